@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# Build the browser client with Node, run the server on Python slim as a non-root user.
+
+FROM docker.io/library/node:20-bookworm-slim AS client
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends python3 \
+    && rm -rf /var/lib/apt/lists/*
+COPY client/package.json client/package-lock.json client/
+RUN npm ci --prefix client --no-audit --no-fund
+COPY canvas_schema canvas_schema
+COPY client client
+RUN cd client && node build.mjs
+
+FROM docker.io/library/python:3.11-slim AS app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
+    COCANVAS_HOST=0.0.0.0 COCANVAS_PORT=8000 COCANVAS_DATA_DIR=/data
+WORKDIR /app
+COPY pyproject.toml README.md LICENSE ./
+COPY server server
+COPY canvas_schema canvas_schema
+COPY --from=client /src/server/static server/static
+RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir . \
+    && useradd --system --uid 10001 --home-dir /data cocanvas \
+    && mkdir -p /data && chown cocanvas /data
+USER cocanvas
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
+    CMD ["/venv/bin/python", "-c", "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status == 200 else 1)"]
+CMD ["/venv/bin/cocanvas", "serve"]

@@ -1,0 +1,77 @@
+# cocanvas: `make run` starts the server, `make test` runs every check.
+SHELL := /bin/sh
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATA ?= ./data
+NPM := npm --no-audit --no-fund --loglevel=error
+
+.PHONY: run test lint typecheck pytest client bench clean help
+
+help:
+	@echo "make run    install what is needed and start the server on http://$(HOST):$(PORT)/"
+	@echo "make test   install what the tests need and run all checks and tests"
+	@echo "make bench  run the sync benchmark against the reference server"
+
+# ---- Python ---------------------------------------------------------------------------
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "error: cocanvas needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(VENV)/.run-deps: pyproject.toml $(VENV)/.python-ok
+	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,postgres,redis]'
+	@touch $@
+
+# ---- Node: browser client and the stock-client test tools ------------------------------
+CLIENT_SRC := $(shell find client/src -type f 2>/dev/null) client/build.mjs client/package.json
+CANVAS_SRC := $(shell find canvas_schema -type f -name '*.py' -o -name '*.json' 2>/dev/null)
+
+client/node_modules/.package-lock.json: client/package-lock.json
+	$(NPM) ci --prefix client
+	@touch $@
+
+server/static/board.html: $(CLIENT_SRC) $(CANVAS_SRC) client/node_modules/.package-lock.json $(VENV)/.run-deps
+	cd client && node build.mjs
+
+client: server/static/board.html
+
+tests/interop/node_modules/.package-lock.json: tests/interop/package-lock.json
+	$(NPM) ci --prefix tests/interop
+	@touch $@
+
+bench/node_modules/.package-lock.json: bench/package-lock.json
+	$(NPM) ci --prefix bench
+	@touch $@
+
+# ---- the two commands ------------------------------------------------------------------
+run: $(VENV)/.run-deps client
+	$(VENV)/bin/cocanvas serve --host $(HOST) --port $(PORT) --data $(DATA)
+
+test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json
+	scripts/system-packages.sh /usr/bin/chromium=chromium
+	$(MAKE) --no-print-directory lint typecheck pytest
+
+lint: $(VENV)/.test-deps
+	$(VENV)/bin/ruff format --check server canvas_schema tests bench
+	$(VENV)/bin/ruff check server canvas_schema tests bench
+
+typecheck: $(VENV)/.test-deps client/node_modules/.package-lock.json
+	$(VENV)/bin/mypy
+	cd client && npx --no-install tsc --noEmit -p .
+
+pytest: $(VENV)/.test-deps
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+bench: $(VENV)/.run-deps client bench/node_modules/.package-lock.json
+	$(PY) bench/run_sync.py
+
+clean:
+	rm -rf $(VENV) client/node_modules tests/interop/node_modules bench/node_modules server/static

@@ -1,0 +1,7 @@
+"""`python -m server` runs the cocanvas command line (see server/cli.py)."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

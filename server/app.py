@@ -1,0 +1,125 @@
+"""create_app(settings): routes, lifespan, handlers; the one place that picks implementations."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+
+from .boards import canvas_info
+from .metrics import Metrics
+from .routes import boards, pages, sync
+from .settings import Settings
+from .state import AppState
+from .store.base import BoardRecord, DocStore
+from .store.sqlite import SqliteStore
+from .sync.document import load_doc
+from .sync.policy import Rules
+from .sync.room import Room, RoomConfig
+from .sync.rooms import Rooms
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def open_store(settings: Settings) -> DocStore:
+    if settings.store_url:
+        raise ValueError(
+            f"store URL {settings.store_url!r} is not supported by this build; "
+            "leave it empty for SQLite in the data directory"
+        )
+    return SqliteStore(settings.data_dir / "cocanvas.db")
+
+
+def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> object:
+    limits = settings.limits
+    dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
+
+    async def build_room(record: BoardRecord) -> Room:
+        loaded = await store.load(record.id)
+        doc = load_doc(loaded.state, loaded.updates)
+        canvas = canvas_info(record.canvas, dirs)
+        rules = Rules(
+            field_kinds={f["id"]: f["kind"] for f in canvas["fields"]},
+            max_notes=limits.max_notes_per_board,
+            max_note_chars=limits.max_note_chars,
+        )
+        config = RoomConfig(
+            max_message_bytes=limits.max_message_bytes,
+            max_app_message_bytes=limits.max_app_message_bytes,
+            messages_per_second=limits.messages_per_second,
+            message_burst=limits.message_burst,
+            max_connections=limits.max_connections_per_board,
+            send_queue_messages=limits.send_queue_messages,
+            max_awareness_bytes=limits.max_awareness_bytes,
+            violations_before_close=limits.violations_before_close,
+            compact_after_rows=settings.compact_after_rows,
+            compact_after_bytes=settings.compact_after_bytes,
+            rules=rules,
+        )
+        return Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
+
+    return build_room
+
+
+def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
+    metrics = Metrics()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        store = open_store(settings)
+        await store.open()
+        if isinstance(store, SqliteStore):
+            store.commit_seconds = metrics.observe_commit
+        try:
+            build = room_builder(settings, store, metrics)
+            grace = settings.room_grace_seconds
+            sweep = min(5.0, max(0.05, grace / 2))
+            async with Rooms(store, build, grace, sweep) as rooms:  # type: ignore[arg-type]
+                rooms.on_room_count = metrics.rooms.set
+                state = AppState(settings, store, rooms, metrics, static_dir)
+                app.state.cocanvas = state
+                state.ready = True
+                yield
+                state.ready = False
+        finally:
+            await store.close()
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, boards.HTTPError)
+        return boards.error_response(exc.status, exc.message)
+
+    async def starlette_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        return boards.error_response(exc.status_code, str(exc.detail))
+
+    routes = [
+        Route("/", pages.landing),
+        Route("/b/{board_id}", pages.board_page),
+        Route("/assets/{name:path}", pages.asset),
+        Route("/api/boards", boards.post_board, methods=["POST"]),
+        Route("/api/boards/{board_id}", boards.get_board, methods=["GET"]),
+        Route("/api/boards/{board_id}", boards.delete_board, methods=["DELETE"]),
+        Route("/api/boards/{board_id}/snapshots", boards.list_snapshots, methods=["GET"]),
+        Route("/api/boards/{board_id}/snapshots", boards.post_snapshot, methods=["POST"]),
+        Route("/api/boards/{board_id}/snapshots/{sid}", boards.get_snapshot, methods=["GET"]),
+        Route("/api/canvases", boards.get_canvases),
+        Route("/api/canvases/{canvas_id}", boards.get_canvas),
+        Route("/healthz", boards.healthz),
+        Route("/metrics", boards.metrics),
+        WebSocketRoute("/ws/{board_id}", sync.websocket_endpoint),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(pages.SecurityHeaders)],
+        exception_handlers={boards.HTTPError: http_error, HTTPException: starlette_error},
+    )

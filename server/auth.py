@@ -1,0 +1,63 @@
+"""Capability tokens -> Principal(board, role). No HTTP objects here.
+
+Tokens are 192-bit random strings; only their SHA-256 is stored, and hashes are
+compared in constant time. A high-entropy token needs no slow hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from .store.base import ROLES, BoardRecord, Role
+
+TOKEN_BYTES = 24
+BOARD_ID_BYTES = 9
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+BOARD_ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,64}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    board: str
+    role: Role
+
+    @property
+    def can_write(self) -> bool:
+        return self.role != "viewer"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role == "moderator"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def new_board_id() -> str:
+    return secrets.token_urlsafe(BOARD_ID_BYTES)
+
+
+def hash_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode("ascii", "replace")).digest()
+
+
+def looks_like_token(token: str) -> bool:
+    return bool(_TOKEN_RE.match(token))
+
+
+def resolve_role(record: BoardRecord, token: str) -> Role | None:
+    """The role this token grants on the board, or None. Checks every role (no early exit)."""
+    if not looks_like_token(token):
+        return None
+    digest = hash_token(token)
+    found: Role | None = None
+    for role in ROLES:
+        stored = record.token_hashes.get(role)
+        if stored is not None and hmac.compare_digest(stored, digest):
+            found = role
+    return found

@@ -1,0 +1,238 @@
+"""The `cocanvas` command: serve, new, boards, snapshot."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import errno
+import logging.config
+import os
+import socket
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .settings import Settings, settings_from_env
+
+EPILOG = """examples:
+  cocanvas serve                         start on http://127.0.0.1:8000 with data in ./data
+  cocanvas new --title "Smart City Ulm"  create a board and print its three links
+  cocanvas boards                        list the boards in ./data
+  cocanvas snapshot BOARD --label "end of part A"
+
+Settings can also come from the environment (COCANVAS_PORT, COCANVAS_DATA_DIR, ...);
+see README.md for every setting and limit."""
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback, exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cocanvas",
+        description="Collaborative whiteboard for the Ko-Kreation Canvas workshop.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def data_arg(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument(
+            "--data", type=Path, help="data directory with the SQLite database (default ./data)"
+        )
+
+    s = sub.add_parser("serve", help="run the server", description="Run the server.")
+    s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    data_arg(s)
+    s.add_argument("--store", help="store URL for larger installs (default: SQLite in --data)")
+    s.add_argument("--relay", help="relay URL for several server processes (default: none)")
+    s.add_argument("--public-url", help="base URL used in board links (default: from request)")
+    s.add_argument(
+        "--allow-origin",
+        action="append",
+        default=None,
+        help="extra browser origin allowed to open websockets (repeatable)",
+    )
+    s.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+
+    n = sub.add_parser(
+        "new", help="create a board and print its links", description="Create a board."
+    )
+    n.add_argument("--canvas", default="ko-kreation", help="canvas id (default ko-kreation)")
+    n.add_argument("--title", required=True, help="board title, e.g. the city and date")
+    n.add_argument("--locale", help="board language: de or en (default: the canvas default)")
+    n.add_argument(
+        "--url", default=None, help="server base URL for the links (default http://HOST:PORT)"
+    )
+    data_arg(n)
+
+    b = sub.add_parser("boards", help="list boards", description="List the boards.")
+    data_arg(b)
+
+    sn = sub.add_parser(
+        "snapshot", help="save a labelled snapshot of a board", description="Save a snapshot."
+    )
+    sn.add_argument("board", help="board id (see `cocanvas boards`)")
+    sn.add_argument("--label", default="", help="what this snapshot marks")
+    data_arg(sn)
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    try:
+        base = settings_from_env()
+    except ValueError as exc:
+        raise CliError(f"bad environment setting: {exc}") from exc
+    origins = tuple(args.allow_origin) if getattr(args, "allow_origin", None) else None
+    return base.with_overrides(
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        data_dir=getattr(args, "data", None),
+        store_url=getattr(args, "store", None),
+        relay_url=getattr(args, "relay", None),
+        public_url=getattr(args, "public_url", None),
+        allowed_origins=origins,
+        log_level=getattr(args, "log_level", None),
+    )
+
+
+def _check_data_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise CliError(
+            f"cannot use data directory {path}: {exc.strerror or exc}; "
+            "pick another with --data or fix its permissions"
+        ) from exc
+
+
+def _check_port(host: str, port: int) -> None:
+    if not 0 <= port <= 65535:
+        raise CliError(f"port {port} is not between 0 and 65535")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CliError(
+                    f"port {port} on {host} is already in use; stop the other program "
+                    "or choose another port with --port"
+                ) from exc
+            raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+def cmd_serve(settings: Settings) -> None:
+    import uvicorn
+
+    from .app import create_app
+    from .redact import logging_config
+
+    if settings.store_url or settings.relay_url:
+        raise CliError("--store and --relay are not available in this build; use SQLite")
+    _check_data_dir(settings.data_dir)
+    _check_port(settings.host, settings.port)
+    log_config = logging_config(settings.log_level)
+    logging.config.dictConfig(log_config)
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"cocanvas is starting on http://{host}:{settings.port}/", flush=True)
+    print(f"data: {settings.data_dir.resolve()}", flush=True)
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=log_config,
+        log_level=settings.log_level,
+        ws_max_size=16 * 1024 * 1024,
+        ws_per_message_deflate=False,
+        lifespan="on",
+        server_header=False,
+    )
+    uvicorn.Server(config).run()
+
+
+async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
+    from .boards import BoardInputError, board_links, create_board
+    from .store.sqlite import SqliteStore
+
+    _check_data_dir(settings.data_dir)
+    async with SqliteStore(settings.data_dir / "cocanvas.db") as store:
+        try:
+            dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
+            new = await create_board(
+                store, args.canvas, args.title, args.locale, settings.limits.max_title_chars, dirs
+            )
+        except BoardInputError as exc:
+            raise CliError(str(exc)) from exc
+    url = args.url or settings.public_url or f"http://{settings.host}:{settings.port}"
+    links = board_links(url, new.record.id, new.tokens)
+    print(f"board:       {new.record.id}  ({new.record.title})")
+    print(f"moderator:   {links['moderator']}")
+    print(f"participant: {links['participant']}")
+    print(f"viewer:      {links['viewer']}")
+    print("Keep the moderator link to yourself; share the participant link with the group.")
+
+
+async def cmd_boards(settings: Settings) -> None:
+    from .store.sqlite import SqliteStore
+
+    db = settings.data_dir / "cocanvas.db"
+    if not db.exists():
+        print(f"no boards yet (no database at {db})")
+        return
+    async with SqliteStore(db) as store:
+        records = await store.list_boards()
+    if not records:
+        print("no boards yet")
+    for r in records:
+        created = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created_at))
+        print(f"{r.id}  {created}  {r.canvas}  {r.locale}  {r.title}")
+
+
+async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
+    from .boards import BoardInputError, clean_text, snapshot_board
+    from .store.sqlite import SqliteStore
+
+    db = settings.data_dir / "cocanvas.db"
+    if not db.exists():
+        raise CliError(f"no database at {db}; pass the server's --data directory")
+    try:
+        label = clean_text(args.label, "label", 200, required=False)
+    except BoardInputError as exc:
+        raise CliError(str(exc)) from exc
+    async with SqliteStore(db) as store:
+        if await store.get_board(args.board) is None:
+            raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
+        info = await snapshot_board(store, None, args.board, label, "manual")
+    print(f"snapshot {info.sid} of board {info.board}: {info.notes} notes, label {label!r}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        if args.command == "serve":
+            cmd_serve(settings)
+        elif args.command == "new":
+            asyncio.run(cmd_new(settings, args))
+        elif args.command == "boards":
+            asyncio.run(cmd_boards(settings))
+        elif args.command == "snapshot":
+            asyncio.run(cmd_snapshot(settings, args))
+    except CliError as exc:
+        print(f"cocanvas: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

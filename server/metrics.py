@@ -1,0 +1,53 @@
+"""Prometheus metrics, one registry per app so tests can build many apps."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.connections = Gauge(
+            "cocanvas_connections", "Open websocket connections", ["role"], registry=r
+        )
+        self.rooms = Gauge("cocanvas_rooms_loaded", "Boards loaded in memory", registry=r)
+        self.updates = Counter(
+            "cocanvas_updates_total", "Document updates accepted and stored", registry=r
+        )
+        self.update_bytes = Counter(
+            "cocanvas_update_bytes_total", "Bytes of accepted document updates", registry=r
+        )
+        self.rejected = Counter(
+            "cocanvas_updates_rejected_total", "Client changes refused and reverted", registry=r
+        )
+        self.closes = Counter(
+            "cocanvas_connection_closes_total",
+            "Connections closed by the server",
+            ["code"],
+            registry=r,
+        )
+        self.store_commit = Histogram(
+            "cocanvas_store_commit_seconds",
+            "Time to commit one batch of writes",
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
+            registry=r,
+        )
+        self.store_batch = Histogram(
+            "cocanvas_store_batch_size",
+            "Writes per committed batch",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512),
+            registry=r,
+        )
+
+    def observe_commit(self, seconds: float, batch: int) -> None:
+        self.store_commit.observe(seconds)
+        self.store_batch.observe(batch)
+
+    def observe_update(self, size: int) -> None:
+        self.updates.inc()
+        self.update_bytes.inc(size)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

@@ -1,0 +1,1 @@
+"""HTTP and websocket routes: the only code that touches Starlette request objects."""

@@ -1,0 +1,97 @@
+"""Websocket endpoint: Origin check, token -> role, then hand the connection to Rooms."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from ..auth import BOARD_ID_RE, resolve_role
+from ..state import AppState
+from ..sync.channel import ChannelClosedError
+from ..sync.errors import CloseCode, MalformedMessageError, SyncError
+
+log = logging.getLogger(__name__)
+
+
+class WebSocketChannel:
+    """Adapts a Starlette WebSocket to the Channel protocol."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+        self._path = websocket.url.path
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    async def recv(self) -> bytes:
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise ChannelClosedError()
+        data = message.get("bytes")
+        if data is None:
+            raise MalformedMessageError("text frames are not part of the protocol; send binary")
+        assert isinstance(data, bytes)
+        return data
+
+    async def send(self, message: bytes) -> None:
+        try:
+            await self.websocket.send_bytes(message)
+        except (WebSocketDisconnect, RuntimeError, OSError) as exc:
+            raise ChannelClosedError() from exc
+
+    async def close(self, code: int, reason: str) -> None:
+        try:
+            await self.websocket.close(code, reason.encode()[:120].decode(errors="ignore"))
+        except (RuntimeError, OSError):
+            pass  # already closed by the peer
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
+    """P1: browsers send Origin; it must be this server or an allowed one. Non-browser
+    clients send none and authenticate by token alone."""
+    if origin is None:
+        return True
+    origin = origin.rstrip("/").lower()
+    if origin in (a.rstrip("/").lower() for a in allowed):
+        return True
+    parts = urlsplit(origin)
+    return host is not None and parts.netloc == host.lower() and parts.scheme in ("http", "https")
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    state: AppState = websocket.app.state.cocanvas
+    board_id = websocket.path_params["board_id"]
+    token = websocket.query_params.get("k", "")
+    await websocket.accept()
+    channel = WebSocketChannel(websocket)
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(origin, websocket.headers.get("host"), state.settings.allowed_origins):
+        await _refuse(state, channel, CloseCode.FORBIDDEN, "origin not allowed")
+        return
+    if not BOARD_ID_RE.match(board_id):
+        await _refuse(state, channel, CloseCode.BOARD_NOT_FOUND, "no such board")
+        return
+    record = await state.store.get_board(board_id)
+    if record is None:
+        await _refuse(state, channel, CloseCode.BOARD_NOT_FOUND, "no such board")
+        return
+    role = resolve_role(record, token)
+    if role is None:
+        await _refuse(state, channel, CloseCode.UNAUTHORIZED, "missing or invalid link token")
+        return
+    gauge = state.metrics.connections.labels(role)
+    gauge.inc()
+    try:
+        await state.rooms.serve(board_id, channel, role)
+    except SyncError as exc:
+        await _refuse(state, channel, exc.code, exc.reason)
+    finally:
+        gauge.dec()
+
+
+async def _refuse(state: AppState, channel: WebSocketChannel, code: int, reason: str) -> None:
+    state.metrics.closes.labels(str(code)).inc()
+    await channel.close(code, reason)

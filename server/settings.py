@@ -1,0 +1,90 @@
+"""Settings from the environment (COCANVAS_*) and the command line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on every input; defaults are documented in README.md."""
+
+    max_message_bytes: int = 1_048_576  # one websocket frame
+    max_app_message_bytes: int = 16_384
+    messages_per_second: float = 100.0  # sustained, per connection
+    message_burst: int = 400
+    max_notes_per_board: int = 2_000
+    max_note_chars: int = 5_000
+    max_connections_per_board: int = 200
+    max_awareness_bytes: int = 8_192
+    send_queue_messages: int = 2_048  # per connection, before it is closed as too slow
+    max_title_chars: int = 200
+    violations_before_close: int = 20
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    store_url: str = ""  # empty: SQLite in data_dir
+    relay_url: str = ""  # empty: single process
+    public_url: str = ""  # base for links; empty: derived from the request
+    allowed_origins: tuple[str, ...] = ()  # empty: same origin only
+    create_token: str = ""  # if set, POST /api/boards needs it as a Bearer token
+    room_grace_seconds: float = 30.0
+    compact_after_rows: int = 500
+    compact_after_bytes: int = 1_048_576
+    commit_interval_ms: float = 2.0
+    log_level: str = "info"
+    canvas_dir: Path | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    def with_overrides(self, **values: object) -> Settings:
+        changes = {k: v for k, v in values.items() if v is not None}
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _parse(raw: str, current: object) -> object:
+    if isinstance(current, bool):
+        return raw.lower() in ("1", "true", "yes", "on")
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, float):
+        return float(raw)
+    if isinstance(current, tuple):
+        return tuple(s.strip() for s in raw.split(",") if s.strip())
+    if isinstance(current, Path) or current is None:
+        return Path(raw)
+    return raw
+
+
+def settings_from_env(env: dict[str, str] | None = None) -> Settings:
+    """Read COCANVAS_<NAME> for each setting and COCANVAS_LIMIT_<NAME> for limits.
+
+    Raises ValueError with the variable's name when a value does not parse.
+    """
+    env = dict(os.environ) if env is None else env
+    base = Settings()
+    values: dict[str, object] = {}
+    for f in fields(Settings):
+        if f.name == "limits":
+            continue
+        key = "COCANVAS_" + f.name.upper()
+        if key in env:
+            try:
+                values[f.name] = _parse(env[key], getattr(base, f.name))
+            except ValueError as exc:
+                raise ValueError(f"{key}={env[key]!r}: {exc}") from exc
+    limits: dict[str, object] = {}
+    for f in fields(Limits):
+        key = "COCANVAS_LIMIT_" + f.name.upper()
+        if key in env:
+            try:
+                limits[f.name] = _parse(env[key], getattr(base.limits, f.name))
+            except ValueError as exc:
+                raise ValueError(f"{key}={env[key]!r}: {exc}") from exc
+    merged: dict[str, object] = {**values, "limits": replace(base.limits, **limits)}  # type: ignore[arg-type]
+    return replace(base, **merged)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Durable storage of boards: the DocStore protocol and its implementations."""

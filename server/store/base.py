@@ -1,0 +1,95 @@
+"""DocStore: what rooms, routes and the CLI need from durable storage.
+
+An update handed to append() is durable once the returned future resolves; rooms
+broadcast only after that (PROTOCOL.md P20).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+Role = Literal["moderator", "participant", "viewer"]
+ROLES: tuple[Role, ...] = ("moderator", "participant", "viewer")
+SnapshotKind = Literal["manual", "auto", "part-end", "last-leave", "before-restore"]
+
+
+class StoreError(Exception):
+    """Storage failed; the message says what to check (path, permissions, disk)."""
+
+
+@dataclass(frozen=True)
+class BoardRecord:
+    id: str
+    canvas: str
+    canvas_version: int
+    title: str
+    locale: str
+    created_at: float
+    token_hashes: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadedDoc:
+    """Compacted state plus the log tail after it, in sequence order."""
+
+    state: bytes | None
+    updates: list[bytes]
+    last_seq: int
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    board: str
+    sid: str
+    label: str
+    kind: str
+    created_at: float
+    seq: int
+    notes: int
+
+
+@dataclass(frozen=True)
+class LogStats:
+    rows: int
+    bytes: int
+
+
+class DocStore(Protocol):
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    # boards
+    async def create_board(self, record: BoardRecord, initial_update: bytes) -> None: ...
+
+    async def get_board(self, board_id: str) -> BoardRecord | None: ...
+
+    async def list_boards(self) -> list[BoardRecord]: ...
+
+    async def delete_board(self, board_id: str) -> bool: ...
+
+    async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None: ...
+
+    async def set_title(self, board_id: str, title: str) -> None: ...
+
+    # documents
+    async def load(self, board_id: str) -> LoadedDoc: ...
+
+    def append(
+        self, board_id: str, seq: int, update: bytes, actor: str
+    ) -> asyncio.Future[None]: ...
+
+    def compact(self, board_id: str, state: bytes, seq: int) -> asyncio.Future[None]: ...
+
+    async def flush(self) -> None: ...
+
+    async def log_stats(self, board_id: str) -> LogStats: ...
+
+    # snapshots
+    async def create_snapshot(self, info: SnapshotInfo, state: bytes) -> None: ...
+
+    async def list_snapshots(self, board_id: str) -> list[SnapshotInfo]: ...
+
+    async def get_snapshot(self, board_id: str, sid: str) -> tuple[SnapshotInfo, bytes] | None: ...

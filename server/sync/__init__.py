@@ -1,0 +1,1 @@
+"""Sync layer: y-websocket codec, app messages, rooms."""

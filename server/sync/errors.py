@@ -1,0 +1,55 @@
+"""Every websocket close code the server uses, and the errors that map to them.
+
+Codes 4400-4499 tell the stock y-websocket client (3.x) to stop reconnecting;
+4500-4599 and the standard codes make it retry with backoff.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class CloseCode(IntEnum):
+    NORMAL = 1000
+    GOING_AWAY = 1001
+    # permanent: the client must not retry as it is
+    BAD_MESSAGE = 4400
+    UNAUTHORIZED = 4401
+    FORBIDDEN = 4403
+    BOARD_NOT_FOUND = 4404
+    MESSAGE_TOO_BIG = 4413
+    # transient: retry later
+    SERVER_ERROR = 4500
+    SHUTTING_DOWN = 4501
+    SLOW_CONSUMER = 4502
+    ROOM_FULL = 4503
+    STORE_UNAVAILABLE = 4504
+    IDLE_TIMEOUT = 4508
+
+
+class SyncError(Exception):
+    """An error that ends one connection with a close code and a reason."""
+
+    code: CloseCode = CloseCode.SERVER_ERROR
+
+    def __init__(self, reason: str, code: CloseCode | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        if code is not None:
+            self.code = code
+
+
+class MalformedMessageError(SyncError):
+    code = CloseCode.BAD_MESSAGE
+
+
+class MessageTooBigError(SyncError):
+    code = CloseCode.MESSAGE_TOO_BIG
+
+
+class ForbiddenError(SyncError):
+    code = CloseCode.FORBIDDEN
+
+
+class SlowConsumerError(SyncError):
+    code = CloseCode.SLOW_CONSUMER

@@ -1,0 +1,189 @@
+"""What a client's document update may change (PROTOCOL.md P30-P36).
+
+The room applies a client's update inside a transaction with origin UNTRUSTED; the
+observers here record what it touched, and check() says what was not allowed. The
+room then reverts the whole transaction (all or nothing) with an UndoManager.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pycrdt import Doc, Map, Text
+
+from .document import CONTROL, META, NOTE_KEYS, NOTES
+
+UNTRUSTED = "client-update"
+
+_STRING_LIMITS = {
+    "field": 16,
+    "color": 32,
+    "group": 64,
+    "author": 80,
+    "author_id": 64,
+    "kind": 16,
+    "owner": 200,
+    "due": 32,
+    "format": 64,
+}
+_TEXT_KEYS = ("text", "resources", "competences", "tasks")
+_NUMBER_KEYS = ("x", "y", "created_at", "updated_at", "order")
+
+
+@dataclass
+class Violation:
+    code: str  # an appmsg ErrorCode value: forbidden, invalid, limit, locked
+    reason: str
+
+
+@dataclass
+class _Touch:
+    roots: set[str] = field(default_factory=set)
+    notes: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Rules:
+    field_kinds: dict[str, str]  # field id -> canvas field kind
+    max_notes: int
+    max_note_chars: int
+
+
+class UpdatePolicy:
+    """Observes one board document and judges what untrusted transactions did."""
+
+    def __init__(self, doc: Doc[Any], rules: Rules) -> None:
+        self.doc = doc
+        self.rules = rules
+        self._touch = _Touch()
+        self.note_fields: dict[str, str] = {}
+        self.locked_fields: Callable[[], frozenset[str]] = frozenset
+        notes = doc.get(NOTES, type=Map)
+        for note_id in notes.keys():
+            self._remember(note_id)
+        meta, control = doc.get(META, type=Map), doc.get(CONTROL, type=Map)
+        # the roots and subscriptions must stay referenced or pycrdt drops the observers
+        self._roots = (meta, notes, control)
+        self._subscriptions = (
+            meta.observe_deep(lambda evs: self._root_touched(META, evs)),
+            control.observe_deep(lambda evs: self._root_touched(CONTROL, evs)),
+            notes.observe_deep(self._notes_touched),
+        )
+
+    # observers run inside the transaction; they only record
+    def _root_touched(self, root: str, events: list[Any]) -> None:
+        if any(e.transaction.origin == UNTRUSTED for e in events):
+            self._touch.roots.add(root)
+
+    def _notes_touched(self, events: list[Any]) -> None:
+        for event in events:
+            if event.transaction.origin != UNTRUSTED:
+                continue
+            path = list(event.path)
+            if path:
+                self._touch.notes.add(str(path[0]))
+            else:
+                self._touch.notes.update(str(k) for k in event.keys)
+
+    def begin(self) -> None:
+        self._touch = _Touch()
+
+    def touched_notes(self) -> set[str]:
+        return set(self._touch.notes)
+
+    def check(self, role: str) -> list[Violation]:
+        """Judge the transaction that just ran (call before undoing or committing)."""
+        out: list[Violation] = []
+        for root in sorted(self._touch.roots):
+            out.append(Violation("forbidden", f"'{root}' is changed by the server only"))
+        notes = self.doc.get(NOTES, type=Map)
+        locked = self.locked_fields() if role != "moderator" else frozenset()
+        for note_id in sorted(self._touch.notes):
+            before = self.note_fields.get(note_id)
+            if before is not None and before in locked:
+                out.append(Violation("locked", f"field {before} is locked"))
+                continue
+            if note_id not in notes:
+                continue
+            problem = self._note_problem(note_id, notes[note_id])
+            if problem is not None:
+                out.append(Violation("invalid", problem))
+                continue
+            after = str(notes[note_id]["field"])
+            if after in locked:
+                out.append(Violation("locked", f"field {after} is locked"))
+        created = [n for n in self._touch.notes if n not in self.note_fields and n in notes]
+        if created and len(notes) > self.rules.max_notes:
+            out.append(Violation("limit", f"a board holds at most {self.rules.max_notes} notes"))
+        return out
+
+    def commit(self) -> None:
+        """The transaction stands: refresh the note -> field cache."""
+        for note_id in self._touch.notes:
+            self._remember(note_id)
+        self._touch = _Touch()
+
+    def refresh(self, note_ids: set[str] | None = None) -> None:
+        """Re-read the cache after server-side changes (restore, reveal)."""
+        notes = self.doc.get(NOTES, type=Map)
+        ids = set(self.note_fields) | set(notes.keys()) if note_ids is None else note_ids
+        for note_id in ids:
+            self._remember(note_id)
+
+    def _remember(self, note_id: str) -> None:
+        notes = self.doc.get(NOTES, type=Map)
+        value = notes.get(note_id)
+        fld = value.get("field") if isinstance(value, Map) else None
+        if isinstance(fld, str):
+            self.note_fields[note_id] = fld
+        else:
+            self.note_fields.pop(note_id, None)
+
+    def _note_problem(self, note_id: str, note: object) -> str | None:
+        if not isinstance(note, Map):
+            return f"note {note_id!r} must be a map"
+        if len(note_id) > 64:
+            return "note ids are at most 64 characters"
+        unknown = set(note.keys()) - NOTE_KEYS
+        if unknown:
+            return f"unknown note keys: {', '.join(sorted(unknown))}"
+        fld = note.get("field")
+        if not isinstance(fld, str) or fld not in self.rules.field_kinds:
+            return f"note {note_id!r} needs a 'field' of this canvas"
+        for key, limit in _STRING_LIMITS.items():
+            value = note.get(key)
+            if value is not None and (not isinstance(value, str) or len(value) > limit):
+                return f"'{key}' must be a string of at most {limit} characters"
+        for key in _TEXT_KEYS:
+            value = note.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, Text | str):
+                return f"'{key}' must be text"
+            if len(str(value)) > self.rules.max_note_chars:
+                return f"a note's text is at most {self.rules.max_note_chars} characters"
+        for key in _NUMBER_KEYS:
+            value = note.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return f"'{key}' must be a number"
+            if not math.isfinite(value):
+                return f"'{key}' must be finite"
+            if key in ("x", "y") and not 0.0 <= value <= 1.0:
+                return f"'{key}' must be between 0 and 1"
+        done = note.get("done")
+        if done is not None and not isinstance(done, bool):
+            return "'done' must be true or false"
+        kind = note.get("kind")
+        field_kind = self.rules.field_kinds[fld]
+        if kind == "partner" and field_kind != "table":
+            return "partner rows belong in a table field"
+        if kind == "action" and field_kind != "actions":
+            return "actions belong in an action list field"
+        if kind not in (None, "note", "partner", "action"):
+            return f"unknown note kind {kind!r}"
+        return None

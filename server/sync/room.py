@@ -1,0 +1,371 @@
+"""Room: one board's pycrdt Doc, its presence, and the connections editing it.
+
+Usage (Rooms does this):
+
+    room = Room(board_id, doc, store, config, last_seq)
+    tg.start_soon(room.run)          # fan-out and presence expiry
+    await room.serve(channel, role)  # once per connection, returns when it ends
+    await room.stop()                # drain, compact; then drop the room
+
+Every accepted update is committed to the store before it is fanned out (P20).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+from pycrdt import Doc, Map, UndoManager, merge_updates
+
+from ..store.base import DocStore, StoreError
+from . import appmsg, codec
+from .awareness import AwarenessRegistry
+from .channel import Channel, ChannelClosedError
+from .connection import Connection, TokenBucket
+from .document import CONTROL, META, NOTES
+from .errors import CloseCode, MalformedMessageError, MessageTooBigError, SyncError
+from .policy import UNTRUSTED, Rules, UpdatePolicy, Violation
+
+log = logging.getLogger(__name__)
+SERVER = "server"
+AWARENESS_TIMEOUT = 30.0
+
+AppHandler = Callable[["Room", Connection, appmsg.Request], Awaitable[dict[str, Any] | None]]
+
+
+@dataclass(frozen=True)
+class RoomConfig:
+    max_message_bytes: int
+    max_app_message_bytes: int
+    messages_per_second: float
+    message_burst: int
+    max_connections: int
+    send_queue_messages: int
+    max_awareness_bytes: int
+    violations_before_close: int
+    compact_after_rows: int
+    compact_after_bytes: int
+    rules: Rules
+
+
+class Room:
+    def __init__(
+        self,
+        board_id: str,
+        doc: Doc[Any],
+        store: DocStore,
+        config: RoomConfig,
+        last_seq: int,
+        on_update: Callable[[int], None] | None = None,
+    ) -> None:
+        self.board_id = board_id
+        self.doc = doc
+        self.store = store
+        self.config = config
+        self.seq = last_seq
+        self.conns: set[Connection] = set()
+        self.users = 0  # connections admitted by Rooms, including ones still joining
+        self.last_left = time.monotonic()
+        self.unsaved = False
+        self.app_handlers: dict[str, AppHandler] = {}
+        self.awareness = AwarenessRegistry(max_state_bytes=config.max_awareness_bytes)
+        self.policy = UpdatePolicy(doc, config.rules)
+        self._on_update = on_update
+        self._roots = [doc.get(name, type=Map) for name in (META, NOTES, CONTROL)]
+        self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
+        self._undo.include_origin(UNTRUSTED)
+        self._captured: list[bytes] = []
+        self._subscription = doc.observe(lambda event: self._captured.append(event.update))
+        self._outbox_send, self._outbox_recv = anyio.create_memory_object_stream[
+            tuple["asyncio.Future[None]", bytes, Connection | None]
+        ](math.inf)
+        self._last_commit: asyncio.Future[None] | None = None
+        self._rows_since_compact = 0
+        self._bytes_since_compact = 0
+        self._scope: anyio.CancelScope | None = None
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        with anyio.CancelScope() as scope:
+            self._scope = scope
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(self._fan_out)
+                tg.start_soon(self._expire_presence)
+
+    async def stop(self) -> None:
+        """Wait for pending commits and write the compacted state (on unload)."""
+        await self.flushed()
+        if self._rows_since_compact or self.unsaved:
+            await self.compact()
+        self._outbox_send.close()
+        if self._scope is not None:
+            self._scope.cancel()
+
+    async def flushed(self) -> None:
+        """Return once every update applied so far is committed (or failed)."""
+        last = self._last_commit
+        if last is not None:
+            try:
+                await asyncio.shield(last)
+            except StoreError:
+                pass  # already logged by the fan-out loop; the doc keeps the edit
+
+    def compact(self) -> asyncio.Future[None]:
+        state = self.doc.get_update()
+        fut = self.store.compact(self.board_id, state, self.seq)
+        self._rows_since_compact = 0
+        self._bytes_since_compact = 0
+        fut.add_done_callback(self._compacted)
+        return fut
+
+    def _compacted(self, fut: asyncio.Future[None]) -> None:
+        exc = fut.exception()
+        if exc is not None:
+            log.error("board %s: compaction failed, kept in memory: %s", self.board_id, exc)
+            self.unsaved = True
+        else:
+            self.unsaved = False
+
+    # ---- connections -------------------------------------------------------------------
+
+    async def serve(self, channel: Channel, role: str) -> None:
+        """Run one connection until it ends; never raises for the connection's faults."""
+        if len(self.conns) >= self.config.max_connections:
+            await channel.close(CloseCode.ROOM_FULL, "this board is full; try again later")
+            return
+        conn = Connection(channel, role, self.config.send_queue_messages)
+        self.conns.add(conn)
+        # P6: the room is loaded; tell the client what we have, then who is here
+        conn.send(codec.encode_sync_step1(self.doc.get_state()))
+        join = self.awareness.join_entries()
+        if join:
+            conn.send(codec.encode_awareness(codec.encode_awareness_entries(join)))
+        sender_done = anyio.Event()
+
+        async def sender() -> None:
+            try:
+                await conn.run_sender()
+            finally:
+                sender_done.set()
+
+        try:
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(sender)
+                tg.start_soon(self._read_loop, conn)
+                await conn.wait_closed()
+                conn.stop_sender()
+                with anyio.move_on_after(2):
+                    await sender_done.wait()
+                tg.cancel_scope.cancel()
+        finally:
+            self.conns.discard(conn)
+            self.last_left = time.monotonic()
+            gone = self.awareness.remove_owner(conn.id, time.monotonic())
+            if gone:
+                self._broadcast_awareness(gone)
+            if conn.close_code is not None:
+                with anyio.CancelScope(shield=True), anyio.move_on_after(2):
+                    await channel.close(conn.close_code, conn.close_reason)
+
+    async def _read_loop(self, conn: Connection) -> None:
+        bucket = TokenBucket(self.config.messages_per_second, self.config.message_burst)
+        try:
+            while not conn.closing:
+                data = await conn.channel.recv()
+                await bucket.wait()
+                await self._handle(conn, data)
+        except ChannelClosedError:
+            conn.end()
+        except SyncError as exc:
+            log.info("board %s: closing %r: %s", self.board_id, conn, exc.reason)
+            conn.close(exc.code, exc.reason)
+        except Exception:
+            log.exception("board %s: error serving %r", self.board_id, conn)
+            conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
+
+    async def _handle(self, conn: Connection, data: bytes) -> None:
+        if len(data) > self.config.max_message_bytes:
+            raise MessageTooBigError(
+                f"message of {len(data)} bytes exceeds the limit of {self.config.max_message_bytes}"
+            )
+        frame = codec.decode_frame(data)
+        if isinstance(frame, codec.SyncStep1):
+            await self.flushed()  # P21: never hand out what is not yet durable
+            try:
+                reply = self.doc.get_update(frame.state_vector)
+            except ValueError as exc:
+                raise MalformedMessageError("state vector could not be decoded") from exc
+            conn.send(codec.encode_sync_step2(reply))
+        elif isinstance(frame, codec.SyncStep2 | codec.SyncUpdate):
+            if conn.can_write:
+                self.apply_client_update(conn, frame.update)
+            elif isinstance(frame, codec.SyncUpdate) and not conn.denied_notice_sent:
+                conn.denied_notice_sent = True  # P10: viewers are read-only; say so once
+                conn.send(codec.encode_permission_denied("read-only: this link can only view"))
+        elif isinstance(frame, codec.AwarenessFrame):
+            if len(frame.payload) > self.config.max_awareness_bytes * 4:
+                raise MessageTooBigError("awareness update too big")
+            entries = codec.decode_awareness(frame.payload)
+            accepted, _ = self.awareness.apply(conn.id, entries, time.monotonic())
+            if accepted:
+                self._broadcast_awareness(accepted)
+        elif isinstance(frame, codec.QueryAwareness):
+            live = self.awareness.join_entries()
+            conn.send(codec.encode_awareness(codec.encode_awareness_entries(live)))
+        elif isinstance(frame, codec.AppFrame):
+            conn.speaks_app = True
+            await self._handle_app(conn, frame.payload)
+        # AuthFrame from a client carries nothing we act on (P4)
+
+    # ---- document updates --------------------------------------------------------------
+
+    def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
+        """Apply a writer's update; revert it whole if the policy refuses it (P30-P32)."""
+        if update == codec.EMPTY_UPDATE:
+            return []
+        self._captured = []
+        self.policy.begin()
+        roots_before = set(self.doc.keys())
+        try:
+            with self.doc.transaction(origin=UNTRUSTED):
+                self.doc.apply_update(update)
+        except ValueError as exc:
+            raise MalformedMessageError("update could not be decoded") from exc
+        violations = self.policy.check(conn.role)
+        new_roots = set(self.doc.keys()) - roots_before
+        if new_roots:
+            names = ", ".join(sorted(new_roots))
+            violations.append(Violation("forbidden", f"unknown top-level types: {names}"))
+        if violations:
+            self._undo.undo()
+        else:
+            self.policy.commit()
+        self._undo.clear()
+        net = self._take_captured()
+        if net is not None:
+            # the offender gets the compensation too, so it converges (P31)
+            self._publish(net, None if violations else conn, f"conn:{conn.author_id or conn.id}")
+        if violations:
+            self._reject(conn, violations, fatal=bool(new_roots))
+        return violations
+
+    def transact(self, fn: Callable[[Doc[Any]], None], actor: str = SERVER) -> None:
+        """Change the document as the server (moderation, restore) and publish the result."""
+        self._captured = []
+        with self.doc.transaction(origin=SERVER):
+            fn(self.doc)
+        net = self._take_captured()
+        if net is not None:
+            self.policy.refresh()
+            self._publish(net, None, actor)
+
+    def _take_captured(self) -> bytes | None:
+        out = [u for u in self._captured if u != codec.EMPTY_UPDATE]
+        self._captured = []
+        if not out:
+            return None
+        return out[0] if len(out) == 1 else merge_updates(*out)
+
+    def _publish(self, update: bytes, exclude: Connection | None, actor: str) -> None:
+        self.seq += 1
+        fut = self.store.append(self.board_id, self.seq, update, actor)
+        self._last_commit = fut
+        self._outbox_send.send_nowait((fut, codec.encode_sync_update(update), exclude))
+        self._rows_since_compact += 1
+        self._bytes_since_compact += len(update)
+        if self._on_update is not None:
+            self._on_update(len(update))
+        if (
+            self._rows_since_compact >= self.config.compact_after_rows
+            or self._bytes_since_compact >= self.config.compact_after_bytes
+        ):
+            self.compact()
+
+    async def _fan_out(self) -> None:
+        async with self._outbox_recv:
+            async for fut, frame, exclude in self._outbox_recv:
+                try:
+                    await fut
+                except StoreError as exc:
+                    # keep serving: the doc holds the edit and the next compaction saves it
+                    log.error("board %s: update not saved yet: %s", self.board_id, exc)
+                    self.unsaved = True
+                for conn in list(self.conns):
+                    if conn is not exclude:
+                        conn.send(frame)
+
+    def _reject(self, conn: Connection, violations: list[Violation], fatal: bool) -> None:
+        conn.violations += 1
+        reason = "; ".join(v.reason for v in violations)
+        log.info("board %s: refused a change from %r: %s", self.board_id, conn, reason)
+        conn.send(codec.encode_permission_denied(reason))
+        if conn.speaks_app:
+            event = appmsg.encode_event("rejected", {"code": violations[0].code, "reason": reason})
+            conn.send(codec.encode_app(event))
+        if fatal or conn.violations >= self.config.violations_before_close:
+            conn.close(CloseCode.FORBIDDEN, f"changes refused: {reason}"[:120])
+
+    # ---- presence ----------------------------------------------------------------------
+
+    def _broadcast_awareness(self, entries: list[codec.AwarenessEntry]) -> None:
+        # P13: to everyone, the sender included (keeps the stock client's watchdog fed)
+        frame = codec.encode_awareness(codec.encode_awareness_entries(entries))
+        for conn in list(self.conns):
+            conn.send(frame)
+
+    async def _expire_presence(self) -> None:
+        while True:
+            await anyio.sleep(5)
+            gone = self.awareness.expire(time.monotonic(), AWARENESS_TIMEOUT)
+            if gone:
+                self._broadcast_awareness(gone)
+
+    # ---- app messages ------------------------------------------------------------------
+
+    async def _handle_app(self, conn: Connection, payload: bytes) -> None:
+        try:
+            request = appmsg.decode_request(payload, self.config.max_app_message_bytes)
+        except appmsg.BadRequestError as exc:
+            conn.send(codec.encode_app(appmsg.encode_error(exc.request_id, exc.code, exc.message)))
+            return
+        try:
+            result = await self._dispatch(conn, request)
+        except appmsg.AppError as exc:
+            conn.send(codec.encode_app(appmsg.encode_error(request.id, exc.code, exc.message)))
+            return
+        conn.send(codec.encode_app(appmsg.encode_reply(request.id, result)))
+
+    async def _dispatch(self, conn: Connection, request: appmsg.Request) -> dict[str, Any] | None:
+        if request.op == "hello":
+            pid = request.args.get("pid")
+            if pid is not None:
+                if not isinstance(pid, str) or not 16 <= len(pid) <= 128:
+                    raise appmsg.AppError(
+                        appmsg.ErrorCode.INVALID, "'pid' must be a string of 16-128 characters"
+                    )
+                digest = hashlib.sha256(f"{self.board_id}:{pid}".encode()).hexdigest()
+                conn.author_id = digest[:16]
+            return {
+                "role": conn.role,
+                "author_id": conn.author_id,
+                "server_ms": time.time() * 1000,
+                "board": self.board_id,
+                "limits": {
+                    "max_note_chars": self.config.rules.max_note_chars,
+                    "max_notes": self.config.rules.max_notes,
+                },
+            }
+        if request.op == "clock":
+            return {"server_ms": time.time() * 1000}
+        handler = self.app_handlers.get(request.op)
+        if handler is None:
+            raise appmsg.AppError(appmsg.ErrorCode.UNKNOWN_OP, f"unknown op {request.op!r}")
+        return await handler(self, conn, request)

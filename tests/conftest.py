@@ -1,0 +1,43 @@
+"""Shared fixtures: a real server process per test (or per module), boards, anyio."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.live import LiveServer
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    """Factory: start_server(**env) -> a running LiveServer; all are stopped afterwards."""
+    started: list[LiveServer] = []
+
+    def start(data_dir: Path | None = None, **env: str) -> LiveServer:
+        server = LiveServer(data_dir or tmp_path / "data", env=env)
+        started.append(server.start())
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def server(start_server: Callable[..., LiveServer]) -> LiveServer:
+    return start_server()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for a whole test module, for tests that only need their own board."""
+    server = LiveServer(tmp_path_factory.mktemp("shared") / "data").start()
+    yield server
+    server.stop()

@@ -1,0 +1,64 @@
+"""An in-memory Channel pair: a real implementation of the protocol, no sockets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import anyio
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from server.sync.channel import ChannelClosedError
+
+
+@dataclass
+class MemoryChannel:
+    _path: str
+    _inbox: MemoryObjectReceiveStream[bytes]
+    _outbox: MemoryObjectSendStream[bytes]
+    close_code: int | None = None
+    close_reason: str = ""
+    closed: anyio.Event = field(default_factory=anyio.Event)
+    peer: MemoryChannel | None = None
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    async def recv(self) -> bytes:
+        try:
+            return await self._inbox.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError) as exc:
+            raise ChannelClosedError() from exc
+
+    async def send(self, message: bytes) -> None:
+        try:
+            await self._outbox.send(message)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError) as exc:
+            raise ChannelClosedError() from exc
+
+    async def close(self, code: int, reason: str) -> None:
+        self.close_code = code
+        self.close_reason = reason
+        for ch in (self, self.peer):
+            if ch is not None:
+                ch.closed.set()
+        self._outbox.close()
+
+    def dispose(self) -> None:
+        """Close every stream of both ends (tests call this when done)."""
+        for ch in (self, self.peer):
+            if ch is not None:
+                ch._outbox.close()
+                ch._inbox.close()
+
+
+def channel_pair(
+    path: str = "/ws/test", buffer: int = 10_000
+) -> tuple[MemoryChannel, MemoryChannel]:
+    """(server_side, client_side); a close on either side ends both directions."""
+    a_send, b_recv = anyio.create_memory_object_stream[bytes](buffer)
+    b_send, a_recv = anyio.create_memory_object_stream[bytes](buffer)
+    server = MemoryChannel(path, a_recv, a_send)
+    client = MemoryChannel(path, b_recv, b_send)
+    server.peer, client.peer = client, server
+    return server, client

@@ -1,0 +1,89 @@
+"""A real Room on a real SQLite file, joined over in-memory channels."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+from anyio.abc import TaskGroup
+
+from server.store.base import BoardRecord
+from server.store.sqlite import SqliteStore
+from server.sync.document import initial_update, load_doc
+from server.sync.policy import Rules
+from server.sync.room import Room, RoomConfig
+from tests.support.memchannel import channel_pair
+from tests.support.pyclient import PyClient
+
+FIELDS = {
+    "A1": "notes",
+    "A2": "notes",
+    "A3": "diagram",
+    "B3": "formats",
+    "B4": "table",
+    "C3": "actions",
+}
+CONFIG = RoomConfig(
+    max_message_bytes=65_536,
+    max_app_message_bytes=4096,
+    messages_per_second=10_000,
+    message_burst=10_000,
+    max_connections=50,
+    send_queue_messages=1000,
+    max_awareness_bytes=2048,
+    violations_before_close=5,
+    compact_after_rows=100,
+    compact_after_bytes=1_000_000,
+    rules=Rules(FIELDS, max_notes=50, max_note_chars=200),
+)
+BOARD = "testboard"
+
+
+@dataclass
+class RoomKit:
+    room: Room
+    store: SqliteStore
+    tg: TaskGroup
+
+    @contextlib.asynccontextmanager
+    async def join(self, role: str = "participant") -> AsyncIterator[PyClient]:
+        server_side, client_side = channel_pair()
+        self.tg.start_soon(self.room.serve, server_side, role)
+        async with PyClient.over(client_side) as client:
+            await client.synced.wait()
+            try:
+                yield client
+            finally:
+                await client_side.close(1000, "bye")
+                client_side.dispose()
+
+    async def stored_view(self) -> dict[str, Any]:
+        loaded = await self.store.load(BOARD)
+        from server.sync.document import doc_view
+
+        return doc_view(load_doc(loaded.state, loaded.updates))
+
+
+async def make_board(store: SqliteStore) -> None:
+    record = BoardRecord(BOARD, "ko-kreation", 1, "Kit", "de", time.time(), {})
+    await store.create_board(record, initial_update({"title": "Kit", "canvas": "ko-kreation"}))
+
+
+@contextlib.asynccontextmanager
+async def running_room(tmp_path: Path, **overrides: Any) -> AsyncIterator[RoomKit]:
+    config = dataclasses.replace(CONFIG, **overrides)
+    async with SqliteStore(tmp_path / "kit.db") as store:
+        await make_board(store)
+        loaded = await store.load(BOARD)
+        room = Room(BOARD, load_doc(loaded.state, loaded.updates), store, config, loaded.last_seq)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(room.run)
+            yield RoomKit(room, store, tg)
+            await room.stop()
+            tg.cancel_scope.cancel()

@@ -55,7 +55,8 @@ bench/node_modules/.package-lock.json: bench/package-lock.json
 run: $(VENV)/.run-deps client
 	$(VENV)/bin/cocanvas serve --host $(HOST) --port $(PORT) --data $(DATA)
 
-test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json
+test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
+      bench/node_modules/.package-lock.json
 	scripts/system-packages.sh /usr/bin/chromium=chromium
 	$(MAKE) --no-print-directory lint typecheck pytest
 

@@ -14,12 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
-from .boards import canvas_info
+from .boards import canvas_info, restore_in_place, snapshot_room
 from .metrics import Metrics
+from .moderation import BoardContext, Facilitation
 from .routes import boards, pages, sync
 from .settings import Settings
 from .state import AppState
-from .store.base import BoardRecord, DocStore
+from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .store.sqlite import SqliteStore
 from .sync.document import load_doc
 from .sync.policy import Rules
@@ -65,7 +66,22 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
             compact_after_bytes=settings.compact_after_bytes,
             rules=rules,
         )
-        return Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
+        room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
+
+        async def snapshot(label: str, kind: str) -> SnapshotInfo:
+            return await snapshot_room(store, room, label, kind)
+
+        async def restore(sid: str) -> None:
+            found = await store.get_snapshot(record.id, sid)
+            if found is None:
+                raise LookupError(f"no snapshot {sid!r}")
+            restore_in_place(room, found[1])
+            facilitation.refresh()
+
+        ctx = BoardContext(record, canvas, store, snapshot, restore)
+        facilitation = Facilitation(room, ctx)
+        await facilitation.load()
+        return room
 
     return build_room
 
@@ -115,7 +131,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         Route("/api/canvases/{canvas_id}", boards.get_canvas),
         Route("/healthz", boards.healthz),
         Route("/metrics", boards.metrics),
-        WebSocketRoute("/ws/{board_id}", sync.websocket_endpoint),
+        WebSocketRoute("/ws/{board_id}", sync.SyncEndpoint()),
     ]
     return Starlette(
         routes=routes,

@@ -42,6 +42,24 @@ def new_board_id() -> str:
     return secrets.token_urlsafe(BOARD_ID_BYTES)
 
 
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
+JOIN_CODE_LENGTH = 8
+_JOIN_RE = re.compile(r"^[A-Z0-9]{8}$")
+
+
+def new_join_code() -> str:
+    """A short participant code for typing from a projector (about 39 bits)."""
+    return "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalize_join_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def format_join_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
 def hash_token(token: str) -> bytes:
     return hashlib.sha256(token.encode("ascii", "replace")).digest()
 
@@ -51,7 +69,13 @@ def looks_like_token(token: str) -> bool:
 
 
 def resolve_role(record: BoardRecord, token: str) -> Role | None:
-    """The role this token grants on the board, or None. Checks every role (no early exit)."""
+    """The role this token grants on the board, or None. Checks every role (no early exit).
+    A board's join code grants the participant role."""
+    code = normalize_join_code(token)
+    if record.join_code and _JOIN_RE.match(code):
+        if hmac.compare_digest(code.encode(), record.join_code.encode()):
+            return "participant"
+        return None
     if not looks_like_token(token):
         return None
     digest = hash_token(token)

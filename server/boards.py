@@ -9,11 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pycrdt import Doc, Map
+
 from canvas_schema import canvas_to_json, load_canvas
 
-from .auth import hash_token, new_board_id, new_token
+from .auth import hash_token, new_board_id, new_join_code, new_token
+from .moderation.timer import default_agenda
 from .store.base import ROLES, BoardRecord, DocStore, SnapshotInfo
-from .sync.document import count_notes, initial_update, load_doc
+from .sync.document import META, NOTES, count_notes, initial_update, load_doc, make_equal
+from .sync.room import Room
 from .sync.rooms import Rooms
 
 
@@ -73,6 +77,7 @@ async def create_board(
         locale=str(locale),
         created_at=now,
         token_hashes={role: hash_token(tok) for role, tok in tokens.items()},
+        join_code=new_join_code(),
     )
     meta = {
         "canvas": record.canvas,
@@ -82,8 +87,11 @@ async def create_board(
         "created_at": now * 1000,
         "groups": [g["id"] for g in canvas["groups"]],
         "anonymous_allowed": True,
+        "private_anonymous": False,
+        "show_join_code": True,
     }
-    await store.create_board(record, initial_update(meta))
+    control = {"agenda": default_agenda(canvas)}
+    await store.create_board(record, initial_update(meta, control))
     return NewBoard(record, tokens)
 
 
@@ -97,17 +105,9 @@ def new_snapshot_id() -> str:
     return f"{int(time.time() * 1000):012x}{secrets.token_hex(3)}"
 
 
-async def snapshot_board(
-    store: DocStore, rooms: Rooms | None, board_id: str, label: str, kind: str
+async def _save_snapshot(
+    store: DocStore, board_id: str, doc: Doc[Any], seq: int, label: str, kind: str
 ) -> SnapshotInfo:
-    """Snapshot the live room if loaded, else the stored board."""
-    room = rooms.get_loaded(board_id) if rooms is not None else None
-    if room is not None:
-        await room.flushed()
-        doc, seq = room.doc, room.seq
-    else:
-        loaded = await store.load(board_id)
-        doc, seq = load_doc(loaded.state, loaded.updates), loaded.last_seq
     info = SnapshotInfo(
         board=board_id,
         sid=new_snapshot_id(),
@@ -119,3 +119,33 @@ async def snapshot_board(
     )
     await store.create_snapshot(info, doc.get_update())
     return info
+
+
+async def snapshot_room(store: DocStore, room: Room, label: str, kind: str) -> SnapshotInfo:
+    await room.flushed()
+    return await _save_snapshot(store, room.board_id, room.doc, room.seq, label, kind)
+
+
+def restore_in_place(room: Room, state: bytes) -> None:
+    """Make the live board's notes and settings equal a snapshot, as new operations:
+    history is kept and every client converges. The control root (timer, log,
+    locks) stays as it is now."""
+    target = load_doc(state, [])
+
+    def change(doc: Doc[Any]) -> None:
+        for root in (NOTES, META):
+            make_equal(doc.get(root, type=Map), target.get(root, type=Map))
+
+    room.transact(change, actor="restore")
+
+
+async def snapshot_board(
+    store: DocStore, rooms: Rooms | None, board_id: str, label: str, kind: str
+) -> SnapshotInfo:
+    """Snapshot the live room if loaded, else the stored board."""
+    room = rooms.get_loaded(board_id) if rooms is not None else None
+    if room is not None:
+        return await snapshot_room(store, room, label, kind)
+    loaded = await store.load(board_id)
+    doc = load_doc(loaded.state, loaded.updates)
+    return await _save_snapshot(store, board_id, doc, loaded.last_seq, label, kind)

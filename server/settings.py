@@ -34,6 +34,7 @@ class Settings:
     public_url: str = ""  # base for links; empty: derived from the request
     allowed_origins: tuple[str, ...] = ()  # empty: same origin only
     create_token: str = ""  # if set, POST /api/boards needs it as a Bearer token
+    create_per_minute: int = 30  # boards one client address may create per minute
     room_grace_seconds: float = 30.0
     compact_after_rows: int = 500
     compact_after_bytes: int = 1_048_576

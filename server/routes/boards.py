@@ -24,7 +24,6 @@ from ..sync.document import doc_view, load_doc
 from ..sync.errors import CloseCode
 
 MAX_BODY = 16_384
-CREATE_PER_MINUTE = 30
 
 
 class HTTPError(Exception):
@@ -92,9 +91,10 @@ def _base_url(request: Request) -> str:
 
 
 def _rate_ok(state: AppState, key: str) -> bool:
+    per_minute = float(state.settings.create_per_minute)
     now = time.monotonic()
-    tokens, stamp = state.create_buckets.get(key, (float(CREATE_PER_MINUTE), now))
-    tokens = min(float(CREATE_PER_MINUTE), tokens + (now - stamp) * CREATE_PER_MINUTE / 60)
+    tokens, stamp = state.create_buckets.get(key, (per_minute, now))
+    tokens = min(per_minute, tokens + (now - stamp) * per_minute / 60)
     if tokens < 1:
         state.create_buckets[key] = (tokens, now)
         return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..auth import BOARD_ID_RE, resolve_role
@@ -16,10 +17,12 @@ log = logging.getLogger(__name__)
 
 
 class WebSocketChannel:
-    """Adapts a Starlette WebSocket to the Channel protocol."""
+    """Adapts an accepted websocket to the Channel protocol. Frames go straight to the
+    ASGI `send` (the hot path of fan-out); Starlette handles handshake and close."""
 
-    def __init__(self, websocket: WebSocket) -> None:
+    def __init__(self, websocket: WebSocket, send: Send) -> None:
         self.websocket = websocket
+        self._send = send
         self._path = websocket.url.path
 
     @property
@@ -38,7 +41,7 @@ class WebSocketChannel:
 
     async def send(self, message: bytes) -> None:
         try:
-            await self.websocket.send_bytes(message)
+            await self._send({"type": "websocket.send", "bytes": message})
         except (WebSocketDisconnect, RuntimeError, OSError) as exc:
             raise ChannelClosedError() from exc
 
@@ -61,12 +64,20 @@ def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...
     return host is not None and parts.netloc == host.lower() and parts.scheme in ("http", "https")
 
 
-async def websocket_endpoint(websocket: WebSocket) -> None:
+class SyncEndpoint:
+    """ASGI app for /ws/{board_id} (a class, so Starlette passes the raw `send`)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await serve_websocket(scope, receive, send)
+
+
+async def serve_websocket(scope: Scope, receive: Receive, send: Send) -> None:
+    websocket = WebSocket(scope, receive, send)
     state: AppState = websocket.app.state.cocanvas
     board_id = websocket.path_params["board_id"]
     token = websocket.query_params.get("k", "")
     await websocket.accept()
-    channel = WebSocketChannel(websocket)
+    channel = WebSocketChannel(websocket, send)
     origin = websocket.headers.get("origin")
     if not origin_allowed(origin, websocket.headers.get("host"), state.settings.allowed_origins):
         await _refuse(state, channel, CloseCode.FORBIDDEN, "origin not allowed")

@@ -28,6 +28,7 @@ class BoardRecord:
     locale: str
     created_at: float
     token_hashes: dict[str, bytes] = field(default_factory=dict)
+    join_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,15 @@ class DocStore(Protocol):
     async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None: ...
 
     async def set_title(self, board_id: str, title: str) -> None: ...
+
+    async def get_board_by_join_code(self, code: str) -> BoardRecord | None: ...
+
+    async def set_join_code(self, board_id: str, code: str) -> None: ...
+
+    # values held back from the shared document (private notes, votes)
+    async def put_secret(self, board_id: str, kind: str, key: str, value: bytes | None) -> None: ...
+
+    async def get_secrets(self, board_id: str, kind: str) -> dict[str, bytes]: ...
 
     # documents
     async def load(self, board_id: str) -> LoadedDoc: ...

@@ -29,7 +29,8 @@ CREATE TABLE IF NOT EXISTS boards (
     canvas_version INTEGER NOT NULL,
     title TEXT NOT NULL,
     locale TEXT NOT NULL,
-    created_at REAL NOT NULL
+    created_at REAL NOT NULL,
+    join_code TEXT UNIQUE
 );
 CREATE TABLE IF NOT EXISTS tokens (
     board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
@@ -50,6 +51,13 @@ CREATE TABLE IF NOT EXISTS updates (
     actor TEXT NOT NULL,
     created_at REAL NOT NULL,
     PRIMARY KEY (board, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS secrets (
+    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (board, kind, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS snapshots (
     board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
@@ -224,8 +232,8 @@ class SqliteStore:
     async def create_board(self, record: BoardRecord, initial_update: bytes) -> None:
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO boards (id, canvas, canvas_version, title, locale, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO boards (id, canvas, canvas_version, title, locale, created_at,"
+                " join_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.id,
                     record.canvas,
@@ -233,6 +241,7 @@ class SqliteStore:
                     record.title,
                     record.locale,
                     record.created_at,
+                    record.join_code or None,
                 ),
             )
             conn.executemany(
@@ -250,7 +259,7 @@ class SqliteStore:
         self, conn: sqlite3.Connection, where: str, args: tuple[Any, ...]
     ) -> list[BoardRecord]:
         rows = conn.execute(
-            "SELECT id, canvas, canvas_version, title, locale, created_at FROM boards "
+            "SELECT id, canvas, canvas_version, title, locale, created_at, join_code FROM boards "
             + where
             + " ORDER BY created_at",
             args,
@@ -263,8 +272,10 @@ class SqliteStore:
                     "SELECT role, hash FROM tokens WHERE board = ?", (row[0],)
                 )
             }
-            bid, canvas, version, title, locale, created = row
-            out.append(BoardRecord(bid, canvas, version, title, locale, created, hashes))
+            bid, canvas, version, title, locale, created, code = row
+            out.append(
+                BoardRecord(bid, canvas, version, title, locale, created, hashes, code or "")
+            )
         return out
 
     async def get_board(self, board_id: str) -> BoardRecord | None:
@@ -289,6 +300,40 @@ class SqliteStore:
             )
 
         await self._submit(run)
+
+    async def get_board_by_join_code(self, code: str) -> BoardRecord | None:
+        rows = await self._read(lambda c: self._board_rows(c, "WHERE join_code = ?", (code,)))
+        return rows[0] if rows else None
+
+    async def set_join_code(self, board_id: str, code: str) -> None:
+        await self._submit(
+            lambda c: c.execute("UPDATE boards SET join_code = ? WHERE id = ?", (code, board_id))
+        )
+
+    async def put_secret(self, board_id: str, kind: str, key: str, value: bytes | None) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            if value is None:
+                conn.execute(
+                    "DELETE FROM secrets WHERE board = ? AND kind = ? AND key = ?",
+                    (board_id, kind, key),
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO secrets (board, kind, key, value) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (board, kind, key) DO UPDATE SET value = excluded.value",
+                    (board_id, kind, key, value),
+                )
+
+        await self._submit(run)
+
+    async def get_secrets(self, board_id: str, kind: str) -> dict[str, bytes]:
+        def run(conn: sqlite3.Connection) -> dict[str, bytes]:
+            rows = conn.execute(
+                "SELECT key, value FROM secrets WHERE board = ? AND kind = ?", (board_id, kind)
+            ).fetchall()
+            return {str(k): bytes(v) for k, v in rows}
+
+        return await self._read(run)
 
     async def set_title(self, board_id: str, title: str) -> None:
         await self._submit(

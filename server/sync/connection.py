@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import time
+from collections import deque
 
 import anyio
-from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from pycrdt import merge_updates
 
+from . import codec
 from .channel import Channel, ChannelClosedError
 from .errors import CloseCode
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
+_UPDATE_PREFIX = bytes((codec.MessageType.SYNC, codec.SyncType.UPDATE))
 
 
 class TokenBucket:
@@ -35,21 +39,49 @@ class TokenBucket:
             await anyio.sleep(-self.tokens / self.rate)
 
 
+def coalesce(frames: list[bytes]) -> list[bytes]:
+    """Merge runs of document updates waiting for the same client into one frame each
+    (fewer frames for a client that fell a little behind; same document afterwards)."""
+    out: list[bytes] = []
+    run: list[bytes] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(codec.encode_sync_update(run[0]))
+        elif run:
+            out.append(codec.encode_sync_update(merge_updates(*run)))
+        run.clear()
+
+    for frame in frames:
+        if frame.startswith(_UPDATE_PREFIX):
+            decoded = codec.decode_frame(frame)
+            assert isinstance(decoded, codec.SyncUpdate)
+            run.append(decoded.update)
+        else:
+            flush()
+            out.append(frame)
+    flush()
+    return out
+
+
 class Connection:
     def __init__(self, channel: Channel, role: str, limits_queue: int) -> None:
         self.id = next(_ids)
         self.channel = channel
         self.role = role
         self.author_id: str | None = None
+        self.name: str | None = None
+        self.group: str | None = None
         self.speaks_app = False
         self.violations = 0
         self.denied_notice_sent = False
         self.close_code: int | None = None
         self.close_reason = ""
-        self._send: MemoryObjectSendStream[bytes]
-        self._recv: MemoryObjectReceiveStream[bytes]
-        self._send, self._recv = anyio.create_memory_object_stream[bytes](limits_queue)
-        self._closed = anyio.Event()
+        self._limit = limits_queue
+        self._queue: deque[bytes] = deque()
+        self._ready = asyncio.Event()
+        self._closed = asyncio.Event()
+        self._sending = True
 
     def __repr__(self) -> str:
         return f"<Connection {self.id} {self.role}>"
@@ -64,14 +96,13 @@ class Connection:
 
     def send(self, message: bytes) -> None:
         """Queue a frame; a client that cannot keep up is closed, never waited for (P9)."""
-        if self._closed.is_set():
+        if self._closed.is_set() or not self._sending:
             return
-        try:
-            self._send.send_nowait(message)
-        except anyio.WouldBlock:
+        if len(self._queue) >= self._limit:
             self.close(CloseCode.SLOW_CONSUMER, "too slow to receive updates; reconnecting")
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
-            self._closed.set()
+            return
+        self._queue.append(message)
+        self._ready.set()
 
     def close(self, code: int, reason: str) -> None:
         """Ask for the connection to end; the room's serve loop performs the close."""
@@ -89,15 +120,27 @@ class Connection:
         await self._closed.wait()
 
     async def run_sender(self) -> None:
-        async with self._recv:
-            async for message in self._recv:
-                if self._closed.is_set():
-                    break
+        """Send queued frames until stop_sender(); then drain what is left and return."""
+        while True:
+            if not self._queue:
+                if not self._sending:
+                    return
+                self._ready.clear()
+                await self._ready.wait()
+                continue
+            frames = list(self._queue)
+            self._queue.clear()
+            if len(frames) > 1:
+                frames = coalesce(frames)
+            for frame in frames:
                 try:
-                    await self.channel.send(message)
+                    await self.channel.send(frame)
                 except ChannelClosedError:
                     self._closed.set()
-                    break
+                    self._sending = False
+                    self._queue.clear()
+                    return
 
     def stop_sender(self) -> None:
-        self._send.close()
+        self._sending = False
+        self._ready.set()

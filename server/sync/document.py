@@ -55,22 +55,18 @@ def load_doc(state: bytes | None, updates: list[bytes]) -> Doc[Any]:
     return doc
 
 
-def initial_update(meta: dict[str, Any]) -> bytes:
-    """The first update of a board: its `meta` root, written by the server."""
+def initial_update(meta: dict[str, Any], control: dict[str, Any] | None = None) -> bytes:
+    """The first update of a board: its `meta` (and `control`) written by the server.
+    Control values stay plain data: the server replaces them whole."""
     doc = new_doc()
-    root = doc.get(META, type=Map)
     with doc.transaction(origin="server"):
+        root = doc.get(META, type=Map)
         for key, value in meta.items():
-            root[key] = _prelim(value)
+            root[key] = value
+        ctl = doc.get(CONTROL, type=Map)
+        for key, value in (control or {}).items():
+            ctl[key] = value
     return doc.get_update()
-
-
-def _prelim(value: Any) -> Any:
-    if isinstance(value, dict):
-        return Map({k: _prelim(v) for k, v in value.items()})
-    if isinstance(value, list):
-        return Array([_prelim(v) for v in value])
-    return value
 
 
 def _plain(value: Any) -> Any:
@@ -79,6 +75,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Map):
         return {k: _plain(value[k]) for k in sorted(value.keys())}
     if isinstance(value, Array):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
         return [_plain(v) for v in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -92,6 +92,29 @@ def doc_view(doc: Doc[Any]) -> dict[str, Any]:
 
 def doc_json(doc: Doc[Any]) -> bytes:
     return json.dumps(doc_view(doc), sort_keys=True, ensure_ascii=False).encode()
+
+
+def _clone(value: Any) -> Any:
+    """A fresh shared value with the same content (for writing into another doc)."""
+    if isinstance(value, Text):
+        return Text(str(value))
+    if isinstance(value, Map):
+        return Map({k: _clone(value[k]) for k in value.keys()})
+    if isinstance(value, Array):
+        return Array([_clone(v) for v in value])
+    return value
+
+
+def make_equal(live: Map[Any], want: Map[Any]) -> None:
+    """Change `live` so its content equals `want` (call inside a transaction)."""
+    for key in list(live.keys()):
+        if key not in want:
+            del live[key]
+    for key in want.keys():
+        wanted = want[key]
+        if key in live and _plain(live[key]) == _plain(wanted):
+            continue
+        live[key] = _clone(wanted)
 
 
 def count_notes(doc: Doc[Any]) -> int:

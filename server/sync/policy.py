@@ -60,7 +60,9 @@ class UpdatePolicy:
         self.rules = rules
         self._touch = _Touch()
         self.note_fields: dict[str, str] = {}
+        # both read server-side state, never the document the update may have changed (P36)
         self.locked_fields: Callable[[], frozenset[str]] = frozenset
+        self.private_fields: Callable[[], frozenset[str]] = frozenset
         notes = doc.get(NOTES, type=Map)
         for note_id in notes.keys():
             self._remember(note_id)
@@ -100,7 +102,9 @@ class UpdatePolicy:
         for root in sorted(self._touch.roots):
             out.append(Violation("forbidden", f"'{root}' is changed by the server only"))
         notes = self.doc.get(NOTES, type=Map)
-        locked = self.locked_fields() if role != "moderator" else frozenset()
+        moderator = role == "moderator"
+        locked = frozenset() if moderator else self.locked_fields()
+        private = frozenset() if moderator else self.private_fields()
         for note_id in sorted(self._touch.notes):
             before = self.note_fields.get(note_id)
             if before is not None and before in locked:
@@ -115,6 +119,8 @@ class UpdatePolicy:
             after = str(notes[note_id]["field"])
             if after in locked:
                 out.append(Violation("locked", f"field {after} is locked"))
+            elif after in private and before != after:
+                out.append(Violation("forbidden", f"field {after} is in private writing mode"))
         created = [n for n in self._touch.notes if n not in self.note_fields and n in notes]
         if created and len(notes) > self.rules.max_notes:
             out.append(Violation("limit", f"a board holds at most {self.rules.max_notes} notes"))

@@ -17,7 +17,7 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +31,7 @@ from .channel import Channel, ChannelClosedError
 from .connection import Connection, TokenBucket
 from .document import CONTROL, META, NOTES
 from .errors import CloseCode, MalformedMessageError, MessageTooBigError, SyncError
+from .ops import OPS
 from .policy import UNTRUSTED, Rules, UpdatePolicy, Violation
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ SERVER = "server"
 AWARENESS_TIMEOUT = 30.0
 
 AppHandler = Callable[["Room", Connection, appmsg.Request], Awaitable[dict[str, Any] | None]]
+HelloHook = Callable[["Room", Connection], Awaitable[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,9 @@ class Room:
         self.last_left = time.monotonic()
         self.unsaved = False
         self.app_handlers: dict[str, AppHandler] = {}
+        self.hello_hooks: list[HelloHook] = []
+        self.tasks: list[Callable[[], Coroutine[Any, Any, None]]] = []
+        self.on_empty: Callable[[], Awaitable[None]] | None = None
         self.awareness = AwarenessRegistry(max_state_bytes=config.max_awareness_bytes)
         self.policy = UpdatePolicy(doc, config.rules)
         self._on_update = on_update
@@ -99,6 +104,8 @@ class Room:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(self._fan_out)
                 tg.start_soon(self._expire_presence)
+                for task in self.tasks:
+                    tg.start_soon(task)
 
     async def stop(self) -> None:
         """Wait for pending commits and write the compacted state (on unload)."""
@@ -171,9 +178,13 @@ class Room:
             gone = self.awareness.remove_owner(conn.id, time.monotonic())
             if gone:
                 self._broadcast_awareness(gone)
-            if conn.close_code is not None:
-                with anyio.CancelScope(shield=True), anyio.move_on_after(2):
-                    await channel.close(conn.close_code, conn.close_reason)
+            with anyio.CancelScope(shield=True):
+                if conn.close_code is not None:
+                    with anyio.move_on_after(2):
+                        await channel.close(conn.close_code, conn.close_reason)
+                if not self.conns and self.on_empty is not None:
+                    with anyio.move_on_after(10):
+                        await self.on_empty()
 
     async def _read_loop(self, conn: Connection) -> None:
         bucket = TokenBucket(self.config.messages_per_second, self.config.message_burst)
@@ -343,29 +354,57 @@ class Room:
             return
         conn.send(codec.encode_app(appmsg.encode_reply(request.id, result)))
 
+    def send_event(self, conn: Connection, event: str, data: dict[str, Any]) -> None:
+        conn.send(codec.encode_app(appmsg.encode_event(event, data)))
+
+    def connections_of(self, author_id: str) -> list[Connection]:
+        return [c for c in self.conns if c.author_id == author_id]
+
     async def _dispatch(self, conn: Connection, request: appmsg.Request) -> dict[str, Any] | None:
+        roles = OPS.get(request.op)
+        if roles is None:
+            raise appmsg.AppError(appmsg.ErrorCode.UNKNOWN_OP, f"unknown op {request.op!r}")
+        if conn.role not in roles:
+            raise appmsg.AppError(
+                appmsg.ErrorCode.FORBIDDEN, f"{request.op} is for the {' or '.join(roles)} only"
+            )
         if request.op == "hello":
-            pid = request.args.get("pid")
-            if pid is not None:
-                if not isinstance(pid, str) or not 16 <= len(pid) <= 128:
-                    raise appmsg.AppError(
-                        appmsg.ErrorCode.INVALID, "'pid' must be a string of 16-128 characters"
-                    )
-                digest = hashlib.sha256(f"{self.board_id}:{pid}".encode()).hexdigest()
-                conn.author_id = digest[:16]
-            return {
-                "role": conn.role,
-                "author_id": conn.author_id,
-                "server_ms": time.time() * 1000,
-                "board": self.board_id,
-                "limits": {
-                    "max_note_chars": self.config.rules.max_note_chars,
-                    "max_notes": self.config.rules.max_notes,
-                },
-            }
+            return await self._hello(conn, request)
         if request.op == "clock":
             return {"server_ms": time.time() * 1000}
         handler = self.app_handlers.get(request.op)
         if handler is None:
-            raise appmsg.AppError(appmsg.ErrorCode.UNKNOWN_OP, f"unknown op {request.op!r}")
+            raise appmsg.AppError(
+                appmsg.ErrorCode.UNKNOWN_OP, f"{request.op} is not available on this server"
+            )
         return await handler(self, conn, request)
+
+    async def _hello(self, conn: Connection, request: appmsg.Request) -> dict[str, Any]:
+        args = request.args
+        pid, name, group = args.get("pid"), args.get("name"), args.get("group")
+        if pid is not None:
+            if not isinstance(pid, str) or not 16 <= len(pid) <= 128:
+                raise appmsg.AppError(
+                    appmsg.ErrorCode.INVALID, "'pid' must be a string of 16-128 characters"
+                )
+            digest = hashlib.sha256(f"{self.board_id}:{pid}".encode()).hexdigest()
+            conn.author_id = digest[:16]
+        if name is not None and (not isinstance(name, str) or len(name) > 80):
+            raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'name' is at most 80 characters")
+        if group is not None and (not isinstance(group, str) or len(group) > 64):
+            raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'group' must be a group id")
+        conn.name = name.strip() or None if isinstance(name, str) else None
+        conn.group = group
+        reply = {
+            "role": conn.role,
+            "author_id": conn.author_id,
+            "server_ms": time.time() * 1000,
+            "board": self.board_id,
+            "limits": {
+                "max_note_chars": self.config.rules.max_note_chars,
+                "max_notes": self.config.rules.max_notes,
+            },
+        }
+        for hook in self.hello_hooks:
+            reply.update(await hook(self, conn))
+        return reply

@@ -1,0 +1,270 @@
+"""Markdown protocol: the board as a record to paste into a wiki or an email.
+
+Every user string goes through `md_text` / `md_cell`, which escape what Markdown (and the
+HTML that Markdown passes through) would interpret, so a note cannot add links, HTML,
+headings or table cells. Line breaks inside notes are kept as hard breaks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import labels
+from .model import ExportInput
+from .report import (
+    FieldView,
+    Note,
+    Report,
+    axis_words,
+    build_report,
+    minutes_of,
+    note_by,
+    op_label,
+    partner_cell,
+    role_label,
+    shows_votes,
+    votes_text,
+)
+
+# characters that start or end Markdown/HTML constructs anywhere in a line
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+# an HTML entity or character reference would be decoded by the renderer: keep "&" literal
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# block constructs a line may start with: headings, quotes, lists, setext underlines
+_LINE_START = re.compile(r"^([#+\-=]|\d+[.)])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _CONTROL.sub("", text)
+    return [line.strip() for line in text.split("\n")]
+
+
+def _escape_inline(line: str) -> str:
+    return _ENTITY.sub(r"\\&", _SPECIAL.sub(r"\\\1", line))
+
+
+def _escape_line(line: str) -> str:
+    line = _escape_inline(line)
+    match = _LINE_START.match(line)
+    if match:
+        token = match.group(1)
+        line = (token[:-1] + "\\" + token[-1]) + line[len(token) :]
+    return line
+
+
+def md_text(text: str, indent: str = "  ") -> str:
+    """User text for a paragraph or list item; line breaks become hard breaks."""
+    lines = [_escape_line(line) for line in _lines(text) if line]
+    return ("  \n" + indent).join(lines) or "…"
+
+
+def md_cell(text: str) -> str:
+    """User text for one line: a table cell or a heading (line breaks become " / ")."""
+    return " / ".join(_escape_inline(line) for line in _lines(text) if line)
+
+
+def _by(report: Report, note: Note) -> str:
+    parts = [md_cell(note_by(report, note))]
+    votes = votes_text(report, note)
+    if votes:
+        parts.append(f"**{md_cell(votes)}**")
+    return " · ".join(p for p in parts if p)
+
+
+def _notes_list(report: Report, field: FieldView) -> list[str]:
+    out = []
+    for note in field.notes:
+        text = md_text(note.text)
+        if note.format_title:
+            text = f"**{labels.t(report.locale, 'format')}: {md_cell(note.format_title)}** – {text}"
+        by = _by(report, note)
+        out.append(f"- {text}" + (f" — {by}" if by else ""))
+    return out
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    out += ["| " + " | ".join(cell or " " for cell in row) + " |" for row in rows]
+    return out
+
+
+def _diagram(report: Report, field: FieldView) -> list[str]:
+    assert field.axes is not None
+    ax, ay = field.axes
+    votes = shows_votes(field)
+    header = [report.t("diagram.initiative"), md_cell(ax.label), md_cell(ay.label)]
+    header.append(report.t("note.by"))
+    if votes:
+        header.append(report.t("note.votes"))
+    rows = []
+    for note in field.notes:
+        row = [
+            md_cell(note.text),
+            md_cell(axis_words(ax, note.x, report.locale)),
+            md_cell(axis_words(ay, note.y, report.locale)),
+            md_cell(note_by(report, note)),
+        ]
+        if votes:
+            row.append(md_cell(votes_text(report, note, detail=False)))
+        rows.append(row)
+    return _table(header, rows)
+
+
+def _partners(report: Report, field: FieldView) -> list[str]:
+    columns = list(field.columns) or [
+        (c, c) for c in ("actor", "resources", "competences", "tasks")
+    ]
+    votes = shows_votes(field)
+    header = [md_cell(label) for _, label in columns]
+    header.append(report.t("note.by"))
+    if votes:
+        header.append(report.t("note.votes"))
+    rows = []
+    for note in field.notes:
+        row = [md_cell(partner_cell(note, cid)) for cid, _ in columns]
+        row.append(md_cell(note_by(report, note)))
+        if votes:
+            row.append(md_cell(votes_text(report, note, detail=False)))
+        rows.append(row)
+    return _table(header, rows)
+
+
+def _actions(report: Report, field: FieldView) -> list[str]:
+    out = []
+    for note in field.notes:
+        box = "[x]" if note.done else "[ ]"
+        extra = []
+        owner = md_cell(note.owner) if note.owner.strip() else report.t("action.none_owner")
+        extra.append(f"{report.t('action.owner')}: {owner}")
+        if note.due:
+            extra.append(f"{report.t('action.due')} {md_cell(report.day(note.due_date, note.due))}")
+        votes = votes_text(report, note, detail=False)
+        if votes:
+            extra.append(f"**{votes}**")
+        out.append(f"- {box} {md_text(note.text, indent='      ')} — " + " · ".join(extra))
+    return out
+
+
+def _field(report: Report, field: FieldView) -> list[str]:
+    title = field.label if field.id == "other" else f"{field.id} · {field.label}"
+    out = [f"### {md_cell(title)}", ""]
+    if field.prompt:
+        out += [f"*{md_cell(field.prompt)}*", ""]
+    if not field.notes:
+        return [*out, report.t("field.empty"), ""]
+    if field.kind == "diagram" and field.axes is not None:
+        out += _diagram(report, field)
+    elif field.kind == "table":
+        out += _partners(report, field)
+    elif field.kind == "actions":
+        out += _actions(report, field)
+    else:
+        out += _notes_list(report, field)
+    return [*out, ""]
+
+
+def _minutes(report: Report, value: float | None) -> str:
+    return "–" if value is None else labels.minutes(report.locale, value)
+
+
+def _header(report: Report) -> list[str]:
+    out = [f"# {md_cell(report.title)}", ""]
+    out += [f"{md_cell(report.canvas_title)} · {report.t('doc.kind')}", ""]
+    exported = report.when(int(report.exported_at * 1000))
+    out.append(f"- **{report.t('doc.exported')}:** {exported}")
+    if report.created_at is not None:
+        out.append(f"- **{report.t('doc.created')}:** {report.when(report.created_at)}")
+    source = md_cell(report.source_label) if report.source_label else report.t("doc.source.live")
+    out.append(f"- **{report.t('doc.source')}:** {source}")
+    out.append("")
+    if report.anonymize:
+        out += [f"*{report.t('doc.anonymized')}*", ""]
+    if report.voting.shown:
+        out += [f"*{report.t('voting.closed')}*", ""]
+    elif report.voting.state == "open":
+        out += [f"*{report.t('voting.open')}*", ""]
+    return out
+
+
+def _agenda(report: Report) -> list[str]:
+    out = [f"## {report.t('agenda.title')}", ""]
+    if not report.agenda:
+        return [*out, report.t("agenda.none"), ""]
+    header = [
+        report.t("agenda.item"),
+        report.t("agenda.planned"),
+        report.t("agenda.actual"),
+        report.t("agenda.started"),
+    ]
+    rows = [
+        [
+            md_cell(item.label),
+            _minutes(report, item.planned_minutes),
+            _minutes(report, minutes_of(item.actual_ms)),
+            report.clock(item.started_at) or "–",
+        ]
+        for item in report.agenda
+    ]
+    planned = sum(i.planned_minutes or 0 for i in report.agenda)
+    actual = sum(i.actual_ms or 0 for i in report.agenda)
+    rows.append(
+        [
+            f"**{report.t('agenda.total')}**",
+            _minutes(report, planned),
+            _minutes(report, minutes_of(actual) if actual else None),
+            " ",
+        ]
+    )
+    return [*out, *_table(header, rows), ""]
+
+
+def _roster(report: Report) -> list[str]:
+    out = [f"## {report.t('roster.title')}", ""]
+    if not report.roster:
+        return [*out, report.t("roster.none"), ""]
+    out += [f"- {md_cell(e.label)}: {e.count}" for e in report.roster]
+    total = sum(e.count for e in report.roster)
+    return [*out, f"- **{report.t('roster.total')}: {total}**", ""]
+
+
+def _log(report: Report) -> list[str]:
+    out = [f"## {report.t('log.title')}", ""]
+    if not report.log:
+        return [*out, report.t("log.none"), ""]
+    header = [report.t("log.time"), report.t("log.by"), report.t("log.what")]
+    rows = []
+    for entry in report.log:
+        by = role_label(report.locale, entry.role)
+        if entry.name:
+            by = f"{by} ({entry.name})"
+        what = op_label(report.locale, entry.op)
+        if entry.summary:
+            what = f"{what}: {entry.summary}"
+        rows.append([report.when(entry.at) or "–", md_cell(by), md_cell(what)])
+    return [*out, *_table(header, rows), ""]
+
+
+def render_md(inp: ExportInput) -> bytes:
+    """The board as a Markdown protocol (UTF-8, LF line ends).
+
+    Args:
+        inp: the export input.
+
+    Returns:
+        UTF-8 bytes of the Markdown document.
+    """
+    report = build_report(inp)
+    out = _header(report) + _agenda(report) + _roster(report)
+    for part in report.parts:
+        heading = report.t("part.heading", id=part.id, label=part.label)
+        out += [f"## {md_cell(heading)}", ""]
+        if part.subtitle:
+            out += [f"*{md_cell(part.subtitle)}*", ""]
+        for field in part.fields:
+            out += _field(report, field)
+    if report.other is not None:
+        out += _field(report, report.other)
+    out += _log(report)
+    return ("\n".join(out).rstrip("\n") + "\n").encode("utf-8")

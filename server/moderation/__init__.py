@@ -1,0 +1,110 @@
+"""Server-enforced moderator powers on a Room: agenda and timer, locks, focus, private
+writing, dot voting, links, snapshots, and the decision log.
+
+    facilitation = Facilitation(room, ctx)
+    await facilitation.load()   # before the first client is served
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import anyio
+import msgpack
+from pycrdt import Doc, Map
+
+from ..sync.connection import Connection
+from ..sync.document import CONTROL
+from ..sync.room import Room
+from .base import BoardContext as BoardContext
+from .base import control_get
+from .board import BoardOps, join_code_for
+from .private import PrivateWriting
+from .timer import Timer
+from .voting import Voting
+
+log = logging.getLogger(__name__)
+AUTO_SNAPSHOT_SECONDS = 600.0
+SEEN = "seen"
+
+
+class Facilitation:
+    def __init__(self, room: Room, ctx: BoardContext) -> None:
+        self.room = room
+        self.ctx = ctx
+        self.board = BoardOps(room, ctx)
+        self.timer = Timer(room, ctx, self._timer_ended)
+        self.private = PrivateWriting(room, ctx)
+        self.voting = Voting(room, ctx)
+        self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
+        self._snapshot_seq = room.seq
+        self._snapshot_at = time.monotonic()
+        room.hello_hooks.append(self._hello)
+        room.tasks.append(self._auto_snapshots)
+        room.on_empty = self._last_left
+
+    async def load(self) -> None:
+        await self.private.load()
+        await self.voting.load()
+        stored = await self.ctx.store.get_secrets(self.room.board_id, SEEN)
+        self.seen = {k: msgpack.unpackb(v, raw=False) for k, v in stored.items()}
+
+    async def _hello(self, room: Room, conn: Connection) -> dict[str, Any]:
+        reply: dict[str, Any] = join_code_for(room, self.ctx, conn)
+        if conn.author_id is not None:
+            reply["private_notes"] = self.private.of(conn.author_id)
+            reply["vote"] = self.voting.ballot_state(conn.author_id)
+            if conn.role != "viewer":
+                await self._count(conn.author_id, conn.group or "anonymous")
+        return reply
+
+    async def _count(self, author_id: str, group: str) -> None:
+        if self.seen.get(author_id) == group:
+            return
+        self.seen[author_id] = group
+        await self.ctx.store.put_secret(
+            self.room.board_id, SEEN, author_id, msgpack.packb(group, use_bin_type=True)
+        )
+        roster: dict[str, int] = {}
+        for g in self.seen.values():
+            roster[g] = roster.get(g, 0) + 1
+
+        def write(doc: Doc[Any]) -> None:
+            doc.get(CONTROL, type=Map)["roster"] = roster
+
+        self.room.transact(write)
+
+    async def _timer_ended(self, target: str, lock_on_end: bool) -> None:
+        if lock_on_end:
+            fields = self.ctx.part_fields.get(target, [target])
+            self.board.set_locks(None, fields, True, f"{target} (time is up)")
+        await self.snapshot(f"end of {target}", "part-end")
+
+    async def snapshot(self, label: str, kind: str) -> None:
+        try:
+            await self.ctx.snapshot(label, kind)
+        except Exception:
+            log.exception("board %s: %s snapshot failed", self.room.board_id, kind)
+            return
+        self._snapshot_seq = self.room.seq
+        self._snapshot_at = time.monotonic()
+
+    async def _auto_snapshots(self) -> None:
+        while True:
+            await anyio.sleep(30)
+            due = time.monotonic() - self._snapshot_at >= AUTO_SNAPSHOT_SECONDS
+            if due and self.room.seq != self._snapshot_seq:
+                await self.snapshot("", "auto")
+
+    async def _last_left(self) -> None:
+        if self.room.seq != self._snapshot_seq:
+            await self.snapshot("", "last-leave")
+
+    def refresh(self) -> None:
+        self.board.refresh()
+        self.timer.poke()
+
+    def locks(self) -> Any:
+        return control_get(self.room, "locks", {})

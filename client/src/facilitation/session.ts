@@ -1,0 +1,126 @@
+// The facilitation state of this page, kept across rebuilds of the view: the server clock,
+// this person's ballot and private notes, the join code, focus following, and typed
+// requests for the moderator's commands. No DOM: views subscribe to the signals.
+import type { LogEntry } from '../model/control'
+import type { AppChannel, AppEvent, HelloReply, Op, OpArgs, OpReplies, Role } from '../sync/appmsg'
+import { ServerClock } from './clock'
+import { FocusFollower } from './focus'
+import { type Permissions, permissionsFor } from './permissions'
+import { PrivateNotes } from './private'
+import { Signal } from './signal'
+import { Ballot } from './voting'
+
+export class Facilitation {
+  readonly app: AppChannel
+  readonly clock = new ServerClock()
+  readonly ballot = new Ballot()
+  readonly privateNotes: PrivateNotes
+  readonly focus: FocusFollower
+  /** Join code, board id or the link-rotated notice changed. */
+  readonly changed = new Signal()
+  /** The short participant join code ("ABCD-2345") when the server shares it with us. */
+  joinCode: string | null = null
+  boardId: string
+  /** The moderator replaced the link this page uses: the next close is expected. */
+  linkRotated = false
+  /** The moderator replaced the link of this page's own role (set by the composition root). */
+  onOwnToken: (token: string) => void = () => {}
+  /** Ask the server for hello again (set by the composition root). */
+  rehello: () => void = () => {}
+  /** A request failed: views explain it (set by the view layer). */
+  onError: (op: Op, err: unknown) => void = () => {}
+  private role: Role | null = null
+  private projector = false
+  private logSeen: number | null = null
+
+  constructor (app: AppChannel, boardId: string) {
+    this.app = app
+    this.boardId = boardId
+    this.privateNotes = new PrivateNotes(app)
+    this.privateNotes.onError = (err) => this.onError('private.put', err)
+    this.focus = new FocusFollower(() => this.projector || this.role === 'viewer')
+    app.onEvent((ev) => this.onEvent(ev))
+  }
+
+  setRole (role: Role | null): void {
+    this.role = role
+  }
+
+  setProjector (on: boolean): void {
+    this.projector = on
+  }
+
+  isProjector (): boolean {
+    return this.projector || this.role === 'viewer'
+  }
+
+  permissions (): Permissions {
+    return permissionsFor(this.role, this.projector)
+  }
+
+  onHello (reply: HelloReply): void {
+    this.role = reply.role
+    this.joinCode = typeof reply.join_code === 'string' ? reply.join_code : null
+    if (typeof reply.board === 'string') this.boardId = reply.board
+    if (Array.isArray(reply.private_notes)) this.privateNotes.replace(reply.private_notes)
+    if (reply.vote) this.ballot.set(reply.vote)
+    this.changed.emit()
+    // samples of earlier connections stay: the clocks' difference does not change with them
+    this.clock.sync(() => this.app.request('clock', {})).catch(() => {
+      // dropped connection: the next hello measures again
+    })
+  }
+
+  /**
+   * Feed the decision log after each change. The join code travels only in hello replies,
+   * so when the moderator replaced the participant link or changed whether the code is
+   * shown, ask again (projectors then show the new code).
+   */
+  noticeLog (entries: LogEntry[]): void {
+    const last = entries.at(-1)?.at ?? 0
+    const seen = this.logSeen
+    this.logSeen = Math.max(seen ?? 0, last)
+    if (seen === null || last <= seen) return
+    const refresh = entries.some((e) => e.at > seen && (
+      (e.op === 'link.rotate' && e.details.role === 'participant') ||
+      (e.op === 'board.settings' && 'show_join_code' in e.details)))
+    if (refresh) this.rehello()
+  }
+
+  /** Send a request; a refusal reaches `onError` and resolves to null. */
+  async run<K extends Op> (op: K, args: OpArgs[K]): Promise<OpReplies[K] | null> {
+    try {
+      return await this.app.request(op, args)
+    } catch (err) {
+      this.onError(op, err)
+      return null
+    }
+  }
+
+  castVote (note: string): void {
+    void this.run('vote.cast', { note }).then((state) => { if (state) this.ballot.set(state) })
+  }
+
+  retractVote (note: string): void {
+    void this.run('vote.retract', { note }).then((state) => { if (state) this.ballot.set(state) })
+  }
+
+  private onEvent (ev: AppEvent): void {
+    switch (ev.ev) {
+      case 'private.notes':
+        this.privateNotes.replace(ev.notes)
+        break
+      case 'vote.state': {
+        const { ev: _ev, ...state } = ev
+        this.ballot.set(state)
+        break
+      }
+      case 'link.rotated':
+        this.linkRotated = true
+        this.changed.emit()
+        break
+      default:
+        break
+    }
+  }
+}

@@ -1,0 +1,171 @@
+// Note operations: each one is one doc.transact with this client's origin, so the
+// UndoManager (scoped to that origin) undoes exactly the user's own changes.
+import * as Y from 'yjs'
+import { type Board, clamp01, type NoteKind, type TextKey } from './board'
+import { type Canvas, noteKindFor } from './canvas'
+
+/** Origin of every local edit; remote and stored updates carry other origins. */
+export const LOCAL_ORIGIN = Symbol('cocanvas-local')
+
+export interface Author {
+  name: string | null // null = anonymous
+  group: string | null
+  authorId: string | null
+}
+
+export interface NewNote {
+  field: string
+  x: number
+  y: number
+  color: string
+  text?: string
+  format?: string | null
+}
+
+/** Note ids: url-safe, unique across replicas (random), well under the 64-character limit. */
+export function newNoteId (): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12))
+  let s = ''
+  for (const b of bytes) s += b.toString(16).padStart(2, '0')
+  return 'n' + s
+}
+
+export function addNote (board: Board, canvas: Canvas, spec: NewNote, author: Author): string | null {
+  const field = canvas.field(spec.field)
+  if (!field) return null
+  const id = newNoteId()
+  const now = Date.now()
+  const kind: NoteKind = noteKindFor(field)
+  board.doc.transact(() => {
+    const note = new Y.Map<unknown>()
+    note.set('field', field.id)
+    note.set('text', new Y.Text(spec.text ?? ''))
+    note.set('x', clamp01(spec.x))
+    note.set('y', clamp01(spec.y))
+    note.set('color', spec.color)
+    note.set('group', author.name === null ? null : author.group)
+    note.set('author', author.name)
+    if (author.authorId && author.name !== null) note.set('author_id', author.authorId)
+    note.set('created_at', now)
+    note.set('updated_at', now)
+    note.set('order', now)
+    note.set('kind', kind)
+    if (kind === 'partner') {
+      note.set('resources', new Y.Text())
+      note.set('competences', new Y.Text())
+      note.set('tasks', new Y.Text())
+    } else if (kind === 'action') {
+      note.set('owner', '')
+      note.set('due', '')
+      note.set('done', false)
+    }
+    if (spec.format) note.set('format', spec.format)
+    board.notes.set(id, note)
+  }, LOCAL_ORIGIN)
+  return id
+}
+
+/** Commit a move (on release): field, position, and the kind the target field holds. */
+export function moveNote (board: Board, canvas: Canvas, id: string, fieldId: string, x: number, y: number): boolean {
+  const note = board.note(id)
+  const field = canvas.field(fieldId)
+  if (!note || !field) return false
+  board.doc.transact(() => {
+    if (note.get('field') !== field.id) note.set('field', field.id)
+    note.set('x', clamp01(x))
+    note.set('y', clamp01(y))
+    const kind = noteKindFor(field)
+    if ((note.get('kind') ?? 'note') !== kind) note.set('kind', kind)
+    if (kind === 'partner') {
+      for (const key of ['resources', 'competences', 'tasks'] as const) {
+        if (!(note.get(key) instanceof Y.Text)) note.set(key, new Y.Text())
+      }
+    }
+    if (kind === 'action') {
+      if (typeof note.get('owner') !== 'string') note.set('owner', '')
+      if (typeof note.get('due') !== 'string') note.set('due', '')
+      if (typeof note.get('done') !== 'boolean') note.set('done', false)
+    }
+    note.set('updated_at', Date.now())
+  }, LOCAL_ORIGIN)
+  return true
+}
+
+export function setNoteKey (board: Board, id: string, key: 'color' | 'owner' | 'due' | 'format', value: string | null): void {
+  const note = board.note(id)
+  if (!note) return
+  board.doc.transact(() => {
+    if (value === null) note.delete(key)
+    else note.set(key, value)
+    note.set('updated_at', Date.now())
+  }, LOCAL_ORIGIN)
+}
+
+export function setDone (board: Board, id: string, done: boolean): void {
+  const note = board.note(id)
+  if (!note) return
+  board.doc.transact(() => {
+    note.set('done', done)
+    note.set('updated_at', Date.now())
+  }, LOCAL_ORIGIN)
+}
+
+export function deleteNote (board: Board, id: string): void {
+  if (!board.note(id)) return
+  board.doc.transact(() => {
+    board.notes.delete(id)
+  }, LOCAL_ORIGIN)
+}
+
+/** One text edit (from the editor binding): delete then insert at `index`. No
+ * `updated_at` here: a map write per keystroke would grow the document for nothing. */
+export function editText (board: Board, id: string, key: TextKey, index: number, remove: number, insert: string): void {
+  const text = board.text(id, key)
+  if (!text) return
+  board.doc.transact(() => {
+    if (remove > 0) text.delete(index, remove)
+    if (insert) text.insert(index, insert)
+  }, LOCAL_ORIGIN)
+}
+
+/** Undo and redo of this user's own changes only. */
+export function createUndoManager (board: Board): Y.UndoManager {
+  return new Y.UndoManager(board.notes, {
+    trackedOrigins: new Set([LOCAL_ORIGIN]),
+    captureTimeout: 600
+  })
+}
+
+/**
+ * Where a new note goes when no position is given: the first free cell of a grid that
+ * fits the field (`cols` x `rows` notes), else the next cell in turn (overlapping).
+ */
+export function freeSpot (taken: ReadonlyArray<{ x: number, y: number }>, cols = 4, rows = 4): { x: number, y: number } {
+  const c = Math.max(1, cols)
+  const r = Math.max(1, rows)
+  const cells = c * r
+  for (let i = 0; i < cells; i++) {
+    const x = (i % c + 0.5) / c
+    const y = (Math.floor(i / c) + 0.5) / r
+    const busy = taken.some((p) => Math.abs(p.x - x) < 0.5 / c && Math.abs(p.y - y) < 0.5 / r)
+    if (!busy) return { x: round4(x), y: round4(y) }
+  }
+  const i = taken.length % cells
+  const jitter = (Math.floor(taken.length / cells) % 4) * 0.02
+  return { x: round4((i % c + 0.5) / c + jitter), y: round4((Math.floor(i / c) + 0.5) / r + jitter) }
+}
+
+function round4 (v: number): number {
+  return Math.round(v * 10000) / 10000
+}
+
+/** A note's text under `key`, created empty when a (foreign) client left it out. */
+export function ensureText (board: Board, id: string, key: TextKey): Y.Text | undefined {
+  const note = board.note(id)
+  if (!note) return undefined
+  const cur = note.get(key)
+  if (cur instanceof Y.Text) return cur
+  const text = new Y.Text(typeof cur === 'string' ? cur : '')
+  board.doc.transact(() => note.set(key, text), LOCAL_ORIGIN)
+  return text
+}

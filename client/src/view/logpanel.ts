@@ -1,0 +1,103 @@
+// The decision log (`control.log`): every moderator action, who and when, visible to all.
+// Entries are told in the reader's language from the op and its details, not the server's
+// English summary.
+import { t, tx } from '../i18n'
+import { type LogEntry, readAgenda, readLog } from '../model/control'
+import { targetLabel } from '../facilitation/timer'
+import type { Ctx } from './actions'
+import { clear, h } from './dom'
+
+const SHOWN = 200
+
+export class LogPanel {
+  readonly el: HTMLElement
+  private readonly ctx: Ctx
+  private readonly list: HTMLElement
+  private readonly empty: HTMLElement
+  private shown = -1
+
+  constructor (ctx: Ctx) {
+    this.ctx = ctx
+    this.list = h('ol', { class: 'log-list', attrs: { reversed: true } })
+    this.empty = h('p', { class: 'hint', text: t('log.empty') })
+    this.el = h('aside', { class: 'panel log-panel', id: 'log', hidden: true, attrs: { 'aria-labelledby': 'log-h' } },
+      h('h2', { id: 'log-h', text: t('log.title') }),
+      h('p', { class: 'hint', text: t('log.lead') }),
+      this.empty, this.list)
+  }
+
+  render (force = false): void {
+    if (this.el.hidden) return
+    const entries = readLog(this.ctx.board.control)
+    if (!force && entries.length === this.shown) return
+    this.shown = entries.length
+    clear(this.list)
+    this.empty.hidden = entries.length > 0
+    for (const e of entries.slice(-SHOWN).reverse()) {
+      const when = new Date(e.at)
+      this.list.append(h('li', { class: `log-entry log-${e.op.replace(/\W/g, '-')}` },
+        h('time', { text: when.toLocaleTimeString(document.documentElement.lang || 'de', { hour: '2-digit', minute: '2-digit' }), attrs: { datetime: when.toISOString() } }),
+        ' ',
+        h('span', { class: 'log-who', text: this.who(e) }),
+        h('span', { class: 'log-what', text: describe(this.ctx, e) })))
+    }
+  }
+
+  private who (e: LogEntry): string {
+    if (e.by.role === 'server') return t('log.by.server')
+    const role = e.by.role === 'moderator' || e.by.role === 'participant' || e.by.role === 'viewer' ? t(`role.${e.by.role}`) : e.by.role
+    return e.by.name ? `${e.by.name} (${role})` : role
+  }
+}
+
+function fieldName (ctx: Ctx, id: unknown): string {
+  if (typeof id !== 'string') return '?'
+  const f = ctx.canvas.field(id)
+  return f ? `${f.id} ${tx(f.label)}` : id
+}
+
+function fieldList (ctx: Ctx, ids: unknown): string {
+  return Array.isArray(ids) ? ids.map((f) => typeof f === 'string' ? f : '?').join(', ') : fieldName(ctx, ids)
+}
+
+/** One log entry in words, from its op and details (the summary only fills gaps). */
+export function describe (ctx: Ctx, e: LogEntry): string {
+  const d = e.details
+  const target = (): string => targetLabel(ctx.canvas, typeof d.target === 'string' ? d.target : null, readAgenda(ctx.board.control))
+  switch (e.op) {
+    case 'timer.start': {
+      const m = /(\d+) min/.exec(e.summary)
+      return t('log.timer.start', { target: target(), minutes: m?.[1] ?? '?' })
+    }
+    case 'timer.pause': return t('log.timer.pause', { target: target() })
+    case 'timer.resume': return t('log.timer.resume', { target: target() })
+    case 'timer.stop': return t('log.timer.stop', { target: target() })
+    case 'timer.done': return t('log.timer.done', { target: target() })
+    case 'timer.extend': {
+      const m = /([+-])(\d+) min/.exec(e.summary)
+      return m?.[1] === '-' ? t('log.timer.shorten', { minutes: m[2] ?? '?' }) : t('log.timer.extend', { minutes: m?.[2] ?? '?' })
+    }
+    case 'agenda.set': return t('log.agenda.set')
+    case 'lock.set': {
+      const locked = typeof d.locked === 'boolean' ? d.locked : !/unlocked/.test(e.summary)
+      return t(locked ? 'log.lock.on' : 'log.lock.off', { fields: fieldList(ctx, d.fields) })
+    }
+    case 'focus.set': {
+      const field = typeof d.field === 'string' ? d.field : /focus on (\S+)/.exec(e.summary)?.[1]
+      return field ? t('log.focus.set', { field: fieldName(ctx, field) }) : t('log.focus.released')
+    }
+    case 'private.set': return t('log.private.set', { field: fieldName(ctx, d.field) })
+    case 'private.reveal': return t('log.private.reveal', { field: fieldName(ctx, d.field), count: typeof d.count === 'number' ? d.count : 0 })
+    case 'vote.open': return t('log.vote.open', { fields: fieldList(ctx, d.fields), dots: typeof d.per_person === 'number' ? d.per_person : '?' })
+    case 'vote.close': return t('log.vote.close', { voters: typeof d.voters === 'number' ? d.voters : 0 })
+    case 'vote.cancel': return t('log.vote.cancel')
+    case 'snapshot.create': return t('log.snapshot.create')
+    case 'snapshot.restore': return t('log.snapshot.restore')
+    case 'link.rotate': {
+      const role = d.role === 'moderator' || d.role === 'participant' || d.role === 'viewer' ? t(`role.${d.role}`) : String(d.role)
+      return t('log.link.rotate', { role })
+    }
+    case 'board.settings': return t('log.settings')
+    default: return e.summary || e.op
+  }
+}

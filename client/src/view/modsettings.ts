@@ -1,0 +1,145 @@
+// Moderator: projector mode, the join code, new links (the old one stops working and its
+// holders are told), board settings, and a snapshot of the board as it is now.
+import { t, tx } from '../i18n'
+import { readMetaFlags } from '../model/control'
+import type { Role } from '../sync/appmsg'
+import type { Ctx } from './actions'
+import { clear, h } from './dom'
+import { button, checkbox, labelled, section } from './modkit'
+import { joinLink } from './projector'
+import { qrSvg } from './qr'
+
+export class ModSettings {
+  readonly el: HTMLElement
+  private readonly ctx: Ctx
+  private readonly joinBox: HTMLElement
+  private readonly rotated: HTMLElement
+  private readonly title: HTMLInputElement
+  private readonly flags: Record<'anonymous_allowed' | 'private_anonymous' | 'show_join_code', HTMLInputElement>
+  private readonly groups: HTMLInputElement[] = []
+  private shownCode: string | null | undefined = undefined
+
+  constructor (ctx: Ctx, onProjector: () => void) {
+    this.ctx = ctx
+    const { fac, canvas } = ctx
+    this.joinBox = h('div', { class: 'mod-join' })
+    const role = h('select', { attrs: { name: 'rotate-role' } },
+      ...(['participant', 'viewer', 'moderator'] as const).map((r) => h('option', { text: t(`role.${r}`), attrs: { value: r } })))
+    this.rotated = h('div', { class: 'mod-rotated', attrs: { 'aria-live': 'polite' } })
+    const rotate = h('div', { class: 'mod-grid' },
+      h('p', { class: 'hint', text: t('mod.link.lead') }),
+      labelled(t('mod.link.role'), role).row,
+      h('div', { class: 'mod-buttons' }, button(t('mod.link.rotate'), () => this.rotate(role.value as Role), { 'data-rotate': '' })),
+      this.rotated)
+
+    this.title = h('input', { attrs: { type: 'text', name: 'board-title', maxlength: 200 } })
+    const meta = readMetaFlags(ctx.board.meta)
+    const anon = checkbox(t('mod.settings.anonymous'), meta.anonymousAllowed, { name: 'anonymous_allowed' })
+    const privAnon = checkbox(t('mod.settings.private.anonymous'), meta.privateAnonymous, { name: 'private_anonymous' })
+    const showCode = checkbox(t('mod.settings.show.code'), meta.showJoinCode, { name: 'show_join_code' })
+    this.flags = { anonymous_allowed: anon.input, private_anonymous: privAnon.input, show_join_code: showCode.input }
+    for (const [key, input] of Object.entries(this.flags)) {
+      input.addEventListener('change', () => { void fac.run('board.settings', { [key]: input.checked }) })
+    }
+    const groupSet = h('fieldset', { class: 'mod-fieldset' }, h('legend', { text: t('mod.settings.groups') }))
+    const offered = ctx.board.readMeta()?.groups ?? []
+    for (const g of canvas.def.groups) {
+      const box = h('input', { attrs: { type: 'checkbox', name: 'group', value: g.id, checked: offered.length === 0 || offered.includes(g.id) } })
+      this.groups.push(box)
+      groupSet.append(h('label', { class: 'mod-check' }, box, tx(g.label)))
+    }
+    const settings = h('div', { class: 'mod-grid' },
+      h('div', { class: 'mod-row mod-inline' },
+        labelled(t('mod.settings.title'), this.title).row,
+        button(t('mod.settings.save'), () => this.saveTitle())),
+      anon.row, privAnon.row, showCode.row,
+      groupSet,
+      h('div', { class: 'mod-buttons' }, button(t('mod.settings.groups.save'), () => this.saveGroups())))
+
+    const label = h('input', { attrs: { type: 'text', name: 'snapshot-label', maxlength: 200, placeholder: t('mod.snapshot.placeholder') } })
+    const snapshot = h('div', { class: 'mod-row mod-inline' },
+      labelled(t('mod.snapshot.label'), label).row,
+      button(t('mod.snapshot.save'), async () => {
+        const res = await fac.run('snapshot.create', { label: label.value.trim() })
+        if (res) {
+          ctx.toasts.show(t('mod.snapshot.saved', { count: res.notes }))
+          label.value = ''
+        }
+      }, { 'data-snapshot': '' }))
+
+    this.el = section('settings', t('mod.settings.heading'), false,
+      h('div', { class: 'mod-buttons' }, button(t('mod.projector.on'), onProjector, { 'data-projector': 'on' })),
+      h('h4', { class: 'mod-sub', text: t('mod.join.title') }), this.joinBox,
+      h('h4', { class: 'mod-sub', text: t('mod.link.title') }), rotate,
+      h('h4', { class: 'mod-sub', text: t('mod.snapshot.title') }), snapshot,
+      h('h4', { class: 'mod-sub', text: t('mod.settings.title.section') }), settings)
+    this.update()
+  }
+
+  update (): void {
+    const { fac, board } = this.ctx
+    if (document.activeElement !== this.title) this.title.value = board.readMeta()?.title ?? ''
+    const meta = readMetaFlags(board.meta)
+    this.flags.anonymous_allowed.checked = meta.anonymousAllowed
+    this.flags.private_anonymous.checked = meta.privateAnonymous
+    this.flags.show_join_code.checked = meta.showJoinCode
+    if (fac.joinCode === this.shownCode) return
+    this.shownCode = fac.joinCode
+    clear(this.joinBox)
+    if (!fac.joinCode) {
+      this.joinBox.append(h('p', { class: 'hint', text: t('mod.join.none') }))
+      return
+    }
+    const link = joinLink(window.location.origin, fac.boardId, fac.joinCode)
+    this.joinBox.append(
+      h('p', {}, t('projector.code'), ' ', h('strong', { class: 'join-code', text: fac.joinCode })),
+      linkLine(this.ctx, link, t('mod.join.link')))
+  }
+
+  private async saveTitle (): Promise<void> {
+    const title = this.title.value.trim()
+    if (!title) return
+    const res = await this.ctx.fac.run('board.settings', { title })
+    if (res) this.ctx.toasts.show(t('mod.settings.saved'))
+  }
+
+  private async saveGroups (): Promise<void> {
+    const groups = this.groups.filter((b) => b.checked).map((b) => b.value)
+    const res = await this.ctx.fac.run('board.settings', { groups })
+    if (res) this.ctx.toasts.show(t('mod.settings.saved'))
+  }
+
+  private async rotate (role: Role): Promise<void> {
+    if (!window.confirm(t('mod.link.confirm', { role: t(`role.${role}`) }))) return
+    const res = await this.ctx.fac.run('link.rotate', { role })
+    if (!res) return
+    const { fac } = this.ctx
+    if (res.join_code) {
+      fac.joinCode = res.join_code
+      fac.changed.emit()
+    }
+    const link = `${window.location.origin}/b/${encodeURIComponent(fac.boardId)}#k=${res.token}`
+    clear(this.rotated)
+    this.rotated.append(
+      h('p', { class: 'mod-status', text: t('mod.link.done', { role: t(`role.${role}`) }) }),
+      linkLine(this.ctx, link, t('mod.link.new', { role: t(`role.${role}`) })))
+    if (role === 'participant') this.rotated.append(h('figure', { class: 'mod-qr' }, qrSvg(link, t('landing.qr.alt'))))
+    // this page's own link changed: reconnect and reload with the new one
+    if (role === 'moderator') fac.onOwnToken(res.token)
+  }
+}
+
+function linkLine (ctx: Ctx, link: string, label: string): HTMLElement {
+  const input = h('input', { class: 'link-input', attrs: { type: 'text', readonly: true, value: link, 'aria-label': label } })
+  const copy = button(t('landing.copy'), async () => {
+    try {
+      await navigator.clipboard.writeText(link)
+      ctx.toasts.show(t('landing.copied'))
+    } catch {
+      input.focus()
+      input.select()
+      ctx.toasts.show(t('landing.copy.failed'))
+    }
+  })
+  return h('div', { class: 'link-line' }, input, copy)
+}

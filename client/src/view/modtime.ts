@@ -1,0 +1,277 @@
+// Moderator: the timer (start per part, field or agenda item; pause, resume, +1/+5 min,
+// stop; lock when time is up) and the agenda with planned versus actual time, editable.
+import {
+  agendaLabel, agendaRows, formatClock, parseDuration, remainingMs, targetLabel
+} from '../facilitation/timer'
+import { t, tx } from '../i18n'
+import { type AgendaItem, readAgenda, readTimer } from '../model/control'
+import type { AgendaItemInput } from '../sync/appmsg'
+import type { Ctx } from './actions'
+import { clear, h, setText } from './dom'
+import { button, checkbox, labelled, section } from './modkit'
+
+interface DraftItem extends AgendaItemInput { kind: string }
+
+export class ModTime {
+  readonly el: HTMLElement
+  private readonly ctx: Ctx
+  private readonly status: HTMLElement
+  private readonly pauseBtn: HTMLButtonElement
+  private readonly running: HTMLElement
+  private readonly target: HTMLSelectElement
+  private readonly duration: HTMLInputElement
+  private readonly lockOnEnd: HTMLInputElement
+  private readonly durationError: HTMLElement
+  private readonly agendaBody: HTMLTableSectionElement
+  private readonly agendaTotal: HTMLElement
+  private readonly agendaButtons: HTMLElement
+  private draft: DraftItem[] | null = null
+  private shownSignature = ''
+  private readonly cells = new Map<string, { actual: HTMLElement, status: HTMLElement }>()
+  private durationTouched = false
+
+  constructor (ctx: Ctx) {
+    this.ctx = ctx
+    const run = ctx.fac.run.bind(ctx.fac)
+    // not a live region: the timer bar announces the end for everyone
+    this.status = h('p', { class: 'mod-status' })
+    this.pauseBtn = button(t('mod.timer.pause'), () => this.pauseOrResume(), { 'data-timer': 'pause' })
+    this.running = h('div', { class: 'mod-buttons' },
+      this.pauseBtn,
+      button(t('mod.timer.plus1'), () => run('timer.extend', { seconds: 60 }), { 'data-timer': 'plus1' }),
+      button(t('mod.timer.plus5'), () => run('timer.extend', { seconds: 300 }), { 'data-timer': 'plus5' }),
+      button(t('mod.timer.minus1'), () => run('timer.extend', { seconds: -60 }), { 'data-timer': 'minus1' }),
+      button(t('mod.timer.stop'), () => run('timer.stop', {}), { 'data-timer': 'stop' }))
+
+    this.target = h('select', { attrs: { name: 'timer-target' } })
+    this.fillTargets()
+    this.target.addEventListener('change', () => {
+      this.durationTouched = false
+      this.suggestDuration()
+    })
+    this.duration = h('input', { attrs: { type: 'text', name: 'timer-duration', inputmode: 'text', size: 6, autocomplete: 'off' } })
+    this.duration.addEventListener('input', () => { this.durationTouched = true })
+    this.durationError = h('p', { class: 'form-error', attrs: { role: 'alert' } })
+    const lock = checkbox(t('mod.timer.lock'), false, { name: 'timer-lock' })
+    this.lockOnEnd = lock.input
+    this.suggestDuration()
+    const startRow = h('div', { class: 'mod-grid' },
+      labelled(t('mod.timer.target'), this.target).row,
+      labelled(t('mod.timer.duration'), this.duration, t('mod.timer.duration.hint')).row,
+      lock.row,
+      this.durationError,
+      h('div', { class: 'mod-buttons' }, button(t('mod.timer.start'), () => this.start(), { 'data-timer': 'start' }, 'btn-primary')))
+
+    this.agendaBody = h('tbody', {})
+    this.agendaTotal = h('p', { class: 'hint' })
+    this.agendaButtons = h('div', { class: 'mod-buttons', hidden: true },
+      button(t('mod.agenda.save'), () => this.saveAgenda(), {}, 'btn-primary'),
+      button(t('mod.agenda.discard'), () => this.discard()))
+    const agendaTable = h('table', { class: 'mod-table agenda-table' },
+      h('caption', { class: 'sr-only', text: t('mod.agenda.title') }),
+      h('thead', {}, h('tr', {},
+        h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.item') }),
+        h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.planned') }),
+        h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.actual') }),
+        h('th', { attrs: { scope: 'col' } }, h('span', { class: 'sr-only', text: t('mod.agenda.actions') })))),
+      this.agendaBody)
+
+    this.el = section('time', t('mod.time.title'), true,
+      this.status, this.running,
+      h('h4', { class: 'mod-sub', text: t('mod.timer.new') }), startRow,
+      h('h4', { class: 'mod-sub', text: t('mod.agenda.title') }),
+      h('div', { class: 'table-scroll', attrs: { tabindex: 0, role: 'region', 'aria-label': t('mod.agenda.title') } }, agendaTable), this.agendaTotal,
+      h('div', { class: 'mod-buttons' }, button(t('mod.agenda.add'), () => this.addBreak())),
+      this.agendaButtons)
+    this.update()
+  }
+
+  private fillTargets (): void {
+    const { canvas } = this.ctx
+    const agenda = readAgenda(this.ctx.board.control) ?? []
+    const parts = h('optgroup', { attrs: { label: t('mod.timer.parts') } },
+      ...canvas.def.parts.map((p) => h('option', { text: `${p.id}: ${tx(p.label)}`, attrs: { value: p.id } })))
+    const fields = h('optgroup', { attrs: { label: t('mod.timer.fields') } },
+      ...canvas.orderedFields().map((f) => h('option', { text: `${f.id} ${tx(f.label)}`, attrs: { value: f.id } })))
+    const others = agenda.filter((i) => !i.part)
+    const items = others.length
+      ? h('optgroup', { attrs: { label: t('mod.timer.agenda') } }, ...others.map((i) => h('option', { text: agendaLabel(canvas, i), attrs: { value: i.id } })))
+      : null
+    const keep = this.target.value
+    clear(this.target)
+    this.target.append(parts, fields)
+    if (items) this.target.append(items)
+    if (keep) this.target.value = keep
+  }
+
+  /** The planned minutes of the chosen part or agenda item (fields: their own minutes). */
+  private suggestDuration (): void {
+    if (this.durationTouched) return
+    const { canvas } = this.ctx
+    const id = this.target.value
+    const agenda = readAgenda(this.ctx.board.control) ?? []
+    const item = agenda.find((i) => i.id === id) ?? agenda.find((i) => i.part === id)
+    const minutes = canvas.field(id)?.minutes ?? item?.minutes ?? canvas.part(id)?.minutes ?? 10
+    this.duration.value = String(minutes || 10)
+  }
+
+  private async start (): Promise<void> {
+    const seconds = parseDuration(this.duration.value)
+    if (seconds === null) {
+      setText(this.durationError, t('mod.timer.duration.invalid'))
+      this.duration.focus()
+      return
+    }
+    setText(this.durationError, '')
+    await this.ctx.fac.run('timer.start', { target: this.target.value, seconds, lock_on_end: this.lockOnEnd.checked })
+  }
+
+  private async pauseOrResume (): Promise<void> {
+    const timer = readTimer(this.ctx.board.control)
+    if (timer.state === 'running') await this.ctx.fac.run('timer.pause', {})
+    else if (timer.state === 'paused') await this.ctx.fac.run('timer.resume', {})
+  }
+
+  /** `control` changed. */
+  update (): void {
+    const timer = readTimer(this.ctx.board.control)
+    const active = timer.state === 'running' || timer.state === 'paused'
+    for (const b of Array.from(this.running.querySelectorAll('button'))) b.disabled = !active
+    setText(this.pauseBtn, timer.state === 'paused' ? t('mod.timer.resume') : t('mod.timer.pause'))
+    this.pauseBtn.dataset.timer = timer.state === 'paused' ? 'resume' : 'pause'
+    this.renderAgenda()
+    this.tick()
+  }
+
+  /** Once a second while shown: the status line and the actual times. */
+  tick (): void {
+    const { canvas, board, fac } = this.ctx
+    const timer = readTimer(board.control)
+    const agenda = readAgenda(board.control)
+    const label = targetLabel(canvas, timer.target, agenda)
+    const left = remainingMs(timer, fac.clock.now())
+    const text = timer.state === 'running'
+      ? t('mod.timer.running', { target: label, time: formatClock(left ?? 0) })
+      : timer.state === 'paused'
+        ? t('mod.timer.paused', { target: label, time: formatClock(left ?? 0) })
+        : timer.state === 'done' ? t('mod.timer.done', { target: label }) : t('mod.timer.idle')
+    setText(this.status, text)
+    if (!agenda) return
+    for (const row of agendaRows(canvas, agenda, timer, fac.clock.now())) {
+      const cells = this.cells.get(row.item.id)
+      if (!cells) continue
+      const over = row.actualMs > row.plannedMs
+      setText(cells.actual, row.actualMs > 0 || row.status !== 'planned' ? formatClock(row.actualMs) : '–')
+      cells.actual.classList.toggle('over', over)
+      setText(cells.status, t(`mod.agenda.status.${row.status}`))
+    }
+  }
+
+  private items (): DraftItem[] {
+    if (this.draft) return this.draft
+    const agenda = readAgenda(this.ctx.board.control) ?? this.ctx.canvas.def.agenda.map((a): AgendaItem => ({
+      id: a.id, kind: a.kind, part: a.part, label: null, minutes: a.minutes, startedAt: null, endedAt: null, actualMs: 0
+    }))
+    return agenda.map((i) => ({ id: i.id, minutes: i.minutes, label: i.label, part: i.part, kind: i.kind }))
+  }
+
+  private edit (): DraftItem[] {
+    this.draft = this.draft ?? this.items()
+    this.agendaButtons.hidden = false
+    return this.draft
+  }
+
+  private renderAgenda (force = false): void {
+    const items = this.items()
+    const signature = JSON.stringify(items)
+    if (!force && signature === this.shownSignature) return
+    if (!force && this.draft && this.agendaBody.contains(document.activeElement)) return
+    this.shownSignature = signature
+    this.fillTargets()
+    clear(this.agendaBody)
+    this.cells.clear()
+    const { canvas } = this.ctx
+    let total = 0
+    items.forEach((item, index) => {
+      total += item.minutes
+      const name = agendaLabel(canvas, { id: item.id, label: item.label ?? null, part: item.part ?? null })
+      const label = h('input', { attrs: { type: 'text', value: item.label ?? '', placeholder: name, maxlength: 80, 'aria-label': t('mod.agenda.label', { item: name }), 'data-agenda-label': item.id } })
+      label.addEventListener('change', () => {
+        const d = this.edit()[index]
+        if (d) d.label = label.value.trim() || null
+        this.renderTotal()
+      })
+      const minutes = h('input', { attrs: { type: 'number', min: 1, max: 240, step: 1, value: item.minutes, 'aria-label': t('mod.agenda.minutes', { item: name }), 'data-agenda-minutes': item.id } })
+      minutes.addEventListener('change', () => {
+        const d = this.edit()[index]
+        const v = Math.round(Number(minutes.value))
+        if (d && v >= 1 && v <= 240) d.minutes = v
+        this.renderTotal()
+      })
+      const actual = h('span', { class: 'agenda-actual', text: '–' })
+      const status = h('span', { class: 'agenda-status hint' })
+      this.cells.set(item.id, { actual, status })
+      const target = item.part ?? item.id
+      const startItem = button(t('mod.agenda.start'), () => this.ctx.fac.run('timer.start', {
+        target, seconds: item.minutes * 60, lock_on_end: this.lockOnEnd.checked
+      }), { 'aria-label': t('mod.agenda.start.label', { item: name }), 'data-agenda-start': item.id })
+      const up = button('↑', () => this.move(index, -1), { 'aria-label': t('mod.agenda.up', { item: name }) }, 'btn-ghost')
+      const down = button('↓', () => this.move(index, 1), { 'aria-label': t('mod.agenda.down', { item: name }) }, 'btn-ghost')
+      up.disabled = index === 0
+      down.disabled = index === items.length - 1
+      const remove = item.part
+        ? null
+        : button('×', () => this.remove(index), { 'aria-label': t('mod.agenda.remove', { item: name }) }, 'btn-ghost')
+      this.agendaBody.append(h('tr', { attrs: { 'data-agenda': item.id } },
+        h('td', {}, label),
+        h('td', {}, minutes),
+        h('td', {}, actual, h('br', {}), status),
+        h('td', { class: 'agenda-tools' }, startItem, up, down, remove)))
+    })
+    this.renderTotal(total)
+    this.tick()
+  }
+
+  private renderTotal (total = this.items().reduce((s, i) => s + i.minutes, 0)): void {
+    setText(this.agendaTotal, t('mod.agenda.total', { hours: Math.floor(total / 60), minutes: total % 60 }))
+  }
+
+  private move (index: number, delta: number): void {
+    const d = this.edit()
+    const other = index + delta
+    if (other < 0 || other >= d.length) return
+    const a = d[index]
+    const b = d[other]
+    if (!a || !b) return
+    d[index] = b
+    d[other] = a
+    this.renderAgenda(true)
+  }
+
+  private remove (index: number): void {
+    this.edit().splice(index, 1)
+    this.renderAgenda(true)
+  }
+
+  private addBreak (): void {
+    const d = this.edit()
+    let n = 1
+    while (d.some((i) => i.id === `break-x${n}`)) n++
+    d.push({ id: `break-x${n}`, minutes: 10, label: t('mod.agenda.break'), part: null, kind: 'break' })
+    this.renderAgenda(true)
+    this.agendaBody.querySelector<HTMLInputElement>(`[data-agenda-label='break-x${n}']`)?.focus()
+  }
+
+  private async saveAgenda (): Promise<void> {
+    if (!this.draft) return
+    const items = this.draft.map((i) => ({ id: i.id, minutes: i.minutes, label: i.label ?? null, part: i.part ?? null }))
+    const ok = await this.ctx.fac.run('agenda.set', { items })
+    if (ok) this.discard()
+  }
+
+  private discard (): void {
+    this.draft = null
+    this.agendaButtons.hidden = true
+    this.renderAgenda(true)
+  }
+}

@@ -1,0 +1,186 @@
+// Pan and zoom of the board inside its viewport: mouse drag on the background, wheel
+// (trackpads: two-finger scroll pans, pinch arrives as ctrl+wheel and zooms), touch
+// (one finger pans, two fingers pinch), keys and buttons. "Fit" shows the whole canvas.
+import { prefersReducedMotion } from './dom'
+
+export interface View { x: number, y: number, scale: number }
+
+const MIN_SCALE = 0.15
+const MAX_SCALE = 3
+
+/** Targets where a pointer press means "work with this", not "pan". */
+const INTERACTIVE = 'textarea, input, select, button, a, summary, details, label, .note, .row, .field-head, .format-cards, [contenteditable]'
+
+export class PanZoom {
+  readonly viewport: HTMLElement
+  readonly content: HTMLElement
+  private readonly width: number
+  private readonly height: number
+  view: View = { x: 0, y: 0, scale: 1 }
+  enabled = true
+  private readonly pointers = new Map<number, { x: number, y: number }>()
+  private pinch: { dist: number, cx: number, cy: number } | null = null
+  private moved = false
+  private readonly listeners = new Set<(v: View) => void>()
+
+  constructor (viewport: HTMLElement, content: HTMLElement, width: number, height: number) {
+    this.viewport = viewport
+    this.content = content
+    this.width = width
+    this.height = height
+    viewport.addEventListener('wheel', (e) => this.onWheel(e), { passive: false })
+    viewport.addEventListener('pointerdown', (e) => this.onDown(e))
+    viewport.addEventListener('pointermove', (e) => this.onMove(e))
+    viewport.addEventListener('pointerup', (e) => this.onUp(e))
+    viewport.addEventListener('pointercancel', (e) => this.onUp(e))
+    viewport.addEventListener('focusin', (e) => this.reveal(e.target))
+  }
+
+  onChange (fn: (v: View) => void): void {
+    this.listeners.add(fn)
+  }
+
+  apply (): void {
+    const { x, y, scale } = this.view
+    this.content.style.transform = this.enabled ? `translate(${x}px, ${y}px) scale(${scale})` : ''
+    for (const fn of this.listeners) fn(this.view)
+  }
+
+  set (v: View): void {
+    this.view = { x: v.x, y: v.y, scale: Math.min(MAX_SCALE, Math.max(MIN_SCALE, v.scale)) }
+    this.apply()
+  }
+
+  /** Zoom by `factor` around a viewport point (default: the centre). */
+  zoom (factor: number, cx?: number, cy?: number): void {
+    const r = this.viewport.getBoundingClientRect()
+    const px = cx ?? r.width / 2
+    const py = cy ?? r.height / 2
+    const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.view.scale * factor))
+    const k = scale / this.view.scale
+    this.set({ x: px - (px - this.view.x) * k, y: py - (py - this.view.y) * k, scale })
+  }
+
+  fit (): void {
+    const r = this.viewport.getBoundingClientRect()
+    if (r.width <= 0 || r.height <= 0) return
+    const pad = 12
+    const scale = Math.min((r.width - pad * 2) / this.width, (r.height - pad * 2) / this.height)
+    this.set({ scale, x: (r.width - this.width * scale) / 2, y: Math.max(pad, (r.height - this.height * scale) / 2) })
+  }
+
+  /** Board coordinates of a client point. */
+  toBoard (clientX: number, clientY: number): { x: number, y: number } {
+    const r = this.viewport.getBoundingClientRect()
+    if (!this.enabled) {
+      const c = this.content.getBoundingClientRect()
+      return { x: clientX - c.left, y: clientY - c.top }
+    }
+    return { x: (clientX - r.left - this.view.x) / this.view.scale, y: (clientY - r.top - this.view.y) / this.view.scale }
+  }
+
+  /** Keep a focused element in sight (keyboard users move through the whole canvas). */
+  reveal (target: EventTarget | null): void {
+    if (!this.enabled || !(target instanceof HTMLElement)) return
+    if (target === this.viewport || target === this.content) return
+    const vr = this.viewport.getBoundingClientRect()
+    const er = target.getBoundingClientRect()
+    // whole fields and other big things are not chased; notes and controls are
+    if (er.width > vr.width || er.height > vr.height) return
+    const margin = 24
+    let dx = 0
+    let dy = 0
+    if (er.width > vr.width - margin * 2 || er.left < vr.left + margin) dx = vr.left + margin - er.left
+    else if (er.right > vr.right - margin) dx = vr.right - margin - er.right
+    if (er.height > vr.height - margin * 2 || er.top < vr.top + margin) dy = vr.top + margin - er.top
+    else if (er.bottom > vr.bottom - margin) dy = vr.bottom - margin - er.bottom
+    if (dx !== 0 || dy !== 0) {
+      // the viewport must not scroll itself; all movement goes through the transform
+      this.viewport.scrollTop = 0
+      this.viewport.scrollLeft = 0
+      this.set({ ...this.view, x: this.view.x + dx, y: this.view.y + dy })
+    }
+  }
+
+  private onWheel (e: WheelEvent): void {
+    if (!this.enabled) return
+    e.preventDefault()
+    const r = this.viewport.getBoundingClientRect()
+    const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? r.height : 1
+    if (e.ctrlKey || e.metaKey) {
+      this.zoom(Math.exp(-e.deltaY * unit * 0.0025), e.clientX - r.left, e.clientY - r.top)
+    } else {
+      const dx = (e.shiftKey && e.deltaX === 0 ? e.deltaY : e.deltaX) * unit
+      const dy = (e.shiftKey && e.deltaX === 0 ? 0 : e.deltaY) * unit
+      this.set({ ...this.view, x: this.view.x - dx, y: this.view.y - dy })
+    }
+  }
+
+  private onDown (e: PointerEvent): void {
+    if (!this.enabled) return
+    const target = e.target instanceof Element ? e.target : null
+    const onBackground = !target?.closest(INTERACTIVE)
+    if (e.pointerType === 'mouse' && e.button !== 0 && e.button !== 1) return
+    if (!onBackground && this.pointers.size === 0 && e.button !== 1) return
+    this.pointers.set(e.pointerId, { x: e.clientX, y: e.clientY })
+    // capture only once the pointer really moves: a capture would retarget dblclick
+    this.moved = false
+    if (this.pointers.size === 2) {
+      this.capture()
+      this.pinch = this.pinchState()
+    }
+  }
+
+  private capture (): void {
+    this.moved = true
+    for (const id of this.pointers.keys()) {
+      try {
+        this.viewport.setPointerCapture(id)
+      } catch {
+        // the pointer is already gone
+      }
+    }
+    this.viewport.classList.add('panning')
+  }
+
+  private pinchState (): { dist: number, cx: number, cy: number } | null {
+    const [a, b] = [...this.pointers.values()]
+    if (!a || !b) return null
+    const r = this.viewport.getBoundingClientRect()
+    return { dist: Math.hypot(a.x - b.x, a.y - b.y) || 1, cx: (a.x + b.x) / 2 - r.left, cy: (a.y + b.y) / 2 - r.top }
+  }
+
+  private onMove (e: PointerEvent): void {
+    const prev = this.pointers.get(e.pointerId)
+    if (!prev) return
+    const next = { x: e.clientX, y: e.clientY }
+    if (!this.moved && Math.hypot(next.x - prev.x, next.y - prev.y) < 4) return
+    if (!this.moved) this.capture()
+    this.pointers.set(e.pointerId, next)
+    if (this.pointers.size >= 2 && this.pinch) {
+      const now = this.pinchState()
+      if (!now) return
+      this.zoom(now.dist / this.pinch.dist, now.cx, now.cy)
+      this.set({ ...this.view, x: this.view.x + now.cx - this.pinch.cx, y: this.view.y + now.cy - this.pinch.cy })
+      this.pinch = now
+    } else {
+      this.set({ ...this.view, x: this.view.x + next.x - prev.x, y: this.view.y + next.y - prev.y })
+    }
+  }
+
+  private onUp (e: PointerEvent): void {
+    if (!this.pointers.delete(e.pointerId)) return
+    this.pinch = this.pointers.size >= 2 ? this.pinchState() : null
+    if (this.pointers.size === 0) this.viewport.classList.remove('panning')
+  }
+
+  animateTo (v: View): void {
+    if (prefersReducedMotion()) {
+      this.set(v)
+      return
+    }
+    this.content.classList.add('animating')
+    this.set(v)
+    setTimeout(() => this.content.classList.remove('animating'), 260)
+  }
+}

@@ -1,0 +1,86 @@
+// A private note (private writing mode): held by the server for its author only, shown here
+// clearly marked "only you see this" until the moderator reveals the field. Not part of the
+// shared document, so it has its own small editor: typing is sent debounced.
+import { t, tx } from '../i18n'
+import type { FieldDef } from '../model/canvas'
+import type { PrivateNote } from '../sync/appmsg'
+import type { Ctx } from './actions'
+import { h, setAttr } from './dom'
+
+export class PrivateNoteView {
+  readonly el: HTMLElement
+  readonly id: string
+  private readonly ctx: Ctx
+  private readonly text: HTMLTextAreaElement
+
+  constructor (ctx: Ctx, note: PrivateNote) {
+    this.ctx = ctx
+    this.id = note.id
+    const store = ctx.fac.privateNotes
+    this.text = h('textarea', {
+      class: 'note-text',
+      attrs: { dir: 'auto', 'aria-label': t('private.text'), maxlength: ctx.limits.maxChars, rows: 2, spellcheck: 'true', placeholder: t('note.placeholder') }
+    })
+    this.text.value = note.text
+    this.text.addEventListener('input', () => store.edit(this.id, this.text.value))
+    this.text.addEventListener('blur', () => store.flush(this.id))
+    this.text.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') {
+        ev.preventDefault()
+        this.el.focus()
+      }
+    })
+    const del = h('button', {
+      class: 'icon-btn note-delete',
+      text: '×',
+      attrs: { type: 'button', 'aria-label': t('private.delete'), title: t('private.delete') },
+      on: { click: () => this.remove() }
+    })
+    this.el = h('article', {
+      class: 'note private-note',
+      attrs: { tabindex: 0, role: 'listitem', 'data-private-note': note.id, 'aria-label': t('private.label') }
+    },
+    h('div', { class: 'note-bar' }, h('span', { class: 'private-mark', text: t('private.only.you') })),
+    this.text,
+    h('div', { class: 'note-tools' }, del))
+    this.el.addEventListener('keydown', (ev) => {
+      if (ev.target !== this.el) return
+      if (ev.key === 'Enter' || ev.key === 'F2') {
+        ev.preventDefault()
+        this.text.focus()
+      } else if (ev.key === 'Delete' || ev.key === 'Backspace') {
+        ev.preventDefault()
+        this.remove()
+      }
+    })
+  }
+
+  update (note: PrivateNote, field: FieldDef): void {
+    this.el.style.setProperty('--note-bg', this.ctx.canvas.color(note.color).value)
+    const rows = field.kind === 'table' || field.kind === 'actions'
+    if (!rows) {
+      const x = (note.x ?? 0.5) * 100
+      const y = (field.kind === 'diagram' ? 1 - (note.y ?? 0.5) : note.y ?? 0.5) * 100
+      this.el.style.left = `clamp(0px, calc(${x.toFixed(3)}% - var(--note-w) / 2), calc(100% - var(--note-w)))`
+      this.el.style.top = `clamp(0px, calc(${y.toFixed(3)}% - var(--note-h) / 2), calc(100% - var(--note-h)))`
+    }
+    this.el.classList.toggle('private-row', rows)
+    this.el.dataset.field = note.field
+    // the server's copy never overwrites what is being typed here
+    if (document.activeElement !== this.text && this.text.value !== note.text) this.text.value = note.text
+    setAttr(this.el, 'aria-label', `${t('private.label')}: ${note.text.slice(0, 120)} (${field.id} ${tx(field.label)})`)
+  }
+
+  focusText (): void {
+    this.text.focus()
+  }
+
+  private remove (): void {
+    this.ctx.fac.privateNotes.remove(this.id)
+  }
+
+  destroy (): void {
+    this.ctx.fac.privateNotes.flush(this.id)
+    this.el.remove()
+  }
+}

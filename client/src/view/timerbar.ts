@@ -1,0 +1,133 @@
+// The shared timer, as everyone sees it: what it is for (the current part or field), the
+// countdown on the server clock, paused / time-is-up states, and a gentle end signal (a
+// visual pulse, a spoken announcement, a tone only when switched on).
+import { currentPart, EndWatch, formatClock, remainingMs, targetLabel } from '../facilitation/timer'
+import { t, tx } from '../i18n'
+import { readAgenda, readTimer, type TimerState } from '../model/control'
+import type { Ctx } from './actions'
+import { h, prefersReducedMotion, setAttr, setText } from './dom'
+import { chime, unlockSound } from './sound'
+
+const TICK_MS = 250
+const ENDED_CLASS_MS = 10000
+const MINUTE = 60000
+
+export interface TimerBarOptions {
+  large?: boolean
+  sound: () => boolean
+  setSound: (on: boolean) => void
+}
+
+export class TimerBar {
+  readonly el: HTMLElement
+  private readonly ctx: Ctx
+  private readonly opts: TimerBarOptions
+  private readonly partEl: HTMLElement
+  private readonly targetEl: HTMLElement
+  private readonly timeEl: HTMLElement
+  private readonly stateEl: HTMLElement
+  private readonly live: HTMLElement
+  private readonly soundBtn: HTMLButtonElement
+  private readonly ends = new EndWatch()
+  private timer: TimerState
+  private interval: ReturnType<typeof setInterval> | null = null
+  private endedTimeout: ReturnType<typeof setTimeout> | null = null
+  private minuteSaid: string | null = null
+
+  constructor (ctx: Ctx, opts: TimerBarOptions) {
+    this.ctx = ctx
+    this.opts = opts
+    this.timer = readTimer(ctx.board.control)
+    this.partEl = h('span', { class: 'timer-part' })
+    this.targetEl = h('span', { class: 'timer-target' })
+    this.timeEl = h('span', { class: 'timer-time', attrs: { role: 'timer', 'aria-live': 'off' } })
+    this.stateEl = h('span', { class: 'timer-state' })
+    this.live = h('span', { class: 'sr-only', attrs: { 'aria-live': 'assertive', role: 'status' } })
+    this.soundBtn = h('button', {
+      class: 'btn btn-small btn-ghost timer-sound',
+      attrs: { type: 'button', 'aria-pressed': String(opts.sound()), title: t('timer.sound') },
+      on: { click: () => this.toggleSound() }
+    })
+    this.el = h('section', { class: `timerbar${opts.large ? ' timerbar-large' : ''}`, attrs: { 'aria-label': t('timer.label') } },
+      this.partEl, this.targetEl, this.timeEl, this.stateEl, this.soundBtn, this.live)
+    this.renderSound()
+    // a page opened after the end shows "time is up" without the signal
+    this.ends.check(this.timer, ctx.fac.clock.now())
+    this.update()
+    this.interval = setInterval(() => this.tick(), TICK_MS)
+  }
+
+  /** `control` changed. */
+  update (): void {
+    this.timer = readTimer(this.ctx.board.control)
+    const { canvas, board } = this.ctx
+    const agenda = readAgenda(board.control)
+    const partId = currentPart(canvas, this.timer, agenda)
+    const part = canvas.part(partId)
+    setText(this.partEl, part ? t('timer.part', { id: part.id, label: tx(part.label) }) : '')
+    this.partEl.hidden = !part
+    const target = this.timer.state !== 'idle' ? this.timer.target : null
+    const showTarget = target !== null && target !== partId
+    setText(this.targetEl, showTarget ? targetLabel(canvas, target, agenda) : '')
+    this.targetEl.hidden = !showTarget
+    this.el.dataset.state = this.timer.state
+    this.el.hidden = !part && this.timer.state === 'idle'
+    if (this.ends.check(this.timer, this.ctx.fac.clock.now())) this.signalEnd(targetLabel(canvas, this.timer.target, agenda))
+    this.tick()
+  }
+
+  private tick (): void {
+    const now = this.ctx.fac.clock.now()
+    const left = remainingMs(this.timer, now)
+    setText(this.timeEl, left === null ? '' : formatClock(left))
+    this.timeEl.hidden = left === null
+    const state = this.timer.state === 'paused' ? t('timer.paused') : this.timer.state === 'done' ? t('timer.done') : ''
+    setText(this.stateEl, state)
+    this.stateEl.hidden = state === ''
+    const label = targetLabel(this.ctx.canvas, this.timer.target, readAgenda(this.ctx.board.control))
+    setAttr(this.timeEl, 'aria-label', left === null ? null : t('timer.remaining', { target: label, time: formatClock(left) }))
+    this.el.classList.toggle('timer-low', this.timer.state === 'running' && left !== null && left <= MINUTE)
+    // one polite word a minute before the end, once per run
+    const run = `${this.timer.target ?? ''}@${this.timer.endsAt ?? ''}`
+    if (this.timer.state === 'running' && left !== null && left <= MINUTE && left > MINUTE - 5000 && this.minuteSaid !== run && (this.timer.durationMs ?? 0) > 2 * MINUTE) {
+      this.minuteSaid = run
+      this.say(t('timer.minute', { target: label }))
+    }
+  }
+
+  private signalEnd (label: string): void {
+    this.say(this.timer.lockOnEnd ? t('timer.ended.locked', { target: label }) : t('timer.ended', { target: label }))
+    this.el.classList.remove('ended')
+    void this.el.offsetWidth // restart the pulse
+    this.el.classList.add('ended')
+    if (!prefersReducedMotion()) this.el.classList.add('pulse')
+    if (this.endedTimeout) clearTimeout(this.endedTimeout)
+    this.endedTimeout = setTimeout(() => this.el.classList.remove('ended', 'pulse'), ENDED_CLASS_MS)
+    if (this.opts.sound()) chime()
+  }
+
+  private say (text: string): void {
+    setText(this.live, '')
+    setTimeout(() => setText(this.live, text), 50)
+  }
+
+  private toggleSound (): void {
+    const on = !this.opts.sound()
+    if (on) unlockSound()
+    this.opts.setSound(on)
+    this.renderSound()
+    if (on) chime()
+  }
+
+  private renderSound (): void {
+    const on = this.opts.sound()
+    this.soundBtn.setAttribute('aria-pressed', String(on))
+    setText(this.soundBtn, t('timer.sound.short'))
+  }
+
+  destroy (): void {
+    if (this.interval) clearInterval(this.interval)
+    if (this.endedTimeout) clearTimeout(this.endedTimeout)
+    this.el.remove()
+  }
+}

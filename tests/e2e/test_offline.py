@@ -1,0 +1,82 @@
+"""A Wi-Fi drop: people keep writing, a reload offline shows the work, and everything merges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import BrowserContext, expect
+
+from tests.support.live import LiveServer
+
+from .support import (
+    add_note,
+    comparable,
+    expect_synced,
+    join,
+    note_text,
+    notes_json,
+    server_board,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_offline_edits_merge_without_loss_or_duplicates(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    board = shared_server.create_board(title="Funkloch")
+    link = board.links["participant"]
+    away_ctx = make_context()
+    away, here = away_ctx.new_page(), make_context().new_page()
+    join(away, link, "Ada", "administration")
+    join(here, link, "Ben", "science")
+    # the service worker must control the page before the network goes, for the reload
+    away.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+    shared = add_note(away, "A1", "gemeinsam")
+    expect(note_text(here, shared)).to_have_value("gemeinsam")
+
+    away_ctx.set_offline(True)
+    expect(away.locator(".conn")).to_have_attribute("data-state", "offline")
+
+    # both sides keep working on the same note and on new ones
+    offline_note = add_note(away, "A4", "offline geschrieben")
+    note_text(away, shared).focus()
+    away.keyboard.press("Control+End")
+    away.keyboard.type(" + Ada")
+    online_note = add_note(here, "B1", "online geschrieben")
+    note_text(here, shared).focus()
+    here.keyboard.press("Control+Home")
+    here.keyboard.type("Ben: ")
+    expect(note_text(away, shared)).to_have_value("gemeinsam + Ada")
+    expect(note_text(here, shared)).to_have_value("Ben: gemeinsam")
+    assert offline_note not in server_board(shared_server, board)["notes"]
+
+    # a reload while offline shows the work from this device
+    away.reload()
+    expect(away.locator(".conn")).to_have_attribute("data-state", "offline")
+    expect(note_text(away, offline_note)).to_have_value("offline geschrieben")
+    expect(note_text(away, shared)).to_have_value("gemeinsam + Ada")
+    after_reload = add_note(away, "C2", "nach dem Neuladen")
+
+    away_ctx.set_offline(False)
+    expect_synced(away)
+    merged = "Ben: gemeinsam + Ada"
+    for page in (away, here):
+        expect(note_text(page, shared)).to_have_value(merged)
+        for note_id, text in (
+            (offline_note, "offline geschrieben"),
+            (online_note, "online geschrieben"),
+            (after_reload, "nach dem Neuladen"),
+        ):
+            expect(note_text(page, note_id)).to_have_value(text)
+
+    a, b = comparable(notes_json(away)), comparable(notes_json(here))
+    assert a == b
+    assert set(a) == {shared, offline_note, online_note, after_reload}
+    texts = sorted(n["text"] for n in a.values())
+    assert texts == sorted(
+        [merged, "offline geschrieben", "online geschrieben", "nach dem Neuladen"]
+    )
+    assert comparable(server_board(shared_server, board)["notes"]) == a

@@ -9,12 +9,18 @@ COPY client/package.json client/package-lock.json client/
 RUN npm ci --prefix client --no-audit --no-fund
 COPY canvas_schema canvas_schema
 COPY client client
-RUN cd client && node build.mjs
+WORKDIR /src/client
+RUN node build.mjs
 
 FROM docker.io/library/python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     COCANVAS_HOST=0.0.0.0 COCANVAS_PORT=8000 COCANVAS_DATA_DIR=/data
 WORKDIR /app
+# Pango/HarfBuzz for PDF export (shaping of Arabic and other scripts), Cairo for PNG
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libcairo2 \
+        fonts-dejavu-core fonts-noto-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md LICENSE ./
 COPY server server
 COPY canvas_schema canvas_schema
@@ -22,7 +28,7 @@ COPY --from=client /src/server/static server/static
 RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir . \
     && useradd --system --uid 10001 --home-dir /data cocanvas \
     && mkdir -p /data && chown cocanvas /data
-USER cocanvas
+USER 10001
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \

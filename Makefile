@@ -38,7 +38,8 @@ client/node_modules/.package-lock.json: client/package-lock.json
 	$(NPM) ci --prefix client
 	@touch $@
 
-server/static/board.html: $(CLIENT_SRC) $(CANVAS_SRC) client/node_modules/.package-lock.json $(VENV)/.run-deps
+server/static/board.html: $(CLIENT_SRC) $(CANVAS_SRC) server/sync/ops.py server/sync/appmsg.py \
+                          client/node_modules/.package-lock.json $(VENV)/.run-deps
 	cd client && node build.mjs
 
 client: server/static/board.html
@@ -57,19 +58,22 @@ run: $(VENV)/.run-deps client
 
 test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
       bench/node_modules/.package-lock.json
-	scripts/system-packages.sh /usr/bin/chromium=chromium
+	scripts/system-packages.sh /usr/bin/chromium=chromium /usr/bin/pdftotext=poppler-utils
 	$(MAKE) --no-print-directory lint typecheck pytest
 
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff format --check server canvas_schema tests bench
 	$(VENV)/bin/ruff check server canvas_schema tests bench
 
-typecheck: $(VENV)/.test-deps client/node_modules/.package-lock.json
+typecheck: $(VENV)/.test-deps client
 	$(VENV)/bin/mypy
 	cd client && npx --no-install tsc --noEmit -p .
 
+# Browser tests run in their own session: Playwright's sync API keeps an event loop
+# running in the main thread, which the async tests need for themselves.
 pytest: $(VENV)/.test-deps
-	$(VENV)/bin/pytest -p no:cacheprovider
+	$(VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e
+	$(VENV)/bin/pytest -p no:cacheprovider tests/e2e
 
 bench: $(VENV)/.run-deps client bench/node_modules/.package-lock.json
 	$(PY) bench/run_sync.py

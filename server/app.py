@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -17,7 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from .boards import canvas_info, restore_in_place, snapshot_room
 from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
-from .routes import boards, pages, sync
+from .routes import boards, history, pages, sync
 from .settings import Settings
 from .state import AppState
 from .store.base import BoardRecord, DocStore, SnapshotInfo
@@ -79,6 +81,7 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
             facilitation.refresh()
 
         ctx = BoardContext(record, canvas, store, snapshot, restore)
+        ctx.keep_auto_snapshots = settings.keep_auto_snapshots
         facilitation = Facilitation(room, ctx)
         await facilitation.load()
         return room
@@ -102,10 +105,16 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
             async with Rooms(store, build, grace, sweep) as rooms:  # type: ignore[arg-type]
                 rooms.on_room_count = metrics.rooms.set
                 state = AppState(settings, store, rooms, metrics, static_dir)
-                app.state.cocanvas = state
-                state.ready = True
-                yield
-                state.ready = False
+                # PDFs and images take seconds: a separate process keeps live boards moving
+                with ProcessPoolExecutor(
+                    max_workers=settings.export_workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                ) as pool:
+                    state.export_pool = pool
+                    app.state.cocanvas = state
+                    state.ready = True
+                    yield
+                    state.ready = False
         finally:
             await store.close()
 
@@ -127,6 +136,10 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         Route("/api/boards/{board_id}/snapshots", boards.list_snapshots, methods=["GET"]),
         Route("/api/boards/{board_id}/snapshots", boards.post_snapshot, methods=["POST"]),
         Route("/api/boards/{board_id}/snapshots/{sid}", boards.get_snapshot, methods=["GET"]),
+        Route("/api/boards/import", history.import_board, methods=["POST"]),
+        Route("/api/boards/{board_id}/export.{fmt:path}", history.export, methods=["GET"]),
+        Route("/api/boards/{board_id}/compare", history.compare, methods=["GET"]),
+        Route("/api/boards/{board_id}/snapshots/{sid}/restore", history.restore, methods=["POST"]),
         Route("/api/canvases", boards.get_canvases),
         Route("/api/canvases/{canvas_id}", boards.get_canvas),
         Route("/healthz", boards.healthz),

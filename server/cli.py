@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import errno
+import gc
 import logging.config
 import os
 import socket
@@ -12,14 +13,20 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .settings import Settings, settings_from_env
+
+if TYPE_CHECKING:
+    from .history import Rendered
 
 EPILOG = """examples:
   cocanvas serve                         start on http://127.0.0.1:8000 with data in ./data
   cocanvas new --title "Smart City Ulm"  create a board and print its three links
   cocanvas boards                        list the boards in ./data
   cocanvas snapshot BOARD --label "end of part A"
+  cocanvas export BOARD --format pdf -o protokoll.pdf
+  cocanvas import board.cocanvas
 
 Settings can also come from the environment (COCANVAS_PORT, COCANVAS_DATA_DIR, ...);
 see README.md for every setting and limit."""
@@ -71,6 +78,33 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("boards", help="list boards", description="List the boards.")
     data_arg(b)
+
+    ex = sub.add_parser(
+        "export",
+        help="write a board (or a snapshot) as PDF, Markdown, CSV, JSON, SVG, PNG, iCal or archive",
+        description="Export a board.",
+    )
+    ex.add_argument("board", help="board id (see `cocanvas boards`)")
+    ex.add_argument(
+        "--format",
+        required=True,
+        help="md, pdf, csv, json, svg, png, a3.svg, a3.png, ics, cocanvas",
+    )
+    ex.add_argument(
+        "-o", "--output", type=Path, help="file to write (default: a name from the title)"
+    )
+    ex.add_argument("--snapshot", help="export this snapshot instead of the board as it is now")
+    ex.add_argument("--anonymize", action="store_true", help="leave out every name")
+    ex.add_argument("--locale", choices=["de", "en"], help="language of headings")
+    data_arg(ex)
+
+    im = sub.add_parser(
+        "import", help="create a board from a .cocanvas archive", description="Import a board."
+    )
+    im.add_argument("file", type=Path, help="a .cocanvas archive made by `cocanvas export`")
+    im.add_argument("--title", help="title of the new board (default: the archive's)")
+    im.add_argument("--url", default=None, help="server base URL for the links")
+    data_arg(im)
 
     sn = sub.add_parser(
         "snapshot", help="save a labelled snapshot of a board", description="Save a snapshot."
@@ -155,6 +189,10 @@ def cmd_serve(settings: Settings) -> None:
         lifespan="on",
         server_header=False,
     )
+    # fewer, larger collections: the fan-out path allocates many short-lived objects and
+    # young-generation sweeps showed up as latency spikes
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
     uvicorn.Server(config).run()
 
 
@@ -214,6 +252,63 @@ async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
     print(f"snapshot {info.sid} of board {info.board}: {info.notes} notes, label {label!r}")
 
 
+async def cmd_export(settings: Settings, args: argparse.Namespace) -> Rendered:
+    from .history import ALL_FORMATS, HistoryError, render_export
+    from .store.sqlite import SqliteStore
+
+    if args.format not in ALL_FORMATS:
+        raise CliError(f"unknown format {args.format!r}; one of: {', '.join(ALL_FORMATS)}")
+    db = settings.data_dir / "cocanvas.db"
+    if not db.exists():
+        raise CliError(f"no database at {db}; pass the server's --data directory")
+    async with SqliteStore(db) as store:
+        record = await store.get_board(args.board)
+        if record is None:
+            raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
+        try:
+            rendered = await render_export(
+                store,
+                None,
+                record,
+                args.format,
+                sid=args.snapshot,
+                anonymize=args.anonymize,
+                locale=args.locale,
+                canvas_dirs=(settings.canvas_dir,) if settings.canvas_dir else (),
+            )
+        except HistoryError as exc:
+            raise CliError(str(exc)) from exc
+    return rendered
+
+
+def write_export(args: argparse.Namespace, rendered: Rendered) -> None:
+    out: Path = args.output or Path(rendered.filename)
+    try:
+        out.write_bytes(rendered.data)
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    print(f"wrote {out} ({len(rendered.data):,} bytes)")
+
+
+async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) -> None:
+    from .boards import board_links
+    from .export import ArchiveError
+    from .history import import_archive
+    from .store.sqlite import SqliteStore
+
+    _check_data_dir(settings.data_dir)
+    async with SqliteStore(settings.data_dir / "cocanvas.db") as store:
+        try:
+            new = await import_archive(store, data, args.title)
+        except ArchiveError as exc:
+            raise CliError(f"{args.file}: {exc}") from exc
+    url = args.url or settings.public_url or f"http://{settings.host}:{settings.port}"
+    links = board_links(url, new.record.id, new.tokens)
+    print(f"board:       {new.record.id}  ({new.record.title})")
+    for role in ("moderator", "participant", "viewer"):
+        print(f"{role + ':':<13}{links[role]}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -226,6 +321,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(cmd_boards(settings))
         elif args.command == "snapshot":
             asyncio.run(cmd_snapshot(settings, args))
+        elif args.command == "export":
+            write_export(args, asyncio.run(cmd_export(settings, args)))
+        elif args.command == "import":
+            try:
+                data = args.file.read_bytes()
+            except OSError as exc:
+                raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
+            asyncio.run(cmd_import(settings, args, data))
     except CliError as exc:
         print(f"cocanvas: error: {exc}", file=sys.stderr)
         return 2

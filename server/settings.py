@@ -35,6 +35,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()  # empty: same origin only
     create_token: str = ""  # if set, POST /api/boards needs it as a Bearer token
     create_per_minute: int = 30  # boards one client address may create per minute
+    export_workers: int = 1  # processes rendering PDF and images
+    keep_auto_snapshots: int = 100  # per board; manual and part-end snapshots are kept
     room_grace_seconds: float = 30.0
     compact_after_rows: int = 500
     compact_after_bytes: int = 1_048_576

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ class AppState:
     rooms: Rooms
     metrics: Metrics
     static_dir: Path
+    export_pool: Executor | None = None
     ready: bool = False
     create_buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 

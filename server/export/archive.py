@@ -84,9 +84,10 @@ def pack_archive(board: dict[str, Any], state: bytes, snapshots: list[dict[str, 
     data = {
         "format": FORMAT,
         "version": VERSION,
-        "board": {key: board.get(key) for key in _BOARD_KEYS},
+        # other keys of the given dicts (a fuller meta, store bookkeeping) are left out
+        "board": {key: board[key] for key in _BOARD_KEYS if key in board},
         "state": state,
-        "snapshots": [{key: s.get(key) for key in _SNAPSHOT_KEYS} for s in snapshots],
+        "snapshots": [{key: s[key] for key in _SNAPSHOT_KEYS if key in s} for s in snapshots],
     }
     _check(data)  # fail when writing, not years later when importing
     packed: bytes = msgpack.packb(data, use_bin_type=True)

@@ -7,6 +7,7 @@ importing a newer export updates the same to-dos instead of duplicating them.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 
@@ -46,7 +47,10 @@ def _stamp(seconds: float) -> str:
 
 
 def _uid_part(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "-", value)[:100] or "x"
+    """`value` when it is a plain id, else a hash of it (distinct ids stay distinct)."""
+    if re.fullmatch(r"[A-Za-z0-9._-]{1,100}", value):
+        return value
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _todo(report: Report, note: Note, stamp: str) -> list[str]:
@@ -65,7 +69,7 @@ def _todo(report: Report, note: Note, stamp: str) -> list[str]:
     if note.owner.strip():
         description.append(f"{report.t('ics.owner')}: {note.owner.strip()}")
     if note.due and note.due_date is None:
-        description.append(f"{report.t('action.due')}: {note.due}")
+        description.append(f"{report.t('ics.due')}: {note.due}")
     description.append(report.t("ics.board", title=report.title))
     lines.append(f"DESCRIPTION:{escape_text(chr(10).join(description))}")
     if note.due_date is not None:

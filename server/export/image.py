@@ -25,7 +25,7 @@ from .report import (
     note_by,
     partner_cell,
 )
-from .svgtext import BOLD, one_line, wrap, xml_safe
+from .svgtext import BOLD, one_line, text_width, wrap, xml_safe
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -44,15 +44,17 @@ DIAGRAM_W, DIAGRAM_H = 1400, 1000
 
 @dataclass(frozen=True)
 class _Style:
-    """How right-to-left lines are set: per the SVG spec, or for CairoSVG."""
+    """How right-to-left lines are set (per the SVG spec, or for CairoSVG), and whether cards
+    leave out the author line (the PDF lists authors under the diagram; less text to lay out)."""
 
     cairo: bool
+    compact: bool = False
 
 
 def _el(parent: ET.Element, tag: str, text: str | None = None, /, **attrs: object) -> ET.Element:
     """A child element; `font_size=12` becomes `font-size="12"`, `class_` becomes `class`."""
     element = ET.SubElement(
-        parent, tag, {k.rstrip("_").replace("_", "-"): str(v) for k, v in attrs.items()}
+        parent, tag, {k.rstrip("_").replace("_", "-"): xml_safe(str(v)) for k, v in attrs.items()}
     )
     if text is not None:
         element.text = xml_safe(text)
@@ -114,10 +116,12 @@ def _note_card(
     w: float,
     h: float,
     style: _Style,
+    size: float = 14.0,
 ) -> None:
-    """A sticky note centred at (cx, cy): group band, who, text, votes badge."""
+    """A sticky note centred at (cx, cy): group band, who, text (`size` px), votes badge."""
     x, y = cx - w / 2, cy - h / 2
-    group = _el(parent, "g", class_="note")
+    pad = size * 0.45
+    group = _el(parent, "g", class_="note", data_note=note.id)
     _el(
         group,
         "rect",
@@ -131,34 +135,41 @@ def _note_card(
         stroke_width=0.6,
     )
     _el(group, "rect", x=f"{x:.1f}", y=f"{y:.1f}", width=w, height=5, fill=note.group_color)
-    who = note_by(report, note)
+    badge = size * 0.9 if note.votes else 0.0
+    who = "" if style.compact else note_by(report, note)
+    baseline = y + 5 + pad
     if who:
+        who_size = round(size * 0.8, 1)
+        baseline += who_size
         _el(
             group,
             "text",
-            one_line(who, w - 12 - (26 if note.votes else 0), 11),
-            x=f"{x + 6:.1f}",
-            y=f"{y + 18:.1f}",
-            font_size=11,
+            one_line(who, w - 2 * pad - 2 * badge, who_size),
+            x=f"{x + pad:.1f}",
+            y=f"{baseline:.1f}",
+            font_size=who_size,
             fill="#33383e",
             font_style="italic" if note.anonymous and not report.anonymize else "normal",
         )
-    size = 14 if h >= 100 else 12.5
-    top = y + (36 if who else 22)
-    max_lines = max(1, int((y + h - 6 - top) // (size * 1.25)) + 1)
-    lines = wrap(note.text, w - 12, size, max_lines)
+        baseline += size * 0.35
+    baseline += size
+    max_lines = max(1, int((y + h - pad - baseline) // (size * 1.25)) + 1)
+    width = w - 2 * pad - (2 * badge if not who else 0)
+    lines = wrap(note.text, width, size, max_lines)
     if note.format_title:
-        lines = [one_line(note.format_title, w - 12, size)] + lines[: max_lines - 1]
-    _lines(group, lines, x + 6, top, w - 12, size, style, rtl=is_rtl(note.text), fill="#111111")
+        lines = [one_line(note.format_title, width, size)] + lines[: max_lines - 1]
+    rtl = is_rtl(note.text)
+    _lines(group, lines, x + pad, baseline, width, size, style, rtl=rtl, fill="#111111")
     if note.votes:
-        _el(group, "circle", cx=f"{x + w - 14:.1f}", cy=f"{y + 17:.1f}", r=12, fill=INK)
+        bx, by = x + w - badge - 2, y + 5 + badge + 1
+        _el(group, "circle", cx=f"{bx:.1f}", cy=f"{by:.1f}", r=f"{badge:.1f}", fill=INK)
         _el(
             group,
             "text",
             str(note.votes),
-            x=f"{x + w - 14:.1f}",
-            y=f"{y + 21.5:.1f}",
-            font_size=12,
+            x=f"{bx:.1f}",
+            y=f"{by + size * 0.32:.1f}",
+            font_size=round(size * 0.85, 1),
             font_weight="bold",
             fill="#ffffff",
             text_anchor="middle",
@@ -197,6 +208,37 @@ def _free_notes(
         _note_card(parent, report, note, cx, cy, NOTE_W, NOTE_H, style)
 
 
+def _y_tick_labels(
+    parent: ET.Element, field: FieldView, box: tuple[float, float, float, float], size: float
+) -> None:
+    """Labels of the y ticks on a light backing (over grid lines; notes go on top of them)."""
+    assert field.axes is not None
+    x0, y0, w, h = box
+    for tick in field.axes[1].ticks:
+        ty = y0 + (1 - tick.at) * h
+        baseline = ty + size + 4 if tick.at >= 1 else ty - 6
+        label = one_line(tick.label, w * 0.6, size)
+        _el(
+            parent,
+            "rect",
+            x=f"{x0 + 4:.1f}",
+            y=f"{baseline - size:.1f}",
+            width=f"{text_width(label, size) + 8:.1f}",
+            height=f"{size * 1.3:.1f}",
+            fill="#ffffff",
+            fill_opacity=0.85,
+        )
+        _el(
+            parent,
+            "text",
+            label,
+            x=f"{x0 + 8:.1f}",
+            y=f"{baseline:.1f}",
+            font_size=size,
+            fill=MUTED,
+        )
+
+
 def _axes(
     parent: ET.Element,
     field: FieldView,
@@ -221,16 +263,6 @@ def _axes(
                 stroke="#9aa4ae",
                 stroke_dasharray="6 5",
             )
-        baseline = ty + size + 4 if tick.at >= 1 else ty - 6
-        _el(
-            parent,
-            "text",
-            one_line(tick.label, w * 0.6, size),
-            x=f"{x0 + 8:.1f}",
-            y=f"{baseline:.1f}",
-            font_size=size,
-            fill=MUTED,
-        )
     _el(parent, "line", x1=x0, y1=y0 + h, x2=x0 + w, y2=y0 + h, stroke="#59636e", stroke_width=2)
     _el(parent, "line", x1=x0, y1=y0, x2=x0, y2=y0 + h, stroke="#59636e", stroke_width=2)
     for tick in ax.ticks:
@@ -290,6 +322,7 @@ def _diagram_notes(
     note_w: float,
     note_h: float,
     style: _Style,
+    size: float,
 ) -> list[Note]:
     """Initiatives placed at (x, y) with y = 0 at the bottom; returns the unplaced ones."""
     x0, y0, w, h = box
@@ -300,7 +333,7 @@ def _diagram_notes(
             continue
         cx = min(max(x0 + note.x * w, x0 + note_w / 2), x0 + w - note_w / 2)
         cy = min(max(y0 + (1 - note.y) * h, y0 + note_h / 2), y0 + h - note_h / 2)
-        _note_card(parent, report, note, cx, cy, note_w, note_h, style)
+        _note_card(parent, report, note, cx, cy, note_w, note_h, style, size)
     return unplaced
 
 
@@ -547,7 +580,8 @@ def _canvas_svg(report: Report, style: _Style) -> bytes:
         if field.kind == "diagram" and field.axes is not None:
             plot = (body[0] + 34, body[1], body[2] - 40, body[3] - 68)
             _axes(group, field, plot, 13, style)
-            unplaced = _diagram_notes(group, report, field, plot, 150, 84, style)
+            _y_tick_labels(group, field, plot, 13)
+            unplaced = _diagram_notes(group, report, field, plot, 150, 84, style, 12.5)
             if unplaced:
                 label = (
                     report.t("diagram.unplaced.list") + ": " + ", ".join(n.text for n in unplaced)
@@ -569,27 +603,32 @@ def _canvas_svg(report: Report, style: _Style) -> bytes:
 
 
 def _diagram_svg(report: Report, style: _Style) -> bytes:
+    """The A3 diagram; compact (for the PDF, which has its own heading) leaves out the title."""
     field = next((f for f in report.fields() if f.kind == "diagram" and f.axes is not None), None)
-    width, height = DIAGRAM_W, DIAGRAM_H
+    top = 20.0 if style.compact else 100.0
+    width, height = DIAGRAM_W, int(DIAGRAM_H - 100 + top)
     title = f"{field.id} · {field.label}" if field else report.title
     root = _root(width, height, f"{report.title} – {title}", report.canvas_title)
-    _el(
-        root,
-        "text",
-        one_line(title, width - 48, 30 * BOLD),
-        x=24,
-        y=44,
-        font_size=30,
-        font_weight="bold",
-        fill=INK,
-    )
-    _el(root, "text", one_line(report.title, width - 48, 18), x=24, y=72, font_size=18, fill=MUTED)
+    if not style.compact:
+        _el(
+            root,
+            "text",
+            one_line(title, width - 48, 30 * BOLD),
+            x=24,
+            y=44,
+            font_size=30,
+            font_weight="bold",
+            fill=INK,
+        )
+        subtitle = one_line(report.title, width - 48, 18)
+        _el(root, "text", subtitle, x=24, y=72, font_size=18, fill=MUTED)
     if field is None:
         return _serialise(root)
-    plot = (80.0, 100.0, width - 120.0, height - 230.0)
+    plot = (80.0, top, width - 120.0, DIAGRAM_H - 230.0)
     _el(root, "rect", x=plot[0], y=plot[1], width=plot[2], height=plot[3], fill="#fbfcfd")
     _axes(root, field, plot, 16, style)
-    unplaced = _diagram_notes(root, report, field, plot, 190, 92, style)
+    _y_tick_labels(root, field, plot, 16)
+    unplaced = _diagram_notes(root, report, field, plot, 230, 104, style, 18)
     if unplaced:
         label = report.t("diagram.unplaced.list") + ": " + ", ".join(n.text for n in unplaced)
         lines = wrap(label, width - 48, 15, 2)
@@ -630,5 +669,5 @@ def render_diagram_png(inp: ExportInput) -> bytes:
 
 
 def diagram_svg(report: Report) -> bytes:
-    """The A3 diagram SVG for a report already built (used by the PDF)."""
-    return _diagram_svg(report, _Style(cairo=False))
+    """The A3 diagram SVG for a report already built, cards without author lines (for the PDF)."""
+    return _diagram_svg(report, _Style(cairo=False, compact=True))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -28,6 +29,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Bounds, so a hostile or broken board cannot make an export huge.
 MAX_TEXT = 20_000
 MAX_LOG = 5_000
+MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,12 @@ def _int(value: Any) -> int | None:
     return int(number) if number is not None else None
 
 
+def _ms(value: Any) -> int | None:
+    """Epoch milliseconds between 1970 and 9999 (anything else is not a time we can show)."""
+    number = _int(value)
+    return number if number is not None and 0 <= number <= MAX_MS else None
+
+
 def _unit(value: Any) -> float | None:
     number = _num(value)
     return None if number is None else min(1.0, max(0.0, number))
@@ -400,7 +408,8 @@ def build_report(inp: ExportInput) -> Report:
             group_label=group.label if group else (group_id or ""),
             group_color=group.color if group and not anonymous else NEUTRAL_GROUP_COLOR,
             author=None if (anonymous or inp.anonymize) else author,
-            author_id=None if inp.anonymize else _opt_str(raw.get("author_id"), 200),
+            # an anonymous note keeps no pseudonymous id: it would link it to named notes
+            author_id=None if (anonymous or inp.anonymize) else _opt_str(raw.get("author_id"), 200),
             anonymous=anonymous,
             votes=votes,
             votes_by_group=by_group,
@@ -418,8 +427,8 @@ def build_report(inp: ExportInput) -> Report:
             format=fmt,
             format_title=formats.get(fmt or "", fmt or ""),
             order=_num(raw.get("order")),
-            created_at=_int(raw.get("created_at")),
-            updated_at=_int(raw.get("updated_at")),
+            created_at=_ms(raw.get("created_at")),
+            updated_at=_ms(raw.get("updated_at")),
         )
 
     notes = [make_note(str(k), _dict(v)) for k, v in raw_notes.items()]
@@ -519,7 +528,7 @@ def build_report(inp: ExportInput) -> Report:
             name, details = None, None
         log.append(
             LogEntry(
-                at=_int(entry.get("at")),
+                at=_ms(entry.get("at")),
                 role=role,
                 name=name,
                 op=_str(entry.get("op"), 100),
@@ -529,7 +538,7 @@ def build_report(inp: ExportInput) -> Report:
         )
     log.sort(key=lambda e: e.at if e.at is not None else -1)
 
-    created_at = _int(meta.get("created_at"))
+    created_at = _ms(meta.get("created_at"))
     canvas_id = _str(meta.get("canvas"), 100) or _str(canvas.get("id"), 100)
     board_key = (
         inp.board_id or hashlib.sha256(f"{canvas_id}:{created_at}".encode()).hexdigest()[:20]
@@ -565,8 +574,6 @@ def build_report(inp: ExportInput) -> Report:
 
 
 def _as_other(note: Note) -> Note:
-    from dataclasses import replace
-
     return replace(note, field=OTHER, part="")
 
 
@@ -595,7 +602,7 @@ def _agenda(control: dict[str, Any], canvas: dict[str, Any], locale: str) -> tup
             label = labels.t(
                 locale, "part.heading", id=part, label=text_of(parts[part].get("label"), locale)
             )
-        started, ended = _int(item.get("started_at")), _int(item.get("ended_at"))
+        started, ended = _ms(item.get("started_at")), _ms(item.get("ended_at"))
         actual = _int(item.get("actual_ms"))
         if not actual and started is not None and ended is not None and ended > started:
             actual = ended - started
@@ -678,8 +685,6 @@ def role_label(locale: str, role: str) -> str:
 
 def is_rtl(text: str) -> bool:
     """True when the first strong character is right-to-left (Hebrew, Arabic, ...)."""
-    import unicodedata
-
     for char in text:
         kind = unicodedata.bidirectional(char)
         if kind in ("R", "AL"):
@@ -687,10 +692,6 @@ def is_rtl(text: str) -> bool:
         if kind == "L":
             return False
     return False
-
-
-def exported_ms(report: Report) -> int:
-    return int(report.exported_at * 1000)
 
 
 def note_by(report: Report, note: Note) -> str:

@@ -28,6 +28,7 @@ from .voting import Voting
 log = logging.getLogger(__name__)
 AUTO_SNAPSHOT_SECONDS = 600.0
 SEEN = "seen"
+AUTOMATIC = ("auto", "last-leave", "before-restore")
 
 
 class Facilitation:
@@ -77,14 +78,17 @@ class Facilitation:
         self.room.transact(write)
 
     async def _timer_ended(self, target: str, lock_on_end: bool) -> None:
-        if lock_on_end:
-            fields = self.ctx.part_fields.get(target, [target])
+        fields = self.timer.fields_of_target(target)
+        if lock_on_end and fields:
             self.board.set_locks(None, fields, True, f"{target} (time is up)")
         await self.snapshot(f"end of {target}", "part-end")
 
     async def snapshot(self, label: str, kind: str) -> None:
         try:
             await self.ctx.snapshot(label, kind)
+            if kind in AUTOMATIC:
+                keep = self.ctx.keep_auto_snapshots
+                await self.ctx.store.prune_snapshots(self.room.board_id, AUTOMATIC, keep)
         except Exception:
             log.exception("board %s: %s snapshot failed", self.room.board_id, kind)
             return
@@ -104,6 +108,7 @@ class Facilitation:
 
     def refresh(self) -> None:
         self.board.refresh()
+        self.private.refresh()
         self.timer.poke()
 
     def locks(self) -> Any:

@@ -30,6 +30,7 @@ class BoardContext:
     restore: Callable[[str], Awaitable[None]]  # sid -> board equals that snapshot
     part_fields: dict[str, list[str]] = field(default_factory=dict)
     join_code: str = ""
+    keep_auto_snapshots: int = 100
 
     def __post_init__(self) -> None:
         self.join_code = self.join_code or self.record.join_code
@@ -119,11 +120,14 @@ def apply_control(
     changes: dict[str, Any],
     details: dict[str, Any] | None = None,
     extra: Callable[[Doc[Any]], None] | None = None,
+    by: dict[str, Any] | None = None,
 ) -> None:
     """Write control values and a decision-log entry in one server transaction."""
+    if by is None:
+        by = who(conn) if conn is not None else {"role": "server", "name": None}
     entry = {
         "at": now_ms(),
-        "by": who(conn) if conn is not None else {"role": "server", "name": None},
+        "by": by,
         "op": op,
         "summary": summary,
         "details": details or {},

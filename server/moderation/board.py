@@ -32,6 +32,7 @@ class BoardOps:
         self.ctx = ctx
         self.locks: frozenset[str] = frozenset(control_get(room, "locks", {}))
         room.policy.locked_fields = lambda: self.locks
+        room.services["board"] = self
         room.app_handlers.update(
             {
                 "lock.set": self.lock_set,
@@ -66,7 +67,8 @@ class BoardOps:
                 locks.pop(field, None)
         op = "lock.set"
         summary = f"{what} {'locked' if locked else 'unlocked'}"
-        apply_control(self.room, conn, op, summary, {"locks": locks}, {"fields": fields})
+        details = {"fields": fields, "locked": locked}
+        apply_control(self.room, conn, op, summary, {"locks": locks}, details)
         self.locks = frozenset(locks)
 
     async def lock_set(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
@@ -86,7 +88,8 @@ class BoardOps:
             "at": now_ms(),
         }
         summary = f"focus on {field}" if field else "focus released"
-        apply_control(room, conn, "focus.set", summary, {"focus": focus})
+        details = {"field": field, "follow": follow}
+        apply_control(room, conn, "focus.set", summary, {"focus": focus}, details)
         return {"seq": focus["seq"]}
 
     async def settings(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
@@ -114,6 +117,8 @@ class BoardOps:
                 meta[key] = value
 
         apply_control(room, conn, "board.settings", "settings changed", {}, changes, set_meta)
+        if "show_join_code" in changes:
+            self.announce_join_code()
         if "title" in changes:
             await self.ctx.store.set_title(room.board_id, changes["title"])
         return {"changed": sorted(changes)}
@@ -132,6 +137,8 @@ class BoardOps:
             self.ctx.join_code = code
             reply["join_code"] = format_join_code(code)
         apply_control(room, conn, "link.rotate", f"new {role} link", {}, {"role": role})
+        if role == "participant":
+            self.announce_join_code()
         for other in list(room.conns):
             if other.role == role and other is not conn:
                 room.send_event(other, "link.rotated", {"role": role})
@@ -140,6 +147,13 @@ class BoardOps:
                     "this link was replaced by the moderator; ask for the new link",
                 )
         return reply
+
+    def announce_join_code(self) -> None:
+        """P46: moderators and viewers learn a new (or hidden) join code at once."""
+        for other in list(self.room.conns):
+            if other.role in ("moderator", "viewer"):
+                code = join_code_for(self.room, self.ctx, other).get("join_code")
+                self.room.send_event(other, "join.code", {"join_code": code})
 
     async def snapshot_create(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         label = (arg_str(req, "label", 200, required=False) or "").strip()
@@ -150,12 +164,19 @@ class BoardOps:
     async def snapshot_restore(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         sid = arg_str(req, "sid", 64)
         assert sid is not None
-        if await self.ctx.store.get_snapshot(room.board_id, sid) is None:
+        return await self.restore(sid, conn)
+
+    async def restore(
+        self, sid: str, conn: Connection | None, by: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Make the board equal a snapshot in place; a snapshot of "now" first, so
+        restoring that one undoes it (P81)."""
+        if await self.ctx.store.get_snapshot(self.room.board_id, sid) is None:
             raise AppError(ErrorCode.NOT_FOUND, f"no snapshot {sid!r}")
         before = await self.ctx.snapshot("before restore", "before-restore")
         await self.ctx.restore(sid)
         details = {"sid": sid, "before": before.sid}
-        apply_control(room, conn, "snapshot.restore", "board restored", {}, details)
+        apply_control(self.room, conn, "snapshot.restore", "board restored", {}, details, by=by)
         self.refresh()
         return {"before": before.sid}
 

@@ -37,6 +37,8 @@ class PrivateWriting:
         self.room = room
         self.ctx = ctx
         self.notes: dict[str, dict[str, Any]] = {}  # note id -> {"owner", "note"}
+        self._fields: frozenset[str] = frozenset()
+        self.refresh()
         room.policy.private_fields = self.fields
         room.app_handlers.update(
             {
@@ -52,7 +54,10 @@ class PrivateWriting:
         self.notes = {k: msgpack.unpackb(v, raw=False) for k, v in stored.items()}
 
     def fields(self) -> frozenset[str]:
-        return frozenset(control_get(self.room, "private", {}))
+        return self._fields
+
+    def refresh(self) -> None:
+        self._fields = frozenset(control_get(self.room, "private", {}))
 
     def of(self, author_id: str | None) -> list[dict[str, Any]]:
         return [
@@ -89,6 +94,7 @@ class PrivateWriting:
                 {"private": private},
                 {"field": field},
             )
+            self.refresh()
             return {"private": sorted(private)}
         # switching off reveals what was written: nothing is lost
         return await self._reveal(conn, field)
@@ -185,6 +191,7 @@ class PrivateWriting:
             {"field": field, "count": len(ids)},
             move,
         )
+        self.refresh()
         owners = {self.notes[nid]["owner"] for nid in ids}
         for nid in ids:
             del self.notes[nid]

@@ -67,6 +67,17 @@ class Timer:
 
     # ---- state helpers -----------------------------------------------------------------
 
+    def fields_of_target(self, target: str) -> list[str]:
+        """The fields a timer target covers: a field, a part, or an agenda item's part."""
+        if target in self.ctx.field_ids:
+            return [target]
+        if target in self.ctx.part_fields:
+            return list(self.ctx.part_fields[target])
+        for item in control_get(self.room, "agenda", []):
+            if item["id"] == target and item.get("part") in self.ctx.part_fields:
+                return list(self.ctx.part_fields[item["part"]])
+        return []  # a break or an intro covers no field
+
     def state(self) -> dict[str, Any]:
         timer = control_get(self.room, "timer")
         return dict(timer) if isinstance(timer, dict) else {"state": "idle"}
@@ -95,10 +106,19 @@ class Timer:
         return agenda if item_id is not None else None
 
     def _write(
-        self, conn: Connection | None, op: str, summary: str, timer: dict[str, Any], **extra: Any
+        self,
+        conn: Connection | None,
+        op: str,
+        summary: str,
+        timer: dict[str, Any],
+        seconds: int | None = None,
+        **extra: Any,
     ) -> None:
         changes: dict[str, Any] = {"timer": timer, **extra}
-        apply_control(self.room, conn, op, summary, changes, {"target": timer.get("target")})
+        details: dict[str, Any] = {"target": timer.get("target")}
+        if seconds is not None:
+            details["seconds"] = seconds
+        apply_control(self.room, conn, op, summary, changes, details)
         self._changed.set()
         self._changed = anyio.Event()
 
@@ -176,7 +196,8 @@ class Timer:
             "segment_started": now,
         }
         extra = {"agenda": agenda} if agenda is not None else {}
-        self._write(conn, "timer.start", f"timer {target} {seconds // 60} min", timer, **extra)
+        summary = f"timer {target} {seconds // 60} min"
+        self._write(conn, "timer.start", summary, timer, seconds, **extra)
         return {"ends_at": timer["ends_at"], "server_ms": now}
 
     async def pause(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
@@ -223,7 +244,7 @@ class Timer:
             raise AppError(ErrorCode.CONFLICT, "no timer is running or paused")
         timer["duration_ms"] = float(timer.get("duration_ms") or 0) + seconds * 1000
         sign = "+" if seconds > 0 else "-"
-        self._write(conn, "timer.extend", f"timer {sign}{abs(seconds) // 60} min", timer)
+        self._write(conn, "timer.extend", f"timer {sign}{abs(seconds) // 60} min", timer, seconds)
         return {"ends_at": timer.get("ends_at"), "remaining_ms": timer.get("remaining_ms")}
 
     async def stop(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import time
 from typing import Any
@@ -83,7 +84,7 @@ async def authorize(request: Request, *roles: str) -> Principal:
     return Principal(board_id, role)
 
 
-def _base_url(request: Request) -> str:
+def base_url(request: Request) -> str:
     state = _state(request)
     if state.settings.public_url:
         return state.settings.public_url
@@ -104,13 +105,20 @@ def _rate_ok(state: AppState, key: str) -> bool:
     return True
 
 
-async def post_board(request: Request) -> Response:
+def create_allowed(request: Request) -> None:
+    """Creating (or importing) boards: the optional create token, and a per-address rate."""
     state = _state(request)
-    if state.settings.create_token and _bearer(request) != state.settings.create_token:
+    token = state.settings.create_token
+    if token and not hmac.compare_digest(_bearer(request).encode(), token.encode()):
         raise HTTPError(401, "creating boards needs the server's create token")
     client = request.client.host if request.client else "unknown"
     if not _rate_ok(state, client):
         raise HTTPError(429, "too many boards created; wait a minute")
+
+
+async def post_board(request: Request) -> Response:
+    state = _state(request)
+    create_allowed(request)
     body = await read_json(request)
     try:
         new = await create_board(
@@ -127,7 +135,7 @@ async def post_board(request: Request) -> Response:
         {
             "id": new.record.id,
             "title": new.record.title,
-            "links": board_links(_base_url(request), new.record.id, new.tokens),
+            "links": board_links(base_url(request), new.record.id, new.tokens),
             "tokens": new.tokens,
         },
         status_code=201,

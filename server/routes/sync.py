@@ -17,11 +17,12 @@ log = logging.getLogger(__name__)
 
 
 class WebSocketChannel:
-    """Adapts an accepted websocket to the Channel protocol. Frames go straight to the
-    ASGI `send` (the hot path of fan-out); Starlette handles handshake and close."""
+    """Adapts an accepted websocket to the Channel protocol. Frames go straight through
+    the ASGI `receive` and `send` (the hot path); Starlette handles handshake and close."""
 
-    def __init__(self, websocket: WebSocket, send: Send) -> None:
+    def __init__(self, websocket: WebSocket, receive: Receive, send: Send) -> None:
         self.websocket = websocket
+        self._receive = receive
         self._send = send
         self._path = websocket.url.path
 
@@ -30,7 +31,7 @@ class WebSocketChannel:
         return self._path
 
     async def recv(self) -> bytes:
-        message = await self.websocket.receive()
+        message = await self._receive()
         if message["type"] == "websocket.disconnect":
             raise ChannelClosedError()
         data = message.get("bytes")
@@ -77,7 +78,7 @@ async def serve_websocket(scope: Scope, receive: Receive, send: Send) -> None:
     board_id = websocket.path_params["board_id"]
     token = websocket.query_params.get("k", "")
     await websocket.accept()
-    channel = WebSocketChannel(websocket, send)
+    channel = WebSocketChannel(websocket, receive, send)
     origin = websocket.headers.get("origin")
     if not origin_allowed(origin, websocket.headers.get("host"), state.settings.allowed_origins):
         await _refuse(state, channel, CloseCode.FORBIDDEN, "origin not allowed")

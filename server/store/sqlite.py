@@ -419,6 +419,20 @@ class SqliteStore:
 
         await self._submit(run)
 
+    async def prune_snapshots(self, board_id: str, kinds: tuple[str, ...], keep: int) -> int:
+        """Delete all but the newest `keep` snapshots of these kinds; returns how many."""
+
+        def run(conn: sqlite3.Connection) -> int:
+            marks = ",".join("?" * len(kinds))
+            return conn.execute(
+                f"DELETE FROM snapshots WHERE board = ? AND kind IN ({marks}) AND sid NOT IN"
+                f" (SELECT sid FROM snapshots WHERE board = ? AND kind IN ({marks})"
+                "  ORDER BY created_at DESC, sid DESC LIMIT ?)",
+                (board_id, *kinds, board_id, *kinds, keep),
+            ).rowcount
+
+        return await self._submit(run)
+
     async def list_snapshots(self, board_id: str) -> list[SnapshotInfo]:
         def run(conn: sqlite3.Connection) -> list[SnapshotInfo]:
             rows = conn.execute(

@@ -42,7 +42,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "board.settings": MODERATOR,
 }
 
-EVENTS = ("rejected", "private.notes", "vote.state", "link.rotated", "timer.ended")
+EVENTS = ("rejected", "private.notes", "vote.state", "link.rotated", "join.code")
 
 
 def render_ts() -> str:

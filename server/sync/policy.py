@@ -42,7 +42,16 @@ class Violation:
 @dataclass
 class _Touch:
     roots: set[str] = field(default_factory=set)
-    notes: set[str] = field(default_factory=set)
+    # note id -> keys changed inside it, or None when the note itself was set or deleted
+    notes: dict[str, set[str] | None] = field(default_factory=dict)
+
+    def note(self, note_id: str, key: str | None) -> None:
+        if key is None:
+            self.notes[note_id] = None
+            return
+        keys = self.notes.setdefault(note_id, set())
+        if keys is not None:
+            keys.add(key)
 
 
 @dataclass(frozen=True)
@@ -85,10 +94,14 @@ class UpdatePolicy:
             if event.transaction.origin != UNTRUSTED:
                 continue
             path = list(event.path)
-            if path:
-                self._touch.notes.add(str(path[0]))
-            else:
-                self._touch.notes.update(str(k) for k in event.keys)
+            if len(path) >= 2:  # inside one key of a note (its text)
+                self._touch.note(str(path[0]), str(path[1]))
+            elif path:  # keys of a note changed
+                for key in event.keys:
+                    self._touch.note(str(path[0]), str(key))
+            else:  # notes added, replaced or deleted
+                for key in event.keys:
+                    self._touch.note(str(key), None)
 
     def begin(self) -> None:
         self._touch = _Touch()
@@ -112,7 +125,7 @@ class UpdatePolicy:
                 continue
             if note_id not in notes:
                 continue
-            problem = self._note_problem(note_id, notes[note_id])
+            problem = self._note_problem(note_id, notes[note_id], self._touch.notes[note_id])
             if problem is not None:
                 out.append(Violation("invalid", problem))
                 continue
@@ -148,30 +161,40 @@ class UpdatePolicy:
         else:
             self.note_fields.pop(note_id, None)
 
-    def _note_problem(self, note_id: str, note: object) -> str | None:
+    def _note_problem(self, note_id: str, note: object, changed: set[str] | None) -> str | None:
+        """What is wrong with a note, checking only the keys that changed (all if None)."""
         if not isinstance(note, Map):
             return f"note {note_id!r} must be a map"
         if len(note_id) > 64:
             return "note ids are at most 64 characters"
-        unknown = set(note.keys()) - NOTE_KEYS
+        keys = set(note.keys()) if changed is None else changed
+        unknown = keys - NOTE_KEYS
         if unknown:
             return f"unknown note keys: {', '.join(sorted(unknown))}"
         fld = note.get("field")
         if not isinstance(fld, str) or fld not in self.rules.field_kinds:
             return f"note {note_id!r} needs a 'field' of this canvas"
         for key, limit in _STRING_LIMITS.items():
+            if key not in keys:
+                continue
             value = note.get(key)
             if value is not None and (not isinstance(value, str) or len(value) > limit):
                 return f"'{key}' must be a string of at most {limit} characters"
         for key in _TEXT_KEYS:
+            if key not in keys:
+                continue
             value = note.get(key)
             if value is None:
                 continue
             if not isinstance(value, Text | str):
                 return f"'{key}' must be text"
-            if len(str(value)) > self.rules.max_note_chars:
+            # len() of a pycrdt Text counts UTF-8 bytes, never fewer than characters
+            limit = self.rules.max_note_chars
+            if len(value) > limit and len(str(value)) > limit:
                 return f"a note's text is at most {self.rules.max_note_chars} characters"
         for key in _NUMBER_KEYS:
+            if key not in keys:
+                continue
             value = note.get(key)
             if value is None:
                 continue
@@ -181,9 +204,10 @@ class UpdatePolicy:
                 return f"'{key}' must be finite"
             if key in ("x", "y") and not 0.0 <= value <= 1.0:
                 return f"'{key}' must be between 0 and 1"
-        done = note.get("done")
-        if done is not None and not isinstance(done, bool):
+        if "done" in keys and note.get("done") not in (None, True, False):
             return "'done' must be true or false"
+        if "kind" not in keys and "field" not in keys:
+            return None
         kind = note.get("kind")
         field_kind = self.rules.field_kinds[fld]
         if kind == "partner" and field_kind != "table":

@@ -80,6 +80,7 @@ class Room:
         self.hello_hooks: list[HelloHook] = []
         self.tasks: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self.on_empty: Callable[[], Awaitable[None]] | None = None
+        self.services: dict[str, Any] = {}  # facilitation parts the HTTP routes call
         self.awareness = AwarenessRegistry(max_state_bytes=config.max_awareness_bytes)
         self.policy = UpdatePolicy(doc, config.rules)
         self._on_update = on_update
@@ -212,7 +213,7 @@ class Room:
             await self.flushed()  # P21: never hand out what is not yet durable
             try:
                 reply = self.doc.get_update(frame.state_vector)
-            except ValueError as exc:
+            except (ValueError, RuntimeError) as exc:
                 raise MalformedMessageError("state vector could not be decoded") from exc
             conn.send(codec.encode_sync_step2(reply))
         elif isinstance(frame, codec.SyncStep2 | codec.SyncUpdate):
@@ -248,7 +249,7 @@ class Room:
         try:
             with self.doc.transaction(origin=UNTRUSTED):
                 self.doc.apply_update(update)
-        except ValueError as exc:
+        except (ValueError, RuntimeError) as exc:  # pycrdt raises both for corrupt updates
             raise MalformedMessageError("update could not be decoded") from exc
         violations = self.policy.check(conn.role)
         new_roots = set(self.doc.keys()) - roots_before

@@ -383,3 +383,37 @@ async def test_p46_focus_settings_and_join_code(shared_server: LiveServer) -> No
             headers={"authorization": f"Bearer {board.tokens['viewer']}"},
         )
     assert r.json()["title"] == "Neuer Titel"
+
+
+async def test_p46_new_join_code_reaches_moderators_and_viewers_at_once(
+    shared_server: LiveServer,
+) -> None:
+    board = shared_server.create_board()
+    async with (
+        PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m,
+        PyClient.connect(shared_server.ws, board.id, board.tokens["viewer"]) as v,
+    ):
+        await m.synced.wait()
+        await v.synced.wait()
+        await ok(v, "hello")
+        rotated = await ok(m, "link.rotate", role="participant")
+        await v.wait_for(lambda: bool(events(v, "join.code")))
+        assert events(v, "join.code")[-1]["join_code"] == rotated["join_code"]
+        await ok(m, "board.settings", show_join_code=False)
+        await v.wait_for(lambda: events(v, "join.code")[-1]["join_code"] is None)
+
+
+async def test_p51_timer_on_an_agenda_item_locks_its_part_and_breaks_lock_nothing(
+    shared_server: LiveServer,
+) -> None:
+    board = shared_server.create_board()
+    async with PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m:
+        await m.synced.wait()
+        await ok(m, "timer.start", target="break-1", seconds=1, lock_on_end=True)
+        await m.wait_for(lambda: control(m).get("timer", {}).get("state") == "done", within=5)
+        await ok(m, "timer.start", target="part-b", seconds=1, lock_on_end=True)
+        await m.wait_for(lambda: sorted(control(m).get("locks", {})) == ["B1", "B2", "B3", "B4"])
+        details = [e["details"] for e in control(m)["log"] if e["op"] == "timer.start"]
+        assert details[-1] == {"target": "part-b", "seconds": 1}
+        lock = [e["details"] for e in control(m)["log"] if e["op"] == "lock.set"][-1]
+        assert lock["locked"] is True and lock["fields"] == ["B1", "B2", "B3", "B4"]

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import anyio
 import pytest
-from pycrdt import Map, Text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pycrdt import Doc, Map, Text
 
-from server.sync import codec
+from server.sync import appmsg, codec
 from server.sync.errors import CloseCode
 from server.sync.policy import Rules
 from tests.support.roomkit import FIELDS, running_room
@@ -248,3 +251,33 @@ async def test_p22_ten_thousand_updates_keep_the_log_bounded(tmp_path: Path) -> 
         stats = await kit.store.log_stats("testboard")
         assert stats.rows < 200
         assert await kit.stored_view() == a.view()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4))
+def test_p2_corrupted_updates_close_only_the_sender(
+    tmp_path_factory: pytest.TempPathFactory, flips: list[tuple[int, int]]
+) -> None:
+    async def run() -> None:
+        async with running_room(tmp_path_factory.mktemp("fz")) as kit:
+            async with kit.join() as a, kit.join() as b:
+                donor: Doc[Any] = Doc()
+                donor.apply_update(kit.room.doc.get_update())
+                with donor.transaction():
+                    donor.get("notes", type=Map)["n"] = Map({"field": "A1", "text": Text("hä")})
+                good = bytearray(donor.get_update(kit.room.doc.get_state()))
+                for pos, value in flips:
+                    good[pos % len(good)] = value
+                await a.send(codec.encode_sync_update(bytes(good)))
+                await a.send(codec.encode_app(appmsg.encode_request(99, "clock")))
+                await a.wait_for(
+                    lambda: a.closed.is_set() or any(m.get("re") == 99 for m in a.app_messages)
+                )
+                if a.closed.is_set():
+                    assert a.close_info is not None
+                    assert a.close_info.code in (CloseCode.BAD_MESSAGE, CloseCode.FORBIDDEN)
+                await b.add_note("after", "A2", "still fine")
+                await b.request("clock")
+                assert "after" in kit.room.doc.get("notes", type=Map)
+
+    anyio.run(run)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -31,6 +32,11 @@ from .sync.rooms import Rooms
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
+
+
+def lower_priority() -> None:
+    """Export workers yield the CPU to live boards when both want it."""
+    os.nice(10)
 
 
 def open_store(settings: Settings) -> DocStore:
@@ -109,6 +115,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
                 with ProcessPoolExecutor(
                     max_workers=settings.export_workers,
                     mp_context=multiprocessing.get_context("spawn"),
+                    initializer=lower_priority,
                 ) as pool:
                     state.export_pool = pool
                     app.state.cocanvas = state

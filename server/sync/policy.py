@@ -72,6 +72,7 @@ class UpdatePolicy:
         # both read server-side state, never the document the update may have changed (P36)
         self.locked_fields: Callable[[], frozenset[str]] = frozenset
         self.private_fields: Callable[[], frozenset[str]] = frozenset
+        self.groups: Callable[[], frozenset[str]] = lambda: self._groups()
         notes = doc.get(NOTES, type=Map)
         for note_id in notes.keys():
             self._remember(note_id)
@@ -103,6 +104,10 @@ class UpdatePolicy:
                 for key in event.keys:
                     self._touch.note(str(key), None)
 
+    def _groups(self) -> frozenset[str]:
+        groups = self.doc.get(META, type=Map).get("groups")
+        return frozenset(str(g) for g in groups) if isinstance(groups, list) else frozenset()
+
     def begin(self) -> None:
         self._touch = _Touch()
 
@@ -125,7 +130,10 @@ class UpdatePolicy:
                 continue
             if note_id not in notes:
                 continue
-            problem = self._note_problem(note_id, notes[note_id], self._touch.notes[note_id])
+            changed = self._touch.notes[note_id]
+            problem = self._note_problem(note_id, notes[note_id], changed) or self._group_problem(
+                notes[note_id], changed, moderator
+            )
             if problem is not None:
                 out.append(Violation("invalid", problem))
                 continue
@@ -160,6 +168,18 @@ class UpdatePolicy:
             self.note_fields[note_id] = fld
         else:
             self.note_fields.pop(note_id, None)
+
+    def _group_problem(self, note: Any, changed: set[str] | None, moderator: bool) -> str | None:
+        """A note's stakeholder group must be one the board offers (P37). Author ids are
+        not checked: undoing the deletion of someone else's note must restore it as it was."""
+        if moderator:
+            return None
+        if changed is None or "group" in changed:
+            group = note.get("group")
+            groups = self.groups()
+            if group is not None and groups and group not in groups:
+                return f"'group' must be one of this board's groups: {', '.join(sorted(groups))}"
+        return None
 
     def _note_problem(self, note_id: str, note: object, changed: set[str] | None) -> str | None:
         """What is wrong with a note, checking only the keys that changed (all if None)."""

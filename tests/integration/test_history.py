@@ -37,7 +37,9 @@ async def fill(server: LiveServer, board: Board) -> None:
         await m.add_note("tr", "C1", "Güvenlik ve şeffaflık")
         await m.add_note("ar", "C2", "مشاركة المواطنين")
         await m.add_note("evil", "B1", '=HYPERLINK("http://x","y") <script>alert(1)</script>')
-        await m.request("clock")
+    # a later joiner's sync waits for every commit (P21): then all is on disk
+    async with PyClient.connect(server.ws, board.id, board.tokens["viewer"]) as v:
+        await v.wait_for(lambda: len(v.notes) == 7)
 
 
 async def get(server: LiveServer, path: str, board: Board, role: str = "viewer") -> httpx.Response:

@@ -222,7 +222,9 @@ async def test_p36_locked_field_changes_are_reverted_for_participants(
         await p.wait_for(lambda: not control(p).get("locks"))
         await p.add_note("free", "A3", "wieder offen")
         await m.wait_for(lambda: "free" in m.notes)
-        assert m.view() == p.view() == q.view()
+        await q.wait_for(lambda: "free" in q.notes)
+        await ok(m, "clock")
+        await q.wait_for(lambda: m.view() == p.view() == q.view())
 
 
 async def test_p60_private_notes_never_reach_other_clients_until_revealed(
@@ -417,3 +419,23 @@ async def test_p51_timer_on_an_agenda_item_locks_its_part_and_breaks_lock_nothin
         assert details[-1] == {"target": "part-b", "seconds": 1}
         lock = [e["details"] for e in control(m)["log"] if e["op"] == "lock.set"][-1]
         assert lock["locked"] is True and lock["fields"] == ["B1", "B2", "B3", "B4"]
+
+
+async def test_p37_note_groups_must_be_the_boards(
+    shared_server: LiveServer,
+) -> None:
+    board = shared_server.create_board()
+    async with (
+        PyClient.connect(shared_server.ws, board.id, board.tokens["participant"]) as p,
+        PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m,
+    ):
+        await p.synced.wait()
+        await m.synced.wait()
+        mine = await hello(p, name="Pia", group="youth")
+        await p.add_note("bad-group", "A1", "x", group="aliens")
+        await p.wait_for(lambda: any("'group'" in d for d in p.denied))
+        await p.add_note("signed", "A1", "meins", author_id=mine, author="Pia", group="youth")
+        await m.wait_for(lambda: "signed" in m.notes)
+        assert "bad-group" not in m.notes
+        await m.add_note("fixed", "A2", "Moderation", group="aliens")
+        await p.wait_for(lambda: "fixed" in p.notes)

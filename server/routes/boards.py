@@ -43,7 +43,8 @@ def _state(request: Request) -> AppState:
     return state
 
 
-async def read_json(request: Request, max_bytes: int = MAX_BODY) -> dict[str, Any]:
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    """The request body, refused with 413 as soon as it passes max_bytes."""
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
         raise HTTPError(413, f"request body larger than {max_bytes} bytes")
@@ -52,6 +53,11 @@ async def read_json(request: Request, max_bytes: int = MAX_BODY) -> dict[str, An
         body += chunk
         if len(body) > max_bytes:
             raise HTTPError(413, f"request body larger than {max_bytes} bytes")
+    return bytes(body)
+
+
+async def read_json(request: Request, max_bytes: int = MAX_BODY) -> dict[str, Any]:
+    body = await read_body(request, max_bytes)
     try:
         data = json.loads(body or b"{}")
     except ValueError as exc:

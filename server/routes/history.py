@@ -21,7 +21,7 @@ from ..history import (
 )
 from ..state import AppState
 from ..sync.appmsg import AppError
-from .boards import HTTPError, authorize, base_url, create_allowed, read_json
+from .boards import HTTPError, authorize, base_url, create_allowed, read_body, read_json
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 
@@ -116,18 +116,11 @@ async def restore(request: Request) -> Response:
 async def import_board(request: Request) -> Response:
     state = _state(request)
     create_allowed(request)
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_ARCHIVE_BYTES):
-        raise HTTPError(413, f"archives are at most {MAX_ARCHIVE_BYTES} bytes")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_ARCHIVE_BYTES:
-            raise HTTPError(413, f"archives are at most {MAX_ARCHIVE_BYTES} bytes")
+    body = await read_body(request, MAX_ARCHIVE_BYTES)
     title = request.query_params.get("title") or None
     started = time.monotonic()
     try:
-        new = await import_archive(state.store, bytes(body), title, MAX_ARCHIVE_BYTES)
+        new = await import_archive(state.store, body, title, MAX_ARCHIVE_BYTES)
     except ArchiveError as exc:
         raise HTTPError(400, str(exc)) from exc
     return JSONResponse(

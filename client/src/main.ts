@@ -15,6 +15,7 @@ import { createUndoManager } from './model/notes'
 import { AppRequestError, type HelloReply, type Op, type Role } from './sync/appmsg'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
+import { BoardApi } from './sync/rest'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
 import { type Identity, isIdentity, joinDialog } from './view/dialogs'
@@ -109,14 +110,17 @@ function start (root: HTMLElement, where: BoardLocation): void {
       toasts.show(t('rejected.forbidden'), { kind: 'error', detail: t('rejected.detail', { reason }) })
     }
   })
+  let token = where.token
+  const api = new BoardApi(boardId, () => token)
   const fac = new Facilitation(conn.app, boardId)
   fac.setRole(role)
   fac.setProjector(projector && role === 'moderator')
   fac.onError = (op, err) => explainRefusal(toasts, op, err)
   fac.rehello = () => conn.hello()
-  fac.onOwnToken = (token) => {
-    conn.provider.params.k = token
-    window.history.replaceState(null, '', `#k=${token}`)
+  fac.onOwnToken = (next) => {
+    token = next
+    conn.provider.params.k = next
+    window.history.replaceState(null, '', `#k=${next}`)
   }
   conn.app.onEvent((ev) => {
     if (ev.ev === 'rejected') {
@@ -129,6 +133,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
   fac.ballot.changed.on(() => app?.onBallot())
   fac.privateNotes.changed.on(() => app?.onPrivate())
   fac.changed.on(() => app?.onFacilitation())
+  fac.restored.on(() => app?.onRemoteRestore())
 
   const readOnly = (): boolean => (role !== 'moderator' && role !== 'participant') || (projector && role === 'moderator')
   const user = (): UserInfo => ({
@@ -192,7 +197,8 @@ function start (root: HTMLElement, where: BoardLocation): void {
             fac.setProjector(on)
             mount(true)
           }
-        : null
+        : null,
+      api
     })
     root.replaceChildren(app.el)
     app.start(view)

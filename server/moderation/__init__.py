@@ -81,7 +81,8 @@ class Facilitation:
         fields = self.timer.fields_of_target(target)
         if lock_on_end and fields:
             self.board.set_locks(None, fields, True, f"{target} (time is up)")
-        await self.snapshot(f"end of {target}", "part-end")
+        # the label is data (the timer target); clients put it into words
+        await self.snapshot(target, "part-end")
 
     async def snapshot(self, label: str, kind: str) -> None:
         try:

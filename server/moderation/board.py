@@ -173,7 +173,7 @@ class BoardOps:
         restoring that one undoes it (P81)."""
         if await self.ctx.store.get_snapshot(self.room.board_id, sid) is None:
             raise AppError(ErrorCode.NOT_FOUND, f"no snapshot {sid!r}")
-        before = await self.ctx.snapshot("before restore", "before-restore")
+        before = await self.ctx.snapshot("", "before-restore")
         await self.ctx.restore(sid)
         details = {"sid": sid, "before": before.sid}
         apply_control(self.room, conn, "snapshot.restore", "board restored", {}, details, by=by)

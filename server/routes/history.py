@@ -43,6 +43,12 @@ async def export(request: Request) -> Response:
         raise HTTPError(404, f"unknown export format {fmt!r}; one of: {', '.join(ALL_FORMATS)}")
     record = await state.store.get_board(principal.board)
     assert record is not None
+    if fmt == "cocanvas" and (_flag(request, "anonymize") or request.query_params.get("snapshot")):
+        raise HTTPError(
+            400,
+            "an archive holds the whole board with its history and names; "
+            "use another format for a snapshot or an export without names",
+        )
     try:
         rendered = await render_export(
             state.store,

@@ -18,6 +18,8 @@ export class Facilitation {
   readonly focus: FocusFollower
   /** Join code, board id or the link-rotated notice changed. */
   readonly changed = new Signal()
+  /** The moderator restored a snapshot in place (a new `snapshot.restore` log entry). */
+  readonly restored = new Signal()
   /** The short participant join code ("ABCD-2345") when the server shares it with us. */
   joinCode: string | null = null
   boardId: string
@@ -81,6 +83,7 @@ export class Facilitation {
     const seen = this.logSeen
     this.logSeen = Math.max(seen ?? 0, last)
     if (seen === null || last <= seen) return
+    if (entries.some((e) => e.at > seen && e.op === 'snapshot.restore')) this.restored.emit()
     const refresh = entries.some((e) => e.at > seen && (
       (e.op === 'link.rotate' && e.details.role === 'participant') ||
       (e.op === 'board.settings' && 'show_join_code' in e.details)))

@@ -67,6 +67,15 @@ export function t (key: MessageKey, params?: Record<string, string | number>): s
   })
 }
 
+/** Keys that have a `.one` form beside them (German and English need no more plural forms). */
+export type PluralKey = { [K in MessageKey]: `${K}.one` extends MessageKey ? K : never }[MessageKey]
+
+/** `key` filled with `count` (and `params`), in its `.one` form when count is 1. */
+export function tn (key: PluralKey, count: number, params: Record<string, string | number> = {}): string {
+  const k = (count === 1 ? `${key}.one` : key) as MessageKey
+  return t(k, { ...params, count })
+}
+
 /** Pick the text for the current locale from a canvas text object like {de, en}. */
 export function tx (texts: { readonly de: string, readonly en: string } | undefined): string {
   if (!texts) return ''

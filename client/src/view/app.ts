@@ -4,11 +4,16 @@ import { PHONE_MAX_WIDTH } from '../config'
 import { type Locale, LOCALES, locale, t, tx } from '../i18n'
 import { readFocus } from '../model/control'
 import type { Role } from '../sync/appmsg'
+import type { BoardApi, Diff, SnapshotInfo } from '../sync/rest'
 import type { Status } from '../sync/status'
 import type { Ctx } from './actions'
-import { BoardCanvas } from './canvas'
+import { BoardCanvas, type DiffMark } from './canvas'
 import { h, isEditable, setText } from './dom'
 import { helpDialog } from './dialogs'
+import { openExport } from './exportmenu'
+import { openHistory } from './history'
+import { closeAllModals, type FollowUpDeps, requestError } from './restore'
+import { title as snapTitle } from './snapshotlabel'
 import { ListView } from './listview'
 import { LogPanel } from './logpanel'
 import { ModPanel } from './modpanel'
@@ -41,6 +46,8 @@ export interface AppDeps {
   projector: boolean
   /** The moderator switches projector mode on or off (null for other roles). */
   onProjector: ((on: boolean) => void) | null
+  /** REST for snapshots, compare, restore as a copy and exports. */
+  api: BoardApi
 }
 
 export class BoardApp {
@@ -64,6 +71,7 @@ export class BoardApp {
   private readonly logPanel: LogPanel
   private readonly logBtn: HTMLButtonElement
   private readonly voteBanner: VoteBanner
+  private readonly noticeEl: HTMLElement
   private online = false
   private readonly cleanups: Array<() => void> = []
 
@@ -147,6 +155,8 @@ export class BoardApp {
       btn(t('toolbar.help'), () => this.openHelp(), { text: '?' }))
     this.logBtn = btn(t('toolbar.log'), () => this.toggleLog(), { attrs: { 'aria-expanded': 'false', 'aria-controls': 'log' } })
     toolbar.insertBefore(this.logBtn, langSel)
+    toolbar.insertBefore(btn(t('toolbar.history.hint'), () => openHistory(this.followUp()), { text: t('toolbar.history'), attrs: { 'data-open': 'history', 'aria-haspopup': 'dialog' } }), langSel)
+    toolbar.insertBefore(btn(t('toolbar.export.hint'), () => openExport({ api: deps.api, canvas: ctx.canvas, snapshot: null }), { text: t('toolbar.export'), attrs: { 'data-open': 'export', 'aria-haspopup': 'dialog' } }), langSel)
     this.modBtn = this.modPanel
       ? btn(t('toolbar.mod'), () => this.toggleMod(), { cls: 'btn-mod', attrs: { 'aria-expanded': 'true', 'aria-controls': 'modpanel' } })
       : null
@@ -172,6 +182,7 @@ export class BoardApp {
     }
 
     this.fatalEl = h('div', { class: 'fatal', hidden: true, attrs: { role: 'alert' } })
+    this.noticeEl = h('div', { class: 'notice', attrs: { role: 'status' } })
     this.phoneSelect = h('select', { attrs: { 'aria-label': t('toolbar.field') } },
       ...ctx.canvas.orderedFields().map((f) => h('option', { text: `${f.id} ${f.label[locale()] || f.label.de}`, attrs: { value: f.id } })))
     this.phoneSelect.addEventListener('change', () => this.canvas.setPhoneField(this.phoneSelect.value))
@@ -193,7 +204,7 @@ export class BoardApp {
     const phone = window.matchMedia(`(max-width: ${PHONE_MAX_WIDTH}px)`).matches
     if (this.modPanel && (deps.prefs.modpanel === false || (phone && deps.prefs.modpanel !== true))) this.setModOpen(false, false)
     this.el = h('div', { class: `board-app ${readOnly ? 'readonly' : ''} ${deps.projector ? 'projector' : ''}` },
-      header, banner, this.voteBanner.el, this.fatalEl, phoneNav, main, this.presence.el, this.logPanel.el, this.voteBanner.panel, ctx.toasts.el)
+      header, banner, this.voteBanner.el, this.fatalEl, this.noticeEl, phoneNav, main, this.presence.el, this.logPanel.el, this.voteBanner.panel, ctx.toasts.el)
 
     this.canvas.pz.onChange((v) => setText(this.zoomLevel, t('toolbar.zoom.level', { percent: Math.round(v.scale * 100) })))
     const onKey = (e: KeyboardEvent): void => this.onGlobalKey(e)
@@ -220,6 +231,7 @@ export class BoardApp {
   }
 
   destroy (): void {
+    void closeAllModals()
     for (const c of this.cleanups) c()
     this.timerBar?.destroy()
     this.band?.destroy()
@@ -286,6 +298,67 @@ export class BoardApp {
         ms: 12000
       })
     }
+  }
+
+  /** What the history, snapshot, compare and restore dialogs need from this page. */
+  private followUp (): FollowUpDeps {
+    return {
+      ctx: this.deps.ctx,
+      api: this.deps.api,
+      title: this.deps.title,
+      onRestored: (info, before) => this.onRestored(info, before),
+      onMark: (diff, from) => this.markDiff(diff, from)
+    }
+  }
+
+  /** A line under the header with buttons (restore done and undo, marks on the canvas). */
+  private notice (text: string, actions: Array<{ label: string, key: string, run: () => void }> = []): void {
+    const buttons = actions.map((a) => h('button', { class: 'btn btn-small', text: a.label, attrs: { type: 'button', 'data-notice': a.key }, on: { click: a.run } }))
+    const close = h('button', { class: 'btn btn-small btn-ghost', text: '×', attrs: { type: 'button', 'aria-label': t('app.close'), 'data-notice': 'close' }, on: { click: () => this.clearNotice() } })
+    this.noticeEl.replaceChildren(h('p', { class: 'notice-text', text }), ...buttons, close)
+    // keyboard users land where the next step is (the dialogs that led here are closed)
+    const next = buttons[0] ?? close
+    next.focus()
+  }
+
+  private clearNotice (): void {
+    const hadFocus = this.noticeEl.contains(document.activeElement)
+    this.noticeEl.replaceChildren()
+    this.canvas.markDiff(null)
+    if (hadFocus) this.canvas.el.focus()
+  }
+
+  /** This moderator restored a snapshot in place: say so, and offer to go back. */
+  private onRestored (info: SnapshotInfo, before: string): void {
+    const { ctx } = this.deps
+    const name = snapTitle(ctx.canvas, info)
+    this.canvas.markDiff(null)
+    this.notice(t('restore.done', { name }), [{
+      label: t('restore.undo'),
+      key: 'undo',
+      run: () => {
+        setText(this.noticeEl.querySelector('.notice-text') ?? this.noticeEl, t('restore.undo.busy'))
+        ctx.fac.app.request('snapshot.restore', { sid: before })
+          .then(() => this.notice(t('restore.undone', { name })))
+          .catch((err: unknown) => this.notice(requestError('snapshot.restore', err), [{ label: t('restore.undo'), key: 'undo', run: () => this.onRestored(info, before) }]))
+      }
+    }])
+  }
+
+  /** Mark what changed since a snapshot on the live canvas. */
+  private markDiff (diff: Diff, from: SnapshotInfo): void {
+    const marks = new Map<string, DiffMark>()
+    for (const n of diff.added) marks.set(n.id, 'added')
+    for (const c of diff.changed) marks.set(c.id, 'changed')
+    this.setView('canvas')
+    this.canvas.markDiff(marks)
+    this.notice(t('diff.marked', { name: snapTitle(this.deps.ctx.canvas, from), added: diff.added.length, changed: diff.changed.length }),
+      [{ label: t('diff.unmark'), key: 'unmark', run: () => this.clearNotice() }])
+  }
+
+  /** Someone else restored the board to a snapshot. */
+  onRemoteRestore (): void {
+    if (!this.deps.ctx.moderator()) this.deps.ctx.toasts.show(t('restore.remote'), { ms: 12000 })
   }
 
   private toggleLog (): void {

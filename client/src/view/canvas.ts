@@ -17,6 +17,8 @@ import { PanZoom, type View } from './panzoom'
 import { PrivateNoteView } from './privatenote'
 import { VoteBox } from './votes'
 
+export type DiffMark = 'added' | 'removed' | 'changed'
+
 const NUDGE = 0.02
 const NUDGE_BIG = 0.1
 
@@ -34,8 +36,12 @@ export class BoardCanvas {
   private readonly overlay: HTMLElement
   private pendingFocus: { id: string, text: boolean } | null = null
   private phoneField: string
+  /** Notes marked by a comparison (added / changed / removed), kept across renders. */
+  private marks = new Map<string, DiffMark>()
 
-  constructor (ctx: Ctx) {
+  /** `idPrefix` keeps element ids unique when a second canvas (a snapshot) is on the page. */
+  constructor (ctx: Ctx, opts: { idPrefix?: string } = {}) {
+    const prefix = opts.idPrefix ?? ''
     this.ctx = ctx
     this.order = ctx.canvas.orderedFields()
     this.phoneField = this.order[0]?.id ?? ''
@@ -47,12 +53,12 @@ export class BoardCanvas {
     this.content.style.gridTemplateRows = `repeat(${grid.rows}, minmax(0, 1fr))`
     const onAdd = (req: AddRequest): void => this.add(req)
     for (const part of ctx.canvas.def.parts) {
-      const partEl = h('section', { class: `part part-${part.id}`, attrs: { 'aria-labelledby': `part-${part.id}-title` } },
-        h('h2', { id: `part-${part.id}-title`, class: 'sr-only', text: t('part.title', { id: part.id, label: tx(part.label), subtitle: tx(part.subtitle) }) }))
+      const partEl = h('section', { class: `part part-${part.id}`, attrs: { 'aria-labelledby': `${prefix}part-${part.id}-title` } },
+        h('h2', { id: `${prefix}part-${part.id}-title`, class: 'sr-only', text: t('part.title', { id: part.id, label: tx(part.label), subtitle: tx(part.subtitle) }) }))
       for (const fid of part.fields) {
         const f = ctx.canvas.field(fid)
         if (!f) continue
-        const fv = new FieldView(ctx, f, onAdd)
+        const fv = new FieldView(ctx, f, onAdd, prefix)
         this.fields.set(f.id, fv)
         partEl.append(fv.el)
       }
@@ -61,7 +67,7 @@ export class BoardCanvas {
     this.overlay = h('div', { class: 'drag-layer', attrs: { 'aria-hidden': 'true' } })
     this.cursors = new Cursors(ctx)
     this.content.append(this.overlay, this.cursors.layer)
-    this.el = h('div', { class: 'viewport', id: 'canvas', attrs: { tabindex: -1, 'aria-label': tx(ctx.canvas.def.title) } }, this.content)
+    this.el = h('div', { class: 'viewport', id: `${prefix}canvas`, attrs: { tabindex: -1, 'aria-label': tx(ctx.canvas.def.title) } }, this.content)
     this.pz = new PanZoom(this.el, this.content, BOARD_WIDTH, BOARD_HEIGHT)
     new NoteDrag(ctx, this.content, this.pz, this.overlay, (x, y) => this.fieldAt(x, y)) // eslint-disable-line no-new
 
@@ -193,6 +199,19 @@ export class BoardCanvas {
       if (focused instanceof HTMLElement) focused.focus()
     }
     item.update(d, field)
+    this.applyMark(item)
+  }
+
+  /** Mark notes on the canvas after a comparison; null clears the marks. */
+  markDiff (marks: Map<string, DiffMark> | null): void {
+    this.marks = marks ?? new Map()
+    for (const item of this.items.values()) this.applyMark(item)
+  }
+
+  private applyMark (item: ItemView): void {
+    const mark = this.marks.get(item.id)
+    if (mark) item.el.dataset.diff = mark
+    else if (item.el.dataset.diff) delete item.el.dataset.diff
   }
 
   /** Mark the fields the moderator locked, put in private mode, focused or opened for voting. */

@@ -28,11 +28,12 @@ export class FieldView {
   private readonly focusEl: HTMLElement
   private readonly addLabel: string
 
-  constructor (ctx: Ctx, field: FieldDef, onAdd: (req: AddRequest) => void) {
+  /** `idPrefix` keeps element ids unique when a second canvas (a snapshot) is on the page. */
+  constructor (ctx: Ctx, field: FieldDef, onAdd: (req: AddRequest) => void, idPrefix = '') {
     this.field = field
     const kind = fieldKind(field)
-    const titleId = `field-${field.id}-title`
-    const helpId = `field-${field.id}-help`
+    const titleId = `${idPrefix}field-${field.id}-title`
+    const helpId = `${idPrefix}field-${field.id}-help`
     const label = tx(field.label)
     const help = h('div', { id: helpId, class: 'field-help', hidden: true }, h('p', { text: tx(field.help) }))
     const helpBtn = h('button', {
@@ -103,7 +104,7 @@ export class FieldView {
     }
 
     this.el = h('section', {
-      id: `field-${field.id}`,
+      id: `${idPrefix}field-${field.id}`,
       class: `field field-${kind} part-${field.part}`,
       attrs: { 'aria-labelledby': titleId, 'data-field': field.id }
     }, head, body)

@@ -1,5 +1,6 @@
 // One view per note: a sticky note (free fields, diagram, formats), a partner row (B4 table)
 // or an action row (C3). Text goes in via collaborative bindings and textContent only.
+import type * as Y from 'yjs'
 import { t, tx } from '../i18n'
 import type { NoteData, TextKey } from '../model/board'
 import type { FieldDef } from '../model/canvas'
@@ -49,6 +50,7 @@ function groupColor (ctx: Ctx, d: NoteData): string {
 class TextSlot {
   readonly el: HTMLTextAreaElement
   private unbind: (() => void) | null = null
+  private bound: Y.Text | null = null
   private readonly ctx: Ctx
   private readonly id: string
   private readonly key: TextKey
@@ -87,11 +89,20 @@ class TextSlot {
     let text = this.ctx.board.text(this.id, this.key)
     if (!text && create) text = this.ctx.actions.ensureText(this.id, this.key)
     if (!text) return
+    this.bound = text
     this.unbind = bindText(this.el, text, (i, r, s) => this.ctx.actions.editText(this.id, this.key, i, r, s))
   }
 
   refresh (): void {
     this.el.readOnly = this.ctx.readOnly() || this.ctx.actions.lockedFor(this.ctx.board.data(this.id)?.field)
+    // a restored snapshot replaces the note's map, and with it this Y.Text: bind the new one
+    const current = this.ctx.board.text(this.id, this.key)
+    if (this.unbind && current !== this.bound) {
+      this.unbind()
+      this.unbind = null
+      this.bound = null
+      if (!current) this.el.value = ''
+    }
     if (!this.unbind) this.bind(false)
   }
 

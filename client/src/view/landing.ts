@@ -2,22 +2,24 @@
 // with copy buttons and a QR code for the participant link; or open an existing link.
 import { type Locale, LOCALES, onLocale, setLocale, t, locale, tx } from '../i18n'
 import type { CanvasDef } from '../model/canvas'
+import { ApiError, MAX_ARCHIVE_BYTES } from '../sync/rest'
 import { clear, h, uid } from './dom'
+import { LINK_ROLES, linkRow } from './links'
 import { qrSvg } from './qr'
 
 export interface CreatedBoard {
   id: string
   title: string
   links: { moderator: string, participant: string, viewer: string }
+  /** Made from an archive rather than created empty. */
+  imported?: boolean
 }
 
 export interface LandingDeps {
   canvases: CanvasDef[]
   createBoard: (body: { canvas: string, title: string, locale: Locale }) => Promise<CreatedBoard>
+  importArchive: (file: File) => Promise<CreatedBoard>
 }
-
-type Role = keyof CreatedBoard['links']
-const ROLES: Role[] = ['participant', 'moderator', 'viewer']
 
 export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
   let created: CreatedBoard | null = null
@@ -25,7 +27,7 @@ export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
 
   const render = (): void => {
     clear(root)
-    root.append(header(), h('main', { id: 'main', class: 'landing' }, intro(), created ? result(created) : form(), joinForm()), footer())
+    root.append(header(), h('main', { id: 'main', class: 'landing' }, intro(), created ? result(created) : form(), joinForm(), importForm()), footer())
   }
 
   const header = (): HTMLElement => {
@@ -89,38 +91,14 @@ export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
   }
 
   const result = (board: CreatedBoard): HTMLElement => {
-    const rows = ROLES.map((role) => linkRow(role, board.links[role]))
+    const rows = LINK_ROLES.map((role) => linkRow(role, board.links[role]))
     const qr = h('figure', { class: 'qr-box' },
       qrSvg(board.links.participant, t('landing.qr.alt')),
       h('figcaption', { text: t('landing.qr') }))
     return h('section', { class: 'card result', attrs: { 'aria-labelledby': 'result-h' } },
-      h('h2', { id: 'result-h', text: t('landing.created', { title: board.title }), attrs: { tabindex: -1 } }),
+      h('h2', { id: 'result-h', text: t(board.imported ? 'landing.imported' : 'landing.created', { title: board.title }), attrs: { tabindex: -1, dir: 'auto' } }),
       h('p', { class: 'hint', text: t('landing.links.hint') }),
       h('div', { class: 'result-grid' }, h('ul', { class: 'links', attrs: { 'aria-label': t('landing.links') } }, ...rows), qr))
-  }
-
-  const linkRow = (role: Role, url: string): HTMLElement => {
-    const name = t(`landing.link.${role}`)
-    const inputId = uid('link')
-    const input = h('input', { id: inputId, class: 'link-input', attrs: { readonly: true, value: url, 'data-role': role, spellcheck: 'false' } })
-    const state = h('span', { class: 'copy-state', attrs: { 'aria-live': 'polite' } })
-    const copy = h('button', {
-      class: 'btn',
-      text: t('landing.copy'),
-      attrs: { type: 'button', 'aria-label': t('landing.copy.label', { role: name }), 'data-copy': role },
-      on: {
-        click: () => {
-          copyText(url, input).then((ok) => {
-            state.textContent = ok ? t('landing.copied') : t('landing.copy.failed')
-            setTimeout(() => { state.textContent = '' }, 4000)
-          }).catch(() => { state.textContent = t('landing.copy.failed') })
-        }
-      }
-    })
-    const open = h('a', { class: 'btn btn-ghost', text: t('landing.open'), attrs: { href: url, 'aria-label': t('landing.open.label', { role: name }) } })
-    return h('li', { class: `link-row link-${role}` },
-      h('label', { class: 'link-name', attrs: { for: inputId } }, h('strong', { text: name }), h('span', { class: 'hint', text: t(`landing.link.${role}.hint`) })),
-      h('div', { class: 'link-line' }, input, copy, open, state))
   }
 
   const joinForm = (): HTMLElement => {
@@ -147,19 +125,61 @@ export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
     return f
   }
 
+  const importForm = (): HTMLElement => {
+    const id = uid('archive')
+    const input = h('input', { id, attrs: { type: 'file', name: 'archive', accept: '.cocanvas', 'aria-describedby': 'import-hint' } })
+    const error = h('p', { class: 'form-error', attrs: { role: 'alert' } })
+    const status = h('p', { class: 'hint', attrs: { role: 'status' } })
+    const submit = h('button', { class: 'btn', text: t('landing.import.submit'), attrs: { type: 'submit' } })
+    const f = h('form', { class: 'card import-form', attrs: { 'aria-labelledby': 'import-h' } },
+      h('h2', { id: 'import-h', text: t('landing.import') }),
+      h('p', { id: 'import-hint', class: 'hint', text: t('landing.import.hint') }),
+      h('div', { class: 'form-row form-inline' }, h('label', { text: t('landing.import.label'), attrs: { for: id } }), input, submit),
+      status, error)
+    f.addEventListener('submit', (ev) => {
+      ev.preventDefault()
+      const file = input.files?.[0]
+      error.textContent = ''
+      status.textContent = ''
+      const problem = !file ? t('landing.import.nofile') : file.size === 0 ? t('landing.import.empty') : file.size > MAX_ARCHIVE_BYTES ? t('landing.import.toolarge') : null
+      if (problem || !file) {
+        error.textContent = problem ?? ''
+        input.focus()
+        return
+      }
+      submit.disabled = true
+      status.textContent = t('landing.import.busy')
+      deps.importArchive(file)
+        .then((board) => {
+          created = { ...board, imported: true }
+          render()
+          document.getElementById('result-h')?.focus()
+        })
+        .catch((err: unknown) => {
+          submit.disabled = false
+          status.textContent = ''
+          error.textContent = importError(err)
+          input.focus()
+        })
+    })
+    return f
+  }
+
   const footer = (): HTMLElement => h('footer', { class: 'footer' }, h('p', { text: t('landing.about') }))
 
   onLocale(render)
   render()
 }
 
-async function copyText (text: string, input: HTMLInputElement): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text)
-    return true
-  } catch {
-    input.focus()
-    input.select()
-    return false
+/** Why an import failed, in words, with what to do next. */
+function importError (err: unknown): string {
+  if (!(err instanceof ApiError)) return t('landing.import.failed', { message: err instanceof Error ? err.message : String(err) })
+  switch (err.status) {
+    case 0: return t('landing.error.network')
+    case 400: return t('landing.import.invalid', { message: err.message })
+    case 401: return t('landing.import.token')
+    case 413: return t('landing.import.toolarge')
+    case 429: return t('landing.import.ratelimit')
+    default: return t('landing.import.failed', { message: err.message })
   }
 }

@@ -32,11 +32,15 @@ export function trapFocus (root: HTMLElement): void {
     const first = all[0]
     const last = all[all.length - 1]
     if (!first || !last) return
+    // the active element may be outside the tab order (the heading focused on opening)
     const active = document.activeElement
-    if (ev.shiftKey && (active === first || !root.contains(active))) {
+    const inside = active instanceof Node && root.contains(active)
+    const precedes = (el: HTMLElement): boolean => inside && (el.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+    const follows = (el: HTMLElement): boolean => inside && (active.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+    if (ev.shiftKey && !all.some(precedes)) {
       ev.preventDefault()
       last.focus()
-    } else if (!ev.shiftKey && active === last) {
+    } else if (!ev.shiftKey && !all.some(follows)) {
       ev.preventDefault()
       first.focus()
     }

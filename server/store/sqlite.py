@@ -72,16 +72,25 @@ CREATE TABLE IF NOT EXISTS snapshots (
 ) WITHOUT ROWID;
 """
 
-_Job = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]"]
+_Job = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", bool]  # bool: heavy
+CHECKPOINT_AFTER = 1000  # committed writes between WAL checkpoints (inline mode)
 
 
 class SqliteStore:
-    """DocStore on a SQLite file; use as `async with SqliteStore(path) as store:`."""
+    """DocStore on a SQLite file; use as `async with SqliteStore(path) as store:`.
+
+    Small writes (the update log) commit on the event loop: without fsync (WAL with
+    synchronous=NORMAL) a commit costs less than handing it to a thread. Checkpoints,
+    compactions and snapshots, which can take milliseconds, run on the writer thread.
+    With synchronous=FULL every commit waits for the disk, so all of them go to the thread.
+    """
 
     def __init__(self, path: Path, synchronous: str = "NORMAL", max_batch: int = 512) -> None:
         self.path = path
-        self.synchronous = synchronous
+        self.synchronous = synchronous.upper()
         self.max_batch = max_batch
+        self.inline = self.synchronous != "FULL"
+        self._since_checkpoint = 0
         self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._writer_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-w")
         self._reader_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-r")
@@ -121,6 +130,8 @@ class SqliteStore:
             )
         conn.executescript(SCHEMA)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        if self.inline:
+            conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run on the thread
         self._wconn = conn
 
     async def open(self) -> None:
@@ -148,11 +159,13 @@ class SqliteStore:
 
     # ---- writer ------------------------------------------------------------------------
 
-    def _submit(self, fn: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
+    def _submit(
+        self, fn: Callable[[sqlite3.Connection], T], heavy: bool = True
+    ) -> asyncio.Future[T]:
         if self._writer is None:
             raise StoreError("the store is not open")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((fn, fut))
+        self._queue.put_nowait((fn, fut, heavy))
         return fut
 
     async def _write_loop(self) -> None:
@@ -171,22 +184,38 @@ class SqliteStore:
                 batch.append(nxt)
             started = time.perf_counter()
             try:
-                results = await loop.run_in_executor(self._writer_exec, self._run_batch, batch)
+                if self.inline and not any(heavy for _, _, heavy in batch):
+                    results = self._run_batch(batch)
+                    self._since_checkpoint += len(batch)
+                else:
+                    results = await loop.run_in_executor(self._writer_exec, self._run_batch, batch)
             except (sqlite3.Error, OSError) as exc:
                 log.error("database commit failed for %d writes: %s", len(batch), exc)
-                for _, fut in batch:
+                for _, fut, _ in batch:
                     if not fut.done():
                         fut.set_exception(StoreError(f"database commit failed: {exc}"))
                 continue
             if self.commit_seconds is not None:
                 self.commit_seconds(time.perf_counter() - started, len(batch))
-            for (_, fut), (ok, value) in zip(batch, results, strict=True):
+            for (_, fut, _), (ok, value) in zip(batch, results, strict=True):
                 if fut.done():
                     continue
                 if ok:
                     fut.set_result(value)
                 else:
                     fut.set_exception(value)
+            if self._since_checkpoint >= CHECKPOINT_AFTER:
+                # after the futures: fan-out does not wait for the checkpoint
+                self._since_checkpoint = 0
+                await loop.run_in_executor(self._writer_exec, self._checkpoint)
+
+    def _checkpoint(self) -> None:
+        """Move the WAL into the database file without blocking writers (thread only)."""
+        try:
+            assert self._wconn is not None
+            self._wconn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as exc:
+            log.warning("WAL checkpoint failed (will retry): %s", exc)
 
     def _run_batch(self, batch: list[_Job]) -> list[tuple[bool, Any]]:
         conn = self._wconn
@@ -194,7 +223,7 @@ class SqliteStore:
         results: list[tuple[bool, Any]] = []
         conn.execute("BEGIN IMMEDIATE")
         try:
-            for fn, _ in batch:
+            for fn, _, _ in batch:
                 conn.execute("SAVEPOINT job")
                 try:
                     results.append((True, fn(conn)))
@@ -225,7 +254,7 @@ class SqliteStore:
             raise StoreError(f"database read failed: {exc}") from exc
 
     async def flush(self) -> None:
-        await self._submit(lambda conn: None)
+        await self._submit(lambda conn: None, heavy=False)
 
     # ---- boards ------------------------------------------------------------------------
 
@@ -371,7 +400,7 @@ class SqliteStore:
                 (board_id, seq, update, actor, now),
             )
 
-        return self._submit(run)
+        return self._submit(run, heavy=False)
 
     def compact(self, board_id: str, state: bytes, seq: int) -> asyncio.Future[None]:
         now = time.time()

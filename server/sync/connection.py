@@ -79,7 +79,7 @@ class Connection:
         self.close_reason = ""
         self._limit = limits_queue
         self._queue: deque[bytes] = deque()
-        self._ready = asyncio.Event()
+        self._waiter: asyncio.Future[None] | None = None  # set while the sender sleeps
         self._closed = asyncio.Event()
         self._sending = True
 
@@ -102,7 +102,12 @@ class Connection:
             self.close(CloseCode.SLOW_CONSUMER, "too slow to receive updates; reconnecting")
             return
         self._queue.append(message)
-        self._ready.set()
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def close(self, code: int, reason: str) -> None:
         """Ask for the connection to end; the room's serve loop performs the close."""
@@ -125,8 +130,10 @@ class Connection:
             if not self._queue:
                 if not self._sending:
                     return
-                self._ready.clear()
-                await self._ready.wait()
+                # a bare future is cheaper than an Event on this per-delivery path
+                self._waiter = asyncio.get_running_loop().create_future()
+                await self._waiter
+                self._waiter = None
                 continue
             frames = list(self._queue)
             self._queue.clear()
@@ -143,4 +150,4 @@ class Connection:
 
     def stop_sender(self) -> None:
         self._sending = False
-        self._ready.set()
+        self._wake()

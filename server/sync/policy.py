@@ -148,9 +148,11 @@ class UpdatePolicy:
         return out
 
     def commit(self) -> None:
-        """The transaction stands: refresh the note -> field cache."""
-        for note_id in self._touch.notes:
-            self._remember(note_id)
+        """The transaction stands: refresh the note -> field cache where a field may have
+        changed (typing into a note, the common case, does not touch it)."""
+        for note_id, keys in self._touch.notes.items():
+            if keys is None or "field" in keys:
+                self._remember(note_id)
         self._touch = _Touch()
 
     def refresh(self, note_ids: set[str] | None = None) -> None:

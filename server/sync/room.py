@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -85,13 +85,16 @@ class Room:
         self.policy = UpdatePolicy(doc, config.rules)
         self._on_update = on_update
         self._roots = [doc.get(name, type=Map) for name in (META, NOTES, CONTROL)]
+        self._root_names = set(doc.keys())
         self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
         self._undo.include_origin(UNTRUSTED)
         self._captured: list[bytes] = []
         self._subscription = doc.observe(lambda event: self._captured.append(event.update))
-        self._outbox_send, self._outbox_recv = anyio.create_memory_object_stream[
-            tuple["asyncio.Future[None]", bytes, Connection | None]
-        ](math.inf)
+        # commits waiting to be fanned out, in order (P20); a deque and a bare future are
+        # cheaper than a Queue on this per-update path
+        self._outbox: deque[tuple[asyncio.Future[None], bytes, Connection | None] | None]
+        self._outbox = deque()
+        self._outbox_waiter: asyncio.Future[None] | None = None
         self._last_commit: asyncio.Future[None] | None = None
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
@@ -113,7 +116,7 @@ class Room:
         await self.flushed()
         if self._rows_since_compact or self.unsaved:
             await self.compact()
-        self._outbox_send.close()
+        self._push_outbox(None)
         if self._scope is not None:
             self._scope.cancel()
 
@@ -245,14 +248,15 @@ class Room:
             return []
         self._captured = []
         self.policy.begin()
-        roots_before = set(self.doc.keys())
         try:
             with self.doc.transaction(origin=UNTRUSTED):
                 self.doc.apply_update(update)
         except (ValueError, RuntimeError) as exc:  # pycrdt raises both for corrupt updates
             raise MalformedMessageError("update could not be decoded") from exc
         violations = self.policy.check(conn.role)
-        new_roots = set(self.doc.keys()) - roots_before
+        # new top-level types are rare: compare the names only when there are more of them
+        roots = list(self.doc.keys())
+        new_roots = set(roots) - self._root_names if len(roots) != len(self._root_names) else set()
         if new_roots:
             names = ", ".join(sorted(new_roots))
             violations.append(Violation("forbidden", f"unknown top-level types: {names}"))
@@ -260,6 +264,7 @@ class Room:
             self._undo.undo()
         else:
             self.policy.commit()
+        self._root_names.update(new_roots)  # a refused root's name stays in the document
         self._undo.clear()
         net = self._take_captured()
         if net is not None:
@@ -290,7 +295,7 @@ class Room:
         self.seq += 1
         fut = self.store.append(self.board_id, self.seq, update, actor)
         self._last_commit = fut
-        self._outbox_send.send_nowait((fut, codec.encode_sync_update(update), exclude))
+        self._push_outbox((fut, codec.encode_sync_update(update), exclude))
         self._rows_since_compact += 1
         self._bytes_since_compact += len(update)
         if self._on_update is not None:
@@ -301,18 +306,33 @@ class Room:
         ):
             self.compact()
 
+    def _push_outbox(
+        self, item: tuple[asyncio.Future[None], bytes, Connection | None] | None
+    ) -> None:
+        self._outbox.append(item)
+        waiter = self._outbox_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     async def _fan_out(self) -> None:
-        async with self._outbox_recv:
-            async for fut, frame, exclude in self._outbox_recv:
-                try:
-                    await fut
-                except StoreError as exc:
-                    # keep serving: the doc holds the edit and the next compaction saves it
-                    log.error("board %s: update not saved yet: %s", self.board_id, exc)
-                    self.unsaved = True
-                for conn in list(self.conns):
-                    if conn is not exclude:
-                        conn.send(frame)
+        while True:
+            if not self._outbox:
+                self._outbox_waiter = asyncio.get_running_loop().create_future()
+                await self._outbox_waiter
+                continue
+            item = self._outbox.popleft()
+            if item is None:
+                return
+            fut, frame, exclude = item
+            try:
+                await fut
+            except StoreError as exc:
+                # keep serving: the doc holds the edit and the next compaction saves it
+                log.error("board %s: update not saved yet: %s", self.board_id, exc)
+                self.unsaved = True
+            for conn in list(self.conns):
+                if conn is not exclude:
+                    conn.send(frame)
 
     def _reject(self, conn: Connection, violations: list[Violation], fatal: bool) -> None:
         conn.violations += 1

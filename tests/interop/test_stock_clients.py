@@ -61,7 +61,9 @@ async def test_stock_and_python_clients_edit_together_and_converge(
         dump_a = await node.wait_for_doc("a", same)
         dump_b = await node.wait_for_doc("b", same)
         assert plain(dump_a["doc"]["notes"]) == plain(dump_b["doc"]["notes"])
-        assert py.view()["notes"]["js-b"]["text"] in ("→ Initiative ✓", "→ Initiat ✓ive")
+        # where " ✓" lands depends on whether b had "→ " yet; both edits survive either way
+        text = py.view()["notes"]["js-b"]["text"]
+        assert text.replace(" ✓", "") == "→ Initiative" and text.count("✓") == 1
 
 
 async def test_late_stock_client_gets_whole_board_and_presence(

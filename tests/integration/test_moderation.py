@@ -304,6 +304,8 @@ async def test_p70_votes_stay_hidden_until_closed_and_limits_hold(
         await a.wait_for(lambda: len(a.notes) == 3)
         await ok(m, "vote.open", fields=["B2"], per_person=2, max_per_note=1)
         await a.wait_for(lambda: control(a).get("voting", {}).get("state") == "open")
+        await b.wait_for(lambda: control(b).get("voting", {}).get("state") == "open")
+        b_mark = len(b.frames)
         first = await ok(a, "vote.cast", note="n0")
         assert first["remaining"] == 1 and first["mine"] == {"n0": 1}
         await refused(a, "vote.cast", "limit", note="n0")  # max one per note
@@ -315,7 +317,9 @@ async def test_p70_votes_stay_hidden_until_closed_and_limits_hold(
         await ok(b, "vote.cast", note="n0")
         await ok(anon, "vote.cast", note="n0")
         await ok(m, "clock")
-        # nobody learns counts before the close: no results in the document, no foreign events
+        # nobody learns counts before the close: no results in the document, no foreign events;
+        # b voted only on n0, so no byte b received while the vote was open names n1
+        assert not any(b"n1" in frame for frame in b.frames[b_mark:])
         assert "results" not in control(b)["voting"]
         assert all(e.get("mine", {}) in ({}, {"n0": 1}) for e in events(b, "vote.state"))
         closed = await ok(m, "vote.close")

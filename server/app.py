@@ -45,7 +45,10 @@ def open_store(settings: Settings) -> DocStore:
             f"store URL {settings.store_url!r} is not supported by this build; "
             "leave it empty for SQLite in the data directory"
         )
-    return SqliteStore(settings.data_dir / "cocanvas.db")
+    mode = settings.sqlite_synchronous.upper()
+    if mode not in ("NORMAL", "FULL"):
+        raise ValueError(f"COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
+    return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
 
 
 def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> object:

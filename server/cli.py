@@ -171,6 +171,8 @@ def cmd_serve(settings: Settings) -> None:
 
     if settings.store_url or settings.relay_url:
         raise CliError("--store and --relay are not available in this build; use SQLite")
+    if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
+        raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
     _check_data_dir(settings.data_dir)
     _check_port(settings.host, settings.port)
     log_config = logging_config(settings.log_level)

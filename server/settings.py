@@ -40,8 +40,8 @@ class Settings:
     room_grace_seconds: float = 30.0
     compact_after_rows: int = 500
     compact_after_bytes: int = 1_048_576
-    commit_interval_ms: float = 2.0
     log_level: str = "info"
+    sqlite_synchronous: str = "NORMAL"  # FULL also survives power loss, at a cost per commit
     canvas_dir: Path | None = None
     limits: Limits = field(default_factory=Limits)
 

@@ -1,0 +1,96 @@
+"""One DocStore suite for every implementation and mode (here: SQLite, NORMAL and FULL)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from server.store.base import BoardRecord, SnapshotInfo, StoreError
+from server.store.sqlite import CHECKPOINT_AFTER, SqliteStore
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(params=["NORMAL", "FULL"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    async with SqliteStore(tmp_path / "store.db", synchronous=request.param) as s:
+        await s.create_board(record("b1"), b"\x00\x00")
+        yield s
+
+
+def record(board_id: str) -> BoardRecord:
+    return BoardRecord(board_id, "ko-kreation", 1, "T", "de", time.time(), {"viewer": b"h" * 32})
+
+
+async def test_appended_updates_load_in_order(store: SqliteStore) -> None:
+    futures = [store.append("b1", seq, bytes([seq]), "a") for seq in range(1, 6)]
+    for fut in futures:
+        await fut
+    loaded = await store.load("b1")
+    assert loaded.state == b"\x00\x00"
+    assert loaded.updates == [bytes([s]) for s in range(1, 6)] and loaded.last_seq == 5
+
+
+async def test_compaction_replaces_the_log_up_to_its_seq(store: SqliteStore) -> None:
+    for seq in range(1, 6):
+        await store.append("b1", seq, bytes([seq]), "a")
+    await store.compact("b1", b"state-3", 3)
+    loaded = await store.load("b1")
+    assert loaded.state == b"state-3" and loaded.updates == [b"\x04", b"\x05"]
+    assert (await store.log_stats("b1")).rows == 2
+    await store.compact("b1", b"older", 2)  # an older compaction never wins
+    assert (await store.load("b1")).state == b"state-3"
+
+
+async def test_many_appends_pass_a_checkpoint(store: SqliteStore) -> None:
+    for seq in range(1, CHECKPOINT_AFTER + 50):
+        store.append("b1", seq, b"x", "a")
+    await store.flush()
+    assert (await store.load("b1")).last_seq == CHECKPOINT_AFTER + 49
+
+
+async def test_duplicate_seq_fails_only_that_write(store: SqliteStore) -> None:
+    await store.append("b1", 1, b"a", "x")
+    with pytest.raises(StoreError, match="UNIQUE"):
+        await store.append("b1", 1, b"b", "x")
+    await store.append("b1", 2, b"c", "x")
+    assert (await store.load("b1")).updates == [b"a", b"c"]
+
+
+async def test_snapshots_secrets_and_cascading_delete(store: SqliteStore) -> None:
+    info = SnapshotInfo("b1", "s1", "label", "manual", time.time(), 0, 3)
+    await store.create_snapshot(info, b"snap")
+    assert [s.sid for s in await store.list_snapshots("b1")] == ["s1"]
+    found = await store.get_snapshot("b1", "s1")
+    assert found is not None and found[1] == b"snap"
+    await store.put_secret("b1", "vote", "k", b"v")
+    assert await store.get_secrets("b1", "vote") == {"k": b"v"}
+    await store.put_secret("b1", "vote", "k", None)
+    assert await store.get_secrets("b1", "vote") == {}
+    await store.put_secret("b1", "vote", "k2", b"v2")
+    assert await store.delete_board("b1")
+    assert await store.get_board("b1") is None
+    assert await store.list_snapshots("b1") == []
+    assert await store.get_secrets("b1", "vote") == {}
+    assert (await store.load("b1")).state is None
+
+
+async def test_prune_keeps_the_newest_automatic_snapshots(store: SqliteStore) -> None:
+    for i in range(5):
+        await store.create_snapshot(SnapshotInfo("b1", f"a{i}", "", "auto", i, 0, 0), b"s")
+    await store.create_snapshot(SnapshotInfo("b1", "m", "keep", "manual", 0, 0, 0), b"s")
+    assert await store.prune_snapshots("b1", ("auto",), 2) == 3
+    assert sorted(s.sid for s in await store.list_snapshots("b1")) == ["a3", "a4", "m"]
+
+
+async def test_reopening_keeps_everything(tmp_path: Path) -> None:
+    path = tmp_path / "re.db"
+    async with SqliteStore(path) as s:
+        await s.create_board(record("b2"), b"\x00\x00")
+        await s.append("b2", 1, b"u", "a")
+    async with SqliteStore(path) as s:
+        assert (await s.load("b2")).updates == [b"u"]
+        assert (await s.get_board("b2")) is not None

@@ -58,7 +58,8 @@ run: $(VENV)/.run-deps client
 
 test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
       bench/node_modules/.package-lock.json
-	scripts/system-packages.sh /usr/bin/chromium=chromium /usr/bin/pdftotext=poppler-utils
+	scripts/system-packages.sh /usr/bin/chromium=chromium /usr/bin/pdftotext=poppler-utils \
+	    /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
 	$(MAKE) --no-print-directory lint typecheck pytest
 
 lint: $(VENV)/.test-deps

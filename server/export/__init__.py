@@ -25,12 +25,12 @@ from .archive import ArchiveError as ArchiveError
 from .archive import ArchiveSnapshot as ArchiveSnapshot
 from .archive import pack_archive as pack_archive
 from .archive import unpack_archive as unpack_archive
+from .canvas_image import render_png as render_png
+from .canvas_image import render_svg as render_svg
 from .csv_export import render_csv as render_csv
+from .diagram_image import render_diagram_png as render_diagram_png
+from .diagram_image import render_diagram_svg as render_diagram_svg
 from .ics import render_ics as render_ics
-from .image import render_diagram_png as render_diagram_png
-from .image import render_diagram_svg as render_diagram_svg
-from .image import render_png as render_png
-from .image import render_svg as render_svg
 from .json_export import load_schema as load_schema
 from .json_export import render_json as render_json
 from .markdown import render_md as render_md

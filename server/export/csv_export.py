@@ -14,8 +14,9 @@ from __future__ import annotations
 import csv
 import io
 
+from .build import build_report
 from .model import ExportInput
-from .report import Note, Report, build_report
+from .report import Note, Report
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"

@@ -11,8 +11,9 @@ import hashlib
 import re
 from datetime import UTC, datetime
 
+from .build import build_report
 from .model import ExportInput
-from .report import Note, Report, build_report
+from .report import Note, Report
 
 PRODID = "-//cocanvas//Ko-Kreation Canvas export//DE"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

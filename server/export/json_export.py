@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
+from .build import build_report
 from .model import ExportInput
-from .report import Note, Report, build_report
+from .report import Note, Report
 
 FORMAT = "cocanvas-board"
 VERSION = 1

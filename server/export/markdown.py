@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 
 from . import labels
+from .build import build_report
 from .model import ExportInput
-from .report import (
-    FieldView,
-    Note,
-    Report,
+from .report import FieldView, Note, Report
+from .wording import (
     axis_words,
-    build_report,
     minutes_of,
     note_by,
     op_label,

@@ -15,6 +15,7 @@ from canvas_schema import canvas_to_json, list_canvases, load_canvas, summary_to
 from ..auth import BOARD_ID_RE, Principal, resolve_role
 from ..boards import (
     BoardInputError,
+    NewBoard,
     board_links,
     clean_text,
     create_board,
@@ -137,12 +138,18 @@ async def post_board(request: Request) -> Response:
         )
     except BoardInputError as exc:
         raise HTTPError(400, str(exc)) from exc
+    return new_board_response(request, new)
+
+
+def new_board_response(request: Request, new: NewBoard, **extra: Any) -> JSONResponse:
+    """201 with a new board's id, title, the three links and their tokens."""
     return JSONResponse(
         {
             "id": new.record.id,
             "title": new.record.title,
             "links": board_links(base_url(request), new.record.id, new.tokens),
             "tokens": new.tokens,
+            **extra,
         },
         status_code=201,
     )

@@ -9,7 +9,6 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ..boards import board_links
 from ..export import ArchiveError
 from ..history import (
     ALL_FORMATS,
@@ -21,7 +20,14 @@ from ..history import (
 )
 from ..state import AppState
 from ..sync.appmsg import AppError
-from .boards import HTTPError, authorize, base_url, create_allowed, read_body, read_json
+from .boards import (
+    HTTPError,
+    authorize,
+    create_allowed,
+    new_board_response,
+    read_body,
+    read_json,
+)
 
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 
@@ -101,10 +107,7 @@ async def restore(request: Request) -> Response:
             new = await restore_as_copy(state.store, record, sid, title)
         except HistoryError as exc:
             raise HTTPError(404, str(exc)) from exc
-        links = board_links(base_url(request), new.record.id, new.tokens)
-        return JSONResponse(
-            {"id": new.record.id, "links": links, "tokens": new.tokens}, status_code=201
-        )
+        return new_board_response(request, new)
     if mode != "in-place":
         raise HTTPError(400, "'mode' must be 'in-place' or 'copy'")
     room = await state.rooms.acquire(principal.board)
@@ -129,13 +132,4 @@ async def import_board(request: Request) -> Response:
         new = await import_archive(state.store, body, title, MAX_ARCHIVE_BYTES)
     except ArchiveError as exc:
         raise HTTPError(400, str(exc)) from exc
-    return JSONResponse(
-        {
-            "id": new.record.id,
-            "title": new.record.title,
-            "links": board_links(base_url(request), new.record.id, new.tokens),
-            "tokens": new.tokens,
-            "seconds": round(time.monotonic() - started, 3),
-        },
-        status_code=201,
-    )
+    return new_board_response(request, new, seconds=round(time.monotonic() - started, 3))

@@ -13,7 +13,6 @@ Every accepted update is committed to the store before it is fanned out (P20).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections import deque
@@ -31,8 +30,8 @@ from .channel import Channel, ChannelClosedError
 from .connection import Connection, TokenBucket
 from .document import CONTROL, META, NOTES
 from .errors import CloseCode, MalformedMessageError, MessageTooBigError, SyncError
-from .ops import OPS
 from .policy import UNTRUSTED, Rules, UpdatePolicy, Violation
+from .requests import handle_app_message
 
 log = logging.getLogger(__name__)
 SERVER = "server"
@@ -237,7 +236,7 @@ class Room:
             conn.send(codec.encode_awareness(codec.encode_awareness_entries(live)))
         elif isinstance(frame, codec.AppFrame):
             conn.speaks_app = True
-            await self._handle_app(conn, frame.payload)
+            await handle_app_message(self, conn, frame.payload)
         # AuthFrame from a client carries nothing we act on (P4)
 
     # ---- document updates --------------------------------------------------------------
@@ -362,70 +361,8 @@ class Room:
 
     # ---- app messages ------------------------------------------------------------------
 
-    async def _handle_app(self, conn: Connection, payload: bytes) -> None:
-        try:
-            request = appmsg.decode_request(payload, self.config.max_app_message_bytes)
-        except appmsg.BadRequestError as exc:
-            conn.send(codec.encode_app(appmsg.encode_error(exc.request_id, exc.code, exc.message)))
-            return
-        try:
-            result = await self._dispatch(conn, request)
-        except appmsg.AppError as exc:
-            conn.send(codec.encode_app(appmsg.encode_error(request.id, exc.code, exc.message)))
-            return
-        conn.send(codec.encode_app(appmsg.encode_reply(request.id, result)))
-
     def send_event(self, conn: Connection, event: str, data: dict[str, Any]) -> None:
         conn.send(codec.encode_app(appmsg.encode_event(event, data)))
 
     def connections_of(self, author_id: str) -> list[Connection]:
         return [c for c in self.conns if c.author_id == author_id]
-
-    async def _dispatch(self, conn: Connection, request: appmsg.Request) -> dict[str, Any] | None:
-        roles = OPS.get(request.op)
-        if roles is None:
-            raise appmsg.AppError(appmsg.ErrorCode.UNKNOWN_OP, f"unknown op {request.op!r}")
-        if conn.role not in roles:
-            raise appmsg.AppError(
-                appmsg.ErrorCode.FORBIDDEN, f"{request.op} is for the {' or '.join(roles)} only"
-            )
-        if request.op == "hello":
-            return await self._hello(conn, request)
-        if request.op == "clock":
-            return {"server_ms": time.time() * 1000}
-        handler = self.app_handlers.get(request.op)
-        if handler is None:
-            raise appmsg.AppError(
-                appmsg.ErrorCode.UNKNOWN_OP, f"{request.op} is not available on this server"
-            )
-        return await handler(self, conn, request)
-
-    async def _hello(self, conn: Connection, request: appmsg.Request) -> dict[str, Any]:
-        args = request.args
-        pid, name, group = args.get("pid"), args.get("name"), args.get("group")
-        if pid is not None:
-            if not isinstance(pid, str) or not 16 <= len(pid) <= 128:
-                raise appmsg.AppError(
-                    appmsg.ErrorCode.INVALID, "'pid' must be a string of 16-128 characters"
-                )
-            digest = hashlib.sha256(f"{self.board_id}:{pid}".encode()).hexdigest()
-            conn.author_id = digest[:16]
-        if name is not None and (not isinstance(name, str) or len(name) > 80):
-            raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'name' is at most 80 characters")
-        if group is not None and (not isinstance(group, str) or len(group) > 64):
-            raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'group' must be a group id")
-        conn.name = name.strip() or None if isinstance(name, str) else None
-        conn.group = group
-        reply = {
-            "role": conn.role,
-            "author_id": conn.author_id,
-            "server_ms": time.time() * 1000,
-            "board": self.board_id,
-            "limits": {
-                "max_note_chars": self.config.rules.max_note_chars,
-                "max_notes": self.config.rules.max_notes,
-            },
-        }
-        for hook in self.hello_hooks:
-            reply.update(await hook(self, conn))
-        return reply

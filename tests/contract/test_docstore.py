@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from server.store.base import BoardRecord, SnapshotInfo, StoreError
-from server.store.sqlite import CHECKPOINT_AFTER, SqliteStore
+from server.store.sqlite import SqliteStore
+from server.store.sqlite_db import CHECKPOINT_AFTER
 
 pytestmark = pytest.mark.anyio
 
@@ -94,3 +95,14 @@ async def test_reopening_keeps_everything(tmp_path: Path) -> None:
     async with SqliteStore(path) as s:
         assert (await s.load("b2")).updates == [b"u"]
         assert (await s.get_board("b2")) is not None
+
+
+async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "new.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version=99")
+    with pytest.raises(StoreError, match="newer cocanvas"):
+        async with SqliteStore(path):
+            pass

@@ -7,12 +7,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from server.export.image import (
-    render_diagram_png,
-    render_diagram_svg,
-    render_png,
-    render_svg,
-)
+from server.export.canvas_image import render_png, render_svg
+from server.export.diagram_image import render_diagram_png, render_diagram_svg
 from server.export.svgtext import wrap, xml_safe
 from tests.unit.export_fixtures import ARABIC, HOSTILE, filled_board, make_input
 

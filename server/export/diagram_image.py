@@ -1,0 +1,195 @@
+"""The A3 initiative diagram: axes, tick labels and initiatives placed at (x, y).
+
+Drawn alone as SVG/PNG (`render_diagram_svg`, `render_diagram_png`), inside the PDF
+(`diagram_svg`), and inside the whole-canvas image, which uses the drawing helpers here.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from .build import build_report
+from .model import ExportInput
+from .report import FieldView, Note, Report
+from .svgdraw import INK, MUTED, Style, el, note_card, serialise, svg_root, text_lines, to_png
+from .svgtext import BOLD, one_line, text_width, wrap
+
+DIAGRAM_W, DIAGRAM_H = 1400, 1000
+
+
+def draw_y_tick_labels(
+    parent: ET.Element, field: FieldView, box: tuple[float, float, float, float], size: float
+) -> None:
+    """Labels of the y ticks on a light backing (over grid lines; notes go on top of them)."""
+    assert field.axes is not None
+    x0, y0, w, h = box
+    for tick in field.axes[1].ticks:
+        ty = y0 + (1 - tick.at) * h
+        baseline = ty + size + 4 if tick.at >= 1 else ty - 6
+        label = one_line(tick.label, w * 0.6, size)
+        el(
+            parent,
+            "rect",
+            x=f"{x0 + 4:.1f}",
+            y=f"{baseline - size:.1f}",
+            width=f"{text_width(label, size) + 8:.1f}",
+            height=f"{size * 1.3:.1f}",
+            fill="#ffffff",
+            fill_opacity=0.85,
+        )
+        el(
+            parent,
+            "text",
+            label,
+            x=f"{x0 + 8:.1f}",
+            y=f"{baseline:.1f}",
+            font_size=size,
+            fill=MUTED,
+        )
+
+
+def draw_axes(
+    parent: ET.Element,
+    field: FieldView,
+    box: tuple[float, float, float, float],
+    size: float,
+    style: Style,
+) -> None:
+    """Axes with ticks and labels around a plot box (x, y, w, h); y = 0 at the bottom."""
+    assert field.axes is not None
+    ax, ay = field.axes
+    x0, y0, w, h = box
+    for tick in ay.ticks:
+        ty = y0 + (1 - tick.at) * h
+        if 0 < tick.at < 1:
+            el(
+                parent,
+                "line",
+                x1=x0,
+                y1=f"{ty:.1f}",
+                x2=x0 + w,
+                y2=f"{ty:.1f}",
+                stroke="#9aa4ae",
+                stroke_dasharray="6 5",
+            )
+    el(parent, "line", x1=x0, y1=y0 + h, x2=x0 + w, y2=y0 + h, stroke="#59636e", stroke_width=2)
+    el(parent, "line", x1=x0, y1=y0, x2=x0, y2=y0 + h, stroke="#59636e", stroke_width=2)
+    for tick in ax.ticks:
+        tx = x0 + tick.at * w
+        anchor = "start" if tick.at <= 0 else "end" if tick.at >= 1 else "middle"
+        el(
+            parent,
+            "line",
+            x1=f"{tx:.1f}",
+            y1=y0 + h,
+            x2=f"{tx:.1f}",
+            y2=y0 + h + 6,
+            stroke="#59636e",
+            stroke_width=2,
+        )
+        el(
+            parent,
+            "text",
+            one_line(tick.label, w * 0.45, size),
+            x=f"{tx:.1f}",
+            y=f"{y0 + h + size + 8:.1f}",
+            font_size=size,
+            fill=MUTED,
+            text_anchor=anchor,
+        )
+    el(
+        parent,
+        "text",
+        one_line(ax.label + " →", w, size * 1.1 * BOLD),
+        x=f"{x0 + w / 2:.1f}",
+        y=f"{y0 + h + 2 * size + 18:.1f}",
+        font_size=size * 1.1,
+        font_weight="bold",
+        fill=INK,
+        text_anchor="middle",
+    )
+    lx, ly = x0 - size, y0 + h / 2
+    el(
+        parent,
+        "text",
+        one_line(ay.label + " →", h, size * 1.1 * BOLD),
+        x=f"{lx:.1f}",
+        y=f"{ly:.1f}",
+        font_size=size * 1.1,
+        font_weight="bold",
+        fill=INK,
+        text_anchor="middle",
+        transform=f"rotate(-90 {lx:.1f} {ly:.1f})",
+    )
+
+
+def place_diagram_notes(
+    parent: ET.Element,
+    report: Report,
+    field: FieldView,
+    box: tuple[float, float, float, float],
+    note_w: float,
+    note_h: float,
+    style: Style,
+    size: float,
+) -> list[Note]:
+    """Initiatives placed at (x, y) with y = 0 at the bottom; returns the unplaced ones."""
+    x0, y0, w, h = box
+    unplaced = []
+    for note in field.notes:
+        if note.x is None or note.y is None:
+            unplaced.append(note)
+            continue
+        cx = min(max(x0 + note.x * w, x0 + note_w / 2), x0 + w - note_w / 2)
+        cy = min(max(y0 + (1 - note.y) * h, y0 + note_h / 2), y0 + h - note_h / 2)
+        note_card(parent, report, note, cx, cy, note_w, note_h, style, size)
+    return unplaced
+
+
+def _diagram_svg(report: Report, style: Style) -> bytes:
+    """The A3 diagram; compact (for the PDF, which has its own heading) leaves out the title."""
+    field = next((f for f in report.fields() if f.kind == "diagram" and f.axes is not None), None)
+    top = 20.0 if style.compact else 100.0
+    width, height = DIAGRAM_W, int(DIAGRAM_H - 100 + top)
+    title = f"{field.id} · {field.label}" if field else report.title
+    root = svg_root(width, height, f"{report.title} – {title}", report.canvas_title)
+    if not style.compact:
+        el(
+            root,
+            "text",
+            one_line(title, width - 48, 30 * BOLD),
+            x=24,
+            y=44,
+            font_size=30,
+            font_weight="bold",
+            fill=INK,
+        )
+        subtitle = one_line(report.title, width - 48, 18)
+        el(root, "text", subtitle, x=24, y=72, font_size=18, fill=MUTED)
+    if field is None:
+        return serialise(root)
+    plot = (80.0, top, width - 120.0, DIAGRAM_H - 230.0)
+    el(root, "rect", x=plot[0], y=plot[1], width=plot[2], height=plot[3], fill="#fbfcfd")
+    draw_axes(root, field, plot, 16, style)
+    draw_y_tick_labels(root, field, plot, 16)
+    unplaced = place_diagram_notes(root, report, field, plot, 230, 104, style, 18)
+    if unplaced:
+        label = report.t("diagram.unplaced.list") + ": " + ", ".join(n.text for n in unplaced)
+        lines = wrap(label, width - 48, 15, 2)
+        text_lines(root, lines, 24, height - 44, width - 48, 15, style, fill=MUTED)
+    return serialise(root)
+
+
+def render_diagram_svg(inp: ExportInput) -> bytes:
+    """The A3 diagram alone as SVG: labelled axes, initiatives placed at (x, y)."""
+    return _diagram_svg(build_report(inp), Style(cairo=False))
+
+
+def render_diagram_png(inp: ExportInput) -> bytes:
+    """The A3 diagram alone as PNG (2800 x 2000 px: twice the SVG size, for slides)."""
+    return to_png(_diagram_svg(build_report(inp), Style(cairo=True)), scale=2.0)
+
+
+def diagram_svg(report: Report) -> bytes:
+    """The A3 diagram SVG for a report already built, cards without author lines (for the PDF)."""
+    return _diagram_svg(report, Style(cairo=False, compact=True))

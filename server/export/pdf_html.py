@@ -1,0 +1,329 @@
+"""The HTML and stylesheet the PDF protocol is rendered from.
+
+Every user string goes through `html.escape`; note text carries `dir="auto"` so Arabic runs
+right to left, and the document carries `lang`.
+
+Speed (DESIGN.md section 8): WeasyPrint lays out plain block boxes fast and flexbox or
+inline-block slowly, so the stylesheet uses only block layout and a few small tables;
+a 500-note board renders in about two seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Iterable
+
+from . import labels
+from .diagram_image import diagram_svg
+from .pdf_fonts import FONT_FAMILY, font_css
+from .readers import HEX_COLOR
+from .report import NEUTRAL_GROUP_COLOR, PART_COLORS, FieldView, Report
+from .wording import (
+    axis_words,
+    minutes_of,
+    note_by,
+    op_label,
+    partner_cell,
+    role_label,
+    shows_votes,
+    votes_text,
+)
+
+
+def _css(report: Report) -> str:
+    page = labels.t(report.locale, "doc.page")
+    of = labels.t(report.locale, "doc.page.of")
+    generated = labels.t(report.locale, "doc.generated")
+    return f"""
+{font_css()}
+@page {{
+  size: A4; margin: 20mm 18mm 20mm 20mm;
+  @top-left {{ content: string(doctitle); font-size: 8pt; color: #4a525c; }}
+  @top-right {{ content: string(part); font-size: 8pt; color: #4a525c; }}
+  @bottom-left {{ content: "{generated}"; font-size: 8pt; color: #4a525c; }}
+  @bottom-right {{ content: "{page} " counter(page) " {of} " counter(pages);
+                   font-size: 8pt; color: #4a525c; }}
+}}
+@page :first {{ @top-left {{ content: none; }} @top-right {{ content: none; }} }}
+html {{ font-family: {FONT_FAMILY}, "DejaVu Sans", "Liberation Sans", sans-serif;
+        font-size: 9.5pt; line-height: 1.35; color: #1a1d21; }}
+body {{ margin: 0; }}
+h1 {{ font-size: 20pt; line-height: 1.2; margin: 0 0 4mm; string-set: doctitle content(); }}
+h2 {{ font-size: 14pt; margin: 7mm 0 2mm; }}
+h3 {{ font-size: 11.5pt; margin: 5mm 0 1mm; break-after: avoid; }}
+p {{ margin: 0; }}
+.kicker {{ font-size: 10pt; color: #4a525c; margin: 0 0 2mm; }}
+.meta {{ margin: 0 0 4mm; }}
+.meta p {{ margin: 0 0 0.6mm; }}
+.notice {{ border-left: 3pt solid #4a525c; padding: 1mm 0 1mm 3mm; margin: 2mm 0; }}
+.part {{ break-before: page; }}
+.part h2 {{ margin-top: 0; string-set: part content(); border-bottom: 1.5pt solid #1a1d21;
+            padding-bottom: 1mm; }}
+.part-A h2 {{ border-color: {PART_COLORS["A"]}; }}
+.part-B h2 {{ border-color: {PART_COLORS["B"]}; }}
+.part-C h2 {{ border-color: {PART_COLORS["C"]}; }}
+.subtitle {{ font-style: italic; color: #4a525c; margin-bottom: 2mm; }}
+.fid {{ color: #4a525c; }}
+.prompt {{ font-style: italic; color: #4a525c; margin: 0 0 2mm; break-after: avoid; }}
+.n {{ border-left: 3pt solid #5f6b76; padding: 0.4mm 0 0.4mm 2.5mm; margin: 0 0 1.8mm;
+      break-inside: avoid; }}
+.t {{ white-space: pre-line; }}
+.m {{ font-size: 8pt; color: #4a525c; }}
+.v {{ font-weight: bold; color: #1a1d21; }}
+.empty {{ color: #4a525c; }}
+table {{ border-collapse: collapse; width: 100%; margin: 1mm 0 2mm; }}
+th, td {{ border-bottom: 0.5pt solid #c5ccd3; padding: 1mm 1.5mm 1mm 0; text-align: left;
+          vertical-align: top; white-space: pre-line; }}
+th {{ font-size: 8pt; color: #4a525c; border-bottom: 1pt solid #1a1d21; }}
+td.num {{ text-align: right; }}
+.diagram {{ width: 100%; margin: 1mm 0 2mm; }}
+{_color_css(report)}
+.a {{ border-left-color: #2d6a37; }}
+.box {{ font-size: 11pt; }}
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _color_class(value: str) -> str:
+    """A class per group colour: inline `style` attributes cost WeasyPrint ~15 % of a render.
+
+    Colours are validated as #rrggbb when the report is built, so the name is always safe.
+    """
+    return "c" + value.lstrip("#").lower()
+
+
+def _color_css(report: Report) -> str:
+    colors = {NEUTRAL_GROUP_COLOR, *(g.color for g in report.groups)}
+    return "\n".join(
+        f".{_color_class(c)} {{ border-left-color: {c}; }}"
+        for c in sorted(colors)
+        if HEX_COLOR.match(c)
+    )
+
+
+def _p(cls: str, text: str, rtl_aware: bool = True) -> str:
+    direction = ' dir="auto"' if rtl_aware else ""
+    return f'<p class="{cls}"{direction}>{_e(text)}</p>'
+
+
+def _meta_line(parts: Iterable[str], votes: str = "") -> str:
+    items = [_e(p) for p in parts if p]
+    if votes:
+        items.append(f'<span class="v">{_e(votes)}</span>')
+    return f'<p class="m">{" · ".join(items)}</p>' if items else ""
+
+
+def _notes(report: Report, field: FieldView) -> list[str]:
+    out = []
+    for note in field.notes:
+        text = note.text if note.text.strip() else "…"
+        head = ""
+        if note.format_title:
+            head = f'<p class="m"><b>{_e(report.t("format"))}: {_e(note.format_title)}</b></p>'
+        meta = _meta_line([note_by(report, note)], votes_text(report, note))
+        out.append(
+            f'<div class="n {_color_class(note.group_color)}">{head}{_p("t", text)}{meta}</div>'
+        )
+    return out
+
+
+def _table(header: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
+    numeric = numeric or set()
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="num">{_e(c)}</td>' if i in numeric else f'<td dir="auto">{_e(c)}</td>'
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _diagram(report: Report, field: FieldView) -> list[str]:
+    """The diagram drawn, then each initiative with its position in words."""
+    assert field.axes is not None
+    ax, ay = field.axes
+    svg = base64.b64encode(diagram_svg(report)).decode("ascii")
+    alt = report.t("diagram.title", x=ax.label, y=ay.label)
+    out = [f'<img class="diagram" src="data:image/svg+xml;base64,{svg}" alt="{_e(alt)}">']
+    for note in field.notes:
+        position = (
+            f"{ax.label}: {axis_words(ax, note.x, report.locale)} · "
+            f"{ay.label}: {axis_words(ay, note.y, report.locale)}"
+        )
+        meta = _meta_line([note_by(report, note)], votes_text(report, note))
+        out.append(
+            f'<div class="n {_color_class(note.group_color)}">'
+            f"{_p('t', note.text or '…')}{_p('m', position)}{meta}</div>"
+        )
+    return out
+
+
+def _partners(report: Report, field: FieldView) -> list[str]:
+    columns = list(field.columns) or [
+        (c, c) for c in ("actor", "resources", "competences", "tasks")
+    ]
+    header = [label for _, label in columns] + [report.t("note.by")]
+    votes = shows_votes(field)
+    if votes:
+        header.append(report.t("note.votes"))
+    rows = []
+    for note in field.notes:
+        row = [partner_cell(note, cid) for cid, _ in columns] + [note_by(report, note)]
+        if votes:
+            row.append(votes_text(report, note, detail=False))
+        rows.append(row)
+    return [_table(header, rows)]
+
+
+def _actions(report: Report, field: FieldView) -> list[str]:
+    """The action list: checkbox and what, then who and by when (blocks: fast to lay out)."""
+    out = []
+    for note in field.notes:
+        box = "☑" if note.done else "☐"
+        owner = note.owner.strip() or report.t("action.none_owner")
+        parts = [f"{report.t('action.owner')}: {owner}"]
+        if note.due:
+            parts.append(f"{report.t('action.due')} {report.day(note.due_date, note.due)}")
+        parts.append(report.t("action.done") if note.done else report.t("action.open"))
+        meta = _meta_line(parts, votes_text(report, note, detail=False))
+        out.append(
+            f'<div class="n a"><p class="t" dir="auto"><span class="box">{box}</span> '
+            f"{_e(note.text or '…')}</p>{meta}</div>"
+        )
+    return out
+
+
+def _field(report: Report, field: FieldView) -> list[str]:
+    fid = "" if field.id == "other" else f'<span class="fid">{_e(field.id)}</span> '
+    out = [f'<section class="field"><h3>{fid}{_e(field.label)}</h3>']
+    if field.prompt:
+        out.append(_p("prompt", field.prompt))
+    if not field.notes:
+        out.append(_p("empty", report.t("field.empty")))
+    elif field.kind == "diagram" and field.axes is not None:
+        out += _diagram(report, field)
+    elif field.kind == "table":
+        out += _partners(report, field)
+    elif field.kind == "actions":
+        out += _actions(report, field)
+    else:
+        out += _notes(report, field)
+    out.append("</section>")
+    return out
+
+
+def _minutes(report: Report, value: float | None) -> str:
+    return "–" if value is None else labels.minutes(report.locale, value)
+
+
+def _cover(report: Report) -> list[str]:
+    out = [
+        '<section class="cover">',
+        _p("kicker", f"{report.canvas_title} · {report.t('doc.kind')}"),
+        f'<h1 dir="auto">{_e(report.title)}</h1>',
+        '<div class="meta">',
+        _p("", f"{report.t('doc.exported')}: {report.when(int(report.exported_at * 1000))}"),
+    ]
+    if report.created_at is not None:
+        out.append(_p("", f"{report.t('doc.created')}: {report.when(report.created_at)}"))
+    source = report.source_label or report.t("doc.source.live")
+    out += [_p("", f"{report.t('doc.source')}: {source}"), "</div>"]
+    if report.anonymize:
+        out.append(_p("notice", report.t("doc.anonymized")))
+    if report.voting.shown:
+        out.append(_p("notice", report.t("voting.closed")))
+    elif report.voting.state == "open":
+        out.append(_p("notice", report.t("voting.open")))
+
+    out.append(f"<h2>{_e(report.t('roster.title'))}</h2>")
+    if report.roster:
+        rows = [[e.label, str(e.count)] for e in report.roster]
+        rows.append([report.t("roster.total"), str(sum(e.count for e in report.roster))])
+        out.append(_table([report.t("roster.group"), report.t("roster.count")], rows, {1}))
+    else:
+        out.append(_p("empty", report.t("roster.none")))
+
+    out.append(f"<h2>{_e(report.t('agenda.title'))}</h2>")
+    if report.agenda:
+        rows = [
+            [
+                item.label,
+                _minutes(report, item.planned_minutes),
+                _minutes(report, minutes_of(item.actual_ms)),
+                report.clock(item.started_at) or "–",
+            ]
+            for item in report.agenda
+        ]
+        planned = sum(i.planned_minutes or 0 for i in report.agenda)
+        actual = sum(i.actual_ms or 0 for i in report.agenda)
+        rows.append(
+            [
+                report.t("agenda.total"),
+                _minutes(report, planned),
+                _minutes(report, minutes_of(actual) if actual else None),
+                "",
+            ]
+        )
+        header = [
+            report.t("agenda.item"),
+            report.t("agenda.planned"),
+            report.t("agenda.actual"),
+            report.t("agenda.started"),
+        ]
+        out.append(_table(header, rows, {1, 2, 3}))
+    else:
+        out.append(_p("empty", report.t("agenda.none")))
+    out.append("</section>")
+    return out
+
+
+def _log(report: Report) -> list[str]:
+    out = [f'<section class="part"><h2>{_e(report.t("log.title"))}</h2>']
+    if not report.log:
+        out.append(_p("empty", report.t("log.none")))
+    else:
+        rows = []
+        for entry in report.log:
+            by = role_label(report.locale, entry.role)
+            if entry.name:
+                by = f"{by} ({entry.name})"
+            what = op_label(report.locale, entry.op)
+            if entry.summary:
+                what = f"{what}: {entry.summary}"
+            rows.append([report.when(entry.at) or "–", by, what])
+        out.append(_table([report.t("log.time"), report.t("log.by"), report.t("log.what")], rows))
+    out.append("</section>")
+    return out
+
+
+def build_html(report: Report) -> str:
+    """The HTML the PDF is rendered from (every user string escaped)."""
+    out = [
+        "<!DOCTYPE html>",
+        f'<html lang="{_e(report.locale)}"><head><meta charset="utf-8">',
+        f"<title>{_e(report.title)}</title>",
+        '<meta name="generator" content="cocanvas">',
+        f"<style>{_css(report)}</style></head><body>",
+    ]
+    out += _cover(report)
+    for part in report.parts:
+        heading = report.t("part.heading", id=part.id, label=part.label)
+        out.append(f'<section class="part part-{_e(part.id)}"><h2>{_e(heading)}</h2>')
+        if part.subtitle:
+            out.append(_p("subtitle", part.subtitle))
+        for field in part.fields:
+            out += _field(report, field)
+        out.append("</section>")
+    if report.other is not None:
+        out += _field(report, report.other)
+    out += _log(report)
+    out.append("</body></html>")
+    return "\n".join(out)

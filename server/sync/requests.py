@@ -1,0 +1,86 @@
+"""App-message requests on a room: decode, check the role, dispatch, answer (P40-P44).
+
+`hello` and `clock` are answered here; every other op is a handler the facilitation
+layer registered in `room.app_handlers`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import TYPE_CHECKING, Any
+
+from . import appmsg, codec
+from .connection import Connection
+from .ops import OPS
+
+if TYPE_CHECKING:
+    from .room import Room
+
+
+async def handle_app_message(room: Room, conn: Connection, payload: bytes) -> None:
+    """Every request gets exactly one reply (P42)."""
+    try:
+        request = appmsg.decode_request(payload, room.config.max_app_message_bytes)
+    except appmsg.BadRequestError as exc:
+        conn.send(codec.encode_app(appmsg.encode_error(exc.request_id, exc.code, exc.message)))
+        return
+    try:
+        result = await dispatch(room, conn, request)
+    except appmsg.AppError as exc:
+        conn.send(codec.encode_app(appmsg.encode_error(request.id, exc.code, exc.message)))
+        return
+    conn.send(codec.encode_app(appmsg.encode_reply(request.id, result)))
+
+
+async def dispatch(room: Room, conn: Connection, request: appmsg.Request) -> dict[str, Any] | None:
+    roles = OPS.get(request.op)
+    if roles is None:
+        raise appmsg.AppError(appmsg.ErrorCode.UNKNOWN_OP, f"unknown op {request.op!r}")
+    if conn.role not in roles:
+        raise appmsg.AppError(
+            appmsg.ErrorCode.FORBIDDEN, f"{request.op} is for the {' or '.join(roles)} only"
+        )
+    if request.op == "hello":
+        return await hello(room, conn, request)
+    if request.op == "clock":
+        return {"server_ms": time.time() * 1000}
+    handler = room.app_handlers.get(request.op)
+    if handler is None:
+        raise appmsg.AppError(
+            appmsg.ErrorCode.UNKNOWN_OP, f"{request.op} is not available on this server"
+        )
+    return await handler(room, conn, request)
+
+
+async def hello(room: Room, conn: Connection, request: appmsg.Request) -> dict[str, Any]:
+    """Who the connection is: role, a pseudonymous author id from its per-board secret,
+    the server clock and the limits a client should know (P43)."""
+    args = request.args
+    pid, name, group = args.get("pid"), args.get("name"), args.get("group")
+    if pid is not None:
+        if not isinstance(pid, str) or not 16 <= len(pid) <= 128:
+            raise appmsg.AppError(
+                appmsg.ErrorCode.INVALID, "'pid' must be a string of 16-128 characters"
+            )
+        digest = hashlib.sha256(f"{room.board_id}:{pid}".encode()).hexdigest()
+        conn.author_id = digest[:16]
+    if name is not None and (not isinstance(name, str) or len(name) > 80):
+        raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'name' is at most 80 characters")
+    if group is not None and (not isinstance(group, str) or len(group) > 64):
+        raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'group' must be a group id")
+    conn.name = name.strip() or None if isinstance(name, str) else None
+    conn.group = group
+    reply = {
+        "role": conn.role,
+        "author_id": conn.author_id,
+        "server_ms": time.time() * 1000,
+        "board": room.board_id,
+        "limits": {
+            "max_note_chars": room.config.rules.max_note_chars,
+            "max_notes": room.config.rules.max_notes,
+        },
+    }
+    for hook in room.hello_hooks:
+        reply.update(await hook(room, conn))
+    return reply

@@ -39,7 +39,12 @@ def new_token() -> str:
 
 
 def new_board_id() -> str:
-    return secrets.token_urlsafe(BOARD_ID_BYTES)
+    """A random id that starts with a letter or digit: ids that start with "-" would be
+    read as options on the command line."""
+    while True:
+        board_id = secrets.token_urlsafe(BOARD_ID_BYTES)
+        if board_id[0].isalnum():
+            return board_id
 
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud

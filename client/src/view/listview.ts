@@ -5,7 +5,7 @@ import { byPosition, byOrder } from '../model/board'
 import { readVoting } from '../model/control'
 import type { Ctx } from './actions'
 import { clear, h } from './dom'
-import { whoLabel } from './items'
+import { whoLabel } from './noteParts'
 
 export class ListView {
   readonly el: HTMLElement

@@ -1,0 +1,42 @@
+// On a phone the canvas shows one field at a time: a field picker with previous and next
+// takes the place of pan and zoom, following the screen width as it changes.
+import { PHONE_MAX_WIDTH } from '../config'
+import { locale, t } from '../i18n'
+import type { Ctx } from './actions'
+import type { BoardCanvas } from './canvas'
+import { h } from './dom'
+import { toolButton } from './toolbar'
+
+export class PhoneNav {
+  readonly el: HTMLElement
+  private readonly select: HTMLSelectElement
+  private readonly canvas: BoardCanvas
+
+  constructor (ctx: Ctx, canvas: BoardCanvas) {
+    this.canvas = canvas
+    this.select = h('select', { attrs: { 'aria-label': t('toolbar.field') } },
+      ...ctx.canvas.orderedFields().map((f) => h('option', { text: `${f.id} ${f.label[locale()] || f.label.de}`, attrs: { value: f.id } })))
+    this.select.addEventListener('change', () => canvas.setPhoneField(this.select.value))
+    this.el = h('nav', { class: 'phone-nav', attrs: { 'aria-label': t('toolbar.field') } },
+      toolButton(t('toolbar.field.prev'), () => { this.select.value = canvas.stepPhoneField(-1) }, { text: '‹' }),
+      this.select,
+      toolButton(t('toolbar.field.next'), () => { this.select.value = canvas.stepPhoneField(1) }, { text: '›' }))
+  }
+
+  /** Follow the screen width from now on; returns the cleanup. */
+  watch (): () => void {
+    const mq = window.matchMedia(`(max-width: ${PHONE_MAX_WIDTH}px)`)
+    const onMq = (): void => this.setPhone(mq.matches)
+    mq.addEventListener('change', onMq)
+    this.setPhone(mq.matches)
+    return () => mq.removeEventListener('change', onMq)
+  }
+
+  private setPhone (on: boolean): void {
+    document.body.classList.toggle('phone', on)
+    this.canvas.pz.enabled = !on
+    this.canvas.pz.apply()
+    if (on) this.select.value = this.canvas.currentPhoneField()
+    else requestAnimationFrame(() => this.canvas.pz.fit())
+  }
+}

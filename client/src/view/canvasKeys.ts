@@ -1,0 +1,92 @@
+// Keyboard on the canvas: N adds a note to the field in focus; on a focused note, Enter or
+// F2 edits it, arrows nudge it (Shift: further), Page Up/Down move it to the next field,
+// C changes its colour and Delete removes it.
+import type { NoteData } from '../model/board'
+import type { Ctx } from './actions'
+import type { BoardGrid } from './BoardGrid'
+import type { CanvasNotes } from './CanvasNotes'
+import { isEditable } from './dom'
+
+const NUDGE = 0.02
+const NUDGE_BIG = 0.1
+
+export interface KeyTarget {
+  ctx: Ctx
+  grid: BoardGrid
+  notes: CanvasNotes
+}
+
+export function onCanvasKey (c: KeyTarget, e: KeyboardEvent): void {
+  if (e.ctrlKey || e.metaKey || e.altKey) return
+  const target = e.target instanceof HTMLElement ? e.target : null
+  if (!target) return
+  const noteEl = target.closest<HTMLElement>('[data-note]')
+  const id = noteEl?.dataset.note
+  if (noteEl && id && target === noteEl) {
+    onNoteKey(c, e, id)
+    return
+  }
+  if (isEditable(target)) return
+  const fieldEl = target.closest<HTMLElement>('.field')
+  const fid = fieldEl?.dataset.field
+  if (fid && (e.key === 'n' || e.key === 'N') && !c.ctx.readOnly()) {
+    e.preventDefault()
+    c.notes.add({ field: fid })
+  }
+}
+
+function onNoteKey (c: KeyTarget, e: KeyboardEvent, id: string): void {
+  const { ctx, grid } = c
+  const d = ctx.board.data(id)
+  if (!d) return
+  const field = ctx.canvas.field(d.field)
+  const step = e.shiftKey ? NUDGE_BIG : NUDGE
+  const up = field?.kind === 'diagram' ? step : -step
+  let handled = true
+  switch (e.key) {
+    case 'Enter':
+    case 'F2':
+      c.notes.item(id)?.focusText()
+      break
+    case 'ArrowLeft':
+      nudge(ctx, d, -step, 0)
+      break
+    case 'ArrowRight':
+      nudge(ctx, d, step, 0)
+      break
+    case 'ArrowUp':
+      nudge(ctx, d, 0, up)
+      break
+    case 'ArrowDown':
+      nudge(ctx, d, 0, -up)
+      break
+    case 'PageDown':
+    case 'PageUp': {
+      const next = grid.fieldAfter(d.field, e.key === 'PageDown' ? 1 : -1)
+      if (next) {
+        const pos = grid.spotIn(next.id)
+        c.notes.focusAfterRender(id, false)
+        ctx.actions.move(id, next.id, pos.x, pos.y, true)
+        if (grid.isPhone()) grid.setPhoneField(next.id)
+      }
+      break
+    }
+    case 'c':
+    case 'C':
+      ctx.actions.nextColor(id)
+      break
+    case 'Delete':
+    case 'Backspace':
+      ctx.actions.remove(id)
+      break
+    default:
+      handled = false
+  }
+  if (handled) e.preventDefault()
+}
+
+function nudge (ctx: Ctx, d: NoteData, dx: number, dy: number): void {
+  const field = ctx.canvas.field(d.field)
+  if (!field || field.kind === 'table' || field.kind === 'actions') return
+  ctx.actions.move(d.id, d.field, Math.round((d.x + dx) * 1000) / 1000, Math.round((d.y + dy) * 1000) / 1000)
+}

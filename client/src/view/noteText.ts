@@ -1,0 +1,88 @@
+// Editing a note's text: a textarea bound to the note's Y.Text, presence while writing,
+// the locked-field and length hints, and Escape back to the note.
+import type * as Y from 'yjs'
+import { t } from '../i18n'
+import type { TextKey } from '../model/board'
+import type { Ctx } from './actions'
+import { h } from './dom'
+import { bindText } from './textbind'
+
+/** A text control bound to the note's Y.Text under `key` (created on first focus if missing). */
+export class TextSlot {
+  readonly el: HTMLTextAreaElement
+  private unbind: (() => void) | null = null
+  private bound: Y.Text | null = null
+  private readonly ctx: Ctx
+  private readonly id: string
+  private readonly key: TextKey
+
+  constructor (ctx: Ctx, id: string, key: TextKey, label: string, cls: string) {
+    this.ctx = ctx
+    this.id = id
+    this.key = key
+    this.el = h('textarea', {
+      class: cls,
+      attrs: { dir: 'auto', 'aria-label': label, maxlength: ctx.limits.maxChars, rows: 2, spellcheck: 'true', placeholder: ctx.readOnly() ? null : t('note.placeholder') }
+    })
+    this.el.readOnly = ctx.readOnly()
+    this.el.addEventListener('focus', () => {
+      this.bind(true)
+      ctx.presence.setEditing(id)
+    })
+    this.el.addEventListener('blur', () => ctx.presence.setEditing(null))
+    this.el.addEventListener('keydown', (ev) => {
+      // a locked field: typing does nothing, so say why
+      if (!this.el.readOnly || ctx.readOnly() || ev.ctrlKey || ev.metaKey || ev.altKey) return
+      if (ev.key.length !== 1 && ev.key !== 'Backspace' && ev.key !== 'Delete' && ev.key !== 'Enter') return
+      const field = ctx.board.data(id)?.field
+      if (field && ctx.actions.lockedFor(field)) ctx.actions.explainLocked(field)
+    })
+    this.el.addEventListener('input', () => {
+      if (this.el.value.length >= ctx.limits.maxChars) {
+        ctx.toasts.show(t('limit.chars', { max: ctx.limits.maxChars }))
+      }
+    })
+    this.bind(false)
+  }
+
+  bind (create: boolean): void {
+    if (this.unbind) return
+    let text = this.ctx.board.text(this.id, this.key)
+    if (!text && create) text = this.ctx.actions.ensureText(this.id, this.key)
+    if (!text) return
+    this.bound = text
+    this.unbind = bindText(this.el, text, (i, r, s) => this.ctx.actions.editText(this.id, this.key, i, r, s))
+  }
+
+  refresh (): void {
+    this.el.readOnly = this.ctx.readOnly() || this.ctx.actions.lockedFor(this.ctx.board.data(this.id)?.field)
+    // a restored snapshot replaces the note's map, and with it this Y.Text: bind the new one
+    const current = this.ctx.board.text(this.id, this.key)
+    if (this.unbind && current !== this.bound) {
+      this.unbind()
+      this.unbind = null
+      this.bound = null
+      if (!current) this.el.value = ''
+    }
+    if (!this.unbind) this.bind(false)
+  }
+
+  value (): string {
+    return this.ctx.board.text(this.id, this.key)?.toString() ?? ''
+  }
+
+  destroy (): void {
+    this.unbind?.()
+    this.unbind = null
+  }
+}
+
+/** Escape in a text control gives focus back to the note, where its shortcuts work. */
+export function escapeTo (control: HTMLElement, note: HTMLElement): void {
+  control.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape') {
+      ev.preventDefault()
+      note.focus()
+    }
+  })
+}

@@ -228,6 +228,7 @@ def test_mini_workshop(
     expect(band.locator(".projector-part")).to_have_text("Teil B: Gestaltung der Ko-Kreation")
     expect(band.locator(".timer-time")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
     expect(band.locator("svg.qr")).to_be_visible()
+    expect(band.locator(".join-code")).to_have_text(JOIN_CODE)
     code = band.locator(".join-code").inner_text()
     assert JOIN_CODE.match(code), code
     expect(band.locator("svg.qr")).to_have_attribute("aria-label", re.compile(code))
@@ -258,6 +259,9 @@ def test_moderator_timer_controls_and_focus(
     expect(bar.locator(".timer-time")).to_have_text(re.compile(r"^(1:10:00|1:09:5\d)$"))
     offset = ada.evaluate("() => window.cocanvas.clockOffset()")
     assert abs(offset + 7 * 60 * 1000) < 1000, offset
+    running = re.compile(r"^\d+:\d\d(:\d\d)?$")
+    for p in (mod, ada):  # both bars must show a countdown before they are compared
+        expect(p.locator(".timerbar .timer-time")).to_have_text(running)
     shown = [seconds(p.locator(".timerbar .timer-time").inner_text()) for p in (mod, ada)]
     assert abs(shown[0] - shown[1]) <= 1, shown
     time.locator("[data-timer=pause]").click()
@@ -327,6 +331,7 @@ def test_link_rotation_and_join_code_page(
     beamer = make_context().new_page()
     beamer.goto(board.links["viewer"])
     settings = open_section(mod, "settings")
+    expect(settings.locator(".join-code")).to_have_text(JOIN_CODE)
     old_code = settings.locator(".join-code").inner_text()
     assert JOIN_CODE.match(old_code), old_code
     expect(beamer.locator(".projector-band .join-code")).to_have_text(old_code)
@@ -337,6 +342,7 @@ def test_link_rotation_and_join_code_page(
     expect(ada.locator(".fatal")).to_contain_text("ersetzt")
     new_link = settings.locator(".mod-rotated input").input_value()
     assert new_link.startswith(f"{shared_server.http}/b/{board.id}#k=")
+    expect(settings.locator(".join-code")).not_to_have_text(old_code)
     new_code = settings.locator(".join-code").inner_text()
     assert JOIN_CODE.match(new_code) and new_code != old_code
     # the projector shows the new code without a reload

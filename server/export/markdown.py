@@ -14,8 +14,8 @@ from .build import build_report
 from .model import ExportInput
 from .report import FieldView, Note, Report
 from .wording import (
+    agenda_table,
     axis_words,
-    minutes_of,
     note_by,
     op_label,
     partner_cell,
@@ -163,10 +163,6 @@ def _field(report: Report, field: FieldView) -> list[str]:
     return [*out, ""]
 
 
-def _minutes(report: Report, value: float | None) -> str:
-    return "–" if value is None else labels.minutes(report.locale, value)
-
-
 def _header(report: Report) -> list[str]:
     out = [f"# {md_cell(report.title)}", ""]
     out += [f"{md_cell(report.canvas_title)} · {report.t('doc.kind')}", ""]
@@ -190,31 +186,9 @@ def _agenda(report: Report) -> list[str]:
     out = [f"## {report.t('agenda.title')}", ""]
     if not report.agenda:
         return [*out, report.t("agenda.none"), ""]
-    header = [
-        report.t("agenda.item"),
-        report.t("agenda.planned"),
-        report.t("agenda.actual"),
-        report.t("agenda.started"),
-    ]
-    rows = [
-        [
-            md_cell(item.label),
-            _minutes(report, item.planned_minutes),
-            _minutes(report, minutes_of(item.actual_ms)),
-            report.clock(item.started_at) or "–",
-        ]
-        for item in report.agenda
-    ]
-    planned = sum(i.planned_minutes or 0 for i in report.agenda)
-    actual = sum(i.actual_ms or 0 for i in report.agenda)
-    rows.append(
-        [
-            f"**{report.t('agenda.total')}**",
-            _minutes(report, planned),
-            _minutes(report, minutes_of(actual) if actual else None),
-            " ",
-        ]
-    )
+    header, rows, total = agenda_table(report)
+    rows = [[md_cell(label), *rest] for label, *rest in rows]
+    rows.append([f"**{total[0]}**", total[1], total[2], " "])
     return [*out, *_table(header, rows), ""]
 
 

@@ -20,8 +20,8 @@ from .pdf_fonts import FONT_FAMILY, font_css
 from .readers import HEX_COLOR
 from .report import NEUTRAL_GROUP_COLOR, PART_COLORS, FieldView, Report
 from .wording import (
+    agenda_table,
     axis_words,
-    minutes_of,
     note_by,
     op_label,
     partner_cell,
@@ -220,10 +220,6 @@ def _field(report: Report, field: FieldView) -> list[str]:
     return out
 
 
-def _minutes(report: Report, value: float | None) -> str:
-    return "–" if value is None else labels.minutes(report.locale, value)
-
-
 def _cover(report: Report) -> list[str]:
     out = [
         '<section class="cover">',
@@ -253,32 +249,8 @@ def _cover(report: Report) -> list[str]:
 
     out.append(f"<h2>{_e(report.t('agenda.title'))}</h2>")
     if report.agenda:
-        rows = [
-            [
-                item.label,
-                _minutes(report, item.planned_minutes),
-                _minutes(report, minutes_of(item.actual_ms)),
-                report.clock(item.started_at) or "–",
-            ]
-            for item in report.agenda
-        ]
-        planned = sum(i.planned_minutes or 0 for i in report.agenda)
-        actual = sum(i.actual_ms or 0 for i in report.agenda)
-        rows.append(
-            [
-                report.t("agenda.total"),
-                _minutes(report, planned),
-                _minutes(report, minutes_of(actual) if actual else None),
-                "",
-            ]
-        )
-        header = [
-            report.t("agenda.item"),
-            report.t("agenda.planned"),
-            report.t("agenda.actual"),
-            report.t("agenda.started"),
-        ]
-        out.append(_table(header, rows, {1, 2, 3}))
+        header, rows, total = agenda_table(report)
+        out.append(_table(header, [*rows, total], {1, 2, 3}))
     else:
         out.append(_p("empty", report.t("agenda.none")))
     out.append("</section>")

@@ -97,3 +97,36 @@ def partner_cell(note: Note, column: str) -> str:
 
 def minutes_of(ms: int | None) -> float | None:
     return None if ms is None else ms / 60_000
+
+
+def minutes_text(report: Report, value: float | None) -> str:
+    return "–" if value is None else labels.minutes(report.locale, value)
+
+
+def agenda_table(report: Report) -> tuple[list[str], list[list[str]], list[str]]:
+    """The agenda as plain text: header, a row per item (label, planned, actual, started)
+    and the total row. Each format escapes and styles the cells its own way."""
+    header = [
+        report.t("agenda.item"),
+        report.t("agenda.planned"),
+        report.t("agenda.actual"),
+        report.t("agenda.started"),
+    ]
+    rows = [
+        [
+            item.label,
+            minutes_text(report, item.planned_minutes),
+            minutes_text(report, minutes_of(item.actual_ms)),
+            report.clock(item.started_at) or "–",
+        ]
+        for item in report.agenda
+    ]
+    planned = sum(i.planned_minutes or 0 for i in report.agenda)
+    actual = sum(i.actual_ms or 0 for i in report.agenda)
+    total = [
+        report.t("agenda.total"),
+        minutes_text(report, planned),
+        minutes_text(report, minutes_of(actual) if actual else None),
+        "",
+    ]
+    return header, rows, total

@@ -24,7 +24,7 @@ import anyio
 from pycrdt import Doc, Map, UndoManager, merge_updates
 
 from ..store.base import DocStore, StoreError
-from . import appmsg, codec
+from . import appmsg, codec, precheck
 from .awareness import AwarenessRegistry
 from .channel import Channel, ChannelClosedError
 from .connection import Connection, TokenBucket
@@ -88,7 +88,9 @@ class Room:
         self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
         self._undo.include_origin(UNTRUSTED)
         self._captured: list[bytes] = []
-        self._subscription = doc.observe(lambda event: self._captured.append(event.update))
+        # P107: parent depth of every struct, to bound type nesting in client updates
+        self.types = precheck.TypeIndex.from_state(doc.get_update())
+        self._subscription = doc.observe(self._observed)
         # commits waiting to be fanned out, in order (P20); a deque and a bare future are
         # cheaper than a Queue on this per-update path
         self._outbox: deque[tuple[asyncio.Future[None], bytes, Connection | None] | None]
@@ -243,6 +245,7 @@ class Room:
 
     def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
         """Apply a writer's update; revert it whole if the policy refuses it (P30-P32)."""
+        precheck.check_client_update(update, self.types)  # P100-P109, before pycrdt reads it
         if update == codec.EMPTY_UPDATE:
             return []
         self._captured = []
@@ -282,6 +285,13 @@ class Room:
         if net is not None:
             self.policy.refresh()
             self._publish(net, None, actor)
+
+    def _observed(self, event: Any) -> None:
+        self._captured.append(event.update)
+        try:
+            self.types.record(event.update)
+        except precheck.UpdateRefusedError as exc:  # our own integrated state: a bug if seen
+            log.error("board %s: type index could not read an update: %s", self.board_id, exc)
 
     def _take_captured(self) -> bytes | None:
         out = [u for u in self._captured if u != codec.EMPTY_UPDATE]

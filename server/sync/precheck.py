@@ -225,7 +225,7 @@ def _read_any(r: _Reader, max_depth: int) -> None:
             r.skip(4)
         elif tag == 0x7B or tag == 0x7A:
             r.skip(8)
-        elif tag < 0x78:
+        elif tag < 0x78 or tag > 0x7F:
             raise _malformed("P101", f"unknown value tag {tag:#x}")
         # the value is finished: close every container it completes
         while stack:

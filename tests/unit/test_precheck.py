@@ -159,6 +159,7 @@ def test_p100_deep_object_is_refused() -> None:
         b"\xff\xff\xff\xff\xff\xff\xff\x7f\x00",  # above 2^53-1
         h.update([b"\x28\x01" + h.string("notes") + b"\x02\xc3\x28" + b"\x01\x7e"]),  # bad UTF-8
         h.update([h.struct_any_in_root("notes", "n", b"\x70")]),  # unknown Any tag
+        h.update([h.struct_any_in_root("notes", "n", b"\xd7")]),  # found by the mutation fuzz
         h.update([h.struct_any_in_root("notes", "n", b"\x7d\x80\x00")]),  # overlong varInt
         h.update([h.struct_any_in_root("notes", "n", b"\x7b\x00")]),  # truncated float64
     ],

@@ -130,6 +130,15 @@ class _Reader:
         return b
 
     def uint(self) -> int:
+        pos = self.pos
+        if pos < self.end:
+            b = self.data[pos]
+            if b < 0x80:  # most numbers on the wire fit in one byte
+                self.pos = pos + 1
+                return b
+        return self._long_uint()
+
+    def _long_uint(self) -> int:
         data, pos, end = self.data, self.pos, self.end
         value = 0
         shift = 0

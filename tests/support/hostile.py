@@ -60,3 +60,16 @@ def map_chain(depth: int, client: int = ATTACKER) -> bytes:
     for i in range(1, depth):
         structs.append(b"\x27\x00" + uint(client) + uint(i - 1) + string("k") + b"\x01")
     return update(structs, client)
+
+
+def read_state_vector(data: bytes) -> dict[int, int]:
+    """client -> clock from an encoded state vector (pycrdt.get_state)."""
+    numbers: list[int] = []
+    value = shift = 0
+    for b in data:
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            numbers.append(value)
+            value = shift = 0
+    return dict(zip(numbers[1::2], numbers[2::2], strict=True))

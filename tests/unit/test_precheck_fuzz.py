@@ -21,6 +21,7 @@ from pycrdt import Array, Doc, Map, Text, merge_updates
 
 from server.sync.document import initial_update, load_doc
 from server.sync.precheck import ARCHIVE, CLIENT, TypeIndex, UpdateRefusedError, check_update
+from tests.support.hostile import read_state_vector
 from tests.support.live import ROOT
 
 EXAMPLES = int(os.environ.get("COCANVAS_FUZZ_EXAMPLES", "40"))
@@ -124,18 +125,6 @@ def test_p110_every_update_pycrdt_writes_for_a_board_is_accepted(
     ends = check_update(state, ARCHIVE).end_clocks
     assert ends == read_state_vector(pycrdt.get_state(state))
     check_update(merge_updates(base, *written), ARCHIVE)
-
-
-def read_state_vector(data: bytes) -> dict[int, int]:
-    numbers: list[int] = []
-    value = shift = 0
-    for b in data:
-        value |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            numbers.append(value)
-            value = shift = 0
-    return dict(zip(numbers[1::2], numbers[2::2], strict=True))
 
 
 # ---- mutation fuzz -------------------------------------------------------------------

@@ -88,6 +88,7 @@ class Room:
         self.store_failed = False
         self.retry_seconds = (0.5, 10.0)
         self._tg: TaskGroup | None = None
+        self._emptied: anyio.Event | None = None
         self.app_handlers: dict[str, AppHandler] = {}
         self.hello_hooks: list[HelloHook] = []
         self.tasks: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -205,6 +206,15 @@ class Room:
                 if not self.conns and self.on_empty is not None:
                     with anyio.move_on_after(10):
                         await self.on_empty()
+            if not self.conns and self._emptied is not None:
+                self._emptied.set()
+
+    async def wait_empty(self) -> None:
+        """Return once every connection has ended and been closed."""
+        if self.conns:
+            if self._emptied is None or self._emptied.is_set():
+                self._emptied = anyio.Event()
+            await self._emptied.wait()
 
     async def _read_loop(self, conn: Connection) -> None:
         bucket = TokenBucket(self.config.messages_per_second, self.config.message_burst)

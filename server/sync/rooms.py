@@ -121,6 +121,14 @@ class Rooms:
             self._count()
             return True
 
+    async def drain(self) -> None:
+        """Send every client away with 4501 (P221) and wait until they are gone."""
+        for room in list(self.rooms.values()):
+            for conn in list(room.conns):
+                conn.close(CloseCode.SHUTTING_DOWN, "the server is restarting; reconnecting")
+        for room in list(self.rooms.values()):
+            await room.wait_empty()
+
     async def unload_all(self) -> None:
         for board_id in list(self.rooms):
             await self.unload(board_id, force=True)

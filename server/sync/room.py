@@ -22,7 +22,7 @@ from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
-from pycrdt import Doc, Map, UndoManager, merge_updates
+from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_updates
 
 from ..store.base import DocStore, StoreError
 from . import appmsg, codec
@@ -102,7 +102,7 @@ class Room:
         self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
         self._undo.include_origin(UNTRUSTED)
         self._captured: list[bytes] = []
-        self._subscription = doc.observe(lambda event: self._captured.append(event.update))
+        self._subscription: Subscription | None = doc.observe(self._capture)
         # commits waiting to be fanned out, in order (P20); a deque and a bare future are
         # cheaper than a Queue on this per-update path
         self._outbox: deque[tuple[asyncio.Future[None], bytes, Connection | None] | None]
@@ -112,6 +112,9 @@ class Room:
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
         self._scope: anyio.CancelScope | None = None
+
+    def _capture(self, event: TransactionEvent) -> None:
+        self._captured.append(event.update)
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -133,6 +136,20 @@ class Room:
         self._push_outbox(None)
         if self._scope is not None:
             self._scope.cancel()
+
+    def close(self) -> None:
+        """Release the document after stop(): unsubscribe every observer (P222)."""
+        if self._subscription is not None:
+            self.doc.unobserve(self._subscription)
+            self._subscription = None
+        self.policy.close()
+        self._undo.clear()
+        self.conns.clear()
+        self.tasks.clear()
+        self.app_handlers.clear()
+        self.hello_hooks.clear()
+        self.services.clear()
+        self.on_empty = None
 
     async def flushed(self) -> None:
         """Return once every update applied so far is committed (or failed)."""

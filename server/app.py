@@ -20,12 +20,14 @@ from starlette.routing import Route, WebSocketRoute
 from .boards import canvas_info, restore_in_place, snapshot_room
 from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
+from .moderation.base import apply_control
+from .recovery import BoardDamagedError, load_board
 from .routes import boards, history, pages, sync
 from .settings import Settings
 from .state import AppState
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .store.sqlite import SqliteStore
-from .sync.document import load_doc
+from .sync.errors import SyncError
 from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
 from .sync.rooms import Rooms
@@ -56,8 +58,14 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
     dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
 
     async def build_room(record: BoardRecord) -> Room:
-        loaded = await store.load(record.id)
-        doc = load_doc(loaded.state, loaded.updates)
+        try:
+            doc, loaded, recovery = await load_board(store, record.id)
+        except BoardDamagedError as exc:
+            log.error("%s", exc)
+            raise SyncError(
+                "this board's stored data cannot be read; ask the administrator to restore"
+                " it from a backup"
+            ) from exc
         canvas = canvas_info(record.canvas, dirs)
         rules = Rules(
             field_kinds={f["id"]: f["kind"] for f in canvas["fields"]},
@@ -93,6 +101,17 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
         ctx.keep_auto_snapshots = settings.keep_auto_snapshots
         facilitation = Facilitation(room, ctx)
         await facilitation.load()
+        if recovery.damaged:
+            # P223: everyone sees in the decision log that and how the board was recovered
+            apply_control(
+                room,
+                None,
+                "board.recovered",
+                "stored data was damaged; recovered",
+                {},
+                details=recovery.details(),
+            )
+            await room.compact()
         return room
 
     return build_room

@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         help="extra browser origin allowed to open websockets (repeatable)",
     )
     s.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    s.add_argument(
+        "--allow-empty",
+        action="store_true",
+        default=None,
+        help="start even though the data directory held boards and the database has none",
+    )
 
     n = sub.add_parser(
         "new", help="create a board and print its links", description="Create a board."
@@ -130,6 +136,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         public_url=getattr(args, "public_url", None),
         allowed_origins=origins,
         log_level=getattr(args, "log_level", None),
+        allow_empty=getattr(args, "allow_empty", None),
     )
 
 
@@ -169,12 +176,18 @@ def cmd_serve(settings: Settings) -> None:
     from .app import create_app
     from .redact import logging_config
     from .serve import GracefulServer
+    from .store.base import StoreError
+    from .store.startup import check_database
 
     if settings.store_url or settings.relay_url:
         raise CliError("--store and --relay are not available in this build; use SQLite")
     if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
         raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
     _check_data_dir(settings.data_dir)
+    try:
+        check_database(settings.data_dir / "cocanvas.db", settings.allow_empty)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
     _check_port(settings.host, settings.port)
     log_config = logging_config(settings.log_level)
     logging.config.dictConfig(log_config)

@@ -31,6 +31,7 @@ class Settings:
     data_dir: Path = Path("data")
     store_url: str = ""  # empty: SQLite in data_dir
     relay_url: str = ""  # empty: single process
+    allow_empty: bool = False  # start although the data directory held boards (P224)
     public_url: str = ""  # base for links; empty: derived from the request
     allowed_origins: tuple[str, ...] = ()  # empty: same origin only
     create_token: str = ""  # if set, POST /api/boards needs it as a Bearer token

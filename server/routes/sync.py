@@ -100,6 +100,10 @@ async def serve_websocket(scope: Scope, receive: Receive, send: Send) -> None:
         await state.rooms.serve(board_id, channel, role)
     except SyncError as exc:
         await _refuse(state, channel, exc.code, exc.reason)
+    except Exception:
+        # never a bare 1006: the client hears a code it retries on (P223)
+        log.exception("board %s: could not serve a connection", board_id)
+        await _refuse(state, channel, CloseCode.SERVER_ERROR, "internal error; retrying")
     finally:
         gauge.dec()
 

@@ -315,6 +315,8 @@ export const de = {
   'log.snapshot.restore': 'Board auf einen Zwischenstand zurückgesetzt',
   'log.link.rotate': 'Neuer Link für {role} (der alte gilt nicht mehr)',
   'log.settings': 'Einstellungen des Boards geändert',
+  'log.board.recovered': 'Gespeicherte Daten waren teilweise beschädigt: {applied} Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
+  'log.board.recovered.snapshot': 'Gespeicherte Daten waren beschädigt: Board aus dem Zwischenstand vom {time} wiederhergestellt, {applied} spätere Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
 
   // projector
   'toolbar.band': 'Beamer-Leiste',

@@ -299,6 +299,8 @@ export const en: Record<MessageKey, string> = {
   'log.snapshot.restore': 'Board restored to a snapshot',
   'log.link.rotate': 'New link for {role} (the old one stopped working)',
   'log.settings': 'Board settings changed',
+  'log.board.recovered': 'Stored data was partly damaged: {applied} changes kept, {skipped} unreadable ones set aside.',
+  'log.board.recovered.snapshot': 'Stored data was damaged: board restored from the snapshot of {time}, {applied} later changes kept, {skipped} unreadable ones set aside.',
 
   // projector
   'toolbar.band': 'Projector band',

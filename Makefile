@@ -33,12 +33,14 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 # ---- Node: browser client and the stock-client test tools ------------------------------
 CLIENT_SRC := $(shell find client/src -type f 2>/dev/null) client/build.mjs client/package.json
 CANVAS_SRC := $(shell find canvas_schema -type f -name '*.py' -o -name '*.json' 2>/dev/null)
+VOCAB_SRC := server/sync/vocabulary.py server/sync/vocab_ts.py server/sync/ops.py \
+             server/sync/appmsg.py server/sync/errors.py
 
 client/node_modules/.package-lock.json: client/package-lock.json
 	$(NPM) ci --prefix client
 	@touch $@
 
-server/static/board.html: $(CLIENT_SRC) $(CANVAS_SRC) server/sync/ops.py server/sync/appmsg.py \
+server/static/board.html: $(CLIENT_SRC) $(CANVAS_SRC) $(VOCAB_SRC) \
                           client/node_modules/.package-lock.json $(VENV)/.run-deps
 	cd client && node build.mjs
 

@@ -5,12 +5,14 @@
 //   assets/sw.js                     service worker (stable name, served with no-cache)
 //
 // Usage: node build.mjs [--gen-only] [--dev]
-//   --gen-only  only (re)generate src/model/canvas.gen.ts and src/sync/ops.gen.ts (for `tsc --noEmit`)
+//   --gen-only  only (re)generate src/model/canvas.gen.ts and src/sync/vocab.gen.ts (for `tsc --noEmit`)
 //   --dev       no minification, inline source maps
 //
-// src/model/canvas.gen.ts comes from `python -m canvas_schema.export` and src/sync/ops.gen.ts
-// (the app-message ops, roles, error codes and events) from `python -m server.sync.ops`; the
-// build runs them with ../.venv/bin/python when that exists, else python3 (or $PYTHON).
+// src/model/canvas.gen.ts comes from `python -m canvas_schema.export` and src/sync/vocab.gen.ts
+// (the wire vocabulary: roles, ops, error and close codes, events, note keys, snapshot kinds,
+// export formats) from `python -m server.sync.vocab_ts`; the build runs them with
+// ../.venv/bin/python when that exists, else python3 (or $PYTHON). vocab.gen.ts is committed
+// so that changes to the vocabulary show in review; a pytest fails when it is stale.
 
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -35,8 +37,8 @@ function python () {
 function generate () {
   const canvases = join(here, 'src', 'model', 'canvas.gen.ts')
   execFileSync(python(), ['-m', 'canvas_schema.export', canvases], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
-  const ops = join(here, 'src', 'sync', 'ops.gen.ts')
-  execFileSync(python(), ['-m', 'server.sync.ops', ops], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  const vocab = join(here, 'src', 'sync', 'vocab.gen.ts')
+  execFileSync(python(), ['-m', 'server.sync.vocab_ts', vocab], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
 function page ({ lang, title, description, css, js, bodyClass }) {

@@ -102,6 +102,10 @@ async function build () {
     define: { 'process.env.NODE_ENV': dev ? '"development"' : '"production"' }
   })
 
+  // tests and their helpers live beside the code; none may reach the bundle
+  const testInputs = Object.keys(result.metafile.inputs).filter((p) => /\.test\.ts$|(^|\/)src\/testing\//.test(p))
+  if (testInputs.length > 0) throw new Error(`test code in the bundle: ${testInputs.join(', ')}`)
+
   const outputs = Object.entries(result.metafile.outputs)
   const entry = (name) => {
     const found = outputs.find(([, o]) => o.entryPoint && basename(o.entryPoint).startsWith(name))
@@ -134,8 +138,8 @@ async function build () {
 
   // The service worker keeps the app shell for offline reloads; its precache list
   // names this build's files, so a new build replaces the old cache.
-  const files = outputs.map(([p]) => '/assets/' + basename(p)).filter((p) => !p.endsWith('.map'))
-  files.push('/assets/' + icon)
+  const files = outputs.map(([p]) => `/assets/${basename(p)}`).filter((p) => !p.endsWith('.map'))
+  files.push(`/assets/${icon}`)
   const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12)
   await esbuild.build({
     absWorkingDir: here,
@@ -163,6 +167,6 @@ async function build () {
 }
 
 build().catch((err) => {
-  console.error(err && err.message ? err.message : err)
+  console.error(err?.message ? err.message : err)
   process.exit(1)
 })

@@ -164,5 +164,5 @@ export function byPosition (a: NoteData, b: NoteData): number {
 }
 
 export function clamp01 (v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v
+  return Math.min(Math.max(v, 0), 1)
 }

@@ -153,7 +153,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isStr = (v: unknown): v is string => typeof v === 'string'
 const isStrList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr)
-const numOrNull = (v: unknown): number | null | undefined => v === null || v === undefined ? null : isNum(v) ? v : undefined
+const numOrNull = (v: unknown): number | null | undefined => v === null ? null : isNum(v) ? v : undefined
 const nothing = (): Record<string, never> => ({})
 
 function readLimits (v: unknown): HelloReply['limits'] {
@@ -408,7 +408,7 @@ export class AppChannel {
     const id = this.nextId
     this.nextId = this.nextId + 1 >= MAX_REQUEST_ID ? 1 : this.nextId + 1
     return new Promise((resolve, reject) => {
-      if (!this.sender || !this.sender(encodeRequest(id, op, args))) {
+      if (!this.sender?.(encodeRequest(id, op, args))) {
         reject(new AppRequestError(op, { code: 'offline', message: 'not connected' }))
         return
       }

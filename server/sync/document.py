@@ -9,9 +9,9 @@ from pycrdt import Array, Doc, Map, Text
 
 from . import vocabulary
 
-META = "meta"
-NOTES = "notes"
-CONTROL = "control"
+META = vocabulary.ROOT_META
+NOTES = vocabulary.ROOT_NOTES
+CONTROL = vocabulary.ROOT_CONTROL
 ROOTS = (META, NOTES, CONTROL)
 
 # keys a note may carry; anything else is refused (PROTOCOL.md P33)

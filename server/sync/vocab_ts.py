@@ -20,6 +20,9 @@ from .vocabulary import (
     NOTE_KEYS,
     NOTE_KINDS,
     ROLES,
+    ROOT_CONTROL,
+    ROOT_META,
+    ROOT_NOTES,
     SNAPSHOT_KINDS,
     TEXT_KEYS,
 )
@@ -70,6 +73,10 @@ def render_ts() -> str:
         + f"export const CLOSE = {{\n{close}}} as const\n"
         + "export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE]\n"
         + "\n"
+        + "/** The root maps of a board's Y.Doc. */\n"
+        + f"export const ROOT_META = {json.dumps(ROOT_META)}\n"
+        + f"export const ROOT_NOTES = {json.dumps(ROOT_NOTES)}\n"
+        + f"export const ROOT_CONTROL = {json.dumps(ROOT_CONTROL)}\n"
         + _const("NOTE_KEYS", NOTE_KEYS, "NoteKey")
         + _const("TEXT_KEYS", TEXT_KEYS, "TextKey")
         + _const("NOTE_KINDS", NOTE_KINDS, "NoteKind")

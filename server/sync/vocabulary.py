@@ -1,10 +1,10 @@
 """The wire vocabulary: every name the server and the browser client both use, declared once.
 
-Declared here: roles, events and their fields, note keys and kinds, snapshot kinds and export
-formats. Declared beside their code: the ops and who may send them (`ops.OPS`), the error
-codes (`appmsg.ErrorCode`) and the close codes (`errors.CloseCode`). `server.sync.vocab_ts`
-renders all of them into `client/src/sync/vocab.gen.ts` (the client build runs it), and
-`tests/unit/test_vocabulary.py` fails when the two sides disagree.
+Declared here: roles, the document's root maps, events and their fields, note keys and kinds,
+snapshot kinds and export formats. Declared beside their code: the ops and who may send them
+(`ops.OPS`), the error codes (`appmsg.ErrorCode`) and the close codes (`errors.CloseCode`).
+`server.sync.vocab_ts` renders all of them into `client/src/sync/vocab.gen.ts` (the client
+build runs it), and `tests/unit/test_vocabulary.py` fails when the two sides disagree.
 
 Standard library only, and no imports from the rest of `server`: everything may import this.
 """
@@ -16,6 +16,11 @@ from typing import Literal, get_args
 
 Role = Literal["moderator", "participant", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
+
+# The root maps of a board's Y.Doc: everything else is refused (P32).
+ROOT_META = "meta"
+ROOT_NOTES = "notes"
+ROOT_CONTROL = "control"
 
 SnapshotKind = Literal["manual", "auto", "part-end", "last-leave", "before-restore"]
 SNAPSHOT_KINDS: tuple[SnapshotKind, ...] = get_args(SnapshotKind)

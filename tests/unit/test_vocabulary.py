@@ -138,6 +138,7 @@ def _vocabulary_sets() -> dict[str, set[str]]:
 
     return {
         "ROLES": set(vocabulary.ROLES),
+        "ROOTS": {vocabulary.ROOT_META, vocabulary.ROOT_NOTES, vocabulary.ROOT_CONTROL},
         "OPS": set(OPS),
         "ERROR_CODES": {str(c) for c in appmsg.ErrorCode},
         "EVENTS": set(vocabulary.EVENTS),

@@ -1,14 +1,19 @@
-// Typed accessors over the board's Y.Doc. Root names mirror server/sync/document.py; note
-// keys and kinds come from the generated wire vocabulary.
+// Typed accessors over the board's Y.Doc. Root names, note keys and kinds come from the
+// generated wire vocabulary (server/sync/vocabulary.py).
 import * as Y from 'yjs'
-import type { NoteKind, TextKey } from '../sync/vocab.gen'
+import { type NoteKind, ROOT_CONTROL, ROOT_META, ROOT_NOTES, type TextKey } from '../sync/vocab.gen'
 import { readLocks, readPrivate } from './control'
 
-export { NOTE_KEYS, type NoteKey, type NoteKind, TEXT_KEYS, type TextKey } from '../sync/vocab.gen'
-
-export const ROOT_META = 'meta'
-export const ROOT_NOTES = 'notes'
-export const ROOT_CONTROL = 'control'
+export {
+  NOTE_KEYS,
+  type NoteKey,
+  type NoteKind,
+  ROOT_CONTROL,
+  ROOT_META,
+  ROOT_NOTES,
+  TEXT_KEYS,
+  type TextKey
+} from '../sync/vocab.gen'
 
 export interface BoardMeta {
   canvas: string

@@ -66,6 +66,10 @@ export const CLOSE = {
 } as const
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE]
 
+/** The root maps of a board's Y.Doc. */
+export const ROOT_META = "meta"
+export const ROOT_NOTES = "notes"
+export const ROOT_CONTROL = "control"
 export const NOTE_KEYS = ["field", "text", "x", "y", "color", "group", "author", "author_id", "created_at", "updated_at", "order", "kind", "resources", "competences", "tasks", "owner", "due", "done", "format"] as const
 export type NoteKey = (typeof NOTE_KEYS)[number]
 export const TEXT_KEYS = ["text", "resources", "competences", "tasks"] as const

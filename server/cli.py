@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .settings import Settings, settings_from_env
+from .sync.vocabulary import ARCHIVE_FORMAT, EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from .history import Rendered
@@ -94,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--format",
         required=True,
-        help="md, pdf, csv, json, svg, png, a3.svg, a3.png, ics, cocanvas",
+        help=", ".join((*EXPORT_FORMATS, ARCHIVE_FORMAT)),
     )
     ex.add_argument(
         "-o", "--output", type=Path, help="file to write (default: a name from the title)"

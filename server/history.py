@@ -30,8 +30,9 @@ from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
+from .sync.vocabulary import HEAVY_EXPORTS
 
-HEAVY = frozenset({"pdf", "png", "svg", "a3.png", "a3.svg"})
+HEAVY = frozenset(HEAVY_EXPORTS)
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from pycrdt import Doc, Map, Subscription, Text
 
+from . import vocabulary
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 
 UNTRUSTED = "client-update"
@@ -29,7 +30,7 @@ _STRING_LIMITS = {
     "due": 32,
     "format": 64,
 }
-_TEXT_KEYS = ("text", "resources", "competences", "tasks")
+_TEXT_KEYS = vocabulary.TEXT_KEYS
 _NUMBER_KEYS = ("x", "y", "created_at", "updated_at", "order")
 
 
@@ -243,6 +244,6 @@ class UpdatePolicy:
             return "partner rows belong in a table field"
         if kind == "action" and field_kind != "actions":
             return "actions belong in an action list field"
-        if kind not in (None, "note", "partner", "action"):
+        if kind is not None and kind not in vocabulary.NOTE_KINDS:
             return f"unknown note kind {kind!r}"
         return None

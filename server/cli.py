@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="extra browser origin allowed to open websockets (repeatable)",
     )
+    s.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=None,
+        help="address or CIDR of a reverse proxy whose X-Forwarded-For is believed (repeatable)",
+    )
     s.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
 
     n = sub.add_parser(
@@ -121,6 +127,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     except ValueError as exc:
         raise CliError(f"bad environment setting: {exc}") from exc
     origins = tuple(args.allow_origin) if getattr(args, "allow_origin", None) else None
+    proxies = tuple(args.trusted_proxy) if getattr(args, "trusted_proxy", None) else None
     return base.with_overrides(
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
@@ -129,6 +136,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         relay_url=getattr(args, "relay", None),
         public_url=getattr(args, "public_url", None),
         allowed_origins=origins,
+        trusted_proxies=proxies,
         log_level=getattr(args, "log_level", None),
     )
 
@@ -168,6 +176,7 @@ def cmd_serve(settings: Settings) -> None:
 
     from .app import create_app
     from .redact import logging_config
+    from .serving import uvicorn_config
 
     if settings.store_url or settings.relay_url:
         raise CliError("--store and --relay are not available in this build; use SQLite")
@@ -180,17 +189,11 @@ def cmd_serve(settings: Settings) -> None:
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"cocanvas is starting on http://{host}:{settings.port}/", flush=True)
     print(f"data: {settings.data_dir.resolve()}", flush=True)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=log_config,
-        log_level=settings.log_level,
-        ws_max_size=16 * 1024 * 1024,
-        ws_per_message_deflate=False,
-        lifespan="on",
-        server_header=False,
-    )
+    try:
+        app = create_app(settings)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    config = uvicorn_config(app, settings, log_config)
     # fewer, larger collections: the fan-out path allocates many short-lived objects and
     # young-generation sweeps showed up as latency spikes
     gc.freeze()

@@ -57,11 +57,13 @@ class PyClient:
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(
-        cls, ws_base: str, board_id: str, token: str, **headers: str
+        cls, ws_base: str, board_id: str, token: str, *, local_host: str = "", **headers: str
     ) -> AsyncIterator[PyClient]:
+        """local_host: a loopback address (127.0.0.2 ...) to connect from, as another client."""
         url = f"{ws_base}/{board_id}?k={token}"
+        extra: dict[str, Any] = {"local_addr": (local_host, 0)} if local_host else {}
         async with ws_connect(
-            url, max_size=None, compression=None, additional_headers=headers or None
+            url, max_size=None, compression=None, additional_headers=headers or None, **extra
         ) as ws:
             client = cls(ws)
             async with client._running(client._ws_reader):

@@ -182,6 +182,8 @@ def cmd_serve(settings: Settings) -> None:
         raise CliError("--store and --relay are not available in this build; use SQLite")
     if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
         raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
+    if settings.header_timeout_seconds <= 0:
+        raise CliError("COCANVAS_HEADER_TIMEOUT_SECONDS must be more than 0")
     _check_data_dir(settings.data_dir)
     _check_port(settings.host, settings.port)
     log_config = logging_config(settings.log_level)

@@ -8,6 +8,7 @@ again with a full bucket, so an attacker who wants to reset one address must bri
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections import OrderedDict
@@ -18,6 +19,7 @@ from .clientaddr import TrustedProxies
 from .settings import Settings
 
 MAX_KEYS = 50_000
+log = logging.getLogger(__name__)
 
 
 class Buckets:
@@ -94,9 +96,12 @@ class AuthThrottle:
 
     def failed(self, client: str, board: str | None, is_code: bool) -> None:
         """Count a wrong credential (board None: the board does not exist)."""
-        self.by_address.take(client)
+        # logged once, when a budget runs out, so an attacker cannot flood the log
+        if not self.by_address.take(client) and self.by_address.wait(client):
+            log.warning("too many failed logins from %s; refusing it for a while", client)
         if is_code and board is not None:
-            self.by_board.take(board)
+            if not self.by_board.take(board) and self.by_board.wait(board):
+                log.warning("board %s: too many wrong join codes; links still work", board)
 
 
 class ConnectionCounter:

@@ -4,10 +4,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio
 import httpx
@@ -18,7 +22,7 @@ from websockets.exceptions import ConnectionClosed
 
 from server.settings import Limits, Settings
 from server.sync.errors import CloseCode
-from tests.support.live import Board, LiveServer
+from tests.support.live import Board, LiveServer, free_port
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
@@ -380,3 +384,23 @@ async def test_p166_wrong_create_tokens_are_failed_logins(
         assert (
             await http.post("/api/boards", json={"title": "x"}, headers=right)
         ).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--trusted-proxy", "10.0.0.0/8", "--trusted-proxy", "proxy.local"], {}, "proxy.local"),
+        ([], {"COCANVAS_FORWARDED_HEADER": "x-real-ip"}, "forwarded header"),
+        ([], {"COCANVAS_HEADER_TIMEOUT_SECONDS": "0"}, "HEADER_TIMEOUT"),
+    ],
+)
+def test_p160_serve_refuses_settings_it_cannot_apply(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
+    port = str(free_port())
+    cmd = [sys.executable, "-m", "server", "serve", "--port", port, "--data", str(tmp_path)]
+    done = subprocess.run(
+        [*cmd, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stderr
+    assert message in done.stderr

@@ -123,7 +123,7 @@ def board() -> tuple[BoardRecord, str, str]:
 
 
 @pytest.mark.anyio
-async def test_p161_login_refuses_a_throttled_code_before_checking_it(
+async def test_p163_login_refuses_a_throttled_code_before_checking_it(
     board: tuple[BoardRecord, str, str],
 ) -> None:
     record, token, code = board

@@ -23,7 +23,7 @@ class Limits:
     max_title_chars: int = 200
     violations_before_close: int = 20
     # failed logins (P161): per client address, and join-code failures per board
-    auth_failure_burst: int = 20
+    auth_failure_burst: int = 30  # a page opened with a wrong code costs 2 (REST + websocket)
     auth_failures_per_minute: float = 10.0
     board_code_failure_burst: int = 100
     board_code_failures_per_minute: float = 30.0

@@ -176,7 +176,7 @@ def cmd_serve(settings: Settings) -> None:
 
     from .app import create_app
     from .redact import logging_config
-    from .serving import uvicorn_config
+    from .serving import raise_file_limit, uvicorn_config
 
     if settings.store_url or settings.relay_url:
         raise CliError("--store and --relay are not available in this build; use SQLite")
@@ -195,6 +195,8 @@ def cmd_serve(settings: Settings) -> None:
         app = create_app(settings)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
+    if settings.max_open_connections > 0:
+        raise_file_limit(settings.max_open_connections)
     config = uvicorn_config(app, settings, log_config)
     # fewer, larger collections: the fan-out path allocates many short-lived objects and
     # young-generation sweeps showed up as latency spikes

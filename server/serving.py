@@ -8,6 +8,8 @@ seconds would hold a connection forever. Proxy headers are left to `clientaddr`.
 from __future__ import annotations
 
 import asyncio
+import logging
+import resource
 from typing import Any
 
 import uvicorn
@@ -16,6 +18,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from .settings import Settings
 
 MAX_HEADER_BYTES = 65_536  # request line and headers; more is closed with 431
+SPARE_FILES = 256  # database, logs, export workers' pipes, listening socket
+log = logging.getLogger(__name__)
 
 
 class HeaderTimeoutProtocol(HttpToolsProtocol):
@@ -104,3 +108,24 @@ def uvicorn_config(app: Any, settings: Settings, log_config: dict[str, Any]) -> 
         timeout_keep_alive=5,
         limit_concurrency=settings.max_open_connections or None,
     )
+
+
+def raise_file_limit(connections: int) -> int:
+    """Lift the soft open-file limit (often 1024) towards the hard one, so `connections`
+    sockets fit; past the limit accept() fails for everyone. Returns the soft limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = connections + SPARE_FILES
+    if hard != resource.RLIM_INFINITY:
+        want = min(want, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        soft = want
+    if soft != resource.RLIM_INFINITY and soft < connections + SPARE_FILES:
+        log.warning(
+            "open-file limit %d is below COCANVAS_MAX_OPEN_CONNECTIONS=%d + %d; "
+            "raise it (ulimit -n, LimitNOFILE=) or lower the setting",
+            soft,
+            connections,
+            SPARE_FILES,
+        )
+    return soft

@@ -150,3 +150,8 @@ def test_join_codes_and_tokens_are_told_apart_like_resolve_role_does() -> None:
     assert looks_like_join_code("abcd-2345") and looks_like_join_code("ABCD2345")
     assert not looks_like_join_code(new_token())
     assert not looks_like_join_code("")
+
+
+def test_p164_a_cap_of_zero_means_no_cap() -> None:
+    c = ConnectionCounter(0)
+    assert all(c.acquire("a") for _ in range(1000))

@@ -134,6 +134,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, boards.HTTPError)
+        metrics.http_errors.labels(str(exc.status)).inc()
         return boards.error_response(exc.status, exc.message, exc.retry_after)
 
     async def starlette_error(request: Request, exc: Exception) -> Response:

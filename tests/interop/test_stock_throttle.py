@@ -24,7 +24,9 @@ async def node() -> AsyncIterator[NodeYjs]:
 async def test_p162_stock_client_stops_on_4429_and_keeps_the_retry_hint(
     start_server: Callable[..., LiveServer], node: NodeYjs
 ) -> None:
-    server = start_server(COCANVAS_LIMIT_AUTH_FAILURE_BURST="2")
+    server = start_server(
+        COCANVAS_LIMIT_AUTH_FAILURE_BURST="2", COCANVAS_LIMIT_AUTH_FAILURES_PER_MINUTE="0.5"
+    )
     board = server.create_board()
     codes = []
     for name in ("a", "b", "c"):

@@ -172,11 +172,10 @@ def _check_port(host: str, port: int) -> None:
 
 
 def cmd_serve(settings: Settings) -> None:
-    import uvicorn
-
     from .app import create_app
     from .redact import logging_config
-    from .serving import raise_file_limit, uvicorn_config
+    from .serve import GracefulServer
+    from .uvicorn_options import raise_file_limit, uvicorn_config
 
     if settings.store_url or settings.relay_url:
         raise CliError("--store and --relay are not available in this build; use SQLite")
@@ -202,7 +201,7 @@ def cmd_serve(settings: Settings) -> None:
     # young-generation sweeps showed up as latency spikes
     gc.freeze()
     gc.set_threshold(20_000, 20, 50)
-    uvicorn.Server(config).run()
+    GracefulServer(config).run()
 
 
 async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:

@@ -1,10 +1,10 @@
-"""Serve options (P167): the open-file limit is lifted to fit the connection cap."""
+"""uvicorn options (P167): the open-file limit is lifted to fit the connection cap."""
 
 from __future__ import annotations
 
 import resource
 
-from server.serving import SPARE_FILES, raise_file_limit
+from server.uvicorn_options import SPARE_FILES, raise_file_limit
 
 
 def test_p167_the_soft_file_limit_is_raised_to_fit_the_connection_cap() -> None:

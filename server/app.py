@@ -31,6 +31,7 @@ from .sync.errors import SyncError
 from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
 from .sync.rooms import Rooms
+from .throttle import Guards
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -53,7 +54,7 @@ def open_store(settings: Settings) -> DocStore:
     return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
 
 
-def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> object:
+def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: Guards) -> object:
     limits = settings.limits
     dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
 
@@ -84,6 +85,7 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
             compact_after_rows=settings.compact_after_rows,
             compact_after_bytes=settings.compact_after_bytes,
             rules=rules,
+            admit_author=guards.new_authors.admit,
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
 
@@ -118,7 +120,9 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
 
 
 def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
+    """Raises ValueError for settings that do not parse (trusted proxies)."""
     metrics = Metrics()
+    guards = Guards.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -127,12 +131,12 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         if isinstance(store, SqliteStore):
             store.commit_seconds = metrics.observe_commit
         try:
-            build = room_builder(settings, store, metrics)
+            build = room_builder(settings, store, metrics, guards)
             grace = settings.room_grace_seconds
             sweep = min(5.0, max(0.05, grace / 2))
             async with Rooms(store, build, grace, sweep) as rooms:  # type: ignore[arg-type]
                 rooms.on_room_count = metrics.rooms.set
-                state = AppState(settings, store, rooms, metrics, static_dir)
+                state = AppState(settings, store, rooms, metrics, static_dir, guards)
                 # PDFs and images take seconds: a separate process keeps live boards moving
                 with ProcessPoolExecutor(
                     max_workers=settings.export_workers,
@@ -149,7 +153,8 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, boards.HTTPError)
-        return boards.error_response(exc.status, exc.message)
+        metrics.http_errors.labels(str(exc.status)).inc()
+        return boards.error_response(exc.status, exc.message, exc.retry_after)
 
     async def starlette_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)

@@ -62,6 +62,8 @@ class RoomConfig:
     compact_after_rows: int
     compact_after_bytes: int
     rules: Rules
+    # (board, author_id, client address key) -> seconds to wait; 0 admits (P165)
+    admit_author: Callable[[str, str, str], float] | None = None
 
 
 class Room:
@@ -177,15 +179,16 @@ class Room:
 
     # ---- connections -------------------------------------------------------------------
 
-    async def serve(self, channel: Channel, role: str) -> None:
-        """Run one connection until it ends; never raises for the connection's faults."""
+    async def serve(self, channel: Channel, role: str, client: str = "") -> None:
+        """Run one connection until it ends; never raises for the connection's faults.
+        `client` is the address key limits count under (P160)."""
         if len(self.conns) >= self.config.max_connections:
             await channel.close(CloseCode.ROOM_FULL, "this board is full; try again later")
             return
         if self.store_failed:
             await channel.close(CloseCode.STORE_UNAVAILABLE, SAVING_PAUSED)
             return
-        conn = Connection(channel, role, self.config.send_queue_messages)
+        conn = Connection(channel, role, self.config.send_queue_messages, client)
         self.conns.add(conn)
         # P6: the room is loaded; tell the client what we have, then who is here
         conn.send(codec.encode_sync_step1(self.doc.get_state()))

@@ -93,10 +93,10 @@ class Rooms:
         room.users -= 1
         room.last_left = time.monotonic()
 
-    async def serve(self, board_id: str, channel: Channel, role: str) -> None:
+    async def serve(self, board_id: str, channel: Channel, role: str, client: str = "") -> None:
         room = await self.acquire(board_id)
         try:
-            await room.serve(channel, role)
+            await room.serve(channel, role, client)
         finally:
             self.release(room)
 

@@ -45,7 +45,7 @@ const isPrefs = (v: unknown): v is Prefs => typeof v === 'object' && v !== null 
 /** A refused or failed request, told in the person's language (server details below). */
 function explainRefusal (toasts: Toasts, op: Op, err: unknown): void {
   const code = err instanceof AppRequestError ? err.code : 'offline'
-  const known = ['forbidden', 'invalid', 'not_found', 'limit', 'locked', 'conflict', 'unknown_op', 'offline', 'timeout'] as const
+  const known = ['forbidden', 'invalid', 'not_found', 'limit', 'locked', 'conflict', 'unknown_op', 'identity', 'unknown_group', 'offline', 'timeout'] as const
   const key = (known as readonly string[]).includes(code) ? code as (typeof known)[number] : 'invalid'
   const detail = err instanceof AppRequestError && err.message && key !== 'offline' ? t('rejected.detail', { reason: err.message }) : undefined
   toasts.show(t(`op.error.${key}`, { op }), { kind: 'error', detail })

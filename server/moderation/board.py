@@ -32,6 +32,7 @@ class BoardOps:
         self.ctx = ctx
         self.locks: frozenset[str] = frozenset(control_get(room, "locks", {}))
         room.policy.locked_fields = lambda: self.locks
+        room.policy.groups = self.offered_groups
         room.services["board"] = self
         room.app_handlers.update(
             {
@@ -43,6 +44,14 @@ class BoardOps:
                 "snapshot.restore": self.snapshot_restore,
             }
         )
+
+    def offered_groups(self) -> frozenset[str]:
+        """The groups people may choose (P37, P141): `meta.groups`, or all of the canvas's
+        when the board names none."""
+        groups = meta_get(self.room, "groups")
+        if isinstance(groups, list) and groups:
+            return frozenset(str(g) for g in groups)
+        return frozenset(g["id"] for g in self.ctx.canvas["groups"])
 
     def refresh(self) -> None:
         self.locks = frozenset(control_get(self.room, "locks", {}))

@@ -225,6 +225,8 @@ export const en: Record<MessageKey, string> = {
   'op.error.locked': 'The field is locked.',
   'op.error.conflict': 'Not possible right now (the state has changed).',
   'op.error.unknown_op': 'This server does not know the command.',
+  'op.error.identity': 'This window already belongs to someone else – please reload the page.',
+  'op.error.unknown_group': 'This group is no longer offered – please choose another one.',
   'op.error.offline': 'No connection to the server – please try again in a moment.',
   'op.error.timeout': 'The server did not answer – please try again.',
 

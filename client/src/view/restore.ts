@@ -33,7 +33,7 @@ export function closeAllModals (): Promise<void> {
 /** A refused app request in words. */
 export function requestError (op: Op, err: unknown): string {
   const code = err instanceof AppRequestError ? err.code : 'offline'
-  const known = ['forbidden', 'invalid', 'not_found', 'limit', 'locked', 'conflict', 'unknown_op', 'offline', 'timeout'] as const
+  const known = ['forbidden', 'invalid', 'not_found', 'limit', 'locked', 'conflict', 'unknown_op', 'identity', 'unknown_group', 'offline', 'timeout'] as const
   const key = (known as readonly string[]).includes(code) ? code as (typeof known)[number] : 'invalid'
   const text = t(`op.error.${key}`, { op })
   return err instanceof AppRequestError && err.message && key !== 'offline' ? `${text} ${t('rejected.detail', { reason: err.message })}` : text

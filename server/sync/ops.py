@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .appmsg import ErrorCode
 
-ALL = ("moderator", "participant", "viewer")
+ALL = ("moderator", "participant", "viewer", "projector")
 WRITERS = ("moderator", "participant")
 MODERATOR = ("moderator",)
 
@@ -39,6 +39,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "snapshot.create": MODERATOR,
     "snapshot.restore": MODERATOR,
     "link.rotate": MODERATOR,
+    "join.rotate": MODERATOR,
     "board.settings": MODERATOR,
 }
 

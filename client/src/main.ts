@@ -12,7 +12,7 @@ import { Canvas, getCanvas } from './model/canvas'
 import { Facilitation } from './facilitation/session'
 import { readLog } from './model/control'
 import { createUndoManager } from './model/notes'
-import { AppRequestError, type HelloReply, type Op, type Role } from './sync/appmsg'
+import { AppRequestError, type HelloReply, isRole, type Op, type Role } from './sync/appmsg'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
 import { BoardApi } from './sync/rest'
@@ -37,8 +37,6 @@ function writeSession (key: string, value: string): void {
     // unavailable: the choice lasts until the page reloads
   }
 }
-const ROLES: readonly Role[] = ['moderator', 'participant', 'viewer']
-const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v)
 const isString = (v: unknown): v is string => typeof v === 'string'
 const isPrefs = (v: unknown): v is Prefs => typeof v === 'object' && v !== null && typeof (v as Prefs).cursors === 'boolean'
 
@@ -106,7 +104,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
       setRole(reply.role)
     },
     onDenied: (reason) => {
-      if (conn.speaksApp() || role === 'viewer') return
+      if (conn.speaksApp() || role === 'viewer' || role === 'projector') return
       toasts.show(t('rejected.forbidden'), { kind: 'error', detail: t('rejected.detail', { reason }) })
     }
   })
@@ -137,7 +135,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
 
   const readOnly = (): boolean => (role !== 'moderator' && role !== 'participant') || (projector && role === 'moderator')
   const user = (): UserInfo => ({
-    name: role === 'viewer' ? t('role.viewer') : identity?.name ?? t('note.anonymous'),
+    name: role === 'viewer' || role === 'projector' ? t(`role.${role}`) : identity?.name ?? t('note.anonymous'),
     group: identity?.name ? identity.group : null,
     color: canvas ? userColor(canvas, identity, pid ?? '') : '#3b5b92',
     role: role ?? 'viewer'
@@ -189,7 +187,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
         prefs = p
         writeStored(storageKeys.prefs, p)
       },
-      projector: role === 'viewer' || (projector && role === 'moderator'),
+      projector: role === 'viewer' || role === 'projector' || (projector && role === 'moderator'),
       onProjector: role === 'moderator'
         ? (on: boolean) => {
             projector = on

@@ -32,7 +32,9 @@ export const de = {
   'landing.link.participant': 'Teilnehmende',
   'landing.link.participant.hint': 'Notizen schreiben, verschieben und bearbeiten.',
   'landing.link.viewer': 'Nur ansehen',
-  'landing.link.viewer.hint': 'Für Beamer, Gäste und die Dokumentation – ohne Schreibrechte.',
+  'landing.link.viewer.hint': 'Für Gäste und die Dokumentation – ohne Schreibrechte und ohne Zugangscode.',
+  'landing.link.projector': 'Beamer',
+  'landing.link.projector.hint': 'Für die Leinwand im Raum: nur ansehen, mit QR-Code und Zugangscode.',
   'landing.copy': 'Kopieren',
   'landing.copy.label': 'Link „{role}“ kopieren',
   'landing.copied': 'Kopiert',
@@ -59,6 +61,8 @@ export const de = {
   'role.participant': 'Teilnehmend',
   'role.viewer': 'Nur ansehen',
   'role.viewer.banner': 'Nur-Ansehen-Link: Sie sehen das Board live, können aber nichts ändern.',
+  'role.projector': 'Beamer',
+  'role.projector.banner': 'Beamer-Link: das Board live mit Zugangscode, ohne etwas zu ändern.',
 
   // join
   'join.title': 'Willkommen beim Board „{title}“',
@@ -315,6 +319,7 @@ export const de = {
   'log.snapshot.create': 'Zwischenstand gespeichert',
   'log.snapshot.restore': 'Board auf einen Zwischenstand zurückgesetzt',
   'log.link.rotate': 'Neuer Link für {role} (der alte gilt nicht mehr)',
+  'log.join.rotate': 'Neuer Zugangscode (der alte gilt nicht mehr)',
   'log.settings': 'Einstellungen des Boards geändert',
 
   // projector
@@ -330,6 +335,8 @@ export const de = {
   'mod.title': 'Moderation',
   'mod.projector.on': 'Beamer-Ansicht',
   'mod.projector.off': 'Beamer-Ansicht beenden',
+  'mod.projector.open': 'Beamer-Fenster öffnen',
+  'mod.projector.link': 'Beamer-Link (nur ansehen, zeigt den Zugangscode)',
   'mod.time.title': 'Ablauf und Zeit',
   'mod.timer.new': 'Timer starten',
   'mod.timer.target': 'Für',
@@ -425,6 +432,9 @@ export const de = {
   'mod.join.title': 'Beitreten per Code',
   'mod.join.link': 'Link zum Mitmachen (mit Code)',
   'mod.join.none': 'Der Server zeigt keinen Zugangscode (in den Einstellungen ausgeschaltet).',
+  'mod.join.rotate': 'Neuer Zugangscode',
+  'mod.join.rotate.confirm': 'Zugangscode wirklich ersetzen? Der alte Code gilt dann nicht mehr; wer schon dabei ist, bleibt.',
+  'mod.join.expires': 'Gültig bis {time}; dann erzeugt der Server einen neuen.',
   'mod.link.title': 'Link erneuern',
   'mod.link.lead': 'Der alte Link hört sofort auf zu funktionieren; wer ihn gerade benutzt, wird abgemeldet und bekommt einen Hinweis.',
   'mod.link.role': 'Welcher Link?',

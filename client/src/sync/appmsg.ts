@@ -15,7 +15,11 @@ export const MESSAGE_APP = 100
 export const MAX_REQUEST_ID = 2 ** 31
 export const REQUEST_TIMEOUT_MS = 10000
 
-export type Role = 'moderator' | 'participant' | 'viewer'
+export type Role = 'moderator' | 'participant' | 'viewer' | 'projector'
+export const ROLES: readonly Role[] = ['moderator', 'participant', 'viewer', 'projector']
+export const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v)
+/** Viewers and projector links only watch (the server refuses their changes, P10). */
+export const readOnlyRole = (role: Role | null): boolean => role === 'viewer' || role === 'projector'
 
 /** True when `role` may send `op` (the server checks the same table). */
 export function allowed (role: Role | null, op: Op): boolean {
@@ -63,6 +67,7 @@ export interface OpArgs {
   'snapshot.create': { label: string }
   'snapshot.restore': { sid: string }
   'link.rotate': { role: Role }
+  'join.rotate': Record<string, never>
   'board.settings': {
     title?: string
     anonymous_allowed?: boolean
@@ -103,6 +108,8 @@ export interface HelloReply {
   board?: string
   limits?: { max_note_chars?: number, max_notes?: number }
   join_code?: string
+  /** When the join code stops working (server epoch ms); null: never. */
+  join_code_expires_at?: number | null
   private_notes?: PrivateNote[]
   vote?: BallotState
 }
@@ -129,7 +136,8 @@ export interface OpReplies {
   'vote.cancel': Record<string, never>
   'snapshot.create': { sid: string, notes: number, created_at: number }
   'snapshot.restore': { before: string }
-  'link.rotate': { role: Role, token: string, join_code?: string }
+  'link.rotate': { role: Role, token: string, join_code?: string, join_code_expires_at?: number | null }
+  'join.rotate': { join_code?: string, join_code_expires_at?: number | null }
   'board.settings': { changed: string[] }
 }
 
@@ -147,7 +155,9 @@ export type PrivateNotesEvent = { ev: 'private.notes', notes: PrivateNote[] }
 export type VoteStateEvent = { ev: 'vote.state' } & BallotState
 export type LinkRotatedEvent = { ev: 'link.rotated', role: Role }
 export type TimerEndedEvent = { ev: 'timer.ended', target?: string }
-export type AppEvent = RejectedEvent | PrivateNotesEvent | VoteStateEvent | LinkRotatedEvent | TimerEndedEvent
+/** P46/P142: the join code changed or was hidden (moderators and projector links only). */
+export type JoinCodeEvent = { ev: 'join.code', join_code: string | null, join_code_expires_at: number | null }
+export type AppEvent = RejectedEvent | PrivateNotesEvent | VoteStateEvent | LinkRotatedEvent | TimerEndedEvent | JoinCodeEvent
 
 export interface ErrorInfo {
   code: ErrorCode | string
@@ -183,7 +193,13 @@ export function readEvent (rec: Record<string, unknown>): AppEvent | null {
     case 'vote.state':
       return { ev: 'vote.state', ...readBallot(rec) }
     case 'link.rotated':
-      return rec.role === 'moderator' || rec.role === 'participant' || rec.role === 'viewer' ? { ev: 'link.rotated', role: rec.role } : null
+      return isRole(rec.role) ? { ev: 'link.rotated', role: rec.role } : null
+    case 'join.code':
+      return {
+        ev: 'join.code',
+        join_code: typeof rec.join_code === 'string' ? rec.join_code : null,
+        join_code_expires_at: typeof rec.join_code_expires_at === 'number' ? rec.join_code_expires_at : null
+      }
     case 'timer.ended':
       return { ev: 'timer.ended', target: typeof rec.target === 'string' ? rec.target : undefined }
     default:
@@ -327,5 +343,5 @@ export class AppChannel {
 }
 
 export function isHelloReply (r: unknown): r is HelloReply {
-  return isRecord(r) && (r.role === 'moderator' || r.role === 'participant' || r.role === 'viewer')
+  return isRecord(r) && isRole(r.role)
 }

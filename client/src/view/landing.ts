@@ -10,7 +10,7 @@ import { qrSvg } from './qr'
 export interface CreatedBoard {
   id: string
   title: string
-  links: { moderator: string, participant: string, viewer: string }
+  links: { moderator: string, participant: string, viewer: string, projector: string }
   /** Made from an archive rather than created empty. */
   imported?: boolean
 }

@@ -1,11 +1,11 @@
-// A board's three links (participant, moderator, viewer) with copy and open buttons: shown
+// A board's four links (participant, moderator, projector, viewer) with copy and open buttons: shown
 // after creating a board, importing an archive, or restoring a snapshot as a new board.
 import { t } from '../i18n'
 import { h, uid } from './dom'
 
-export interface Links { moderator: string, participant: string, viewer: string }
+export interface Links { moderator: string, participant: string, viewer: string, projector: string }
 export type LinkRole = keyof Links
-export const LINK_ROLES: LinkRole[] = ['participant', 'moderator', 'viewer']
+export const LINK_ROLES: LinkRole[] = ['participant', 'moderator', 'projector', 'viewer']
 
 export function linksList (links: Links): HTMLElement {
   return h('ul', { class: 'links', attrs: { 'aria-label': t('landing.links') } }, ...LINK_ROLES.map((role) => linkRow(role, links[role])))

@@ -184,3 +184,23 @@ async def test_p143_join_codes_expire_on_schedule(
         fresh = (await ok(m, "hello"))["join_code"]
         assert fresh != idle_code
     assert await close_code(server, idle.id, bare(fresh)) is None
+
+
+async def test_p143_a_code_made_without_a_lifetime_gets_one_when_its_board_loads(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    forever = start_server(COCANVAS_JOIN_CODE_HOURS="0")
+    board = forever.create_board()
+    async with PyClient.connect(forever.ws, board.id, board.tokens["moderator"]) as m:
+        await m.synced.wait()
+        before = await ok(m, "hello")
+        assert before["join_code_expires_at"] is None
+    forever.stop()
+    daily = start_server(forever.data_dir, COCANVAS_JOIN_CODE_HOURS="24")
+    async with PyClient.connect(daily.ws, board.id, board.tokens["moderator"]) as m:
+        await m.synced.wait()
+        after = await ok(m, "hello")
+    # the same code, now with a day to live
+    assert after["join_code"] == before["join_code"]
+    lifetime = after["join_code_expires_at"] - after["server_ms"]
+    assert 23.9 * 3600_000 < lifetime <= 24 * 3600_000

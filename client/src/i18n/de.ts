@@ -24,7 +24,7 @@ export const de = {
   'landing.error': 'Das Board konnte nicht angelegt werden: {message}',
   'landing.error.network': 'Der Server ist nicht erreichbar. Bitte Verbindung prüfen und erneut versuchen.',
   'landing.created': 'Board „{title}“ ist angelegt.',
-  'landing.links': 'Die drei Links zum Board',
+  'landing.links': 'Die vier Links zum Board',
   'landing.links.hint':
     'Wer einen Link hat, kommt ohne Konto aufs Board. Den Moderationslink gut aufbewahren und nicht weitergeben.',
   'landing.link.moderator': 'Moderation',

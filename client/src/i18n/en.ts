@@ -23,7 +23,7 @@ export const en: Record<MessageKey, string> = {
   'landing.error': 'The board could not be created: {message}',
   'landing.error.network': 'The server cannot be reached. Please check the connection and try again.',
   'landing.created': 'Board “{title}” is ready.',
-  'landing.links': 'The three links to the board',
+  'landing.links': 'The four links to the board',
   'landing.links.hint':
     'Anyone with a link can join without an account. Keep the moderator link safe and do not pass it on.',
   'landing.link.moderator': 'Moderator',

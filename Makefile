@@ -8,12 +8,13 @@ PORT ?= 8000
 DATA ?= ./data
 NPM := npm --no-audit --no-fund --loglevel=error
 
-.PHONY: run test lint typecheck pytest client bench clean help
+.PHONY: run test lint typecheck pytest client bench fuzz clean help
 
 help:
 	@echo "make run    install what is needed and start the server on http://$(HOST):$(PORT)/"
 	@echo "make test   install what the tests need and run all checks and tests"
 	@echo "make bench  run the sync benchmark against the reference server"
+	@echo "make fuzz   fuzz the update pre-check for longer (FUZZ_MUTANTS=..., FUZZ_SEED=...)"
 
 # ---- Python ---------------------------------------------------------------------------
 $(VENV)/.python-ok:
@@ -78,6 +79,15 @@ pytest: $(VENV)/.test-deps
 
 bench: $(VENV)/.run-deps client bench/node_modules/.package-lock.json
 	$(PY) bench/run_sync.py
+
+# the pre-check's fuzz tests with far more examples than the normal run (minutes, not seconds)
+FUZZ_EXAMPLES ?= 2000
+FUZZ_MUTANTS ?= 200000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: $(VENV)/.test-deps
+	COCANVAS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) COCANVAS_FUZZ_MUTANTS=$(FUZZ_MUTANTS) \
+	COCANVAS_FUZZ_SEED=$(FUZZ_SEED) \
+	    $(VENV)/bin/pytest -p no:cacheprovider -o timeout=3600 tests/unit/test_precheck_fuzz.py
 
 clean:
 	rm -rf $(VENV) client/node_modules tests/interop/node_modules bench/node_modules server/static

@@ -154,6 +154,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         Route("/api/canvases", boards.get_canvases),
         Route("/api/canvases/{canvas_id}", boards.get_canvas),
         Route("/healthz", boards.healthz),
+        Route("/readyz", boards.readyz),
         Route("/metrics", boards.metrics),
         WebSocketRoute("/ws/{board_id}", sync.SyncEndpoint()),
     ]

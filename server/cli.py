@@ -168,6 +168,7 @@ def cmd_serve(settings: Settings) -> None:
 
     from .app import create_app
     from .redact import logging_config
+    from .serve import GracefulServer
 
     if settings.store_url or settings.relay_url:
         raise CliError("--store and --relay are not available in this build; use SQLite")
@@ -195,7 +196,7 @@ def cmd_serve(settings: Settings) -> None:
     # young-generation sweeps showed up as latency spikes
     gc.freeze()
     gc.set_threshold(20_000, 20, 50)
-    uvicorn.Server(config).run()
+    GracefulServer(config).run()
 
 
 async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:

@@ -248,6 +248,17 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "rooms": len(state.rooms.rooms)})
 
 
+async def readyz(request: Request) -> Response:
+    """Ready to take traffic: started, and every loaded board can save (P22)."""
+    state = _state(request)
+    if not state.ready:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    paused = sorted(r.board_id for r in state.rooms.rooms.values() if r.store_failed)
+    if paused:
+        return JSONResponse({"status": "saving-paused", "boards": len(paused)}, status_code=503)
+    return JSONResponse({"status": "ok", "rooms": len(state.rooms.rooms)})
+
+
 async def metrics(request: Request) -> Response:
     state = _state(request)
     return Response(state.metrics.render(), media_type="text/plain; version=0.0.4")

@@ -51,5 +51,9 @@ class ForbiddenError(SyncError):
     code = CloseCode.FORBIDDEN
 
 
+class StoreUnavailableError(SyncError):
+    code = CloseCode.STORE_UNAVAILABLE
+
+
 class SlowConsumerError(SyncError):
     code = CloseCode.SLOW_CONSUMER

@@ -57,13 +57,14 @@ class PyClient:
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(
-        cls, ws_base: str, board_id: str, token: str, **headers: str
+        cls, ws_base: str, board_id: str, token: str, doc: Doc[Any] | None = None, **headers: str
     ) -> AsyncIterator[PyClient]:
+        """Connect; pass the `doc` of an earlier client to reconnect with its replica."""
         url = f"{ws_base}/{board_id}?k={token}"
         async with ws_connect(
             url, max_size=None, compression=None, additional_headers=headers or None
         ) as ws:
-            client = cls(ws)
+            client = cls(ws) if doc is None else cls(ws, doc=doc)
             async with client._running(client._ws_reader):
                 yield client
 

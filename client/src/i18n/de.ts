@@ -122,6 +122,7 @@ export const de = {
   'transient.4501': 'Der Server startet neu – gleich geht es weiter.',
   'transient.4502': 'Die Verbindung war zu langsam – neuer Versuch …',
   'transient.4503': 'Das Board ist gerade voll – neuer Versuch in Kürze.',
+  'transient.4504': 'Speichern pausiert: Der Server kann gerade nichts sichern. Ihre Arbeit bleibt auf diesem Gerät und wird gesendet, sobald es wieder geht.',
 
   // refused edits
   'rejected.forbidden': 'Diese Änderung ist mit Ihrem Link nicht erlaubt und wurde zurückgenommen.',

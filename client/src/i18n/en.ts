@@ -115,6 +115,7 @@ export const en: Record<MessageKey, string> = {
   'transient.4501': 'The server is restarting – back in a moment.',
   'transient.4502': 'The connection was too slow – trying again …',
   'transient.4503': 'The board is full right now – trying again shortly.',
+  'transient.4504': 'Saving paused: the server cannot store changes right now. Your work is safe on this device and is sent as soon as saving works again.',
 
   'rejected.forbidden': 'Your link does not allow this change, so it was undone.',
   'rejected.invalid': 'The change was not accepted and was undone.',

@@ -67,6 +67,7 @@ function transientText (code: number): string {
     case 4501: return t('transient.4501')
     case 4502: return t('transient.4502')
     case 4503: return t('transient.4503')
+    case 4504: return t('transient.4504')
     default: return t('status.retry')
   }
 }

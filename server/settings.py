@@ -35,7 +35,11 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()  # empty: same origin only
     create_token: str = ""  # if set, POST /api/boards needs it as a Bearer token
     create_per_minute: int = 30  # boards one client address may create per minute
-    export_workers: int = 1  # processes rendering PDF and images
+    export_workers: int = 1  # processes rendering exports
+    export_queue_per_board: int = 2  # renders admitted per board (rendering or waiting)
+    export_queue_total: int = 8  # renders admitted on the whole server
+    export_seconds: float = 180.0  # one render's time limit; the worker is then killed
+    export_cache_bytes: int = 33_554_432  # rendered files kept per board version
     keep_auto_snapshots: int = 100  # per board; manual and part-end snapshots are kept
     room_grace_seconds: float = 30.0
     compact_after_rows: int = 500

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .export_queue import ExportQueue
 from .metrics import Metrics
 from .settings import Settings
 from .store.base import DocStore
@@ -19,7 +19,7 @@ class AppState:
     rooms: Rooms
     metrics: Metrics
     static_dir: Path
-    export_pool: Executor | None = None
+    exports: ExportQueue | None = None
     ready: bool = False
     create_buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 

@@ -8,6 +8,7 @@ is gone, so a killed server never leaves workers behind (PROTOCOL.md P186).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -46,10 +47,17 @@ def read_exactly(stream: BinaryIO, size: int) -> bytes | None:
     return data if data is not None and len(data) == size else None
 
 
+def warm_up() -> None:
+    """Load the PDF engine before saying ready: the time limit is for rendering only."""
+    with contextlib.suppress(ImportError):  # a PDF render then reports what is missing
+        import weasyprint  # type: ignore[import-untyped]  # noqa: F401
+
+
 def serve(inp: BinaryIO, out: BinaryIO) -> None:
-    # imported here so the ready byte means "renderers and fonts are loaded"
+    # imported here so the ready byte means "renderers are loaded"
     from .export_job import run_job
 
+    warm_up()
     out.write(b"R")
     out.flush()
     while (header := read_exactly(inp, LENGTH.size)) is not None:

@@ -16,8 +16,10 @@ Usage::
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from types import TracebackType
 
@@ -125,7 +127,21 @@ class ExportQueue:
         assert flight.result is not None
         return flight.result
 
-    def _admit(self, key: CacheKey, board: str, job: RenderJob) -> _Flight:
+    @contextlib.asynccontextmanager
+    async def slot(self, board: str) -> AsyncIterator[None]:
+        """A place in the queue for work done outside the workers (the archive).
+
+        Raises:
+            ExportBusyError: the board's or the server's queue is full.
+        """
+        self._reserve(board)
+        self.metrics.export_requests.labels("rendered").inc()
+        try:
+            yield
+        finally:
+            self._release(board)
+
+    def _reserve(self, board: str) -> None:
         queued = self.admitted
         if self._per_board.get(board, 0) >= self.per_board or queued >= self.total:
             self.metrics.export_requests.labels("busy").inc()
@@ -134,10 +150,21 @@ class ExportQueue:
                 "too many exports are being prepared; try again shortly",
                 retry_after=max(1, min(math.ceil(wait), math.ceil(self.seconds))),
             )
-        flight = _Flight(board, job)
-        self._flights[key] = flight
         self._per_board[board] = self._per_board.get(board, 0) + 1
         self.metrics.export_queued.set(self.admitted)
+
+    def _release(self, board: str) -> None:
+        left = self._per_board[board] - 1
+        if left:
+            self._per_board[board] = left
+        else:
+            del self._per_board[board]
+        self.metrics.export_queued.set(self.admitted)
+
+    def _admit(self, key: CacheKey, board: str, job: RenderJob) -> _Flight:
+        self._reserve(board)
+        flight = _Flight(board, job)
+        self._flights[key] = flight
         assert self._tg is not None, "use ExportQueue in `async with`"
         self._tg.start_soon(self._fly, key, flight)
         return flight
@@ -162,12 +189,7 @@ class ExportQueue:
             self.metrics.export_renders.labels(outcome).inc()
             if self._flights.get(key) is flight:
                 del self._flights[key]
-            left = self._per_board[flight.board] - 1
-            if left:
-                self._per_board[flight.board] = left
-            else:
-                del self._per_board[flight.board]
-            self.metrics.export_queued.set(self.admitted)
+            self._release(flight.board)
             if flight.result is None and flight.error is None:
                 flight.error = ExportFailedError("the export was cancelled")
             flight.done.set()

@@ -97,7 +97,11 @@ async def render_export(
     date = time.strftime("%Y-%m-%d")
     name = f"{slug(record.title)}-{date}"
     if fmt == ARCHIVE_EXTENSION:
-        data = await archive_board(store, rooms, record)
+        if queue is None:
+            data = await archive_board(store, rooms, record)
+        else:
+            async with queue.slot(record.id):  # bounded like renders (P180)
+                data = await archive_board(store, rooms, record)
         return Rendered(data, ARCHIVE_MEDIA_TYPE, f"{name}.{ARCHIVE_EXTENSION}")
     spec = FORMATS.get(fmt)
     if spec is None:

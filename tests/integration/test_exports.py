@@ -120,7 +120,7 @@ async def test_p180_a_full_board_queue_answers_429_and_other_boards_are_served(
         await until_metric(server, "cocanvas_export_queued", lambda v: v == 2)
         refused = [
             await get(http, server, busy, path)
-            for path in ("export.png", "export.pdf?anonymize=1", "export.svg", "export.md")
+            for path in ("export.png", "export.pdf?anonymize=1", "export.md", "export.cocanvas")
         ]
         assert metric(server, "cocanvas_export_queued") == 2, "the first renders were too quick"
         for r in refused:
@@ -136,6 +136,10 @@ async def test_p180_a_full_board_queue_answers_429_and_other_boards_are_served(
     after = metrics(server)
     assert after['cocanvas_export_requests_total{result="busy"}'] == 4
     assert after['cocanvas_export_renders_total{outcome="ok"}'] == 3
+    # with the queue free again, the archive is served
+    async with httpx.AsyncClient(timeout=120) as http:
+        archive = await get(http, server, busy, "export.cocanvas")
+    assert archive.status_code == 200 and len(archive.content) > 1000
     assert after["cocanvas_export_queued"] == 0
 
 

@@ -63,6 +63,11 @@ class ExportQueue:
         seconds: float,
         metrics: Metrics,
     ) -> None:
+        if per_board < 1 or total < 1 or seconds <= 0 or cache_bytes < 0:
+            raise ValueError(
+                "COCANVAS_EXPORT_QUEUE_PER_BOARD and _TOTAL must be at least 1, "
+                "COCANVAS_EXPORT_SECONDS above 0 and COCANVAS_EXPORT_CACHE_BYTES not negative"
+            )
         self.pool = pool
         self.per_board = per_board
         self.total = total

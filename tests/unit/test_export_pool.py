@@ -14,6 +14,8 @@ import pytest
 
 from server.export_job import RenderJob, run_job
 from server.export_pool import ExportFailedError, ExportTimeoutError, WorkerPool
+from server.export_queue import ExportQueue
+from server.metrics import Metrics
 from server.sync.document import new_doc
 from tests.support.live import ROOT
 from tests.support.poll import poll_until
@@ -122,3 +124,44 @@ def test_p186_a_worker_dies_with_its_killed_parent() -> None:
     finally:
         os.close(keep_r)
         os.close(keep_w)
+
+
+async def test_p182_the_cache_keeps_within_its_bytes_and_forgets_the_oldest() -> None:
+    metrics = Metrics()
+    md = job("md")
+    size = len(run_job(md))
+
+    def sample(name: str, **labels: str) -> float | None:
+        return metrics.registry.get_sample_value(name, labels)
+
+    def hits() -> float | None:
+        return sample("cocanvas_export_requests_total", result="hit")
+
+    def rendered() -> float | None:
+        return sample("cocanvas_export_requests_total", result="rendered")
+
+    async with (
+        WorkerPool(1, metrics) as pool,
+        ExportQueue(
+            pool, per_board=2, total=2, cache_bytes=size * 4, seconds=60, metrics=metrics
+        ) as queue,
+    ):
+        for i in range(5):  # room for four
+            assert await queue.render(("md", i), "b1", md) == run_job(md)
+        assert sample("cocanvas_export_cache_bytes") == size * 4
+        assert rendered() == 5
+        await queue.render(("md", 4), "b1", md)
+        assert hits() == 1
+        await queue.render(("md", 0), "b1", md)  # the oldest was pushed out
+        assert hits() == 1 and rendered() == 6
+        # a file bigger than a quarter of the cache is not kept
+        big = RenderJob(**{**md.__dict__, "fmt": "pdf"})
+        await queue.render(("pdf",), "b1", big)
+        await queue.render(("pdf",), "b1", big)
+        assert hits() == 1 and rendered() == 8
+
+
+async def test_p180_queue_bounds_below_one_are_refused() -> None:
+    async with WorkerPool(1) as pool:
+        with pytest.raises(ValueError, match="at least 1"):
+            ExportQueue(pool, per_board=0, total=8, cache_bytes=0, seconds=1, metrics=Metrics())

@@ -292,6 +292,7 @@ async def test_p186_killing_the_server_leaves_no_export_worker_behind(
     spawned = children(server_pid)
     pool = workers(server)
     assert len(pool) == 2 and pool <= spawned
+    assert metric(server, "cocanvas_export_workers") == 2
     async with httpx.AsyncClient(timeout=120) as http, anyio.create_task_group() as tg:
         tg.start_soon(get, http, server, board, "export.pdf")
         await until_metric(server, "cocanvas_export_running", lambda v: v == 1)

@@ -294,6 +294,9 @@ async def test_p186_killing_the_server_leaves_no_export_worker_behind(
     assert len(pool) == 2 and pool <= spawned
     assert metric(server, "cocanvas_export_workers") == 2
     async with httpx.AsyncClient(timeout=120) as http, anyio.create_task_group() as tg:
+        # both workers warm, so the kill comes mid-render
+        for path in ("export.md", "export.csv"):
+            assert (await get(http, server, board, path)).status_code == 200
         tg.start_soon(get, http, server, board, "export.pdf")
         await until_metric(server, "cocanvas_export_running", lambda v: v == 1)
         os.kill(server_pid, signal.SIGKILL)  # mid-render: no shutdown code runs

@@ -28,6 +28,7 @@ from .export import (
 )
 from .export_job import RenderJob, run_job
 from .export_queue import ExportQueue
+from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
@@ -64,8 +65,8 @@ async def board_state(
     if room is not None:
         await room.flushed()
         return room.doc.get_update(), None
-    loaded = await store.load(board_id)
-    return load_doc(loaded.state, loaded.updates).get_update(), None
+    doc, _, _ = await load_board(store, board_id, keep_aside=False)
+    return doc.get_update(), None
 
 
 def source_label(info: SnapshotInfo | None, locale: str) -> str | None:

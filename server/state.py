@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .export_queue import ExportQueue
@@ -10,6 +10,7 @@ from .metrics import Metrics
 from .settings import Settings
 from .store.base import DocStore
 from .sync.rooms import Rooms
+from .throttle import Guards
 
 
 @dataclass
@@ -19,9 +20,9 @@ class AppState:
     rooms: Rooms
     metrics: Metrics
     static_dir: Path
+    guards: Guards
     exports: ExportQueue | None = None
     ready: bool = False
-    create_buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def canvas_dirs(self) -> tuple[Path, ...]:

@@ -106,9 +106,7 @@ async def export(request: Request) -> Response:
     except HistoryError as exc:
         raise HTTPError(404, str(exc)) from exc
     except ExportBusyError as exc:
-        return JSONResponse(
-            {"error": str(exc)}, status_code=429, headers={"retry-after": str(exc.retry_after)}
-        )
+        raise HTTPError(429, str(exc), retry_after=exc.retry_after) from exc
     except ExportTimeoutError as exc:
         raise HTTPError(503, f"{exc}; try a lighter format (md, csv, json)") from exc
     except ExportFailedError as exc:

@@ -135,6 +135,7 @@ async def test_p180_a_full_board_queue_answers_429_and_other_boards_are_served(
     assert answers["export.pdf"].content.startswith(b"%PDF")
     after = metrics(server)
     assert after['cocanvas_export_requests_total{result="busy"}'] == 4
+    assert after['cocanvas_http_errors_total{status="429"}'] == 4
     assert after['cocanvas_export_renders_total{outcome="ok"}'] == 3
     # with the queue free again, the archive is served
     async with httpx.AsyncClient(timeout=120) as http:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
-import os
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -18,6 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from .boards import canvas_info, restore_in_place, snapshot_room
+from .export_pool import WorkerPool
+from .export_queue import ExportQueue
 from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
 from .moderation.base import apply_control
@@ -35,11 +34,6 @@ from .throttle import Guards
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-def lower_priority() -> None:
-    """Export workers yield the CPU to live boards when both want it."""
-    os.nice(10)
 
 
 def open_store(settings: Settings) -> DocStore:
@@ -138,13 +132,19 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
             async with Rooms(store, build, grace, sweep) as rooms:  # type: ignore[arg-type]
                 rooms.on_room_count = metrics.rooms.set
                 state = AppState(settings, store, rooms, metrics, static_dir, guards)
-                # PDFs and images take seconds: a separate process keeps live boards moving
-                with ProcessPoolExecutor(
-                    max_workers=settings.export_workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=lower_priority,
-                ) as pool:
-                    state.export_pool = pool
+                # PDFs and images take seconds: separate processes keep live boards moving
+                async with (
+                    WorkerPool(settings.export_workers, metrics) as pool,
+                    ExportQueue(
+                        pool,
+                        per_board=settings.export_queue_per_board,
+                        total=settings.export_queue_total,
+                        cache_bytes=settings.export_cache_bytes,
+                        seconds=settings.export_seconds,
+                        metrics=metrics,
+                    ) as exports,
+                ):
+                    state.exports = exports
                     app.state.cocanvas = state
                     state.ready = True
                     yield

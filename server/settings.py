@@ -49,7 +49,11 @@ class Settings:
     forwarded_header: str = "x-forwarded-for"  # or "forwarded" (RFC 7239)
     header_timeout_seconds: float = 10.0  # a request's headers must arrive within this
     max_open_connections: int = 4_000  # HTTP and websocket, whole process; beyond: 503
-    export_workers: int = 1  # processes rendering PDF and images
+    export_workers: int = 1  # processes rendering exports
+    export_queue_per_board: int = 2  # renders admitted per board (rendering or waiting)
+    export_queue_total: int = 8  # renders admitted on the whole server
+    export_seconds: float = 180.0  # one render's time limit; the worker is then killed
+    export_cache_bytes: int = 33_554_432  # rendered files kept per board version
     keep_auto_snapshots: int = 100  # per board; manual and part-end snapshots are kept
     join_code_hours: float = 24.0  # a join code's lifetime; 0: until replaced by hand
     room_grace_seconds: float = 30.0

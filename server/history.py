@@ -62,7 +62,7 @@ async def board_state(
     room = rooms.get_loaded(board_id) if rooms is not None else None
     if room is not None:
         await room.flushed()
-        return room.doc.get_update(), None
+        return room.state(), None
     loaded = await store.load(board_id)
     return load_doc(loaded.state, loaded.updates).get_update(), None
 

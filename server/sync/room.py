@@ -363,6 +363,8 @@ class Room:
 
     def _too_big(self, before: bytes, nbytes: int) -> bool:
         """P122: only updates that add content count; deleting stays possible on a full board."""
+        if self.size.bound + nbytes <= self.size.cap:
+            return False
         return self.doc.get_state() != before and self.size.over_cap(nbytes)
 
     def _full_reason(self) -> str:
@@ -391,6 +393,11 @@ class Room:
         if not added and deleted == EMPTY_DELETE_SET and not later:
             return None
         return merge_updates(structs_since(self.doc, before), b"\x00" + deleted, *later)
+
+    @property
+    def reloading(self) -> bool:
+        """True while the document is replaced by the store's copy (P121)."""
+        return self._gate is not None
 
     def _start_reload(self) -> None:
         if self._gate is not None:

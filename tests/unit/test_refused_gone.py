@@ -15,8 +15,11 @@ import pytest
 from pycrdt import Doc, Map, Text
 
 from server.sync import codec
+from server.sync.connection import Connection
 from server.sync.errors import CloseCode
 from server.sync.policy import Rules, Violation
+from server.sync.room import DocumentFaultError
+from tests.support.memchannel import channel_pair
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import BOARD, CONFIG, FIELDS, RoomKit, running_room
 
@@ -138,15 +141,24 @@ async def test_p121_fault_while_judging_reloads_the_document_from_the_store(
 
 
 async def test_p121_server_change_during_a_reload_is_kept(tmp_path: Path) -> None:
-    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+    async with running_room(tmp_path) as kit, kit.join() as b:
         kit.room.policy.add_rule(exploding_rule)
-        await a.add_note("bad", "A1", "BOOM")
-        # the reload is under way (it waits for the store); the server writes meanwhile
+        writer: Doc[Any] = Doc()
+        with writer.transaction():
+            writer.get("notes", type=Map)["bad"] = Map({"field": "A1", "text": Text("BOOM")})
+        server_side, _ = channel_pair()
+        conn = Connection(server_side, "participant", 10)
+        with pytest.raises(DocumentFaultError):
+            kit.room.apply_client_update(conn, writer.get_update())
+        assert kit.room.reloading
+        # the server writes while the reload is under way
         kit.room.transact(lambda doc: doc.get("control", type=Map).__setitem__("focus", "A2"))
-        await a.closed.wait()
         await b.wait_for(lambda: b.view()["control"].get("focus") == "A2")
         async with kit.join() as c:
+            assert not kit.room.reloading
             assert c.view()["control"]["focus"] == "A2" and "bad" not in c.notes
+            assert c.view() == b.view() == await kit.stored_view()
+        server_side.dispose()
 
 
 async def test_p122_board_size_cap_refuses_with_limit(tmp_path: Path) -> None:

@@ -188,6 +188,8 @@ class Room:
         if len(self.conns) >= self.config.max_connections:
             await channel.close(CloseCode.ROOM_FULL, "this board is full; try again later")
             return
+        if self._gate is not None:
+            await self._gate.wait()  # P121: state vectors of a document being replaced mislead
         conn = Connection(channel, role, self.config.send_queue_messages)
         self.conns.add(conn)
         # P6: the room is loaded; tell the client what we have, then who is here

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -270,3 +271,53 @@ def test_config_defaults_match_settings() -> None:
         "presence_interval_ms",
     ):
         assert room_fields[name] == getattr(limits, name), name
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_p120_seeded_fuzz_refused_and_accepted_edits_converge(
+    tmp_path: Path, seed: int
+) -> None:
+    rng = random.Random(seed)
+    async with running_room(tmp_path, violations_before_close=1000) as kit:
+        kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+        async with kit.join() as a, kit.join() as b, kit.join("moderator") as m:
+            for i in range(6):
+                await m.add_note(f"m{i}", "A2" if i % 2 else "A1", f"Notiz {i}")
+            await a.wait_for(lambda: len(a.notes) == 6)
+            for step in range(60):
+                ids = sorted(a.notes.keys())
+                with a.doc.transaction():
+                    for _ in range(rng.randint(1, 3)):
+                        note_id = rng.choice(ids)
+                        if note_id not in a.notes:
+                            continue
+                        note = a.notes[note_id]
+                        text = note["text"]
+                        roll = rng.random()
+                        if roll < 0.3:
+                            text.insert(0, "z" * rng.choice((3, 300)))  # 300: over the limit
+                        elif roll < 0.45 and len(text) > 2:
+                            del text[0:2]
+                        elif roll < 0.65:
+                            note["x"] = rng.random()
+                        elif roll < 0.75:
+                            del a.notes[note_id]
+                        elif roll < 0.85:
+                            a.notes[f"a{step}"] = Map(
+                                {"field": rng.choice(("A1", "A2")), "text": Text("neu")}
+                            )
+                        else:
+                            a.doc.get("meta", type=Map)["title"] = "t" * rng.choice((1, 500))
+                await a.flush()
+            await a.add_note("sentinel", "A1", "done")
+            await b.wait_for(lambda: "sentinel" in b.notes)
+            await a.wait_for(lambda: a.view() == b.view())
+            await m.wait_for(lambda: m.view() == b.view())
+            assert a.view() == await kit.stored_view()
+            assert a.denied  # some were refused, some accepted
+            await kit.room.flushed()
+            state = kit.room.state()
+            # nothing kept beyond what a freshly loaded copy holds
+            fresh: Doc[Any] = Doc()
+            fresh.apply_update(state)
+            assert len(fresh.get_update()) == len(state)

@@ -190,6 +190,9 @@ class Room:
             return
         if self._gate is not None:
             await self._gate.wait()  # P121: state vectors of a document being replaced mislead
+        if self.broken:
+            await channel.close(CloseCode.STORE_UNAVAILABLE, "this board is closing; retry soon")
+            return
         conn = Connection(channel, role, self.config.send_queue_messages)
         self.conns.add(conn)
         # P6: the room is loaded; tell the client what we have, then who is here
@@ -314,7 +317,7 @@ class Room:
         that nothing of it stays (P120). Any fault on the way reloads the document (P121)."""
         if update == codec.EMPTY_UPDATE:
             return []
-        if self._gate is not None:
+        if self._gate is not None or self.broken:
             raise SyncError("the board is reloading; reconnecting", CloseCode.SERVER_ERROR)
         self._captured = []
         self._delete_sets = []
@@ -432,6 +435,7 @@ class Room:
         except Exception:
             log.exception("board %s: reloading failed; closing the board", self.board_id)
             self.broken = True
+            self.unsaved = False  # the store has every commit; this document must go
             for conn in list(self.conns):
                 conn.close(CloseCode.STORE_UNAVAILABLE, "the board could not be reloaded")
         finally:

@@ -20,15 +20,18 @@ from starlette.routing import Route, WebSocketRoute
 from .boards import canvas_info, restore_in_place, snapshot_room
 from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
+from .moderation.base import apply_control
+from .recovery import BoardDamagedError, load_board
 from .routes import boards, history, pages, sync
 from .settings import Settings
 from .state import AppState
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .store.sqlite import SqliteStore
-from .sync.document import load_doc
+from .sync.errors import SyncError
 from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
 from .sync.rooms import Rooms
+from .throttle import Guards
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -51,13 +54,19 @@ def open_store(settings: Settings) -> DocStore:
     return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
 
 
-def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> object:
+def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: Guards) -> object:
     limits = settings.limits
     dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
 
     async def build_room(record: BoardRecord) -> Room:
-        loaded = await store.load(record.id)
-        doc = load_doc(loaded.state, loaded.updates)
+        try:
+            doc, loaded, recovery = await load_board(store, record.id)
+        except BoardDamagedError as exc:
+            log.error("%s", exc)
+            raise SyncError(
+                "this board's stored data cannot be read; ask the administrator to restore"
+                " it from a backup"
+            ) from exc
         canvas = canvas_info(record.canvas, dirs)
         rules = Rules(
             field_kinds={f["id"]: f["kind"] for f in canvas["fields"]},
@@ -82,6 +91,7 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
             awareness_bytes_per_second=limits.awareness_bytes_per_second,
             awareness_bytes_burst=limits.awareness_bytes_burst,
             presence_interval_ms=limits.presence_interval_ms,
+            admit_author=guards.new_authors.admit,
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
 
@@ -99,13 +109,26 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
         ctx.keep_auto_snapshots = settings.keep_auto_snapshots
         facilitation = Facilitation(room, ctx)
         await facilitation.load()
+        if recovery.damaged:
+            # P223: everyone sees in the decision log that and how the board was recovered
+            apply_control(
+                room,
+                None,
+                "board.recovered",
+                "stored data was damaged; recovered",
+                {},
+                details=recovery.details(),
+            )
+            await room.compact()
         return room
 
     return build_room
 
 
 def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
+    """Raises ValueError for settings that do not parse (trusted proxies)."""
     metrics = Metrics()
+    guards = Guards.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -114,12 +137,12 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         if isinstance(store, SqliteStore):
             store.commit_seconds = metrics.observe_commit
         try:
-            build = room_builder(settings, store, metrics)
+            build = room_builder(settings, store, metrics, guards)
             grace = settings.room_grace_seconds
             sweep = min(5.0, max(0.05, grace / 2))
             async with Rooms(store, build, grace, sweep) as rooms:  # type: ignore[arg-type]
                 rooms.on_room_count = metrics.rooms.set
-                state = AppState(settings, store, rooms, metrics, static_dir)
+                state = AppState(settings, store, rooms, metrics, static_dir, guards)
                 # PDFs and images take seconds: a separate process keeps live boards moving
                 with ProcessPoolExecutor(
                     max_workers=settings.export_workers,
@@ -136,7 +159,8 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, boards.HTTPError)
-        return boards.error_response(exc.status, exc.message)
+        metrics.http_errors.labels(str(exc.status)).inc()
+        return boards.error_response(exc.status, exc.message, exc.retry_after)
 
     async def starlette_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -159,6 +183,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         Route("/api/canvases", boards.get_canvases),
         Route("/api/canvases/{canvas_id}", boards.get_canvas),
         Route("/healthz", boards.healthz),
+        Route("/readyz", boards.readyz),
         Route("/metrics", boards.metrics),
         WebSocketRoute("/ws/{board_id}", sync.SyncEndpoint()),
     ]

@@ -15,6 +15,7 @@ from canvas_schema import canvas_to_json, load_canvas
 
 from .auth import hash_token, new_board_id, new_join_code, new_token
 from .moderation.timer import default_agenda
+from .recovery import load_board
 from .store.base import ROLES, BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, NOTES, count_notes, initial_update, load_doc, make_equal
 from .sync.room import Room
@@ -147,6 +148,5 @@ async def snapshot_board(
     room = rooms.get_loaded(board_id) if rooms is not None else None
     if room is not None:
         return await snapshot_room(store, room, label, kind)
-    loaded = await store.load(board_id)
-    doc = load_doc(loaded.state, loaded.updates)
+    doc, loaded, _ = await load_board(store, board_id, keep_aside=False)
     return await _save_snapshot(store, board_id, doc, loaded.last_seq, label, kind)

@@ -26,11 +26,13 @@ from .export import (
     pack_archive,
     unpack_archive,
 )
+from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
+from .sync.vocabulary import HEAVY_EXPORTS
 
-HEAVY = frozenset({"pdf", "png", "svg", "a3.png", "a3.svg"})
+HEAVY = frozenset(HEAVY_EXPORTS)
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
 
 
@@ -63,8 +65,8 @@ async def board_state(
     if room is not None:
         await room.flushed()
         return room.state(), None
-    loaded = await store.load(board_id)
-    return load_doc(loaded.state, loaded.updates).get_update(), None
+    doc, _, _ = await load_board(store, board_id, keep_aside=False)
+    return doc.get_update(), None
 
 
 def source_label(info: SnapshotInfo | None, locale: str) -> str | None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
-Role = Literal["moderator", "participant", "viewer"]
-ROLES: tuple[Role, ...] = ("moderator", "participant", "viewer")
-SnapshotKind = Literal["manual", "auto", "part-end", "last-leave", "before-restore"]
+from ..sync.vocabulary import ROLES as ROLES
+from ..sync.vocabulary import Role as Role
+from ..sync.vocabulary import SnapshotKind as SnapshotKind
 
 
 class StoreError(Exception):

@@ -15,6 +15,7 @@ from typing import Any
 
 from .base import BoardRecord, LoadedDoc, LogStats, Role, SnapshotInfo, StoreError
 from .sqlite_db import SqliteDb
+from .startup import mark_boards
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -138,6 +139,7 @@ class SqliteStore:
             )
 
         await self._submit(run)
+        mark_boards(self.path)  # P224: a later empty database here is a loss, not a start
 
     def _board_rows(
         self, conn: sqlite3.Connection, where: str, args: tuple[Any, ...]

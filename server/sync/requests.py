@@ -7,6 +7,7 @@ layer registered in `room.app_handlers`.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,17 @@ async def dispatch(room: Room, conn: Connection, request: appmsg.Request) -> dic
     return await handler(room, conn, request)
 
 
+def _admit_author(room: Room, conn: Connection, author_id: str) -> None:
+    """P165: new identities are budgeted per client address."""
+    admit = room.config.admit_author
+    wait = admit(room.board_id, author_id, conn.client) if admit is not None else 0.0
+    if wait:
+        raise appmsg.AppError(
+            appmsg.ErrorCode.LIMIT,
+            f"too many new identities from your address; try again in {math.ceil(wait)} s",
+        )
+
+
 async def hello(room: Room, conn: Connection, request: appmsg.Request) -> dict[str, Any]:
     """Who the connection is: role, a pseudonymous author id from its per-board secret,
     the server clock and the limits a client should know (P43)."""
@@ -64,6 +76,7 @@ async def hello(room: Room, conn: Connection, request: appmsg.Request) -> dict[s
                 appmsg.ErrorCode.INVALID, "'pid' must be a string of 16-128 characters"
             )
         digest = hashlib.sha256(f"{room.board_id}:{pid}".encode()).hexdigest()
+        _admit_author(room, conn, digest[:16])
         conn.author_id = digest[:16]
     if name is not None and (not isinstance(name, str) or len(name) > 80):
         raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'name' is at most 80 characters")

@@ -74,9 +74,9 @@ export class Facilitation {
   }
 
   /**
-   * Feed the decision log after each change. The join code travels only in hello replies,
-   * so when the moderator replaced the participant link or changed whether the code is
-   * shown, ask again (projectors then show the new code).
+   * Feed the decision log after each change. The join code comes with hello and the
+   * `join.code` event; when the moderator replaced the participant link or changed whether
+   * the code is shown, ask again as well (an older server sends no event).
    */
   noticeLog (entries: LogEntry[]): void {
     const last = entries.at(-1)?.at ?? 0
@@ -122,7 +122,11 @@ export class Facilitation {
         this.linkRotated = true
         this.changed.emit()
         break
-      default:
+      case 'join.code':
+        this.joinCode = ev.join_code
+        this.changed.emit()
+        break
+      case 'rejected':
         break
     }
   }

@@ -118,6 +118,7 @@ export const de = {
   'transient.4501': 'Der Server startet neu – gleich geht es weiter.',
   'transient.4502': 'Die Verbindung war zu langsam – neuer Versuch …',
   'transient.4503': 'Das Board ist gerade voll – neuer Versuch in Kürze.',
+  'transient.4504': 'Speichern pausiert: Der Server kann gerade nichts sichern. Ihre Arbeit bleibt auf diesem Gerät und wird gesendet, sobald es wieder geht.',
 
   // refused edits
   'rejected.forbidden': 'Diese Änderung ist mit Ihrem Link nicht erlaubt und wurde zurückgenommen.',
@@ -314,6 +315,8 @@ export const de = {
   'log.snapshot.restore': 'Board auf einen Zwischenstand zurückgesetzt',
   'log.link.rotate': 'Neuer Link für {role} (der alte gilt nicht mehr)',
   'log.settings': 'Einstellungen des Boards geändert',
+  'log.board.recovered': 'Gespeicherte Daten waren teilweise beschädigt: {applied} Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
+  'log.board.recovered.snapshot': 'Gespeicherte Daten waren beschädigt: Board aus dem Zwischenstand vom {time} wiederhergestellt, {applied} spätere Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
 
   // projector
   'toolbar.band': 'Beamer-Leiste',

@@ -111,6 +111,7 @@ export const en: Record<MessageKey, string> = {
   'transient.4501': 'The server is restarting – back in a moment.',
   'transient.4502': 'The connection was too slow – trying again …',
   'transient.4503': 'The board is full right now – trying again shortly.',
+  'transient.4504': 'Saving paused: the server cannot store changes right now. Your work is safe on this device and is sent as soon as saving works again.',
 
   'rejected.forbidden': 'Your link does not allow this change, so it was undone.',
   'rejected.invalid': 'The change was not accepted and was undone.',
@@ -298,6 +299,8 @@ export const en: Record<MessageKey, string> = {
   'log.snapshot.restore': 'Board restored to a snapshot',
   'log.link.rotate': 'New link for {role} (the old one stopped working)',
   'log.settings': 'Board settings changed',
+  'log.board.recovered': 'Stored data was partly damaged: {applied} changes kept, {skipped} unreadable ones set aside.',
+  'log.board.recovered.snapshot': 'Stored data was damaged: board restored from the snapshot of {time}, {applied} later changes kept, {skipped} unreadable ones set aside.',
 
   // projector
   'toolbar.band': 'Projector band',

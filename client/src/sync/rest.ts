@@ -4,9 +4,9 @@
 // the server's message. Restore in place and saving a snapshot go over the app channel
 // (`snapshot.restore`, `snapshot.create`), so the decision log names the moderator.
 import type { BoardView } from '../model/snapshot'
+import { type ExportFormat, SNAPSHOT_KINDS, type SnapshotKind } from './vocab.gen'
 
-export const SNAPSHOT_KINDS = ['manual', 'auto', 'part-end', 'last-leave', 'before-restore'] as const
-export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number]
+export { EXPORT_FORMATS, type ExportFormat, SNAPSHOT_KINDS, type SnapshotKind } from './vocab.gen'
 
 export interface SnapshotInfo {
   sid: string
@@ -45,9 +45,6 @@ export interface NewBoard {
   links: BoardLinks
 }
 
-/** Export formats, in menu order; the value is the file suffix of `export.{fmt}`. */
-export const EXPORT_FORMATS = ['pdf', 'md', 'csv', 'json', 'svg', 'png', 'a3.svg', 'a3.png', 'ics', 'cocanvas'] as const
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ExportOptions {
   snapshot?: string | null

@@ -98,6 +98,14 @@ export function describe (ctx: Ctx, e: LogEntry): string {
       return t('log.link.rotate', { role })
     }
     case 'board.settings': return t('log.settings')
+    case 'board.recovered': {
+      const n = (v: unknown): number => typeof v === 'number' ? v : 0
+      const snap = d.snapshot
+      const at = typeof snap === 'object' && snap !== null && 'at' in snap && typeof snap.at === 'number' ? snap.at : null
+      return at === null
+        ? t('log.board.recovered', { applied: n(d.applied), skipped: n(d.skipped) })
+        : t('log.board.recovered.snapshot', { time: new Date(at * 1000).toLocaleString(document.documentElement.lang || 'de'), applied: n(d.applied), skipped: n(d.skipped) })
+    }
     default: return e.summary || e.op
   }
 }

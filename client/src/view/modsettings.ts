@@ -3,11 +3,15 @@
 import { t, tx } from '../i18n'
 import { readMetaFlags } from '../model/control'
 import type { Role } from '../sync/appmsg'
+import { ROLES } from '../sync/vocab.gen'
 import type { Ctx } from './actions'
 import { clear, h } from './dom'
 import { button, checkbox, labelled, section } from './modkit'
 import { joinLink } from './projector'
 import { qrSvg } from './qr'
+
+// the order the links to replace are offered in; typed by role, so a new role must be placed here
+const ROTATE_ORDER: Record<Role, number> = { participant: 0, viewer: 1, moderator: 2 }
 
 export class ModSettings {
   readonly el: HTMLElement
@@ -24,7 +28,7 @@ export class ModSettings {
     const { fac, canvas } = ctx
     this.joinBox = h('div', { class: 'mod-join' })
     const role = h('select', { attrs: { name: 'rotate-role' } },
-      ...(['participant', 'viewer', 'moderator'] as const).map((r) => h('option', { text: t(`role.${r}`), attrs: { value: r } })))
+      ...[...ROLES].sort((a, b) => ROTATE_ORDER[a] - ROTATE_ORDER[b]).map((r) => h('option', { text: t(`role.${r}`), attrs: { value: r } })))
     this.rotated = h('div', { class: 'mod-rotated', attrs: { 'aria-live': 'polite' } })
     const rotate = h('div', { class: 'mod-grid' },
       h('p', { class: 'hint', text: t('mod.link.lead') }),

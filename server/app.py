@@ -107,6 +107,7 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: 
 
         ctx = BoardContext(record, canvas, store, snapshot, restore)
         ctx.keep_auto_snapshots = settings.keep_auto_snapshots
+        ctx.join_code_hours = settings.join_code_hours
         facilitation = Facilitation(room, ctx)
         await facilitation.load()
         if recovery.damaged:

@@ -30,7 +30,7 @@ class Principal:
 
     @property
     def can_write(self) -> bool:
-        return self.role != "viewer"
+        return self.role in ("moderator", "participant")  # viewers and projectors read
 
     @property
     def is_moderator(self) -> bool:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 EPILOG = """examples:
   cocanvas serve                         start on http://127.0.0.1:8000 with data in ./data
-  cocanvas new --title "Smart City Ulm"  create a board and print its three links
+  cocanvas new --title "Smart City Ulm"  create a board and print its four links
   cocanvas boards                        list the boards in ./data
   cocanvas snapshot BOARD --label "end of part A"
   cocanvas export BOARD --format pdf -o protokoll.pdf
@@ -227,7 +227,13 @@ async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
         try:
             dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
             new = await create_board(
-                store, args.canvas, args.title, args.locale, settings.limits.max_title_chars, dirs
+                store,
+                args.canvas,
+                args.title,
+                args.locale,
+                settings.limits.max_title_chars,
+                dirs,
+                settings.join_code_hours,
             )
         except BoardInputError as exc:
             raise CliError(str(exc)) from exc
@@ -237,7 +243,9 @@ async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
     print(f"moderator:   {links['moderator']}")
     print(f"participant: {links['participant']}")
     print(f"viewer:      {links['viewer']}")
+    print(f"projector:   {links['projector']}")
     print("Keep the moderator link to yourself; share the participant link with the group.")
+    print("The projector link is for the shared screen: it shows the join code; viewers do not.")
 
 
 async def cmd_boards(settings: Settings) -> None:
@@ -321,13 +329,15 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) 
     _check_data_dir(settings.data_dir)
     async with SqliteStore(settings.data_dir / "cocanvas.db") as store:
         try:
-            new = await import_archive(store, data, args.title)
+            new = await import_archive(
+                store, data, args.title, join_code_hours=settings.join_code_hours
+            )
         except ArchiveError as exc:
             raise CliError(f"{args.file}: {exc}") from exc
     url = args.url or settings.public_url or f"http://{settings.host}:{settings.port}"
     links = board_links(url, new.record.id, new.tokens)
     print(f"board:       {new.record.id}  ({new.record.title})")
-    for role in ("moderator", "participant", "viewer"):
+    for role in ("moderator", "participant", "viewer", "projector"):
         print(f"{role + ':':<13}{links[role]}")
 
 

@@ -58,6 +58,7 @@ class Settings:
     max_open_connections: int = 4_000  # HTTP and websocket, whole process; beyond: 503
     export_workers: int = 1  # processes rendering PDF and images
     keep_auto_snapshots: int = 100  # per board; manual and part-end snapshots are kept
+    join_code_hours: float = 24.0  # a join code's lifetime; 0: until replaced by hand
     room_grace_seconds: float = 30.0
     compact_after_rows: int = 500
     compact_after_bytes: int = 1_048_576

@@ -103,7 +103,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
       setRole(reply.role)
     },
     onDenied: (reason) => {
-      if (conn.speaksApp() || role === 'viewer') return
+      if (conn.speaksApp() || role === 'viewer' || role === 'projector') return
       toasts.show(t('rejected.forbidden'), { kind: 'error', detail: t('rejected.detail', { reason }) })
     }
   })
@@ -134,7 +134,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
 
   const readOnly = (): boolean => (role !== 'moderator' && role !== 'participant') || (projector && role === 'moderator')
   const user = (): UserInfo => ({
-    name: role === 'viewer' ? t('role.viewer') : identity?.name ?? t('note.anonymous'),
+    name: role === 'viewer' || role === 'projector' ? t(`role.${role}`) : identity?.name ?? t('note.anonymous'),
     group: identity?.name ? identity.group : null,
     color: canvas ? userColor(canvas, identity, pid ?? '') : '#3b5b92',
     role: role ?? 'viewer'
@@ -186,7 +186,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
         prefs = p
         writeStored(storageKeys.prefs, p)
       },
-      projector: role === 'viewer' || (projector && role === 'moderator'),
+      projector: role === 'viewer' || role === 'projector' || (projector && role === 'moderator'),
       onProjector: role === 'moderator'
         ? (on: boolean) => {
             projector = on

@@ -143,6 +143,7 @@ async def post_board(request: Request) -> Response:
             body.get("locale"),
             state.settings.limits.max_title_chars,
             state.canvas_dirs,
+            state.settings.join_code_hours,
         )
     except BoardInputError as exc:
         raise HTTPError(400, str(exc)) from exc
@@ -150,7 +151,7 @@ async def post_board(request: Request) -> Response:
 
 
 def new_board_response(request: Request, new: NewBoard, **extra: Any) -> JSONResponse:
-    """201 with a new board's id, title, the three links and their tokens."""
+    """201 with a new board's id, title, the four links and their tokens."""
     return JSONResponse(
         {
             "id": new.record.id,

@@ -17,7 +17,7 @@ from .base import BoardRecord, LoadedDoc, LogStats, Role, SnapshotInfo, StoreErr
 from .sqlite_db import SqliteDb
 from .startup import mark_boards
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: boards.join_code_expires
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boards (
     id TEXT PRIMARY KEY,
@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS boards (
     title TEXT NOT NULL,
     locale TEXT NOT NULL,
     created_at REAL NOT NULL,
-    join_code TEXT UNIQUE
+    join_code TEXT UNIQUE,
+    join_code_expires REAL NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS tokens (
     board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
@@ -75,6 +76,9 @@ def create_tables(conn: sqlite3.Connection) -> None:
         raise StoreError(
             f"the database was written by a newer cocanvas (schema {version}); upgrade cocanvas"
         )
+    if version == 1:
+        # codes made before expiry existed get their lifetime when their board loads
+        conn.execute("ALTER TABLE boards ADD COLUMN join_code_expires REAL NOT NULL DEFAULT 0")
     conn.executescript(SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
@@ -118,7 +122,7 @@ class SqliteStore:
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "INSERT INTO boards (id, canvas, canvas_version, title, locale, created_at,"
-                " join_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " join_code, join_code_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.id,
                     record.canvas,
@@ -127,6 +131,7 @@ class SqliteStore:
                     record.locale,
                     record.created_at,
                     record.join_code or None,
+                    record.join_code_expires_at,
                 ),
             )
             conn.executemany(
@@ -145,11 +150,11 @@ class SqliteStore:
         self, conn: sqlite3.Connection, where: str, args: tuple[Any, ...]
     ) -> list[BoardRecord]:
         rows = conn.execute(
-            "SELECT id, canvas, canvas_version, title, locale, created_at, join_code FROM boards "
-            + where
-            + " ORDER BY created_at",
+            "SELECT id, canvas, canvas_version, title, locale, created_at, join_code,"
+            " join_code_expires FROM boards " + where + " ORDER BY created_at",
             args,
         ).fetchall()
+        now = time.time()
         out = []
         for row in rows:
             hashes = {
@@ -158,9 +163,13 @@ class SqliteStore:
                     "SELECT role, hash FROM tokens WHERE board = ?", (row[0],)
                 )
             }
-            bid, canvas, version, title, locale, created, code = row
+            bid, canvas, version, title, locale, created, code, expires = row
+            if expires and expires <= now:
+                code = None  # an expired code is no credential (P143)
             out.append(
-                BoardRecord(bid, canvas, version, title, locale, created, hashes, code or "")
+                BoardRecord(
+                    bid, canvas, version, title, locale, created, hashes, code or "", expires
+                )
             )
         return out
 
@@ -189,11 +198,14 @@ class SqliteStore:
 
     async def get_board_by_join_code(self, code: str) -> BoardRecord | None:
         rows = await self._read(lambda c: self._board_rows(c, "WHERE join_code = ?", (code,)))
-        return rows[0] if rows else None
+        return rows[0] if rows and rows[0].join_code else None
 
-    async def set_join_code(self, board_id: str, code: str) -> None:
+    async def set_join_code(self, board_id: str, code: str, expires_at: float = 0.0) -> None:
         await self._submit(
-            lambda c: c.execute("UPDATE boards SET join_code = ? WHERE id = ?", (code, board_id))
+            lambda c: c.execute(
+                "UPDATE boards SET join_code = ?, join_code_expires = ? WHERE id = ?",
+                (code, expires_at, board_id),
+            )
         )
 
     async def put_secret(self, board_id: str, kind: str, key: str, value: bytes | None) -> None:

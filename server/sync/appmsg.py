@@ -26,6 +26,8 @@ class ErrorCode(StrEnum):
     LOCKED = "locked"
     CONFLICT = "conflict"
     UNKNOWN_OP = "unknown_op"
+    IDENTITY = "identity"  # P140: another pid on a connection that already has one
+    UNKNOWN_GROUP = "unknown_group"  # P141: a group the board does not offer
 
 
 class AppError(Exception):

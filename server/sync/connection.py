@@ -90,7 +90,7 @@ class Connection:
 
     @property
     def can_write(self) -> bool:
-        return self.role != "viewer"
+        return self.role in ("moderator", "participant")  # viewers and projectors read (P10)
 
     @property
     def closing(self) -> bool:

@@ -36,5 +36,6 @@ OPS: dict[str, tuple[str, ...]] = {
     "snapshot.create": MODERATOR,
     "snapshot.restore": MODERATOR,
     "link.rotate": MODERATOR,
+    "join.rotate": MODERATOR,
     "board.settings": MODERATOR,
 }

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-Role = Literal["moderator", "participant", "viewer"]
+Role = Literal["moderator", "participant", "viewer", "projector"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
 # The root maps of a board's Y.Doc: everything else is refused (P32).
@@ -44,7 +44,7 @@ EVENTS: dict[str, EventSpec] = {
     "private.notes": EventSpec(("notes",)),
     "vote.state": EventSpec(("state",), ("round", "mine", "remaining")),
     "link.rotated": EventSpec(("role",)),
-    "join.code": EventSpec(("join_code",)),
+    "join.code": EventSpec(("join_code", "join_code_expires_at")),
 }
 
 # Keys a note may carry; anything else is refused (P33).

@@ -106,3 +106,25 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> Non
     with pytest.raises(StoreError, match="newer cocanvas"):
         async with SqliteStore(path):
             pass
+
+
+async def test_p143_an_expired_join_code_is_handed_out_as_none(store: SqliteStore) -> None:
+    await store.set_join_code("b1", "ABCD2345", time.time() + 3600)
+    live = await store.get_board("b1")
+    assert live is not None and live.join_code == "ABCD2345"
+    assert await store.get_board_by_join_code("ABCD2345") == live
+    await store.set_join_code("b1", "ABCD2345", time.time() - 1)
+    expired = await store.get_board("b1")
+    assert expired is not None and expired.join_code == "" and expired.join_code_expires_at
+    assert await store.get_board_by_join_code("ABCD2345") is None
+    await store.set_join_code("b1", "WXYZ6789")  # no expiry: valid until replaced
+    never = await store.get_board("b1")
+    assert never is not None and never.join_code == "WXYZ6789"
+    assert never.join_code_expires_at == 0
+
+
+async def test_p142_a_projector_token_is_stored_like_the_others(store: SqliteStore) -> None:
+    await store.set_token_hash("b1", "projector", b"p" * 32)
+    found = await store.get_board("b1")
+    assert found is not None and found.token_hashes["projector"] == b"p" * 32
+    assert found.token_hashes["viewer"] == b"h" * 32

@@ -38,8 +38,12 @@ describe('readEvent', () => {
   })
 
   it('reads join.code with a code and with null', () => {
-    expect(readEvent({ ev: 'join.code', join_code: 'ABCD-2345' })).toEqual({ ev: 'join.code', join_code: 'ABCD-2345' })
-    expect(readEvent({ ev: 'join.code', join_code: null })).toEqual({ ev: 'join.code', join_code: null })
+    expect(readEvent({ ev: 'join.code', join_code: 'ABCD-2345', join_code_expires_at: 1.5e12 })).toEqual({
+      ev: 'join.code',
+      join_code: 'ABCD-2345',
+      join_code_expires_at: 1.5e12
+    })
+    expect(readEvent({ ev: 'join.code', join_code: null })).toEqual({ ev: 'join.code', join_code: null, join_code_expires_at: null })
   })
 
   it('refuses join.code without a string or null', () => {
@@ -126,13 +130,15 @@ describe('reply readers', () => {
     expect(REPLY_READERS['link.rotate']({ role: 'participant', token: 't', join_code: 'ABCD-2345' })).toEqual({
       role: 'participant',
       token: 't',
-      join_code: 'ABCD-2345'
+      join_code: 'ABCD-2345',
+      join_code_expires_at: null
     })
   })
 
   it('refuse an empty reply for every op whose reply carries data', () => {
     const acceptEmpty = (Object.keys(OPS) as Op[]).filter((op) => REPLY_READERS[op]({}) !== null).sort()
-    expect(acceptEmpty).toEqual(['private.delete', 'private.set', 'timer.stop', 'vote.cancel', 'vote.cast', 'vote.retract'])
+    // join.rotate may answer without a code (the board has none)
+    expect(acceptEmpty).toEqual(['join.rotate', 'private.delete', 'private.set', 'timer.stop', 'vote.cancel', 'vote.cast', 'vote.retract'])
   })
 })
 

@@ -16,6 +16,9 @@ export const MESSAGE_APP = 100
 export const MAX_REQUEST_ID = 2 ** 31
 export const REQUEST_TIMEOUT_MS = 10000
 
+/** Viewers and projector links only watch (the server refuses their changes, P10). */
+export const readOnlyRole = (role: Role | null): boolean => role === 'viewer' || role === 'projector'
+
 /** True when `role` may send `op` (the server checks the same table). */
 export function allowed (role: Role | null, op: Op): boolean {
   return role !== null && (OPS[op] as readonly string[]).includes(role)
@@ -70,6 +73,7 @@ export interface OpArgs {
   'snapshot.create': { label: string }
   'snapshot.restore': { sid: string }
   'link.rotate': { role: Role }
+  'join.rotate': Record<string, never>
   'board.settings': {
     title?: string
     anonymous_allowed?: boolean
@@ -110,6 +114,8 @@ export interface HelloReply {
   board?: string
   limits?: { max_note_chars?: number, max_notes?: number }
   join_code?: string
+  /** When the join code stops working (server epoch ms); null: never. */
+  join_code_expires_at?: number | null
   private_notes?: PrivateNote[]
   vote?: BallotState
 }
@@ -136,7 +142,8 @@ export interface OpReplies {
   'vote.cancel': Record<string, never>
   'snapshot.create': { sid: string, notes: number, created_at: number }
   'snapshot.restore': { before: string }
-  'link.rotate': { role: Role, token: string, join_code?: string }
+  'link.rotate': { role: Role, token: string, join_code?: string, join_code_expires_at?: number | null }
+  'join.rotate': { join_code?: string, join_code_expires_at?: number | null }
   'board.settings': { changed: string[] }
 }
 
@@ -189,6 +196,10 @@ function readVoteResults (v: unknown): Record<string, VoteResult> | null {
   return out
 }
 
+function readJoinCode (r: Record<string, unknown>): { join_code?: string, join_code_expires_at: number | null } {
+  return { ...(isStr(r.join_code) ? { join_code: r.join_code } : {}), join_code_expires_at: isNum(r.join_code_expires_at) ? r.join_code_expires_at : null }
+}
+
 type ReplyReader<K extends Op> = (r: Record<string, unknown>) => OpReplies[K] | null
 
 /** Each op's reply, checked; null when a field is missing or of the wrong type. */
@@ -234,8 +245,9 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
   'snapshot.restore': (r) => isStr(r.before) ? { before: r.before } : null,
   'link.rotate': (r) => {
     if (!isRole(r.role) || !isStr(r.token)) return null
-    return isStr(r.join_code) ? { role: r.role, token: r.token, join_code: r.join_code } : { role: r.role, token: r.token }
+    return isStr(r.join_code) ? { role: r.role, token: r.token, ...readJoinCode(r) } : { role: r.role, token: r.token }
   },
+  'join.rotate': (r) => isStr(r.join_code) ? readJoinCode(r) : {},
   'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null
 }
 
@@ -246,7 +258,7 @@ export type PrivateNotesEvent = { ev: 'private.notes', notes: PrivateNote[] }
 export type VoteStateEvent = { ev: 'vote.state' } & BallotState
 export type LinkRotatedEvent = { ev: 'link.rotated', role: Role }
 /** The participant join code changed (null: no longer shown to this connection). */
-export type JoinCodeEvent = { ev: 'join.code', join_code: string | null }
+export type JoinCodeEvent = { ev: 'join.code', join_code: string | null, join_code_expires_at: number | null }
 export type AppEvent = RejectedEvent | PrivateNotesEvent | VoteStateEvent | LinkRotatedEvent | JoinCodeEvent
 
 // Compile-time check: one event type per generated event name, with exactly its fields.
@@ -284,7 +296,9 @@ const EVENT_READERS: { [E in EventName]: (rec: Record<string, unknown>) => Event
     : null,
   'vote.state': (rec) => ({ ev: 'vote.state', ...readBallot(rec) }),
   'link.rotated': (rec) => isRole(rec.role) ? { ev: 'link.rotated', role: rec.role } : null,
-  'join.code': (rec) => rec.join_code === null || typeof rec.join_code === 'string' ? { ev: 'join.code', join_code: rec.join_code } : null
+  'join.code': (rec) => rec.join_code === null || typeof rec.join_code === 'string'
+    ? { ev: 'join.code', join_code: rec.join_code, join_code_expires_at: typeof rec.join_code_expires_at === 'number' ? rec.join_code_expires_at : null }
+    : null
 }
 
 /** An event the server may send, with its fields checked; null for anything else. */

@@ -1,13 +1,13 @@
 // Generated from server/sync/vocabulary.py, ops.py, appmsg.py and errors.py by
 // `python -m server.sync.vocab_ts`; do not edit (tests/unit/test_vocabulary.py checks it).
 
-export const ROLES = ["moderator", "participant", "viewer"] as const
+export const ROLES = ["moderator", "participant", "viewer", "projector"] as const
 export type Role = (typeof ROLES)[number]
 
 /** Every app-message op and the roles that may send it (P44). */
 export const OPS = {
-  "hello": ["moderator", "participant", "viewer"],
-  "clock": ["moderator", "participant", "viewer"],
+  "hello": ["moderator", "participant", "viewer", "projector"],
+  "clock": ["moderator", "participant", "viewer", "projector"],
   "agenda.set": ["moderator"],
   "timer.start": ["moderator"],
   "timer.pause": ["moderator"],
@@ -28,11 +28,12 @@ export const OPS = {
   "snapshot.create": ["moderator"],
   "snapshot.restore": ["moderator"],
   "link.rotate": ["moderator"],
+  "join.rotate": ["moderator"],
   "board.settings": ["moderator"],
 } as const
 export type Op = keyof typeof OPS
 
-export const ERROR_CODES = ["forbidden", "invalid", "not_found", "limit", "locked", "conflict", "unknown_op"] as const
+export const ERROR_CODES = ["forbidden", "invalid", "not_found", "limit", "locked", "conflict", "unknown_op", "identity", "unknown_group"] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /** Server events and their fields besides `ev`. */
@@ -41,7 +42,7 @@ export const EVENTS = {
   "private.notes": { required: ["notes"], optional: [] },
   "vote.state": { required: ["state"], optional: ["round", "mine", "remaining"] },
   "link.rotated": { required: ["role"], optional: [] },
-  "join.code": { required: ["join_code"], optional: [] },
+  "join.code": { required: ["join_code", "join_code_expires_at"], optional: [] },
 } as const
 export type EventName = keyof typeof EVENTS
 export type EventField<E extends EventName> =
@@ -57,12 +58,14 @@ export const CLOSE = {
   FORBIDDEN: 4403,
   BOARD_NOT_FOUND: 4404,
   MESSAGE_TOO_BIG: 4413,
+  TOO_MANY_REQUESTS: 4429,
   SERVER_ERROR: 4500,
   SHUTTING_DOWN: 4501,
   SLOW_CONSUMER: 4502,
   ROOM_FULL: 4503,
   STORE_UNAVAILABLE: 4504,
   IDLE_TIMEOUT: 4508,
+  TOO_MANY_CONNECTIONS: 4509,
 } as const
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE]
 

@@ -79,6 +79,12 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: 
             compact_after_rows=settings.compact_after_rows,
             compact_after_bytes=settings.compact_after_bytes,
             rules=rules,
+            max_board_bytes=limits.max_board_bytes,
+            update_bytes_per_second=limits.update_bytes_per_second,
+            update_bytes_burst=limits.update_bytes_burst,
+            awareness_bytes_per_second=limits.awareness_bytes_per_second,
+            awareness_bytes_burst=limits.awareness_bytes_burst,
+            presence_interval_ms=limits.presence_interval_ms,
             admit_author=guards.new_authors.admit,
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)

@@ -65,7 +65,7 @@ async def board_state(
     room = rooms.get_loaded(board_id) if rooms is not None else None
     if room is not None:
         await room.flushed()
-        return room.doc.get_update(), None
+        return room.state(), None
     doc, _, _ = await load_board(store, board_id, keep_aside=False)
     return doc.get_update(), None
 

@@ -22,6 +22,13 @@ class Limits:
     send_queue_messages: int = 2_048  # per connection, before it is closed as too slow
     max_title_chars: int = 200
     violations_before_close: int = 20
+    # byte budgets (PROTOCOL.md P122-P124); README.md says why these numbers
+    max_board_bytes: int = 16_777_216  # stored state of one board
+    update_bytes_per_second: int = 262_144  # document updates read per connection
+    update_bytes_burst: int = 2_097_152
+    awareness_bytes_per_second: int = 16_384  # presence read per connection
+    awareness_bytes_burst: int = 65_536
+    presence_interval_ms: int = 50  # presence changes leave together, at most this often
     # failed logins (P161): per client address, and join-code failures per board
     auth_failure_burst: int = 30  # a page opened with a wrong code costs 2 (REST + websocket)
     auth_failures_per_minute: float = 10.0

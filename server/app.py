@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from .boards import canvas_info, restore_in_place, snapshot_room
+from .compose import open_store
 from .export_pool import WorkerPool
 from .export_queue import ExportQueue
 from .metrics import Metrics
@@ -29,26 +30,16 @@ from .store.sqlite import SqliteStore
 from .sync.errors import SyncError
 from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
-from .sync.rooms import Rooms
+from .sync.rooms import RoomFactory, Rooms
 from .throttle import Guards
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def open_store(settings: Settings) -> DocStore:
-    if settings.store_url:
-        raise ValueError(
-            f"store URL {settings.store_url!r} is not supported by this build; "
-            "leave it empty for SQLite in the data directory"
-        )
-    mode = settings.sqlite_synchronous.upper()
-    if mode not in ("NORMAL", "FULL"):
-        raise ValueError(f"COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
-    return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
-
-
-def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: Guards) -> object:
+def room_builder(
+    settings: Settings, store: DocStore, metrics: Metrics, guards: Guards
+) -> RoomFactory:
     limits = settings.limits
     dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
 
@@ -103,6 +94,8 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: 
         ctx.keep_auto_snapshots = settings.keep_auto_snapshots
         ctx.join_code_hours = settings.join_code_hours
         facilitation = Facilitation(room, ctx)
+        for extension in facilitation.extensions():
+            room.extend(extension)
         await facilitation.load()
         if recovery.damaged:
             # P223: everyone sees in the decision log that and how the board was recovered
@@ -135,7 +128,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
             build = room_builder(settings, store, metrics, guards)
             grace = settings.room_grace_seconds
             sweep = min(5.0, max(0.05, grace / 2))
-            async with Rooms(store, build, grace, sweep) as rooms:  # type: ignore[arg-type]
+            async with Rooms(store, build, grace, sweep) as rooms:
                 rooms.on_room_count = metrics.rooms.set
                 state = AppState(settings, store, rooms, metrics, static_dir, guards)
                 # PDFs and images take seconds: separate processes keep live boards moving

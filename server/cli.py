@@ -181,6 +181,7 @@ def _check_port(host: str, port: int) -> None:
 
 def cmd_serve(settings: Settings) -> None:
     from .app import create_app
+    from .compose import database_path
     from .redact import logging_config
     from .serve import GracefulServer
     from .store.base import StoreError
@@ -189,13 +190,12 @@ def cmd_serve(settings: Settings) -> None:
 
     if settings.store_url or settings.relay_url:
         raise CliError("--store and --relay are not available in this build; use SQLite")
-    if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
-        raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
+    _check_store(settings)
     if settings.header_timeout_seconds <= 0:
         raise CliError("COCANVAS_HEADER_TIMEOUT_SECONDS must be more than 0")
     _check_data_dir(settings.data_dir)
     try:
-        check_database(settings.data_dir / "cocanvas.db", settings.allow_empty)
+        check_database(database_path(settings), settings.allow_empty)
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     _check_port(settings.host, settings.port)
@@ -220,10 +220,10 @@ def cmd_serve(settings: Settings) -> None:
 
 async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
     from .boards import BoardInputError, board_links, create_board
-    from .store.sqlite import SqliteStore
+    from .compose import opened_store
 
     _check_data_dir(settings.data_dir)
-    async with SqliteStore(settings.data_dir / "cocanvas.db") as store:
+    async with opened_store(settings) as store:
         try:
             dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
             new = await create_board(
@@ -249,13 +249,13 @@ async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_boards(settings: Settings) -> None:
-    from .store.sqlite import SqliteStore
+    from .compose import database_path, opened_store
 
-    db = settings.data_dir / "cocanvas.db"
+    db = database_path(settings)
     if not db.exists():
         print(f"no boards yet (no database at {db})")
         return
-    async with SqliteStore(db) as store:
+    async with opened_store(settings) as store:
         records = await store.list_boards()
     if not records:
         print("no boards yet")
@@ -266,16 +266,16 @@ async def cmd_boards(settings: Settings) -> None:
 
 async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
     from .boards import BoardInputError, clean_text, snapshot_board
-    from .store.sqlite import SqliteStore
+    from .compose import database_path, opened_store
 
-    db = settings.data_dir / "cocanvas.db"
+    db = database_path(settings)
     if not db.exists():
         raise CliError(f"no database at {db}; pass the server's --data directory")
     try:
         label = clean_text(args.label, "label", 200, required=False)
     except BoardInputError as exc:
         raise CliError(str(exc)) from exc
-    async with SqliteStore(db) as store:
+    async with opened_store(settings) as store:
         if await store.get_board(args.board) is None:
             raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
         info = await snapshot_board(store, None, args.board, label, "manual")
@@ -283,15 +283,15 @@ async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_export(settings: Settings, args: argparse.Namespace) -> Rendered:
+    from .compose import database_path, opened_store
     from .history import ALL_FORMATS, HistoryError, render_export
-    from .store.sqlite import SqliteStore
 
     if args.format not in ALL_FORMATS:
         raise CliError(f"unknown format {args.format!r}; one of: {', '.join(ALL_FORMATS)}")
-    db = settings.data_dir / "cocanvas.db"
+    db = database_path(settings)
     if not db.exists():
         raise CliError(f"no database at {db}; pass the server's --data directory")
-    async with SqliteStore(db) as store:
+    async with opened_store(settings) as store:
         record = await store.get_board(args.board)
         if record is None:
             raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
@@ -322,12 +322,12 @@ def write_export(args: argparse.Namespace, rendered: Rendered) -> None:
 
 async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) -> None:
     from .boards import board_links
+    from .compose import opened_store
     from .export import ArchiveError
     from .history import import_archive
-    from .store.sqlite import SqliteStore
 
     _check_data_dir(settings.data_dir)
-    async with SqliteStore(settings.data_dir / "cocanvas.db") as store:
+    async with opened_store(settings) as store:
         try:
             new = await import_archive(
                 store, data, args.title, join_code_hours=settings.join_code_hours
@@ -341,10 +341,21 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) 
         print(f"{role + ':':<13}{links[role]}")
 
 
+def _check_store(settings: Settings) -> None:
+    from .compose import check_store_settings
+
+    try:
+        check_store_settings(settings)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)
+        if args.command != "serve":
+            _check_store(settings)
         if args.command == "serve":
             cmd_serve(settings)
         elif args.command == "new":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +15,12 @@ from ..store.base import BoardRecord, DocStore, SnapshotInfo
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import CONTROL, META, NOTES
+from ..sync.extension import Handler
 from ..sync.room import Room
 
 MAX_LOG_ENTRIES = 2_000
+
+RoomHandler = Callable[[Room, Connection, Request], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -50,6 +54,11 @@ class BoardContext:
             if target == part or target in fields:
                 return part
         return None
+
+
+def bound(room: Room, handlers: Mapping[str, RoomHandler]) -> dict[str, Handler]:
+    """Room-taking op handlers as the (conn, request) handlers a RoomExtension offers."""
+    return {op: functools.partial(handler, room) for op, handler in handlers.items()}
 
 
 def now_ms() -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pycrdt import Doc, Map
@@ -12,6 +13,7 @@ from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import META
 from ..sync.errors import CloseCode
+from ..sync.extension import Handler, RoomExtension
 from ..sync.room import Room
 from .base import (
     BoardContext,
@@ -19,6 +21,7 @@ from .base import (
     arg_bool,
     arg_field,
     arg_str,
+    bound,
     control_get,
     invalid,
     meta_get,
@@ -27,7 +30,7 @@ from .base import (
 from .joincode import JoinCodes
 
 
-class BoardOps:
+class BoardOps(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext, join: JoinCodes) -> None:
         self.room = room
         self.ctx = ctx
@@ -35,8 +38,10 @@ class BoardOps:
         self.locks: frozenset[str] = frozenset(control_get(room, "locks", {}))
         room.policy.locked_fields = lambda: self.locks
         room.policy.groups = self.offered_groups
-        room.services["board"] = self
-        room.app_handlers.update(
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return bound(
+            self.room,
             {
                 "lock.set": self.lock_set,
                 "focus.set": self.focus_set,
@@ -44,7 +49,7 @@ class BoardOps:
                 "link.rotate": self.link_rotate,
                 "snapshot.create": self.snapshot_create,
                 "snapshot.restore": self.snapshot_restore,
-            }
+            },
         )
 
     def offered_groups(self) -> frozenset[str]:

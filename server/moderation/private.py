@@ -6,6 +6,7 @@ P60); they are stored as secrets and move into `notes` in one transaction on rev
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgpack
@@ -14,6 +15,7 @@ from pycrdt import Doc, Map, Text
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import NOTES
+from ..sync.extension import Handler, RoomExtension
 from ..sync.requests import check_group
 from ..sync.room import Room
 from .base import (
@@ -21,6 +23,7 @@ from .base import (
     apply_control,
     arg_field,
     arg_str,
+    bound,
     control_get,
     invalid,
     meta_get,
@@ -33,7 +36,7 @@ MAX_PER_AUTHOR = 200
 _NOTE_ARGS = {"color": 32, "format": 64, "owner": 200, "due": 32}
 
 
-class PrivateWriting:
+class PrivateWriting(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext) -> None:
         self.room = room
         self.ctx = ctx
@@ -41,14 +44,22 @@ class PrivateWriting:
         self._fields: frozenset[str] = frozenset()
         self.refresh()
         room.policy.private_fields = self.fields
-        room.app_handlers.update(
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return bound(
+            self.room,
             {
                 "private.set": self.set,
                 "private.put": self.put,
                 "private.delete": self.delete,
                 "private.reveal": self.reveal,
-            }
+            },
         )
+
+    async def hello(self, conn: Connection) -> dict[str, Any]:
+        if conn.author_id is None:
+            return {}
+        return {"private_notes": self.of(conn.author_id)}
 
     async def load(self) -> None:
         stored = await self.ctx.store.get_secrets(self.room.board_id, KIND)

@@ -9,12 +9,14 @@ Deadlines are epoch milliseconds, so they survive a restart (P51).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anyio
 
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
+from ..sync.extension import Handler, RoomExtension, Task
 from ..sync.room import Room
 from .base import (
     BoardContext,
@@ -22,6 +24,7 @@ from .base import (
     arg_bool,
     arg_int,
     arg_str,
+    bound,
     control_get,
     invalid,
     now_ms,
@@ -47,14 +50,16 @@ def default_agenda(canvas: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-class Timer:
+class Timer(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext, on_end: Any) -> None:
         self.room = room
         self.ctx = ctx
         self.on_end = on_end  # async (target, lock_on_end) -> None
         self._changed = anyio.Event()
-        room.tasks.append(self.run)
-        room.app_handlers.update(
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return bound(
+            self.room,
             {
                 "agenda.set": self.agenda_set,
                 "timer.start": self.start,
@@ -62,8 +67,11 @@ class Timer:
                 "timer.resume": self.resume,
                 "timer.extend": self.extend,
                 "timer.stop": self.stop,
-            }
+            },
         )
+
+    def tasks(self) -> Sequence[Task]:
+        return (self.run,)
 
     # ---- state helpers -----------------------------------------------------------------
 

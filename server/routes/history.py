@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -24,6 +24,7 @@ from ..history import (
     render_export,
     restore_as_copy,
 )
+from ..moderation.board import BoardOps
 from ..state import AppState
 from ..sync.appmsg import AppError
 from .boards import (
@@ -158,9 +159,10 @@ async def restore(request: Request) -> Response:
         raise HTTPError(400, "'mode' must be 'in-place' or 'copy'")
     room = await state.rooms.acquire(principal.board)
     try:
-        result: dict[str, Any] = await room.services["board"].restore(
-            sid, None, by={"role": "moderator", "name": None, "via": "api"}
-        )
+        ops = room.extensions.find(BoardOps)
+        if ops is None:
+            raise HTTPError(503, "restoring is not available on this server")
+        result = await ops.restore(sid, None, by={"role": "moderator", "name": None, "via": "api"})
     except AppError as exc:
         raise HTTPError(404, exc.message) from exc
     finally:

@@ -16,8 +16,7 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -29,6 +28,7 @@ from . import appmsg, codec, precheck
 from .awareness import AwarenessRegistry
 from .budget import BoardSize, PresenceOutbox
 from .channel import Channel, ChannelClosedError
+from .config import RoomConfig as RoomConfig
 from .connection import Connection, TokenBucket
 from .document import CONTROL, META, NOTES, load_doc
 from .errors import (
@@ -38,7 +38,8 @@ from .errors import (
     StoreUnavailableError,
     SyncError,
 )
-from .policy import UNTRUSTED, Rules, UpdatePolicy, Violation
+from .extension import Extensions, RoomExtension
+from .policy import UNTRUSTED, UpdatePolicy, Violation
 from .requests import handle_app_message
 from .revert import EMPTY_DELETE_SET, added_ranges, delete_ranges, rebuilt, structs_since
 
@@ -47,33 +48,6 @@ SERVER = "server"
 REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
 AWARENESS_TIMEOUT = 30.0
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
-
-AppHandler = Callable[["Room", Connection, appmsg.Request], Awaitable[dict[str, Any] | None]]
-HelloHook = Callable[["Room", Connection], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class RoomConfig:
-    max_message_bytes: int
-    max_app_message_bytes: int
-    messages_per_second: float
-    message_burst: int
-    max_connections: int
-    send_queue_messages: int
-    max_awareness_bytes: int
-    violations_before_close: int
-    compact_after_rows: int
-    compact_after_bytes: int
-    rules: Rules
-    # (board, author_id, client address key) -> seconds to wait; 0 admits (P165)
-    admit_author: Callable[[str, str, str], float] | None = None
-    # byte budgets (P122-P124); defaults as in server.settings.Limits
-    max_board_bytes: int = 16_777_216
-    update_bytes_per_second: int = 262_144
-    update_bytes_burst: int = 2_097_152
-    awareness_bytes_per_second: int = 16_384
-    awareness_bytes_burst: int = 65_536
-    presence_interval_ms: int = 50
 
 
 class DocumentFaultError(MalformedMessageError):
@@ -105,11 +79,7 @@ class Room:
         self.retry_seconds = (0.5, 10.0)
         self._tg: TaskGroup | None = None
         self._emptied: anyio.Event | None = None
-        self.app_handlers: dict[str, AppHandler] = {}
-        self.hello_hooks: list[HelloHook] = []
-        self.tasks: list[Callable[[], Coroutine[Any, Any, None]]] = []
-        self.on_empty: Callable[[], Awaitable[None]] | None = None
-        self.services: dict[str, Any] = {}  # facilitation parts the HTTP routes call
+        self.extensions = Extensions()  # features plugged in at the composition root
         self.awareness = AwarenessRegistry(max_state_bytes=config.max_awareness_bytes)
         self.presence = PresenceOutbox(config.presence_interval_ms / 1000, self._send_presence)
         self.policy = UpdatePolicy(doc, config.rules)
@@ -134,6 +104,14 @@ class Room:
         self._bytes_since_compact = 0
         self._scope: anyio.CancelScope | None = None
 
+    def extend(self, extension: RoomExtension) -> None:
+        """Plug a feature in before run(); raises ValueError for an op already taken."""
+        self.extensions.add(extension)
+
+    def offered_groups(self) -> frozenset[str]:
+        """The stakeholder groups people may choose now (P37, P141)."""
+        return self.policy.groups()
+
     # ---- lifecycle ---------------------------------------------------------------------
 
     async def run(self) -> None:
@@ -144,7 +122,7 @@ class Room:
                 tg.start_soon(self._fan_out)
                 tg.start_soon(self._expire_presence)
                 tg.start_soon(self.presence.run)
-                for task in self.tasks:
+                for task in self.extensions.tasks():
                     tg.start_soon(task)
 
     async def stop(self) -> None:
@@ -168,11 +146,7 @@ class Room:
         self.policy.close()
         self._undo.clear()
         self.conns.clear()
-        self.tasks.clear()
-        self.app_handlers.clear()
-        self.hello_hooks.clear()
-        self.services.clear()
-        self.on_empty = None
+        self.extensions.clear()
 
     async def flushed(self) -> None:
         """Return once every update applied so far is committed (or failed)."""
@@ -262,9 +236,9 @@ class Room:
                 if conn.close_code is not None:
                     with anyio.move_on_after(2):
                         await channel.close(conn.close_code, conn.close_reason)
-                if not self.conns and self.on_empty is not None:
+                if not self.conns:
                     with anyio.move_on_after(10):
-                        await self.on_empty()
+                        await self.extensions.emptied()
             if not self.conns and self._emptied is not None:
                 self._emptied.set()
 

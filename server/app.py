@@ -27,6 +27,7 @@ from .settings import Settings
 from .state import AppState
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .store.sqlite import SqliteStore
+from .sync.appmsg import AppError, ErrorCode
 from .sync.errors import SyncError
 from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
@@ -85,8 +86,8 @@ def room_builder(
 
         async def restore(sid: str) -> None:
             found = await store.get_snapshot(record.id, sid)
-            if found is None:
-                raise LookupError(f"no snapshot {sid!r}")
+            if found is None:  # deleted since the caller checked
+                raise AppError(ErrorCode.NOT_FOUND, f"no snapshot {sid!r}")
             restore_in_place(room, found[1])
             facilitation.refresh()
 

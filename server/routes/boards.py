@@ -22,6 +22,7 @@ from ..boards import (
 )
 from ..clientaddr import client_key
 from ..state import AppState
+from ..store.base import BoardRecord
 from ..sync.document import doc_view, load_doc
 from ..sync.errors import CloseCode
 from ..throttle import retry_seconds
@@ -101,6 +102,14 @@ async def authorize(request: Request, *roles: str) -> Principal:
     return Principal(board_id, role)
 
 
+async def board_record(state: AppState, board_id: str) -> BoardRecord:
+    """The board's record; 404 when it was deleted since its token was checked."""
+    record = await state.store.get_board(board_id)
+    if record is None:
+        raise HTTPError(404, "no such board")
+    return record
+
+
 def base_url(request: Request) -> str:
     state = _state(request)
     if state.settings.public_url:
@@ -167,8 +176,7 @@ def new_board_response(request: Request, new: NewBoard, **extra: Any) -> JSONRes
 async def get_board(request: Request) -> Response:
     state = _state(request)
     principal = await authorize(request)
-    record = await state.store.get_board(principal.board)
-    assert record is not None
+    record = await board_record(state, principal.board)
     return JSONResponse(
         {
             "id": record.id,

@@ -66,8 +66,9 @@ test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
 	$(MAKE) --no-print-directory lint typecheck vitest pytest
 
 lint: $(VENV)/.test-deps client/node_modules/.package-lock.json
-	$(VENV)/bin/ruff format --check server canvas_schema tests bench
-	$(VENV)/bin/ruff check server canvas_schema tests bench
+	$(VENV)/bin/ruff format --check server canvas_schema tests bench scripts
+	$(VENV)/bin/ruff check server canvas_schema tests bench scripts
+	$(PY) scripts/check_protocol.py
 	cd client && npx --no-install biome ci .
 
 typecheck: $(VENV)/.test-deps client

@@ -1,7 +1,7 @@
 """Bounded, iterative reader of untrusted Yjs v1 updates, run before pycrdt sees the bytes.
 
 pycrdt/yrs and yjs decode and walk nested values recursively, so depth alone can crash the
-server or every browser (PROTOCOL.md P100-P112). This module reads the whole update with
+server or every browser (PROTOCOL.md P100-P111). This module reads the whole update with
 loops only, checks every count against the bytes left, and refuses what the board never
 uses. Like `errors`, it needs nothing but the standard library.
 

@@ -1,5 +1,5 @@
 """Moderator powers on a real server: every op's roles, timer, locks, private writing,
-voting, links, focus and the decision log (PROTOCOL.md P44-P72)."""
+voting, links, focus and the decision log (PROTOCOL.md P44-P70)."""
 
 from __future__ import annotations
 
@@ -84,7 +84,9 @@ async def test_p44_every_op_is_answered_for_moderators(shared_server: LiveServer
         await refused(m, "no.such.op", "unknown_op")
 
 
-async def test_p50_timer_ops_and_planned_versus_actual(shared_server: LiveServer) -> None:
+async def test_p47_p50_timer_ops_their_log_and_planned_versus_actual(
+    shared_server: LiveServer,
+) -> None:
     board = shared_server.create_board()
     async with PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m:
         await m.synced.wait()
@@ -356,7 +358,7 @@ async def test_p45_link_rotation_closes_old_holders_with_4403(shared_server: Liv
         assert (await ok(joined, "hello", pid=pid()))["role"] == "participant"
 
 
-async def test_p46_focus_settings_and_join_code(shared_server: LiveServer) -> None:
+async def test_p46_p52_focus_settings_and_join_code(shared_server: LiveServer) -> None:
     board = shared_server.create_board()
     async with (
         PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m,

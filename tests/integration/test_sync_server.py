@@ -106,7 +106,7 @@ async def test_p1_foreign_origin_closes_4403(shared_server: LiveServer) -> None:
         await ok.synced.wait()
 
 
-async def test_oversize_message_closes_only_that_connection(start_server: object) -> None:
+async def test_p17_oversize_message_closes_4413_only_that_connection(start_server: object) -> None:
     assert callable(start_server)
     server: LiveServer = start_server(COCANVAS_LIMIT_MAX_MESSAGE_BYTES="4096")
     board = server.create_board()

@@ -15,7 +15,7 @@ import { createUndoManager } from './model/notes'
 import { AppRequestError, type HelloReply, isRole, type Op, refusalCode, type Role } from './sync/appmsg'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
-import { BoardApi } from './sync/rest'
+import { ApiError, BoardApi, boardRole } from './sync/rest'
 import { CLOSE } from './sync/vocab.gen'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
@@ -238,19 +238,16 @@ function start (root: HTMLElement, where: BoardLocation): void {
   }
 
   // the REST call tells the role early (and explains bad links) before the socket does
-  fetch(`/api/boards/${encodeURIComponent(boardId)}`, { headers: { authorization: `Bearer ${where.token}` } })
-    .then(async (res) => {
-      if (res.status === 401 || res.status === 404) {
-        conn.destroy()
-        showError(root, t(res.status === 401 ? 'error.4401' : 'error.4404'))
-        return
-      }
-      const data: unknown = await res.json()
-      const r = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>
-      if (isRole(r.role) && role !== r.role) setRole(r.role)
+  boardRole(boardId, where.token)
+    .then((told) => {
+      if (told !== null && role !== told) setRole(told)
     })
-    .catch(() => {
-      // offline: go on with what this device remembers
+    .catch((err: unknown) => {
+      if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
+        conn.destroy()
+        showError(root, t(err.status === 401 ? 'error.4401' : 'error.4404'))
+      }
+      // otherwise offline or a passing failure: go on with what this device remembers
     })
 
   board.meta.observe(() => {

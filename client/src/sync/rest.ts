@@ -225,20 +225,34 @@ export class BoardApi {
   }
 }
 
-/** Import a `.cocanvas` archive as a new board (new id, new links). */
+/** Create a board; the reply carries its id, title and the four links. */
+export async function createBoard (body: { canvas: string, title: string, locale: string }): Promise<NewBoard> {
+  const res = await send('/api/boards', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body)
+  })
+  return readNewBoard(await json(res), body.title)
+}
+
+/** The role a link token has on a board (null if the reply names none); an ApiError
+ * with status 401 or 404 for a token or board that does not work, 0 when offline. */
+export async function boardRole (boardId: string, token: string): Promise<Role | null> {
+  const res = await send(`/api/boards/${encodeURIComponent(boardId)}`, { headers: { authorization: `Bearer ${token}` } })
+  const data = await json(res)
+  return isRole(data.role) ? data.role : null
+}
+
 /** The role a link token has on a board now, or null when it does not work (any more). */
 export async function roleOfToken (boardId: string, token: string): Promise<Role | null> {
   try {
-    const res = await fetch(`/api/boards/${encodeURIComponent(boardId)}`, { headers: { authorization: `Bearer ${token}` } })
-    if (!res.ok) return null
-    const data: unknown = await res.json()
-    const role = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).role : null
-    return isRole(role) ? role : null
+    return await boardRole(boardId, token)
   } catch {
     return null
   }
 }
 
+/** Import a `.cocanvas` archive as a new board (new id, new links). */
 export async function importArchive (file: Blob): Promise<NewBoard> {
   if (file.size > MAX_ARCHIVE_BYTES) throw new ApiError(413, `archives are at most ${MAX_ARCHIVE_BYTES} bytes`)
   const res = await send('/api/boards/import', {

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from .build import build_report
 from .diagram_image import draw_axes, draw_y_tick_labels, place_diagram_notes
 from .model import ExportInput
-from .report import NEUTRAL_GROUP_COLOR, PART_COLORS, FieldView, Report
+from .report import NEUTRAL_GROUP_COLOR, FieldView, Report
 from .svgdraw import INK, LINE, MUTED, Style, el, note_card, serialise, svg_root, text_lines, to_png
 from .svgtext import BOLD, one_line, wrap
 from .wording import is_rtl, partner_cell
@@ -193,7 +193,7 @@ def _field_frame(
     style: Style,
 ) -> float:
     """The field's box and header; returns the y where its body starts."""
-    color = PART_COLORS.get(field.part, INK)
+    color = next((p.color for p in report.parts if p.id == field.part), INK)
     el(
         parent,
         "rect",

@@ -18,7 +18,7 @@ from . import labels
 from .diagram_image import diagram_svg
 from .pdf_fonts import FONT_FAMILY, font_css
 from .readers import HEX_COLOR
-from .report import NEUTRAL_GROUP_COLOR, PART_COLORS, FieldView, Report
+from .report import NEUTRAL_GROUP_COLOR, FieldView, Report
 from .wording import (
     agenda_table,
     axis_words,
@@ -35,6 +35,10 @@ def _css(report: Report) -> str:
     page = labels.t(report.locale, "doc.page")
     of = labels.t(report.locale, "doc.page.of")
     generated = labels.t(report.locale, "doc.generated")
+    # by position, not id: ids come from the canvas, colours from our palette only
+    part_borders = "\n".join(
+        f".part-n{i} h2 {{ border-color: {part.color}; }}" for i, part in enumerate(report.parts)
+    )
     return f"""
 {font_css()}
 @page {{
@@ -60,9 +64,7 @@ p {{ margin: 0; }}
 .part {{ break-before: page; }}
 .part h2 {{ margin-top: 0; string-set: part content(); border-bottom: 1.5pt solid #1a1d21;
             padding-bottom: 1mm; }}
-.part-A h2 {{ border-color: {PART_COLORS["A"]}; }}
-.part-B h2 {{ border-color: {PART_COLORS["B"]}; }}
-.part-C h2 {{ border-color: {PART_COLORS["C"]}; }}
+{part_borders}
 .subtitle {{ font-style: italic; color: #4a525c; margin-bottom: 2mm; }}
 .fid {{ color: #4a525c; }}
 .prompt {{ font-style: italic; color: #4a525c; margin: 0 0 2mm; break-after: avoid; }}
@@ -286,9 +288,9 @@ def build_html(report: Report) -> str:
         f"<style>{_css(report)}</style></head><body>",
     ]
     out += _cover(report)
-    for part in report.parts:
+    for index, part in enumerate(report.parts):
         heading = report.t("part.heading", id=part.id, label=part.label)
-        out.append(f'<section class="part part-{_e(part.id)}"><h2>{_e(heading)}</h2>')
+        out.append(f'<section class="part part-{_e(part.id)} part-n{index}"><h2>{_e(heading)}</h2>')
         if part.subtitle:
             out.append(_p("subtitle", part.subtitle))
         for field in part.fields:

@@ -9,12 +9,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from canvas_schema import Layout as Layout
+
 from . import labels
 
 OTHER = "other"
 ANONYMOUS = "anonymous"
 NEUTRAL_GROUP_COLOR = "#5f6b76"
-PART_COLORS = {"A": "#1d5f8a", "B": "#74398a", "C": "#2d6a37"}  # borders of parts A-C
+# part borders, given to the canvas's parts in their order (Ko-Kreation: A blue, B purple,
+# C green); a canvas with more parts starts over
+PART_PALETTE = ("#1d5f8a", "#74398a", "#2d6a37", "#8a5a1d", "#8a2846", "#2c6e7f")
+
+
+def part_color(index: int) -> str:
+    """The border colour of the canvas's `index`-th part (0-based)."""
+    return PART_PALETTE[index % len(PART_PALETTE)]
 
 
 @dataclass(frozen=True)
@@ -61,23 +70,19 @@ class Note:
 
 
 @dataclass(frozen=True)
-class Tick:
+class TickView:
+    """A tick of a canvas_schema `AxisTick`, its label in the report's locale."""
+
     at: float
     label: str
 
 
 @dataclass(frozen=True)
-class Axis:
+class AxisView:
+    """A canvas_schema `Axis` with its texts in the report's locale."""
+
     label: str
-    ticks: tuple[Tick, ...]
-
-
-@dataclass(frozen=True)
-class Layout:
-    col: int
-    row: int
-    colspan: int
-    rowspan: int
+    ticks: tuple[TickView, ...]
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ class FieldView:
     prompt: str
     layout: Layout | None
     columns: tuple[tuple[str, str], ...]
-    axes: tuple[Axis, Axis] | None
+    axes: tuple[AxisView, AxisView] | None
     notes: tuple[Note, ...]
 
 
@@ -99,6 +104,7 @@ class PartView:
     label: str
     subtitle: str
     fields: tuple[FieldView, ...]
+    color: str = PART_PALETTE[0]  # border colour, from the part's place in the canvas
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ from __future__ import annotations
 import unicodedata
 
 from . import labels
-from .report import Axis, FieldView, Note, Report
+from .report import AxisView, FieldView, Note, Report
 
 
-def axis_words(axis: Axis, value: float | None, locale: str) -> str:
+def axis_words(axis: AxisView, value: float | None, locale: str) -> str:
     """A position on an axis in words, from the nearest tick labels.
 
     Within 0.1 of a tick: that tick's label; within 0.1 of the middle between two ticks:

@@ -14,6 +14,8 @@ from typing import Any
 
 from pycrdt import Doc, Map, Subscription, Text
 
+from canvas_schema import misplaced_kind
+
 from . import vocabulary
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 
@@ -259,11 +261,8 @@ class UpdatePolicy:
         if "kind" not in keys and "field" not in keys:
             return None
         kind = note.get("kind")
-        field_kind = self.rules.field_kinds[fld]
-        if kind == "partner" and field_kind != "table":
-            return "partner rows belong in a table field"
-        if kind == "action" and field_kind != "actions":
-            return "actions belong in an action list field"
-        if kind is not None and kind not in vocabulary.NOTE_KINDS:
+        if kind is None:
+            return None
+        if kind not in vocabulary.NOTE_KINDS:
             return f"unknown note kind {kind!r}"
-        return None
+        return misplaced_kind(str(kind), fld, self.rules.field_kinds[fld])

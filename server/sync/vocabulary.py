@@ -71,7 +71,8 @@ NOTE_KEYS: tuple[str, ...] = (
 )
 # Note keys that hold collaborative text (a Y.Text).
 TEXT_KEYS: tuple[str, ...] = ("text", "resources", "competences", "tasks")
-# `kind` of a note: `partner` only in table fields, `action` only in action lists (P33).
+# `kind` of a note: `partner` only in table fields, `action` only in action lists (P33);
+# the rule itself is canvas_schema.NOTE_KINDS (a test keeps the two equal).
 NOTE_KINDS: tuple[str, ...] = ("note", "partner", "action")
 
 # `GET /api/boards/{id}/export.{format}`, in the order people are offered them (P80).

@@ -32,6 +32,7 @@ from .sync.errors import SyncError
 from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
 from .sync.rooms import RoomFactory, Rooms
+from .sync.vocabulary import SnapshotKind
 from .throttle import Guards
 
 log = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def room_builder(
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
 
-        async def snapshot(label: str, kind: str) -> SnapshotInfo:
+        async def snapshot(label: str, kind: SnapshotKind) -> SnapshotInfo:
             return await snapshot_room(store, room, label, kind)
 
         async def restore(sid: str) -> None:

@@ -21,6 +21,7 @@ from .store.base import ROLES, BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, NOTES, count_notes, initial_update, load_doc, make_equal
 from .sync.room import Room
 from .sync.rooms import Rooms
+from .sync.vocabulary import SnapshotKind
 
 
 class BoardInputError(ValueError):
@@ -111,7 +112,7 @@ def new_snapshot_id() -> str:
 
 
 async def _save_snapshot(
-    store: DocStore, board_id: str, doc: Doc[Any], seq: int, label: str, kind: str
+    store: DocStore, board_id: str, doc: Doc[Any], seq: int, label: str, kind: SnapshotKind
 ) -> SnapshotInfo:
     info = SnapshotInfo(
         board=board_id,
@@ -126,7 +127,9 @@ async def _save_snapshot(
     return info
 
 
-async def snapshot_room(store: DocStore, room: Room, label: str, kind: str) -> SnapshotInfo:
+async def snapshot_room(
+    store: DocStore, room: Room, label: str, kind: SnapshotKind
+) -> SnapshotInfo:
     await room.flushed()
     room.collect()  # deleted and refused content never enters a snapshot (P120)
     return await _save_snapshot(store, room.board_id, room.doc, room.seq, label, kind)
@@ -146,7 +149,7 @@ def restore_in_place(room: Room, state: bytes) -> None:
 
 
 async def snapshot_board(
-    store: DocStore, rooms: Rooms | None, board_id: str, label: str, kind: str
+    store: DocStore, rooms: Rooms | None, board_id: str, label: str, kind: SnapshotKind
 ) -> SnapshotInfo:
     """Snapshot the live room if loaded, else the stored board."""
     room = rooms.get_loaded(board_id) if rooms is not None else None

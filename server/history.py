@@ -33,6 +33,7 @@ from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
+from .sync.vocabulary import SNAPSHOT_KINDS, SnapshotKind
 
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
 
@@ -157,6 +158,13 @@ async def archive_board(store: DocStore, rooms: Rooms | None, record: BoardRecor
     return await loop.run_in_executor(None, pack_archive, board, state, snapshots)
 
 
+def _snapshot_kind(kind: str) -> SnapshotKind:
+    for known in SNAPSHOT_KINDS:
+        if kind == known:
+            return known
+    return "manual"  # a kind this version does not know (a newer one's): kept as manual
+
+
 async def import_archive(
     store: DocStore,
     data: bytes,
@@ -180,7 +188,7 @@ async def import_archive(
             board=new.record.id,
             sid=snap.sid,
             label=snap.label or "",
-            kind=snap.kind,
+            kind=_snapshot_kind(snap.kind),
             created_at=snap.created_at / 1000,
             seq=0,
             notes=snap.notes,

@@ -22,6 +22,7 @@ from ..sync.connection import Connection
 from ..sync.document import CONTROL
 from ..sync.extension import RoomExtension, Task
 from ..sync.room import Room
+from ..sync.vocabulary import SnapshotKind
 from .base import BoardContext as BoardContext
 from .base import control_get
 from .board import BoardOps
@@ -33,7 +34,7 @@ from .voting import Voting
 log = logging.getLogger(__name__)
 AUTO_SNAPSHOT_SECONDS = 600.0
 SEEN = "seen"
-AUTOMATIC = ("auto", "last-leave", "before-restore")
+AUTOMATIC: tuple[SnapshotKind, ...] = ("auto", "last-leave", "before-restore")
 
 
 class Facilitation(RoomExtension):
@@ -91,7 +92,7 @@ class Facilitation(RoomExtension):
         # the label is data (the timer target); clients put it into words
         await self.snapshot(target, "part-end")
 
-    async def snapshot(self, label: str, kind: str) -> None:
+    async def snapshot(self, label: str, kind: SnapshotKind) -> None:
         try:
             await self.ctx.snapshot(label, kind)
             if kind in AUTOMATIC:

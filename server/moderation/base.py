@@ -17,6 +17,7 @@ from ..sync.connection import Connection
 from ..sync.document import CONTROL, META, NOTES
 from ..sync.extension import Handler
 from ..sync.room import Room
+from ..sync.vocabulary import SnapshotKind
 
 MAX_LOG_ENTRIES = 2_000
 
@@ -30,7 +31,7 @@ class BoardContext:
     record: BoardRecord
     canvas: dict[str, Any]  # resolved canvas definition (canvas_to_json)
     store: DocStore
-    snapshot: Callable[[str, str], Awaitable[SnapshotInfo]]  # (label, kind) -> info
+    snapshot: Callable[[str, SnapshotKind], Awaitable[SnapshotInfo]]  # (label, kind) -> info
     restore: Callable[[str], Awaitable[None]]  # sid -> board equals that snapshot
     part_fields: dict[str, list[str]] = field(default_factory=dict)
     join_code: str = ""

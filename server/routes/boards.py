@@ -25,6 +25,7 @@ from ..state import AppState
 from ..store.base import BoardRecord
 from ..sync.document import doc_view, load_doc
 from ..sync.errors import CloseCode
+from ..sync.vocabulary import Role
 from ..throttle import retry_seconds
 
 MAX_BODY = 16_384
@@ -83,7 +84,7 @@ def _bearer(request: Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-async def authorize(request: Request, *roles: str) -> Principal:
+async def authorize(request: Request, *roles: Role) -> Principal:
     """The caller's role on the board in the path; 404 for unknown boards, 401/403 else,
     429 with Retry-After after too many failed attempts (P161)."""
     state = _state(request)

@@ -47,7 +47,7 @@ class SnapshotInfo:
     board: str
     sid: str
     label: str
-    kind: str
+    kind: SnapshotKind
     created_at: float
     seq: int
     notes: int

@@ -42,6 +42,7 @@ from .extension import Extensions, RoomExtension
 from .policy import UNTRUSTED, UpdatePolicy, Violation
 from .requests import handle_app_message
 from .revert import EMPTY_DELETE_SET, added_ranges, delete_ranges, rebuilt, structs_since
+from .vocabulary import Role
 
 log = logging.getLogger(__name__)
 SERVER = "server"
@@ -188,7 +189,7 @@ class Room:
 
     # ---- connections -------------------------------------------------------------------
 
-    async def serve(self, channel: Channel, role: str, client: str = "") -> None:
+    async def serve(self, channel: Channel, role: Role, client: str = "") -> None:
         """Run one connection until it ends; never raises for the connection's faults.
         `client` is the address key limits count under (P160)."""
         if len(self.conns) >= self.config.max_connections:

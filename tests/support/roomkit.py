@@ -19,6 +19,7 @@ from server.sync.document import initial_update, load_doc
 from server.sync.extension import RoomExtension
 from server.sync.policy import Rules
 from server.sync.room import Room, RoomConfig
+from server.sync.vocabulary import Role
 from tests.support.memchannel import channel_pair
 from tests.support.pyclient import PyClient
 
@@ -53,7 +54,7 @@ class RoomKit:
     tg: TaskGroup
 
     @contextlib.asynccontextmanager
-    async def join(self, role: str = "participant") -> AsyncIterator[PyClient]:
+    async def join(self, role: Role = "participant") -> AsyncIterator[PyClient]:
         server_side, client_side = channel_pair()
         self.tg.start_soon(self.room.serve, server_side, role)
         async with PyClient.over(client_side) as client:

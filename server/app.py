@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
-from .boards import canvas_info, restore_in_place, snapshot_room
+from .boards import resolve_canvas, restore_in_place, snapshot_room
 from .compose import open_store
 from .export_pool import WorkerPool
 from .export_queue import ExportQueue
@@ -54,9 +54,9 @@ def room_builder(
                 "this board's stored data cannot be read; ask the administrator to restore"
                 " it from a backup"
             ) from exc
-        canvas = canvas_info(record.canvas, dirs)
+        canvas = resolve_canvas(record.canvas, dirs)
         rules = Rules(
-            field_kinds={f["id"]: f["kind"] for f in canvas["fields"]},
+            field_kinds={f.id: str(f.kind) for f in canvas.fields},
             max_notes=limits.max_notes_per_board,
             max_note_chars=limits.max_note_chars,
         )

@@ -11,7 +11,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from canvas_schema import canvas_to_json, load_canvas
+from canvas_schema import Canvas, canvas_to_json, load_canvas
 
 from .auth import hash_token, new_board_id, new_join_code, new_token
 from .moderation.joincode import DEFAULT_JOIN_CODE_HOURS, join_code_expiry
@@ -45,14 +45,20 @@ def clean_text(value: object, name: str, max_chars: int, required: bool = True) 
     return text
 
 
-def canvas_info(canvas_id: str, extra_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The resolved canvas definition; BoardInputError if there is no such canvas."""
+def resolve_canvas(canvas_id: str, extra_dirs: tuple[Path, ...] = ()) -> Canvas:
+    """The canvas a board uses; BoardInputError if there is no such canvas."""
     if not isinstance(canvas_id, str) or not canvas_id:
         raise BoardInputError("'canvas' must be a canvas id such as 'ko-kreation'")
     try:
-        return canvas_to_json(load_canvas(canvas_id, extra_dirs))
+        return load_canvas(canvas_id, extra_dirs)
     except LookupError as exc:
         raise BoardInputError(str(exc).strip("'\"")) from exc
+
+
+def canvas_info(canvas_id: str, extra_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The resolved canvas definition as JSON (what exports read); BoardInputError if
+    there is no such canvas."""
+    return canvas_to_json(resolve_canvas(canvas_id, extra_dirs))
 
 
 async def create_board(
@@ -64,19 +70,19 @@ async def create_board(
     extra_dirs: tuple[Path, ...] = (),
     join_code_hours: float = DEFAULT_JOIN_CODE_HOURS,
 ) -> NewBoard:
-    canvas = canvas_info(str(canvas_id) if isinstance(canvas_id, str) else "", extra_dirs)
+    canvas = resolve_canvas(str(canvas_id) if isinstance(canvas_id, str) else "", extra_dirs)
     clean_title = clean_text(title, "title", max_title_chars)
     if locale is None:
-        locale = canvas["default_locale"]
-    if locale not in canvas["locales"]:
-        known = ", ".join(canvas["locales"])
+        locale = canvas.default_locale
+    if locale not in canvas.locales:
+        known = ", ".join(canvas.locales)
         raise BoardInputError(f"'locale' must be one of: {known}")
     now = time.time()
     tokens: dict[str, str] = {role: new_token() for role in ROLES}
     record = BoardRecord(
         id=new_board_id(),
-        canvas=canvas["id"],
-        canvas_version=int(canvas["version"]),
+        canvas=canvas.id,
+        canvas_version=canvas.version,
         title=clean_title,
         locale=str(locale),
         created_at=now,
@@ -90,7 +96,7 @@ async def create_board(
         "title": record.title,
         "locale": record.locale,
         "created_at": now * 1000,
-        "groups": [g["id"] for g in canvas["groups"]],
+        "groups": [g.id for g in canvas.groups],
         "anonymous_allowed": True,
         "private_anonymous": False,
         "show_join_code": True,

@@ -11,6 +11,8 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map
 
+from canvas_schema import Canvas
+
 from ..store.base import BoardRecord, DocStore, SnapshotInfo
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
@@ -29,7 +31,7 @@ class BoardContext:
     """What the facilitation layer needs beyond the room; built by the app."""
 
     record: BoardRecord
-    canvas: dict[str, Any]  # resolved canvas definition (canvas_to_json)
+    canvas: Canvas
     store: DocStore
     snapshot: Callable[[str, SnapshotKind], Awaitable[SnapshotInfo]]  # (label, kind) -> info
     restore: Callable[[str], Awaitable[None]]  # sid -> board equals that snapshot
@@ -43,12 +45,12 @@ class BoardContext:
         if not self.join_code:
             self.join_code = self.record.join_code
             self.join_code_expires_at = self.record.join_code_expires_at
-        for part in self.canvas["parts"]:
-            self.part_fields[part["id"]] = list(part["fields"])
+        for part in self.canvas.parts:
+            self.part_fields[part.id] = [f.id for f in part.fields]
 
     @property
     def field_ids(self) -> set[str]:
-        return {f["id"] for f in self.canvas["fields"]}
+        return {f.id for f in self.canvas.fields}
 
     def part_of(self, target: str) -> str | None:
         for part, fields in self.part_fields.items():

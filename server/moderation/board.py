@@ -58,7 +58,7 @@ class BoardOps(RoomExtension):
         groups = meta_get(self.room, "groups")
         if isinstance(groups, list) and groups:
             return frozenset(str(g) for g in groups)
-        return frozenset(g["id"] for g in self.ctx.canvas["groups"])
+        return frozenset(g.id for g in self.ctx.canvas.groups)
 
     def refresh(self) -> None:
         self.locks = frozenset(control_get(self.room, "locks", {}))
@@ -120,7 +120,7 @@ class BoardOps(RoomExtension):
                 changes[key] = arg_bool(req, key)
         if "groups" in req.args:
             groups = req.args["groups"]
-            known = {g["id"] for g in self.ctx.canvas["groups"]}
+            known = {g.id for g in self.ctx.canvas.groups}
             if not isinstance(groups, list) or not all(g in known for g in groups):
                 raise invalid(f"'groups' must be a list of: {', '.join(sorted(known))}")
             changes["groups"] = list(dict.fromkeys(groups))

@@ -14,6 +14,8 @@ from typing import Any
 
 import anyio
 
+from canvas_schema import Canvas
+
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.extension import Handler, RoomExtension, Task
@@ -34,19 +36,19 @@ log = logging.getLogger(__name__)
 MAX_SECONDS = 4 * 3600
 
 
-def default_agenda(canvas: dict[str, Any]) -> list[dict[str, Any]]:
+def default_agenda(canvas: Canvas) -> list[dict[str, Any]]:
     return [
         {
-            "id": item["id"],
-            "kind": item["kind"],
-            "part": item.get("part"),
+            "id": item.id,
+            "kind": str(item.kind),
+            "part": item.part,
             "label": None,
-            "minutes": item["minutes"],
+            "minutes": item.minutes,
             "started_at": None,
             "ended_at": None,
             "actual_ms": 0,
         }
-        for item in canvas["agenda"]
+        for item in canvas.agenda
     ]
 
 

@@ -3,6 +3,7 @@ voting, links, focus and the decision log (PROTOCOL.md P44-P70)."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from collections.abc import Callable
@@ -208,7 +209,7 @@ async def test_p36_locked_field_changes_are_reverted_for_participants(
             )
 
         for c in (m, p, q):
-            await c.wait_for(lambda c=c: settled(c))  # type: ignore[misc]
+            await c.wait_for(functools.partial(settled, c))
         # moving a note into a locked field is refused too; moderators may still edit
         await q.add_note("b", "B1", "draußen")
         await q.wait_for(lambda: "b" in q.notes)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import anyio
 import pytest
 
@@ -46,7 +48,7 @@ async def test_several_clients_edit_one_board_and_converge(shared_server: LiveSe
         await b.insert_text("n-b", len("Mission: Grüne Höfe"), " 🌳")
         want = "Ä Mission: Grüne Höfe 🌳"
         for c in (a, b, m):
-            await c.wait_for(lambda c=c: str(c.notes["n-b"]["text"]) == want)  # type: ignore[misc]
+            await c.wait_for(functools.partial(lambda c: str(c.notes["n-b"]["text"]) == want, c))
         assert a.view() == b.view() == m.view()
 
 

@@ -8,7 +8,7 @@ from server.routes.history import HTTP_STATUS, http_error
 from server.sync.appmsg import AppError, ErrorCode
 
 
-def test_every_error_code_has_an_http_status() -> None:
+def test_p81_every_error_code_has_an_http_status() -> None:
     assert set(HTTP_STATUS) == set(ErrorCode)
 
 
@@ -23,6 +23,6 @@ def test_every_error_code_has_an_http_status() -> None:
         (ErrorCode.LOCKED, 423),
     ],
 )
-def test_app_error_maps_to_its_status_not_always_404(code: ErrorCode, status: int) -> None:
+def test_p81_app_error_maps_to_its_status_not_always_404(code: ErrorCode, status: int) -> None:
     error = http_error(AppError(code, "what to do next"))
     assert (error.status, error.message) == (status, "what to do next")

@@ -92,9 +92,15 @@ def room_builder(
             restore_in_place(room, found[1])
             facilitation.refresh()
 
-        ctx = BoardContext(record, canvas, store, snapshot, restore)
-        ctx.keep_auto_snapshots = settings.keep_auto_snapshots
-        ctx.join_code_hours = settings.join_code_hours
+        ctx = BoardContext(
+            record,
+            canvas,
+            store,
+            snapshot,
+            restore,
+            join_code_hours=settings.join_code_hours,
+            keep_auto_snapshots=settings.keep_auto_snapshots,
+        )
         facilitation = Facilitation(room, ctx)
         for extension in facilitation.extensions():
             room.extend(extension)

@@ -3,7 +3,8 @@
 Usage (Rooms does this):
 
     room = Room(board_id, doc, store, config, last_seq)
-    tg.start_soon(room.run)          # fan-out and presence expiry
+    room.extend(extension)           # features (RoomExtension), before run; app.py does it
+    tg.start_soon(room.run)          # fan-out, presence expiry, the extensions' tasks
     await room.serve(channel, role)  # once per connection, returns when it ends
     await room.stop()                # drain, compact; then drop the room
 

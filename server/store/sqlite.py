@@ -7,16 +7,26 @@ threads) is `sqlite_db.SqliteDb`'s job.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .base import BoardRecord, LoadedDoc, LogStats, Role, SnapshotInfo, StoreError
-from .sqlite_db import SqliteDb
+from .base import (
+    BoardRecord,
+    DeletedBoard,
+    LoadedDoc,
+    LogStats,
+    Role,
+    SnapshotInfo,
+    StoreError,
+)
+from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
 
-SCHEMA_VERSION = 1
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boards (
     id TEXT PRIMARY KEY,
@@ -25,7 +35,8 @@ CREATE TABLE IF NOT EXISTS boards (
     title TEXT NOT NULL,
     locale TEXT NOT NULL,
     created_at REAL NOT NULL,
-    join_code TEXT UNIQUE
+    join_code TEXT UNIQUE,
+    active_at REAL
 );
 CREATE TABLE IF NOT EXISTS tokens (
     board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
@@ -68,22 +79,57 @@ CREATE TABLE IF NOT EXISTS snapshots (
 """
 
 
+# the last moment a board was used: created, connected to, changed, or snapshotted
+LAST_USED = """MAX(
+    b.created_at,
+    COALESCE(b.active_at, 0),
+    COALESCE((SELECT updated_at FROM states WHERE board = b.id), 0),
+    COALESCE((SELECT MAX(created_at) FROM updates WHERE board = b.id), 0),
+    COALESCE((SELECT MAX(created_at) FROM snapshots WHERE board = b.id), 0))"""
+
+
 def create_tables(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"the database was written by a newer cocanvas (schema {version}); upgrade cocanvas"
         )
+    if version == 1:
+        conn.execute("ALTER TABLE boards ADD COLUMN active_at REAL")
     conn.executescript(SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    if version == 1:
+        # schema 1 deleted without secure_delete: rewrite the file once so the free pages
+        # holding deleted boards and compacted log rows are gone
+        conn.execute("VACUUM")
+
+
+def _delete(conn: sqlite3.Connection, board_id: str) -> DeletedBoard | None:
+    counts = [
+        int(
+            conn.execute(f"SELECT COUNT(*) FROM {table} WHERE board = ?", (board_id,)).fetchone()[0]
+        )
+        for table in ("snapshots", "secrets", "updates")
+    ]
+    # tokens, state, log, secrets and snapshots go with it (ON DELETE CASCADE)
+    if conn.execute("DELETE FROM boards WHERE id = ?", (board_id,)).rowcount == 0:
+        return None
+    return DeletedBoard(board_id, *counts)
 
 
 class SqliteStore:
     """DocStore on a SQLite file; use as `async with SqliteStore(path) as store:`."""
 
-    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+    def __init__(
+        self,
+        path: Path,
+        synchronous: str = "NORMAL",
+        idle_checkpoint_seconds: float = IDLE_CHECKPOINT_SECONDS,
+    ) -> None:
         self.path = path
-        self.db = SqliteDb(path, create_tables, synchronous)
+        self.db = SqliteDb(
+            path, create_tables, synchronous, idle_checkpoint_seconds=idle_checkpoint_seconds
+        )
         self._submit = self.db.submit
         self._read = self.db.read
 
@@ -170,10 +216,47 @@ class SqliteStore:
         return await self._read(lambda c: self._board_rows(c, "", ()))
 
     async def delete_board(self, board_id: str) -> bool:
-        def run(conn: sqlite3.Connection) -> bool:
-            return conn.execute("DELETE FROM boards WHERE id = ?", (board_id,)).rowcount > 0
+        deleted = await self._submit(lambda c: _delete(c, board_id))
+        if deleted is not None:
+            await self._erase(board_id)
+        return deleted is not None
 
-        return await self._submit(run)
+    async def _erase(self, board_id: str) -> None:
+        # stale copies of its cells in rebuilt pages, and page images in the WAL (P200)
+        if not await self.db.vacuum():
+            log.warning("board %s: deleted; WAL truncation postponed (a reader was busy)", board_id)
+
+    async def touch_board(self, board_id: str, at: float) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE boards SET active_at = MAX(COALESCE(active_at, 0), ?) WHERE id = ?",
+                (at, board_id),
+            )
+
+        await self._submit(run, heavy=False)
+
+    async def idle_boards(self, idle_since: float) -> list[str]:
+        def run(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute(
+                f"SELECT b.id FROM boards b WHERE {LAST_USED} < ? ORDER BY b.created_at",
+                (idle_since,),
+            ).fetchall()
+            return [str(r[0]) for r in rows]
+
+        return await self._read(run)
+
+    async def delete_idle_board(self, board_id: str, idle_since: float) -> DeletedBoard | None:
+        def run(conn: sqlite3.Connection) -> DeletedBoard | None:
+            still_idle = conn.execute(
+                f"SELECT 1 FROM boards b WHERE b.id = ? AND {LAST_USED} < ?",
+                (board_id, idle_since),
+            ).fetchone()
+            return _delete(conn, board_id) if still_idle else None
+
+        deleted = await self._submit(run)
+        if deleted is not None:
+            await self._erase(board_id)
+        return deleted
 
     async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None:
         def run(conn: sqlite3.Connection) -> None:

@@ -173,6 +173,11 @@ def cmd_serve(settings: Settings) -> None:
         raise CliError("--store and --relay are not available in this build; use SQLite")
     if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
         raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
+    if settings.retention_days < 0 or settings.retention_check_seconds <= 0:
+        raise CliError(
+            "COCANVAS_RETENTION_DAYS must be 0 (keep boards) or more, and "
+            "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
+        )
     _check_data_dir(settings.data_dir)
     _check_port(settings.host, settings.port)
     log_config = logging_config(settings.log_level)

@@ -39,6 +39,8 @@ WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024  # a bigger WAL is checkpointed after the
 WAL_KEEP_BYTES = 1024 * 1024  # journal_size_limit: what a reused WAL is cut back to
 IDLE_CHECKPOINT_SECONDS = 10.0  # no writes for this long: truncate the WAL
 TRUNCATE_ATTEMPTS = 2
+TRUNCATE_WAIT_MS = 250
+BUSY_TIMEOUT_MS = 10_000
 
 
 def _truncate_marker(conn: sqlite3.Connection) -> None:
@@ -97,7 +99,7 @@ class SqliteDb:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # deleted rows and freed pages are overwritten with zeros, not left for a hex editor
         conn.execute("PRAGMA secure_delete=ON")
         return conn
@@ -210,10 +212,14 @@ class SqliteDb:
                 marker, fut, _ = maintenance
                 work = self._vacuum if marker is _vacuum_marker else self._truncate
                 try:
-                    fut.set_result(await loop.run_in_executor(self._writer_exec, work))
+                    done = await loop.run_in_executor(self._writer_exec, work)
                 except sqlite3.Error as exc:
                     log.error("database maintenance failed: %s", exc)
-                    fut.set_exception(StoreError(f"database maintenance failed: {exc}"))
+                    if not fut.done():  # the caller may have given up waiting
+                        fut.set_exception(StoreError(f"database maintenance failed: {exc}"))
+                else:
+                    if not fut.done():
+                        fut.set_result(done)
 
     async def _commit(self, loop: asyncio.AbstractEventLoop, batch: list[_Job]) -> None:
         started = time.perf_counter()
@@ -262,20 +268,26 @@ class SqliteDb:
             log.warning("WAL checkpoint failed (will retry): %s", exc)
 
     def _truncate(self) -> bool:
-        """Checkpoint everything and empty the WAL file (thread only)."""
+        """Checkpoint everything and empty the WAL file (thread only).
+
+        Waits at most about TRUNCATE_WAIT_MS per attempt for readers (another process's
+        backup, say), since writes wait meanwhile; if they keep reading, the WAL stays
+        marked dirty and the idle task tries again later."""
         conn = self._wconn
         assert conn is not None
-        for attempt in range(TRUNCATE_ATTEMPTS):
-            try:
+        conn.execute(f"PRAGMA busy_timeout={TRUNCATE_WAIT_MS}")
+        try:
+            for _ in range(TRUNCATE_ATTEMPTS):
                 busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            except sqlite3.Error as exc:
-                log.warning("WAL truncation failed (will retry): %s", exc)
-                return False
-            if not busy:
-                self._wal_dirty = False
-                self._since_checkpoint = 0
-                return True
-            time.sleep(0.05 * (attempt + 1))  # a reader still uses the WAL; busy_timeout passed
+                if not busy:
+                    self._wal_dirty = False
+                    self._since_checkpoint = 0
+                    return True
+        except sqlite3.Error as exc:
+            log.warning("WAL truncation failed (will retry): %s", exc)
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         log.warning("WAL truncation postponed: another connection kept reading")
         return False
 
@@ -291,7 +303,10 @@ class SqliteDb:
             await asyncio.sleep(period)
             idle = time.monotonic() - self._last_write >= self.idle_checkpoint_seconds
             if idle and self._wal_dirty:
-                await self.truncate_wal()
+                try:
+                    await self.truncate_wal()
+                except StoreError:
+                    pass  # logged by the writer; the WAL stays dirty and is tried again
 
     def _run_batch(self, batch: list[_Job]) -> list[tuple[bool, Any]]:
         conn = self._wconn

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import random
 import secrets
+import sqlite3
 import time
 from pathlib import Path
 
+import anyio
 import pytest
 
 from server.store.base import BoardRecord, SnapshotInfo
@@ -85,7 +87,6 @@ async def test_p202_an_idle_store_empties_its_wal(tmp_path: Path) -> None:
     async with SqliteStore(tmp_path / "c.db", idle_checkpoint_seconds=0.2) as store:
         await store.create_board(BoardRecord("b", "ko-kreation", 1, "T", "de", 0.0), b"\x00\x00")
         await store.append("b", 1, b"x" * 10_000, "a")
-        assert wal.stat().st_size > 0
 
         async def emptied() -> bool:
             return wal.stat().st_size == 0
@@ -93,3 +94,24 @@ async def test_p202_an_idle_store_empties_its_wal(tmp_path: Path) -> None:
         await poll_until(emptied, seconds=5)
         await store.append("b", 2, b"y", "a")  # and it keeps working afterwards
         assert (await store.load("b")).last_seq == 2
+
+
+async def test_p200_a_busy_reader_postpones_the_wal_truncation_not_the_deletion(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "c.db"
+    mark = secrets.token_hex(6)
+    async with SqliteStore(path, idle_checkpoint_seconds=0.2) as store:
+        await fill(store, {"gone": mark, "kept": secrets.token_hex(6)}, random.Random(1), 200)
+        reader = sqlite3.connect(path)  # another process's backup, say
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM updates").fetchone()
+        with anyio.fail_after(8):  # not 2 x busy_timeout (20 s): other writes wait for this
+            assert await store.delete_board("gone")
+        reader.execute("COMMIT")
+        reader.close()
+
+        async def erased() -> bool:
+            return mark.encode() not in raw_files(tmp_path)
+
+        await poll_until(erased, seconds=20)

@@ -21,7 +21,8 @@ DAY = 86_400.0
 async def delete_idle_boards(
     store: DocStore, rooms: Rooms, idle_seconds: float, now: float | None = None
 ) -> list[DeletedBoard]:
-    """Delete every board idle for longer than idle_seconds that is not loaded."""
+    """Delete every board idle for longer than idle_seconds that is not loaded, then
+    erase what was deleted."""
     idle_since = (time.time() if now is None else now) - idle_seconds
     deleted: list[DeletedBoard] = []
     for board_id in await store.idle_boards(idle_since):
@@ -41,6 +42,8 @@ async def delete_idle_boards(
                 gone.updates,
             )
             deleted.append(gone)
+    if deleted:
+        await store.erase_deleted()  # one rewrite of the file for the whole sweep
     return deleted
 
 

@@ -93,8 +93,13 @@ class DocStore(Protocol):
         ...
 
     async def delete_idle_board(self, board_id: str, idle_since: float) -> DeletedBoard | None:
-        """Delete the board like delete_board() if it is still idle since `idle_since`,
-        checked in the same transaction; None if it was used meanwhile or is gone."""
+        """Delete the board if it is still idle since `idle_since`, checked in the same
+        transaction; None if it was used meanwhile or is gone. Its content is
+        unrecoverable once erase_deleted() has returned (one call after many deletions)."""
+        ...
+
+    async def erase_deleted(self) -> None:
+        """Make everything deleted so far unrecoverable from storage (P200)."""
         ...
 
     async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None: ...

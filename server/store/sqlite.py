@@ -99,6 +99,7 @@ def create_tables(conn: sqlite3.Connection) -> None:
     conn.executescript(SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     if version == 1:
+        log.info("database upgraded to schema %d; rewriting it once", SCHEMA_VERSION)
         # schema 1 deleted without secure_delete: rewrite the file once so the free pages
         # holding deleted boards and compacted log rows are gone
         conn.execute("VACUUM")
@@ -218,13 +219,17 @@ class SqliteStore:
     async def delete_board(self, board_id: str) -> bool:
         deleted = await self._submit(lambda c: _delete(c, board_id))
         if deleted is not None:
-            await self._erase(board_id)
+            await self.erase_deleted()
         return deleted is not None
 
-    async def _erase(self, board_id: str) -> None:
-        # stale copies of its cells in rebuilt pages, and page images in the WAL (P200)
-        if not await self.db.vacuum():
-            log.warning("board %s: deleted; WAL truncation postponed (a reader was busy)", board_id)
+    async def erase_deleted(self) -> None:
+        # stale copies of cells in rebuilt pages, and page images in the WAL (P200)
+        try:
+            if not await self.db.vacuum():
+                log.warning("deleted data: WAL truncation postponed (a reader was busy)")
+        except StoreError as exc:
+            # the rows are gone; their bytes stay in free space until a rewrite works
+            log.error("deleted data: the database file could not be rewritten: %s", exc)
 
     async def touch_board(self, board_id: str, at: float) -> None:
         def run(conn: sqlite3.Connection) -> None:
@@ -253,10 +258,7 @@ class SqliteStore:
             ).fetchone()
             return _delete(conn, board_id) if still_idle else None
 
-        deleted = await self._submit(run)
-        if deleted is not None:
-            await self._erase(board_id)
-        return deleted
+        return await self._submit(run)
 
     async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None:
         def run(conn: sqlite3.Connection) -> None:

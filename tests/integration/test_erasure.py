@@ -67,6 +67,10 @@ async def fill_board(server: LiveServer, mark: str, notes: int) -> list[bytes]:
                 f"/api/boards/{board.id}/snapshots", json={"label": f"Etappe-{mark}"}
             )
             assert snap.status_code == 201, snap.text
+            await ok(m, "clock")
+            # every marker is stored somewhere before: the search can find each of them
+            found = {x for hits in traces(server.data_dir, markers).values() for x in hits}
+            assert found == set(markers)
             # still connected: deleting closes them
             gone = await http.delete(f"/api/boards/{board.id}")
             assert gone.status_code == 204, gone.text

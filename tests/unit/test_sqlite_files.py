@@ -115,3 +115,16 @@ async def test_p200_a_busy_reader_postpones_the_wal_truncation_not_the_deletion(
             return mark.encode() not in raw_files(tmp_path)
 
         await poll_until(erased, seconds=20)
+
+
+async def test_p201_idle_deletions_are_erased_by_one_erase_deleted(tmp_path: Path) -> None:
+    boards = {f"b{i}": secrets.token_hex(6) for i in range(4)}
+    async with SqliteStore(tmp_path / "c.db") as store:
+        await fill(store, boards, random.Random(3), 600)
+        later = time.time() + 10
+        assert sorted(await store.idle_boards(later)) == sorted(boards)
+        for board in ("b0", "b1"):
+            assert await store.delete_idle_board(board, later) is not None
+        await store.erase_deleted()
+        raw = raw_files(tmp_path)
+        assert [b for b in boards if boards[b].encode() in raw] == ["b2", "b3"]

@@ -8,12 +8,13 @@ PORT ?= 8000
 DATA ?= ./data
 NPM := npm --no-audit --no-fund --loglevel=error
 
-.PHONY: run test lint typecheck pytest client bench clean help
+.PHONY: run test lint typecheck vitest pytest client bench fuzz clean help
 
 help:
 	@echo "make run    install what is needed and start the server on http://$(HOST):$(PORT)/"
 	@echo "make test   install what the tests need and run all checks and tests"
 	@echo "make bench  run the sync benchmark against the reference server"
+	@echo "make fuzz   fuzz the update pre-check for longer (FUZZ_MUTANTS=..., FUZZ_SEED=...)"
 
 # ---- Python ---------------------------------------------------------------------------
 $(VENV)/.python-ok:
@@ -33,12 +34,14 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 # ---- Node: browser client and the stock-client test tools ------------------------------
 CLIENT_SRC := $(shell find client/src -type f 2>/dev/null) client/build.mjs client/package.json
 CANVAS_SRC := $(shell find canvas_schema -type f -name '*.py' -o -name '*.json' 2>/dev/null)
+VOCAB_SRC := server/sync/vocabulary.py server/sync/vocab_ts.py server/sync/ops.py \
+             server/sync/appmsg.py server/sync/errors.py
 
 client/node_modules/.package-lock.json: client/package-lock.json
 	$(NPM) ci --prefix client
 	@touch $@
 
-server/static/board.html: $(CLIENT_SRC) $(CANVAS_SRC) server/sync/ops.py server/sync/appmsg.py \
+server/static/board.html: $(CLIENT_SRC) $(CANVAS_SRC) $(VOCAB_SRC) \
                           client/node_modules/.package-lock.json $(VENV)/.run-deps
 	cd client && node build.mjs
 
@@ -60,15 +63,20 @@ test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
       bench/node_modules/.package-lock.json
 	scripts/system-packages.sh /usr/bin/chromium=chromium /usr/bin/pdftotext=poppler-utils \
 	    /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core
-	$(MAKE) --no-print-directory lint typecheck pytest
+	$(MAKE) --no-print-directory lint typecheck vitest pytest
 
-lint: $(VENV)/.test-deps
+lint: $(VENV)/.test-deps client/node_modules/.package-lock.json
 	$(VENV)/bin/ruff format --check server canvas_schema tests bench
 	$(VENV)/bin/ruff check server canvas_schema tests bench
+	cd client && npx --no-install biome ci .
 
 typecheck: $(VENV)/.test-deps client
 	$(VENV)/bin/mypy
 	cd client && npx --no-install tsc --noEmit -p .
+
+# Client unit tests (src/**/*.test.ts) in Node; `client` generates the modules they import.
+vitest: client
+	cd client && npx --no-install vitest run
 
 # Browser tests run in their own session: Playwright's sync API keeps an event loop
 # running in the main thread, which the async tests need for themselves.
@@ -78,6 +86,15 @@ pytest: $(VENV)/.test-deps
 
 bench: $(VENV)/.run-deps client bench/node_modules/.package-lock.json
 	$(PY) bench/run_sync.py
+
+# the pre-check's fuzz tests with far more examples than the normal run (minutes, not seconds)
+FUZZ_EXAMPLES ?= 2000
+FUZZ_MUTANTS ?= 200000
+FUZZ_SEED ?= $(shell date +%s)
+fuzz: $(VENV)/.test-deps
+	COCANVAS_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) COCANVAS_FUZZ_MUTANTS=$(FUZZ_MUTANTS) \
+	COCANVAS_FUZZ_SEED=$(FUZZ_SEED) \
+	    $(VENV)/bin/pytest -p no:cacheprovider -o timeout=3600 tests/unit/test_precheck_fuzz.py
 
 clean:
 	rm -rf $(VENV) client/node_modules tests/interop/node_modules bench/node_modules server/static

@@ -218,8 +218,13 @@ def our_server(workdir: Path) -> Iterator[Server]:
     data = Path(tempfile.mkdtemp(prefix="data-", dir=workdir))
     log = workdir / f"cocanvas-{port}.log"
     cmd = [str(COCANVAS), "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
-    # boards are created in bulk here; the per-address limit protects public servers
-    env = {**os.environ, "COCANVAS_CREATE_PER_MINUTE": "100000"}
+    # boards are created in bulk and every client shares one address here; the per-address
+    # limits protect public servers
+    env = {
+        **os.environ,
+        "COCANVAS_CREATE_PER_MINUTE": "100000",
+        "COCANVAS_LIMIT_MAX_CONNECTIONS_PER_ADDRESS": "0",
+    }
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env)
     server = Server("ours", process, port, log, f"ws://127.0.0.1:{port}/ws")

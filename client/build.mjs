@@ -5,12 +5,14 @@
 //   assets/sw.js                     service worker (stable name, served with no-cache)
 //
 // Usage: node build.mjs [--gen-only] [--dev]
-//   --gen-only  only (re)generate src/model/canvas.gen.ts and src/sync/ops.gen.ts (for `tsc --noEmit`)
+//   --gen-only  only (re)generate src/model/canvas.gen.ts and src/sync/vocab.gen.ts (for `tsc --noEmit`)
 //   --dev       no minification, inline source maps
 //
-// src/model/canvas.gen.ts comes from `python -m canvas_schema.export` and src/sync/ops.gen.ts
-// (the app-message ops, roles, error codes and events) from `python -m server.sync.ops`; the
-// build runs them with ../.venv/bin/python when that exists, else python3 (or $PYTHON).
+// src/model/canvas.gen.ts comes from `python -m canvas_schema.export` and src/sync/vocab.gen.ts
+// (the wire vocabulary: roles, ops, error and close codes, events, note keys, snapshot kinds,
+// export formats) from `python -m server.sync.vocab_ts`; the build runs them with
+// ../.venv/bin/python when that exists, else python3 (or $PYTHON). vocab.gen.ts is committed
+// so that changes to the vocabulary show in review; a pytest fails when it is stale.
 
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -35,8 +37,8 @@ function python () {
 function generate () {
   const canvases = join(here, 'src', 'model', 'canvas.gen.ts')
   execFileSync(python(), ['-m', 'canvas_schema.export', canvases], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
-  const ops = join(here, 'src', 'sync', 'ops.gen.ts')
-  execFileSync(python(), ['-m', 'server.sync.ops', ops], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  const vocab = join(here, 'src', 'sync', 'vocab.gen.ts')
+  execFileSync(python(), ['-m', 'server.sync.vocab_ts', vocab], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
 function page ({ lang, title, description, css, js, bodyClass }) {
@@ -100,6 +102,10 @@ async function build () {
     define: { 'process.env.NODE_ENV': dev ? '"development"' : '"production"' }
   })
 
+  // tests and their helpers live beside the code; none may reach the bundle
+  const testInputs = Object.keys(result.metafile.inputs).filter((p) => /\.test\.ts$|(^|\/)src\/testing\//.test(p))
+  if (testInputs.length > 0) throw new Error(`test code in the bundle: ${testInputs.join(', ')}`)
+
   const outputs = Object.entries(result.metafile.outputs)
   const entry = (name) => {
     const found = outputs.find(([, o]) => o.entryPoint && basename(o.entryPoint).startsWith(name))
@@ -132,8 +138,8 @@ async function build () {
 
   // The service worker keeps the app shell for offline reloads; its precache list
   // names this build's files, so a new build replaces the old cache.
-  const files = outputs.map(([p]) => '/assets/' + basename(p)).filter((p) => !p.endsWith('.map'))
-  files.push('/assets/' + icon)
+  const files = outputs.map(([p]) => `/assets/${basename(p)}`).filter((p) => !p.endsWith('.map'))
+  files.push(`/assets/${icon}`)
   const version = createHash('sha256').update(files.join('\n')).digest('hex').slice(0, 12)
   await esbuild.build({
     absWorkingDir: here,
@@ -161,6 +167,6 @@ async function build () {
 }
 
 build().catch((err) => {
-  console.error(err && err.message ? err.message : err)
+  console.error(err?.message ? err.message : err)
   process.exit(1)
 })

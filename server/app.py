@@ -21,16 +21,19 @@ from starlette.routing import Route, WebSocketRoute
 from .boards import canvas_info, restore_in_place, snapshot_room
 from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
+from .moderation.base import apply_control
+from .recovery import BoardDamagedError, load_board
 from .retention import run_retention
 from .routes import boards, history, pages, sync
 from .settings import Settings
 from .state import AppState
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .store.sqlite import SqliteStore
-from .sync.document import load_doc
+from .sync.errors import SyncError
 from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
 from .sync.rooms import Rooms
+from .throttle import Guards
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -58,13 +61,19 @@ def open_store(settings: Settings) -> DocStore:
     return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
 
 
-def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> object:
+def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: Guards) -> object:
     limits = settings.limits
     dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
 
     async def build_room(record: BoardRecord) -> Room:
-        loaded = await store.load(record.id)
-        doc = load_doc(loaded.state, loaded.updates)
+        try:
+            doc, loaded, recovery = await load_board(store, record.id)
+        except BoardDamagedError as exc:
+            log.error("%s", exc)
+            raise SyncError(
+                "this board's stored data cannot be read; ask the administrator to restore"
+                " it from a backup"
+            ) from exc
         canvas = canvas_info(record.canvas, dirs)
         rules = Rules(
             field_kinds={f["id"]: f["kind"] for f in canvas["fields"]},
@@ -83,6 +92,7 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
             compact_after_rows=settings.compact_after_rows,
             compact_after_bytes=settings.compact_after_bytes,
             rules=rules,
+            admit_author=guards.new_authors.admit,
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
 
@@ -98,8 +108,20 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics) -> objec
 
         ctx = BoardContext(record, canvas, store, snapshot, restore)
         ctx.keep_auto_snapshots = settings.keep_auto_snapshots
+        ctx.join_code_hours = settings.join_code_hours
         facilitation = Facilitation(room, ctx)
         await facilitation.load()
+        if recovery.damaged:
+            # P223: everyone sees in the decision log that and how the board was recovered
+            apply_control(
+                room,
+                None,
+                "board.recovered",
+                "stored data was damaged; recovered",
+                {},
+                details=recovery.details(),
+            )
+            await room.compact()
         return room
 
     return build_room
@@ -121,7 +143,9 @@ async def retention(settings: Settings, store: DocStore, rooms: Rooms) -> AsyncI
 
 
 def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
+    """Raises ValueError for settings that do not parse (trusted proxies)."""
     metrics = Metrics()
+    guards = Guards.from_settings(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -130,7 +154,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         if isinstance(store, SqliteStore):
             store.commit_seconds = metrics.observe_commit
         try:
-            build = room_builder(settings, store, metrics)
+            build = room_builder(settings, store, metrics, guards)
             grace = settings.room_grace_seconds
             sweep = min(5.0, max(0.05, grace / 2))
             async with (
@@ -138,7 +162,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
                 retention(settings, store, rooms),
             ):
                 rooms.on_room_count = metrics.rooms.set
-                state = AppState(settings, store, rooms, metrics, static_dir)
+                state = AppState(settings, store, rooms, metrics, static_dir, guards)
                 # PDFs and images take seconds: a separate process keeps live boards moving
                 with ProcessPoolExecutor(
                     max_workers=settings.export_workers,
@@ -155,7 +179,8 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, boards.HTTPError)
-        return boards.error_response(exc.status, exc.message)
+        metrics.http_errors.labels(str(exc.status)).inc()
+        return boards.error_response(exc.status, exc.message, exc.retry_after)
 
     async def starlette_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -178,6 +203,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         Route("/api/canvases", boards.get_canvases),
         Route("/api/canvases/{canvas_id}", boards.get_canvas),
         Route("/healthz", boards.healthz),
+        Route("/readyz", boards.readyz),
         Route("/metrics", boards.metrics),
         WebSocketRoute("/ws/{board_id}", sync.SyncEndpoint()),
     ]

@@ -1,7 +1,8 @@
 """Capability tokens -> Principal(board, role). No HTTP objects here.
 
 Tokens are 192-bit random strings; only their SHA-256 is stored, and hashes are
-compared in constant time. A high-entropy token needs no slow hash.
+compared in constant time. A high-entropy token needs no slow hash. Failed attempts
+are throttled per client address and, for join codes, per board (P161).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Literal, Protocol
 
 from .store.base import ROLES, BoardRecord, Role
+from .throttle import AuthThrottle, retry_seconds
 
 TOKEN_BYTES = 24
 BOARD_ID_BYTES = 9
@@ -27,7 +30,7 @@ class Principal:
 
     @property
     def can_write(self) -> bool:
-        return self.role != "viewer"
+        return self.role in ("moderator", "participant")  # viewers and projectors read
 
     @property
     def is_moderator(self) -> bool:
@@ -90,3 +93,49 @@ def resolve_role(record: BoardRecord, token: str) -> Role | None:
         if stored is not None and hmac.compare_digest(stored, digest):
             found = role
     return found
+
+
+def looks_like_join_code(token: str) -> bool:
+    """True when resolve_role would read this as a join code: short enough to guess."""
+    return bool(_JOIN_RE.match(normalize_join_code(token)))
+
+
+class LoginError(Exception):
+    """A credential not accepted: `unknown` board, `denied`, or `throttled` (retry_after s)."""
+
+    def __init__(
+        self, kind: Literal["unknown", "denied", "throttled"], retry_after: int = 0
+    ) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.retry_after = retry_after
+
+
+class BoardLookup(Protocol):
+    async def get_board(self, board_id: str) -> BoardRecord | None: ...
+
+
+async def login(
+    store: BoardLookup, throttle: AuthThrottle, client: str, board_id: str, token: str
+) -> Role:
+    """The role `token` grants on `board_id` for a client at address key `client`.
+
+    An address (or, for join codes, a board) past its failure budget is refused before
+    anything is checked, so guesses teach nothing. A link token is still checked: it
+    cannot be guessed, and people behind a busy shared address keep getting in.
+
+    Raises LoginError.
+    """
+    is_code = looks_like_join_code(token)
+    wait = throttle.wait(client, board_id, is_code)
+    if wait and (is_code or not looks_like_token(token)):
+        raise LoginError("throttled", retry_seconds(wait))
+    record = await store.get_board(board_id) if BOARD_ID_RE.match(board_id) else None
+    role = resolve_role(record, token) if record is not None else None
+    if role is not None:
+        return role
+    if token:  # an empty credential guesses nothing
+        throttle.failed(client, board_id if record is not None else None, is_code)
+    if wait:
+        raise LoginError("throttled", retry_seconds(wait))
+    raise LoginError("unknown" if record is None else "denied")

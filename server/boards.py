@@ -14,7 +14,9 @@ from pycrdt import Doc, Map
 from canvas_schema import canvas_to_json, load_canvas
 
 from .auth import hash_token, new_board_id, new_join_code, new_token
+from .moderation.joincode import DEFAULT_JOIN_CODE_HOURS, join_code_expiry
 from .moderation.timer import default_agenda
+from .recovery import load_board
 from .store.base import ROLES, BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, NOTES, count_notes, initial_update, load_doc, make_equal
 from .sync.room import Room
@@ -59,6 +61,7 @@ async def create_board(
     locale: object = None,
     max_title_chars: int = 200,
     extra_dirs: tuple[Path, ...] = (),
+    join_code_hours: float = DEFAULT_JOIN_CODE_HOURS,
 ) -> NewBoard:
     canvas = canvas_info(str(canvas_id) if isinstance(canvas_id, str) else "", extra_dirs)
     clean_title = clean_text(title, "title", max_title_chars)
@@ -78,6 +81,7 @@ async def create_board(
         created_at=now,
         token_hashes={role: hash_token(tok) for role, tok in tokens.items()},
         join_code=new_join_code(),
+        join_code_expires_at=join_code_expiry(now, join_code_hours),
     )
     meta = {
         "canvas": record.canvas,
@@ -96,7 +100,8 @@ async def create_board(
 
 
 def board_links(base_url: str, board_id: str, tokens: dict[str, str]) -> dict[str, str]:
-    # the token travels in the fragment: browsers never send it in a request line
+    # the token travels in the fragment: browsers never send it in a request line.
+    # The projector link is for the screen everyone sees: read-only, with the join code.
     base = base_url.rstrip("/")
     return {role: f"{base}/b/{board_id}#k={tok}" for role, tok in tokens.items()}
 
@@ -146,6 +151,5 @@ async def snapshot_board(
     room = rooms.get_loaded(board_id) if rooms is not None else None
     if room is not None:
         return await snapshot_room(store, room, label, kind)
-    loaded = await store.load(board_id)
-    doc = load_doc(loaded.state, loaded.updates)
+    doc, loaded, _ = await load_board(store, board_id, keep_aside=False)
     return await _save_snapshot(store, board_id, doc, loaded.last_seq, label, kind)

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .settings import Settings, settings_from_env
+from .sync.vocabulary import ARCHIVE_FORMAT, EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from .history import Rendered
 
 EPILOG = """examples:
   cocanvas serve                         start on http://127.0.0.1:8000 with data in ./data
-  cocanvas new --title "Smart City Ulm"  create a board and print its three links
+  cocanvas new --title "Smart City Ulm"  create a board and print its four links
   cocanvas boards                        list the boards in ./data
   cocanvas snapshot BOARD --label "end of part A"
   cocanvas export BOARD --format pdf -o protokoll.pdf
@@ -65,7 +66,19 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="extra browser origin allowed to open websockets (repeatable)",
     )
+    s.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=None,
+        help="address or CIDR of a reverse proxy whose X-Forwarded-For is believed (repeatable)",
+    )
     s.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    s.add_argument(
+        "--allow-empty",
+        action="store_true",
+        default=None,
+        help="start even though the data directory held boards and the database has none",
+    )
 
     n = sub.add_parser(
         "new", help="create a board and print its links", description="Create a board."
@@ -90,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "--format",
         required=True,
-        help="md, pdf, csv, json, svg, png, a3.svg, a3.png, ics, cocanvas",
+        help=", ".join((*EXPORT_FORMATS, ARCHIVE_FORMAT)),
     )
     ex.add_argument(
         "-o", "--output", type=Path, help="file to write (default: a name from the title)"
@@ -144,6 +157,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     except ValueError as exc:
         raise CliError(f"bad environment setting: {exc}") from exc
     origins = tuple(args.allow_origin) if getattr(args, "allow_origin", None) else None
+    proxies = tuple(args.trusted_proxy) if getattr(args, "trusted_proxy", None) else None
     return base.with_overrides(
         host=getattr(args, "host", None),
         port=getattr(args, "port", None),
@@ -152,7 +166,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         relay_url=getattr(args, "relay", None),
         public_url=getattr(args, "public_url", None),
         allowed_origins=origins,
+        trusted_proxies=proxies,
         log_level=getattr(args, "log_level", None),
+        allow_empty=getattr(args, "allow_empty", None),
     )
 
 
@@ -187,43 +203,47 @@ def _check_port(host: str, port: int) -> None:
 
 
 def cmd_serve(settings: Settings) -> None:
-    import uvicorn
-
     from .app import create_app
     from .redact import logging_config
+    from .serve import GracefulServer
+    from .store.base import StoreError
+    from .store.startup import check_database
+    from .uvicorn_options import raise_file_limit, uvicorn_config
 
     if settings.store_url or settings.relay_url:
         raise CliError("--store and --relay are not available in this build; use SQLite")
     if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
         raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
+    if settings.header_timeout_seconds <= 0:
+        raise CliError("COCANVAS_HEADER_TIMEOUT_SECONDS must be more than 0")
     if settings.retention_days < 0 or settings.retention_check_seconds <= 0:
         raise CliError(
             "COCANVAS_RETENTION_DAYS must be 0 (keep boards) or more, and "
             "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
         )
     _check_data_dir(settings.data_dir)
+    try:
+        check_database(settings.data_dir / "cocanvas.db", settings.allow_empty)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
     _check_port(settings.host, settings.port)
     log_config = logging_config(settings.log_level)
     logging.config.dictConfig(log_config)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"cocanvas is starting on http://{host}:{settings.port}/", flush=True)
     print(f"data: {settings.data_dir.resolve()}", flush=True)
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=log_config,
-        log_level=settings.log_level,
-        ws_max_size=16 * 1024 * 1024,
-        ws_per_message_deflate=False,
-        lifespan="on",
-        server_header=False,
-    )
+    try:
+        app = create_app(settings)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    if settings.max_open_connections > 0:
+        raise_file_limit(settings.max_open_connections)
+    config = uvicorn_config(app, settings, log_config)
     # fewer, larger collections: the fan-out path allocates many short-lived objects and
     # young-generation sweeps showed up as latency spikes
     gc.freeze()
     gc.set_threshold(20_000, 20, 50)
-    uvicorn.Server(config).run()
+    GracefulServer(config).run()
 
 
 async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
@@ -235,7 +255,13 @@ async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
         try:
             dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
             new = await create_board(
-                store, args.canvas, args.title, args.locale, settings.limits.max_title_chars, dirs
+                store,
+                args.canvas,
+                args.title,
+                args.locale,
+                settings.limits.max_title_chars,
+                dirs,
+                settings.join_code_hours,
             )
         except BoardInputError as exc:
             raise CliError(str(exc)) from exc
@@ -245,7 +271,9 @@ async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
     print(f"moderator:   {links['moderator']}")
     print(f"participant: {links['participant']}")
     print(f"viewer:      {links['viewer']}")
+    print(f"projector:   {links['projector']}")
     print("Keep the moderator link to yourself; share the participant link with the group.")
+    print("The projector link is for the shared screen: it shows the join code; viewers do not.")
 
 
 async def cmd_boards(settings: Settings) -> None:
@@ -329,13 +357,15 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) 
     _check_data_dir(settings.data_dir)
     async with SqliteStore(settings.data_dir / "cocanvas.db") as store:
         try:
-            new = await import_archive(store, data, args.title)
+            new = await import_archive(
+                store, data, args.title, join_code_hours=settings.join_code_hours
+            )
         except ArchiveError as exc:
             raise CliError(f"{args.file}: {exc}") from exc
     url = args.url or settings.public_url or f"http://{settings.host}:{settings.port}"
     links = board_links(url, new.record.id, new.tokens)
     print(f"board:       {new.record.id}  ({new.record.title})")
-    for role in ("moderator", "participant", "viewer"):
+    for role in ("moderator", "participant", "viewer", "projector"):
         print(f"{role + ':':<13}{links[role]}")
 
 

@@ -26,11 +26,14 @@ from .export import (
     pack_archive,
     unpack_archive,
 )
+from .moderation.joincode import DEFAULT_JOIN_CODE_HOURS
+from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
+from .sync.vocabulary import HEAVY_EXPORTS
 
-HEAVY = frozenset({"pdf", "png", "svg", "a3.png", "a3.svg"})
+HEAVY = frozenset(HEAVY_EXPORTS)
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
 
 
@@ -63,8 +66,8 @@ async def board_state(
     if room is not None:
         await room.flushed()
         return room.doc.get_update(), None
-    loaded = await store.load(board_id)
-    return load_doc(loaded.state, loaded.updates).get_update(), None
+    doc, _, _ = await load_board(store, board_id, keep_aside=False)
+    return doc.get_update(), None
 
 
 def source_label(info: SnapshotInfo | None, locale: str) -> str | None:
@@ -142,13 +145,21 @@ async def archive_board(store: DocStore, rooms: Rooms | None, record: BoardRecor
 
 
 async def import_archive(
-    store: DocStore, data: bytes, title: str | None = None, max_bytes: int = 64 * 1024 * 1024
+    store: DocStore,
+    data: bytes,
+    title: str | None = None,
+    max_bytes: int = 64 * 1024 * 1024,
+    join_code_hours: float = DEFAULT_JOIN_CODE_HOURS,
 ) -> NewBoard:
     """A new board (new id, new links) with the archive's content and snapshots."""
     loop = asyncio.get_running_loop()
     archive = await loop.run_in_executor(None, unpack_archive, data, max_bytes)
     new = await create_board(
-        store, archive.board.canvas, title or archive.board.title, archive.board.locale
+        store,
+        archive.board.canvas,
+        title or archive.board.title,
+        archive.board.locale,
+        join_code_hours=join_code_hours,
     )
     await store.compact(new.record.id, _rebased(archive.state, new.record), 0)
     for snap in archive.snapshots:
@@ -175,12 +186,19 @@ def _rebased(state: bytes, record: BoardRecord) -> bytes:
 
 
 async def restore_as_copy(
-    store: DocStore, record: BoardRecord, sid: str, title: str | None = None
+    store: DocStore,
+    record: BoardRecord,
+    sid: str,
+    title: str | None = None,
+    join_code_hours: float = DEFAULT_JOIN_CODE_HOURS,
 ) -> NewBoard:
     found = await store.get_snapshot(record.id, sid)
     if found is None:
         raise HistoryError(f"no snapshot {sid!r} on this board")
-    new = await create_board(store, record.canvas, title or f"{record.title} (copy)", record.locale)
+    copy_title = title or f"{record.title} (copy)"
+    new = await create_board(
+        store, record.canvas, copy_title, record.locale, join_code_hours=join_code_hours
+    )
     await store.compact(new.record.id, _rebased(found[1], new.record), 0)
     return new
 

@@ -28,6 +28,12 @@ class Metrics:
             ["code"],
             registry=r,
         )
+        self.http_errors = Counter(
+            "cocanvas_http_errors_total",
+            "REST answers refused by the server (401 wrong token, 429 throttled ...)",
+            ["status"],
+            registry=r,
+        )
         self.store_commit = Histogram(
             "cocanvas_store_commit_seconds",
             "Time to commit one batch of writes",

@@ -22,6 +22,14 @@ class Limits:
     send_queue_messages: int = 2_048  # per connection, before it is closed as too slow
     max_title_chars: int = 200
     violations_before_close: int = 20
+    # failed logins (P161): per client address, and join-code failures per board
+    auth_failure_burst: int = 30  # a page opened with a wrong code costs 2 (REST + websocket)
+    auth_failures_per_minute: float = 10.0
+    board_code_failure_burst: int = 100
+    board_code_failures_per_minute: float = 30.0
+    max_connections_per_address: int = 150  # websockets; below the per-board cap (P164)
+    new_author_burst: int = 120  # participant identities per address (P165)
+    new_authors_per_minute: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -31,12 +39,19 @@ class Settings:
     data_dir: Path = Path("data")
     store_url: str = ""  # empty: SQLite in data_dir
     relay_url: str = ""  # empty: single process
+    allow_empty: bool = False  # start although the data directory held boards (P224)
     public_url: str = ""  # base for links; empty: derived from the request
     allowed_origins: tuple[str, ...] = ()  # empty: same origin only
     create_token: str = ""  # if set, POST /api/boards needs it as a Bearer token
     create_per_minute: int = 30  # boards one client address may create per minute
+    create_token_per_minute: int = 120  # boards per minute for the create token's holders
+    trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose forwarding header counts
+    forwarded_header: str = "x-forwarded-for"  # or "forwarded" (RFC 7239)
+    header_timeout_seconds: float = 10.0  # a request's headers must arrive within this
+    max_open_connections: int = 4_000  # HTTP and websocket, whole process; beyond: 503
     export_workers: int = 1  # processes rendering PDF and images
     keep_auto_snapshots: int = 100  # per board; manual and part-end snapshots are kept
+    join_code_hours: float = 24.0  # a join code's lifetime; 0: until replaced by hand
     room_grace_seconds: float = 30.0
     compact_after_rows: int = 500
     compact_after_bytes: int = 1_048_576

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .metrics import Metrics
 from .settings import Settings
 from .store.base import DocStore
 from .sync.rooms import Rooms
+from .throttle import Guards
 
 
 @dataclass
@@ -19,9 +20,9 @@ class AppState:
     rooms: Rooms
     metrics: Metrics
     static_dir: Path
+    guards: Guards
     export_pool: Executor | None = None
     ready: bool = False
-    create_buckets: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def canvas_dirs(self) -> tuple[Path, ...]:

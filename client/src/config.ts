@@ -39,6 +39,8 @@ export const storageKeys = {
   identity: (boardId: string) => `cocanvas:${boardId}:identity`,
   pid: (boardId: string) => `cocanvas:${boardId}:pid`,
   role: (boardId: string) => `cocanvas:${boardId}:role`,
+  /** The projector link token a moderator made on this device (reused by "open projector"). */
+  projectorToken: (boardId: string) => `cocanvas:${boardId}:projector-token`,
   prefs: 'cocanvas:prefs'
 } as const
 

@@ -12,10 +12,11 @@ import { Canvas, getCanvas } from './model/canvas'
 import { Facilitation } from './facilitation/session'
 import { readLog } from './model/control'
 import { createUndoManager } from './model/notes'
-import { AppRequestError, type HelloReply, type Op, type Role } from './sync/appmsg'
+import { AppRequestError, type HelloReply, isRole, type Op, refusalCode, type Role } from './sync/appmsg'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
 import { BoardApi } from './sync/rest'
+import { CLOSE } from './sync/vocab.gen'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
 import { type Identity, isIdentity, joinDialog } from './view/dialogs'
@@ -37,16 +38,12 @@ function writeSession (key: string, value: string): void {
     // unavailable: the choice lasts until the page reloads
   }
 }
-const ROLES: readonly Role[] = ['moderator', 'participant', 'viewer']
-const isRole = (v: unknown): v is Role => typeof v === 'string' && (ROLES as readonly string[]).includes(v)
 const isString = (v: unknown): v is string => typeof v === 'string'
 const isPrefs = (v: unknown): v is Prefs => typeof v === 'object' && v !== null && typeof (v as Prefs).cursors === 'boolean'
 
 /** A refused or failed request, told in the person's language (server details below). */
 function explainRefusal (toasts: Toasts, op: Op, err: unknown): void {
-  const code = err instanceof AppRequestError ? err.code : 'offline'
-  const known = ['forbidden', 'invalid', 'not_found', 'limit', 'locked', 'conflict', 'unknown_op', 'offline', 'timeout'] as const
-  const key = (known as readonly string[]).includes(code) ? code as (typeof known)[number] : 'invalid'
+  const key = refusalCode(err)
   const detail = err instanceof AppRequestError && err.message && key !== 'offline' ? t('rejected.detail', { reason: err.message }) : undefined
   toasts.show(t(`op.error.${key}`, { op }), { kind: 'error', detail })
 }
@@ -106,7 +103,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
       setRole(reply.role)
     },
     onDenied: (reason) => {
-      if (conn.speaksApp() || role === 'viewer') return
+      if (conn.speaksApp() || role === 'viewer' || role === 'projector') return
       toasts.show(t('rejected.forbidden'), { kind: 'error', detail: t('rejected.detail', { reason }) })
     }
   })
@@ -137,7 +134,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
 
   const readOnly = (): boolean => (role !== 'moderator' && role !== 'participant') || (projector && role === 'moderator')
   const user = (): UserInfo => ({
-    name: role === 'viewer' ? t('role.viewer') : identity?.name ?? t('note.anonymous'),
+    name: role === 'viewer' || role === 'projector' ? t(`role.${role}`) : identity?.name ?? t('note.anonymous'),
     group: identity?.name ? identity.group : null,
     color: canvas ? userColor(canvas, identity, pid ?? '') : '#3b5b92',
     role: role ?? 'viewer'
@@ -189,7 +186,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
         prefs = p
         writeStored(storageKeys.prefs, p)
       },
-      projector: role === 'viewer' || (projector && role === 'moderator'),
+      projector: role === 'viewer' || role === 'projector' || (projector && role === 'moderator'),
       onProjector: role === 'moderator'
         ? (on: boolean) => {
             projector = on
@@ -279,7 +276,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
   conn.awareness.on('change', () => app?.renderPresence())
   conn.status.subscribe((s) => {
     if (s.fatal && !app) {
-      showError(root, t(s.fatal.code === 4401 ? 'error.4401' : s.fatal.code === 4404 ? 'error.4404' : 'error.4403'), true)
+      showError(root, t(s.fatal.code === CLOSE.UNAUTHORIZED ? 'error.4401' : s.fatal.code === CLOSE.BOARD_NOT_FOUND ? 'error.4404' : 'error.4403'), true)
     }
   })
   void idb.whenSynced.then(() => {

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..sync.vocabulary import ARCHIVE_FORMAT
 from .archive import Archive as Archive
 from .archive import ArchiveBoard as ArchiveBoard
 from .archive import ArchiveError as ArchiveError
@@ -38,7 +39,7 @@ from .model import ExportInput as ExportInput
 from .pdf import render_pdf as render_pdf
 
 ARCHIVE_MEDIA_TYPE = "application/vnd.cocanvas+msgpack"
-ARCHIVE_EXTENSION = "cocanvas"
+ARCHIVE_EXTENSION = ARCHIVE_FORMAT
 
 
 @dataclass(frozen=True)

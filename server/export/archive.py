@@ -8,7 +8,8 @@ A msgpack map::
      "snapshots": [{"sid", "label", "kind", "created_at", "seq", "notes", "state"}]}
 
 `unpack_archive` trusts nothing: size first, then msgpack with bounded lengths and no
-extension types, then every key and type, then each Yjs state is applied to a fresh
+extension types, then every key and type, then each Yjs state is read by the bounded
+pre-check (`sync/precheck.py`, archive profile) and only then applied to a fresh
 `pycrdt.Doc`. Every failure is an `ArchiveError` whose message names the problem and the
 place (`snapshots[2].state`).
 """
@@ -21,6 +22,8 @@ from typing import Any
 
 import msgpack
 import pycrdt
+
+from ..sync.precheck import ARCHIVE, UpdateRefusedError, check_update
 
 FORMAT = "cocanvas"
 VERSION = 1
@@ -236,6 +239,10 @@ def _int(value: Any, where: str) -> int:
 def _state(value: Any, where: str) -> bytes:
     if not isinstance(value, bytes):
         raise ArchiveError(f"'{where}' must be binary (a Yjs update), got {_kind(value)}")
+    try:
+        check_update(value, ARCHIVE)  # P110: nothing deep or foreign reaches pycrdt
+    except UpdateRefusedError as exc:
+        raise ArchiveError(f"'{where}' is not a valid Yjs update: {exc}") from exc
     try:
         pycrdt.Doc().apply_update(value)
     # pycrdt raises ValueError for undecodable bytes and RuntimeError for some decodable but

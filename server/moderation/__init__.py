@@ -20,7 +20,8 @@ from ..sync.document import CONTROL
 from ..sync.room import Room
 from .base import BoardContext as BoardContext
 from .base import control_get
-from .board import BoardOps, join_code_for
+from .board import BoardOps
+from .joincode import JoinCodes
 from .private import PrivateWriting
 from .timer import Timer
 from .voting import Voting
@@ -35,7 +36,8 @@ class Facilitation:
     def __init__(self, room: Room, ctx: BoardContext) -> None:
         self.room = room
         self.ctx = ctx
-        self.board = BoardOps(room, ctx)
+        self.join = JoinCodes(room, ctx)
+        self.board = BoardOps(room, ctx, self.join)
         self.timer = Timer(room, ctx, self._timer_ended)
         self.private = PrivateWriting(room, ctx)
         self.voting = Voting(room, ctx)
@@ -47,17 +49,18 @@ class Facilitation:
         room.on_empty = self._last_left
 
     async def load(self) -> None:
+        await self.join.load()
         await self.private.load()
         await self.voting.load()
         stored = await self.ctx.store.get_secrets(self.room.board_id, SEEN)
         self.seen = {k: msgpack.unpackb(v, raw=False) for k, v in stored.items()}
 
     async def _hello(self, room: Room, conn: Connection) -> dict[str, Any]:
-        reply: dict[str, Any] = join_code_for(room, self.ctx, conn)
+        reply: dict[str, Any] = await self.join.hello(conn)
         if conn.author_id is not None:
             reply["private_notes"] = self.private.of(conn.author_id)
             reply["vote"] = self.voting.ballot_state(conn.author_id)
-            if conn.role != "viewer":
+            if conn.can_write:
                 await self._count(conn.author_id, conn.group or "anonymous")
         return reply
 

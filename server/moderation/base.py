@@ -30,10 +30,14 @@ class BoardContext:
     restore: Callable[[str], Awaitable[None]]  # sid -> board equals that snapshot
     part_fields: dict[str, list[str]] = field(default_factory=dict)
     join_code: str = ""
+    join_code_expires_at: float = 0.0  # epoch seconds; 0: never
+    join_code_hours: float = 24.0
     keep_auto_snapshots: int = 100
 
     def __post_init__(self) -> None:
-        self.join_code = self.join_code or self.record.join_code
+        if not self.join_code:
+            self.join_code = self.record.join_code
+            self.join_code_expires_at = self.record.join_code_expires_at
         for part in self.canvas["parts"]:
             self.part_fields[part["id"]] = list(part["fields"])
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from ..auth import format_join_code, hash_token, new_join_code, new_token
+from ..auth import hash_token, new_token
 from ..store.base import ROLES
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
@@ -24,14 +24,17 @@ from .base import (
     meta_get,
     now_ms,
 )
+from .joincode import JoinCodes
 
 
 class BoardOps:
-    def __init__(self, room: Room, ctx: BoardContext) -> None:
+    def __init__(self, room: Room, ctx: BoardContext, join: JoinCodes) -> None:
         self.room = room
         self.ctx = ctx
+        self.join = join
         self.locks: frozenset[str] = frozenset(control_get(room, "locks", {}))
         room.policy.locked_fields = lambda: self.locks
+        room.policy.groups = self.offered_groups
         room.services["board"] = self
         room.app_handlers.update(
             {
@@ -43,6 +46,14 @@ class BoardOps:
                 "snapshot.restore": self.snapshot_restore,
             }
         )
+
+    def offered_groups(self) -> frozenset[str]:
+        """The groups people may choose (P37, P141): `meta.groups`, or all of the canvas's
+        when the board names none."""
+        groups = meta_get(self.room, "groups")
+        if isinstance(groups, list) and groups:
+            return frozenset(str(g) for g in groups)
+        return frozenset(g["id"] for g in self.ctx.canvas["groups"])
 
     def refresh(self) -> None:
         self.locks = frozenset(control_get(self.room, "locks", {}))
@@ -118,7 +129,7 @@ class BoardOps:
 
         apply_control(room, conn, "board.settings", "settings changed", {}, changes, set_meta)
         if "show_join_code" in changes:
-            self.announce_join_code()
+            self.join.announce()
         if "title" in changes:
             await self.ctx.store.set_title(room.board_id, changes["title"])
         return {"changed": sorted(changes)}
@@ -131,14 +142,11 @@ class BoardOps:
         await self.ctx.store.set_token_hash(room.board_id, role, hash_token(token))
         self.ctx.record.token_hashes[role] = hash_token(token)
         reply: dict[str, Any] = {"role": role, "token": token}
-        if role == "participant":
-            code = new_join_code()
-            await self.ctx.store.set_join_code(room.board_id, code)
-            self.ctx.join_code = code
-            reply["join_code"] = format_join_code(code)
         apply_control(room, conn, "link.rotate", f"new {role} link", {}, {"role": role})
         if role == "participant":
-            self.announce_join_code()
+            # the code is a participant credential too: it goes with the link (P45)
+            await self.join.rotate(conn, None)
+            reply.update(self.join.for_conn(conn))
         for other in list(room.conns):
             if other.role == role and other is not conn:
                 room.send_event(other, "link.rotated", {"role": role})
@@ -147,13 +155,6 @@ class BoardOps:
                     "this link was replaced by the moderator; ask for the new link",
                 )
         return reply
-
-    def announce_join_code(self) -> None:
-        """P46: moderators and viewers learn a new (or hidden) join code at once."""
-        for other in list(self.room.conns):
-            if other.role in ("moderator", "viewer"):
-                code = join_code_for(self.room, self.ctx, other).get("join_code")
-                self.room.send_event(other, "join.code", {"join_code": code})
 
     async def snapshot_create(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         label = (arg_str(req, "label", 200, required=False) or "").strip()
@@ -179,11 +180,3 @@ class BoardOps:
         apply_control(self.room, conn, "snapshot.restore", "board restored", {}, details, by=by)
         self.refresh()
         return {"before": before.sid}
-
-
-def join_code_for(room: Room, ctx: BoardContext, conn: Connection) -> dict[str, Any]:
-    if conn.role == "participant" or not ctx.join_code:
-        return {}
-    if conn.role == "viewer" and not meta_get(room, "show_join_code", True):
-        return {}
-    return {"join_code": format_join_code(ctx.join_code)}

@@ -14,6 +14,7 @@ from pycrdt import Doc, Map, Text
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import NOTES
+from ..sync.requests import check_group
 from ..sync.room import Room
 from .base import (
     BoardContext,
@@ -102,6 +103,7 @@ class PrivateWriting:
     async def put(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         if conn.author_id is None:
             raise invalid("send hello with a 'pid' first")
+        check_group(room, conn.group)  # the moderator may have stopped offering it
         note_id = arg_str(req, "note", 64)
         assert note_id is not None
         field = arg_field(req, self.ctx)

@@ -15,6 +15,7 @@ from pycrdt import Map
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import NOTES
+from ..sync.requests import check_group
 from ..sync.room import Room
 from .base import BoardContext, apply_control, arg_int, arg_str, control_get, invalid, now_ms
 
@@ -128,6 +129,7 @@ class Voting:
     async def cast(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         if conn.author_id is None:
             raise invalid("send hello with a 'pid' first")
+        check_group(room, conn.group)  # the moderator may have stopped offering it
         note_id = self._check_note(req)
         voting = self.state()
         ballot = self.ballots.setdefault(conn.author_id, {"group": conn.group, "dots": {}})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import time
 from typing import Any
 
 from starlette.requests import Request
@@ -12,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from canvas_schema import canvas_to_json, list_canvases, load_canvas, summary_to_json
 
-from ..auth import BOARD_ID_RE, Principal, resolve_role
+from ..auth import LoginError, Principal, login
 from ..boards import (
     BoardInputError,
     NewBoard,
@@ -21,22 +20,31 @@ from ..boards import (
     create_board,
     snapshot_board,
 )
+from ..clientaddr import client_key
 from ..state import AppState
 from ..sync.document import doc_view, load_doc
 from ..sync.errors import CloseCode
+from ..throttle import retry_seconds
 
 MAX_BODY = 16_384
 
 
 class HTTPError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.retry_after = retry_after
 
 
-def error_response(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def error_response(status: int, message: str, retry_after: int | None = None) -> JSONResponse:
+    headers = {"retry-after": str(retry_after)} if retry_after is not None else None
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def too_many(what: str, retry_after: int) -> HTTPError:
+    """429 with Retry-After; the message says when to try again."""
+    return HTTPError(429, f"{what}; try again in {retry_after} s", retry_after)
 
 
 def _state(request: Request) -> AppState:
@@ -75,17 +83,19 @@ def _bearer(request: Request) -> str:
 
 
 async def authorize(request: Request, *roles: str) -> Principal:
-    """The caller's role on the board in the path; 404 for unknown boards, 401/403 else."""
+    """The caller's role on the board in the path; 404 for unknown boards, 401/403 else,
+    429 with Retry-After after too many failed attempts (P161)."""
     state = _state(request)
     board_id = request.path_params["board_id"]
-    if not BOARD_ID_RE.match(board_id):
-        raise HTTPError(404, "no such board")
-    record = await state.store.get_board(board_id)
-    if record is None:
-        raise HTTPError(404, "no such board")
-    role = resolve_role(record, _bearer(request))
-    if role is None:
-        raise HTTPError(401, "send a link token as 'Authorization: Bearer TOKEN'")
+    client = client_key(request.scope, state.guards.proxies)
+    try:
+        role = await login(state.store, state.guards.auth, client, board_id, _bearer(request))
+    except LoginError as exc:
+        if exc.kind == "throttled":
+            raise too_many("too many failed attempts", exc.retry_after) from exc
+        if exc.kind == "unknown":
+            raise HTTPError(404, "no such board") from exc
+        raise HTTPError(401, "send a link token as 'Authorization: Bearer TOKEN'") from exc
     if roles and role not in roles:
         raise HTTPError(403, f"this needs the {' or '.join(roles)} link")
     return Principal(board_id, role)
@@ -98,29 +108,27 @@ def base_url(request: Request) -> str:
     return f"{request.url.scheme}://{request.url.netloc}"
 
 
-def _rate_ok(state: AppState, key: str) -> bool:
-    per_minute = float(state.settings.create_per_minute)
-    now = time.monotonic()
-    tokens, stamp = state.create_buckets.get(key, (per_minute, now))
-    tokens = min(per_minute, tokens + (now - stamp) * per_minute / 60)
-    if tokens < 1:
-        state.create_buckets[key] = (tokens, now)
-        return False
-    state.create_buckets[key] = (tokens - 1, now)
-    if len(state.create_buckets) > 10_000:
-        state.create_buckets.clear()
-    return True
-
-
 def create_allowed(request: Request) -> None:
-    """Creating (or importing) boards: the optional create token, and a per-address rate."""
+    """Creating (or importing) boards (P166): with a create token set, only its holders,
+    counted together; otherwise counted per client address. A wrong create token is a
+    failed login."""
     state = _state(request)
+    guards = state.guards
+    client = client_key(request.scope, guards.proxies)
     token = state.settings.create_token
-    if token and not hmac.compare_digest(_bearer(request).encode(), token.encode()):
-        raise HTTPError(401, "creating boards needs the server's create token")
-    client = request.client.host if request.client else "unknown"
-    if not _rate_ok(state, client):
-        raise HTTPError(429, "too many boards created; wait a minute")
+    if token:
+        # an operator picks this token and it may be guessable: refuse before comparing
+        wait = guards.auth.wait(client, "", False)
+        if wait:
+            raise too_many("too many failed attempts", retry_seconds(wait))
+        if not hmac.compare_digest(_bearer(request).encode(), token.encode()):
+            guards.auth.failed(client, None, False)
+            raise HTTPError(401, "creating boards needs the server's create token")
+        wait = guards.create_by_token.take("create-token")
+    else:
+        wait = guards.create_by_address.take(client)
+    if wait:
+        raise too_many("too many boards created", retry_seconds(wait))
 
 
 async def post_board(request: Request) -> Response:
@@ -135,6 +143,7 @@ async def post_board(request: Request) -> Response:
             body.get("locale"),
             state.settings.limits.max_title_chars,
             state.canvas_dirs,
+            state.settings.join_code_hours,
         )
     except BoardInputError as exc:
         raise HTTPError(400, str(exc)) from exc
@@ -142,7 +151,7 @@ async def post_board(request: Request) -> Response:
 
 
 def new_board_response(request: Request, new: NewBoard, **extra: Any) -> JSONResponse:
-    """201 with a new board's id, title, the three links and their tokens."""
+    """201 with a new board's id, title, the four links and their tokens."""
     return JSONResponse(
         {
             "id": new.record.id,
@@ -244,6 +253,17 @@ async def healthz(request: Request) -> Response:
     state = _state(request)
     if not state.ready:
         return JSONResponse({"status": "starting"}, status_code=503)
+    return JSONResponse({"status": "ok", "rooms": len(state.rooms.rooms)})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready to take traffic: started, and every loaded board can save (P22)."""
+    state = _state(request)
+    if not state.ready:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    paused = sorted(r.board_id for r in state.rooms.rooms.values() if r.store_failed)
+    if paused:
+        return JSONResponse({"status": "saving-paused", "boards": len(paused)}, status_code=503)
     return JSONResponse({"status": "ok", "rooms": len(state.rooms.rooms)})
 
 

@@ -104,7 +104,8 @@ async def restore(request: Request) -> Response:
         if title is not None and not isinstance(title, str):
             raise HTTPError(400, "'title' must be a string")
         try:
-            new = await restore_as_copy(state.store, record, sid, title)
+            hours = state.settings.join_code_hours
+            new = await restore_as_copy(state.store, record, sid, title, hours)
         except HistoryError as exc:
             raise HTTPError(404, str(exc)) from exc
         return new_board_response(request, new)
@@ -129,7 +130,8 @@ async def import_board(request: Request) -> Response:
     title = request.query_params.get("title") or None
     started = time.monotonic()
     try:
-        new = await import_archive(state.store, body, title, MAX_ARCHIVE_BYTES)
+        hours = state.settings.join_code_hours
+        new = await import_archive(state.store, body, title, MAX_ARCHIVE_BYTES, hours)
     except ArchiveError as exc:
         raise HTTPError(400, str(exc)) from exc
     return new_board_response(request, new, seconds=round(time.monotonic() - started, 3))

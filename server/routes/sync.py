@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from ..auth import BOARD_ID_RE, resolve_role
+from ..auth import LoginError, login
+from ..clientaddr import client_key
 from ..state import AppState
 from ..sync.channel import ChannelClosedError
 from ..sync.errors import CloseCode, MalformedMessageError, SyncError
@@ -75,31 +76,50 @@ class SyncEndpoint:
 async def serve_websocket(scope: Scope, receive: Receive, send: Send) -> None:
     websocket = WebSocket(scope, receive, send)
     state: AppState = websocket.app.state.cocanvas
-    board_id = websocket.path_params["board_id"]
-    token = websocket.query_params.get("k", "")
+    connections = state.guards.connections
+    client = client_key(scope, state.guards.proxies)
     await websocket.accept()
     channel = WebSocketChannel(websocket, receive, send)
+    if not connections.acquire(client):
+        reason = "too many connections from your address; retry later"
+        await _refuse(state, channel, CloseCode.TOO_MANY_CONNECTIONS, reason)
+        return
+    try:
+        await _serve_counted(state, websocket, channel, client)
+    finally:
+        connections.release(client)
+
+
+async def _serve_counted(
+    state: AppState, websocket: WebSocket, channel: WebSocketChannel, client: str
+) -> None:
+    board_id = websocket.path_params["board_id"]
+    token = websocket.query_params.get("k", "")
     origin = websocket.headers.get("origin")
     if not origin_allowed(origin, websocket.headers.get("host"), state.settings.allowed_origins):
         await _refuse(state, channel, CloseCode.FORBIDDEN, "origin not allowed")
         return
-    if not BOARD_ID_RE.match(board_id):
-        await _refuse(state, channel, CloseCode.BOARD_NOT_FOUND, "no such board")
-        return
-    record = await state.store.get_board(board_id)
-    if record is None:
-        await _refuse(state, channel, CloseCode.BOARD_NOT_FOUND, "no such board")
-        return
-    role = resolve_role(record, token)
-    if role is None:
-        await _refuse(state, channel, CloseCode.UNAUTHORIZED, "missing or invalid link token")
+    try:
+        role = await login(state.store, state.guards.auth, client, board_id, token)
+    except LoginError as exc:
+        if exc.kind == "throttled":
+            reason = f"too many failed attempts; retry in {exc.retry_after} s"
+            await _refuse(state, channel, CloseCode.TOO_MANY_REQUESTS, reason)
+        elif exc.kind == "unknown":
+            await _refuse(state, channel, CloseCode.BOARD_NOT_FOUND, "no such board")
+        else:
+            await _refuse(state, channel, CloseCode.UNAUTHORIZED, "missing or invalid link token")
         return
     gauge = state.metrics.connections.labels(role)
     gauge.inc()
     try:
-        await state.rooms.serve(board_id, channel, role)
+        await state.rooms.serve(board_id, channel, role, client)
     except SyncError as exc:
         await _refuse(state, channel, exc.code, exc.reason)
+    except Exception:
+        # never a bare 1006: the client hears a code it retries on (P223)
+        log.exception("board %s: could not serve a connection", board_id)
+        await _refuse(state, channel, CloseCode.SERVER_ERROR, "internal error; retrying")
     finally:
         gauge.dec()
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
-Role = Literal["moderator", "participant", "viewer"]
-ROLES: tuple[Role, ...] = ("moderator", "participant", "viewer")
-SnapshotKind = Literal["manual", "auto", "part-end", "last-leave", "before-restore"]
+from ..sync.vocabulary import ROLES as ROLES
+from ..sync.vocabulary import Role as Role
+from ..sync.vocabulary import SnapshotKind as SnapshotKind
 
 
 class StoreError(Exception):
@@ -28,7 +28,9 @@ class BoardRecord:
     locale: str
     created_at: float
     token_hashes: dict[str, bytes] = field(default_factory=dict)
+    # the current join code; a store hands out "" once it expired (P143)
     join_code: str = ""
+    join_code_expires_at: float = 0.0  # epoch seconds; 0: never
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ class DocStore(Protocol):
 
     async def get_board_by_join_code(self, code: str) -> BoardRecord | None: ...
 
-    async def set_join_code(self, board_id: str, code: str) -> None: ...
+    async def set_join_code(self, board_id: str, code: str, expires_at: float = 0.0) -> None: ...
 
     # values held back from the shared document (private notes, votes)
     async def put_secret(self, board_id: str, kind: str, key: str, value: bytes | None) -> None: ...

@@ -24,9 +24,10 @@ from .base import (
     StoreError,
 )
 from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
+from .startup import MARKER, mark_boards
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 2: boards.join_code_expires; 3: boards.active_at
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boards (
     id TEXT PRIMARY KEY,
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS boards (
     locale TEXT NOT NULL,
     created_at REAL NOT NULL,
     join_code TEXT UNIQUE,
+    join_code_expires REAL NOT NULL DEFAULT 0,
     active_at REAL
 );
 CREATE TABLE IF NOT EXISTS tokens (
@@ -95,13 +97,16 @@ def create_tables(conn: sqlite3.Connection) -> None:
             f"the database was written by a newer cocanvas (schema {version}); upgrade cocanvas"
         )
     if version == 1:
+        # codes made before expiry existed get their lifetime when their board loads
+        conn.execute("ALTER TABLE boards ADD COLUMN join_code_expires REAL NOT NULL DEFAULT 0")
+    if version in (1, 2):
         conn.execute("ALTER TABLE boards ADD COLUMN active_at REAL")
     conn.executescript(SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    if version == 1:
+    if version in (1, 2):
         log.info("database upgraded to schema %d; rewriting it once", SCHEMA_VERSION)
-        # schema 1 deleted without secure_delete: rewrite the file once so the free pages
-        # holding deleted boards and compacted log rows are gone
+        # older schemas deleted without secure_delete: rewrite the file once so the free
+        # pages holding deleted boards and compacted log rows are gone
         conn.execute("VACUUM")
 
 
@@ -164,7 +169,7 @@ class SqliteStore:
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "INSERT INTO boards (id, canvas, canvas_version, title, locale, created_at,"
-                " join_code) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " join_code, join_code_expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     record.id,
                     record.canvas,
@@ -173,6 +178,7 @@ class SqliteStore:
                     record.locale,
                     record.created_at,
                     record.join_code or None,
+                    record.join_code_expires_at,
                 ),
             )
             conn.executemany(
@@ -185,16 +191,17 @@ class SqliteStore:
             )
 
         await self._submit(run)
+        mark_boards(self.path)  # P224: a later empty database here is a loss, not a start
 
     def _board_rows(
         self, conn: sqlite3.Connection, where: str, args: tuple[Any, ...]
     ) -> list[BoardRecord]:
         rows = conn.execute(
-            "SELECT id, canvas, canvas_version, title, locale, created_at, join_code FROM boards "
-            + where
-            + " ORDER BY created_at",
+            "SELECT id, canvas, canvas_version, title, locale, created_at, join_code,"
+            " join_code_expires FROM boards " + where + " ORDER BY created_at",
             args,
         ).fetchall()
+        now = time.time()
         out = []
         for row in rows:
             hashes = {
@@ -203,9 +210,13 @@ class SqliteStore:
                     "SELECT role, hash FROM tokens WHERE board = ?", (row[0],)
                 )
             }
-            bid, canvas, version, title, locale, created, code = row
+            bid, canvas, version, title, locale, created, code, expires = row
+            if expires and expires <= now:
+                code = None  # an expired code is no credential (P143)
             out.append(
-                BoardRecord(bid, canvas, version, title, locale, created, hashes, code or "")
+                BoardRecord(
+                    bid, canvas, version, title, locale, created, hashes, code or "", expires
+                )
             )
         return out
 
@@ -230,6 +241,14 @@ class SqliteStore:
         except StoreError as exc:
             # the rows are gone; their bytes stay in free space until a rewrite works
             log.error("deleted data: the database file could not be rewritten: %s", exc)
+
+        def unmark_if_empty(conn: sqlite3.Connection) -> None:
+            # emptied on purpose: the next start must not take it for a lost database
+            # (P224); in the write queue, so a board created meanwhile marks it again
+            if conn.execute("SELECT 1 FROM boards LIMIT 1").fetchone() is None:
+                self.path.with_name(MARKER).unlink(missing_ok=True)
+
+        await self._submit(unmark_if_empty)
 
     async def touch_board(self, board_id: str, at: float) -> None:
         def run(conn: sqlite3.Connection) -> None:
@@ -272,11 +291,14 @@ class SqliteStore:
 
     async def get_board_by_join_code(self, code: str) -> BoardRecord | None:
         rows = await self._read(lambda c: self._board_rows(c, "WHERE join_code = ?", (code,)))
-        return rows[0] if rows else None
+        return rows[0] if rows and rows[0].join_code else None
 
-    async def set_join_code(self, board_id: str, code: str) -> None:
+    async def set_join_code(self, board_id: str, code: str, expires_at: float = 0.0) -> None:
         await self._submit(
-            lambda c: c.execute("UPDATE boards SET join_code = ? WHERE id = ?", (code, board_id))
+            lambda c: c.execute(
+                "UPDATE boards SET join_code = ?, join_code_expires = ? WHERE id = ?",
+                (code, expires_at, board_id),
+            )
         )
 
     async def put_secret(self, board_id: str, kind: str, key: str, value: bytes | None) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 
 import msgpack
 
+from .vocabulary import EVENTS
+
 MAX_REQUEST_ID = 2**31
 
 
@@ -24,6 +26,8 @@ class ErrorCode(StrEnum):
     LOCKED = "locked"
     CONFLICT = "conflict"
     UNKNOWN_OP = "unknown_op"
+    IDENTITY = "identity"  # P140: another pid on a connection that already has one
+    UNKNOWN_GROUP = "unknown_group"  # P141: a group the board does not offer
 
 
 class AppError(Exception):
@@ -92,7 +96,15 @@ def encode_error(request_id: int | None, code: ErrorCode, message: str) -> bytes
 
 
 def encode_event(event: str, data: dict[str, Any] | None = None) -> bytes:
-    return _pack({"ev": event, **(data or {})})
+    """Pack an event; its name and fields must be declared in `vocabulary.EVENTS`."""
+    fields = data or {}
+    spec = EVENTS.get(event)
+    if spec is None or not set(spec.required) <= fields.keys() <= spec.fields:
+        raise ValueError(
+            f"event {event!r} with fields {sorted(fields)} is not declared in "
+            "server/sync/vocabulary.py EVENTS; declare it there (the client is generated from it)"
+        )
+    return _pack({"ev": event, **fields})
 
 
 def decode_server_message(payload: bytes) -> dict[str, Any]:

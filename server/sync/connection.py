@@ -65,10 +65,11 @@ def coalesce(frames: list[bytes]) -> list[bytes]:
 
 
 class Connection:
-    def __init__(self, channel: Channel, role: str, limits_queue: int) -> None:
+    def __init__(self, channel: Channel, role: str, limits_queue: int, client: str = "") -> None:
         self.id = next(_ids)
         self.channel = channel
         self.role = role
+        self.client = client  # address key for per-address limits (P160)
         self.author_id: str | None = None
         self.name: str | None = None
         self.group: str | None = None
@@ -88,7 +89,7 @@ class Connection:
 
     @property
     def can_write(self) -> bool:
-        return self.role != "viewer"
+        return self.role in ("moderator", "participant")  # viewers and projectors read (P10)
 
     @property
     def closing(self) -> bool:

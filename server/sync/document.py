@@ -7,35 +7,15 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
 
-META = "meta"
-NOTES = "notes"
-CONTROL = "control"
+from . import vocabulary
+
+META = vocabulary.ROOT_META
+NOTES = vocabulary.ROOT_NOTES
+CONTROL = vocabulary.ROOT_CONTROL
 ROOTS = (META, NOTES, CONTROL)
 
 # keys a note may carry; anything else is refused (PROTOCOL.md P33)
-NOTE_KEYS = frozenset(
-    {
-        "field",
-        "text",
-        "x",
-        "y",
-        "color",
-        "group",
-        "author",
-        "author_id",
-        "created_at",
-        "updated_at",
-        "kind",
-        "resources",
-        "competences",
-        "tasks",
-        "owner",
-        "due",
-        "done",
-        "order",
-        "format",
-    }
-)
+NOTE_KEYS = frozenset(vocabulary.NOTE_KEYS)
 
 
 def new_doc() -> Doc[Any]:

@@ -18,6 +18,7 @@ class CloseCode(IntEnum):
     FORBIDDEN = 4403
     BOARD_NOT_FOUND = 4404
     MESSAGE_TOO_BIG = 4413
+    TOO_MANY_REQUESTS = 4429  # failed logins: the reason says when to retry (P162)
     # transient: retry later
     SERVER_ERROR = 4500
     SHUTTING_DOWN = 4501
@@ -25,6 +26,7 @@ class CloseCode(IntEnum):
     ROOM_FULL = 4503
     STORE_UNAVAILABLE = 4504
     IDLE_TIMEOUT = 4508
+    TOO_MANY_CONNECTIONS = 4509  # from one client address (P164)
 
 
 class SyncError(Exception):
@@ -49,6 +51,10 @@ class MessageTooBigError(SyncError):
 
 class ForbiddenError(SyncError):
     code = CloseCode.FORBIDDEN
+
+
+class StoreUnavailableError(SyncError):
+    code = CloseCode.STORE_UNAVAILABLE
 
 
 class SlowConsumerError(SyncError):

@@ -1,18 +1,15 @@
-"""The one list of app-message ops, who may send them, and the error codes (P44).
+"""The one list of app-message ops and who may send them (P44).
 
-The browser client's `client/src/sync/ops.gen.ts` is generated from this module:
-`python -m server.sync.ops OUT.ts`; a test checks that the two agree.
+Part of the wire vocabulary (`vocabulary.py`): the browser client's
+`client/src/sync/vocab.gen.ts` is generated from it, and `tests/unit/test_vocabulary.py`
+fails when the two disagree.
 """
 
 from __future__ import annotations
 
-import json
-import sys
-from pathlib import Path
+from .vocabulary import ROLES
 
-from .appmsg import ErrorCode
-
-ALL = ("moderator", "participant", "viewer")
+ALL = ROLES
 WRITERS = ("moderator", "participant")
 MODERATOR = ("moderator",)
 
@@ -39,28 +36,6 @@ OPS: dict[str, tuple[str, ...]] = {
     "snapshot.create": MODERATOR,
     "snapshot.restore": MODERATOR,
     "link.rotate": MODERATOR,
+    "join.rotate": MODERATOR,
     "board.settings": MODERATOR,
 }
-
-EVENTS = ("rejected", "private.notes", "vote.state", "link.rotated", "join.code")
-
-
-def render_ts() -> str:
-    ops = json.dumps(OPS, indent=2)
-    codes = json.dumps([str(c) for c in ErrorCode], indent=2)
-    events = json.dumps(list(EVENTS), indent=2)
-    return (
-        "// Generated from server/sync/ops.py by `python -m server.sync.ops`; do not edit.\n"
-        f"export const OPS = {ops} as const;\n"
-        "export type Op = keyof typeof OPS;\n"
-        f"export const ERROR_CODES = {codes} as const;\n"
-        "export type ErrorCode = (typeof ERROR_CODES)[number];\n"
-        f"export const EVENTS = {events} as const;\n"
-        "export type EventName = (typeof EVENTS)[number];\n"
-    )
-
-
-if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m server.sync.ops OUT.ts")
-    Path(sys.argv[1]).write_text(render_ts(), encoding="utf-8")

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pycrdt import Doc, Map, Text
+from pycrdt import Doc, Map, Subscription, Text
 
+from . import vocabulary
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 
 UNTRUSTED = "client-update"
@@ -29,7 +30,7 @@ _STRING_LIMITS = {
     "due": 32,
     "format": 64,
 }
-_TEXT_KEYS = ("text", "resources", "competences", "tasks")
+_TEXT_KEYS = vocabulary.TEXT_KEYS
 _NUMBER_KEYS = ("x", "y", "created_at", "updated_at", "order")
 
 
@@ -79,11 +80,18 @@ class UpdatePolicy:
         meta, control = doc.get(META, type=Map), doc.get(CONTROL, type=Map)
         # the roots and subscriptions must stay referenced or pycrdt drops the observers
         self._roots = (meta, notes, control)
-        self._subscriptions = (
+        self._subscriptions: tuple[Subscription, ...] = (
             meta.observe_deep(lambda evs: self._root_touched(META, evs)),
-            control.observe_deep(lambda evs: self._root_touched(CONTROL, evs)),
             notes.observe_deep(self._notes_touched),
+            control.observe_deep(lambda evs: self._root_touched(CONTROL, evs)),
         )
+
+    def close(self) -> None:
+        """Drop the observers. pycrdt's callbacks hold the document from the Rust side,
+        a cycle Python's collector cannot see: without this every unload leaks the doc."""
+        for root, subscription in zip(self._roots, self._subscriptions, strict=True):
+            root.unobserve(subscription)
+        self._subscriptions = ()
 
     # observers run inside the transaction; they only record
     def _root_touched(self, root: str, events: list[Any]) -> None:
@@ -236,6 +244,6 @@ class UpdatePolicy:
             return "partner rows belong in a table field"
         if kind == "action" and field_kind != "actions":
             return "actions belong in an action list field"
-        if kind not in (None, "note", "partner", "action"):
+        if kind is not None and kind not in vocabulary.NOTE_KINDS:
             return f"unknown note kind {kind!r}"
         return None

@@ -7,6 +7,7 @@ layer registered in `room.app_handlers`.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -53,22 +54,43 @@ async def dispatch(room: Room, conn: Connection, request: appmsg.Request) -> dic
     return await handler(room, conn, request)
 
 
+def _admit_author(room: Room, conn: Connection, author_id: str) -> None:
+    """P165: new identities are budgeted per client address."""
+    admit = room.config.admit_author
+    wait = admit(room.board_id, author_id, conn.client) if admit is not None else 0.0
+    if wait:
+        raise appmsg.AppError(
+            appmsg.ErrorCode.LIMIT,
+            f"too many new identities from your address; try again in {math.ceil(wait)} s",
+        )
+
+
 async def hello(room: Room, conn: Connection, request: appmsg.Request) -> dict[str, Any]:
     """Who the connection is: role, a pseudonymous author id from its per-board secret,
-    the server clock and the limits a client should know (P43)."""
+    the server clock and the limits a client should know (P43). A connection keeps its
+    first pid (P140); its group must be one the board offers (P141). Nothing changes
+    unless every argument is valid."""
     args = request.args
     pid, name, group = args.get("pid"), args.get("name"), args.get("group")
+    author_id = conn.author_id
     if pid is not None:
         if not isinstance(pid, str) or not 16 <= len(pid) <= 128:
             raise appmsg.AppError(
                 appmsg.ErrorCode.INVALID, "'pid' must be a string of 16-128 characters"
             )
-        digest = hashlib.sha256(f"{room.board_id}:{pid}".encode()).hexdigest()
-        conn.author_id = digest[:16]
+        author_id = hashlib.sha256(f"{room.board_id}:{pid}".encode()).hexdigest()[:16]
+        if conn.author_id is not None and author_id != conn.author_id:
+            # one person per connection: a new pid would be a new voter and author
+            raise appmsg.AppError(
+                appmsg.ErrorCode.IDENTITY,
+                "this connection already has another 'pid'; reconnect to change it",
+            )
     if name is not None and (not isinstance(name, str) or len(name) > 80):
         raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'name' is at most 80 characters")
-    if group is not None and (not isinstance(group, str) or len(group) > 64):
-        raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'group' must be a group id")
+    check_group(room, group)
+    if author_id is not None and author_id != conn.author_id:
+        _admit_author(room, conn, author_id)
+    conn.author_id = author_id
     conn.name = name.strip() or None if isinstance(name, str) else None
     conn.group = group
     reply = {
@@ -84,3 +106,15 @@ async def hello(room: Room, conn: Connection, request: appmsg.Request) -> dict[s
     for hook in room.hello_hooks:
         reply.update(await hook(room, conn))
     return reply
+
+
+def check_group(room: Room, group: object) -> None:
+    """P141: a stakeholder group is null or one of the groups the board offers now."""
+    if group is None:
+        return
+    offered = room.policy.groups()
+    if not isinstance(group, str) or group not in offered:
+        choices = ", ".join(sorted(offered)) or "none (leave it out)"
+        raise appmsg.AppError(
+            appmsg.ErrorCode.UNKNOWN_GROUP, f"'group' must be one of this board's groups: {choices}"
+        )

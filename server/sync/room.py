@@ -21,21 +21,29 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from pycrdt import Doc, Map, UndoManager, merge_updates
+from anyio.abc import TaskGroup
+from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_updates
 
 from ..store.base import DocStore, StoreError
-from . import appmsg, codec
+from . import appmsg, codec, precheck
 from .awareness import AwarenessRegistry
 from .channel import Channel, ChannelClosedError
 from .connection import Connection, TokenBucket
 from .document import CONTROL, META, NOTES
-from .errors import CloseCode, MalformedMessageError, MessageTooBigError, SyncError
+from .errors import (
+    CloseCode,
+    MalformedMessageError,
+    MessageTooBigError,
+    StoreUnavailableError,
+    SyncError,
+)
 from .policy import UNTRUSTED, Rules, UpdatePolicy, Violation
 from .requests import handle_app_message
 
 log = logging.getLogger(__name__)
 SERVER = "server"
 AWARENESS_TIMEOUT = 30.0
+SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
 
 AppHandler = Callable[["Room", Connection, appmsg.Request], Awaitable[dict[str, Any] | None]]
 HelloHook = Callable[["Room", Connection], Awaitable[dict[str, Any]]]
@@ -54,6 +62,8 @@ class RoomConfig:
     compact_after_rows: int
     compact_after_bytes: int
     rules: Rules
+    # (board, author_id, client address key) -> seconds to wait; 0 admits (P165)
+    admit_author: Callable[[str, str, str], float] | None = None
 
 
 class Room:
@@ -75,6 +85,12 @@ class Room:
         self.users = 0  # connections admitted by Rooms, including ones still joining
         self.last_left = time.monotonic()
         self.unsaved = False
+        # P20: after a failed commit nothing is fanned out and nobody may write until a
+        # commit of the whole document succeeds again
+        self.store_failed = False
+        self.retry_seconds = (0.5, 10.0)
+        self._tg: TaskGroup | None = None
+        self._emptied: anyio.Event | None = None
         self.app_handlers: dict[str, AppHandler] = {}
         self.hello_hooks: list[HelloHook] = []
         self.tasks: list[Callable[[], Coroutine[Any, Any, None]]] = []
@@ -88,7 +104,9 @@ class Room:
         self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
         self._undo.include_origin(UNTRUSTED)
         self._captured: list[bytes] = []
-        self._subscription = doc.observe(lambda event: self._captured.append(event.update))
+        # P107: parent depth of every struct, to bound type nesting in client updates
+        self.types = precheck.TypeIndex.from_state(doc.get_update())
+        self._subscription: Subscription | None = doc.observe(self._observed)
         # commits waiting to be fanned out, in order (P20); a deque and a bare future are
         # cheaper than a Queue on this per-update path
         self._outbox: deque[tuple[asyncio.Future[None], bytes, Connection | None] | None]
@@ -105,6 +123,7 @@ class Room:
         with anyio.CancelScope() as scope:
             self._scope = scope
             async with anyio.create_task_group() as tg:
+                self._tg = tg
                 tg.start_soon(self._fan_out)
                 tg.start_soon(self._expire_presence)
                 for task in self.tasks:
@@ -118,6 +137,20 @@ class Room:
         self._push_outbox(None)
         if self._scope is not None:
             self._scope.cancel()
+
+    def close(self) -> None:
+        """Release the document after stop(): unsubscribe every observer (P222)."""
+        if self._subscription is not None:
+            self.doc.unobserve(self._subscription)
+            self._subscription = None
+        self.policy.close()
+        self._undo.clear()
+        self.conns.clear()
+        self.tasks.clear()
+        self.app_handlers.clear()
+        self.hello_hooks.clear()
+        self.services.clear()
+        self.on_empty = None
 
     async def flushed(self) -> None:
         """Return once every update applied so far is committed (or failed)."""
@@ -146,12 +179,16 @@ class Room:
 
     # ---- connections -------------------------------------------------------------------
 
-    async def serve(self, channel: Channel, role: str) -> None:
-        """Run one connection until it ends; never raises for the connection's faults."""
+    async def serve(self, channel: Channel, role: str, client: str = "") -> None:
+        """Run one connection until it ends; never raises for the connection's faults.
+        `client` is the address key limits count under (P160)."""
         if len(self.conns) >= self.config.max_connections:
             await channel.close(CloseCode.ROOM_FULL, "this board is full; try again later")
             return
-        conn = Connection(channel, role, self.config.send_queue_messages)
+        if self.store_failed:
+            await channel.close(CloseCode.STORE_UNAVAILABLE, SAVING_PAUSED)
+            return
+        conn = Connection(channel, role, self.config.send_queue_messages, client)
         self.conns.add(conn)
         # P6: the room is loaded; tell the client what we have, then who is here
         conn.send(codec.encode_sync_step1(self.doc.get_state()))
@@ -188,6 +225,15 @@ class Room:
                 if not self.conns and self.on_empty is not None:
                     with anyio.move_on_after(10):
                         await self.on_empty()
+            if not self.conns and self._emptied is not None:
+                self._emptied.set()
+
+    async def wait_empty(self) -> None:
+        """Return once every connection has ended and been closed."""
+        if self.conns:
+            if self._emptied is None or self._emptied.is_set():
+                self._emptied = anyio.Event()
+            await self._emptied.wait()
 
     async def _read_loop(self, conn: Connection) -> None:
         bucket = TokenBucket(self.config.messages_per_second, self.config.message_burst)
@@ -213,6 +259,8 @@ class Room:
         frame = codec.decode_frame(data)
         if isinstance(frame, codec.SyncStep1):
             await self.flushed()  # P21: never hand out what is not yet durable
+            if self.store_failed:
+                raise StoreUnavailableError(SAVING_PAUSED)
             try:
                 reply = self.doc.get_update(frame.state_vector)
             except (ValueError, RuntimeError) as exc:
@@ -243,8 +291,11 @@ class Room:
 
     def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
         """Apply a writer's update; revert it whole if the policy refuses it (P30-P32)."""
+        precheck.check_client_update(update, self.types)  # P100-P109, before pycrdt reads it
         if update == codec.EMPTY_UPDATE:
             return []
+        if self.store_failed:
+            raise StoreUnavailableError(SAVING_PAUSED)
         self._captured = []
         self.policy.begin()
         try:
@@ -282,6 +333,13 @@ class Room:
         if net is not None:
             self.policy.refresh()
             self._publish(net, None, actor)
+
+    def _observed(self, event: TransactionEvent) -> None:
+        self._captured.append(event.update)
+        try:
+            self.types.record(event.update)
+        except precheck.UpdateRefusedError as exc:  # our own integrated state: a bug if seen
+            log.error("board %s: type index could not read an update: %s", self.board_id, exc)
 
     def _take_captured(self) -> bytes | None:
         out = [u for u in self._captured if u != codec.EMPTY_UPDATE]
@@ -326,12 +384,41 @@ class Room:
             try:
                 await fut
             except StoreError as exc:
-                # keep serving: the doc holds the edit and the next compaction saves it
-                log.error("board %s: update not saved yet: %s", self.board_id, exc)
-                self.unsaved = True
+                self._commit_failed(exc)
+            if self.store_failed:
+                continue  # P20: what may not be stored is never sent
             for conn in list(self.conns):
                 if conn is not exclude:
                     conn.send(frame)
+
+    def _commit_failed(self, exc: StoreError) -> None:
+        """P22: stop fanning out, send every client away with 4504 (their replicas keep
+        their edits and send them again on reconnect), and retry until the store works."""
+        self.unsaved = True
+        if self.store_failed:
+            return
+        log.error(
+            "board %s: saving failed, board paused until the store works: %s", self.board_id, exc
+        )
+        self.store_failed = True
+        for conn in list(self.conns):
+            conn.close(CloseCode.STORE_UNAVAILABLE, SAVING_PAUSED)
+        if self._tg is not None:
+            self._tg.start_soon(self._recover)
+
+    async def _recover(self) -> None:
+        """Commit the whole document until it works; then the board opens again."""
+        delay, longest = self.retry_seconds
+        while self.store_failed:
+            await anyio.sleep(delay)
+            delay = min(delay * 2, longest)
+            try:
+                await self.compact()
+            except StoreError as exc:
+                log.warning("board %s: still cannot save: %s", self.board_id, exc)
+                continue
+            self.store_failed = False
+            log.info("board %s: saving works again", self.board_id)
 
     def _reject(self, conn: Connection, violations: list[Violation], fatal: bool) -> None:
         conn.violations += 1

@@ -8,6 +8,7 @@ Usage:
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -95,10 +96,10 @@ class Rooms:
         room.users -= 1
         room.last_left = time.monotonic()
 
-    async def serve(self, board_id: str, channel: Channel, role: str) -> None:
+    async def serve(self, board_id: str, channel: Channel, role: str, client: str = "") -> None:
         room = await self.acquire(board_id)
         try:
-            await room.serve(channel, role)
+            await room.serve(channel, role, client)
         finally:
             self.release(room)
 
@@ -120,9 +121,18 @@ class Rooms:
                 return False
             await self._touch(board_id)  # its last connection ended about now
             del self.rooms[board_id]
+            room.close()
             self._drop_lock(board_id)
             self._count()
             return True
+
+    async def drain(self) -> None:
+        """Send every client away with 4501 (P221) and wait until they are gone."""
+        for room in list(self.rooms.values()):
+            for conn in list(room.conns):
+                conn.close(CloseCode.SHUTTING_DOWN, "the server is restarting; reconnecting")
+        for room in list(self.rooms.values()):
+            await room.wait_empty()
 
     async def run_if_unloaded(
         self, board_id: str, fn: Callable[[], Awaitable[T]]
@@ -160,12 +170,17 @@ class Rooms:
         while True:
             await anyio.sleep(self.sweep_seconds)
             now = time.monotonic()
+            unloaded = 0
             for board_id, room in list(self.rooms.items()):
                 if room.users == 0 and now - room.last_left >= self.grace_seconds:
                     try:
-                        await self.unload(board_id)
+                        unloaded += await self.unload(board_id)
                     except Exception:
                         log.exception("board %s: unloading failed; kept in memory", board_id)
+            if unloaded:
+                # the server collects rarely (see cli.py); an unloaded board is megabytes of
+                # cyclic garbage, so give it back now (P222)
+                gc.collect()
 
     def _count(self) -> None:
         if self.on_room_count is not None:

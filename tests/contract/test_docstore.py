@@ -108,6 +108,28 @@ async def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> Non
             pass
 
 
+async def test_p143_an_expired_join_code_is_handed_out_as_none(store: SqliteStore) -> None:
+    await store.set_join_code("b1", "ABCD2345", time.time() + 3600)
+    live = await store.get_board("b1")
+    assert live is not None and live.join_code == "ABCD2345"
+    assert await store.get_board_by_join_code("ABCD2345") == live
+    await store.set_join_code("b1", "ABCD2345", time.time() - 1)
+    expired = await store.get_board("b1")
+    assert expired is not None and expired.join_code == "" and expired.join_code_expires_at
+    assert await store.get_board_by_join_code("ABCD2345") is None
+    await store.set_join_code("b1", "WXYZ6789")  # no expiry: valid until replaced
+    never = await store.get_board("b1")
+    assert never is not None and never.join_code == "WXYZ6789"
+    assert never.join_code_expires_at == 0
+
+
+async def test_p142_a_projector_token_is_stored_like_the_others(store: SqliteStore) -> None:
+    await store.set_token_hash("b1", "projector", b"p" * 32)
+    found = await store.get_board("b1")
+    assert found is not None and found.token_hashes["projector"] == b"p" * 32
+    assert found.token_hashes["viewer"] == b"h" * 32
+
+
 async def test_p200_deleting_an_unknown_board_is_false(store: SqliteStore) -> None:
     assert not await store.delete_board("nope")
     assert await store.delete_board("b1")
@@ -142,20 +164,3 @@ async def test_p201_deleting_an_idle_board_counts_what_went(store: SqliteStore) 
     assert await store.get_board("old") is None
     assert await store.get_secrets("old", "private") == {}
     assert await store.delete_idle_board("old", 2000.0) is None
-
-
-async def test_a_schema_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
-    import sqlite3
-
-    from server.store.sqlite import SCHEMA
-
-    path = tmp_path / "v1.db"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(SCHEMA.replace(",\n    active_at REAL", ""))
-        conn.execute("INSERT INTO boards VALUES ('old', 'ko-kreation', 1, 'T', 'de', 5.0, NULL)")
-        conn.execute("PRAGMA user_version=1")
-    async with SqliteStore(path) as s:
-        assert (await s.get_board("old")) is not None
-        assert await s.idle_boards(10.0) == ["old"]
-        await s.touch_board("old", 20.0)
-        assert await s.idle_boards(10.0) == []

@@ -170,7 +170,7 @@ def test_axe_facilitation_views(
     assert_no_serious_violations(part)
 
     beamer = make_context(bypass_csp=True, viewport={"width": 1920, "height": 1080}).new_page()
-    beamer.goto(board.links["viewer"])
+    beamer.goto(board.links["projector"])
     expect(beamer.locator(".projector-band .qr")).to_be_visible()
     beamer.locator(".board").evaluate("el => { el.style.transform = 'none' }")
     assert_no_serious_violations(beamer)

@@ -91,7 +91,7 @@ def test_screenshots_desktop_phone_projector(
     shot(phone, artifacts, "board-phone-390x844-B4.png")
 
     beamer = make_context(viewport={"width": 1920, "height": 1080}).new_page()
-    beamer.goto(board.links["viewer"])
+    beamer.goto(board.links["projector"])
     expect(beamer.locator(".conn")).to_have_attribute("data-state", "synced")
     expect(beamer.locator(f"[data-note='{note_id}']")).to_have_count(1)
     beamer.locator("[data-action=fit]").click()
@@ -112,7 +112,7 @@ def test_screenshots_desktop_phone_projector(
     landing.locator("input[name=title]").fill("Ko-Kreation Musterstadt")
     landing.locator(".create-form button[type=submit]").click()
     expect(landing.locator(".qr")).to_be_visible()
-    for role in ("participant", "moderator", "viewer"):
+    for role in ("participant", "moderator", "viewer", "projector"):
         link = landing.locator(f"input[data-role={role}]").input_value()
         assert link.startswith(shared_server.http + "/b/") and "#k=" in link
     landing.locator("button[data-copy=participant]").click()

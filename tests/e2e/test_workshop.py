@@ -217,12 +217,12 @@ def test_mini_workshop(
     expect(log).to_contain_text("Abstimmung beendet (2 Personen)")
     expect(log).to_contain_text("Mo (Moderation)")
 
-    # the projector (viewer link): large timer, current part, QR code and join code
+    # the projector (projector link): large timer, current part, QR code and join code
     time.locator("select[name=timer-target]").select_option("B")
     time.locator("input[name=timer-duration]").fill("10")
     time.locator("[data-timer=start]").click()
     beamer = make_context(viewport={"width": 1920, "height": 1080}).new_page()
-    beamer.goto(board.links["viewer"])
+    beamer.goto(board.links["projector"])
     band = beamer.locator(".projector-band")
     expect(band).to_be_visible()
     expect(band.locator(".projector-part")).to_have_text("Teil B: Gestaltung der Ko-Kreation")
@@ -329,7 +329,7 @@ def test_link_rotation_and_join_code_page(
     join(mod, board.links["moderator"], "Mo")
     join(ada, board.links["participant"], "Ada")
     beamer = make_context().new_page()
-    beamer.goto(board.links["viewer"])
+    beamer.goto(board.links["projector"])
     settings = open_section(mod, "settings")
     expect(settings.locator(".join-code")).to_have_text(JOIN_CODE)
     old_code = settings.locator(".join-code").inner_text()
@@ -353,6 +353,49 @@ def test_link_rotation_and_join_code_page(
     guest.locator("input[name=join-code]").fill(new_code.lower())
     guest.get_by_role("button", name="Beitreten").click()
     expect(guest.locator("dialog[open]")).to_be_visible()
+
+
+def test_p142_projector_window_from_the_moderator_panel_shows_the_code_a_viewer_does_not(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    board = shared_server.create_board(title="Beamer")
+    mod_context = make_context()
+    mod = mod_context.new_page()
+    join(mod, board.links["moderator"], "Mo")
+    settings = open_section(mod, "settings")
+    expect(settings.locator(".join-code")).to_have_text(JOIN_CODE)
+    code = settings.locator(".join-code").inner_text()
+    with mod_context.expect_page() as opened:
+        settings.locator("[data-projector=open]").click()
+    beamer = opened.value
+    expect(beamer.locator(".role-badge")).to_have_text("Beamer")
+    band = beamer.locator(".projector-band")
+    expect(band.locator(".join-code")).to_have_text(code)
+    expect(band.locator("svg.qr")).to_have_attribute("aria-label", re.compile(code))
+    expect(beamer.locator("[data-add]:visible, #modpanel")).to_have_count(0)
+    assert "#k=" in beamer.url and board.tokens["moderator"] not in beamer.url
+    link = settings.locator(".mod-projector input").input_value()
+    assert link == beamer.url
+    # a second click reuses the link this device made: the open window stays connected
+    with mod_context.expect_page() as again:
+        settings.locator("[data-projector=open]").click()
+    expect(again.value).to_have_url(link)
+    expect(beamer.locator(".conn")).to_have_attribute("data-state", "synced")
+    # a viewer link watches the same board without the code
+    viewer = make_context().new_page()
+    viewer.goto(board.links["viewer"])
+    expect(viewer.locator(".conn")).to_have_attribute("data-state", "synced")
+    expect(viewer.locator(".projector-band")).to_be_visible()
+    expect(viewer.locator(".projector-part")).not_to_be_empty()
+    expect(viewer.locator(".join-code, .projector-qr")).to_have_count(0)
+    assert code.replace("-", "") not in viewer.content()
+    # a new code reaches the projector at once and never the viewer
+    mod.once("dialog", lambda d: d.accept())
+    settings.locator("[data-join-rotate]").click()
+    expect(settings.locator(".join-code")).not_to_have_text(code)
+    new_code = settings.locator(".join-code").inner_text()
+    expect(band.locator(".join-code")).to_have_text(new_code)
+    expect(viewer.locator(".join-code, .projector-qr")).to_have_count(0)
 
 
 def seconds(clock: str) -> int:

@@ -40,8 +40,9 @@ async def test_newcomer_path_new_board_links_work_and_survive_a_restart(tmp_path
     data = tmp_path / "data"
     created = cocanvas("new", "--title", "Smart City Ulm", "--data", str(data))
     assert created.returncode == 0, created.stderr
-    links = dict(re.findall(r"^(moderator|participant|viewer):\s+(\S+)$", created.stdout, re.M))
-    assert set(links) == {"moderator", "participant", "viewer"}
+    found = re.findall(r"^(moderator|participant|viewer|projector):\s+(\S+)$", created.stdout, re.M)
+    links = dict(found)
+    assert set(links) == {"moderator", "participant", "viewer", "projector"}
     board_id = links["viewer"].split("/b/")[1].split("#")[0]
     tokens = {role: link.split("#k=")[1] for role, link in links.items()}
     listed = cocanvas("boards", "--data", str(data))
@@ -53,9 +54,13 @@ async def test_newcomer_path_new_board_links_work_and_survive_a_restart(tmp_path
             PyClient.connect(server.ws, board_id, tokens["participant"]) as a,
             PyClient.connect(server.ws, board_id, tokens["participant"]) as b,
             PyClient.connect(server.ws, board_id, tokens["viewer"]) as v,
+            PyClient.connect(server.ws, board_id, tokens["projector"]) as pr,
         ):
-            for c in (a, b, v):
+            for c in (a, b, v, pr):
                 await c.synced.wait()
+            # P142: the projector link shows the join code, the viewer link does not
+            assert "join_code" in (await pr.request("hello"))
+            assert "join_code" not in (await v.request("hello"))
             await a.add_note("n", "A1", "Hallo")
             await b.wait_for(lambda: "n" in b.notes)
             await v.add_note("v", "A1", "darf nicht")

@@ -84,3 +84,28 @@ async def test_p23_idle_board_unloads_and_reloads_identical(
     async with PyClient.connect(server.ws, board.id, token) as b:
         await b.synced.wait()
         assert canonical(b.view()) == before
+
+
+async def test_p221_sigterm_closes_clients_with_4501_before_the_transport_goes(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server()
+    board = server.create_board()
+    token = board.tokens["participant"]
+    async with (
+        PyClient.connect(server.ws, board.id, token) as a,
+        PyClient.connect(server.ws, board.id, token) as b,
+    ):
+        await a.synced.wait()
+        await b.synced.wait()
+        await a.add_note("n", "A1", "gesichert")
+        await b.wait_for(lambda: "n" in b.notes)
+        server.stop()  # SIGTERM
+        for client in (a, b):
+            await client.closed.wait()
+            assert client.close_info is not None
+            assert client.close_info.code == 4501, client.close_info
+    server.start()
+    async with PyClient.connect(server.ws, board.id, token) as c:
+        await c.synced.wait()
+        assert str(c.notes["n"]["text"]) == "gesichert"

@@ -131,7 +131,9 @@ async def test_tokens_never_reach_the_log(start_server: Callable[..., LiveServer
 
 
 async def test_create_token_and_rate_limit(start_server: Callable[..., LiveServer]) -> None:
-    server = start_server(COCANVAS_CREATE_TOKEN="s3cret-create", COCANVAS_CREATE_PER_MINUTE="3")
+    server = start_server(
+        COCANVAS_CREATE_TOKEN="s3cret-create", COCANVAS_CREATE_TOKEN_PER_MINUTE="3"
+    )
     async with httpx.AsyncClient(base_url=server.http) as http:
         denied = await http.post("/api/boards", json={"title": "x"})
         assert denied.status_code == 401

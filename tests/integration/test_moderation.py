@@ -54,7 +54,7 @@ async def refused(c: PyClient, op: str, code: str, **args: Any) -> dict[str, Any
     return error
 
 
-@pytest.mark.parametrize("role", ["participant", "viewer"])
+@pytest.mark.parametrize("role", ["participant", "viewer", "projector"])
 async def test_p44_moderator_ops_are_refused_for_others(
     shared_server: LiveServer, role: str
 ) -> None:
@@ -63,7 +63,7 @@ async def test_p44_moderator_ops_are_refused_for_others(
         await c.synced.wait()
         await hello(c)
         for op, roles in OPS.items():
-            if roles == MODERATOR or (roles == WRITERS and role == "viewer"):
+            if roles == MODERATOR or (roles == WRITERS and role in ("viewer", "projector")):
                 await refused(c, op, "forbidden")
         assert control(c).get("log") is None
 
@@ -360,7 +360,7 @@ async def test_p46_focus_settings_and_join_code(shared_server: LiveServer) -> No
     board = shared_server.create_board()
     async with (
         PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m,
-        PyClient.connect(shared_server.ws, board.id, board.tokens["viewer"]) as v,
+        PyClient.connect(shared_server.ws, board.id, board.tokens["projector"]) as v,
         PyClient.connect(shared_server.ws, board.id, board.tokens["participant"]) as p,
     ):
         for c in (m, v, p):
@@ -368,7 +368,7 @@ async def test_p46_focus_settings_and_join_code(shared_server: LiveServer) -> No
         mod_hello = await ok(m, "hello", pid=pid())
         view_hello = await ok(v, "hello")
         part_hello = await ok(p, "hello", pid=pid())
-        assert mod_hello["join_code"] == view_hello["join_code"]
+        assert mod_hello["join_code"] == view_hello["join_code"]  # P142: the projector link
         assert len(view_hello["join_code"]) == 9 and "join_code" not in part_hello
         await ok(m, "focus.set", field="B3", follow=True)
         await ok(m, "focus.set", field="C1")
@@ -391,13 +391,13 @@ async def test_p46_focus_settings_and_join_code(shared_server: LiveServer) -> No
     assert r.json()["title"] == "Neuer Titel"
 
 
-async def test_p46_new_join_code_reaches_moderators_and_viewers_at_once(
+async def test_p46_new_join_code_reaches_moderators_and_projectors_at_once(
     shared_server: LiveServer,
 ) -> None:
     board = shared_server.create_board()
     async with (
         PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m,
-        PyClient.connect(shared_server.ws, board.id, board.tokens["viewer"]) as v,
+        PyClient.connect(shared_server.ws, board.id, board.tokens["projector"]) as v,
     ):
         await m.synced.wait()
         await v.synced.wait()

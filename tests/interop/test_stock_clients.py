@@ -113,16 +113,16 @@ async def test_late_stock_client_gets_whole_board_and_presence(
     await node.wait_for(bea_gone, timeout=3, what="Bea's presence removed")
 
 
+@pytest.mark.parametrize("role", ["viewer", "projector"])
 async def test_stock_viewer_cannot_change_the_board(
-    shared_server: LiveServer, node: NodeYjs
+    shared_server: LiveServer, node: NodeYjs, role: str
 ) -> None:
     board = shared_server.create_board()
     await node.connect(
         "p", url=shared_server.ws, room=board.id, params={"k": board.tokens["participant"]}
     )
-    await node.connect(
-        "v", url=shared_server.ws, room=board.id, params={"k": board.tokens["viewer"]}
-    )
+    # P142: the projector link is read-only like the viewer link, for stock clients too
+    await node.connect("v", url=shared_server.ws, room=board.id, params={"k": board.tokens[role]})
     mark = node.mark()
     await node.add_note("v", "from-viewer", field="A1", text="nope")
     await node.wait_for_event(lambda e: e.get("ev") == "permission-denied", since=mark)

@@ -57,13 +57,23 @@ class PyClient:
     @classmethod
     @contextlib.asynccontextmanager
     async def connect(
-        cls, ws_base: str, board_id: str, token: str, **headers: str
+        cls,
+        ws_base: str,
+        board_id: str,
+        token: str,
+        doc: Doc[Any] | None = None,
+        *,
+        local_host: str = "",
+        **headers: str,
     ) -> AsyncIterator[PyClient]:
+        """Connect; pass the `doc` of an earlier client to reconnect with its replica, and
+        `local_host` (127.0.0.2 ...) to connect from another loopback address."""
         url = f"{ws_base}/{board_id}?k={token}"
+        extra: dict[str, Any] = {"local_addr": (local_host, 0)} if local_host else {}
         async with ws_connect(
-            url, max_size=None, compression=None, additional_headers=headers or None
+            url, max_size=None, compression=None, additional_headers=headers or None, **extra
         ) as ws:
-            client = cls(ws)
+            client = cls(ws) if doc is None else cls(ws, doc=doc)
             async with client._running(client._ws_reader):
                 yield client
 

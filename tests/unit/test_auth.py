@@ -6,6 +6,7 @@ import time
 
 from server.auth import (
     BOARD_ID_RE,
+    Principal,
     format_join_code,
     hash_token,
     new_board_id,
@@ -14,7 +15,7 @@ from server.auth import (
     normalize_join_code,
     resolve_role,
 )
-from server.store.base import BoardRecord
+from server.store.base import ROLES, BoardRecord
 
 
 def record(tokens: dict[str, str], join_code: str = "") -> BoardRecord:
@@ -23,13 +24,19 @@ def record(tokens: dict[str, str], join_code: str = "") -> BoardRecord:
 
 
 def test_each_token_grants_its_own_role_only() -> None:
-    tokens = {role: new_token() for role in ("moderator", "participant", "viewer")}
+    tokens: dict[str, str] = {role: new_token() for role in ROLES}
     board = record(tokens)
     for role, token in tokens.items():
         assert resolve_role(board, token) == role
+    assert set(tokens) == {"moderator", "participant", "viewer", "projector"}
     assert resolve_role(board, new_token()) is None
     assert resolve_role(board, "") is None
     assert resolve_role(board, tokens["viewer"][:-1]) is None
+
+
+def test_p142_only_moderators_and_participants_write() -> None:
+    writers = {role for role in ROLES if Principal("b", role).can_write}
+    assert writers == {"moderator", "participant"}
 
 
 def test_tokens_are_long_and_stored_only_as_hashes() -> None:

@@ -21,7 +21,7 @@ export interface BalanceRow {
 export interface Balance {
   /** Column keys: the board's groups, then "anonymous". */
   groups: string[]
-  /** People here now per group (viewers do not count). */
+  /** People here now per group (viewers and projectors do not count). */
   present: Record<string, number>
   /** People seen on the board so far per group (server roster). */
   seen: Record<string, number>
@@ -34,7 +34,7 @@ export function computeBalance (board: Board, canvas: Canvas, voting: VotingStat
   const key = (g: string | null): string => g && groups.includes(g) ? g : ANONYMOUS
   const present: Record<string, number> = {}
   for (const p of people) {
-    if (p.role === 'viewer') continue
+    if (p.role === 'viewer' || p.role === 'projector') continue
     const k = key(p.group)
     present[k] = (present[k] ?? 0) + 1
   }

@@ -20,8 +20,11 @@ export class Facilitation {
   readonly changed = new Signal()
   /** The moderator restored a snapshot in place (a new `snapshot.restore` log entry). */
   readonly restored = new Signal()
-  /** The short participant join code ("ABCD-2345") when the server shares it with us. */
+  /** The short participant join code ("ABCD-2345") when the server shares it with us
+   * (moderators and projector links only). */
   joinCode: string | null = null
+  /** When the join code stops working (server epoch ms); null: never or unknown. */
+  joinCodeExpiresAt: number | null = null
   boardId: string
   /** The moderator replaced the link this page uses: the next close is expected. */
   linkRotated = false
@@ -40,7 +43,7 @@ export class Facilitation {
     this.boardId = boardId
     this.privateNotes = new PrivateNotes(app)
     this.privateNotes.onError = (err) => this.onError('private.put', err)
-    this.focus = new FocusFollower(() => this.projector || this.role === 'viewer')
+    this.focus = new FocusFollower(() => this.isProjector())
     app.onEvent((ev) => this.onEvent(ev))
   }
 
@@ -53,7 +56,7 @@ export class Facilitation {
   }
 
   isProjector (): boolean {
-    return this.projector || this.role === 'viewer'
+    return this.projector || this.role === 'viewer' || this.role === 'projector'
   }
 
   permissions (): Permissions {
@@ -62,7 +65,7 @@ export class Facilitation {
 
   onHello (reply: HelloReply): void {
     this.role = reply.role
-    this.joinCode = typeof reply.join_code === 'string' ? reply.join_code : null
+    this.setJoinCode(reply.join_code ?? null, reply.join_code_expires_at ?? null)
     if (typeof reply.board === 'string') this.boardId = reply.board
     if (Array.isArray(reply.private_notes)) this.privateNotes.replace(reply.private_notes)
     if (reply.vote) this.ballot.set(reply.vote)
@@ -74,9 +77,9 @@ export class Facilitation {
   }
 
   /**
-   * Feed the decision log after each change. The join code travels only in hello replies,
-   * so when the moderator replaced the participant link or changed whether the code is
-   * shown, ask again (projectors then show the new code).
+   * Feed the decision log after each change. The join code comes with hello and the
+   * `join.code` event; when the moderator replaced the participant link or changed whether
+   * the code is shown, ask again as well (an older server sends no event).
    */
   noticeLog (entries: LogEntry[]): void {
     const last = entries.at(-1)?.at ?? 0
@@ -88,6 +91,11 @@ export class Facilitation {
       (e.op === 'link.rotate' && e.details.role === 'participant') ||
       (e.op === 'board.settings' && 'show_join_code' in e.details)))
     if (refresh) this.rehello()
+  }
+
+  setJoinCode (code: string | null, expiresAt: number | null): void {
+    this.joinCode = code
+    this.joinCodeExpiresAt = code ? expiresAt : null
   }
 
   /** Send a request; a refusal reaches `onError` and resolves to null. */
@@ -122,7 +130,11 @@ export class Facilitation {
         this.linkRotated = true
         this.changed.emit()
         break
-      default:
+      case 'join.code':
+        this.setJoinCode(ev.join_code, ev.join_code_expires_at)
+        this.changed.emit()
+        break
+      case 'rejected':
         break
     }
   }

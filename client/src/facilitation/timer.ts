@@ -118,6 +118,14 @@ export class EndWatch {
   }
 }
 
+// pattern -> seconds from its first and second number
+const DURATIONS: ReadonlyArray<readonly [RegExp, (a: number, b: number) => number]> = [
+  [/^(\d+):(\d{1,2})$/, (min, sec) => min * 60 + sec],
+  [/^(\d+(?:\.\d+)?)(?:s|sek|sec)$/, (sec) => sec],
+  [/^(\d+(?:\.\d+)?)h$/, (h) => h * 3600],
+  [/^(\d+(?:\.\d+)?)(?:m|min)?$/, (min) => min * 60]
+]
+
 /**
  * A duration as people type it: "5" or "2,5" (minutes), "1:30" (minutes:seconds), "90s",
  * "1h". Returns whole seconds (1 s to 4 h) or null.
@@ -125,11 +133,13 @@ export class EndWatch {
 export function parseDuration (text: string): number | null {
   const s = text.trim().toLowerCase().replace(',', '.').replace(/\s+/g, '')
   let seconds: number | null = null
-  let m: RegExpExecArray | null
-  if ((m = /^(\d+):(\d{1,2})$/.exec(s))) seconds = Number(m[1]) * 60 + Number(m[2])
-  else if ((m = /^(\d+(?:\.\d+)?)(s|sek|sec)$/.exec(s))) seconds = Number(m[1])
-  else if ((m = /^(\d+(?:\.\d+)?)h$/.exec(s))) seconds = Number(m[1]) * 3600
-  else if ((m = /^(\d+(?:\.\d+)?)(m|min)?$/.exec(s))) seconds = Number(m[1]) * 60
+  for (const [pattern, toSeconds] of DURATIONS) {
+    const m = pattern.exec(s)
+    if (m) {
+      seconds = toSeconds(Number(m[1]), Number(m[2]))
+      break
+    }
+  }
   if (seconds === null || !Number.isFinite(seconds)) return null
   seconds = Math.round(seconds)
   return seconds >= 1 && seconds <= 4 * 3600 ? seconds : null

@@ -24,7 +24,7 @@ export const de = {
   'landing.error': 'Das Board konnte nicht angelegt werden: {message}',
   'landing.error.network': 'Der Server ist nicht erreichbar. Bitte Verbindung prüfen und erneut versuchen.',
   'landing.created': 'Board „{title}“ ist angelegt.',
-  'landing.links': 'Die drei Links zum Board',
+  'landing.links': 'Die vier Links zum Board',
   'landing.links.hint':
     'Wer einen Link hat, kommt ohne Konto aufs Board. Den Moderationslink gut aufbewahren und nicht weitergeben.',
   'landing.link.moderator': 'Moderation',
@@ -32,7 +32,9 @@ export const de = {
   'landing.link.participant': 'Teilnehmende',
   'landing.link.participant.hint': 'Notizen schreiben, verschieben und bearbeiten.',
   'landing.link.viewer': 'Nur ansehen',
-  'landing.link.viewer.hint': 'Für Beamer, Gäste und die Dokumentation – ohne Schreibrechte.',
+  'landing.link.viewer.hint': 'Für Gäste und die Dokumentation – ohne Schreibrechte und ohne Zugangscode.',
+  'landing.link.projector': 'Beamer',
+  'landing.link.projector.hint': 'Für die Leinwand im Raum: nur ansehen, mit QR-Code und Zugangscode.',
   'landing.copy': 'Kopieren',
   'landing.copy.label': 'Link „{role}“ kopieren',
   'landing.copied': 'Kopiert',
@@ -59,6 +61,8 @@ export const de = {
   'role.participant': 'Teilnehmend',
   'role.viewer': 'Nur ansehen',
   'role.viewer.banner': 'Nur-Ansehen-Link: Sie sehen das Board live, können aber nichts ändern.',
+  'role.projector': 'Beamer',
+  'role.projector.banner': 'Beamer-Link: das Board live mit Zugangscode, ohne etwas zu ändern.',
 
   // join
   'join.title': 'Willkommen beim Board „{title}“',
@@ -118,6 +122,7 @@ export const de = {
   'transient.4501': 'Der Server startet neu – gleich geht es weiter.',
   'transient.4502': 'Die Verbindung war zu langsam – neuer Versuch …',
   'transient.4503': 'Das Board ist gerade voll – neuer Versuch in Kürze.',
+  'transient.4504': 'Speichern pausiert: Der Server kann gerade nichts sichern. Ihre Arbeit bleibt auf diesem Gerät und wird gesendet, sobald es wieder geht.',
 
   // refused edits
   'rejected.forbidden': 'Diese Änderung ist mit Ihrem Link nicht erlaubt und wurde zurückgenommen.',
@@ -241,6 +246,8 @@ export const de = {
   'op.error.locked': 'Das Feld ist gesperrt.',
   'op.error.conflict': 'Das geht gerade nicht (der Zustand hat sich geändert).',
   'op.error.unknown_op': 'Dieser Server kennt den Befehl nicht.',
+  'op.error.identity': 'Dieses Fenster gehört schon jemand anderem – bitte die Seite neu laden.',
+  'op.error.unknown_group': 'Diese Gruppe wird nicht mehr angeboten – bitte eine andere wählen.',
   'op.error.offline': 'Keine Verbindung zum Server – bitte gleich noch einmal versuchen.',
   'op.error.timeout': 'Der Server hat nicht geantwortet – bitte noch einmal versuchen.',
 
@@ -313,7 +320,10 @@ export const de = {
   'log.snapshot.create': 'Zwischenstand gespeichert',
   'log.snapshot.restore': 'Board auf einen Zwischenstand zurückgesetzt',
   'log.link.rotate': 'Neuer Link für {role} (der alte gilt nicht mehr)',
+  'log.join.rotate': 'Neuer Zugangscode (der alte gilt nicht mehr)',
   'log.settings': 'Einstellungen des Boards geändert',
+  'log.board.recovered': 'Gespeicherte Daten waren teilweise beschädigt: {applied} Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
+  'log.board.recovered.snapshot': 'Gespeicherte Daten waren beschädigt: Board aus dem Zwischenstand vom {time} wiederhergestellt, {applied} spätere Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
 
   // projector
   'toolbar.band': 'Beamer-Leiste',
@@ -328,6 +338,8 @@ export const de = {
   'mod.title': 'Moderation',
   'mod.projector.on': 'Beamer-Ansicht',
   'mod.projector.off': 'Beamer-Ansicht beenden',
+  'mod.projector.open': 'Beamer-Fenster öffnen',
+  'mod.projector.link': 'Beamer-Link (nur ansehen, zeigt den Zugangscode)',
   'mod.time.title': 'Ablauf und Zeit',
   'mod.timer.new': 'Timer starten',
   'mod.timer.target': 'Für',
@@ -423,6 +435,9 @@ export const de = {
   'mod.join.title': 'Beitreten per Code',
   'mod.join.link': 'Link zum Mitmachen (mit Code)',
   'mod.join.none': 'Der Server zeigt keinen Zugangscode (in den Einstellungen ausgeschaltet).',
+  'mod.join.rotate': 'Neuer Zugangscode',
+  'mod.join.rotate.confirm': 'Zugangscode wirklich ersetzen? Der alte Code gilt dann nicht mehr; wer schon dabei ist, bleibt.',
+  'mod.join.expires': 'Gültig bis {time}; dann erzeugt der Server einen neuen.',
   'mod.link.title': 'Link erneuern',
   'mod.link.lead': 'Der alte Link hört sofort auf zu funktionieren; wer ihn gerade benutzt, wird abgemeldet und bekommt einen Hinweis.',
   'mod.link.role': 'Welcher Link?',

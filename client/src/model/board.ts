@@ -1,24 +1,19 @@
-// Typed accessors over the board's Y.Doc. Root names and note keys are declared once here
-// (mirror of server/sync/document.py).
+// Typed accessors over the board's Y.Doc. Root names, note keys and kinds come from the
+// generated wire vocabulary (server/sync/vocabulary.py).
 import * as Y from 'yjs'
+import { type NoteKind, ROOT_CONTROL, ROOT_META, ROOT_NOTES, type TextKey } from '../sync/vocab.gen'
 import { readLocks, readPrivate } from './control'
 
-export const ROOT_META = 'meta'
-export const ROOT_NOTES = 'notes'
-export const ROOT_CONTROL = 'control'
-
-/** Keys a note may carry; the server refuses anything else. */
-export const NOTE_KEYS = [
-  'field', 'text', 'x', 'y', 'color', 'group', 'author', 'author_id', 'created_at', 'updated_at',
-  'order', 'kind', 'resources', 'competences', 'tasks', 'owner', 'due', 'done', 'format'
-] as const
-export type NoteKey = (typeof NOTE_KEYS)[number]
-
-/** Note keys that hold collaborative text (Y.Text). */
-export const TEXT_KEYS = ['text', 'resources', 'competences', 'tasks'] as const
-export type TextKey = (typeof TEXT_KEYS)[number]
-
-export type NoteKind = 'note' | 'partner' | 'action'
+export {
+  NOTE_KEYS,
+  type NoteKey,
+  type NoteKind,
+  ROOT_CONTROL,
+  ROOT_META,
+  ROOT_NOTES,
+  TEXT_KEYS,
+  type TextKey
+} from '../sync/vocab.gen'
 
 export interface BoardMeta {
   canvas: string
@@ -174,5 +169,5 @@ export function byPosition (a: NoteData, b: NoteData): number {
 }
 
 export function clamp01 (v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v
+  return Math.min(Math.max(v, 0), 1)
 }

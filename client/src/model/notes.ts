@@ -27,7 +27,7 @@ export function newNoteId (): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12))
   let s = ''
   for (const b of bytes) s += b.toString(16).padStart(2, '0')
-  return 'n' + s
+  return `n${s}`
 }
 
 export function addNote (board: Board, canvas: Canvas, spec: NewNote, author: Author): string | null {

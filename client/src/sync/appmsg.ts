@@ -1,21 +1,23 @@
 // App messages (outer y-websocket message type 100): msgpack maps, mirror of
 // server/sync/appmsg.py. Client -> server {id, op, ...args}; server -> client replies
 // {re, ok, ...} or {re, ok: false, error: {code, message}}, and events {ev, ...}.
-// The op names, who may send them, the error codes and the event names come from
-// ops.gen.ts, generated from server/sync/ops.py: one list for both sides.
+// The op names, who may send them, the error codes, the event names and their fields come
+// from vocab.gen.ts, generated from server/sync/vocabulary.py: one list for both sides.
+// Replies and events are checked field by field before use (any server is only semi-trusted).
 import { decode, encode } from '@msgpack/msgpack'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { ERROR_CODES, type ErrorCode, type EventName, type Op, OPS } from './ops.gen'
+import { ERROR_CODES, type ErrorCode, EVENTS, type EventField, type EventName, type Op, OPS, ROLES, type Role } from './vocab.gen'
 
-export type { ErrorCode, EventName, Op }
+export type { ErrorCode, EventName, Op, Role }
 export { OPS }
 
 export const MESSAGE_APP = 100
 export const MAX_REQUEST_ID = 2 ** 31
 export const REQUEST_TIMEOUT_MS = 10000
 
-export type Role = 'moderator' | 'participant' | 'viewer'
+/** Viewers and projector links only watch (the server refuses their changes, P10). */
+export const readOnlyRole = (role: Role | null): boolean => role === 'viewer' || role === 'projector'
 
 /** True when `role` may send `op` (the server checks the same table). */
 export function allowed (role: Role | null, op: Op): boolean {
@@ -24,6 +26,14 @@ export function allowed (role: Role | null, op: Op): boolean {
 
 export function isErrorCode (v: unknown): v is ErrorCode {
   return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v)
+}
+
+export function isRole (v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v)
+}
+
+export function isEventName (v: unknown): v is EventName {
+  return typeof v === 'string' && Object.hasOwn(EVENTS, v)
 }
 
 // ---- arguments and replies, one entry per op ---------------------------------------------
@@ -63,6 +73,7 @@ export interface OpArgs {
   'snapshot.create': { label: string }
   'snapshot.restore': { sid: string }
   'link.rotate': { role: Role }
+  'join.rotate': Record<string, never>
   'board.settings': {
     title?: string
     anonymous_allowed?: boolean
@@ -103,6 +114,8 @@ export interface HelloReply {
   board?: string
   limits?: { max_note_chars?: number, max_notes?: number }
   join_code?: string
+  /** When the join code stops working (server epoch ms); null: never. */
+  join_code_expires_at?: number | null
   private_notes?: PrivateNote[]
   vote?: BallotState
 }
@@ -129,7 +142,8 @@ export interface OpReplies {
   'vote.cancel': Record<string, never>
   'snapshot.create': { sid: string, notes: number, created_at: number }
   'snapshot.restore': { before: string }
-  'link.rotate': { role: Role, token: string, join_code?: string }
+  'link.rotate': { role: Role, token: string, join_code?: string, join_code_expires_at?: number | null }
+  'join.rotate': { join_code?: string, join_code_expires_at?: number | null }
   'board.settings': { changed: string[] }
 }
 
@@ -140,14 +154,120 @@ const repliesCoverOps: Same<keyof OpReplies, Op> = true
 void argsCoverOps
 void repliesCoverOps
 
+// ---- reply decoding: one small validator per op ----------------------------------------------
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+const isStr = (v: unknown): v is string => typeof v === 'string'
+const isStrList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr)
+const numOrNull = (v: unknown): number | null | undefined => v === null ? null : isNum(v) ? v : undefined
+const nothing = (): Record<string, never> => ({})
+
+function readLimits (v: unknown): HelloReply['limits'] {
+  if (!isRecord(v)) return undefined
+  const out: NonNullable<HelloReply['limits']> = {}
+  if (isNum(v.max_note_chars)) out.max_note_chars = v.max_note_chars
+  if (isNum(v.max_notes)) out.max_notes = v.max_notes
+  return out
+}
+
+/** A hello reply, or null when it lacks a role or the server clock. */
+export function readHelloReply (r: Record<string, unknown>): HelloReply | null {
+  if (!isRole(r.role) || !isNum(r.server_ms)) return null
+  const out: HelloReply = { role: r.role, author_id: isStr(r.author_id) ? r.author_id : null, server_ms: r.server_ms }
+  if (isStr(r.board)) out.board = r.board
+  const limits = readLimits(r.limits)
+  if (limits) out.limits = limits
+  if (isStr(r.join_code)) out.join_code = r.join_code
+  if (Array.isArray(r.private_notes)) out.private_notes = r.private_notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null)
+  if (r.vote !== undefined) out.vote = readBallot(r.vote)
+  return out
+}
+
+function readVoteResults (v: unknown): Record<string, VoteResult> | null {
+  if (!isRecord(v)) return null
+  const out: Record<string, VoteResult> = {}
+  for (const [note, res] of Object.entries(v)) {
+    if (!isRecord(res) || !isNum(res.total) || !isRecord(res.by_group)) return null
+    const byGroup: Record<string, number> = {}
+    for (const [g, n] of Object.entries(res.by_group)) if (isNum(n)) byGroup[g] = n
+    out[note] = { total: res.total, by_group: byGroup }
+  }
+  return out
+}
+
+function readJoinCode (r: Record<string, unknown>): { join_code?: string, join_code_expires_at: number | null } {
+  return { ...(isStr(r.join_code) ? { join_code: r.join_code } : {}), join_code_expires_at: isNum(r.join_code_expires_at) ? r.join_code_expires_at : null }
+}
+
+type ReplyReader<K extends Op> = (r: Record<string, unknown>) => OpReplies[K] | null
+
+/** Each op's reply, checked; null when a field is missing or of the wrong type. */
+export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
+  'hello': readHelloReply,
+  'clock': (r) => isNum(r.server_ms) ? { server_ms: r.server_ms } : null,
+  'agenda.set': (r) => isNum(r.total_minutes) ? { total_minutes: r.total_minutes } : null,
+  'timer.start': (r) => isNum(r.ends_at) && isNum(r.server_ms) ? { ends_at: r.ends_at, server_ms: r.server_ms } : null,
+  'timer.pause': (r) => isNum(r.remaining_ms) ? { remaining_ms: r.remaining_ms } : null,
+  'timer.resume': (r) => isNum(r.ends_at) && isNum(r.server_ms) ? { ends_at: r.ends_at, server_ms: r.server_ms } : null,
+  'timer.extend': (r) => {
+    const endsAt = numOrNull(r.ends_at)
+    const remaining = numOrNull(r.remaining_ms)
+    return endsAt === undefined || remaining === undefined ? null : { ends_at: endsAt, remaining_ms: remaining }
+  },
+  'timer.stop': nothing,
+  'lock.set': (r) => isStrList(r.locks) ? { locks: r.locks } : null,
+  'focus.set': (r) => isNum(r.seq) ? { seq: r.seq } : null,
+  'private.set': (r) => {
+    const out: OpReplies['private.set'] = {}
+    if (r.private !== undefined) {
+      if (!isStrList(r.private)) return null
+      out.private = r.private
+    }
+    if (r.revealed !== undefined) {
+      if (!isNum(r.revealed)) return null
+      out.revealed = r.revealed
+    }
+    return out
+  },
+  'private.reveal': (r) => isNum(r.revealed) ? { revealed: r.revealed } : null,
+  'private.put': (r) => isStr(r.id) ? { id: r.id } : null,
+  'private.delete': nothing,
+  'vote.open': (r) => isStr(r.round) ? { round: r.round } : null,
+  'vote.cast': (r) => readBallot(r),
+  'vote.retract': (r) => readBallot(r),
+  'vote.close': (r) => {
+    const results = readVoteResults(r.results)
+    return results && isNum(r.voters) ? { results, voters: r.voters } : null
+  },
+  'vote.cancel': nothing,
+  'snapshot.create': (r) => isStr(r.sid) && isNum(r.notes) && isNum(r.created_at) ? { sid: r.sid, notes: r.notes, created_at: r.created_at } : null,
+  'snapshot.restore': (r) => isStr(r.before) ? { before: r.before } : null,
+  'link.rotate': (r) => {
+    if (!isRole(r.role) || !isStr(r.token)) return null
+    return isStr(r.join_code) ? { role: r.role, token: r.token, ...readJoinCode(r) } : { role: r.role, token: r.token }
+  },
+  'join.rotate': (r) => isStr(r.join_code) ? readJoinCode(r) : {},
+  'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null
+}
+
 // ---- events ---------------------------------------------------------------------------------
 
 export type RejectedEvent = { ev: 'rejected', code: ErrorCode | string, reason: string }
 export type PrivateNotesEvent = { ev: 'private.notes', notes: PrivateNote[] }
 export type VoteStateEvent = { ev: 'vote.state' } & BallotState
 export type LinkRotatedEvent = { ev: 'link.rotated', role: Role }
-export type TimerEndedEvent = { ev: 'timer.ended', target?: string }
-export type AppEvent = RejectedEvent | PrivateNotesEvent | VoteStateEvent | LinkRotatedEvent | TimerEndedEvent
+/** The participant join code changed (null: no longer shown to this connection). */
+export type JoinCodeEvent = { ev: 'join.code', join_code: string | null, join_code_expires_at: number | null }
+export type AppEvent = RejectedEvent | PrivateNotesEvent | VoteStateEvent | LinkRotatedEvent | JoinCodeEvent
+
+// Compile-time check: one event type per generated event name, with exactly its fields.
+type EventOf<E extends EventName> = Extract<AppEvent, { ev: E }>
+type FieldsMatch = { [E in EventName]: Same<Exclude<keyof EventOf<E>, 'ev'>, EventField<E>> }
+const eventsCoverNames: Same<AppEvent['ev'], EventName> = true
+const eventFieldsMatch: false extends FieldsMatch[EventName] ? false : true = true
+void eventsCoverNames
+void eventFieldsMatch
 
 export interface ErrorInfo {
   code: ErrorCode | string
@@ -169,26 +289,21 @@ export function encodeRequest<K extends Op> (id: number, op: K, args: OpArgs[K])
   return encoding.toUint8Array(enc)
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const EVENT_READERS: { [E in EventName]: (rec: Record<string, unknown>) => EventOf<E> | null } = {
+  'rejected': (rec) => ({ ev: 'rejected', code: typeof rec.code === 'string' ? rec.code : 'invalid', reason: typeof rec.reason === 'string' ? rec.reason : '' }),
+  'private.notes': (rec) => Array.isArray(rec.notes)
+    ? { ev: 'private.notes', notes: rec.notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null) }
+    : null,
+  'vote.state': (rec) => ({ ev: 'vote.state', ...readBallot(rec) }),
+  'link.rotated': (rec) => isRole(rec.role) ? { ev: 'link.rotated', role: rec.role } : null,
+  'join.code': (rec) => rec.join_code === null || typeof rec.join_code === 'string'
+    ? { ev: 'join.code', join_code: rec.join_code, join_code_expires_at: typeof rec.join_code_expires_at === 'number' ? rec.join_code_expires_at : null }
+    : null
+}
 
-/** An event the server may send, with its fields checked (any server is only semi-trusted). */
+/** An event the server may send, with its fields checked; null for anything else. */
 export function readEvent (rec: Record<string, unknown>): AppEvent | null {
-  switch (rec.ev) {
-    case 'rejected':
-      return { ev: 'rejected', code: String(rec.code ?? 'invalid'), reason: typeof rec.reason === 'string' ? rec.reason : '' }
-    case 'private.notes': {
-      const notes = Array.isArray(rec.notes) ? rec.notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null) : []
-      return { ev: 'private.notes', notes }
-    }
-    case 'vote.state':
-      return { ev: 'vote.state', ...readBallot(rec) }
-    case 'link.rotated':
-      return rec.role === 'moderator' || rec.role === 'participant' || rec.role === 'viewer' ? { ev: 'link.rotated', role: rec.role } : null
-    case 'timer.ended':
-      return { ev: 'timer.ended', target: typeof rec.target === 'string' ? rec.target : undefined }
-    default:
-      return null
-  }
+  return isEventName(rec.ev) ? EVENT_READERS[rec.ev](rec) : null
 }
 
 export function readPrivateNote (v: unknown): PrivateNote | null {
@@ -233,7 +348,7 @@ export function decodeServerMessage (payload: Uint8Array): ServerMessage | null 
   if (!isRecord(data)) return null
   if (typeof data.ev === 'string') return readEvent(data)
   if (typeof data.ok === 'boolean') {
-    if (data.ok) return data as Reply
+    if (data.ok) return { ...data, re: typeof data.re === 'number' ? data.re : null, ok: true }
     const err = isRecord(data.error) ? data.error : {}
     return {
       re: typeof data.re === 'number' ? data.re : null,
@@ -260,7 +375,25 @@ export class AppRequestError extends Error {
   }
 }
 
+/** Why a request failed, for the words people read: a server error code, or `offline` /
+ * `timeout` from here (anything unknown counts as `invalid`). */
+export type RefusalCode = ErrorCode | 'offline' | 'timeout'
+
+export function refusalCode (err: unknown): RefusalCode {
+  if (!(err instanceof AppRequestError)) return 'offline'
+  if (err.code === 'offline' || err.code === 'timeout' || isErrorCode(err.code)) return err.code
+  return 'invalid'
+}
+
 type Pending = { op: Op, resolve: (r: Record<string, unknown>) => void, reject: (e: Error) => void }
+
+/** Decode a successful reply for `op`; a malformed one becomes an `invalid` error. */
+export function readReply<K extends Op> (op: K, r: Record<string, unknown>): OpReplies[K] {
+  const reader: ReplyReader<K> = REPLY_READERS[op]
+  const reply = reader(r)
+  if (reply === null) throw new AppRequestError(op, { code: 'invalid', message: `malformed reply to ${op}` })
+  return reply
+}
 
 /**
  * Request/reply bookkeeping over some `send`. Replies resolve the matching request;
@@ -289,7 +422,7 @@ export class AppChannel {
     const id = this.nextId
     this.nextId = this.nextId + 1 >= MAX_REQUEST_ID ? 1 : this.nextId + 1
     return new Promise((resolve, reject) => {
-      if (!this.sender || !this.sender(encodeRequest(id, op, args))) {
+      if (!this.sender?.(encodeRequest(id, op, args))) {
         reject(new AppRequestError(op, { code: 'offline', message: 'not connected' }))
         return
       }
@@ -299,7 +432,14 @@ export class AppChannel {
       }, timeoutMs)
       this.pending.set(id, {
         op,
-        resolve: (r) => { clearTimeout(timer); resolve(r as unknown as OpReplies[K]) },
+        resolve: (r) => {
+          clearTimeout(timer)
+          try {
+            resolve(readReply(op, r))
+          } catch (err) {
+            reject(err)
+          }
+        },
         reject: (e) => { clearTimeout(timer); reject(e) }
       })
     })
@@ -326,6 +466,3 @@ export class AppChannel {
   }
 }
 
-export function isHelloReply (r: unknown): r is HelloReply {
-  return isRecord(r) && (r.role === 'moderator' || r.role === 'participant' || r.role === 'viewer')
-}

@@ -5,8 +5,9 @@ import type { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import { type BoardLocation, wsServerUrl } from '../config'
-import { AppChannel, type HelloReply, isHelloReply, MESSAGE_APP, type OpArgs, readAppPayload } from './appmsg'
+import { AppChannel, AppRequestError, type HelloReply, MESSAGE_APP, type OpArgs, readAppPayload } from './appmsg'
 import { StatusStore } from './status'
+import { CLOSE } from './vocab.gen'
 
 const MESSAGE_AUTH = 2
 
@@ -49,13 +50,20 @@ export function connect (doc: Y.Doc, where: BoardLocation, opts: SyncOptions): S
 
   const sendHello = (): void => {
     if (!app.connected) return
-    app.request('hello', opts.hello()).then((reply) => {
-      if (isHelloReply(reply)) {
-        helloDone = true
-        opts.onHello(reply)
+    const args = opts.hello()
+    const answered = (reply: HelloReply): void => {
+      helloDone = true
+      opts.onHello(reply)
+    }
+    app.request('hello', args).then(answered).catch((err: unknown) => {
+      // P141: the moderator stopped offering our group; join without one
+      if (err instanceof AppRequestError && err.code === 'unknown_group' && args.group !== undefined) {
+        return app.request('hello', { ...args, group: undefined }).then(answered)
       }
+      // no reply, or a malformed one (older server or dropped connection): stay a plain Yjs client
+      return undefined
     }).catch(() => {
-      // no reply (older server or dropped connection): stay a plain Yjs client
+      // the retry failed too: stay a plain Yjs client
     })
   }
 
@@ -84,7 +92,7 @@ export function connect (doc: Y.Doc, where: BoardLocation, opts: SyncOptions): S
     if (provider.wsconnected) status.set({ connection: synced ? 'synced' : 'syncing' })
   })
   provider.on('connection-close', (event) => {
-    if (event && event.code >= 4500 && event.code < 4600) {
+    if (event && event.code >= CLOSE.SERVER_ERROR && event.code < CLOSE.SERVER_ERROR + 100) {
       status.set({ transient: { code: event.code, reason: event.reason } })
     }
   })

@@ -4,9 +4,10 @@
 // the server's message. Restore in place and saving a snapshot go over the app channel
 // (`snapshot.restore`, `snapshot.create`), so the decision log names the moderator.
 import type { BoardView } from '../model/snapshot'
+import { type ExportFormat, SNAPSHOT_KINDS, type SnapshotKind } from './vocab.gen'
+import { isRole, type Role } from './appmsg'
 
-export const SNAPSHOT_KINDS = ['manual', 'auto', 'part-end', 'last-leave', 'before-restore'] as const
-export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number]
+export { EXPORT_FORMATS, type ExportFormat, SNAPSHOT_KINDS, type SnapshotKind } from './vocab.gen'
 
 export interface SnapshotInfo {
   sid: string
@@ -37,7 +38,7 @@ export interface Diff {
   changed: ChangedNote[]
 }
 
-export interface BoardLinks { moderator: string, participant: string, viewer: string }
+export interface BoardLinks { moderator: string, participant: string, viewer: string, projector: string }
 
 export interface NewBoard {
   id: string
@@ -45,9 +46,6 @@ export interface NewBoard {
   links: BoardLinks
 }
 
-/** Export formats, in menu order; the value is the file suffix of `export.{fmt}`. */
-export const EXPORT_FORMATS = ['pdf', 'md', 'csv', 'json', 'svg', 'png', 'a3.svg', 'a3.png', 'ics', 'cocanvas'] as const
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 
 export interface ExportOptions {
   snapshot?: string | null
@@ -118,9 +116,9 @@ function readNotes (v: unknown): NoteView[] {
 
 function readLinks (v: unknown): BoardLinks | null {
   if (!isRecord(v)) return null
-  const { moderator, participant, viewer } = v
-  if (typeof moderator !== 'string' || typeof participant !== 'string' || typeof viewer !== 'string') return null
-  return { moderator, participant, viewer }
+  const { moderator, participant, viewer, projector } = v
+  if (typeof moderator !== 'string' || typeof participant !== 'string' || typeof viewer !== 'string' || typeof projector !== 'string') return null
+  return { moderator, participant, viewer, projector }
 }
 
 function readNewBoard (data: Record<string, unknown>, title: string): NewBoard {
@@ -228,6 +226,19 @@ export class BoardApi {
 }
 
 /** Import a `.cocanvas` archive as a new board (new id, new links). */
+/** The role a link token has on a board now, or null when it does not work (any more). */
+export async function roleOfToken (boardId: string, token: string): Promise<Role | null> {
+  try {
+    const res = await fetch(`/api/boards/${encodeURIComponent(boardId)}`, { headers: { authorization: `Bearer ${token}` } })
+    if (!res.ok) return null
+    const data: unknown = await res.json()
+    const role = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).role : null
+    return isRole(role) ? role : null
+  } catch {
+    return null
+  }
+}
+
 export async function importArchive (file: Blob): Promise<NewBoard> {
   if (file.size > MAX_ARCHIVE_BYTES) throw new ApiError(413, `archives are at most ${MAX_ARCHIVE_BYTES} bytes`)
   const res = await send('/api/boards/import', {

@@ -2,6 +2,7 @@
 // the activity log, the moderator's panel and, on viewer links, the projector band.
 import { PHONE_MAX_WIDTH } from '../config'
 import { t } from '../i18n'
+import { readOnlyRole } from '../sync/appmsg'
 import type { AppDeps } from './app'
 import { h, setText } from './dom'
 import { LogPanel } from './logpanel'
@@ -40,19 +41,19 @@ export class BoardPanels {
     this.online = deps.online
     this.presence = new PresencePanel(ctx)
     this.band = app.projector ? new ProjectorBand(ctx, deps.sound) : null
-    if (this.band && app.role() === 'viewer' && app.prefs.band === false) this.band.el.hidden = true
+    if (this.band && readOnlyRole(app.role()) && app.prefs.band === false) this.band.el.hidden = true
     this.mod = app.role() === 'moderator' && !app.projector
       ? new ModPanel(ctx, { onGoto: deps.onGoto, onProjector: () => app.onProjector?.(true) })
       : null
     this.log = new LogPanel(ctx)
 
     const band = this.band
-    const banner = ctx.readOnly() && app.role() === 'viewer' ? h('p', { class: 'banner', text: t('role.viewer.banner') }) : null
+    const banner = ctx.readOnly() && readOnlyRole(app.role()) ? h('p', { class: 'banner', text: t(`role.${app.role() === 'projector' ? 'projector' : 'viewer'}.banner`) }) : null
     // on a projector the band says enough; the read-only note shows without it
     if (banner && band) banner.hidden = !band.el.hidden
     this.banner = banner
     let bandBtn: HTMLButtonElement | null = null
-    if (band && app.role() === 'viewer') {
+    if (band && readOnlyRole(app.role())) {
       const btn: HTMLButtonElement = toolButton(t('toolbar.band'), () => {
         band.el.hidden = !band.el.hidden
         if (banner) banner.hidden = !band.el.hidden

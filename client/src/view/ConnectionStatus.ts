@@ -2,6 +2,7 @@
 // alert with a reload button when the server closed the connection for good.
 import { t } from '../i18n'
 import type { Status } from '../sync/status'
+import { CLOSE } from '../sync/vocab.gen'
 import { h, setText } from './dom'
 
 export class ConnectionStatus {
@@ -39,7 +40,7 @@ export class ConnectionStatus {
   }
 
   showFatal (code: number): void {
-    const rotated = code === 4403 && this.linkRotated()
+    const rotated = code === CLOSE.FORBIDDEN && this.linkRotated()
     this.showFatalText(rotated ? t('error.rotated') : fatalText(code))
   }
 
@@ -53,20 +54,21 @@ export class ConnectionStatus {
 
 function fatalText (code: number): string {
   switch (code) {
-    case 4400: return t('error.4400')
-    case 4401: return t('error.4401')
-    case 4403: return t('error.4403')
-    case 4404: return t('error.4404')
-    case 4413: return t('error.4413')
+    case CLOSE.BAD_MESSAGE: return t('error.4400')
+    case CLOSE.UNAUTHORIZED: return t('error.4401')
+    case CLOSE.FORBIDDEN: return t('error.4403')
+    case CLOSE.BOARD_NOT_FOUND: return t('error.4404')
+    case CLOSE.MESSAGE_TOO_BIG: return t('error.4413')
     default: return t('error.other', { code })
   }
 }
 
 function transientText (code: number): string {
   switch (code) {
-    case 4501: return t('transient.4501')
-    case 4502: return t('transient.4502')
-    case 4503: return t('transient.4503')
+    case CLOSE.SHUTTING_DOWN: return t('transient.4501')
+    case CLOSE.SLOW_CONSUMER: return t('transient.4502')
+    case CLOSE.ROOM_FULL: return t('transient.4503')
+    case CLOSE.STORE_UNAVAILABLE: return t('transient.4504')
     default: return t('status.retry')
   }
 }

@@ -5,13 +5,14 @@
 import { LOCALES, locale, t } from '../i18n'
 import type { Canvas } from '../model/canvas'
 import { type BoardApi, type Download, EXPORT_FORMATS, type ExportFormat, type SnapshotInfo } from '../sync/rest'
+import { HEAVY_EXPORTS } from '../sync/vocab.gen'
 import { h, uid } from './dom'
 import { openModal } from './modal'
 import { apiError } from './restore'
 import { title as snapTitle } from './snapshotlabel'
 
 /** Rendered in a process pool on the server: 1-3 s. */
-const SLOW: ReadonlySet<ExportFormat> = new Set(['pdf', 'png', 'a3.png', 'svg', 'a3.svg'])
+const SLOW: ReadonlySet<ExportFormat> = new Set(HEAVY_EXPORTS)
 const KEEP_URL_MS = 60_000
 
 export interface ExportDeps {

@@ -1,4 +1,4 @@
-// The landing page: create a board (title, canvas, language), then show its three links
+// The landing page: create a board (title, canvas, language), then show its four links
 // with copy buttons and a QR code for the participant link; or open an existing link.
 import { type Locale, LOCALES, onLocale, setLocale, t, locale, tx } from '../i18n'
 import type { CanvasDef } from '../model/canvas'
@@ -10,7 +10,7 @@ import { qrSvg } from './qr'
 export interface CreatedBoard {
   id: string
   title: string
-  links: { moderator: string, participant: string, viewer: string }
+  links: { moderator: string, participant: string, viewer: string, projector: string }
   /** Made from an archive rather than created empty. */
   imported?: boolean
 }

@@ -1,11 +1,14 @@
-// A board's three links (participant, moderator, viewer) with copy and open buttons: shown
+// A board's four links (participant, moderator, projector, viewer) with copy and open buttons: shown
 // after creating a board, importing an archive, or restoring a snapshot as a new board.
 import { t } from '../i18n'
+import { ROLES, type Role } from '../sync/vocab.gen'
 import { h, uid } from './dom'
 
-export interface Links { moderator: string, participant: string, viewer: string }
+export interface Links { moderator: string, participant: string, viewer: string, projector: string }
 export type LinkRole = keyof Links
-export const LINK_ROLES: LinkRole[] = ['participant', 'moderator', 'viewer']
+// the order people are offered the links; typed by role, so a new role must be placed here
+const LINK_ORDER: Record<Role, number> = { participant: 0, moderator: 1, projector: 2, viewer: 3 }
+export const LINK_ROLES: LinkRole[] = [...ROLES].sort((a, b) => LINK_ORDER[a] - LINK_ORDER[b])
 
 export function linksList (links: Links): HTMLElement {
   return h('ul', { class: 'links', attrs: { 'aria-label': t('landing.links') } }, ...LINK_ROLES.map((role) => linkRow(role, links[role])))

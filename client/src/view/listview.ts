@@ -57,7 +57,7 @@ export class ListView {
           h('p', { class: 'list-prompt', text: tx(field.prompt) }))
         const mine = ctx.fac.privateNotes.inField(fid)
         if (mine.length) {
-          fsec.append(h('p', { class: 'list-extra', text: t('private.list', { field: field.id }) + ` – ${t('private.only.you')}` }),
+          fsec.append(h('p', { class: 'list-extra', text: `${t('private.list', { field: field.id })} – ${t('private.only.you')}` }),
             h('ul', { class: 'list-notes' }, ...mine.map((n) => h('li', { class: 'list-note', attrs: { 'data-private-note': n.id } },
               h('p', { class: 'list-text', text: n.text, attrs: { dir: 'auto' } })))))
         }

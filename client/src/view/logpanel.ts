@@ -4,6 +4,7 @@
 import { t, tx } from '../i18n'
 import { type LogEntry, readAgenda, readLog } from '../model/control'
 import { targetLabel } from '../facilitation/timer'
+import { isRole } from '../sync/appmsg'
 import type { Ctx } from './actions'
 import { clear, h } from './dom'
 
@@ -45,7 +46,7 @@ export class LogPanel {
 
   private who (e: LogEntry): string {
     if (e.by.role === 'server') return t('log.by.server')
-    const role = e.by.role === 'moderator' || e.by.role === 'participant' || e.by.role === 'viewer' ? t(`role.${e.by.role}`) : e.by.role
+    const role = isRole(e.by.role) ? t(`role.${e.by.role}`) : e.by.role
     return e.by.name ? `${e.by.name} (${role})` : role
   }
 }
@@ -94,10 +95,19 @@ export function describe (ctx: Ctx, e: LogEntry): string {
     case 'snapshot.create': return t('log.snapshot.create')
     case 'snapshot.restore': return t('log.snapshot.restore')
     case 'link.rotate': {
-      const role = d.role === 'moderator' || d.role === 'participant' || d.role === 'viewer' ? t(`role.${d.role}`) : String(d.role)
+      const role = isRole(d.role) ? t(`role.${d.role}`) : String(d.role)
       return t('log.link.rotate', { role })
     }
+    case 'join.rotate': return t('log.join.rotate')
     case 'board.settings': return t('log.settings')
+    case 'board.recovered': {
+      const n = (v: unknown): number => typeof v === 'number' ? v : 0
+      const snap = d.snapshot
+      const at = typeof snap === 'object' && snap !== null && 'at' in snap && typeof snap.at === 'number' ? snap.at : null
+      return at === null
+        ? t('log.board.recovered', { applied: n(d.applied), skipped: n(d.skipped) })
+        : t('log.board.recovered.snapshot', { time: new Date(at * 1000).toLocaleString(document.documentElement.lang || 'de'), applied: n(d.applied), skipped: n(d.skipped) })
+    }
     default: return e.summary || e.op
   }
 }

@@ -9,7 +9,7 @@ export function section (id: string, title: string, open: boolean, ...children: 
   return el
 }
 
-export function button (text: string, onClick: () => void | Promise<unknown>, attrs: Record<string, string | null> = {}, cls = ''): HTMLButtonElement {
+export function button (text: string, onClick: () => unknown, attrs: Record<string, string | null> = {}, cls = ''): HTMLButtonElement {
   const b = h('button', { class: `btn btn-small ${cls}`, text, attrs: { type: 'button', ...attrs } })
   b.addEventListener('click', () => {
     if (b.getAttribute('aria-busy') === 'true') return

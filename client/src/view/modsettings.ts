@@ -1,30 +1,39 @@
-// Moderator: projector mode, the join code, new links (the old one stops working and its
-// holders are told), board settings, and a snapshot of the board as it is now.
+// Moderator: projector mode and the projector window, the join code, new links (the old one
+// stops working and its holders are told), board settings, and a snapshot of the board now.
+import { readStored, storageKeys, writeStored } from '../config'
 import { t, tx } from '../i18n'
 import { readMetaFlags } from '../model/control'
 import type { Role } from '../sync/appmsg'
+import { ROLES } from '../sync/vocab.gen'
+import { roleOfToken } from '../sync/rest'
 import type { Ctx } from './actions'
 import { clear, h } from './dom'
 import { button, checkbox, labelled, section } from './modkit'
 import { joinLink } from './projector'
 import { qrSvg } from './qr'
 
+// the order the links to replace are offered in; typed by role, so a new role must be placed here
+const ROTATE_ORDER: Record<Role, number> = { participant: 0, projector: 1, viewer: 2, moderator: 3 }
+
 export class ModSettings {
   readonly el: HTMLElement
   private readonly ctx: Ctx
   private readonly joinBox: HTMLElement
+  private readonly projectorBox: HTMLElement
   private readonly rotated: HTMLElement
   private readonly title: HTMLInputElement
   private readonly flags: Record<'anonymous_allowed' | 'private_anonymous' | 'show_join_code', HTMLInputElement>
   private readonly groups: HTMLInputElement[] = []
   private shownCode: string | null | undefined = undefined
+  private shownExpiry: number | null = null
 
   constructor (ctx: Ctx, onProjector: () => void) {
     this.ctx = ctx
     const { fac, canvas } = ctx
     this.joinBox = h('div', { class: 'mod-join' })
+    this.projectorBox = h('div', { class: 'mod-projector', attrs: { 'aria-live': 'polite' } })
     const role = h('select', { attrs: { name: 'rotate-role' } },
-      ...(['participant', 'viewer', 'moderator'] as const).map((r) => h('option', { text: t(`role.${r}`), attrs: { value: r } })))
+      ...[...ROLES].sort((a, b) => ROTATE_ORDER[a] - ROTATE_ORDER[b]).map((r) => h('option', { text: t(`role.${r}`), attrs: { value: r } })))
     this.rotated = h('div', { class: 'mod-rotated', attrs: { 'aria-live': 'polite' } })
     const rotate = h('div', { class: 'mod-grid' },
       h('p', { class: 'hint', text: t('mod.link.lead') }),
@@ -68,7 +77,10 @@ export class ModSettings {
       }, { 'data-snapshot': '' }))
 
     this.el = section('settings', t('mod.settings.heading'), false,
-      h('div', { class: 'mod-buttons' }, button(t('mod.projector.on'), onProjector, { 'data-projector': 'on' })),
+      h('div', { class: 'mod-buttons' },
+        button(t('mod.projector.open'), () => this.openProjector(), { 'data-projector': 'open' }),
+        button(t('mod.projector.on'), onProjector, { 'data-projector': 'on' })),
+      this.projectorBox,
       h('h4', { class: 'mod-sub', text: t('mod.join.title') }), this.joinBox,
       h('h4', { class: 'mod-sub', text: t('mod.link.title') }), rotate,
       h('h4', { class: 'mod-sub', text: t('mod.snapshot.title') }), snapshot,
@@ -83,17 +95,64 @@ export class ModSettings {
     this.flags.anonymous_allowed.checked = meta.anonymousAllowed
     this.flags.private_anonymous.checked = meta.privateAnonymous
     this.flags.show_join_code.checked = meta.showJoinCode
-    if (fac.joinCode === this.shownCode) return
+    if (fac.joinCode === this.shownCode && fac.joinCodeExpiresAt === this.shownExpiry) return
     this.shownCode = fac.joinCode
+    this.shownExpiry = fac.joinCodeExpiresAt
     clear(this.joinBox)
+    const rotate = h('div', { class: 'mod-buttons' }, button(t('mod.join.rotate'), () => this.rotateCode(), { 'data-join-rotate': '' }))
     if (!fac.joinCode) {
-      this.joinBox.append(h('p', { class: 'hint', text: t('mod.join.none') }))
+      this.joinBox.append(h('p', { class: 'hint', text: t('mod.join.none') }), rotate)
       return
     }
     const link = joinLink(window.location.origin, fac.boardId, fac.joinCode)
-    this.joinBox.append(
-      h('p', {}, t('projector.code'), ' ', h('strong', { class: 'join-code', text: fac.joinCode })),
-      linkLine(this.ctx, link, t('mod.join.link')))
+    const expires = fac.joinCodeExpiresAt
+    this.joinBox.append(h('p', {}, t('projector.code'), ' ', h('strong', { class: 'join-code', text: fac.joinCode })))
+    if (expires) {
+      const time = new Date(expires - fac.clock.offset()).toLocaleString()
+      this.joinBox.append(h('p', { class: 'hint mod-join-expires', text: t('mod.join.expires', { time }) }))
+    }
+    this.joinBox.append(linkLine(this.ctx, link, t('mod.join.link')), rotate)
+  }
+
+  /**
+   * Open the projector link in a new window. The window opens at once (a popup opened after
+   * an await would be blocked); the token is the one this device made before while it still
+   * works, else a new projector link (an older projector link then stops working).
+   */
+  private async openProjector (): Promise<void> {
+    const { fac } = this.ctx
+    const win = window.open('', '_blank')
+    const token = await this.projectorToken()
+    if (!token) {
+      win?.close()
+      return
+    }
+    const link = `${window.location.origin}/b/${encodeURIComponent(fac.boardId)}#k=${token}`
+    if (win) {
+      win.opener = null
+      win.location.href = link
+    }
+    clear(this.projectorBox)
+    this.projectorBox.append(linkLine(this.ctx, link, t('mod.projector.link')))
+  }
+
+  private async projectorToken (): Promise<string | null> {
+    const { fac } = this.ctx
+    const key = storageKeys.projectorToken(fac.boardId)
+    const kept = readStored(key, (v): v is string => typeof v === 'string')
+    if (kept && await roleOfToken(fac.boardId, kept) === 'projector') return kept
+    const res = await fac.run('link.rotate', { role: 'projector' })
+    if (!res) return null
+    writeStored(key, res.token)
+    return res.token
+  }
+
+  private async rotateCode (): Promise<void> {
+    if (!window.confirm(t('mod.join.rotate.confirm'))) return
+    const res = await this.ctx.fac.run('join.rotate', {})
+    if (!res) return
+    this.ctx.fac.setJoinCode(res.join_code ?? null, res.join_code_expires_at ?? null)
+    this.ctx.fac.changed.emit()
   }
 
   private async saveTitle (): Promise<void> {
@@ -115,9 +174,10 @@ export class ModSettings {
     if (!res) return
     const { fac } = this.ctx
     if (res.join_code) {
-      fac.joinCode = res.join_code
+      fac.setJoinCode(res.join_code, res.join_code_expires_at ?? null)
       fac.changed.emit()
     }
+    if (role === 'projector') writeStored(storageKeys.projectorToken(fac.boardId), res.token)
     const link = `${window.location.origin}/b/${encodeURIComponent(fac.boardId)}#k=${res.token}`
     clear(this.rotated)
     this.rotated.append(

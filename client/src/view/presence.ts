@@ -30,7 +30,7 @@ export class PresencePanel {
     for (const p of this.ctx.presence.peers().sort((a, b) => a.user.name.localeCompare(b.user.name))) rows.push({ ...p.user, self: false })
     for (const u of rows) {
       const group = this.ctx.canvas.group(u.group)
-      const role = u.role === 'moderator' || u.role === 'viewer' ? t(`role.${u.role}`) : ''
+      const role = u.role === 'moderator' || u.role === 'viewer' || u.role === 'projector' ? t(`role.${u.role}`) : ''
       const name = u.name || t('presence.guest')
       const li = h('li', { class: 'presence-row' },
         h('span', { class: 'dot', attrs: { 'aria-hidden': 'true' } }),

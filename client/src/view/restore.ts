@@ -1,7 +1,7 @@
 // Going back to a snapshot (moderator): in place, for everyone at once and undoable (the
 // server saves "now" first), or as a copy into a new board with its own links.
 import { t } from '../i18n'
-import { AppRequestError, type Op } from '../sync/appmsg'
+import { AppRequestError, type Op, refusalCode } from '../sync/appmsg'
 import { ApiError, type BoardApi, type Diff, type SnapshotInfo } from '../sync/rest'
 import type { Ctx } from './actions'
 import { h, uid } from './dom'
@@ -32,9 +32,7 @@ export function closeAllModals (): Promise<void> {
 
 /** A refused app request in words. */
 export function requestError (op: Op, err: unknown): string {
-  const code = err instanceof AppRequestError ? err.code : 'offline'
-  const known = ['forbidden', 'invalid', 'not_found', 'limit', 'locked', 'conflict', 'unknown_op', 'offline', 'timeout'] as const
-  const key = (known as readonly string[]).includes(code) ? code as (typeof known)[number] : 'invalid'
+  const key = refusalCode(err)
   const text = t(`op.error.${key}`, { op })
   return err instanceof AppRequestError && err.message && key !== 'offline' ? `${text} ${t('rejected.detail', { reason: err.message })}` : text
 }

@@ -1,7 +1,7 @@
 // Notes as table rows: the partner table (B4) and the action list (C3). The row carries
 // the note's shortcuts; its cells are the note's texts and fields.
 import { t, tx } from '../i18n'
-import type { NoteData, TextKey } from '../model/board'
+import { type NoteData, TEXT_KEYS, type TextKey } from '../model/board'
 import type { FieldDef } from '../model/canvas'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
@@ -25,7 +25,7 @@ export class PartnerRow implements ItemView {
     this.ctx = ctx
     this.id = id
     const cols = field.columns ?? []
-    const keys: TextKey[] = ['text', 'resources', 'competences', 'tasks']
+    const keys: readonly TextKey[] = TEXT_KEYS
     this.slots = keys.map((key, i) => new TextSlot(ctx, id, key, tx(cols[i]?.label) || key, 'cell-text'))
     this.who = h('span', { class: 'row-who' })
     this.move = moveSelect(ctx, id)

@@ -1,0 +1,75 @@
+"""Hand-built Yjs v1 updates that pycrdt's encoder never writes: deep, huge or malformed.
+
+Each builder returns the bytes of one update; `struct_*` helpers return one struct so that
+tests can combine a harmless write with a hostile one in the same update.
+"""
+
+from __future__ import annotations
+
+ATTACKER = 987_654_321  # a client id no test doc uses
+
+
+def uint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        if n < 0x80:
+            out.append(n)
+            return bytes(out)
+        out.append(0x80 | (n & 0x7F))
+        n >>= 7
+
+
+def string(s: str) -> bytes:
+    raw = s.encode()
+    return uint(len(raw)) + raw
+
+
+def nested_array(depth: int) -> bytes:
+    """A lib0 Any: `depth` arrays, each holding the next, around a null."""
+    return b"\x75\x01" * depth + b"\x7e"
+
+
+def struct_any_in_root(root: str, key: str, value: bytes) -> bytes:
+    """An Item writing one Any value under `root[key]` (info 0x28: parentSub | ContentAny)."""
+    return b"\x28\x01" + string(root) + string(key) + b"\x01" + value
+
+
+def update(structs: list[bytes], client: int = ATTACKER, clock: int = 0) -> bytes:
+    """One client section holding `structs` (each of length 1) and an empty delete set."""
+    return uint(1) + uint(len(structs)) + uint(client) + uint(clock) + b"".join(structs) + b"\x00"
+
+
+def deep_any(depth: int, root: str = "notes", key: str = "deep") -> bytes:
+    return update([struct_any_in_root(root, key, nested_array(depth))])
+
+
+def deep_any_with_writes(depth: int) -> bytes:
+    """A forbidden write to `meta` and `control` plus one deeply nested note value."""
+    return update(
+        [
+            struct_any_in_root("meta", "title", b"\x77" + string("taken over")),
+            struct_any_in_root("control", "locks", b"\x76\x00"),
+            struct_any_in_root("notes", "deep", nested_array(depth)),
+        ]
+    )
+
+
+def map_chain(depth: int, client: int = ATTACKER) -> bytes:
+    """`depth` Y.Maps, each the value of key "k" in the one before, starting at notes["chain"]."""
+    structs = [b"\x27\x01" + string("notes") + string("chain") + b"\x01"]  # Type, YMap
+    for i in range(1, depth):
+        structs.append(b"\x27\x00" + uint(client) + uint(i - 1) + string("k") + b"\x01")
+    return update(structs, client)
+
+
+def read_state_vector(data: bytes) -> dict[int, int]:
+    """client -> clock from an encoded state vector (pycrdt.get_state)."""
+    numbers: list[int] = []
+    value = shift = 0
+    for b in data:
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            numbers.append(value)
+            value = shift = 0
+    return dict(zip(numbers[1::2], numbers[2::2], strict=True))

@@ -13,6 +13,7 @@ import pytest
 from pycrdt import Map
 
 from server.auth import hash_token, normalize_join_code
+from server.sync.errors import CloseCode
 from tests.support.live import LiveServer
 from tests.support.pyclient import PyClient
 
@@ -75,6 +76,7 @@ async def fill_board(server: LiveServer, mark: str, notes: int) -> list[bytes]:
             gone = await http.delete(f"/api/boards/{board.id}")
             assert gone.status_code == 204, gone.text
         await p.closed.wait()
+        assert p.close_info is not None and p.close_info.code == CloseCode.BOARD_NOT_FOUND
     return markers
 
 

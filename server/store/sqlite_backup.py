@@ -106,9 +106,13 @@ def restore_database(backup: Path, target: Path) -> Path | None:
             finally:
                 conn.close()
         except sqlite3.OperationalError as exc:
-            raise StoreError(
-                f"{target} is in use ({exc}); stop the server before restoring"
-            ) from exc
+            if exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise StoreError(
+                    f"{target} is in use ({exc}); stop the server before restoring"
+                ) from exc
+            # unreadable: exactly what a restore is for; it is moved aside below
+        except sqlite3.DatabaseError:
+            pass  # damaged or not a database: moved aside below, like any other
         moved = target.with_name(f"{target.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
         os.replace(target, moved)
     for leftover in (target.with_name(target.name + s) for s in ("-wal", "-shm")):

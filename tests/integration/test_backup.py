@@ -127,3 +127,16 @@ def test_p203_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
     done = cocanvas("restore", str(junk), "--data", str(tmp_path / "data"))
     assert done.returncode == 2 and "junk.db" in done.stderr
     assert not (tmp_path / "data" / "cocanvas.db").exists()
+
+
+def test_p203_restore_replaces_a_damaged_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert cocanvas("new", "--title", "Heil", "--data", str(data)).returncode == 0
+    backup = tmp_path / "b.db"
+    assert cocanvas("backup", str(backup), "--data", str(data)).returncode == 0
+    (data / "cocanvas.db").write_bytes(b"\x00garbage" * 1000)  # what P224 refuses to serve
+    done = cocanvas("restore", str(backup), "--data", str(data))
+    assert done.returncode == 0, done.stderr
+    listed = cocanvas("boards", "--data", str(data))
+    assert "Heil" in listed.stdout
+    assert len(list(data.glob("cocanvas.db.replaced-*"))) == 1

@@ -97,6 +97,8 @@ async def soak(server: Server, boards: list[dict[str, Any]], seconds: float) -> 
     print(f"rounds: {round_no}, boards: {len(boards)}, samples: {len(samples)}")
     print(f"RSS first / last: {samples[0][1]:.1f} / {samples[-1][1]:.1f} MB")
     print(f"RSS slope after warm-up: {slope_mb_per_hour(warm):+.1f} MB/h")
+    per_minute = [f"{m:.1f}" for t, m in samples if int(t) % 60 < 5]
+    print("RSS each minute (MB): " + " ".join(per_minute))
 
 
 def main() -> int:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import multiprocessing
-import os
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -19,6 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
 from .boards import canvas_info, restore_in_place, snapshot_room
+from .export_pool import WorkerPool
+from .export_queue import ExportQueue
 from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
 from .moderation.base import apply_control
@@ -37,11 +36,6 @@ from .throttle import Guards
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-def lower_priority() -> None:
-    """Export workers yield the CPU to live boards when both want it."""
-    os.nice(10)
 
 
 def open_store(settings: Settings) -> DocStore:
@@ -92,6 +86,12 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: 
             compact_after_rows=settings.compact_after_rows,
             compact_after_bytes=settings.compact_after_bytes,
             rules=rules,
+            max_board_bytes=limits.max_board_bytes,
+            update_bytes_per_second=limits.update_bytes_per_second,
+            update_bytes_burst=limits.update_bytes_burst,
+            awareness_bytes_per_second=limits.awareness_bytes_per_second,
+            awareness_bytes_burst=limits.awareness_bytes_burst,
+            presence_interval_ms=limits.presence_interval_ms,
             admit_author=guards.new_authors.admit,
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
@@ -163,13 +163,19 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
             ):
                 rooms.on_room_count = metrics.rooms.set
                 state = AppState(settings, store, rooms, metrics, static_dir, guards)
-                # PDFs and images take seconds: a separate process keeps live boards moving
-                with ProcessPoolExecutor(
-                    max_workers=settings.export_workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=lower_priority,
-                ) as pool:
-                    state.export_pool = pool
+                # PDFs and images take seconds: separate processes keep live boards moving
+                async with (
+                    WorkerPool(settings.export_workers, metrics) as pool,
+                    ExportQueue(
+                        pool,
+                        per_board=settings.export_queue_per_board,
+                        total=settings.export_queue_total,
+                        cache_bytes=settings.export_cache_bytes,
+                        seconds=settings.export_seconds,
+                        metrics=metrics,
+                    ) as exports,
+                ):
+                    state.exports = exports
                     app.state.cocanvas = state
                     state.ready = True
                     yield

@@ -128,6 +128,7 @@ async def _save_snapshot(
 
 async def snapshot_room(store: DocStore, room: Room, label: str, kind: str) -> SnapshotInfo:
     await room.flushed()
+    room.collect()  # deleted and refused content never enters a snapshot (P120)
     return await _save_snapshot(store, room.board_id, room.doc, room.seq, label, kind)
 
 

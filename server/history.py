@@ -1,7 +1,8 @@
 """Exports, archives, snapshot comparison, restore and import: the follow-up of a board.
 
-Shared by the HTTP routes and the CLI. Renderers run off the event loop: text formats
-in a thread, PDF and images in a process pool, so a live board never waits (P80).
+Shared by the HTTP routes and the CLI. Renderers run off the event loop: on a server in
+the export workers behind the export queue (P180-P186), for the CLI in a thread, so a live
+board never waits (P80).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import asyncio
 import re
 import time
 import unicodedata
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 from pycrdt import Map
 
 from .boards import NewBoard, canvas_info, create_board
@@ -22,18 +23,17 @@ from .export import (
     ARCHIVE_EXTENSION,
     ARCHIVE_MEDIA_TYPE,
     FORMATS,
-    ExportInput,
     pack_archive,
     unpack_archive,
 )
+from .export_job import RenderJob, run_job
+from .export_queue import ExportQueue
 from .moderation.joincode import DEFAULT_JOIN_CODE_HOURS
 from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
-from .sync.vocabulary import HEAVY_EXPORTS
 
-HEAVY = frozenset(HEAVY_EXPORTS)
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
 
 
@@ -65,7 +65,7 @@ async def board_state(
     room = rooms.get_loaded(board_id) if rooms is not None else None
     if room is not None:
         await room.flushed()
-        return room.doc.get_update(), None
+        return room.state(), None
     doc, _, _ = await load_board(store, board_id, keep_aside=False)
     return doc.get_update(), None
 
@@ -87,22 +87,32 @@ async def render_export(
     sid: str | None = None,
     anonymize: bool = False,
     locale: str | None = None,
-    pool: Executor | None = None,
+    queue: ExportQueue | None = None,
     canvas_dirs: tuple[Path, ...] = (),
 ) -> Rendered:
-    loop = asyncio.get_running_loop()
+    """Render the board (or a snapshot) as `fmt`; through `queue` when given, else a thread.
+
+    Raises:
+        HistoryError: unknown format or snapshot.
+        ExportBusyError, ExportTimeoutError, ExportFailedError: from the queue.
+    """
     date = time.strftime("%Y-%m-%d")
     name = f"{slug(record.title)}-{date}"
     if fmt == ARCHIVE_EXTENSION:
-        data = await archive_board(store, rooms, record)
+        if queue is None:
+            data = await archive_board(store, rooms, record)
+        else:
+            async with queue.slot(record.id):  # bounded like renders (P180)
+                data = await archive_board(store, rooms, record)
         return Rendered(data, ARCHIVE_MEDIA_TYPE, f"{name}.{ARCHIVE_EXTENSION}")
     spec = FORMATS.get(fmt)
     if spec is None:
         raise HistoryError(f"unknown format {fmt!r}; one of: {', '.join(ALL_FORMATS)}")
     state, info = await board_state(store, rooms, record.id, sid)
     lang = locale if locale in ("de", "en") else record.locale
-    inp = ExportInput(
-        board=doc_view(load_doc(state, [])),
+    job = RenderJob(
+        fmt=fmt,
+        state=state,
         canvas=canvas_info(record.canvas, canvas_dirs),
         locale=lang,
         exported_at=time.time(),
@@ -110,8 +120,11 @@ async def render_export(
         anonymize=anonymize,
         board_id=record.id,
     )
-    executor = pool if fmt in HEAVY else None
-    data = await loop.run_in_executor(executor, spec.render, inp)
+    if queue is None:
+        data = await anyio.to_thread.run_sync(run_job, job)
+    else:
+        key = job.cache_key(record.canvas, record.canvas_version)
+        data = await queue.render(key, record.id, job)
     return Rendered(data, spec.media_type, f"{name}.{spec.extension}")
 
 

@@ -47,6 +47,45 @@ class Metrics:
             registry=r,
         )
 
+        self.export_workers = Gauge(
+            "cocanvas_export_workers", "Export worker processes alive", registry=r
+        )
+        self.export_running = Gauge(
+            "cocanvas_export_running", "Exports rendering in a worker now", registry=r
+        )
+        self.export_queued = Gauge(
+            "cocanvas_export_queued",
+            "Exports admitted and not finished (rendering or waiting for a worker)",
+            registry=r,
+        )
+        self.export_renders = Counter(
+            "cocanvas_export_renders",
+            "Renders ended, by outcome (ok, failed, timeout, cancelled)",
+            ["outcome"],
+            registry=r,
+        )
+        self.export_restarts = Counter(
+            "cocanvas_export_worker_restarts",
+            "Export workers killed and replaced, by reason (cancelled, timeout, crashed)",
+            ["reason"],
+            registry=r,
+        )
+        self.export_requests = Counter(
+            "cocanvas_export_requests",
+            "Export requests by how they were served (hit, shared, rendered, busy)",
+            ["result"],
+            registry=r,
+        )
+        self.export_cache_bytes = Gauge(
+            "cocanvas_export_cache_bytes", "Bytes of exports held in the cache", registry=r
+        )
+        self.export_seconds = Histogram(
+            "cocanvas_export_render_seconds",
+            "Time one render took in its worker",
+            buckets=(0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0),
+            registry=r,
+        )
+
     def observe_commit(self, seconds: float, batch: int) -> None:
         self.store_commit.observe(seconds)
         self.store_batch.observe(batch)

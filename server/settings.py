@@ -22,6 +22,13 @@ class Limits:
     send_queue_messages: int = 2_048  # per connection, before it is closed as too slow
     max_title_chars: int = 200
     violations_before_close: int = 20
+    # byte budgets (PROTOCOL.md P122-P124); README.md says why these numbers
+    max_board_bytes: int = 16_777_216  # stored state of one board
+    update_bytes_per_second: int = 262_144  # document updates read per connection
+    update_bytes_burst: int = 2_097_152
+    awareness_bytes_per_second: int = 16_384  # presence read per connection
+    awareness_bytes_burst: int = 65_536
+    presence_interval_ms: int = 50  # presence changes leave together, at most this often
     # failed logins (P161): per client address, and join-code failures per board
     auth_failure_burst: int = 30  # a page opened with a wrong code costs 2 (REST + websocket)
     auth_failures_per_minute: float = 10.0
@@ -49,7 +56,11 @@ class Settings:
     forwarded_header: str = "x-forwarded-for"  # or "forwarded" (RFC 7239)
     header_timeout_seconds: float = 10.0  # a request's headers must arrive within this
     max_open_connections: int = 4_000  # HTTP and websocket, whole process; beyond: 503
-    export_workers: int = 1  # processes rendering PDF and images
+    export_workers: int = 1  # processes rendering exports
+    export_queue_per_board: int = 2  # renders admitted per board (rendering or waiting)
+    export_queue_total: int = 8  # renders admitted on the whole server
+    export_seconds: float = 180.0  # one render's time limit; the worker is then killed
+    export_cache_bytes: int = 33_554_432  # rendered files kept per board version
     keep_auto_snapshots: int = 100  # per board; manual and part-end snapshots are kept
     join_code_hours: float = 24.0  # a join code's lifetime; 0: until replaced by hand
     room_grace_seconds: float = 30.0

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .export_queue import ExportQueue
 from .metrics import Metrics
 from .settings import Settings
 from .store.base import DocStore
@@ -21,7 +21,7 @@ class AppState:
     metrics: Metrics
     static_dir: Path
     guards: Guards
-    export_pool: Executor | None = None
+    exports: ExportQueue | None = None
     ready: bool = False
 
     @property

@@ -56,7 +56,11 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._header_timer is not None:
+        waiting = self._header_timer is not None
+        super().data_received(data)
+        # only bytes read while the headers are still incomplete count: a body that
+        # arrives in the same read as its headers is the body, not more headers
+        if waiting and self._header_timer is not None:
             self._header_bytes += len(data)
             if self._header_bytes > MAX_HEADER_BYTES:
                 self._disarm()
@@ -65,8 +69,6 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
                     b"content-length: 0\r\nconnection: close\r\n\r\n"
                 )
                 self.transport.close()
-                return
-        super().data_received(data)
 
     def on_headers_complete(self) -> None:
         self._disarm()

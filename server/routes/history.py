@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..export import ArchiveError
+from ..export_pool import ExportFailedError, ExportTimeoutError
+from ..export_queue import ExportBusyError
 from ..history import (
     ALL_FORMATS,
     HistoryError,
+    Rendered,
     compare_states,
     import_archive,
     render_export,
@@ -29,7 +35,9 @@ from .boards import (
     read_json,
 )
 
+log = logging.getLogger(__name__)
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
+T = TypeVar("T")
 
 
 def _state(request: Request) -> AppState:
@@ -39,6 +47,30 @@ def _state(request: Request) -> AppState:
 
 def _flag(request: Request, name: str) -> bool:
     return request.query_params.get(name, "").lower() in ("1", "true", "yes")
+
+
+async def unless_client_leaves(
+    request: Request, work: Callable[[], Awaitable[T]]
+) -> tuple[bool, T | None]:
+    """Run `work`, cancelled when the HTTP client disconnects; (True, result) if it stayed."""
+    outcome: list[T] = []
+    failure: list[Exception] = []
+
+    async def watch(scope: anyio.CancelScope) -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(watch, tg.cancel_scope)
+        try:
+            outcome.append(await work())
+        except Exception as exc:  # re-raised below, outside the task group
+            failure.append(exc)
+        tg.cancel_scope.cancel()
+    if failure:
+        raise failure[0]
+    return (True, outcome[0]) if outcome else (False, None)
 
 
 async def export(request: Request) -> Response:
@@ -55,8 +87,9 @@ async def export(request: Request) -> Response:
             "an archive holds the whole board with its history and names; "
             "use another format for a snapshot or an export without names",
         )
-    try:
-        rendered = await render_export(
+
+    async def work() -> Rendered:
+        return await render_export(
             state.store,
             state.rooms,
             record,
@@ -64,11 +97,23 @@ async def export(request: Request) -> Response:
             sid=request.query_params.get("snapshot") or None,
             anonymize=_flag(request, "anonymize"),
             locale=request.query_params.get("locale"),
-            pool=state.export_pool,
+            queue=state.exports,
             canvas_dirs=state.canvas_dirs,
         )
+
+    try:
+        stayed, rendered = await unless_client_leaves(request, work)
     except HistoryError as exc:
         raise HTTPError(404, str(exc)) from exc
+    except ExportBusyError as exc:
+        raise HTTPError(429, str(exc), retry_after=exc.retry_after) from exc
+    except ExportTimeoutError as exc:
+        raise HTTPError(503, f"{exc}; try a lighter format (md, csv, json)") from exc
+    except ExportFailedError as exc:
+        log.error("export %s of board %s failed: %s", fmt, principal.board, exc)
+        raise HTTPError(500, "the export failed; the server log has the details") from exc
+    if not stayed or rendered is None:
+        return Response(status_code=499)  # nobody is listening any more
     disposition = f"attachment; filename*=UTF-8''{quote(rendered.filename)}"
     return Response(
         rendered.data,

@@ -22,7 +22,8 @@ _UPDATE_PREFIX = bytes((codec.MessageType.SYNC, codec.SyncType.UPDATE))
 
 class TokenBucket:
     """Sustained `rate` per second with bursts up to `burst`; wait() sleeps off a deficit,
-    which slows the reader and so pushes back on the client through TCP (P8)."""
+    which slows the reader and so pushes back on the client through TCP (P8, P123).
+    Tokens are messages or bytes, as the caller counts them."""
 
     def __init__(self, rate: float, burst: int) -> None:
         self.rate = rate
@@ -30,11 +31,11 @@ class TokenBucket:
         self.tokens = float(burst)
         self.stamp = time.monotonic()
 
-    async def wait(self) -> None:
+    async def wait(self, cost: float = 1.0) -> None:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        self.tokens -= 1.0
+        self.tokens -= cost
         if self.tokens < 0:
             await anyio.sleep(-self.tokens / self.rate)
 

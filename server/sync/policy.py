@@ -62,25 +62,43 @@ class Rules:
     max_note_chars: int
 
 
+# another check on an untrusted transaction: (document, role, touched note ids) -> violations
+ExtraRule = Callable[[Doc[Any], str, set[str]], list[Violation]]
+
+
 class UpdatePolicy:
     """Observes one board document and judges what untrusted transactions did."""
 
     def __init__(self, doc: Doc[Any], rules: Rules) -> None:
-        self.doc = doc
         self.rules = rules
         self._touch = _Touch()
-        self.note_fields: dict[str, str] = {}
         # both read server-side state, never the document the update may have changed (P36)
         self.locked_fields: Callable[[], frozenset[str]] = frozenset
         self.private_fields: Callable[[], frozenset[str]] = frozenset
         self.groups: Callable[[], frozenset[str]] = lambda: self._groups()
+        self._extra: list[ExtraRule] = []
+        self._roots: tuple[Map[Any], ...] = ()
+        self._subscriptions: tuple[Subscription, ...] = ()
+        self.bind(doc)
+
+    def add_rule(self, rule: ExtraRule) -> None:
+        """Run `rule` after the built-in checks on every untrusted transaction; rules add
+        up, a second one never replaces the first."""
+        self._extra.append(rule)
+
+    def bind(self, doc: Doc[Any]) -> None:
+        """Observe `doc` from now on (a room that replaced its document calls this)."""
+        self.close()
+        self.doc = doc
+        self._touch = _Touch()
+        self.note_fields: dict[str, str] = {}
         notes = doc.get(NOTES, type=Map)
         for note_id in notes.keys():
             self._remember(note_id)
         meta, control = doc.get(META, type=Map), doc.get(CONTROL, type=Map)
         # the roots and subscriptions must stay referenced or pycrdt drops the observers
         self._roots = (meta, notes, control)
-        self._subscriptions: tuple[Subscription, ...] = (
+        self._subscriptions = (
             meta.observe_deep(lambda evs: self._root_touched(META, evs)),
             notes.observe_deep(self._notes_touched),
             control.observe_deep(lambda evs: self._root_touched(CONTROL, evs)),
@@ -153,6 +171,8 @@ class UpdatePolicy:
         created = [n for n in self._touch.notes if n not in self.note_fields and n in notes]
         if created and len(notes) > self.rules.max_notes:
             out.append(Violation("limit", f"a board holds at most {self.rules.max_notes} notes"))
+        for rule in self._extra:
+            out.extend(rule(self.doc, role, set(self._touch.notes)))
         return out
 
     def commit(self) -> None:

@@ -101,6 +101,7 @@ async def hello(room: Room, conn: Connection, request: appmsg.Request) -> dict[s
         "limits": {
             "max_note_chars": room.config.rules.max_note_chars,
             "max_notes": room.config.rules.max_notes,
+            "max_board_bytes": room.config.max_board_bytes,
         },
     }
     for hook in room.hello_hooks:

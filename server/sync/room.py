@@ -27,9 +27,10 @@ from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_
 from ..store.base import DocStore, StoreError
 from . import appmsg, codec, precheck
 from .awareness import AwarenessRegistry
+from .budget import BoardSize, PresenceOutbox
 from .channel import Channel, ChannelClosedError
 from .connection import Connection, TokenBucket
-from .document import CONTROL, META, NOTES
+from .document import CONTROL, META, NOTES, load_doc
 from .errors import (
     CloseCode,
     MalformedMessageError,
@@ -39,9 +40,11 @@ from .errors import (
 )
 from .policy import UNTRUSTED, Rules, UpdatePolicy, Violation
 from .requests import handle_app_message
+from .revert import EMPTY_DELETE_SET, added_ranges, delete_ranges, rebuilt, structs_since
 
 log = logging.getLogger(__name__)
 SERVER = "server"
+REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
 AWARENESS_TIMEOUT = 30.0
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
 
@@ -64,6 +67,17 @@ class RoomConfig:
     rules: Rules
     # (board, author_id, client address key) -> seconds to wait; 0 admits (P165)
     admit_author: Callable[[str, str, str], float] | None = None
+    # byte budgets (P122-P124); defaults as in server.settings.Limits
+    max_board_bytes: int = 16_777_216
+    update_bytes_per_second: int = 262_144
+    update_bytes_burst: int = 2_097_152
+    awareness_bytes_per_second: int = 16_384
+    awareness_bytes_burst: int = 65_536
+    presence_interval_ms: int = 50
+
+
+class DocumentFaultError(MalformedMessageError):
+    """Applying or judging an update raised; the room reloads its document from the store."""
 
 
 class Room:
@@ -97,16 +111,19 @@ class Room:
         self.on_empty: Callable[[], Awaitable[None]] | None = None
         self.services: dict[str, Any] = {}  # facilitation parts the HTTP routes call
         self.awareness = AwarenessRegistry(max_state_bytes=config.max_awareness_bytes)
+        self.presence = PresenceOutbox(config.presence_interval_ms / 1000, self._send_presence)
         self.policy = UpdatePolicy(doc, config.rules)
         self._on_update = on_update
-        self._roots = [doc.get(name, type=Map) for name in (META, NOTES, CONTROL)]
-        self._root_names = set(doc.keys())
-        self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
-        self._undo.include_origin(UNTRUSTED)
         self._captured: list[bytes] = []
+        self._delete_sets: list[bytes] | None = None  # recorded while a client update applies
         # P107: parent depth of every struct, to bound type nesting in client updates
         self.types = precheck.TypeIndex.from_state(doc.get_update())
-        self._subscription: Subscription | None = doc.observe(self._observed)
+        self._subscription: Subscription | None = None
+        self._bind(doc)
+        self.size = BoardSize(config.max_board_bytes, lambda: len(self.doc.get_update()))
+        self.broken = False  # the document could not be reloaded: never compact it
+        self._gate: anyio.Event | None = None  # set while the document is reloaded (P121)
+        self._late: list[tuple[int, bytes]] | None = None  # published during a reload
         # commits waiting to be fanned out, in order (P20); a deque and a bare future are
         # cheaper than a Queue on this per-update path
         self._outbox: deque[tuple[asyncio.Future[None], bytes, Connection | None] | None]
@@ -126,13 +143,18 @@ class Room:
                 self._tg = tg
                 tg.start_soon(self._fan_out)
                 tg.start_soon(self._expire_presence)
+                tg.start_soon(self.presence.run)
                 for task in self.tasks:
                     tg.start_soon(task)
 
     async def stop(self) -> None:
         """Wait for pending commits and write the compacted state (on unload)."""
         await self.flushed()
-        if self._rows_since_compact or self.unsaved:
+        if self.broken:
+            log.error(
+                "board %s: unloaded without compaction (document not reloaded)", self.board_id
+            )
+        elif self._rows_since_compact or self.unsaved:
             await self.compact()
         self._push_outbox(None)
         if self._scope is not None:
@@ -161,8 +183,21 @@ class Room:
             except StoreError:
                 pass  # already logged by the fan-out loop; the doc keeps the edit
 
+    def state(self) -> bytes:
+        """The whole document as one update, deleted content collected (for the store,
+        snapshots and archives: nothing deleted or refused rides along, P120)."""
+        self.collect()
+        return self.doc.get_update()
+
+    def collect(self) -> None:
+        """Drop deleted content the undo manager kept from garbage collection: it keeps
+        everything a tracked client transaction deleted, in case it is undone."""
+        if self._kept:
+            self._bind(rebuilt(self.doc))
+
     def compact(self) -> asyncio.Future[None]:
-        state = self.doc.get_update()
+        state = self.state()
+        self.size.measured(len(state))
         fut = self.store.compact(self.board_id, state, self.seq)
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
@@ -184,6 +219,11 @@ class Room:
         `client` is the address key limits count under (P160)."""
         if len(self.conns) >= self.config.max_connections:
             await channel.close(CloseCode.ROOM_FULL, "this board is full; try again later")
+            return
+        if self._gate is not None:
+            await self._gate.wait()  # P121: state vectors of a document being replaced mislead
+        if self.broken:
+            await channel.close(CloseCode.STORE_UNAVAILABLE, "this board is closing; retry soon")
             return
         if self.store_failed:
             await channel.close(CloseCode.STORE_UNAVAILABLE, SAVING_PAUSED)
@@ -236,11 +276,22 @@ class Room:
             await self._emptied.wait()
 
     async def _read_loop(self, conn: Connection) -> None:
-        bucket = TokenBucket(self.config.messages_per_second, self.config.message_burst)
+        cfg = self.config
+        bucket = TokenBucket(cfg.messages_per_second, cfg.message_burst)
+        # P123: bytes per second, documents and presence apart; both slow the reader only
+        update_bytes = TokenBucket(cfg.update_bytes_per_second, cfg.update_bytes_burst)
+        presence_bytes = TokenBucket(cfg.awareness_bytes_per_second, cfg.awareness_bytes_burst)
         try:
             while not conn.closing:
                 data = await conn.channel.recv()
                 await bucket.wait()
+                kind = data[0] if data else -1
+                if kind == codec.MessageType.SYNC:
+                    await update_bytes.wait(len(data))
+                elif kind == codec.MessageType.AWARENESS:
+                    await presence_bytes.wait(len(data))
+                if self._gate is not None:
+                    await self._gate.wait()  # P121: the document is being reloaded
                 await self._handle(conn, data)
         except ChannelClosedError:
             conn.end()
@@ -259,6 +310,8 @@ class Room:
         frame = codec.decode_frame(data)
         if isinstance(frame, codec.SyncStep1):
             await self.flushed()  # P21: never hand out what is not yet durable
+            if self._gate is not None:
+                await self._gate.wait()  # P121: nor a document that is being reloaded
             if self.store_failed:
                 raise StoreUnavailableError(SAVING_PAUSED)
             try:
@@ -289,40 +342,153 @@ class Room:
 
     # ---- document updates --------------------------------------------------------------
 
+    def _bind(self, doc: Doc[Any]) -> None:
+        """Make `doc` the live document: undo scopes, observers and policy follow it."""
+        if self._subscription is not None:
+            self.doc.unobserve(self._subscription)  # pycrdt's callbacks would keep it alive
+        self.doc = doc
+        self._kept = False  # a fresh or reloaded document holds no kept deletions
+        self._roots = [doc.get(name, type=Map) for name in (META, NOTES, CONTROL)]
+        self._root_names = set(doc.keys())
+        self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
+        self._undo.include_origin(UNTRUSTED)
+        self._subscription = doc.observe(self._observed)
+        self.policy.bind(doc)
+
     def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
-        """Apply a writer's update; revert it whole if the policy refuses it (P30-P32)."""
+        """Apply a writer's update; revert it whole if the policy refuses it (P30-P32), so
+        that nothing of it stays (P120). Any fault on the way reloads the document (P121)."""
         precheck.check_client_update(update, self.types)  # P100-P109, before pycrdt reads it
         if update == codec.EMPTY_UPDATE:
             return []
         if self.store_failed:
             raise StoreUnavailableError(SAVING_PAUSED)
+        if self._gate is not None or self.broken:
+            raise SyncError("the board is reloading; reconnecting", CloseCode.SERVER_ERROR)
         self._captured = []
+        self._delete_sets = []
         self.policy.begin()
+        before = self.doc.get_state()
+        bound = self.size.bound
         try:
             with self.doc.transaction(origin=UNTRUSTED):
                 self.doc.apply_update(update)
-        except (ValueError, RuntimeError) as exc:  # pycrdt raises both for corrupt updates
-            raise MalformedMessageError("update could not be decoded") from exc
-        violations = self.policy.check(conn.role)
-        # new top-level types are rare: compare the names only when there are more of them
-        roots = list(self.doc.keys())
-        new_roots = set(roots) - self._root_names if len(roots) != len(self._root_names) else set()
-        if new_roots:
-            names = ", ".join(sorted(new_roots))
-            violations.append(Violation("forbidden", f"unknown top-level types: {names}"))
-        if violations:
-            self._undo.undo()
-        else:
-            self.policy.commit()
-        self._root_names.update(new_roots)  # a refused root's name stays in the document
-        self._undo.clear()
-        net = self._take_captured()
+            applied = len(self._captured)
+            deleted = b"".join(self._delete_sets[:1]) or EMPTY_DELETE_SET
+            violations = self.policy.check(conn.role)
+            # new top-level types are rare: compare the names only when there are more of them
+            roots = list(self.doc.keys())
+            new_roots = (
+                set(roots) - self._root_names if len(roots) != len(self._root_names) else set()
+            )
+            if new_roots:
+                names = ", ".join(sorted(new_roots))
+                violations.append(Violation("forbidden", f"unknown top-level types: {names}"))
+            if not violations and self._too_big(before, len(update)):
+                violations.append(Violation("limit", self._full_reason()))
+            if violations:
+                net = self._revert(before, deleted, applied)
+                self.size.restore(bound)
+            else:
+                self.policy.commit()
+                net = self._take_captured()
+                self._kept = self._kept or deleted != EMPTY_DELETE_SET
+            self._delete_sets = None
+            self._root_names.update(new_roots)  # a refused root's name stays in the document
+            self._undo.clear()
+        except BaseException as exc:
+            if not _is_fault(exc):
+                raise
+            self._delete_sets = None
+            log.exception(
+                "board %s: update from %r failed; reloading the board", self.board_id, conn
+            )
+            self._start_reload()
+            raise DocumentFaultError("update could not be applied") from exc
         if net is not None:
             # the offender gets the compensation too, so it converges (P31)
             self._publish(net, None if violations else conn, f"conn:{conn.author_id or conn.id}")
         if violations:
             self._reject(conn, violations, fatal=bool(new_roots))
         return violations
+
+    def _too_big(self, before: bytes, nbytes: int) -> bool:
+        """P122: only updates that add content count; deleting stays possible on a full board."""
+        if self.size.bound + nbytes <= self.size.cap:
+            return False
+        return self.doc.get_state() != before and self.size.over_cap(nbytes)
+
+    def _full_reason(self) -> str:
+        cap = self.size.cap
+        size = f"{cap / 1_048_576:.1f} MiB" if cap >= 1_048_576 else f"{cap // 1024} KiB"
+        return f"this board is full (at most {size}); delete notes to make room"
+
+    def _revert(self, before: bytes, deleted: bytes, applied: int) -> bytes | None:
+        """Undo the refused transaction so that only the ids of what it added remain (P120).
+        Returns the net update for everyone (the offender included)."""
+        added = added_ranges(before, self.doc.get_state())
+        if added:
+            # deleted outside the undo manager's tracking, the additions are collected at once
+            with self.doc.transaction(origin=REVERT):
+                self.doc.apply_update(delete_ranges(added))
+        sets = self._delete_sets or []
+        undo_from = len(sets)
+        self._undo.undo()  # restores what the refused update deleted, as new items
+        undo_deleted = any(ds != EMPTY_DELETE_SET for ds in sets[undo_from:])
+        if deleted != EMPTY_DELETE_SET or undo_deleted:
+            # the undo manager kept those deletions from collection: a fresh copy drops them
+            self._undo.clear()
+            self._bind(rebuilt(self.doc))
+        later = [u for u in self._captured[applied:] if u != codec.EMPTY_UPDATE]
+        self._captured = []
+        if not added and deleted == EMPTY_DELETE_SET and not later:
+            return None
+        return merge_updates(structs_since(self.doc, before), b"\x00" + deleted, *later)
+
+    @property
+    def reloading(self) -> bool:
+        """True while the document is replaced by the store's copy (P121)."""
+        return self._gate is not None
+
+    def _start_reload(self) -> None:
+        if self._gate is not None:
+            return
+        if self._tg is None:  # not running: nothing to serve, never save this document
+            self.broken = True
+            return
+        self._gate = anyio.Event()
+        self._late = []
+        self._tg.start_soon(self.reload)
+
+    async def reload(self) -> None:
+        """Replace the live document by the store's copy plus what was published since
+        (P121). Connections wait at the gate meanwhile."""
+        gate = self._gate
+        if gate is None:
+            gate = self._gate = anyio.Event()
+            self._late = []
+        try:
+            with anyio.CancelScope(shield=True):
+                await self.flushed()
+                loaded = await self.store.load(self.board_id)
+                doc = load_doc(loaded.state, loaded.updates)
+                for seq, update in self._late or []:
+                    if seq > loaded.last_seq:
+                        doc.apply_update(update)
+                self.types = precheck.TypeIndex.from_state(doc.get_update())
+                self._bind(doc)
+                self.size.measured(len(doc.get_update()))
+                log.warning("board %s: document reloaded from the store", self.board_id)
+        except Exception:
+            log.exception("board %s: reloading failed; closing the board", self.board_id)
+            self.broken = True
+            self.unsaved = False  # the store has every commit; this document must go
+            for conn in list(self.conns):
+                conn.close(CloseCode.STORE_UNAVAILABLE, "the board could not be reloaded")
+        finally:
+            self._late = None
+            self._gate = None
+            gate.set()
 
     def transact(self, fn: Callable[[Doc[Any]], None], actor: str = SERVER) -> None:
         """Change the document as the server (moderation, restore) and publish the result."""
@@ -336,6 +502,8 @@ class Room:
 
     def _observed(self, event: TransactionEvent) -> None:
         self._captured.append(event.update)
+        if self._delete_sets is not None:
+            self._delete_sets.append(_delete_set(event))
         try:
             self.types.record(event.update)
         except precheck.UpdateRefusedError as exc:  # our own integrated state: a bug if seen
@@ -350,6 +518,9 @@ class Room:
 
     def _publish(self, update: bytes, exclude: Connection | None, actor: str) -> None:
         self.seq += 1
+        if self._late is not None:
+            self._late.append((self.seq, update))
+        self.size.grew(len(update))
         fut = self.store.append(self.board_id, self.seq, update, actor)
         self._last_commit = fut
         self._push_outbox((fut, codec.encode_sync_update(update), exclude))
@@ -434,6 +605,9 @@ class Room:
     # ---- presence ----------------------------------------------------------------------
 
     def _broadcast_awareness(self, entries: list[codec.AwarenessEntry]) -> None:
+        self.presence.add(entries)  # P124: coalesced, at most one frame per interval
+
+    def _send_presence(self, entries: list[codec.AwarenessEntry]) -> None:
         # P13: to everyone, the sender included (keeps the stock client's watchdog fed)
         frame = codec.encode_awareness(codec.encode_awareness_entries(entries))
         for conn in list(self.conns):
@@ -453,3 +627,13 @@ class Room:
 
     def connections_of(self, author_id: str) -> list[Connection]:
         return [c for c in self.conns if c.author_id == author_id]
+
+
+def _is_fault(exc: BaseException) -> bool:
+    """Exceptions, and pyo3's PanicException (a BaseException) from a yrs panic."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+def _delete_set(event: Any) -> bytes:
+    """The transaction's delete set (v1); pycrdt has it, its type stubs do not yet."""
+    return bytes(event.delete_set)

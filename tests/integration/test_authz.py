@@ -344,6 +344,23 @@ def test_p167_oversized_headers_get_431(start_server: Callable[..., LiveServer])
     assert answer.startswith(b"HTTP/1.1 431")
 
 
+def test_p167_a_body_sent_with_its_headers_is_not_counted_as_headers(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server()
+    body = b"x" * 200_000  # an upload: the body follows the headers in the same reads
+    head = (
+        b"POST /api/boards/import HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        b"Content-Type: application/octet-stream\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(head + body)
+        answer = sock.recv(100)
+    assert answer.startswith(b"HTTP/1.1 400"), answer  # not an archive: 400, never 431
+
+
 async def test_p166_a_create_token_holder_can_prepare_40_breakout_boards(
     start_server: Callable[..., LiveServer],
 ) -> None:

@@ -198,7 +198,8 @@ class Timer:
             changes[OUTER] = outer
         details = {"target": inner.get("target")}
         self._write(conn, "timer.pause", f"timer {inner.get('target')} paused", changes, details)
-        return {"remaining_ms": inner.get("remaining_ms")}
+        held = next(t for t in (inner, outer) if t is not None and t.get("state") == "paused")
+        return {"remaining_ms": held.get("remaining_ms")}
 
     async def resume(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         inner, outer = self.state(), self.outer()
@@ -218,7 +219,7 @@ class Timer:
             changes[OUTER] = outer
         details = {"target": inner.get("target")}
         self._write(conn, "timer.resume", f"timer {inner.get('target')} resumed", changes, details)
-        return {"ends_at": inner.get("ends_at"), "server_ms": now}
+        return {"ends_at": booker.get("ends_at") if booker else None, "server_ms": now}
 
     async def extend(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         seconds = arg_int(req, "seconds", -3600, 3600)

@@ -62,12 +62,20 @@ class Agenda:
                 return str(item["id"])
         return None
 
-    def booked(self, target: str, now: float, run_ms: float, ending: bool) -> Any:
-        """The agenda with `run_ms` added to the target's item, or None without an item."""
+    def booked(
+        self,
+        target: str,
+        now: float,
+        run_ms: float,
+        ending: bool,
+        base: list[dict[str, Any]] | None = None,
+    ) -> Any:
+        """The agenda (`base`, else the stored one) with `run_ms` added to the target's item,
+        or None when the target has no item."""
         item_id = self.item_id(target)
         if item_id is None:
             return None
-        agenda = self.items()
+        agenda = [dict(i) for i in base] if base is not None else self.items()
         for item in agenda:
             if item["id"] == item_id:
                 if item.get("started_at") is None:

@@ -104,7 +104,9 @@ class Timer:
         started = timer.get("segment_started")
         if started is None or not timer.get("target"):
             return
-        agenda = self.agenda.booked(str(timer["target"]), now, now - float(started), ending)
+        run_ms = now - float(started)
+        base = changes.get("agenda")  # an earlier booking in the same write
+        agenda = self.agenda.booked(str(timer["target"]), now, run_ms, ending, base)
         timer["segment_started"] = None
         if agenda is not None:
             changes["agenda"] = agenda

@@ -61,6 +61,12 @@ def test_p250_p252_field_timer_inside_part_timer_and_more_time_after_the_end(
         expect(bar.locator(".timer-time")).to_have_text(re.compile(r"^0:0[0-5]$"))
     shot(ada, artifacts, "timer-nested-laptop-1440.png")
     shot(phone, artifacts, "timer-nested-phone-390.png")
+    beamer = make_context(viewport={"width": 1920, "height": 1080}).new_page()
+    beamer.goto(board.links["projector"])
+    band = beamer.locator(".projector-band")
+    expect(band.locator(".timer-outer-time")).to_have_text(PART_LEFT)
+    band.screenshot(path=str(artifacts / "timer-nested-projector-1920.png"))
+    beamer.close()
     expect(time.locator("[data-timer=stop]")).to_have_text("Feld-Timer beenden")
     time.screenshot(path=str(artifacts / "timer-nested-moderator.png"))
 

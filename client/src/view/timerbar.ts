@@ -43,7 +43,7 @@ export class TimerBar {
     this.timer = readTimer(ctx.board.control)
     this.outer = readOuterTimer(ctx.board.control)
     this.partEl = h('span', { class: 'timer-part' })
-    this.outerTimeEl = h('span', { class: 'timer-outer-time', attrs: { 'aria-live': 'off' } })
+    this.outerTimeEl = h('span', { class: 'timer-outer-time', attrs: { role: 'timer', 'aria-live': 'off' } })
     this.targetEl = h('span', { class: 'timer-target' })
     this.timeEl = h('span', { class: 'timer-time', attrs: { role: 'timer', 'aria-live': 'off' } })
     this.stateEl = h('span', { class: 'timer-state' })

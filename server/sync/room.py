@@ -102,8 +102,8 @@ class Room:
         self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
         self._undo.include_origin(UNTRUSTED)
         self._captured: list[bytes] = []
-        # P107: parent depth of every struct, to bound type nesting in client updates
-        self.types = precheck.TypeIndex.from_state(doc.get_update())
+        # P107: known ids and, built when first needed, parent depths to bound type nesting
+        self.types = precheck.TypeIndex.lazy(doc.get_state, doc.get_update)
         self._subscription: Subscription | None = doc.observe(self._observed)
         # commits waiting to be fanned out, in order (P20); a deque and a bare future are
         # cheaper than a Queue on this per-update path
@@ -334,6 +334,7 @@ class Room:
     def _observed(self, event: TransactionEvent) -> None:
         self._captured.append(event.update)
         try:
+            # a client update the pre-check accepted is recorded from its parse
             self.types.record(event.update)
         except precheck.UpdateRefusedError as exc:  # our own integrated state: a bug if seen
             log.error("board %s: type index could not read an update: %s", self.board_id, exc)

@@ -1,4 +1,4 @@
-"""Cost of the update pre-check (PROTOCOL.md P100-P110): time per KB, index memory.
+"""Cost of the update pre-check (PROTOCOL.md P100-P112): time per KB, index memory.
 
 .venv/bin/python bench/precheck_bench.py
 """
@@ -13,7 +13,17 @@ from typing import Any
 from pycrdt import Doc, Map, Text
 
 from server.sync.document import initial_update, load_doc
-from server.sync.precheck import ARCHIVE, CLIENT, TypeIndex, check_update
+from server.sync.precheck import (
+    ARCHIVE,
+    CLIENT,
+    MAX_CLIENT_WORK,
+    TypeIndex,
+    UpdateRefusedError,
+    check_client_update,
+    check_update,
+    read_state_vector,
+)
+from tests.support import hostile as h
 
 
 def per_call(fn: Callable[[], object], min_seconds: float = 0.5) -> float:
@@ -51,12 +61,31 @@ def board(notes: int, chars: int) -> Doc[Any]:
 
 
 def report(name: str, update: bytes, profile: Any, index: TypeIndex | None) -> None:
-    seconds = per_call(lambda: check_update(update, profile, index))
+    outcome = ["accepted"]
+
+    def check() -> None:
+        try:
+            check_update(update, profile, index)
+        except UpdateRefusedError as exc:
+            outcome[0] = f"refused {exc.rule}"
+
+    seconds = per_call(check)
     kb = len(update) / 1024
     print(
         f"{name:<44} {len(update):>9,} B {seconds * 1e6:>10,.0f} µs"
-        f" {seconds * 1e6 / kb:>7,.1f} µs/KB"
+        f" {seconds * 1e6 / kb:>7,.1f} µs/KB  {outcome[0]}"
     )
+
+
+def keystroke_path(doc: Doc[Any], keystroke: bytes) -> float:
+    """Seconds per check + record of one keystroke, as Room does it (lazy index)."""
+    index = TypeIndex.lazy(doc.get_state, doc.get_update)
+
+    def both() -> None:
+        check_client_update(keystroke, index)
+        index.record(keystroke)
+
+    return per_call(both)
 
 
 def main() -> None:
@@ -103,16 +132,26 @@ def main() -> None:
         for i in range(70_000):
             note[f"k{i}"] = i  # the worst case per byte: one small struct every ~12 bytes
     report("client: 70,000 tiny map entries", tiny.get_update(doc.get_state()), CLIENT, index)
+    client, end = max(read_state_vector(doc.get_state()).items())
+    ref = h.uint(client) + h.uint(end - 1)
+    heavy = h.update([b"\xc1" + ref + ref + b"\x01"] * MAX_CLIENT_WORK)
+    report(f"client: {MAX_CLIENT_WORK:,} deleted items (worst, P112)", heavy, CLIENT, index)
+    hot = keystroke_path(doc, keystroke)
+    print(f"keystroke: check + record into a lazy index (Room's path): {hot * 1e6:,.1f} µs")
     record = per_call(lambda: TypeIndex.from_state(doc.get_update()).record(new_note))
     print(f"index: build for a 1-note board and record one note: {record * 1e6:,.0f} µs")
-    built = per_call(lambda: TypeIndex.from_state(state), 2.0)
+    loaded = load_doc(state, [])
+    load = per_call(lambda: TypeIndex.lazy(loaded.get_state, loaded.get_update).knows(0, 0))
+    print(f"index of the 2,000-note board at room load (state vector): {load * 1e6:,.0f} µs")
+    built = per_call(lambda: TypeIndex.lazy(loaded.get_state, loaded.get_update).depth_at(0, 0))
     tracemalloc.start()
     big_index = TypeIndex.from_state(state)
     size, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"index of the 2,000-note board: {big_index.size():,} ranges and type ids, "
-        f"{size / 1024:,.0f} KiB, built in {built * 1000:,.0f} ms"
+        f"index of the 2,000-note board, depths built (once, when first needed): "
+        f"{big_index.size():,} ranges and type ids, {size / 1024:,.0f} KiB, "
+        f"built in {built * 1000:,.0f} ms"
     )
 
 

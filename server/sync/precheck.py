@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -142,9 +142,9 @@ def _uint(data: bytes, pos: int) -> tuple[int, int]:
     return _long_uint(data, pos)
 
 
-# client ids take 5 to 8 bytes and repeat in every id: decode each byte string once
+# client ids take 5 to 8 bytes and repeat in every id: decode each such byte string once
 _VARUINT = re.compile(rb"[\x80-\xff]{2,7}[\x00-\x7f]").match
-_LONG_UINTS: dict[bytes, int] = {}
+_CLIENT_IDS: dict[bytes, int] = {}
 
 
 def _long_uint(data: bytes, pos: int) -> tuple[int, int]:
@@ -155,7 +155,7 @@ def _long_uint(data: bytes, pos: int) -> tuple[int, int]:
         raise _malformed("P101", "number longer than 8 bytes")
     end = found.end()
     raw = data[pos:end]
-    value = _LONG_UINTS.get(raw)
+    value = _CLIENT_IDS.get(raw) if end - pos >= 5 else None
     if value is None:
         if raw[-1] == 0:
             raise _malformed("P101", "overlong number")
@@ -164,9 +164,10 @@ def _long_uint(data: bytes, pos: int) -> tuple[int, int]:
             value |= (b & 0x7F) << (7 * i)
         if value > MAX_SAFE:
             raise _malformed("P101", "number above 2^53-1")
-        if len(_LONG_UINTS) >= 4096:
-            _LONG_UINTS.clear()
-        _LONG_UINTS[raw] = value
+        if end - pos >= 5:
+            if len(_CLIENT_IDS) >= 1024:
+                _CLIENT_IDS.clear()
+            _CLIENT_IDS[raw] = value
     return value, end
 
 
@@ -359,11 +360,19 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
                 keyed = False
                 if info & 0x80:
                     a, pos = _uint(data, pos)
-                    b, pos = _uint(data, pos)
+                    b = data[pos]  # a clock: often one byte
+                    if b < 0x80:
+                        pos += 1
+                    else:
+                        b, pos = _uint(data, pos)
                     origin = (a, b)
                 if info & 0x40:
                     a, pos = _uint(data, pos)
-                    b, pos = _uint(data, pos)
+                    b = data[pos]  # a clock: often one byte
+                    if b < 0x80:
+                        pos += 1
+                    else:
+                        b, pos = _uint(data, pos)
                     right = (a, b)
                 if not info & 0xC0:
                     parent_info = data[pos]
@@ -372,7 +381,11 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
                         root, pos = _name(data, pos)
                     elif parent_info == 0:
                         a, pos = _uint(data, pos)
-                        b, pos = _uint(data, pos)
+                        b = data[pos]  # a clock: often one byte
+                        if b < 0x80:
+                            pos += 1
+                        else:
+                            b, pos = _uint(data, pos)
                         parent = (a, b)
                     else:  # 2 and more, or a longer varUint: neither library writes it
                         raise _malformed("P104", f"unknown parent kind {parent_info}")
@@ -392,7 +405,11 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
                     if budget < 0:
                         raise _too_much(limit)
                 elif ref == DELETED:
-                    length, pos = _uint(data, pos)
+                    length = data[pos]
+                    if length < 0x80:
+                        pos += 1
+                    else:
+                        length, pos = _uint(data, pos)
                 elif ref == TYPE:
                     has_types = True
                     length = 1
@@ -453,13 +470,25 @@ _MAX_STORED_DEPTH = 255  # deeper than every profile allows; depths above are st
 class _Ranges:
     """One client's structs as merged ranges of equal parent depth, plus its type items.
 
-    Arrays, not lists of ints: a 2,000-note board keeps about 12,000 ranges.
+    Sorted arrays, not lists or sets of ints: 8 bytes an entry instead of about 40.
     """
 
     starts: array[int] = field(default_factory=lambda: array("q"))
     ends: array[int] = field(default_factory=lambda: array("q"))
     depths: bytearray = field(default_factory=bytearray)
-    types: set[int] = field(default_factory=set)
+    types: array[int] = field(default_factory=lambda: array("q"))
+
+    def is_type(self, clock: int) -> bool:
+        types = self.types
+        i = bisect_left(types, clock)
+        return i < len(types) and types[i] == clock
+
+    def add_type(self, clock: int) -> None:
+        types = self.types
+        if not types or clock > types[-1]:
+            types.append(clock)
+        elif not self.is_type(clock):
+            types.insert(bisect_left(types, clock), clock)
 
     def find(self, clock: int) -> int | None:
         i = bisect_right(self.starts, clock) - 1
@@ -591,7 +620,7 @@ class TypeIndex:
             assert ranges is not None
             ranges.add(clock, clock + length, depth)
             if kind == TYPE:
-                ranges.types.add(clock)
+                ranges.add_type(clock)
 
     def _refresh(self) -> None:
         if self._stale and self._load_vector is not None:
@@ -616,7 +645,7 @@ class TypeIndex:
     def type_depth(self, client: int, clock: int) -> int | None:
         clients = self.clients if self.clients is not None else self._build()
         ranges = clients.get(client)
-        if ranges is None or clock not in ranges.types:
+        if ranges is None or not ranges.is_type(clock):
             return None
         found = ranges.find(clock)
         return None if found is None else found + 1
@@ -667,6 +696,7 @@ def _resolve(parsed: Parsed, profile: Profile, index: TypeIndex | None) -> None:
     roots = profile.roots
     max_type_depth = profile.max_type_depth
     depths = [-1] * count  # -1 unknown, -2 on the stack
+    outside: dict[Id, int] = {}  # depths of origins outside the update, looked up once
     waits = [-1] * count  # the struct of this update a struct on the stack waits for
     for first in range(count):
         if depths[first] >= 0:
@@ -714,15 +744,19 @@ def _resolve(parsed: Parsed, profile: Profile, index: TypeIndex | None) -> None:
                             need = k
                         else:
                             depth = depths[k]
-                    elif index is None:
-                        raise _malformed("P107", "the update refers to an unknown item")
-                    elif exact:
-                        found = index.depth_at(*ref)
+                    else:
+                        found = outside.get(ref)
                         if found is None:
-                            raise _malformed("P107", "the update refers to an unknown item")
+                            if index is None:
+                                pass
+                            elif exact:
+                                found = index.depth_at(*ref)
+                            elif index.knows(*ref):
+                                found = 0
+                            if found is None:
+                                raise _malformed("P107", "the update refers to an unknown item")
+                            outside[ref] = found
                         depth = found
-                    elif not index.knows(*ref):
-                        raise _malformed("P107", "the update refers to an unknown item")
                 if need >= 0:
                     if depths[need] == -2:
                         raise _malformed("P107", "items refer to each other in a cycle")

@@ -26,9 +26,9 @@ from .errors import ForbiddenError, MalformedMessageError
 MAX_SAFE = 2**53 - 1
 # P103: yrs keeps clocks in 32 bits and wraps silently; stay well below that
 MAX_CLOCK = 2**31 - 1
-# P112: structs + Any values + deleted ranges in one client update. 2,000 new notes need
-# about 26,000; a 1 MiB frame of tiny map entries holds 140,000 (seconds of CPU)
-MAX_CLIENT_WORK = 40_000
+# P112: structs + Any values + deleted ranges in one client update. 2,000 notes as the
+# client writes them need about 55,500; a 1 MiB frame of tiny map entries holds 140,000
+MAX_CLIENT_WORK = 60_000
 
 GC, DELETED, JSON, BINARY, STRING, EMBED, FORMAT, TYPE, ANY, DOC, SKIP = range(11)
 Y_ARRAY, Y_MAP, Y_TEXT = 0, 1, 2
@@ -139,11 +139,32 @@ def _uint(data: bytes, pos: int) -> tuple[int, int]:
         if not c:
             raise _malformed("P101", "overlong number")
         return (b & 0x7F) | c << 7, pos + 2
+    d = data[pos + 2]
+    if d < 0x80:  # clocks up to 2 million
+        if not d:
+            raise _malformed("P101", "overlong number")
+        return (b & 0x7F) | (c & 0x7F) << 7 | d << 14, pos + 3
     return _long_uint(data, pos)
 
 
+# the client id read last, as one tuple (archives are read in a worker thread): the bytes
+# of a complete varUint and its value
+_last_client = (b"\x00", 0)
+
+
+def _client(data: bytes, pos: int) -> tuple[int, int]:
+    """The client of an id: in most updates the same few, so first try the last one."""
+    global _last_client
+    raw, value = _last_client
+    if data.startswith(raw, pos):  # raw's last byte is its only one below 0x80
+        return value, pos + len(raw)
+    value, end = _uint(data, pos)
+    _last_client = (data[pos:end], value)
+    return value, end
+
+
 # client ids take 5 to 8 bytes and repeat in every id: decode each such byte string once
-_VARUINT = re.compile(rb"[\x80-\xff]{2,7}[\x00-\x7f]").match
+_VARUINT = re.compile(rb"[\x80-\xff]{3,7}[\x00-\x7f]").match
 _CLIENT_IDS: dict[bytes, int] = {}
 
 
@@ -359,7 +380,7 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
                 parent: Id | None = None
                 keyed = False
                 if info & 0x80:
-                    a, pos = _uint(data, pos)
+                    a, pos = _client(data, pos)
                     b = data[pos]  # a clock: often one byte
                     if b < 0x80:
                         pos += 1
@@ -367,7 +388,7 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
                         b, pos = _uint(data, pos)
                     origin = (a, b)
                 if info & 0x40:
-                    a, pos = _uint(data, pos)
+                    a, pos = _client(data, pos)
                     b = data[pos]  # a clock: often one byte
                     if b < 0x80:
                         pos += 1
@@ -380,7 +401,7 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
                     if parent_info == 1:
                         root, pos = _name(data, pos)
                     elif parent_info == 0:
-                        a, pos = _uint(data, pos)
+                        a, pos = _client(data, pos)
                         b = data[pos]  # a clock: often one byte
                         if b < 0x80:
                             pos += 1
@@ -401,7 +422,18 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
                     if length > budget:
                         raise _too_much(limit)
                     for _ in range(length):
-                        pos, budget = _read_any(data, pos, max_any_depth, budget)
+                        tag = data[pos]  # most values are one string, number or constant
+                        if tag == 0x77:
+                            pos, _ = _string(data, pos + 1)
+                            budget -= 1
+                        elif tag == 0x7B:
+                            pos = _skip(data, pos + 1, 8)
+                            budget -= 1
+                        elif tag == 0x7E or tag == 0x7F or tag == 0x78 or tag == 0x79:
+                            pos += 1  # null, undefined, false, true
+                            budget -= 1
+                        else:
+                            pos, budget = _read_any(data, pos, max_any_depth, budget)
                     if budget < 0:
                         raise _too_much(limit)
                 elif ref == DELETED:

@@ -21,7 +21,6 @@ from server.sync.precheck import (
     UpdateRefusedError,
     check_client_update,
     check_update,
-    read_state_vector,
 )
 from tests.support import hostile as h
 
@@ -75,6 +74,32 @@ def report(name: str, update: bytes, profile: Any, index: TypeIndex | None) -> N
         f"{name:<44} {len(update):>9,} B {seconds * 1e6:>10,.0f} µs"
         f" {seconds * 1e6 / kb:>7,.1f} µs/KB  {outcome[0]}"
     )
+
+
+def client_notes(doc: Doc[Any]) -> bytes:
+    """2,000 notes with the keys client/src/model/notes.ts sets, in one transaction."""
+    peer: Doc[Any] = Doc()
+    peer.apply_update(doc.get_update())
+    notes = peer.get("notes", type=Map)
+    with peer.transaction():
+        for j in range(2000):
+            notes[f"note-{j:05d}"] = Map(
+                {
+                    "field": "A1",
+                    "text": Text(f"Gemeinwohl zuerst: Grüne Höfe {j}"),
+                    "x": j / 2000,
+                    "y": 0.5,
+                    "color": "yellow",
+                    "group": "Gruppe 3",
+                    "author": "Ana",
+                    "author_id": "a-123456",
+                    "created_at": 1.7e12,
+                    "updated_at": 1.7e12,
+                    "order": 1.7e12 + j,
+                    "kind": "note",
+                }
+            )
+    return peer.get_update(doc.get_state())
 
 
 def keystroke_path(doc: Doc[Any], keystroke: bytes) -> float:
@@ -132,10 +157,11 @@ def main() -> None:
         for i in range(70_000):
             note[f"k{i}"] = i  # the worst case per byte: one small struct every ~12 bytes
     report("client: 70,000 tiny map entries", tiny.get_update(doc.get_state()), CLIENT, index)
-    client, end = max(read_state_vector(doc.get_state()).items())
-    ref = h.uint(client) + h.uint(end - 1)
-    heavy = h.update([b"\xc1" + ref + ref + b"\x01"] * MAX_CLIENT_WORK)
-    report(f"client: {MAX_CLIENT_WORK:,} deleted items (worst, P112)", heavy, CLIENT, index)
+    a = h.ATTACKER  # each deleted item's origin is the next one: the costliest frame found
+    chain = [b"\x81" + h.uint(a) + h.uint(i + 1) + b"\x01" for i in range(MAX_CLIENT_WORK - 1)]
+    heavy = h.update(chain + [b"\x21\x01" + h.string("notes") + h.string("k") + b"\x01"])
+    report(f"client: {MAX_CLIENT_WORK:,} chained items (worst, P112)", heavy, CLIENT, index)
+    report("client: 2,000 notes as the client writes them", client_notes(doc), CLIENT, index)
     hot = keystroke_path(doc, keystroke)
     print(f"keystroke: check + record into a lazy index (Room's path): {hot * 1e6:,.1f} µs")
     record = per_call(lambda: TypeIndex.from_state(doc.get_update()).record(new_note))

@@ -114,6 +114,7 @@ export const de = {
   'error.4403': 'Der Zugriff wurde verweigert. Eventuell wurde der Link erneuert – bitte bei der Moderation nachfragen.',
   'error.4404': 'Dieses Board gibt es nicht (mehr).',
   'error.4413': 'Eine Änderung war zu groß für den Server. Bitte kürzer fassen und neu laden.',
+  'error.4429': 'Zu viele falsche Anmeldeversuche von diesem Netz. Bitte in ein paar Minuten mit dem richtigen Link oder Code neu laden.',
   'error.other': 'Die Verbindung zum Board wurde beendet ({code}).',
   'error.notoken': 'Diesem Link fehlt der Zugangsschlüssel (der Teil nach „#k=“). Bitte den vollständigen Link verwenden.',
   'error.badpath': 'Diese Adresse gehört zu keinem Board.',
@@ -123,6 +124,7 @@ export const de = {
   'transient.4502': 'Die Verbindung war zu langsam – neuer Versuch …',
   'transient.4503': 'Das Board ist gerade voll – neuer Versuch in Kürze.',
   'transient.4504': 'Speichern pausiert: Der Server kann gerade nichts sichern. Ihre Arbeit bleibt auf diesem Gerät und wird gesendet, sobald es wieder geht.',
+  'transient.4509': 'Zu viele Verbindungen von diesem Netz – neuer Versuch in Kürze.',
 
   // refused edits
   'rejected.forbidden': 'Diese Änderung ist mit Ihrem Link nicht erlaubt und wurde zurückgenommen.',

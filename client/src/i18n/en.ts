@@ -107,6 +107,7 @@ export const en: Record<MessageKey, string> = {
   'error.4403': 'Access was refused. The link may have been renewed – please ask the moderator.',
   'error.4404': 'This board does not exist (any more).',
   'error.4413': 'A change was too large for the server. Please shorten it and reload.',
+  'error.4429': 'Too many wrong sign-in attempts from this network. Please reload in a few minutes with the right link or code.',
   'error.other': 'The connection to the board was closed ({code}).',
   'error.notoken': 'This link lacks its access key (the part after “#k=”). Please use the complete link.',
   'error.badpath': 'This address does not belong to a board.',
@@ -116,6 +117,7 @@ export const en: Record<MessageKey, string> = {
   'transient.4502': 'The connection was too slow – trying again …',
   'transient.4503': 'The board is full right now – trying again shortly.',
   'transient.4504': 'Saving paused: the server cannot store changes right now. Your work is safe on this device and is sent as soon as saving works again.',
+  'transient.4509': 'Too many connections from this network – trying again shortly.',
 
   'rejected.forbidden': 'Your link does not allow this change, so it was undone.',
   'rejected.invalid': 'The change was not accepted and was undone.',

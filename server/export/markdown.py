@@ -11,15 +11,16 @@ import re
 
 from . import labels
 from .build import build_report
+from .logwords import log_sentence
 from .model import ExportInput
 from .report import FieldView, Note, Report
 from .wording import (
     agenda_table,
     axis_words,
     note_by,
-    op_label,
     partner_cell,
     role_label,
+    roster_label,
     shows_votes,
     votes_text,
 )
@@ -196,7 +197,7 @@ def _roster(report: Report) -> list[str]:
     out = [f"## {report.t('roster.title')}", ""]
     if not report.roster:
         return [*out, report.t("roster.none"), ""]
-    out += [f"- {md_cell(e.label)}: {e.count}" for e in report.roster]
+    out += [f"- {md_cell(roster_label(e))}: {e.count}" for e in report.roster]
     total = sum(e.count for e in report.roster)
     return [*out, f"- **{report.t('roster.total')}: {total}**", ""]
 
@@ -211,9 +212,7 @@ def _log(report: Report) -> list[str]:
         by = role_label(report.locale, entry.role)
         if entry.name:
             by = f"{by} ({entry.name})"
-        what = op_label(report.locale, entry.op)
-        if entry.summary:
-            what = f"{what}: {entry.summary}"
+        what = log_sentence(report, entry)
         rows.append([report.when(entry.at) or "–", md_cell(by), md_cell(what)])
     return [*out, *_table(header, rows), ""]
 

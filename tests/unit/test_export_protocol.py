@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from server.export import labels
 from server.export.build import build_report
+from server.export.diagram_image import PDF_CARD_LIMIT, diagram_svg
 from server.export.labels import LOCALES
 from server.export.logwords import log_sentence
 from server.export.pdf import render_pdf
@@ -296,3 +297,15 @@ def test_pdf_of_a_board_with_hostile_log_details_renders() -> None:
     sentences = [log_sentence(report, e) for e in report.log]
     assert sentences[2] == "Zwischenstand gespeichert"
     assert render_pdf(make_input(board=board)).startswith(b"%PDF-")
+
+
+def test_pdf_diagram_shows_dots_when_cards_would_heap_up() -> None:
+    board = filled_board()
+    for i in range(PDF_CARD_LIMIT + 1):
+        board["notes"][f"dot-{i}"] = {"field": "A3", "text": f"I{i}", "x": 0.5, "y": i / 100}
+    crowded = diagram_svg(build_report(make_input(board=board))).decode("utf-8")
+    assert crowded.count("<circle") >= PDF_CARD_LIMIT + 1
+    assert 'class="note"' not in crowded
+    assert "Initiativen als Punkte" in crowded
+    few = diagram_svg(build_report(make_input())).decode("utf-8")
+    assert "<circle" not in few and 'class="note"' in few

@@ -20,8 +20,6 @@ from .model import ExportInput
 from .report import Note, Report
 
 PRODID = "-//cocanvas//Ko-Kreation Canvas export//DE"
-# Due dates outside this range are typos ("0202-03-20") and read as undated.
-MIN_YEAR, MAX_YEAR = 2000, 2100
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -61,9 +59,8 @@ def _uid_part(value: str) -> str:
 
 
 def calendar_date(note: Note) -> date | None:
-    """The due date when it is a real ISO date in a sane range (MIN_YEAR..MAX_YEAR)."""
-    due = note.due_date
-    return due if due is not None and MIN_YEAR <= due.year <= MAX_YEAR else None
+    """The due date when it is a real ISO date in a sane range (`readers.due_of` checks)."""
+    return note.due_date
 
 
 def _todo(report: Report, note: Note, stamp: str) -> list[str]:

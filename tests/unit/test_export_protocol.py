@@ -309,3 +309,27 @@ def test_pdf_diagram_shows_dots_when_cards_would_heap_up() -> None:
     assert "Initiativen als Punkte" in crowded
     few = diagram_svg(build_report(make_input())).decode("utf-8")
     assert "<circle" not in few and 'class="note"' in few
+
+
+def _structure(node: Any, found: dict[str, list[Any]], depth: int = 0) -> None:
+    """Collect the structure elements by type (bounded depth: a tree, never a cycle)."""
+    node = node.get_object()
+    if depth > 60 or not hasattr(node, "get"):
+        return
+    kind = node.get("/S")
+    if kind is not None:
+        found.setdefault(str(kind), []).append(node)
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids]:
+        if hasattr(kid, "get_object"):
+            _structure(kid, found, depth + 1)
+
+
+def test_pdf_structure_has_headings_tables_and_a_described_figure(filled_pdf: bytes) -> None:
+    root: Any = PdfReader(io.BytesIO(filled_pdf)).trailer["/Root"]
+    found: dict[str, list[Any]] = {}
+    _structure(root["/StructTreeRoot"], found)
+    for kind in ("/Document", "/H1", "/H2", "/H3", "/P", "/Table", "/TH", "/TD"):
+        assert found.get(kind), kind
+    figures = found["/Figure"]
+    assert figures and all(str(f.get("/Alt", "")).startswith("Diagramm:") for f in figures)

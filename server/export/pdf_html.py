@@ -71,8 +71,9 @@ p {{ margin: 0; }}
 .subtitle {{ font-style: italic; color: #4a525c; margin-bottom: 2mm; }}
 .fid {{ color: #4a525c; }}
 .prompt {{ font-style: italic; color: #4a525c; margin: 0 0 2mm; break-after: avoid; }}
-.n {{ border-left: 3pt solid #5f6b76; padding: 0.4mm 0 0.4mm 2.5mm; margin: 0 0 1.8mm;
-      break-inside: avoid; }}
+.n {{ border-left: 3pt solid #5f6b76; padding: 0.4mm 0 0 2.5mm; }}
+.k {{ break-after: avoid; }}
+.e {{ padding-bottom: 0.4mm; margin-bottom: 1.8mm; }}
 .l {{ white-space: pre-line; }}
 .m {{ font-size: 8pt; color: #4a525c; }}
 .f {{ font-weight: bold; }}
@@ -125,24 +126,30 @@ def _text_class(text: str) -> str:
     return "t l" if "\n" in text else "t"
 
 
-def _meta_line(parts: Iterable[str], votes: str = "") -> str:
+def _meta(parts: Iterable[str], votes: str = "") -> str:
     # one text run, no inline boxes: each inline element costs a line-box split
-    items = [p for p in (*parts, votes) if p]
-    return f'<p class="m">{_e(" · ".join(items))}</p>' if items else ""
+    return " · ".join(p for p in (*parts, votes) if p)
+
+
+def _card(band: str, paragraphs: list[tuple[str, str]]) -> str:
+    """A note as paragraphs sharing one coloured band, kept together. No wrapper box:
+    WeasyPrint lays the protocol out ~15 % faster without one per note."""
+    shown = [(cls, text) for cls, text in paragraphs if text]
+    out = []
+    for i, (cls, text) in enumerate(shown):
+        edge = "e" if i == len(shown) - 1 else "k"
+        out.append(f'<p class="{cls} n {band} {edge}"{_dir(text)}>{_e(text)}</p>')
+    return "".join(out)
 
 
 def _notes(report: Report, field: FieldView) -> list[str]:
     out = []
     for note in field.notes:
         text = note.text if note.text.strip() else "…"
-        head = ""
-        if note.format_title:
-            head = _p("m f", f"{report.t('format')}: {note.format_title}")
-        meta = _meta_line([note_by(report, note)], votes_text(report, note))
-        out.append(
-            f'<div class="n {_color_class(note.group_color)}">{head}{_p(_text_class(text), text)}'
-            f"{meta}</div>"
-        )
+        head = f"{report.t('format')}: {note.format_title}" if note.format_title else ""
+        meta = _meta([note_by(report, note)], votes_text(report, note))
+        paragraphs = [("m f", head), (_text_class(text), text), ("m", meta)]
+        out.append(_card(_color_class(note.group_color), paragraphs))
     return out
 
 
@@ -184,11 +191,9 @@ def _diagram(report: Report, field: FieldView) -> list[str]:
             f"{ax.label}: {axis_words(ax, note.x, report.locale)} · "
             f"{ay.label}: {axis_words(ay, note.y, report.locale)}"
         )
-        meta = _meta_line([note_by(report, note)], votes_text(report, note))
-        out.append(
-            f'<div class="n {_color_class(note.group_color)}">'
-            f"{_p('t', note.text or '…')}{_p('m', position)}{meta}</div>"
-        )
+        meta = _meta([note_by(report, note)], votes_text(report, note))
+        paragraphs = [("t", note.text or "…"), ("m", position), ("m", meta)]
+        out.append(_card(_color_class(note.group_color), paragraphs))
     return out
 
 
@@ -206,8 +211,11 @@ def _partners(report: Report, field: FieldView) -> list[str]:
         if votes:
             row.append(votes_text(report, note, detail=False))
         rows.append(row)
-    # the actor and the free-text columns get the room; "by" and votes stay narrow
-    widths = [18 if i == 0 else 20 for i in range(len(columns))] + [16] + ([8] if votes else [])
+    # the text columns share the room; "by" and votes stay narrow; the sum is 100 %
+    vote_w = 8 if votes else 0
+    share = (100 - 16 - vote_w) // len(columns)
+    widths = [share] * len(columns) + [100 - share * len(columns) - vote_w]
+    widths += [vote_w] if votes else []
     return [_table(header, rows, widths=widths)]
 
 
@@ -221,11 +229,9 @@ def _actions(report: Report, field: FieldView) -> list[str]:
         if note.due:
             parts.append(f"{report.t('action.due')} {report.day(note.due_date, note.due)}")
         parts.append(report.t("action.done") if note.done else report.t("action.open"))
-        meta = _meta_line(parts, votes_text(report, note, detail=False))
-        out.append(
-            f'<div class="n a"><p class="{_text_class(note.text)}"{_dir(note.text)}>{box} '
-            f"{_e(note.text or '…')}</p>{meta}</div>"
-        )
+        meta = _meta(parts, votes_text(report, note, detail=False))
+        text = f"{box} {note.text or '…'}"
+        out.append(_card("a", [(_text_class(text), text), ("m", meta)]))
     return out
 
 

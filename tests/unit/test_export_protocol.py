@@ -223,7 +223,7 @@ def test_pdf_shows_no_internal_op_name_or_server_summary(neutral_pdf: tuple[str,
 # ---- extraction and archival format -------------------------------------------------------
 
 
-def test_p_note_text_is_extractable_by_pypdf_pdfminer_and_pdftotext(filled_pdf: bytes) -> None:
+def test_note_text_is_extractable_by_pypdf_pdfminer_and_pdftotext(filled_pdf: bytes) -> None:
     report = build_report(make_input())
     notes = [n for f in report.fields() if f.kind != "table" for n in f.notes]
     cells = [n for f in report.fields() if f.kind == "table" for n in f.notes]

@@ -15,13 +15,16 @@ from .logwords import log_sentence
 from .model import ExportInput
 from .report import FieldView, Note, Report
 from .wording import (
+    RANKING_TOP,
     agenda_table,
     axis_words,
+    groups_text,
     note_by,
     partner_cell,
     role_label,
     roster_label,
     shows_votes,
+    vote_ranking,
     votes_text,
 )
 
@@ -202,6 +205,31 @@ def _roster(report: Report) -> list[str]:
     return [*out, f"- **{report.t('roster.total')}: {total}**", ""]
 
 
+def _ranking(report: Report) -> list[str]:
+    """The dot-vote ranking per field, as in the PDF."""
+    ranking = vote_ranking(report)
+    if not ranking:
+        return []
+    out = [f"## {report.t('ranking.title')}", "", report.t("ranking.intro", n=RANKING_TOP), ""]
+    header = [
+        report.t("ranking.rank"),
+        report.t("ranking.note"),
+        report.t("ranking.dots"),
+        report.t("ranking.by_group"),
+    ]
+    for field, notes in ranking:
+        out += [f"### {md_cell(f'{field.id} {field.label}')}", ""]
+        if not notes:
+            out += [report.t("ranking.none"), ""]
+            continue
+        rows = [
+            [str(i), md_cell(n.text), str(n.votes or 0), md_cell(groups_text(report, n))]
+            for i, n in enumerate(notes, 1)
+        ]
+        out += [*_table(header, rows), ""]
+    return out
+
+
 def _log(report: Report) -> list[str]:
     out = [f"## {report.t('log.title')}", ""]
     if not report.log:
@@ -227,7 +255,7 @@ def render_md(inp: ExportInput) -> bytes:
         UTF-8 bytes of the Markdown document.
     """
     report = build_report(inp)
-    out = _header(report) + _agenda(report) + _roster(report)
+    out = _header(report) + _agenda(report) + _roster(report) + _ranking(report)
     for part in report.parts:
         heading = report.t("part.heading", id=part.id, label=part.label)
         out += [f"## {md_cell(heading)}", ""]

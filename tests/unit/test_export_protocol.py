@@ -19,6 +19,7 @@ from server.export.build import build_report
 from server.export.diagram_image import PDF_CARD_LIMIT, diagram_svg
 from server.export.labels import LOCALES
 from server.export.logwords import log_sentence
+from server.export.markdown import render_md
 from server.export.pdf import render_pdf
 from server.export.wording import agenda_table, groups_text, vote_ranking
 from server.sync.ops import OPS
@@ -215,7 +216,7 @@ def test_pdf_labels_come_from_its_own_locale_only(neutral_pdf: tuple[str, str]) 
 
 def test_pdf_shows_no_internal_op_name_or_server_summary(neutral_pdf: tuple[str, str]) -> None:
     _, text = neutral_pdf
-    assert not [op for op in OPS if op in text]
+    assert not [op for op in OPS if "." in op and op in text]
     for summary in ("time is up", "private notes revealed", "dots each", "agenda:"):
         assert summary not in text
 
@@ -333,3 +334,12 @@ def test_pdf_structure_has_headings_tables_and_a_described_figure(filled_pdf: by
         assert found.get(kind), kind
     figures = found["/Figure"]
     assert figures and all(str(f.get("/Alt", "")).startswith("Diagramm:") for f in figures)
+
+
+def test_markdown_has_the_ranking_roster_and_log_sentences_too() -> None:
+    text = render_md(make_input()).decode("utf-8")
+    assert "## Punktabfrage: Rangfolge" in text
+    assert "| 1 | Klimaanpassung" in text
+    assert f"- Moderation ({MODERATOR}): 1" in text
+    assert "Zeit für Teil C: Umsetzung prüfen abgelaufen" in text
+    assert not [op for op in OPS if "." in op and op in text]

@@ -61,7 +61,9 @@ class Facilitation:
             reply["private_notes"] = self.private.of(conn.author_id)
             reply["vote"] = self.voting.ballot_state(conn.author_id)
             if conn.can_write:
-                await self._count(conn.author_id, conn.group or "anonymous")
+                # moderators on their own line: the protocol lists them apart (roster P45)
+                key = "moderator" if conn.role == "moderator" else conn.group or "anonymous"
+                await self._count(conn.author_id, key)
         return reply
 
     async def _count(self, author_id: str, group: str) -> None:

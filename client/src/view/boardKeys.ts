@@ -1,10 +1,10 @@
-// Shortcuts on the board (canvas or list, never from text or dialogs, and not while
+// Shortcuts on the board (canvas, list or toolbar; never from text or dialogs, nor while
 // someone is typing): undo and redo, zoom, fit, canvas or list, help.
 import type { Ctx } from './actions'
 import { shortcutAllowed } from './keyGuard'
 import type { PanZoom } from './panzoom'
 
-const onBoard = (el: HTMLElement): boolean => el.closest('.board-main') !== null
+const onBoard = (el: HTMLElement): boolean => el.closest('.board-main, .toolbar') !== null
 
 export interface BoardKeyDeps {
   ctx: Ctx

@@ -48,6 +48,8 @@ function onNoteKey (c: KeyTarget, e: KeyboardEvent, id: string, noteEl: HTMLElem
   const step = e.shiftKey ? NUDGE_BIG : NUDGE
   const up = field?.kind === 'diagram' ? step : -step
   let handled = true
+  // moving or recolouring the note shows the person works on it: Delete works again
+  if (e.key.startsWith('Arrow') || e.key.startsWith('Page') || e.key === 'c' || e.key === 'C') rearm(noteEl)
   switch (e.key) {
     case 'Enter':
     case 'F2':

@@ -36,6 +36,11 @@ export function isTypingKey(e: KeyboardEvent): boolean {
   return e.key.length === 1 || e.key === 'Backspace' || e.key === 'Delete'
 }
 
+// keys nobody presses while writing a word: they show the person means the board
+const DELIBERATE = new Set(['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageUp', 'PageDown'])
+// a control someone chose (a missed click lands on the board, a note or the page)
+const CHOSEN = 'button, a[href], summary, select'
+
 /**
  * True when a plain key on `e.target` may run a shortcut: the target is on the board
  * (`within`), not a text control, and no one typed a moment ago. A key held back counts
@@ -44,7 +49,11 @@ export function isTypingKey(e: KeyboardEvent): boolean {
 export function shortcutAllowed(e: KeyboardEvent, within: (el: HTMLElement) => boolean): boolean {
   const target = e.target
   if (!(target instanceof HTMLElement) || isEditable(target) || !within(target)) return false
-  if (!isTypingKey(e)) return true
+  if (!isTypingKey(e)) {
+    if (DELIBERATE.has(e.key)) lastTyping = Number.NEGATIVE_INFINITY
+    return true
+  }
+  if (target.closest(CHOSEN)) return true
   if (now() - lastTyping < TYPING_QUIET_MS) {
     noteTyping()
     return false

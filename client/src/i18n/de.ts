@@ -52,7 +52,7 @@ export const de = {
   'landing.join.ratelimit': 'Zu viele falsche Codes in kurzer Zeit. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.',
   'landing.join.elsewhere': 'Dieser Link gehört zu einem anderen Server ({host}). Bitte öffnen Sie ihn direkt im Browser.',
   'myboards.title': 'Meine Boards',
-  'myboards.hint': 'Boards, die Sie auf diesem Gerät angelegt haben. Die Liste bleibt nur in diesem Browser und wird nicht an den Server geschickt.',
+  'myboards.hint': 'Boards, die Sie auf diesem Gerät angelegt oder mit dem Moderationslink geöffnet haben. Die Liste bleibt nur in diesem Browser und wird nicht an den Server geschickt.',
   'myboards.empty': 'Noch keine Boards auf diesem Gerät.',
   'myboards.date': 'angelegt am {date}',
   'myboards.open': 'Öffnen',

@@ -51,7 +51,7 @@ export const en: Record<MessageKey, string> = {
   'landing.join.ratelimit': 'Too many wrong codes in a short time. Please wait a minute, then try again.',
   'landing.join.elsewhere': 'This link belongs to another server ({host}). Please open it directly in your browser.',
   'myboards.title': 'My boards',
-  'myboards.hint': 'Boards you created on this device. The list stays in this browser only and is never sent to the server.',
+  'myboards.hint': 'Boards you created or opened with the moderator link on this device. The list stays in this browser only and is never sent to the server.',
   'myboards.empty': 'No boards on this device yet.',
   'myboards.date': 'created {date}',
   'myboards.open': 'Open',

@@ -144,3 +144,41 @@ def test_a_letter_typed_after_leaving_a_text_box_does_not_switch_views(
     ada.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     ada.keyboard.press("l")
     expect(listview).to_be_visible()
+
+
+def test_a_private_note_survives_escape_then_backspace_and_delete_is_undoable(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    board = shared_server.create_board(title="Still schreiben")
+    mo, ada = (make_context().new_page() for _ in range(2))
+    join(mo, board.links["moderator"], "Mo")
+    join(ada, board.links["participant"], "Ada", "administration")
+    fields = mo.locator("#modpanel #mod-fields")
+    if fields.get_attribute("open") is None:
+        fields.locator("summary").click()
+    fields.locator("[data-private='B1']").click()
+    expect(ada.locator("#field-B1 .field-private")).to_be_visible()
+
+    ada.locator("[data-add='B1']").click()
+    ada.wait_for_function("() => document.activeElement?.closest('[data-private-note]')")
+    ada.keyboard.type("Geheimx")
+    ada.keyboard.press("Escape")
+    ada.keyboard.press("Backspace")
+    wait_quiet(ada)
+    ada.keyboard.press("Backspace")
+    mine = "() => window.cocanvas.privateNotes().map(n => n.text)"
+    assert ada.evaluate(mine) == ["Geheimx"]
+    expect(ada.locator(".toast", has_text="Sie schreiben nicht mehr in der Notiz")).to_be_visible()
+
+    # Delete twice (the first one after Escape only warns), then undo
+    ada.keyboard.press("Delete")
+    ada.keyboard.press("Delete")
+    expect(ada.locator("[data-private-note]")).to_have_count(0)
+    ada.locator(".toast", has_text="Notiz gelöscht").get_by_role(
+        "button", name="Rückgängig"
+    ).click()
+    expect(ada.locator("[data-private-note] textarea")).to_have_value("Geheimx")
+    ada.wait_for_function(
+        "() => window.cocanvas.privatePending() === 0 &&"
+        " window.cocanvas.privateNotes().some(n => n.text === 'Geheimx')"
+    )

@@ -129,7 +129,6 @@ export const de = {
   'error.4404': 'Dieses Board gibt es nicht (mehr).',
   'error.4413': 'Eine Änderung war zu groß für den Server. Bitte kürzer fassen und neu laden.',
   'error.other': 'Die Verbindung zum Board wurde beendet ({code}).',
-  'error.notoken': 'Diesem Link fehlt der Zugangsschlüssel (der Teil nach „#k=“). Bitte den vollständigen Link verwenden.',
   'error.badpath': 'Diese Adresse gehört zu keinem Board.',
   'error.nocanvas': 'Die Canvas-Vorlage „{canvas}“ kennt diese Version von cocanvas nicht.',
   'error.title': 'Board nicht verfügbar',

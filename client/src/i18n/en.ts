@@ -122,7 +122,6 @@ export const en: Record<MessageKey, string> = {
   'error.4404': 'This board does not exist (any more).',
   'error.4413': 'A change was too large for the server. Please shorten it and reload.',
   'error.other': 'The connection to the board was closed ({code}).',
-  'error.notoken': 'This link lacks its access key (the part after “#k=”). Please use the complete link.',
   'error.badpath': 'This address does not belong to a board.',
   'error.nocanvas': 'This version of cocanvas does not know the canvas template “{canvas}”.',
   'error.title': 'Board not available',

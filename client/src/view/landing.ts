@@ -172,7 +172,7 @@ export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
     const status = h('p', { id: 'myboards-status', class: 'hint', attrs: { role: 'status' } })
     const items = list.map((b) => {
       const title = b.title || b.id
-      const open = b.links.moderator ?? b.links.participant ?? b.links.viewer
+      const open = b.links.moderator
       const roles = LINK_ROLES.filter((role) => b.links[role])
       const remove = h('button', {
         class: 'btn btn-ghost',

@@ -23,7 +23,7 @@ from .moderation import BoardContext, Facilitation
 from .moderation.base import apply_control
 from .recovery import BoardDamagedError, load_board
 from .retention import run_retention
-from .routes import boards, history, pages, sync
+from .routes import boards, history, join, pages, sync
 from .settings import Settings
 from .state import AppState
 from .store.base import BoardRecord, DocStore, SnapshotInfo
@@ -194,6 +194,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
 
     routes = [
         Route("/", pages.landing),
+        Route("/join", pages.landing),
         Route("/b/{board_id}", pages.board_page),
         Route("/assets/{name:path}", pages.asset),
         Route("/api/boards", boards.post_board, methods=["POST"]),
@@ -206,6 +207,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         Route("/api/boards/{board_id}/export.{fmt:path}", history.export, methods=["GET"]),
         Route("/api/boards/{board_id}/compare", history.compare, methods=["GET"]),
         Route("/api/boards/{board_id}/snapshots/{sid}/restore", history.restore, methods=["POST"]),
+        Route("/api/join", join.post_join, methods=["POST"]),
         Route("/api/canvases", boards.get_canvases),
         Route("/api/canvases/{canvas_id}", boards.get_canvas),
         Route("/healthz", boards.healthz),

@@ -19,8 +19,9 @@ def database_path(settings: Settings) -> Path:
 
 
 def check_store_settings(settings: Settings) -> None:
-    """Raises ValueError for a store URL this build cannot serve or a bad
-    COCANVAS_SQLITE_SYNCHRONOUS, with a message for the person who set it."""
+    """Raises ValueError for a store URL this build cannot serve, a bad
+    COCANVAS_SQLITE_SYNCHRONOUS or retention setting, with a message for the person who
+    set it."""
     if settings.store_url:
         raise ValueError(
             f"store URL {settings.store_url!r} is not supported by this build; "
@@ -29,6 +30,11 @@ def check_store_settings(settings: Settings) -> None:
     mode = settings.sqlite_synchronous.upper()
     if mode not in SYNCHRONOUS_MODES:
         raise ValueError(f"COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
+    if settings.retention_days < 0 or settings.retention_check_seconds <= 0:
+        raise ValueError(
+            "COCANVAS_RETENTION_DAYS must be 0 (keep boards) or more, and "
+            "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
+        )
 
 
 def open_store(settings: Settings) -> DocStore:

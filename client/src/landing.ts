@@ -2,12 +2,12 @@
 import './sw-register'
 import { browserLocale, rememberedLocale, setLocale } from './i18n'
 import { canvasIds, getCanvas, type CanvasDef } from './model/canvas'
-import { createBoard, importArchive } from './sync/rest'
+import { createBoard, findBoardByCode, importArchive } from './sync/rest'
 import { mountLanding } from './view/landing'
 
 setLocale(rememberedLocale() ?? browserLocale())
 const root = document.getElementById('app')
 if (root) {
   const canvases = canvasIds().map(getCanvas).filter((c): c is CanvasDef => c !== null)
-  mountLanding(root, { canvases, createBoard, importArchive })
+  mountLanding(root, { canvases, createBoard, importArchive, findBoard: findBoardByCode })
 }

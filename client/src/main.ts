@@ -11,16 +11,19 @@ import { Board } from './model/board'
 import { Canvas, getCanvas } from './model/canvas'
 import { Facilitation } from './facilitation/session'
 import { readLog } from './model/control'
+import { normalizeJoinCode } from './model/joincode'
+import { deviceStorage, rememberBoard } from './model/myboards'
 import { createUndoManager } from './model/notes'
 import { AppRequestError, type HelloReply, isRole, type Op, refusalCode, type Role } from './sync/appmsg'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
-import { ApiError, BoardApi, boardRole } from './sync/rest'
+import { ApiError, BoardApi, boardInfo } from './sync/rest'
 import { CLOSE } from './sync/vocab.gen'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
 import { type Identity, isIdentity, joinDialog } from './view/dialogs'
 import { showError, showJoinCode, showLoading } from './view/errorpage'
+import { setJoinUrl } from './view/projector'
 import { Toasts } from './view/toast'
 
 const PROJECTOR_KEY = (boardId: string): string => `cocanvas:${boardId}:projector`
@@ -238,12 +241,28 @@ function start (root: HTMLElement, where: BoardLocation): void {
   }
 
   // the REST call tells the role early (and explains bad links) before the socket does
-  boardRole(boardId, where.token)
-    .then((told) => {
-      if (told !== null && role !== told) setRole(told)
+  boardInfo(boardId, where.token)
+    .then((info) => {
+      if (info.role !== null && role !== info.role) setRole(info.role)
+      if (info.joinUrl !== null) setJoinUrl(info.joinUrl)
+      if (info.role === 'moderator') {
+        // "Meine Boards" on the landing page: also boards whose moderator link was opened here
+        const created = info.createdAt !== null ? info.createdAt * 1000 : Date.now()
+        const link = `${window.location.origin}/b/${boardId}#k=${token}`
+        rememberBoard(deviceStorage(), { id: boardId, title: info.title, savedAt: created, links: { moderator: link } })
+      }
     })
     .catch((err: unknown) => {
-      if (err instanceof ApiError && (err.status === 401 || err.status === 404)) {
+      if (!(err instanceof ApiError)) return
+      const typedCode = normalizeJoinCode(where.token) !== null
+      if (typedCode && (err.status === 401 || err.status === 429)) {
+        // a mistyped or expired code: ask again, saying why
+        conn.destroy()
+        window.history.replaceState(null, '', window.location.pathname)
+        showJoinCode(root, t(err.status === 401 ? 'joincode.wrong' : 'landing.join.ratelimit'))
+        return
+      }
+      if (err.status === 401 || err.status === 404) {
         conn.destroy()
         showError(root, t(err.status === 401 ? 'error.4401' : 'error.4404'))
       }
@@ -303,7 +322,7 @@ if (root) {
   setLocale(rememberedLocale() ?? 'de')
   const where = readLocation()
   if (where === 'badpath') showError(root, t('error.badpath'))
-  else if (where === 'notoken') showJoinCode(root, t('error.notoken'))
+  else if (where === 'notoken') showJoinCode(root)
   else {
     showLoading(root)
     start(root, where)

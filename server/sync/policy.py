@@ -17,6 +17,7 @@ from pycrdt import Doc, Map, Subscription, Text
 from canvas_schema import misplaced_kind
 
 from . import vocabulary
+from .dates import due_problem
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 
 UNTRUSTED = "client-update"
@@ -232,6 +233,8 @@ class UpdatePolicy:
             value = note.get(key)
             if value is not None and (not isinstance(value, str) or len(value) > limit):
                 return f"'{key}' must be a string of at most {limit} characters"
+        if "due" in keys and (problem := due_problem(note.get("due"))):
+            return problem
         for key in _TEXT_KEYS:
             if key not in keys:
                 continue

@@ -35,7 +35,16 @@ export class TextSlot {
       if (!this.el.readOnly || ctx.readOnly() || ev.ctrlKey || ev.metaKey || ev.altKey) return
       if (ev.key.length !== 1 && ev.key !== 'Backspace' && ev.key !== 'Delete' && ev.key !== 'Enter') return
       const field = ctx.board.data(id)?.field
-      if (field && ctx.actions.lockedFor(field)) ctx.actions.explainLocked(field)
+      if (!field || !ctx.actions.lockedFor(field)) return
+      if (ev.key.length === 1 && !ev.isComposing) {
+        // the field locked while this person was writing: the words go on as a draft (P262)
+        ev.preventDefault()
+        const draft = ctx.fac.drafts.fromLockedNote(id, field, this.el.value + ev.key)
+        ctx.toasts.show(t('drafts.typing', { field }), { kind: 'error' })
+        ctx.fac.drafts.requestOpen(draft)
+        return
+      }
+      ctx.actions.explainLocked(field)
     })
     this.el.addEventListener('input', () => {
       if (this.el.value.length >= ctx.limits.maxChars) {

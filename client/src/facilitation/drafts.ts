@@ -93,7 +93,7 @@ export class Drafts {
 
   /** Text typed into a note whose field locked meanwhile: go on writing it as a draft. */
   fromLockedNote (note: string, field: string, text: string): string {
-    this.park({ id: note, field, text }, 'locked', { field })
+    this.park({ id: note, field, text }, 'locked', { field, typing: 1 })
     const d = this.list.find((x) => x.note === note)
     return d?.id ?? ''
   }

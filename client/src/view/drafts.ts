@@ -13,6 +13,7 @@ type Params = Record<string, string | number>
 /** A refusal in the reader's language; `fieldName` turns a field id into its label. */
 export function refusalText (code: string, params: Params, fieldName: (id: string) => string = (id) => id): string {
   const field = typeof params.field === 'string' ? fieldName(params.field) : null
+  if (code === 'locked' && field && params.typing) return t('drafts.reason.typing', { field })
   if (code === 'locked' && field) return t('rejected.locked.field', { field })
   if (code === 'forbidden' && field && params.why === 'private') return t('rejected.private.field', { field })
   if (code === 'forbidden' && params.root !== undefined) return t('rejected.root')

@@ -54,4 +54,14 @@ describe('parked drafts', () => {
     store.remove(id)
     expect(store.all()).toEqual([])
   })
+
+  it('goes on writing in the draft of a note the server parked first', () => {
+    const { store } = memory()
+    store.park({ id: 'n1', field: 'A1', text: 'Wir brauchen me' }, 'locked', { field: 'A1' })
+    const id = store.fromLockedNote('n1', 'A1', 'Wir brauchen', 'h')
+    expect(store.all()).toHaveLength(1)
+    expect(store.get(id)?.text).toBe('Wir brauchen meh')
+    const other = store.fromLockedNote('n2', 'A1', 'Neu', '!')
+    expect(store.get(other)).toMatchObject({ note: 'n2', text: 'Neu!', params: { field: 'A1', typing: 1 } })
+  })
 })

@@ -91,11 +91,17 @@ export class Drafts {
     return true
   }
 
-  /** Text typed into a note whose field locked meanwhile: go on writing it as a draft. */
-  fromLockedNote (note: string, field: string, text: string): string {
-    this.park({ id: note, field, text }, 'locked', { field, typing: 1 })
-    const d = this.list.find((x) => x.note === note)
-    return d?.id ?? ''
+  /** A key typed into a note whose field locked meanwhile: the words go on in a draft,
+   * the one of that note if there is one already (the server may have parked it first). */
+  fromLockedNote (note: string, field: string, current: string, key: string): string {
+    const same = this.list.find((d) => d.note === note)
+    if (same) {
+      same.text += key
+      this.save()
+      return same.id
+    }
+    this.park({ id: note, field, text: current + key }, 'locked', { field, typing: 1 })
+    return this.list.find((d) => d.note === note)?.id ?? ''
   }
 
   requestOpen (focus: string | null = null): void {

@@ -119,7 +119,10 @@ export class DraftTray {
           }
           const spot = ctx.spotIn(field)
           const color = ctx.canvas.def.note_colors[0]?.id ?? 'yellow'
-          if (ctx.actions.add({ field, x: spot.x, y: spot.y, color, text: text.value })) {
+          const spec = { field, x: spot.x, y: spot.y, color, text: text.value }
+          // a field in private writing takes notes through the server only (P60)
+          const placed = ctx.actions.isPrivateField(field) ? ctx.actions.addPrivate(spec) : ctx.actions.add(spec)
+          if (placed) {
             ctx.fac.drafts.remove(d.id)
             modal.status(t('drafts.placed', { field: name(field) }))
           }

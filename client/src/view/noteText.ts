@@ -39,7 +39,7 @@ export class TextSlot {
       if (ev.key.length === 1 && !ev.isComposing) {
         // the field locked while this person was writing: the words go on as a draft (P262)
         ev.preventDefault()
-        const draft = ctx.fac.drafts.fromLockedNote(id, field, this.el.value + ev.key)
+        const draft = ctx.fac.drafts.fromLockedNote(id, field, this.el.value, ev.key)
         const f = ctx.canvas.field(field)
         ctx.toasts.show(t('drafts.typing', { field: f ? `${f.id} ${tx(f.label)}` : field }), { kind: 'error' })
         ctx.fac.drafts.requestOpen(draft)

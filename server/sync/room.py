@@ -398,7 +398,8 @@ class Room:
                 refused = {v.note for v in violations if v.note is not None}
                 touched = self.policy.touched_notes()
                 kept = {} if whole else partial.read_notes(self.doc, touched - refused)
-                wanted = partial.read_notes(self.doc, refused)
+                # a whole refusal (a full board) reverts every note: their words go back too
+                wanted = partial.read_notes(self.doc, touched if whole else refused)
                 net = self._revert(before, deleted, applied)
                 self.size.restore(bound)
                 if kept:

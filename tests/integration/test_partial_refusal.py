@@ -201,3 +201,27 @@ async def test_p264_a_late_note_reaches_moderators_and_is_accepted_into_a_locked
         await m.wait_for(lambda: events(m, "late.notes")[-1]["notes"] == [])
         again = await m.request("late.accept", note=late_id)
         assert again["error"]["code"] == "not_found"
+
+
+async def test_p262_a_full_board_refuses_the_catch_up_whole_and_hands_every_word_back(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    server = start_server(COCANVAS_LIMIT_MAX_BOARD_BYTES="20000")
+    board = server.create_board()
+    async with PyClient.connect(server.ws, board.id, board.tokens["participant"]) as p:
+        await p.synced.wait()
+        await ok(p, "hello", pid=secrets.token_urlsafe(24))
+        offline: Doc[Any] = Doc()
+        offline.apply_update(p.doc.get_update())
+        notes = offline.get("notes", type=Map)
+        with offline.transaction():
+            for i in range(6):
+                notes[f"n{i}"] = Map({"field": "B1", "text": Text(f"Notiz {i} " + "w" * 4000)})
+        await catch_up(p, offline)
+        await p.wait_for(lambda: bool(events(p, "rejected")))
+        event = events(p, "rejected")[0]
+        assert (event["code"], event["whole"]) == ("limit", True)
+        assert "bytes" in event["params"]
+        assert sorted(d["id"] for d in event["parked"]) == [f"n{i}" for i in range(6)]
+        assert all(d["text"].startswith("Notiz") for d in event["parked"])
+        await p.wait_for(lambda: not p.view()["notes"])

@@ -649,7 +649,9 @@ class Room:
         fatal: bool,
         parked: list[dict[str, Any]] | None = None,
     ) -> None:
-        conn.violations += 1
+        # P265: an edit that raced a lock is what honest clients do; it never counts to P35
+        if not all(v.code == "locked" and v.note is not None for v in violations):
+            conn.violations += 1
         reason = "; ".join(dict.fromkeys(v.reason for v in violations))
         log.info("board %s: refused a change from %r: %s", self.board_id, conn, reason)
         conn.send(codec.encode_permission_denied(reason))

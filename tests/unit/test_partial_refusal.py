@@ -10,6 +10,7 @@ import pytest
 from pycrdt import Doc, Map, Text
 
 from server.sync import codec, partial
+from server.sync.errors import CloseCode
 from tests.support.roomkit import BOARD, RoomKit, running_room
 
 pytestmark = pytest.mark.anyio
@@ -82,3 +83,23 @@ def test_p261_notes_are_written_back_with_the_fewest_changes(have: str, want: st
         "n": {"field": "B1", "text": partial.TextValue(want), "color": "blue"},
         "gone": None,
     }
+
+
+async def test_p265_lock_races_do_not_close_the_connection_other_refusals_do(
+    tmp_path: Path,
+) -> None:
+    async with running_room(tmp_path) as kit:  # violations_before_close=5
+        async with kit.join() as a, kit.join("moderator") as m:
+            await m.add_note("n", "A2", "fest")
+            await a.wait_for(lambda: "n" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            for i in range(12):
+                await a.insert_text("n", 0, "x")
+                await a.wait_for(lambda i=i: len(a.denied) > i)  # type: ignore[misc]
+            await a.add_note("open", "A1", "weiter")
+            await m.wait_for(lambda: "open" in m.notes)
+            assert not a.closed.is_set()
+            for _ in range(5):
+                await a.set_key("meta", "title", "nein")
+            await a.closed.wait()
+            assert a.close_info is not None and a.close_info.code == CloseCode.FORBIDDEN

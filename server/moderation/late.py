@@ -104,7 +104,9 @@ class LateNotes:
             text = note.pop("text")
             values = {k: v for k, v in note.items() if v is not None}
             values["author_id"] = entry["owner"]
-            doc.get(NOTES, type=Map)[late_id] = Map({**values, "text": Text(text), "x": 0.5})
+            doc.get(NOTES, type=Map)[late_id] = Map(
+                {"x": 0.5, "y": 0.5, **values, "text": Text(text)}
+            )
 
         apply_control(
             room,

@@ -3,7 +3,7 @@
 // participant link made from the short join code, and the code itself to type.
 import { currentPart } from '../facilitation/timer'
 import { t, tx } from '../i18n'
-import { readAgenda, readTimer } from '../model/control'
+import { readAgenda, readOuterTimer, readTimer } from '../model/control'
 import type { Ctx } from './actions'
 import { clear, h, setText } from './dom'
 import { qrSvg } from './qr'
@@ -36,7 +36,7 @@ export class ProjectorBand {
 
   update (): void {
     const { canvas, board, fac } = this.ctx
-    const partId = currentPart(canvas, readTimer(board.control), readAgenda(board.control))
+    const partId = currentPart(canvas, readTimer(board.control), readAgenda(board.control), readOuterTimer(board.control))
     const part = canvas.part(partId)
     setText(this.part, part ? t('projector.part', { id: part.id, label: tx(part.label) }) : tx(canvas.def.title))
     setText(this.subtitle, part ? tx(part.subtitle) : '')

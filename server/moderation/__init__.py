@@ -22,6 +22,7 @@ from .base import BoardContext as BoardContext
 from .base import control_get
 from .board import BoardOps
 from .joincode import JoinCodes
+from .late import LateNotes
 from .private import PrivateWriting
 from .timer import Timer
 from .voting import Voting
@@ -41,6 +42,7 @@ class Facilitation:
         self.timer = Timer(room, ctx, self._timer_ended, self._more_time)
         self.private = PrivateWriting(room, ctx)
         self.voting = Voting(room, ctx)
+        self.late = LateNotes(room, ctx)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
@@ -52,11 +54,14 @@ class Facilitation:
         await self.join.load()
         await self.private.load()
         await self.voting.load()
+        await self.late.load()
         stored = await self.ctx.store.get_secrets(self.room.board_id, SEEN)
         self.seen = {k: msgpack.unpackb(v, raw=False) for k, v in stored.items()}
 
     async def _hello(self, room: Room, conn: Connection) -> dict[str, Any]:
         reply: dict[str, Any] = await self.join.hello(conn)
+        if conn.role == "moderator":
+            reply["late_notes"] = self.late.listing()
         if conn.author_id is not None:
             reply["private_notes"] = self.private.of(conn.author_id)
             reply["vote"] = self.voting.ballot_state(conn.author_id)

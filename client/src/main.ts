@@ -24,6 +24,7 @@ import { BoardApp, type Prefs } from './view/app'
 import { type Identity, isIdentity, joinDialog } from './view/dialogs'
 import { showError, showJoinCode, showLoading } from './view/errorpage'
 import { setJoinUrl } from './view/projector'
+import { fieldNamer, refusalText } from './view/drafts'
 import { Toasts } from './view/toast'
 
 const PROJECTOR_KEY = (boardId: string): string => `cocanvas:${boardId}:projector`
@@ -112,10 +113,17 @@ function start (root: HTMLElement, where: BoardLocation): void {
   })
   let token = where.token
   const api = new BoardApi(boardId, () => token)
-  const fac = new Facilitation(conn.app, boardId)
+  const isList = (v: unknown): v is unknown[] => Array.isArray(v)
+  const fac = new Facilitation(conn.app, boardId, {
+    read: () => readStored(storageKeys.drafts(boardId), isList),
+    write: (drafts) => writeStored(storageKeys.drafts(boardId), drafts)
+  })
   fac.setRole(role)
   fac.setProjector(projector && role === 'moderator')
   fac.onError = (op, err) => explainRefusal(toasts, op, err)
+  fac.onParked = () => {
+    toasts.show(t('drafts.parked'), { kind: 'error', ms: 15000, action: { label: t('drafts.open'), run: () => fac.drafts.requestOpen() } })
+  }
   fac.rehello = () => conn.hello()
   fac.onOwnToken = (next) => {
     token = next
@@ -124,8 +132,10 @@ function start (root: HTMLElement, where: BoardLocation): void {
   }
   conn.app.onEvent((ev) => {
     if (ev.ev === 'rejected') {
-      const key = ev.code === 'forbidden' || ev.code === 'limit' || ev.code === 'locked' ? ev.code : 'invalid'
-      toasts.show(t(`rejected.${key}`), { kind: 'error', detail: ev.reason ? t('rejected.detail', { reason: ev.reason }) : undefined })
+      // P263: worded here from the code and its values, never the server's English reason
+      const name = canvas ? fieldNamer(ctx) : (id: string) => id
+      const partial = !ev.whole && ev.notes.length > 0
+      toasts.show(refusalText(ev.code, ev.params, name), { kind: 'error', detail: partial ? t('rejected.partial', { count: ev.notes.length }) : undefined })
     } else if (ev.ev === 'link.rotated') {
       toasts.show(t('link.rotated'), { kind: 'error', ms: 60000 })
     }

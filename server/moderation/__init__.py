@@ -27,6 +27,7 @@ from .base import BoardContext as BoardContext
 from .base import control_get
 from .board import BoardOps
 from .joincode import JoinCodes
+from .late import LateNotes
 from .private import PrivateWriting
 from .timer import Timer
 from .voting import Voting
@@ -46,13 +47,14 @@ class Facilitation(RoomExtension):
         self.timer = Timer(room, ctx, self._timer_ended, self._more_time)
         self.private = PrivateWriting(room, ctx)
         self.voting = Voting(room, ctx)
+        self.late = LateNotes(room, ctx)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
 
     def extensions(self) -> list[RoomExtension]:
         """Every part as a room extension, in the order their hello keys are merged."""
-        return [self.join, self.board, self.timer, self.private, self.voting, self]
+        return [self.join, self.late, self.board, self.timer, self.private, self.voting, self]
 
     def tasks(self) -> Sequence[Task]:
         return (self._auto_snapshots,)
@@ -61,6 +63,7 @@ class Facilitation(RoomExtension):
         await self.join.load()
         await self.private.load()
         await self.voting.load()
+        await self.late.load()
         stored = await self.ctx.store.get_secrets(self.room.board_id, SEEN)
         self.seen = {k: msgpack.unpackb(v, raw=False) for k, v in stored.items()}
 

@@ -25,7 +25,7 @@ from anyio.abc import TaskGroup
 from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_updates
 
 from ..store.base import DocStore, StoreError
-from . import appmsg, codec, precheck
+from . import appmsg, codec, partial, precheck
 from .awareness import AwarenessRegistry
 from .budget import BoardSize, PresenceOutbox
 from .channel import Channel, ChannelClosedError
@@ -48,6 +48,7 @@ from .vocabulary import Role
 log = logging.getLogger(__name__)
 SERVER = "server"
 REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
+KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
 AWARENESS_TIMEOUT = 30.0
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
 
@@ -336,8 +337,9 @@ class Room:
         self.policy.bind(doc)
 
     def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
-        """Apply a writer's update; revert it whole if the policy refuses it (P30-P32), so
-        that nothing of it stays (P120). Any fault on the way reloads the document (P121)."""
+        """Apply a writer's update and judge it per note (P260): refused notes are reverted,
+        so that nothing of them stays (P120), the rest stands; a violation that names no
+        note refuses it whole (P31). Any fault on the way reloads the document (P121)."""
         precheck.check_client_update(update, self.types)  # P100-P109, before pycrdt reads it
         if update == codec.EMPTY_UPDATE:
             return []
@@ -350,6 +352,7 @@ class Room:
         self.policy.begin()
         before = self.doc.get_state()
         bound = self.size.bound
+        parked: list[dict[str, Any]] = []
         try:
             with self.doc.transaction(origin=UNTRUSTED):
                 self.doc.apply_update(update)
@@ -363,12 +366,25 @@ class Room:
             )
             if new_roots:
                 names = ", ".join(sorted(new_roots))
-                violations.append(Violation("forbidden", f"unknown top-level types: {names}"))
-            if not violations and self._too_big(before, len(update)):
-                violations.append(Violation("limit", self._full_reason()))
+                violations.append(
+                    Violation("forbidden", f"unknown top-level types: {names}", {"root": names})
+                )
+            whole = any(v.note is None for v in violations)
+            if not whole and self._too_big(before, len(update)):
+                cap = self.size.cap
+                violations.append(Violation("limit", self._full_reason(), {"bytes": cap}))
+                whole = True
             if violations:
+                refused = {v.note for v in violations if v.note is not None}
+                touched = self.policy.touched_notes()
+                kept = {} if whole else partial.read_notes(self.doc, touched - refused)
+                # a whole refusal (a full board) reverts every note: their words go back too
+                wanted = partial.read_notes(self.doc, touched if whole else refused)
                 net = self._revert(before, deleted, applied)
                 self.size.restore(bound)
+                if kept:
+                    net = self._keep(net, kept)
+                parked = self._parked(wanted)
             else:
                 self.policy.commit()
                 net = self._take_captured()
@@ -389,8 +405,43 @@ class Room:
             # the offender gets the compensation too, so it converges (P31)
             self._publish(net, None if violations else conn, f"conn:{conn.author_id or conn.id}")
         if violations:
-            self._reject(conn, violations, fatal=bool(new_roots))
+            self._reject(conn, violations, fatal=bool(new_roots), parked=parked)
         return violations
+
+    def _keep(self, net: bytes | None, kept: partial.NoteValues) -> bytes | None:
+        """P261: write the accepted notes again on top of the revert, as the server."""
+        self._captured = []
+        with self.doc.transaction(origin=KEEP):
+            partial.write_notes(self.doc, kept)
+        self.policy.refresh(set(kept))
+        again = self._take_captured()
+        if again is None:
+            return net
+        return again if net is None else merge_updates(net, again)
+
+    def _parked(self, wanted: partial.NoteValues) -> list[dict[str, Any]]:
+        """P262: what the writer wanted of each refused note, when it differs from what
+        stands (its words would otherwise be lost); sent to that writer only."""
+        standing = partial.read_notes(self.doc, set(wanted))
+        out: list[dict[str, Any]] = []
+        for note_id, value in wanted.items():
+            if value is None:
+                continue
+            text = value.get("text")
+            was = standing.get(note_id)
+            if not isinstance(text, partial.TextValue) or not text.value.strip():
+                continue
+            if was is not None and was.get("text") == text:
+                continue
+            field_id = value.get("field")
+            out.append(
+                {
+                    "id": note_id,
+                    "field": field_id if isinstance(field_id, str) else None,
+                    "text": text.value,
+                }
+            )
+        return out
 
     def _too_big(self, before: bytes, nbytes: int) -> bool:
         """P122: only updates that add content count; deleting stays possible on a full board."""
@@ -572,14 +623,37 @@ class Room:
             self.store_failed = False
             log.info("board %s: saving works again", self.board_id)
 
-    def _reject(self, conn: Connection, violations: list[Violation], fatal: bool) -> None:
-        conn.violations += 1
-        reason = "; ".join(v.reason for v in violations)
+    def _reject(
+        self,
+        conn: Connection,
+        violations: list[Violation],
+        fatal: bool,
+        parked: list[dict[str, Any]] | None = None,
+    ) -> None:
+        # P265: an edit that raced a lock is what honest clients do; it never counts to P35
+        if not all(v.code == "locked" and v.note is not None for v in violations):
+            conn.violations += 1
+        reason = "; ".join(dict.fromkeys(v.reason for v in violations))
         log.info("board %s: refused a change from %r: %s", self.board_id, conn, reason)
         conn.send(codec.encode_permission_denied(reason))
         if conn.speaks_app:
-            event = appmsg.encode_event("rejected", {"code": violations[0].code, "reason": reason})
-            conn.send(codec.encode_app(event))
+            first = violations[0]
+            # P263: codes and parameters; the client puts them into the reader's language
+            refused = [
+                {"id": v.note, "code": v.code, "params": v.params}
+                for v in violations
+                if v.note is not None
+            ]
+            data: dict[str, Any] = {
+                "code": first.code,
+                "params": first.params,
+                "reason": reason,
+                "notes": refused,
+                "whole": any(v.note is None for v in violations),
+            }
+            if parked:
+                data["parked"] = parked
+            conn.send(codec.encode_app(appmsg.encode_event("rejected", data)))
         if fatal or conn.violations >= self.config.violations_before_close:
             conn.close(CloseCode.FORBIDDEN, f"changes refused: {reason}"[:120])
 

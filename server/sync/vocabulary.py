@@ -40,8 +40,9 @@ class EventSpec:
 
 # Server -> client events `{"ev": name, **fields}` (PROTOCOL.md P31, P45, P46, P60, P70).
 EVENTS: dict[str, EventSpec] = {
-    "rejected": EventSpec(("code", "reason")),
+    "rejected": EventSpec(("code", "reason"), ("params", "notes", "whole", "parked")),
     "private.notes": EventSpec(("notes",)),
+    "late.notes": EventSpec(("notes",)),
     "vote.state": EventSpec(("state",), ("round", "mine", "remaining")),
     "link.rotated": EventSpec(("role",)),
     "join.code": EventSpec(("join_code", "join_code_expires_at")),

@@ -142,15 +142,17 @@ async def test_p51_timer_deadline_survives_a_restart_and_locks_at_the_end(
     board = server.create_board()
     async with PyClient.connect(server.ws, board.id, board.tokens["moderator"]) as m:
         await m.synced.wait()
-        await ok(m, "timer.start", target="A", seconds=3, lock_on_end=True)
+        await ok(m, "timer.start", target="A", seconds=8, lock_on_end=True)
         await m.wait_for(lambda: "timer" in control(m))
         deadline = control(m)["timer"]["ends_at"]
     server.kill()
     server.start()
     async with PyClient.connect(server.ws, board.id, board.tokens["participant"]) as p:
         await p.synced.wait()
-        assert control(p)["timer"]["ends_at"] == deadline
-        await p.wait_for(lambda: control(p)["timer"]["state"] == "done", within=10)
+        timer = control(p)["timer"]
+        if timer["state"] == "running":  # a slow restart may find it done already
+            assert timer["ends_at"] == deadline
+        await p.wait_for(lambda: control(p)["timer"]["state"] == "done", within=15)
         assert time.time() * 1000 >= deadline
         await p.wait_for(lambda: sorted(control(p).get("locks", {})) == ["A1", "A2", "A3", "A4"])
         await p.add_note("late", "A2", "zu spät")

@@ -1,10 +1,10 @@
 // "Meine Boards": the boards a moderator made or opened on this device, with their links.
 // Kept in localStorage only and never sent anywhere; people remove entries themselves.
 
+import { ROLES as LINK_ROLES, type Role as LinkRole } from '../sync/vocab.gen'
+
 export const MY_BOARDS_KEY = 'cocanvas:my-boards'
 export const MAX_MY_BOARDS = 100
-const LINK_ROLES = ['moderator', 'participant', 'viewer', 'projector'] as const
-type LinkRole = (typeof LINK_ROLES)[number]
 
 export interface MyBoard {
   id: string

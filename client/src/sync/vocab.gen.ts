@@ -20,6 +20,9 @@ export const OPS = {
   "private.reveal": ["moderator"],
   "private.put": ["moderator", "participant"],
   "private.delete": ["moderator", "participant"],
+  "late.put": ["moderator", "participant"],
+  "late.accept": ["moderator"],
+  "late.dismiss": ["moderator"],
   "vote.open": ["moderator"],
   "vote.cast": ["moderator", "participant"],
   "vote.retract": ["moderator", "participant"],
@@ -38,8 +41,9 @@ export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /** Server events and their fields besides `ev`. */
 export const EVENTS = {
-  "rejected": { required: ["code", "reason"], optional: [] },
+  "rejected": { required: ["code", "reason"], optional: ["params", "notes", "whole", "parked"] },
   "private.notes": { required: ["notes"], optional: [] },
+  "late.notes": { required: ["notes"], optional: [] },
   "vote.state": { required: ["state"], optional: ["round", "mine", "remaining"] },
   "link.rotated": { required: ["role"], optional: [] },
   "join.code": { required: ["join_code", "join_code_expires_at"], optional: [] },

@@ -117,6 +117,8 @@ export function describe (ctx: Ctx, e: LogEntry): string {
       return field ? t('log.focus.set', { field: fieldName(ctx, field) }) : t('log.focus.released')
     }
     case 'private.set': return t('log.private.set', { field: fieldName(ctx, d.field) })
+    case 'late.accept': return t('log.late.accept', { field: fieldName(ctx, d.field) })
+    case 'late.dismiss': return t('log.late.dismiss', { field: fieldName(ctx, d.field) })
     case 'private.reveal': return t('log.private.reveal', { field: fieldName(ctx, d.field), count: typeof d.count === 'number' ? d.count : 0 })
     case 'vote.open': return t('log.vote.open', { fields: fieldList(ctx, d.fields), dots: typeof d.per_person === 'number' ? d.per_person : '?' })
     case 'vote.close': return t('log.vote.close', { voters: typeof d.voters === 'number' ? d.voters : 0 })

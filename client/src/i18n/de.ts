@@ -326,6 +326,7 @@ export const de = {
   'log.empty': 'Noch keine Einträge.',
   'decision.badge': 'Beschluss',
   'decision.withdraw': 'Zurücknehmen',
+  'decision.superseded': ' – später geändert oder zurückgenommen',
   'decision.write': 'Beschluss festhalten',
   'decision.hint': 'Was hat die Gruppe entschieden? Der Beschluss steht für alle im Protokoll und eröffnet im Export den Abschnitt der Entscheidungen. Strg+Enter trägt ihn ein.',
   'decision.field': 'Feld (optional)',

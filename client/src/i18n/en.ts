@@ -310,6 +310,7 @@ export const en: Record<MessageKey, string> = {
   'log.empty': 'No entries yet.',
   'decision.badge': 'Decision',
   'decision.withdraw': 'Withdraw',
+  'decision.superseded': ' – changed or withdrawn later',
   'decision.write': 'Record a decision',
   'decision.hint': 'What did the group decide? The decision is in everyone’s log and opens the decisions section of the export. Ctrl+Enter records it.',
   'decision.field': 'Field (optional)',

@@ -73,12 +73,19 @@ export class DecisionForm {
   }
 
   private select(id: string): void {
-    const words = excerpt(this.ctx.board.text(id, 'text')?.toString() ?? '')
-    if (!words) return
     if (this.selectedNote !== id) this.link.checked = false
     this.selectedNote = id
+    this.refresh()
+  }
+
+  /** Name the selected note as it reads now (it may have been typed into since). */
+  refresh(): void {
+    const id = this.selectedNote
+    const data = id ? this.ctx.board.data(id) : null
+    this.linkRow.hidden = !data
+    if (!id || !data) return
+    const words = excerpt(this.ctx.board.text(id, 'text')?.toString() ?? '') || data.field
     setText(this.linkText, t('decision.link', { note: words }))
-    this.linkRow.hidden = false
   }
 
   private async send(): Promise<void> {

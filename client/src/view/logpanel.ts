@@ -42,6 +42,7 @@ export class LogPanel {
   render(force = false): void {
     if (this.el.hidden) return
     this.form.el.hidden = !this.ctx.moderator()
+    this.form.refresh()
     const entries = readLog(this.ctx.board.control)
     if (!force && entries.length === this.shown) return
     const moderator = this.ctx.moderator()
@@ -52,10 +53,14 @@ export class LogPanel {
     for (const e of entries.slice(-SHOWN).reverse()) {
       const when = new Date(e.at)
       const decision = DECISION_OPS.has(e.op)
+      // a decision as first written: still in force, or since corrected or withdrawn (P231)
+      const stands = e.op === 'decision' && current.has(String(e.details.id))
+      const superseded = e.op === 'decision' && !stands
+      const cls = `${decision ? ' log-decision-any' : ''}${superseded ? ' log-decision-superseded' : ''}`
       this.list.append(
         h(
           'li',
-          { class: `log-entry log-${e.op.replace(/\W/g, '-')}${decision ? ' log-decision-any' : ''}` },
+          { class: `log-entry log-${e.op.replace(/\W/g, '-')}${cls}` },
           decision ? h('strong', { class: 'log-badge', text: t('decision.badge') }) : null,
           h('time', {
             text: when.toLocaleTimeString(document.documentElement.lang || 'de', {
@@ -67,9 +72,8 @@ export class LogPanel {
           ' ',
           h('span', { class: 'log-who', text: this.who(e) }),
           h('span', { class: 'log-what', text: describe(this.ctx, e) }),
-          moderator && e.op === 'decision' && current.has(String(e.details.id))
-            ? this.withdraw(String(e.details.id))
-            : null
+          superseded ? h('span', { class: 'log-superseded', text: t('decision.superseded') }) : null,
+          moderator && stands ? this.withdraw(String(e.details.id)) : null
         )
       )
     }

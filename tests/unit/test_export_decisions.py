@@ -82,8 +82,19 @@ def test_p232_markdown_decision_section_opens_with_the_decisions() -> None:
     assert lines[1] == "### Beschlüsse"
     assert lines[2].startswith(f"1. **Beschluss:** {FIRST} (A1 Begriffsklärung · 03.03.2026")
     assert lines[3].startswith(f"2. **Beschluss:** {SECOND} (A1 Begriffsklärung: Notiz „Ko-")
-    assert lines[4].startswith("3. **Beschluss:** \\=HYPERLINK(1)") or THIRD in lines[4]
+    assert lines[4] == f"3. **Beschluss:** {THIRD} (03.03.2026, 10:40)"
     assert lines[5] == "### Verlauf"
+
+
+def test_p232_markdown_keeps_a_hostile_decision_on_its_own_line() -> None:
+    board = decided_board()
+    board["control"]["decisions"][2]["text"] = "# Kopf\n## Verlauf | <b>x</b>"
+    md = render_md(make_input(board=board)).decode("utf-8")
+    section = md[md.index("## Entscheidungsprotokoll") :]
+    lines = [line for line in section.splitlines() if line.strip()]
+    assert lines[4].startswith("3. **Beschluss:** ") and "Kopf" in lines[4]
+    assert "Verlauf" in lines[4] and lines[5] == "### Verlauf"
+    assert not any(line.startswith(("# Kopf", "## Verlauf |")) for line in lines)
 
 
 def test_p232_english_export_says_decision() -> None:

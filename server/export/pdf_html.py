@@ -61,6 +61,8 @@ h2 {{ font-size: 14pt; margin: 7mm 0 2mm; }}
 h3 {{ font-size: 11.5pt; margin: 5mm 0 1mm; break-after: avoid; }}
 p {{ margin: 0; }}
 .kicker {{ font-size: 10pt; color: #4a525c; margin: 0 0 2mm; }}
+.decisions li {{ margin: 0 0 1.5mm; break-inside: avoid; }}
+.decision-link {{ font-size: 8.5pt; color: #4a525c; }}
 .meta {{ margin: 0 0 4mm; }}
 .meta p {{ margin: 0 0 0.6mm; }}
 .notice {{ border-left: 3pt solid #4a525c; padding: 1mm 0 1mm 3mm; margin: 2mm 0; }}

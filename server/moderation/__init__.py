@@ -21,6 +21,7 @@ from ..sync.room import Room
 from .base import BoardContext as BoardContext
 from .base import control_get
 from .board import BoardOps
+from .decisions import Decisions
 from .joincode import JoinCodes
 from .late import LateNotes
 from .private import PrivateWriting
@@ -43,6 +44,7 @@ class Facilitation:
         self.private = PrivateWriting(room, ctx)
         self.voting = Voting(room, ctx)
         self.late = LateNotes(room, ctx)
+        self.decisions = Decisions(room, ctx)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()

@@ -41,4 +41,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "link.rotate": MODERATOR,
     "join.rotate": MODERATOR,
     "board.settings": MODERATOR,
+    "decision.add": MODERATOR,
+    "decision.edit": MODERATOR,
+    "decision.delete": MODERATOR,
 }

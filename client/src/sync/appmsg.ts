@@ -41,6 +41,9 @@ export function isEventName (v: unknown): v is EventName {
 export interface AgendaItemInput { id: string, minutes: number, label?: string | null, part?: string | null }
 export type LockTarget = { field: string, part?: undefined } | { part: string, field?: undefined }
 
+/** A decision of the group (P230): its words and, optionally, a field or note it concerns. */
+export interface DecisionInput { text: string, field?: string, note?: string }
+
 export interface PrivateNoteInput {
   note: string
   field: string
@@ -87,6 +90,9 @@ export interface OpArgs {
     show_join_code?: boolean
     groups?: string[]
   }
+  'decision.add': DecisionInput
+  'decision.edit': DecisionInput & { decision: string }
+  'decision.delete': { decision: string }
 }
 
 /** A private note as the server sends it back to its author. */
@@ -180,6 +186,9 @@ export interface OpReplies {
   'link.rotate': { role: Role, token: string, join_code?: string, join_code_expires_at?: number | null }
   'join.rotate': { join_code?: string, join_code_expires_at?: number | null }
   'board.settings': { changed: string[] }
+  'decision.add': { id: string }
+  'decision.edit': { id: string }
+  'decision.delete': { id: string }
 }
 
 // Compile-time check: the tables above name exactly the generated ops.
@@ -279,6 +288,8 @@ function readJoinCode (r: Record<string, unknown>): { join_code?: string, join_c
   return { ...(isStr(r.join_code) ? { join_code: r.join_code } : {}), join_code_expires_at: isNum(r.join_code_expires_at) ? r.join_code_expires_at : null }
 }
 
+const readId = (r: Record<string, unknown>): { id: string } | null => isStr(r.id) ? { id: r.id } : null
+
 type ReplyReader<K extends Op> = (r: Record<string, unknown>) => OpReplies[K] | null
 
 /** Each op's reply, checked; null when a field is missing or of the wrong type. */
@@ -330,7 +341,10 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
     return isStr(r.join_code) ? { role: r.role, token: r.token, ...readJoinCode(r) } : { role: r.role, token: r.token }
   },
   'join.rotate': (r) => isStr(r.join_code) ? readJoinCode(r) : {},
-  'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null
+  'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null,
+  'decision.add': readId,
+  'decision.edit': readId,
+  'decision.delete': readId
 }
 
 // ---- events ---------------------------------------------------------------------------------

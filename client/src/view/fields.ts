@@ -137,6 +137,13 @@ export class FieldView {
     setText(this.privateEl, on ? t(moderator ? 'field.private.moderator' : 'field.private') : '')
   }
 
+  /** Compact: each note shows its first lines; "more" shows the rest (P284). */
+  setCompact (on: boolean): void {
+    if (this.el.classList.contains('compact') === on) return
+    this.el.classList.toggle('compact', on)
+    this.el.dispatchEvent(new CustomEvent('field-view', { bubbles: true }))
+  }
+
   setFocused (on: boolean): void {
     this.focusEl.hidden = !on
     this.el.classList.toggle('focused', on)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 NOTE_W = 0.15
 NOTE_H = 0.2
 EPS = 1e-6
-# a note stacked on another is offset by these shares of a note: the one below shows its top
-STACK_DX = 0.08
-STACK_DY = 0.18
+# a note stacked on another is offset by these shares of a note: the one below shows its
+# author line and first line of text
+STACK_DX = 0.06
+STACK_DY = 0.34
 
 Point = tuple[float, float]
 
@@ -75,11 +76,38 @@ def free_spot(taken: Sequence[Point], w: float = NOTE_W, h: float = NOTE_H) -> P
     return (round4(best[0]), round4(best[1]))
 
 
+def _shift(v: float, d: float, size: float) -> float:
+    # offset down/right, or up/left where the edge leaves no room
+    return v + d if v + d <= 1 - size / 2 + EPS else max(size / 2, v - d)
+
+
+def _stack(placed: list[Placed], p: Point, w: float, h: float) -> Placed:
+    """On the note with the fewest stacked on it (the nearest, then the first), offset."""
+    depths: dict[int, int] = {}
+    for q in placed:
+        if q.on >= 0:
+            depths[q.on] = depths.get(q.on, 0) + 1
+    best, best_key = -1, (0, 0.0)
+    for i, q in enumerate(placed):
+        if q.on >= 0:
+            continue
+        dx, dy = q.x - p[0], q.y - p[1]
+        key = (depths.get(i, 0), dx * dx + dy * dy)
+        if best < 0 or key < best_key:
+            best, best_key = i, key
+    base = placed[best]
+    depth = best_key[0] + 1
+    sx = _shift(base.x, STACK_DX * w * depth, w)
+    sy = _shift(base.y, STACK_DY * h * depth, h)
+    return Placed(sx, sy, best)
+
+
 def layout(notes: Sequence[Point], w: float = NOTE_W, h: float = NOTE_H) -> list[Placed]:
     """Display positions for the notes in `order`: none hides another.
 
     A note keeps its position when it covers no earlier note; otherwise it moves to the
-    nearest free spot; when none is left it is stacked, offset, on the note it covers.
+    nearest free spot; when none is left it is stacked, offset, on the note with the fewest
+    stacked on it, so every note's top stays in sight.
     """
     spots = candidates(w, h)
     free = [True] * len(spots)
@@ -101,12 +129,7 @@ def layout(notes: Sequence[Point], w: float = NOTE_W, h: float = NOTE_H) -> list
             if near >= 0:
                 out = Placed(spots[near][0], spots[near][1])
             else:
-                root = placed[hit].on if placed[hit].on >= 0 else hit
-                depth = sum(1 for q in placed if q.on == root)
-                base = placed[root]
-                sx = _clamp(base.x + STACK_DX * w * (depth + 1), w)
-                sy = _clamp(base.y + STACK_DY * h * (depth + 1), h)
-                out = Placed(sx, sy, root)
+                out = _stack(placed, p, w, h)
         for i, c in enumerate(spots):
             if free[i] and _overlaps(c, (out.x, out.y), w, h):
                 free[i] = False

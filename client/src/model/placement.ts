@@ -5,9 +5,10 @@
 export const NOTE_W = 0.15
 export const NOTE_H = 0.2
 const EPS = 1e-6
-// a note stacked on another is offset by these shares of a note: the one below shows its top
-const STACK_DX = 0.08
-const STACK_DY = 0.18
+// a note stacked on another is offset by these shares of a note: the one below shows its
+// author line and first line of text
+const STACK_DX = 0.06
+const STACK_DY = 0.34
 
 export interface Point {
   x: number
@@ -65,10 +66,39 @@ export function freeSpot(taken: readonly Point[], w = NOTE_W, h = NOTE_H): Point
   return { x: round4(best.x), y: round4(best.y) }
 }
 
+// offset down/right, or up/left where the edge leaves no room
+function shift(v: number, d: number, size: number): number {
+  return v + d <= 1 - size / 2 + EPS ? v + d : Math.max(size / 2, v - d)
+}
+
+/** On the note with the fewest stacked on it (the nearest, then the first), offset. */
+function stack(placed: readonly Placed[], p: Point, w: number, h: number): Placed {
+  const depths = new Map<number, number>()
+  for (const q of placed) if (q.on >= 0) depths.set(q.on, (depths.get(q.on) ?? 0) + 1)
+  let best = -1
+  let bestDepth = 0
+  let bestD = 0
+  placed.forEach((q, i) => {
+    if (q.on >= 0) return
+    const dx = q.x - p.x
+    const dy = q.y - p.y
+    const d = dx * dx + dy * dy
+    const depth = depths.get(i) ?? 0
+    if (best < 0 || depth < bestDepth || (depth === bestDepth && d < bestD)) {
+      best = i
+      bestDepth = depth
+      bestD = d
+    }
+  })
+  const base = placed[best] ?? { x: p.x, y: p.y, on: -1 }
+  const depth = bestDepth + 1
+  return { x: shift(base.x, STACK_DX * w * depth, w), y: shift(base.y, STACK_DY * h * depth, h), on: best }
+}
+
 /**
  * Display positions for the notes in `order`: none hides another. A note keeps its place
  * when it covers no earlier note, else it moves to the nearest free spot; when none is left
- * it is stacked, offset, on the note it covers.
+ * it is stacked, offset, on the note with the fewest stacked on it (every top stays in sight).
  */
 export function layout(notes: readonly Point[], w = NOTE_W, h = NOTE_H): Placed[] {
   const spots = candidates(w, h)
@@ -97,16 +127,7 @@ export function layout(notes: readonly Point[], w = NOTE_W, h = NOTE_H): Placed[
       if (spot) {
         out = { x: spot.x, y: spot.y, on: -1 }
       } else {
-        const hitOn = placed[hit]?.on ?? -1
-        const root = hitOn >= 0 ? hitOn : hit
-        let depth = 0
-        for (const q of placed) if (q.on === root) depth++
-        const base = placed[root] ?? p
-        out = {
-          x: clamp(base.x + STACK_DX * w * (depth + 1), w),
-          y: clamp(base.y + STACK_DY * h * (depth + 1), h),
-          on: root
-        }
+        out = stack(placed, p, w, h)
       }
     }
     spots.forEach((c, i) => {

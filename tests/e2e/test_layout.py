@@ -6,6 +6,7 @@ Screenshots with 30 notes per field are saved under test-artifacts/ (git-ignored
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -209,6 +210,13 @@ def test_p281_private_writing_by_four_then_reveal_overlaps_nothing(
             boxes = measure(page, field, 8)
             assert overlaps(boxes) == [], (field, overlaps(boxes))
     shot(mod, artifacts, "layout-revealed-1440x900.png")
+    # the moderator shows A1 compact: every device does, and the text stays a click away
+    section.locator("[data-view='A1']").click()
+    for page in (mod, *writers):
+        expect(page.locator("#field-A1")).to_have_class(re.compile(r"\bcompact\b"))
+    expect(mod.locator("[data-view='A1']")).to_have_text("Vollständig")
+    section.locator("[data-view='A1']").click()
+    expect(writers[0].locator("#field-A1")).not_to_have_class(re.compile(r"\bcompact\b"))
 
 
 def test_p283_three_hundred_notes_render_sync_and_drag_quickly(
@@ -297,3 +305,30 @@ def test_screenshots_thirty_notes_per_field(
         assert overlaps(measure(beamer, "A3", 30), stacks=True) == []
         beamer.locator("[data-action=fit]").click()
         shot(beamer, artifacts, f"layout-projector-{name}.png")
+
+
+def test_p284_compact_view_hides_lines_behind_more(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    board = shared_server.create_board(title="Kompakt")
+    seed(shared_server, board, {"A1": 1}, lambda f, i: "\n".join(f"Zeile {k}" for k in range(5)))
+    mod = make_context(viewport=DESKTOP).new_page()
+    join(mod, board.links["moderator"], "Mo", "administration")
+    viewer = make_context(viewport=DESKTOP).new_page()
+    viewer.goto(board.links["viewer"])
+    more = "#field-A1 [data-note] .note-more"
+    for page in (mod, viewer):
+        measure(page, "A1", 1)
+        expect(page.locator(more)).to_be_hidden()  # five lines fit
+    section = mod.locator("#modpanel #mod-fields")
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+    section.locator("[data-view='A1']").click()
+    for page in (mod, viewer):
+        expect(page.locator(more)).to_be_visible()
+        page.locator(more).click()
+        assert page.locator("#field-A1 textarea").evaluate(
+            "t => t.scrollHeight <= t.clientHeight + 2"
+        )
+    section.locator("[data-view='A1']").click()
+    expect(viewer.locator("#field-A1")).not_to_have_class(re.compile(r"\bcompact\b"))

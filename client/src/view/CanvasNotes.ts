@@ -3,7 +3,7 @@
 // private notes; and where the focus goes when a note appears, moves or goes away.
 import { inVote } from '../facilitation/voting'
 import { byOrder, type NoteData } from '../model/board'
-import { readVoting } from '../model/control'
+import { readCompact, readVoting } from '../model/control'
 import type { Peer } from '../sync/awareness'
 import type { Ctx } from './actions'
 import type { BoardGrid } from './BoardGrid'
@@ -135,12 +135,14 @@ export class CanvasNotes {
     else if (item.el.dataset.diff) delete item.el.dataset.diff
   }
 
-  /** `control` changed: when locks or the vote changed, every note is rendered again
-   * (locks decide what can be edited); otherwise only the field badges. */
+  /** `control` changed: when locks, the vote or a compact view changed, every note is
+   * rendered again (locks decide what can be edited, views what fits); otherwise only the
+   * field badges. */
   renderControl (): void {
     const { board } = this.ctx
     const v = readVoting(board.control)
-    const key = JSON.stringify([[...board.lockedFields()].sort(), [...board.privateFields()].sort(), v.state, v.round, v.fields, v.closedAt])
+    const compact = [...readCompact(board.control)].sort()
+    const key = JSON.stringify([[...board.lockedFields()].sort(), [...board.privateFields()].sort(), compact, v.state, v.round, v.fields, v.closedAt])
     if (key === this.controlKey) {
       this.grid.renderLocks()
       return

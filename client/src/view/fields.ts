@@ -139,9 +139,7 @@ export class FieldView {
 
   /** Compact: each note shows its first lines; "more" shows the rest (P284). */
   setCompact (on: boolean): void {
-    if (this.el.classList.contains('compact') === on) return
     this.el.classList.toggle('compact', on)
-    this.el.dispatchEvent(new CustomEvent('field-view', { bubbles: true }))
   }
 
   setFocused (on: boolean): void {

@@ -392,6 +392,7 @@ export const de = {
   'mod.fields.lock': 'Sperre',
   'mod.fields.private': 'Stilles Schreiben',
   'mod.fields.focus': 'Fokus',
+  'mod.fields.view': 'Ansicht',
   'mod.fields.part': 'Teil {id}: {label}',
   'mod.lock.on': 'Sperren',
   'mod.lock.off': 'Entsperren',

@@ -376,6 +376,7 @@ export const en: Record<MessageKey, string> = {
   'mod.fields.lock': 'Lock',
   'mod.fields.private': 'Silent writing',
   'mod.fields.focus': 'Focus',
+  'mod.fields.view': 'View',
   'mod.fields.part': 'Part {id}: {label}',
   'mod.lock.on': 'Lock',
   'mod.lock.off': 'Unlock',

@@ -33,7 +33,7 @@ export class ModFields {
     for (const part of canvas.def.parts) {
       body.append(h('tr', { class: 'mod-part-row' },
         h('th', { attrs: { scope: 'row' }, text: t('mod.fields.part', { id: part.id, label: tx(part.label) }) }),
-        h('td', { attrs: { colspan: 3 } },
+        h('td', { attrs: { colspan: 4 } },
           button(t('mod.lock.part.on'), () => fac.run('lock.set', { part: part.id, locked: true }), { 'data-lock-part': part.id }),
           ' ',
           button(t('mod.lock.part.off'), () => fac.run('lock.set', { part: part.id, locked: false }), { 'data-unlock-part': part.id }))))
@@ -59,7 +59,8 @@ export class ModFields {
           h('th', { attrs: { scope: 'row' }, text: name }),
           h('td', {}, row.lock),
           h('td', {}, row.priv, row.reveal),
-          h('td', {}, row.focus, row.view)))
+          h('td', {}, row.focus),
+          h('td', {}, row.view)))
       }
     }
     const table = h('table', { class: 'mod-table fields-table' },
@@ -68,7 +69,8 @@ export class ModFields {
         h('th', { attrs: { scope: 'col' }, text: t('mod.fields.field') }),
         h('th', { attrs: { scope: 'col' }, text: t('mod.fields.lock') }),
         h('th', { attrs: { scope: 'col' }, text: t('mod.fields.private') }),
-        h('th', { attrs: { scope: 'col' }, text: t('mod.fields.focus') }))),
+        h('th', { attrs: { scope: 'col' }, text: t('mod.fields.focus') }),
+        h('th', { attrs: { scope: 'col' }, text: t('mod.fields.view') }))),
       body)
     this.el = section('fields', t('mod.fields.title'), true,
       h('p', { class: 'hint', text: t('mod.fields.lead') }),

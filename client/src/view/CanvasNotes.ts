@@ -246,6 +246,13 @@ export class CanvasNotes {
  * top-to-bottom, left-to-right. */
 function insertSorted (container: HTMLElement, el: HTMLElement, d: NoteData, ctx: Ctx): void {
   const rows = !container.classList.contains('note-area-diagram')
+  // a first render comes in board order: appending is right, and checking costs one lookup
+  const last = container.lastElementChild
+  const lastData = last instanceof HTMLElement && last.dataset.note ? ctx.board.data(last.dataset.note) : null
+  if (rows && lastData && byOrder(lastData, d) < 0) {
+    container.append(el)
+    return
+  }
   for (const child of Array.from(container.children)) {
     if (!(child instanceof HTMLElement)) continue
     const other = child.dataset.note ? ctx.board.data(child.dataset.note) : null

@@ -1,4 +1,4 @@
-"""Cost of the update pre-check (PROTOCOL.md P100-P110): time per KB, index memory.
+"""Cost of the update pre-check (PROTOCOL.md P100-P112): time per KB, index memory.
 
 .venv/bin/python bench/precheck_bench.py
 """
@@ -13,7 +13,16 @@ from typing import Any
 from pycrdt import Doc, Map, Text
 
 from server.sync.document import initial_update, load_doc
-from server.sync.precheck import ARCHIVE, CLIENT, TypeIndex, check_update
+from server.sync.precheck import (
+    ARCHIVE,
+    CLIENT,
+    MAX_CLIENT_WORK,
+    TypeIndex,
+    UpdateRefusedError,
+    check_client_update,
+    check_update,
+)
+from tests.support import hostile as h
 
 
 def per_call(fn: Callable[[], object], min_seconds: float = 0.5) -> float:
@@ -51,12 +60,57 @@ def board(notes: int, chars: int) -> Doc[Any]:
 
 
 def report(name: str, update: bytes, profile: Any, index: TypeIndex | None) -> None:
-    seconds = per_call(lambda: check_update(update, profile, index))
+    outcome = ["accepted"]
+
+    def check() -> None:
+        try:
+            check_update(update, profile, index)
+        except UpdateRefusedError as exc:
+            outcome[0] = f"refused {exc.rule}"
+
+    seconds = per_call(check)
     kb = len(update) / 1024
     print(
         f"{name:<44} {len(update):>9,} B {seconds * 1e6:>10,.0f} µs"
-        f" {seconds * 1e6 / kb:>7,.1f} µs/KB"
+        f" {seconds * 1e6 / kb:>7,.1f} µs/KB  {outcome[0]}"
     )
+
+
+def client_notes(doc: Doc[Any]) -> bytes:
+    """2,000 notes with the keys client/src/model/notes.ts sets, in one transaction."""
+    peer: Doc[Any] = Doc()
+    peer.apply_update(doc.get_update())
+    notes = peer.get("notes", type=Map)
+    with peer.transaction():
+        for j in range(2000):
+            notes[f"note-{j:05d}"] = Map(
+                {
+                    "field": "A1",
+                    "text": Text(f"Gemeinwohl zuerst: Grüne Höfe {j}"),
+                    "x": j / 2000,
+                    "y": 0.5,
+                    "color": "yellow",
+                    "group": "Gruppe 3",
+                    "author": "Ana",
+                    "author_id": "a-123456",
+                    "created_at": 1.7e12,
+                    "updated_at": 1.7e12,
+                    "order": 1.7e12 + j,
+                    "kind": "note",
+                }
+            )
+    return peer.get_update(doc.get_state())
+
+
+def keystroke_path(doc: Doc[Any], keystroke: bytes) -> float:
+    """Seconds per check + record of one keystroke, as Room does it (lazy index)."""
+    index = TypeIndex.lazy(doc.get_state, doc.get_update)
+
+    def both() -> None:
+        check_client_update(keystroke, index)
+        index.record(keystroke)
+
+    return per_call(both)
 
 
 def main() -> None:
@@ -103,16 +157,27 @@ def main() -> None:
         for i in range(70_000):
             note[f"k{i}"] = i  # the worst case per byte: one small struct every ~12 bytes
     report("client: 70,000 tiny map entries", tiny.get_update(doc.get_state()), CLIENT, index)
+    a = h.ATTACKER  # each deleted item's origin is the next one: the costliest frame found
+    chain = [b"\x81" + h.uint(a) + h.uint(i + 1) + b"\x01" for i in range(MAX_CLIENT_WORK - 1)]
+    heavy = h.update(chain + [b"\x21\x01" + h.string("notes") + h.string("k") + b"\x01"])
+    report(f"client: {MAX_CLIENT_WORK:,} chained items (worst, P112)", heavy, CLIENT, index)
+    report("client: 2,000 notes as the client writes them", client_notes(doc), CLIENT, index)
+    hot = keystroke_path(doc, keystroke)
+    print(f"keystroke: check + record into a lazy index (Room's path): {hot * 1e6:,.1f} µs")
     record = per_call(lambda: TypeIndex.from_state(doc.get_update()).record(new_note))
     print(f"index: build for a 1-note board and record one note: {record * 1e6:,.0f} µs")
-    built = per_call(lambda: TypeIndex.from_state(state), 2.0)
+    loaded = load_doc(state, [])
+    load = per_call(lambda: TypeIndex.lazy(loaded.get_state, loaded.get_update).knows(0, 0))
+    print(f"index of the 2,000-note board at room load (state vector): {load * 1e6:,.0f} µs")
+    built = per_call(lambda: TypeIndex.lazy(loaded.get_state, loaded.get_update).depth_at(0, 0))
     tracemalloc.start()
     big_index = TypeIndex.from_state(state)
     size, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(
-        f"index of the 2,000-note board: {big_index.size():,} ranges and type ids, "
-        f"{size / 1024:,.0f} KiB, built in {built * 1000:,.0f} ms"
+        f"index of the 2,000-note board, depths built (once, when first needed): "
+        f"{big_index.size():,} ranges and type ids, {size / 1024:,.0f} KiB, "
+        f"built in {built * 1000:,.0f} ms"
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -21,7 +22,8 @@ from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
 from .moderation.base import apply_control
 from .recovery import BoardDamagedError, load_board
-from .routes import boards, history, pages, sync
+from .retention import run_retention
+from .routes import boards, history, join, pages, sync
 from .settings import Settings
 from .state import AppState
 from .store.base import BoardRecord, DocStore, SnapshotInfo
@@ -45,6 +47,11 @@ def open_store(settings: Settings) -> DocStore:
     mode = settings.sqlite_synchronous.upper()
     if mode not in ("NORMAL", "FULL"):
         raise ValueError(f"COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
+    if settings.retention_days < 0 or settings.retention_check_seconds <= 0:
+        raise ValueError(
+            "COCANVAS_RETENTION_DAYS must be 0 (off) or more, "
+            "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
+        )
     return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
 
 
@@ -120,6 +127,21 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: 
     return build_room
 
 
+@contextlib.asynccontextmanager
+async def retention(settings: Settings, store: DocStore, rooms: Rooms) -> AsyncIterator[None]:
+    """The retention sweep, while the app runs, if COCANVAS_RETENTION_DAYS is set."""
+    if settings.retention_days <= 0:
+        yield
+        return
+    days, every = settings.retention_days, settings.retention_check_seconds
+    task = asyncio.create_task(run_retention(store, rooms, days, every), name="retention")
+    try:
+        yield
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
     """Raises ValueError for settings that do not parse (trusted proxies)."""
     metrics = Metrics()
@@ -135,7 +157,10 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
             build = room_builder(settings, store, metrics, guards)
             grace = settings.room_grace_seconds
             sweep = min(5.0, max(0.05, grace / 2))
-            async with Rooms(store, build, grace, sweep) as rooms:  # type: ignore[arg-type]
+            async with (
+                Rooms(store, build, grace, sweep) as rooms,  # type: ignore[arg-type]
+                retention(settings, store, rooms),
+            ):
                 rooms.on_room_count = metrics.rooms.set
                 state = AppState(settings, store, rooms, metrics, static_dir, guards)
                 # PDFs and images take seconds: separate processes keep live boards moving
@@ -169,6 +194,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
 
     routes = [
         Route("/", pages.landing),
+        Route("/join", pages.landing),
         Route("/b/{board_id}", pages.board_page),
         Route("/assets/{name:path}", pages.asset),
         Route("/api/boards", boards.post_board, methods=["POST"]),
@@ -181,6 +207,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         Route("/api/boards/{board_id}/export.{fmt:path}", history.export, methods=["GET"]),
         Route("/api/boards/{board_id}/compare", history.compare, methods=["GET"]),
         Route("/api/boards/{board_id}/snapshots/{sid}/restore", history.restore, methods=["POST"]),
+        Route("/api/join", join.post_join, methods=["POST"]),
         Route("/api/canvases", boards.get_canvases),
         Route("/api/canvases/{canvas_id}", boards.get_canvas),
         Route("/healthz", boards.healthz),

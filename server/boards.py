@@ -14,8 +14,8 @@ from pycrdt import Doc, Map
 from canvas_schema import canvas_to_json, load_canvas
 
 from .auth import hash_token, new_board_id, new_join_code, new_token
+from .moderation.agenda import default_agenda
 from .moderation.joincode import DEFAULT_JOIN_CODE_HOURS, join_code_expiry
-from .moderation.timer import default_agenda
 from .recovery import load_board
 from .store.base import ROLES, BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, NOTES, count_notes, initial_update, load_doc, make_equal

@@ -1,4 +1,4 @@
-"""The `cocanvas` command: serve, new, boards, snapshot."""
+"""The `cocanvas` command: serve, new, boards, snapshot, export, import, backup, restore."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ EPILOG = """examples:
   cocanvas snapshot BOARD --label "end of part A"
   cocanvas export BOARD --format pdf -o protokoll.pdf
   cocanvas import board.cocanvas
+  cocanvas backup backup-2026-03-03.db   while the server runs
+  cocanvas restore backup-2026-03-03.db  with the server stopped
 
 Settings can also come from the environment (COCANVAS_PORT, COCANVAS_DATA_DIR, ...);
 see README.md for every setting and limit."""
@@ -125,6 +127,27 @@ def _parser() -> argparse.ArgumentParser:
     sn.add_argument("board", help="board id (see `cocanvas boards`)")
     sn.add_argument("--label", default="", help="what this snapshot marks")
     data_arg(sn)
+
+    bk = sub.add_parser(
+        "backup",
+        help="copy the database to a file, also while the server runs",
+        description="Copy the whole database (every board, snapshot and secret) into one "
+        "file, consistently, while the server keeps running. The file is readable by its "
+        "owner only: it holds everything the server holds.",
+    )
+    bk.add_argument("dest", type=Path, help="file to write, e.g. backup-2026-03-03.db")
+    bk.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    data_arg(bk)
+
+    rs = sub.add_parser(
+        "restore",
+        help="put a backup in place of the database (server stopped)",
+        description="Replace the database in --data with a backup made by `cocanvas "
+        "backup`. Stop the server first. The database it replaces is moved aside, not "
+        "deleted.",
+    )
+    rs.add_argument("backup", type=Path, help="a file made by `cocanvas backup`")
+    data_arg(rs)
     return p
 
 
@@ -193,6 +216,11 @@ def cmd_serve(settings: Settings) -> None:
         raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
     if settings.header_timeout_seconds <= 0:
         raise CliError("COCANVAS_HEADER_TIMEOUT_SECONDS must be more than 0")
+    if settings.retention_days < 0 or settings.retention_check_seconds <= 0:
+        raise CliError(
+            "COCANVAS_RETENTION_DAYS must be 0 (keep boards) or more, and "
+            "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
+        )
     _check_data_dir(settings.data_dir)
     try:
         check_database(settings.data_dir / "cocanvas.db", settings.allow_empty)
@@ -341,6 +369,37 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) 
         print(f"{role + ':':<13}{links[role]}")
 
 
+def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
+    from .store.base import StoreError
+    from .store.sqlite_backup import backup_database
+
+    dest: Path = args.dest
+    if dest.exists() and not args.force:
+        raise CliError(f"{dest} exists; choose another name or pass --force")
+    try:
+        info = backup_database(settings.data_dir / "cocanvas.db", dest)
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
+    print(
+        f"backed up {info.boards} boards ({info.bytes:,} bytes) to {dest} "
+        f"in {info.seconds:.2f} s; restore with `cocanvas restore {dest}` (server stopped)"
+    )
+
+
+def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
+    from .store.base import StoreError
+    from .store.sqlite_backup import restore_database
+
+    _check_data_dir(settings.data_dir)
+    try:
+        moved = restore_database(args.backup, settings.data_dir / "cocanvas.db")
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
+    print(f"restored {args.backup} into {settings.data_dir}; start the server again")
+    if moved is not None:
+        print(f"the database it replaced is now {moved}; delete it when you no longer need it")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -361,6 +420,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             except OSError as exc:
                 raise CliError(f"cannot read {args.file}: {exc.strerror or exc}") from exc
             asyncio.run(cmd_import(settings, args, data))
+        elif args.command == "backup":
+            cmd_backup(settings, args)
+        elif args.command == "restore":
+            cmd_restore(settings, args)
     except CliError as exc:
         print(f"cocanvas: error: {exc}", file=sys.stderr)
         return 2

@@ -68,6 +68,8 @@ class Settings:
     compact_after_bytes: int = 1_048_576
     log_level: str = "info"
     sqlite_synchronous: str = "NORMAL"  # FULL also survives power loss, at a cost per commit
+    retention_days: float = 0.0  # delete boards idle this long; 0: keep until deleted by hand
+    retention_check_seconds: float = 3600.0  # how often idle boards are looked for
     canvas_dir: Path | None = None
     limits: Limits = field(default_factory=Limits)
 

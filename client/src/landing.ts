@@ -2,7 +2,7 @@
 import './sw-register'
 import { browserLocale, rememberedLocale, setLocale } from './i18n'
 import { canvasIds, getCanvas, type CanvasDef } from './model/canvas'
-import { importArchive } from './sync/rest'
+import { findBoardByCode, importArchive } from './sync/rest'
 import { type CreatedBoard, mountLanding } from './view/landing'
 
 async function createBoard (body: { canvas: string, title: string, locale: string }): Promise<CreatedBoard> {
@@ -23,5 +23,5 @@ setLocale(rememberedLocale() ?? browserLocale())
 const root = document.getElementById('app')
 if (root) {
   const canvases = canvasIds().map(getCanvas).filter((c): c is CanvasDef => c !== null)
-  mountLanding(root, { canvases, createBoard, importArchive })
+  mountLanding(root, { canvases, createBoard, importArchive, findBoard: findBoardByCode })
 }

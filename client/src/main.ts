@@ -11,6 +11,8 @@ import { Board } from './model/board'
 import { Canvas, getCanvas } from './model/canvas'
 import { Facilitation } from './facilitation/session'
 import { readLog } from './model/control'
+import { normalizeJoinCode } from './model/joincode'
+import { deviceStorage, rememberBoard } from './model/myboards'
 import { createUndoManager } from './model/notes'
 import { AppRequestError, type HelloReply, isRole, type Op, refusalCode, type Role } from './sync/appmsg'
 import { Presence, type UserInfo } from './sync/awareness'
@@ -21,6 +23,7 @@ import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
 import { type Identity, isIdentity, joinDialog } from './view/dialogs'
 import { showError, showJoinCode, showLoading } from './view/errorpage'
+import { setJoinUrl } from './view/projector'
 import { Toasts } from './view/toast'
 
 const PROJECTOR_KEY = (boardId: string): string => `cocanvas:${boardId}:projector`
@@ -240,6 +243,14 @@ function start (root: HTMLElement, where: BoardLocation): void {
   // the REST call tells the role early (and explains bad links) before the socket does
   fetch(`/api/boards/${encodeURIComponent(boardId)}`, { headers: { authorization: `Bearer ${where.token}` } })
     .then(async (res) => {
+      const typedCode = normalizeJoinCode(where.token) !== null
+      if (typedCode && (res.status === 401 || res.status === 429)) {
+        // a mistyped or expired code: ask again, saying why
+        conn.destroy()
+        window.history.replaceState(null, '', window.location.pathname)
+        showJoinCode(root, t(res.status === 401 ? 'joincode.wrong' : 'landing.join.ratelimit'))
+        return
+      }
       if (res.status === 401 || res.status === 404) {
         conn.destroy()
         showError(root, t(res.status === 401 ? 'error.4401' : 'error.4404'))
@@ -248,6 +259,13 @@ function start (root: HTMLElement, where: BoardLocation): void {
       const data: unknown = await res.json()
       const r = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>
       if (isRole(r.role) && role !== r.role) setRole(r.role)
+      if (typeof r.join_url === 'string') setJoinUrl(r.join_url)
+      if (r.role === 'moderator') {
+        // "Meine Boards" on the landing page: also boards whose moderator link was opened here
+        const created = typeof r.created_at === 'number' ? r.created_at * 1000 : Date.now()
+        const link = `${window.location.origin}/b/${boardId}#k=${token}`
+        rememberBoard(deviceStorage(), { id: boardId, title: typeof r.title === 'string' ? r.title : '', savedAt: created, links: { moderator: link } })
+      }
     })
     .catch(() => {
       // offline: go on with what this device remembers
@@ -306,7 +324,7 @@ if (root) {
   setLocale(rememberedLocale() ?? 'de')
   const where = readLocation()
   if (where === 'badpath') showError(root, t('error.badpath'))
-  else if (where === 'notoken') showJoinCode(root, t('error.notoken'))
+  else if (where === 'notoken') showJoinCode(root)
   else {
     showLoading(root)
     start(root, where)

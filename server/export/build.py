@@ -259,8 +259,8 @@ def build_report(inp: ExportInput) -> Report:
         groups=groups,
         parts=tuple(parts),
         other=other,
-        agenda=read_agenda(control, canvas, locale),
-        roster=read_roster(control, groups, locale),
+        agenda=read_agenda(control, canvas, locale, int(inp.exported_at * 1000)),
+        roster=read_roster(control, groups, locale, inp.anonymize),
         log=read_log(control, raw_notes, locale, inp.anonymize),
         voting=voting,
     )

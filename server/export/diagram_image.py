@@ -162,6 +162,26 @@ def place_diagram_notes(
     return [n for n in field.notes if n.x is None or n.y is None]
 
 
+# Above this many placed initiatives the PDF's diagram shows dots, not cards: 30 cards fill
+# the plot's free spots, more are stacked, and each card's text costs the PDF render ~10 ms.
+PDF_CARD_LIMIT = 30
+
+
+def place_diagram_dots(
+    parent: ET.Element, field: FieldView, box: tuple[float, float, float, float]
+) -> list[Note]:
+    """Initiatives as dots in their group colour at (x, y); returns the unplaced ones."""
+    x0, y0, w, h = box
+    unplaced = []
+    for note in field.notes:
+        if note.x is None or note.y is None:
+            unplaced.append(note)
+            continue
+        cx, cy = x0 + note.x * w, y0 + (1 - note.y) * h
+        el(parent, "circle", cx=f"{cx:.1f}", cy=f"{cy:.1f}", r=7, fill=note.group_color)
+    return unplaced
+
+
 def _diagram_svg(report: Report, style: Style) -> bytes:
     """The A3 diagram; compact (for the PDF, which has its own heading) leaves out the title."""
     field = next((f for f in report.fields() if f.kind == "diagram" and f.axes is not None), None)
@@ -188,7 +208,13 @@ def _diagram_svg(report: Report, style: Style) -> bytes:
     el(root, "rect", x=plot[0], y=plot[1], width=plot[2], height=plot[3], fill="#fbfcfd")
     draw_axes(root, field, plot, 16, style)
     draw_y_tick_labels(root, field, plot, 16)
-    unplaced = place_diagram_notes(root, report, field, plot, style, 18)
+    placed = sum(1 for n in field.notes if n.x is not None and n.y is not None)
+    if style.compact and placed > PDF_CARD_LIMIT:
+        unplaced = place_diagram_dots(root, field, plot)
+        caption = report.t("diagram.dots", n=placed)
+        el(root, "text", one_line(caption, width - 48, 15), x=24, y=height - 70, font_size=15)
+    else:
+        unplaced = place_diagram_notes(root, report, field, plot, style, 18)
     if unplaced:
         label = report.t("diagram.unplaced.list") + ": " + ", ".join(n.text for n in unplaced)
         lines = wrap(label, width - 48, 15, 2)

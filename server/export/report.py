@@ -111,6 +111,7 @@ class AgendaItem:
     actual_ms: int | None
     started_at: int | None
     ended_at: int | None
+    running: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class RosterEntry:
     group: str
     label: str
     count: int
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,8 @@ class Report:
         return labels.t(self.locale, key, **values)
 
     def group_label(self, group_id: str) -> str:
-        if group_id == ANONYMOUS:
-            return self.t("note.anonymous")
+        if group_id == ANONYMOUS:  # a voter or author who chose no group
+            return self.t("note.no_group")
         for g in self.groups:
             if g.id == group_id:
                 return g.label

@@ -38,7 +38,7 @@ class Facilitation:
         self.ctx = ctx
         self.join = JoinCodes(room, ctx)
         self.board = BoardOps(room, ctx, self.join)
-        self.timer = Timer(room, ctx, self._timer_ended)
+        self.timer = Timer(room, ctx, self._timer_ended, self._more_time)
         self.private = PrivateWriting(room, ctx)
         self.voting = Voting(room, ctx)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
@@ -61,7 +61,9 @@ class Facilitation:
             reply["private_notes"] = self.private.of(conn.author_id)
             reply["vote"] = self.voting.ballot_state(conn.author_id)
             if conn.can_write:
-                await self._count(conn.author_id, conn.group or "anonymous")
+                # moderators on their own line: the protocol lists them apart (roster P45)
+                key = "moderator" if conn.role == "moderator" else conn.group or "anonymous"
+                await self._count(conn.author_id, key)
         return reply
 
     async def _count(self, author_id: str, group: str) -> None:
@@ -80,12 +82,14 @@ class Facilitation:
 
         self.room.transact(write)
 
-    async def _timer_ended(self, target: str, lock_on_end: bool) -> None:
-        fields = self.timer.fields_of_target(target)
-        if lock_on_end and fields:
-            self.board.set_locks(None, fields, True, f"{target} (time is up)")
+    async def _timer_ended(self, target: str, fields: list[str]) -> None:
+        if fields:
+            self.board.set_locks(None, fields, True, f"{target} (time is up)", "timer.done")
         # the label is data (the timer target); clients put it into words
         await self.snapshot(target, "part-end")
+
+    def _more_time(self, conn: Connection, target: str, fields: list[str]) -> None:
+        self.board.set_locks(conn, fields, False, f"{target} (more time)", "timer.extend")
 
     async def snapshot(self, label: str, kind: str) -> None:
         try:

@@ -69,7 +69,12 @@ class BoardOps:
         return [field], f"field {field}"
 
     def set_locks(
-        self, conn: Connection | None, fields: list[str], locked: bool, what: str
+        self,
+        conn: Connection | None,
+        fields: list[str],
+        locked: bool,
+        what: str,
+        cause: str | None = None,
     ) -> None:
         locks = dict(control_get(self.room, "locks", {}))
         for field in fields:
@@ -79,7 +84,9 @@ class BoardOps:
                 locks.pop(field, None)
         op = "lock.set"
         summary = f"{what} {'locked' if locked else 'unlocked'}"
-        details = {"fields": fields, "locked": locked}
+        details: dict[str, Any] = {"fields": fields, "locked": locked}
+        if cause is not None:
+            details["cause"] = cause  # the timer op that locked or reopened them (P252)
         apply_control(self.room, conn, op, summary, {"locks": locks}, details)
         self.locks = frozenset(locks)
 

@@ -178,6 +178,8 @@ async def get_board(request: Request) -> Response:
             "locale": record.locale,
             "created_at": record.created_at,
             "role": principal.role,
+            # what the projector shows people to type (P242)
+            "join_url": f"{base_url(request).rstrip('/')}/join",
         }
     )
 

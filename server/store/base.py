@@ -54,6 +54,16 @@ class SnapshotInfo:
 
 
 @dataclass(frozen=True)
+class DeletedBoard:
+    """What a deletion removed, by count only (for logs that carry no content)."""
+
+    board: str
+    snapshots: int
+    secrets: int
+    updates: int
+
+
+@dataclass(frozen=True)
 class LogStats:
     rows: int
     bytes: int
@@ -71,7 +81,28 @@ class DocStore(Protocol):
 
     async def list_boards(self) -> list[BoardRecord]: ...
 
-    async def delete_board(self, board_id: str) -> bool: ...
+    async def delete_board(self, board_id: str) -> bool:
+        """Delete the board and everything of it; once this returns, none of its content
+        can be read back from storage (PROTOCOL.md P200). False if there was no board."""
+        ...
+
+    async def touch_board(self, board_id: str, at: float) -> None:
+        """Record that someone used the board at `at` (epoch seconds): it is not idle."""
+        ...
+
+    async def idle_boards(self, idle_since: float) -> list[str]:
+        """Boards with no update, snapshot, connection or creation after `idle_since`."""
+        ...
+
+    async def delete_idle_board(self, board_id: str, idle_since: float) -> DeletedBoard | None:
+        """Delete the board if it is still idle since `idle_since`, checked in the same
+        transaction; None if it was used meanwhile or is gone. Its content is
+        unrecoverable once erase_deleted() has returned (one call after many deletions)."""
+        ...
+
+    async def erase_deleted(self) -> None:
+        """Make everything deleted so far unrecoverable from storage (P200)."""
+        ...
 
     async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None: ...
 

@@ -7,17 +7,27 @@ threads) is `sqlite_db.SqliteDb`'s job.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .base import BoardRecord, LoadedDoc, LogStats, Role, SnapshotInfo, StoreError
-from .sqlite_db import SqliteDb
-from .startup import mark_boards
+from .base import (
+    BoardRecord,
+    DeletedBoard,
+    LoadedDoc,
+    LogStats,
+    Role,
+    SnapshotInfo,
+    StoreError,
+)
+from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
+from .startup import MARKER, mark_boards
 
-SCHEMA_VERSION = 2  # 2: boards.join_code_expires
+log = logging.getLogger(__name__)
+SCHEMA_VERSION = 3  # 2: boards.join_code_expires; 3: boards.active_at
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS boards (
     id TEXT PRIMARY KEY,
@@ -27,7 +37,8 @@ CREATE TABLE IF NOT EXISTS boards (
     locale TEXT NOT NULL,
     created_at REAL NOT NULL,
     join_code TEXT UNIQUE,
-    join_code_expires REAL NOT NULL DEFAULT 0
+    join_code_expires REAL NOT NULL DEFAULT 0,
+    active_at REAL
 );
 CREATE TABLE IF NOT EXISTS tokens (
     board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
@@ -70,6 +81,15 @@ CREATE TABLE IF NOT EXISTS snapshots (
 """
 
 
+# the last moment a board was used: created, connected to, changed, or snapshotted
+LAST_USED = """MAX(
+    b.created_at,
+    COALESCE(b.active_at, 0),
+    COALESCE((SELECT updated_at FROM states WHERE board = b.id), 0),
+    COALESCE((SELECT MAX(created_at) FROM updates WHERE board = b.id), 0),
+    COALESCE((SELECT MAX(created_at) FROM snapshots WHERE board = b.id), 0))"""
+
+
 def create_tables(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
@@ -79,16 +99,43 @@ def create_tables(conn: sqlite3.Connection) -> None:
     if version == 1:
         # codes made before expiry existed get their lifetime when their board loads
         conn.execute("ALTER TABLE boards ADD COLUMN join_code_expires REAL NOT NULL DEFAULT 0")
+    if version in (1, 2):
+        conn.execute("ALTER TABLE boards ADD COLUMN active_at REAL")
     conn.executescript(SCHEMA)
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    if version in (1, 2):
+        log.info("database upgraded to schema %d; rewriting it once", SCHEMA_VERSION)
+        # older schemas deleted without secure_delete: rewrite the file once so the free
+        # pages holding deleted boards and compacted log rows are gone
+        conn.execute("VACUUM")
+
+
+def _delete(conn: sqlite3.Connection, board_id: str) -> DeletedBoard | None:
+    counts = [
+        int(
+            conn.execute(f"SELECT COUNT(*) FROM {table} WHERE board = ?", (board_id,)).fetchone()[0]
+        )
+        for table in ("snapshots", "secrets", "updates")
+    ]
+    # tokens, state, log, secrets and snapshots go with it (ON DELETE CASCADE)
+    if conn.execute("DELETE FROM boards WHERE id = ?", (board_id,)).rowcount == 0:
+        return None
+    return DeletedBoard(board_id, *counts)
 
 
 class SqliteStore:
     """DocStore on a SQLite file; use as `async with SqliteStore(path) as store:`."""
 
-    def __init__(self, path: Path, synchronous: str = "NORMAL") -> None:
+    def __init__(
+        self,
+        path: Path,
+        synchronous: str = "NORMAL",
+        idle_checkpoint_seconds: float = IDLE_CHECKPOINT_SECONDS,
+    ) -> None:
         self.path = path
-        self.db = SqliteDb(path, create_tables, synchronous)
+        self.db = SqliteDb(
+            path, create_tables, synchronous, idle_checkpoint_seconds=idle_checkpoint_seconds
+        )
         self._submit = self.db.submit
         self._read = self.db.read
 
@@ -181,8 +228,54 @@ class SqliteStore:
         return await self._read(lambda c: self._board_rows(c, "", ()))
 
     async def delete_board(self, board_id: str) -> bool:
-        def run(conn: sqlite3.Connection) -> bool:
-            return conn.execute("DELETE FROM boards WHERE id = ?", (board_id,)).rowcount > 0
+        deleted = await self._submit(lambda c: _delete(c, board_id))
+        if deleted is not None:
+            await self.erase_deleted()
+        return deleted is not None
+
+    async def erase_deleted(self) -> None:
+        # stale copies of cells in rebuilt pages, and page images in the WAL (P200)
+        try:
+            if not await self.db.vacuum():
+                log.warning("deleted data: WAL truncation postponed (a reader was busy)")
+        except StoreError as exc:
+            # the rows are gone; their bytes stay in free space until a rewrite works
+            log.error("deleted data: the database file could not be rewritten: %s", exc)
+
+        def unmark_if_empty(conn: sqlite3.Connection) -> None:
+            # emptied on purpose: the next start must not take it for a lost database
+            # (P224); in the write queue, so a board created meanwhile marks it again
+            if conn.execute("SELECT 1 FROM boards LIMIT 1").fetchone() is None:
+                self.path.with_name(MARKER).unlink(missing_ok=True)
+
+        await self._submit(unmark_if_empty)
+
+    async def touch_board(self, board_id: str, at: float) -> None:
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE boards SET active_at = MAX(COALESCE(active_at, 0), ?) WHERE id = ?",
+                (at, board_id),
+            )
+
+        await self._submit(run, heavy=False)
+
+    async def idle_boards(self, idle_since: float) -> list[str]:
+        def run(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute(
+                f"SELECT b.id FROM boards b WHERE {LAST_USED} < ? ORDER BY b.created_at",
+                (idle_since,),
+            ).fetchall()
+            return [str(r[0]) for r in rows]
+
+        return await self._read(run)
+
+    async def delete_idle_board(self, board_id: str, idle_since: float) -> DeletedBoard | None:
+        def run(conn: sqlite3.Connection) -> DeletedBoard | None:
+            still_idle = conn.execute(
+                f"SELECT 1 FROM boards b WHERE b.id = ? AND {LAST_USED} < ?",
+                (board_id, idle_since),
+            ).fetchone()
+            return _delete(conn, board_id) if still_idle else None
 
         return await self._submit(run)
 

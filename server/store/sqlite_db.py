@@ -6,12 +6,21 @@ take the others with it. Small writes commit on the event loop: in WAL mode with
 synchronous=NORMAL a commit does not wait for the disk and costs less than handing it
 to a thread. Heavy jobs (compactions, snapshots), checkpoints, and everything under
 synchronous=FULL run on the writer thread. Reads use their own connection and thread.
+
+Deleted means deleted (PROTOCOL.md P200, P202). secure_delete overwrites deleted rows
+and freed pages with zeros, but SQLite leaves old copies of cells in the unused middle
+of pages it rebuilt when splitting or merging them; only rewriting the file removes
+those, so erasing a board ends with vacuum(): VACUUM, then a TRUNCATE checkpoint that
+empties the WAL, the other place old page images live. The WAL is checkpointed when it
+passes WAL_CHECKPOINT_BYTES and truncated once the store has been idle for a while, so
+it stays small all day.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Callable
@@ -26,6 +35,23 @@ T = TypeVar("T")
 
 _Job = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", bool]  # bool: heavy
 CHECKPOINT_AFTER = 1000  # committed writes between WAL checkpoints (inline mode)
+WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024  # a bigger WAL is checkpointed after the batch
+WAL_KEEP_BYTES = 1024 * 1024  # journal_size_limit: what a reused WAL is cut back to
+IDLE_CHECKPOINT_SECONDS = 10.0  # no writes for this long: truncate the WAL
+TRUNCATE_ATTEMPTS = 2
+TRUNCATE_WAIT_MS = 250
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _truncate_marker(conn: sqlite3.Connection) -> None:
+    """Stands for a WAL truncation in the write queue; never called."""
+
+
+def _vacuum_marker(conn: sqlite3.Connection) -> None:
+    """Stands for a VACUUM and WAL truncation in the write queue; never called."""
+
+
+_MAINTENANCE = (_truncate_marker, _vacuum_marker)
 
 
 class SqliteDb:
@@ -38,13 +64,19 @@ class SqliteDb:
         setup: Callable[[sqlite3.Connection], None],
         synchronous: str = "NORMAL",
         max_batch: int = 512,
+        idle_checkpoint_seconds: float = IDLE_CHECKPOINT_SECONDS,
     ) -> None:
         self.path = path
+        self.wal_path = path.with_name(path.name + "-wal")
         self.setup = setup
         self.synchronous = synchronous.upper()
         self.max_batch = max_batch
+        self.idle_checkpoint_seconds = idle_checkpoint_seconds
         self.inline = self.synchronous != "FULL"
         self._since_checkpoint = 0
+        self._last_write = time.monotonic()
+        self._wal_dirty = False  # written since the WAL was last truncated
+        self._idle_task: asyncio.Task[None] | None = None
         self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
         self._writer_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-w")
         self._reader_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-r")
@@ -67,7 +99,9 @@ class SqliteDb:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=10000")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # deleted rows and freed pages are overwritten with zeros, not left for a hex editor
+        conn.execute("PRAGMA secure_delete=ON")
         return conn
 
     def _open_sync(self) -> None:
@@ -83,6 +117,7 @@ class SqliteDb:
             raise
         if self.inline:
             conn.execute("PRAGMA wal_autocheckpoint=0")  # checkpoints run on the thread
+        conn.execute(f"PRAGMA journal_size_limit={WAL_KEEP_BYTES}")
         self._wconn = conn
 
     async def open(self) -> None:
@@ -90,8 +125,13 @@ class SqliteDb:
         await loop.run_in_executor(self._writer_exec, self._open_sync)
         self._rconn = await loop.run_in_executor(self._reader_exec, self._connect)
         self._writer = asyncio.create_task(self._write_loop(), name="sqlite-writer")
+        self._idle_task = asyncio.create_task(self._truncate_when_idle(), name="sqlite-idle")
 
     async def close(self) -> None:
+        if self._idle_task is not None:
+            self._idle_task.cancel()
+            await asyncio.gather(self._idle_task, return_exceptions=True)
+            self._idle_task = None
         if self._writer is not None:
             await self._queue.put(None)
             await self._writer
@@ -119,6 +159,31 @@ class SqliteDb:
         self._queue.put_nowait((fn, fut, heavy))
         return fut
 
+    def truncate_wal(self) -> asyncio.Future[bool]:
+        """Queue a wal_checkpoint(TRUNCATE) after the writes already queued.
+
+        Returns:
+            A future: True once the WAL file is empty, False if readers kept it busy
+            (the idle task tries again).
+        """
+        return self._maintain(_truncate_marker)
+
+    def vacuum(self) -> asyncio.Future[bool]:
+        """Queue a rewrite of the whole file (VACUUM) and a WAL truncation, after the
+        writes already queued. Writes wait meanwhile: the cost grows with the file.
+
+        Returns:
+            A future: True once both are done, False if the WAL truncation was postponed.
+        """
+        return self._maintain(_vacuum_marker)
+
+    def _maintain(self, marker: Callable[[sqlite3.Connection], None]) -> asyncio.Future[bool]:
+        if self._writer is None:
+            raise StoreError("the store is not open")
+        fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((marker, fut, True))
+        return fut
+
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
         stopping = False
@@ -126,47 +191,122 @@ class SqliteDb:
             first = await self._queue.get()
             if first is None:
                 break
-            batch = [first]
-            while len(batch) < self.max_batch and not self._queue.empty():
+            maintenance: _Job | None = None
+            batch: list[_Job] = []
+            if first[0] in _MAINTENANCE:
+                maintenance = first
+            else:
+                batch.append(first)
+            while len(batch) < self.max_batch and not self._queue.empty() and not maintenance:
                 nxt = self._queue.get_nowait()
                 if nxt is None:
                     stopping = True
                     break
-                batch.append(nxt)
-            started = time.perf_counter()
-            try:
-                if self.inline and not any(heavy for _, _, heavy in batch):
-                    results = self._run_batch(batch)
-                    self._since_checkpoint += len(batch)
+                if nxt[0] in _MAINTENANCE:
+                    maintenance = nxt  # after this batch, before anything later
                 else:
-                    results = await loop.run_in_executor(self._writer_exec, self._run_batch, batch)
-            except (sqlite3.Error, OSError) as exc:
-                log.error("database commit failed for %d writes: %s", len(batch), exc)
-                for _, fut, _ in batch:
+                    batch.append(nxt)
+            if batch:
+                await self._commit(loop, batch)
+            if maintenance is not None:
+                marker, fut, _ = maintenance
+                work = self._vacuum if marker is _vacuum_marker else self._truncate
+                try:
+                    done = await loop.run_in_executor(self._writer_exec, work)
+                except sqlite3.Error as exc:
+                    log.error("database maintenance failed: %s", exc)
+                    if not fut.done():  # the caller may have given up waiting
+                        fut.set_exception(StoreError(f"database maintenance failed: {exc}"))
+                else:
                     if not fut.done():
-                        fut.set_exception(StoreError(f"database commit failed: {exc}"))
+                        fut.set_result(done)
+
+    async def _commit(self, loop: asyncio.AbstractEventLoop, batch: list[_Job]) -> None:
+        started = time.perf_counter()
+        try:
+            if self.inline and not any(heavy for _, _, heavy in batch):
+                results = self._run_batch(batch)
+            else:
+                results = await loop.run_in_executor(self._writer_exec, self._run_batch, batch)
+        except (sqlite3.Error, OSError) as exc:
+            log.error("database commit failed for %d writes: %s", len(batch), exc)
+            for _, fut, _ in batch:
+                if not fut.done():
+                    fut.set_exception(StoreError(f"database commit failed: {exc}"))
+            return
+        self._since_checkpoint += len(batch)
+        self._last_write = time.monotonic()
+        self._wal_dirty = True
+        if self.commit_seconds is not None:
+            self.commit_seconds(time.perf_counter() - started, len(batch))
+        for (_, fut, _), (ok, value) in zip(batch, results, strict=True):
+            if fut.done():
                 continue
-            if self.commit_seconds is not None:
-                self.commit_seconds(time.perf_counter() - started, len(batch))
-            for (_, fut, _), (ok, value) in zip(batch, results, strict=True):
-                if fut.done():
-                    continue
-                if ok:
-                    fut.set_result(value)
-                else:
-                    fut.set_exception(value)
-            if self._since_checkpoint >= CHECKPOINT_AFTER:
-                # after the futures: fan-out does not wait for the checkpoint
-                self._since_checkpoint = 0
-                await loop.run_in_executor(self._writer_exec, self._checkpoint)
+            if ok:
+                fut.set_result(value)
+            else:
+                fut.set_exception(value)
+        # after the futures: fan-out does not wait for the checkpoint
+        if self._since_checkpoint >= CHECKPOINT_AFTER or self._wal_bytes() >= WAL_CHECKPOINT_BYTES:
+            self._since_checkpoint = 0
+            await loop.run_in_executor(self._writer_exec, self._checkpoint)
+
+    def _wal_bytes(self) -> int:
+        try:
+            return os.stat(self.wal_path).st_size
+        except OSError:
+            return 0
 
     def _checkpoint(self) -> None:
-        """Move the WAL into the database file without blocking writers (thread only)."""
+        """Move the WAL into the database file without blocking writers (thread only).
+
+        The next write then starts the WAL over and cuts it back to WAL_KEEP_BYTES."""
         try:
             assert self._wconn is not None
             self._wconn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error as exc:
             log.warning("WAL checkpoint failed (will retry): %s", exc)
+
+    def _truncate(self) -> bool:
+        """Checkpoint everything and empty the WAL file (thread only).
+
+        Waits at most about TRUNCATE_WAIT_MS per attempt for readers (another process's
+        backup, say), since writes wait meanwhile; if they keep reading, the WAL stays
+        marked dirty and the idle task tries again later."""
+        conn = self._wconn
+        assert conn is not None
+        conn.execute(f"PRAGMA busy_timeout={TRUNCATE_WAIT_MS}")
+        try:
+            for _ in range(TRUNCATE_ATTEMPTS):
+                busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if not busy:
+                    self._wal_dirty = False
+                    self._since_checkpoint = 0
+                    return True
+        except sqlite3.Error as exc:
+            log.warning("WAL truncation failed (will retry): %s", exc)
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        log.warning("WAL truncation postponed: another connection kept reading")
+        return False
+
+    def _vacuum(self) -> bool:
+        """Rewrite the file without free pages or stale cell copies (thread only)."""
+        assert self._wconn is not None
+        self._wconn.execute("VACUUM")
+        return self._truncate()
+
+    async def _truncate_when_idle(self) -> None:
+        period = max(0.01, self.idle_checkpoint_seconds / 2)
+        while True:
+            await asyncio.sleep(period)
+            idle = time.monotonic() - self._last_write >= self.idle_checkpoint_seconds
+            if idle and self._wal_dirty:
+                try:
+                    await self.truncate_wal()
+                except StoreError:
+                    pass  # logged by the writer; the WAL stays dirty and is tried again
 
     def _run_batch(self, batch: list[_Job]) -> list[tuple[bool, Any]]:
         conn = self._wconn

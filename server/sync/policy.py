@@ -15,6 +15,7 @@ from typing import Any
 from pycrdt import Doc, Map, Subscription, Text
 
 from . import vocabulary
+from .dates import due_problem
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 
 UNTRUSTED = "client-update"
@@ -230,6 +231,8 @@ class UpdatePolicy:
             value = note.get(key)
             if value is not None and (not isinstance(value, str) or len(value) > limit):
                 return f"'{key}' must be a string of at most {limit} characters"
+        if "due" in keys and (problem := due_problem(note.get("due"))):
+            return problem
         for key in _TEXT_KEYS:
             if key not in keys:
                 continue

@@ -116,8 +116,9 @@ class Room:
         self._on_update = on_update
         self._captured: list[bytes] = []
         self._delete_sets: list[bytes] | None = None  # recorded while a client update applies
-        # P107: parent depth of every struct, to bound type nesting in client updates
-        self.types = precheck.TypeIndex.from_state(doc.get_update())
+        # P107: known ids and, built when first needed, parent depths to bound type nesting;
+        # read through self.doc, which a rebuild (P120) or reload (P121) replaces
+        self.types = self._new_type_index()
         self._subscription: Subscription | None = None
         self._bind(doc)
         self.size = BoardSize(config.max_board_bytes, lambda: len(self.doc.get_update()))
@@ -133,6 +134,9 @@ class Room:
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
         self._scope: anyio.CancelScope | None = None
+
+    def _new_type_index(self) -> precheck.TypeIndex:
+        return precheck.TypeIndex.lazy(lambda: self.doc.get_state(), lambda: self.doc.get_update())
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -475,7 +479,7 @@ class Room:
                 for seq, update in self._late or []:
                     if seq > loaded.last_seq:
                         doc.apply_update(update)
-                self.types = precheck.TypeIndex.from_state(doc.get_update())
+                self.types = self._new_type_index()
                 self._bind(doc)
                 self.size.measured(len(doc.get_update()))
                 log.warning("board %s: document reloaded from the store", self.board_id)
@@ -505,6 +509,7 @@ class Room:
         if self._delete_sets is not None:
             self._delete_sets.append(_delete_set(event))
         try:
+            # a client update the pre-check accepted is recorded from its parse
             self.types.record(event.update)
         except precheck.UpdateRefusedError as exc:  # our own integrated state: a bug if seen
             log.error("board %s: type index could not read an update: %s", self.board_id, exc)

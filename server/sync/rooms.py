@@ -13,11 +13,12 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
+from typing import TypeVar
 
 import anyio
 from anyio.abc import TaskGroup
 
-from ..store.base import BoardRecord, DocStore
+from ..store.base import BoardRecord, DocStore, StoreError
 from .channel import Channel
 from .errors import CloseCode, SyncError
 from .room import Room
@@ -25,6 +26,7 @@ from .room import Room
 log = logging.getLogger(__name__)
 
 RoomFactory = Callable[[BoardRecord], Awaitable[Room]]
+T = TypeVar("T")
 
 
 class BoardNotFoundError(SyncError):
@@ -86,6 +88,7 @@ class Rooms:
                 self._tg.start_soon(room.run)
                 self.rooms[board_id] = room
                 self._count()
+                await self._touch(board_id)
             room.users += 1
             return room
 
@@ -116,10 +119,10 @@ class Rooms:
             if room.unsaved and not force:
                 log.error("board %s: kept in memory because it could not be saved", board_id)
                 return False
+            await self._touch(board_id)  # its last connection ended about now
             del self.rooms[board_id]
             room.close()
-            if self._lock(board_id).statistics().tasks_waiting == 0:
-                self._locks.pop(board_id, None)
+            self._drop_lock(board_id)
             self._count()
             return True
 
@@ -130,6 +133,34 @@ class Rooms:
                 conn.close(CloseCode.SHUTTING_DOWN, "the server is restarting; reconnecting")
         for room in list(self.rooms.values()):
             await room.wait_empty()
+
+    async def run_if_unloaded(
+        self, board_id: str, fn: Callable[[], Awaitable[T]]
+    ) -> tuple[bool, T | None]:
+        """Run fn() unless the board is loaded, holding its lock so that nobody loads it
+        meanwhile (retention never deletes a board in use, P201).
+
+        Returns:
+            (False, None) if the board was loaded; else (True, what fn returned).
+        """
+        async with self._lock(board_id):
+            if board_id in self.rooms:
+                return False, None
+            result = await fn()
+            self._drop_lock(board_id)
+            return True, result
+
+    def _drop_lock(self, board_id: str) -> None:
+        # called while holding it: nobody else waits, so nobody can hold a stale one
+        if self._lock(board_id).statistics().tasks_waiting == 0:
+            self._locks.pop(board_id, None)
+
+    async def _touch(self, board_id: str) -> None:
+        try:
+            await self.store.touch_board(board_id, time.time())
+        except StoreError as exc:
+            # the board works on; retention sees it as idle a little earlier
+            log.warning("board %s: last use not recorded: %s", board_id, exc)
 
     async def unload_all(self) -> None:
         for board_id in list(self.rooms):

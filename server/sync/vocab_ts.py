@@ -14,9 +14,12 @@ from .errors import CloseCode
 from .ops import OPS
 from .vocabulary import (
     ARCHIVE_FORMAT,
+    CONTROL_TIMER,
+    CONTROL_TIMER_OUTER,
     EVENTS,
     EXPORT_FORMATS,
     HEAVY_EXPORTS,
+    LOCK_CAUSES,
     NOTE_KEYS,
     NOTE_KINDS,
     ROLES,
@@ -25,6 +28,7 @@ from .vocabulary import (
     ROOT_NOTES,
     SNAPSHOT_KINDS,
     TEXT_KEYS,
+    TIMER_STATES,
 )
 
 GENERATED_PATH = Path("client/src/sync/vocab.gen.ts")
@@ -84,6 +88,11 @@ def render_ts() -> str:
         + _const("EXPORT_FORMATS", (*EXPORT_FORMATS, ARCHIVE_FORMAT), "ExportFormat")
         + f"export const ARCHIVE_FORMAT = {json.dumps(ARCHIVE_FORMAT)}\n"
         + _const("HEAVY_EXPORTS", HEAVY_EXPORTS, "HeavyExport")
+        + "\n/** Timer states and the `control` keys of the inner and outer timer (P250). */\n"
+        + _const("TIMER_STATES", TIMER_STATES, "TimerStateName")
+        + f"export const CONTROL_TIMER = {json.dumps(CONTROL_TIMER)}\n"
+        + f"export const CONTROL_TIMER_OUTER = {json.dumps(CONTROL_TIMER_OUTER)}\n"
+        + _const("LOCK_CAUSES", LOCK_CAUSES, "LockCause")
     )
 
 

@@ -90,3 +90,12 @@ EXPORT_FORMATS: tuple[str, ...] = (
 HEAVY_EXPORTS: tuple[str, ...] = ("pdf", "svg", "png", "a3.svg", "a3.png")
 # The whole board with its history, for import on another server (P82).
 ARCHIVE_FORMAT = "cocanvas"
+
+# The timer (P50, P250): its states, the `control` key of the innermost timer (the only one
+# old and stock clients read) and of the part timer a field timer nests in.
+TimerState = Literal["idle", "running", "paused", "done"]
+TIMER_STATES: tuple[TimerState, ...] = get_args(TimerState)
+CONTROL_TIMER = "timer"
+CONTROL_TIMER_OUTER = "timer_outer"
+# `lock.set` details `cause`: the timer op that locked fields or reopened them (P252).
+LOCK_CAUSES: tuple[str, ...] = ("timer.done", "timer.extend")

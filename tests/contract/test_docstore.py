@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.store.base import BoardRecord, SnapshotInfo, StoreError
+from server.store.base import BoardRecord, DeletedBoard, SnapshotInfo, StoreError
 from server.store.sqlite import SqliteStore
 from server.store.sqlite_db import CHECKPOINT_AFTER
 
@@ -128,3 +128,39 @@ async def test_p142_a_projector_token_is_stored_like_the_others(store: SqliteSto
     found = await store.get_board("b1")
     assert found is not None and found.token_hashes["projector"] == b"p" * 32
     assert found.token_hashes["viewer"] == b"h" * 32
+
+
+async def test_p200_deleting_an_unknown_board_is_false(store: SqliteStore) -> None:
+    assert not await store.delete_board("nope")
+    assert await store.delete_board("b1")
+    assert not await store.delete_board("b1")
+
+
+async def test_p201_every_kind_of_use_keeps_a_board_from_being_idle(store: SqliteStore) -> None:
+    long_ago = time.time() - 10_000
+    for board in ("old", "updated", "touched", "snapshotted", "compacted"):
+        created = BoardRecord(board, "ko-kreation", 1, "T", "de", long_ago)
+        await store.create_board(created, b"\x00\x00")
+    cutoff = time.time() - 100
+    await store.append("updated", 1, b"u", "a")
+    await store.touch_board("touched", time.time())
+    await store.touch_board("old", long_ago + 1)  # touched, but long ago
+    info = SnapshotInfo("snapshotted", "s", "", "auto", time.time(), 0, 0)
+    await store.create_snapshot(info, b"s")
+    await store.compact("compacted", b"state", 0)
+    assert await store.idle_boards(cutoff) == ["old"]
+    assert await store.delete_idle_board("touched", cutoff) is None
+    assert await store.get_board("touched") is not None
+
+
+async def test_p201_deleting_an_idle_board_counts_what_went(store: SqliteStore) -> None:
+    old = BoardRecord("old", "ko-kreation", 1, "T", "de", 1000.0)
+    await store.create_board(old, b"\x00\x00")
+    for key in ("a", "b"):
+        await store.put_secret("old", "private", key, b"v")
+    await store.create_snapshot(SnapshotInfo("old", "s", "", "manual", 1000.0, 0, 0), b"s")
+    deleted = await store.delete_idle_board("old", 2000.0)
+    assert deleted == DeletedBoard("old", snapshots=1, secrets=2, updates=0)
+    assert await store.get_board("old") is None
+    assert await store.get_secrets("old", "private") == {}
+    assert await store.delete_idle_board("old", 2000.0) is None

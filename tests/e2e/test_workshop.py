@@ -212,7 +212,7 @@ def test_mini_workshop(
     ben.locator(".toolbar button[aria-controls=log]").click()
     log = ben.locator("#log")
     expect(log).to_contain_text("Timer für A: Bestand & Ziele gestartet")
-    expect(log).to_contain_text("Gesperrt: A1, A2, A3, A4")
+    expect(log).to_contain_text("Gesperrt, weil die Zeit um ist: A1, A2, A3, A4")
     expect(log).to_contain_text("2 private Notizen in B1 Handlungsfelder aufgedeckt")
     expect(log).to_contain_text("Abstimmung beendet (2 Personen)")
     expect(log).to_contain_text("Mo (Moderation)")

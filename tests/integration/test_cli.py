@@ -28,7 +28,7 @@ def cocanvas(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str
 def test_help_explains_every_command() -> None:
     done = cocanvas("--help")
     assert done.returncode == 0
-    for command in ("serve", "new", "boards", "snapshot", "export", "import"):
+    for command in ("serve", "new", "boards", "snapshot", "export", "import", "backup", "restore"):
         assert command in done.stdout
     assert "cocanvas new --title" in done.stdout
     serve = cocanvas("serve", "--help")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -42,6 +43,52 @@ def test_p224_emptied_database_refuses_to_start_unless_allowed(
     assert_refused(data, "--allow-empty", "backup")
     server = start_server(data_dir=data, COCANVAS_ALLOW_EMPTY="1")
     assert server.proc is not None and server.proc.poll() is None
+
+
+def wal_with_commits(data: Path, commits: int) -> Path:
+    """Leave `commits` committed transactions in the WAL, as a killed server would."""
+    code = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA wal_autocheckpoint=0')\n"
+        "for i in range(int(sys.argv[2])):\n"
+        "    c.execute('UPDATE boards SET title = ?', ('Titel %d ' % i * 50,))\n"
+        "os._exit(0)\n"
+    )
+    db = data / "cocanvas.db"
+    subprocess.run([sys.executable, "-c", code, str(db), str(commits)], check=True)
+    wal = data / "cocanvas.db-wal"
+    assert wal.stat().st_size > 4096 * commits
+    return wal
+
+
+def damage_frame(wal: Path, index: int) -> None:
+    raw = bytearray(wal.read_bytes())
+    page_size = int.from_bytes(raw[8:12], "big")
+    at = 32 + index * (24 + page_size) + 24 + 100  # inside the frame's page
+    raw[at] ^= 0xFF
+    wal.write_bytes(bytes(raw))
+
+
+def test_p224_damaged_wal_with_later_commits_stops_the_start(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    board_in(data)
+    wal = wal_with_commits(data, 12)
+    damage_frame(wal, 1)  # 48 of 60 notes: what SQLite would serve without a word
+    message = assert_refused(data, "damaged", "backup")
+    assert "cocanvas.db-wal" in message
+
+
+def test_p224_torn_last_commit_in_the_wal_is_only_a_warning(
+    tmp_path: Path, start_server: Callable[..., LiveServer]
+) -> None:
+    data = tmp_path / "data"
+    board_in(data)
+    wal = wal_with_commits(data, 3)
+    frames = (wal.stat().st_size - 32) // (24 + 4096)
+    damage_frame(wal, frames - 1)
+    server = start_server(data_dir=data)
+    assert "torn" in server.log()
 
 
 def test_p224_damaged_database_names_the_file_and_the_way_out(tmp_path: Path) -> None:

@@ -198,3 +198,35 @@ async def test_stock_client_edits_in_a_locked_field_are_reverted_and_all_converg
         await node.wait_for_doc("a", lambda d: not d["doc"]["control"].get("locks"))
         await node.add_note("a", "later", field="A2", text="jetzt geht's")
         await m.wait_for(lambda: "later" in m.notes)
+
+
+async def test_p250_stock_client_reads_the_innermost_timer_and_the_reopened_field(
+    shared_server: LiveServer, node: NodeYjs
+) -> None:
+    board = shared_server.create_board()
+    params = {"k": board.tokens["participant"]}
+    await node.connect("a", url=shared_server.ws, room=board.id, params=params)
+    async with PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m:
+        await m.synced.wait()
+        part = await m.request("timer.start", target="A", seconds=2700)
+        field = await m.request("timer.start", target="A2", seconds=1, lock_on_end=True)
+        assert part["ok"] and field["ok"] and field["nested_in"] == "A", (part, field)
+
+        def timer(d: dict[str, Any]) -> dict[str, Any]:
+            value: dict[str, Any] = d["doc"]["control"].get("timer", {})
+            return value
+
+        # `control.timer` keeps its old shape: the field timer, as a client without P250 reads it
+        await node.wait_for_doc("a", lambda d: timer(d).get("state") == "done")
+        doc = await node.dump("a")
+        assert timer(doc)["target"] == "A2"
+        assert doc["doc"]["control"]["timer_outer"]["ends_at"] == part["ends_at"]
+        await node.wait_for_doc("a", lambda d: "A2" in d["doc"]["control"].get("locks", {}))
+        more = await m.request("timer.extend", seconds=300)
+        assert more["ok"], more
+        await node.wait_for_doc(
+            "a",
+            lambda d: timer(d).get("state") == "running" and not d["doc"]["control"].get("locks"),
+        )
+        await node.add_note("a", "more", field="A2", text="mit mehr Zeit")
+        await m.wait_for(lambda: "more" in m.notes)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
-from server.store.sqlite import SCHEMA_VERSION, SqliteStore
+from server.store.sqlite import SCHEMA, SCHEMA_VERSION, SqliteStore
 
 pytestmark = pytest.mark.anyio
 
@@ -43,5 +44,36 @@ async def test_p143_a_version_1_file_gains_join_code_expiry(tmp_path: Path) -> N
         await store.set_join_code("old1", "WXYZ6789", time.time() + 60)
         assert (await store.get_board_by_join_code("WXYZ6789")) is not None
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     conn.close()
+
+
+def every_byte(directory: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file())
+
+
+async def test_p200_a_version_2_file_gains_last_use_and_loses_old_deleted_bytes(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v2.db"
+    mark = b"geloescht-" + secrets.token_hex(6).encode()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA secure_delete=OFF")  # as many SQLite builds default to
+        conn.executescript(SCHEMA.replace(",\n    active_at REAL", ""))
+        for board, title in (("old", "Alt"), ("gone", mark.decode())):
+            conn.execute(
+                "INSERT INTO boards (id, canvas, canvas_version, title, locale, created_at)"
+                " VALUES (?, 'ko-kreation', 1, ?, 'de', 5.0)",
+                (board, title),
+            )
+        conn.execute("INSERT INTO states VALUES ('gone', ?, 0, 5.0)", (mark * 2000,))
+        conn.execute("DELETE FROM states WHERE board = 'gone'")
+        conn.execute("DELETE FROM boards WHERE id = 'gone'")  # as schema 2 deleted
+        conn.execute("PRAGMA user_version=2")
+    conn.close()
+    assert mark in path.read_bytes()  # what the upgrade has to remove
+    async with SqliteStore(path) as store:
+        assert await store.idle_boards(10.0) == ["old"]
+        await store.touch_board("old", 20.0)
+        assert await store.idle_boards(10.0) == []
+    assert mark not in every_byte(tmp_path)

@@ -146,6 +146,8 @@ def _vocabulary_sets() -> dict[str, set[str]]:
         "TEXT_KEYS": set(vocabulary.TEXT_KEYS),
         "NOTE_KINDS": set(vocabulary.NOTE_KINDS),
         "SNAPSHOT_KINDS": set(vocabulary.SNAPSHOT_KINDS),
+        "TIMER_STATES": set(vocabulary.TIMER_STATES),
+        "LOCK_CAUSES": set(vocabulary.LOCK_CAUSES),
         "EXPORT_FORMATS": {*vocabulary.EXPORT_FORMATS, vocabulary.ARCHIVE_FORMAT},
     }
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import type { TimerState } from '../model/control'
+import { Canvas, getCanvas } from '../model/canvas'
+import type { AgendaItem, TimerState } from '../model/control'
 import { ServerClock } from './clock'
-import { EndWatch, formatClock, parseDuration, remainingMs } from './timer'
+import {
+  agendaRows, currentPart, EndWatch, endsOtherWork, formatClock, nestsIn, parseDuration, remainingMs, startPlan, timerLines
+} from './timer'
 
 const SERVER_NOW = 1_700_000_000_000
 
@@ -15,6 +18,7 @@ function timer (state: Partial<TimerState>): TimerState {
     lockOnEnd: false,
     endedAt: null,
     segmentStarted: null,
+    lockedFields: [],
     ...state
   }
 }
@@ -83,5 +87,66 @@ describe('EndWatch', () => {
     expect(watch.check(done, SERVER_NOW + 2000)).toBe(false)
     const old = timer({ state: 'done', target: 'B1', endedAt: SERVER_NOW - 60_000 })
     expect(new EndWatch().check(old, SERVER_NOW)).toBe(false)
+  })
+})
+
+describe('nested timers (P250)', () => {
+  const def = getCanvas('ko-kreation')
+  if (!def) throw new Error('the Ko-Kreation canvas is missing')
+  const canvas = new Canvas(def)
+  const agenda: AgendaItem[] = [
+    { id: 'part-a', kind: 'part', part: 'A', label: null, minutes: 60, startedAt: SERVER_NOW - 600_000, endedAt: null, actualMs: 300_000 },
+    { id: 'part-b', kind: 'part', part: 'B', label: null, minutes: 45, startedAt: null, endedAt: null, actualMs: 0 }
+  ]
+  const partA = timer({ target: 'A', state: 'running', endsAt: SERVER_NOW + 1_800_000, segmentStarted: SERVER_NOW - 60_000 })
+
+  it('nests a field of the running part, by part id or agenda item', () => {
+    expect(nestsIn(canvas, 'A2', partA, agenda)).toBe(true)
+    expect(nestsIn(canvas, 'A2', { ...partA, target: 'part-a' }, agenda)).toBe(true)
+    expect(nestsIn(canvas, 'A2', { ...partA, state: 'paused' }, agenda)).toBe(true)
+    expect(nestsIn(canvas, 'B2', partA, agenda)).toBe(false)
+    expect(nestsIn(canvas, 'B', partA, agenda)).toBe(false)
+    expect(nestsIn(canvas, 'A2', { ...partA, state: 'done' }, agenda)).toBe(false)
+    expect(nestsIn(canvas, 'A2', { ...partA, target: 'A1' }, agenda)).toBe(false)
+    expect(nestsIn(canvas, 'A2', null, agenda)).toBe(false)
+  })
+
+  it('asks before ending a running timer for something else, not before a nest or a restart', () => {
+    const field = timer({ target: 'A1', state: 'running', endsAt: SERVER_NOW + 60_000 })
+    const nest = startPlan(canvas, 'A2', field, partA, agenda)
+    expect(nest.kind).toBe('nest')
+    expect(endsOtherWork(nest, 'A2')).toBe(false)
+    const other = startPlan(canvas, 'B2', field, partA, agenda)
+    expect(other).toEqual({ kind: 'replace', ending: [partA, field] })
+    expect(endsOtherWork(other, 'B2')).toBe(true)
+    const restart = startPlan(canvas, 'A', partA, null, agenda)
+    expect(endsOtherWork(restart, 'A')).toBe(false)
+    expect(startPlan(canvas, 'B', timer({ target: 'A', state: 'done' }), null, agenda)).toEqual({ kind: 'fresh' })
+  })
+
+  it('shows the part time and the field time side by side', () => {
+    const field = timer({ target: 'A2', state: 'running', endsAt: SERVER_NOW + 300_000 })
+    const lines = timerLines(canvas, field, partA, agenda, SERVER_NOW)
+    expect(lines.outer?.leftMs).toBe(1_800_000)
+    expect(lines.outer?.label).toMatch(/^A: /)
+    expect(lines.inner.leftMs).toBe(300_000)
+    expect(lines.inner.label).toMatch(/^A2 /)
+    const up = timerLines(canvas, { ...field, state: 'done', endsAt: null }, partA, agenda, SERVER_NOW + 400_000)
+    expect([up.outer?.leftMs, up.inner.leftMs, up.inner.state]).toEqual([1_400_000, 0, 'done'])
+    expect(timerLines(canvas, partA, null, agenda, SERVER_NOW).outer).toBeNull()
+    expect(currentPart(canvas, field, agenda, partA)).toBe('A')
+  })
+
+  it('counts the part on while the field timer books or after it ended, never twice', () => {
+    const field = timer({ target: 'A2', state: 'running', endsAt: SERVER_NOW + 300_000, segmentStarted: SERVER_NOW - 120_000 })
+    const holding = { ...partA, segmentStarted: null }
+    const rows = agendaRows(canvas, agenda, field, SERVER_NOW, holding)
+    expect(rows[0]?.actualMs).toBe(420_000)
+    expect(rows[0]?.status).toBe('running')
+    expect(rows[1]?.status).toBe('planned')
+    // the field's time is up; the part timer books from then on
+    const done = timer({ target: 'A2', state: 'done', endedAt: SERVER_NOW - 60_000 })
+    expect(agendaRows(canvas, agenda, done, SERVER_NOW, partA)[0]?.actualMs).toBe(360_000)
+    expect(agendaRows(canvas, agenda, done, SERVER_NOW, partA)[0]?.status).toBe('running')
   })
 })

@@ -1,6 +1,7 @@
 // The shared timer and the agenda, read for display: remaining time on the server clock,
-// what the timer is for, planned versus actual time per agenda item, and the moment the
-// time is up (once per run, for the end signal).
+// what the timer is for, a field timer nested in its part timer (P250), planned versus
+// actual time per agenda item, and the moment the time is up (once per run, for the end
+// signal).
 import { tx } from '../i18n'
 import type { Canvas } from '../model/canvas'
 import type { AgendaItem, TimerState } from '../model/control'
@@ -77,21 +78,75 @@ export interface AgendaRow {
   status: AgendaStatus
 }
 
-export function agendaRows (canvas: Canvas, agenda: AgendaItem[], timer: TimerState, serverNow: number): AgendaRow[] {
-  const current = timer.state === 'running' || timer.state === 'paused' ? agendaItemFor(canvas, timer.target, agenda) : null
+/** Running or paused (a done or idle timer holds no time). */
+export function isActive (t: TimerState | null): boolean {
+  return t !== null && (t.state === 'running' || t.state === 'paused')
+}
+
+/**
+ * Planned versus actual per agenda item. Of the timer and the part timer around it (`outer`),
+ * the one with `segmentStarted` books the running time (the server keeps it to one).
+ */
+export function agendaRows (canvas: Canvas, agenda: AgendaItem[], timer: TimerState, serverNow: number, outer: TimerState | null = null): AgendaRow[] {
+  const shown = isActive(timer) ? timer : isActive(outer) ? outer : null
+  const current = shown ? agendaItemFor(canvas, shown.target, agenda) : null
+  const running = timer.state === 'running' || outer?.state === 'running'
+  const booking = [timer, outer].find((t) => t?.state === 'running' && t.segmentStarted !== null) ?? null
+  const booked = booking ? agendaItemFor(canvas, booking.target, agenda) : null
   return agenda.map((item) => {
     let actual = item.actualMs
     let status: AgendaStatus = item.endedAt !== null ? 'done' : item.startedAt !== null ? 'paused' : 'planned'
-    if (current && current.id === item.id) {
-      status = timer.state === 'running' ? 'running' : 'paused'
-      if (timer.state === 'running' && timer.segmentStarted !== null) actual += Math.max(0, serverNow - timer.segmentStarted)
-    }
+    if (current && current.id === item.id) status = running ? 'running' : 'paused'
+    if (booking?.segmentStarted != null && booked?.id === item.id) actual += Math.max(0, serverNow - booking.segmentStarted)
     return { item, label: agendaLabel(canvas, item), plannedMs: item.minutes * 60000, actualMs: actual, status }
   })
 }
 
-/** The part people are working on now: the timer's, else the agenda item last started. */
-export function currentPart (canvas: Canvas, timer: TimerState, agenda: AgendaItem[] | null): string | null {
+/** P250: a timer for `target` runs inside `host` when it is a field of the host's part. */
+export function nestsIn (canvas: Canvas, target: string, host: TimerState | null, agenda: AgendaItem[] | null): boolean {
+  if (host === null || !isActive(host) || !host.target || canvas.field(host.target)) return false
+  const field = canvas.field(target)
+  return field !== undefined && partOf(canvas, host.target, agenda) === field.part
+}
+
+export type StartPlan =
+  | { kind: 'fresh' }
+  | { kind: 'nest', host: TimerState }
+  | { kind: 'replace', ending: TimerState[] }
+
+/** What starting a timer for `target` does to the timers there are now (as the server does it). */
+export function startPlan (canvas: Canvas, target: string, inner: TimerState, outer: TimerState | null, agenda: AgendaItem[] | null): StartPlan {
+  const host = outer ?? inner
+  if (nestsIn(canvas, target, host, agenda)) return { kind: 'nest', host }
+  const ending = [outer, inner].filter((t): t is TimerState => isActive(t))
+  return ending.length > 0 ? { kind: 'replace', ending } : { kind: 'fresh' }
+}
+
+/** Ask first when a start would end a running timer for something else (not a restart). */
+export function endsOtherWork (plan: StartPlan, target: string): boolean {
+  return plan.kind === 'replace' && plan.ending.some((t) => t.target !== target)
+}
+
+export interface TimerLine {
+  target: string | null
+  label: string
+  /** Null: nothing to count (idle). */
+  leftMs: number | null
+  state: TimerState['state']
+}
+
+/** The lines of the timer bar: the part timer while a field timer runs inside it, then the innermost. */
+export function timerLines (canvas: Canvas, inner: TimerState, outer: TimerState | null, agenda: AgendaItem[] | null, serverNow: number): { outer: TimerLine | null, inner: TimerLine } {
+  const line = (t: TimerState): TimerLine => ({
+    target: t.target, label: targetLabel(canvas, t.target, agenda), leftMs: remainingMs(t, serverNow), state: t.state
+  })
+  return { outer: outer && outer.state !== 'idle' ? line(outer) : null, inner: line(inner) }
+}
+
+/** The part people are working on now: the part timer's, the timer's, else the agenda item last started. */
+export function currentPart (canvas: Canvas, timer: TimerState, agenda: AgendaItem[] | null, outer: TimerState | null = null): string | null {
+  const fromOuter = outer && outer.state !== 'idle' ? partOf(canvas, outer.target, agenda) : null
+  if (fromOuter) return fromOuter
   const fromTimer = partOf(canvas, timer.target, agenda)
   if (fromTimer && timer.state !== 'idle') return fromTimer
   let latest: AgendaItem | null = null

@@ -2,8 +2,9 @@
 // commands): timer, agenda, locks, focus, private writing, voting, roster and decision log.
 // Mirror of server/moderation/*.py; any value may be missing or malformed.
 import * as Y from 'yjs'
+import { CONTROL_TIMER, CONTROL_TIMER_OUTER, TIMER_STATES, type TimerStateName } from '../sync/vocab.gen'
 
-export type TimerStateName = 'idle' | 'running' | 'paused' | 'done'
+export type { TimerStateName }
 
 export interface TimerState {
   target: string | null
@@ -18,6 +19,8 @@ export interface TimerState {
   endedAt: number | null
   /** Running: when the current run began (time accrues to the agenda from here). */
   segmentStarted: number | null
+  /** Done: the fields this end locked (more time reopens them, P252). */
+  lockedFields: string[]
 }
 
 export interface AgendaItem {
@@ -80,10 +83,22 @@ function trueKeys (v: unknown): Set<string> {
   return out
 }
 
+const isTimerState = (v: unknown): v is TimerStateName => TIMER_STATES.some((s) => s === v)
+
+/** The innermost timer (`control.timer`): a field timer while one runs inside a part timer. */
 export function readTimer (control: Y.Map<unknown>): TimerState {
-  const t = plain(control.get('timer'))
+  return timerFrom(plain(control.get(CONTROL_TIMER)))
+}
+
+/** The part timer a field timer runs inside (`control.timer_outer`, P250), or null. */
+export function readOuterTimer (control: Y.Map<unknown>): TimerState | null {
+  const t = plain(control.get(CONTROL_TIMER_OUTER))
+  return isRecord(t) ? timerFrom(t) : null
+}
+
+function timerFrom (t: unknown): TimerState {
   const r = isRecord(t) ? t : {}
-  const state = r.state === 'running' || r.state === 'paused' || r.state === 'done' ? r.state : 'idle'
+  const state = isTimerState(r.state) ? r.state : 'idle'
   return {
     target: str(r.target),
     state,
@@ -92,7 +107,8 @@ export function readTimer (control: Y.Map<unknown>): TimerState {
     durationMs: num(r.duration_ms),
     lockOnEnd: r.lock_on_end === true,
     endedAt: num(r.ended_at),
-    segmentStarted: num(r.segment_started)
+    segmentStarted: num(r.segment_started),
+    lockedFields: Array.isArray(r.locked_fields) ? r.locked_fields.filter((f): f is string => typeof f === 'string') : []
   }
 }
 

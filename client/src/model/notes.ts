@@ -117,6 +117,13 @@ export function deleteNote (board: Board, id: string): void {
   }, LOCAL_ORIGIN)
 }
 
+/** Put a deleted note back as it was (a copy taken before deleting it). */
+export function restoreNote (board: Board, id: string, copy: Y.Map<unknown>): boolean {
+  if (board.note(id)) return false
+  board.doc.transact(() => board.notes.set(id, copy), LOCAL_ORIGIN)
+  return true
+}
+
 /** One text edit (from the editor binding): delete then insert at `index`. No
  * `updated_at` here: a map write per keystroke would grow the document for nothing. */
 export function editText (board: Board, id: string, key: TextKey, index: number, remove: number, insert: string): void {

@@ -54,11 +54,14 @@ export interface OpArgs {
   'hello': { pid?: string, name?: string, group?: string }
   'clock': Record<string, never>
   'agenda.set': { items: AgendaItemInput[] }
-  'timer.start': { target: string, seconds: number, lock_on_end?: boolean }
+  /** `nest`: left out, a field timer nests in its part's running timer (P250); false replaces. */
+  'timer.start': { target: string, seconds: number, lock_on_end?: boolean, nest?: boolean }
   'timer.pause': Record<string, never>
   'timer.resume': Record<string, never>
-  'timer.extend': { seconds: number }
-  'timer.stop': Record<string, never>
+  /** On a done timer: runs it again, reopening what its end locked (P252). */
+  'timer.extend': { seconds: number, outer?: boolean }
+  /** With a field timer inside a part timer: ends the field timer only, unless `all` (P253). */
+  'timer.stop': { all?: boolean }
   'lock.set': LockTarget & { locked: boolean }
   'focus.set': { field: string | null, follow?: boolean }
   'view.set': { field: string, compact: boolean }
@@ -125,7 +128,7 @@ export interface OpReplies {
   'hello': HelloReply
   'clock': { server_ms: number }
   'agenda.set': { total_minutes: number }
-  'timer.start': { ends_at: number, server_ms: number }
+  'timer.start': { ends_at: number, server_ms: number, nested_in?: string | null }
   'timer.pause': { remaining_ms: number }
   'timer.resume': { ends_at: number, server_ms: number }
   'timer.extend': { ends_at: number | null, remaining_ms: number | null }

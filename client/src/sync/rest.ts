@@ -225,7 +225,18 @@ export class BoardApi {
   }
 }
 
-/** Import a `.cocanvas` archive as a new board (new id, new links). */
+/** The id of the board a join code opens (P240); ApiError 404 for an unknown or expired code. */
+export async function findBoardByCode (code: string): Promise<string> {
+  const res = await send('/api/join', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code })
+  })
+  const data = await json(res)
+  if (typeof data.board !== 'string' || !/^[A-Za-z0-9_-]{6,64}$/.test(data.board)) throw new ApiError(502, 'unexpected reply from the server')
+  return data.board
+}
+
 /** The role a link token has on a board now, or null when it does not work (any more). */
 export async function roleOfToken (boardId: string, token: string): Promise<Role | null> {
   try {
@@ -239,6 +250,7 @@ export async function roleOfToken (boardId: string, token: string): Promise<Role
   }
 }
 
+/** Import a `.cocanvas` archive as a new board (new id, new links). */
 export async function importArchive (file: Blob): Promise<NewBoard> {
   if (file.size > MAX_ARCHIVE_BYTES) throw new ApiError(413, `archives are at most ${MAX_ARCHIVE_BYTES} bytes`)
   const res = await send('/api/boards/import', {

@@ -87,3 +87,11 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number]
 export const ARCHIVE_FORMAT = "cocanvas"
 export const HEAVY_EXPORTS = ["pdf", "svg", "png", "a3.svg", "a3.png"] as const
 export type HeavyExport = (typeof HEAVY_EXPORTS)[number]
+
+/** Timer states and the `control` keys of the inner and outer timer (P250). */
+export const TIMER_STATES = ["idle", "running", "paused", "done"] as const
+export type TimerStateName = (typeof TIMER_STATES)[number]
+export const CONTROL_TIMER = "timer"
+export const CONTROL_TIMER_OUTER = "timer_outer"
+export const LOCK_CAUSES = ["timer.done", "timer.extend"] as const
+export type LockCause = (typeof LOCK_CAUSES)[number]

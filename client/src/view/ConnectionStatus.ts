@@ -59,6 +59,7 @@ function fatalText (code: number): string {
     case CLOSE.FORBIDDEN: return t('error.4403')
     case CLOSE.BOARD_NOT_FOUND: return t('error.4404')
     case CLOSE.MESSAGE_TOO_BIG: return t('error.4413')
+    case CLOSE.TOO_MANY_REQUESTS: return t('error.4429')
     default: return t('error.other', { code })
   }
 }
@@ -69,6 +70,7 @@ function transientText (code: number): string {
     case CLOSE.SLOW_CONSUMER: return t('transient.4502')
     case CLOSE.ROOM_FULL: return t('transient.4503')
     case CLOSE.STORE_UNAVAILABLE: return t('transient.4504')
+    case CLOSE.TOO_MANY_CONNECTIONS: return t('transient.4509')
     default: return t('status.retry')
   }
 }

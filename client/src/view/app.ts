@@ -8,6 +8,7 @@ import type { Status } from '../sync/status'
 import type { Ctx } from './actions'
 import { BoardPanels } from './BoardPanels'
 import { onBoardKey } from './boardKeys'
+import { watchTyping } from './keyGuard'
 import { BoardCanvas } from './canvas'
 import { ConnectionStatus } from './ConnectionStatus'
 import { helpDialog } from './dialogs'
@@ -120,6 +121,7 @@ export class BoardApp {
     window.addEventListener('keydown', onKey)
     this.cleanups.push(() => window.removeEventListener('keydown', onKey))
     this.cleanups.push(phoneNav.watch())
+    this.cleanups.push(watchTyping(document))
     this.updateTitle()
     if (deps.prefs.list) this.setView('list')
   }

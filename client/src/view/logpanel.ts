@@ -61,27 +61,56 @@ function fieldList (ctx: Ctx, ids: unknown): string {
   return Array.isArray(ids) ? ids.map((f) => typeof f === 'string' ? f : '?').join(', ') : fieldName(ctx, ids)
 }
 
+/** Minutes from seconds (whole, else one decimal); entries without seconds: the summary's. */
+function minutesText (seconds: unknown, fromSummary: string | undefined): string {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds)) return fromSummary ?? '?'
+  const minutes = seconds / 60
+  return minutes.toLocaleString(document.documentElement.lang || 'de', { maximumFractionDigits: 1 })
+}
+
 /** One log entry in words, from its op and details (the summary only fills gaps). */
 export function describe (ctx: Ctx, e: LogEntry): string {
   const d = e.details
-  const target = (): string => targetLabel(ctx.canvas, typeof d.target === 'string' ? d.target : null, readAgenda(ctx.board.control))
+  const label = (id: unknown): string => targetLabel(ctx.canvas, typeof id === 'string' ? id : null, readAgenda(ctx.board.control))
+  const target = (): string => label(d.target)
   switch (e.op) {
     case 'timer.start': {
-      const m = /(\d+) min/.exec(e.summary)
-      return t('log.timer.start', { target: target(), minutes: m?.[1] ?? '?' })
+      const minutes = minutesText(d.seconds, /(\d+) min/.exec(e.summary)?.[1])
+      if (typeof d.nested_in === 'string') return t('log.timer.start.nested', { target: target(), minutes, outer: label(d.nested_in) })
+      if (Array.isArray(d.ended) && d.ended.length > 0) {
+        return t('log.timer.start.ended', { target: target(), minutes, ended: d.ended.map(label).join(', ') })
+      }
+      return t('log.timer.start', { target: target(), minutes })
     }
     case 'timer.pause': return t('log.timer.pause', { target: target() })
     case 'timer.resume': return t('log.timer.resume', { target: target() })
-    case 'timer.stop': return t('log.timer.stop', { target: target() })
-    case 'timer.done': return t('log.timer.done', { target: target() })
+    case 'timer.stop':
+      if (typeof d.back_to === 'string') return t('log.timer.stop.back', { target: target(), outer: label(d.back_to) })
+      if (typeof d.inner === 'string') return t('log.timer.stop.both', { target: target(), inner: label(d.inner) })
+      return t('log.timer.stop', { target: target() })
+    case 'timer.done':
+      if (typeof d.nested_in === 'string') return t('log.timer.done.nested', { target: target(), outer: label(d.nested_in) })
+      if (typeof d.inner === 'string') return t('log.timer.done.inner', { target: target(), inner: label(d.inner) })
+      return t('log.timer.done', { target: target() })
     case 'timer.extend': {
       const m = /([+-])(\d+) min/.exec(e.summary)
-      return m?.[1] === '-' ? t('log.timer.shorten', { minutes: m[2] ?? '?' }) : t('log.timer.extend', { minutes: m?.[2] ?? '?' })
+      const seconds = typeof d.seconds === 'number' ? d.seconds : m ? Number(`${m[1]}${m[2]}`) * 60 : null
+      const minutes = minutesText(seconds === null ? null : Math.abs(seconds), m?.[2])
+      if (d.revived === true) {
+        return Array.isArray(d.unlocked) && d.unlocked.length > 0
+          ? t('log.timer.revived.unlocked', { target: target(), minutes, fields: fieldList(ctx, d.unlocked) })
+          : t('log.timer.revived', { target: target(), minutes })
+      }
+      if (seconds !== null && seconds < 0) return t('log.timer.shorten', { minutes })
+      return d.outer === true ? t('log.timer.extend.target', { target: target(), minutes }) : t('log.timer.extend', { minutes })
     }
     case 'agenda.set': return t('log.agenda.set')
     case 'lock.set': {
       const locked = typeof d.locked === 'boolean' ? d.locked : !/unlocked/.test(e.summary)
-      return t(locked ? 'log.lock.on' : 'log.lock.off', { fields: fieldList(ctx, d.fields) })
+      const fields = fieldList(ctx, d.fields)
+      if (d.cause === 'timer.done') return t('log.lock.timer', { fields })
+      if (d.cause === 'timer.extend') return t('log.lock.reopened', { fields })
+      return t(locked ? 'log.lock.on' : 'log.lock.off', { fields })
     }
     case 'focus.set': {
       const field = typeof d.field === 'string' ? d.field : /focus on (\S+)/.exec(e.summary)?.[1]

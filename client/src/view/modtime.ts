@@ -1,13 +1,15 @@
-// Moderator: the timer (start per part, field or agenda item; pause, resume, +1/+5 min,
-// stop; lock when time is up) and the agenda with planned versus actual time, editable.
+// Moderator: the timer (start per part, field or agenda item; a field timer runs inside its
+// part's timer; pause, resume, +1/+5 min also after time is up, stop; lock when time is up)
+// and the agenda with planned versus actual time, editable.
 import {
-  agendaLabel, agendaRows, formatClock, parseDuration, remainingMs, targetLabel
+  agendaLabel, agendaRows, endsOtherWork, formatClock, isActive, parseDuration, remainingMs, startPlan, targetLabel
 } from '../facilitation/timer'
 import { t, tx } from '../i18n'
-import { type AgendaItem, readAgenda, readTimer } from '../model/control'
+import { type AgendaItem, readAgenda, readOuterTimer, readTimer, type TimerState } from '../model/control'
 import type { AgendaItemInput } from '../sync/appmsg'
 import type { Ctx } from './actions'
 import { clear, h, setText } from './dom'
+import { confirmModal } from './modal'
 import { button, checkbox, labelled, section } from './modkit'
 
 interface DraftItem extends AgendaItemInput { kind: string }
@@ -17,6 +19,11 @@ export class ModTime {
   private readonly ctx: Ctx
   private readonly status: HTMLElement
   private readonly pauseBtn: HTMLButtonElement
+  private readonly moreBtns: HTMLButtonElement[]
+  private readonly minusBtn: HTMLButtonElement
+  private readonly stopBtn: HTMLButtonElement
+  private readonly outerLabel: HTMLElement
+  private readonly outerRow: HTMLElement
   private readonly running: HTMLElement
   private readonly target: HTMLSelectElement
   private readonly duration: HTMLInputElement
@@ -36,12 +43,18 @@ export class ModTime {
     // not a live region: the timer bar announces the end for everyone
     this.status = h('p', { class: 'mod-status' })
     this.pauseBtn = button(t('mod.timer.pause'), () => this.pauseOrResume(), { 'data-timer': 'pause' })
-    this.running = h('div', { class: 'mod-buttons' },
-      this.pauseBtn,
+    // +1/+5 also work after time is up: the timer runs again and its own lock reopens (P252)
+    this.moreBtns = [
       button(t('mod.timer.plus1'), () => run('timer.extend', { seconds: 60 }), { 'data-timer': 'plus1' }),
-      button(t('mod.timer.plus5'), () => run('timer.extend', { seconds: 300 }), { 'data-timer': 'plus5' }),
-      button(t('mod.timer.minus1'), () => run('timer.extend', { seconds: -60 }), { 'data-timer': 'minus1' }),
-      button(t('mod.timer.stop'), () => run('timer.stop', {}), { 'data-timer': 'stop' }))
+      button(t('mod.timer.plus5'), () => run('timer.extend', { seconds: 300 }), { 'data-timer': 'plus5' })]
+    this.minusBtn = button(t('mod.timer.minus1'), () => run('timer.extend', { seconds: -60 }), { 'data-timer': 'minus1' })
+    this.stopBtn = button(t('mod.timer.stop'), () => run('timer.stop', {}), { 'data-timer': 'stop' })
+    this.running = h('div', { class: 'mod-buttons' }, this.pauseBtn, ...this.moreBtns, this.minusBtn, this.stopBtn)
+    this.outerLabel = h('span', { class: 'hint' })
+    this.outerRow = h('div', { class: 'mod-buttons', hidden: true },
+      this.outerLabel,
+      button(t('mod.timer.outer.plus5'), () => run('timer.extend', { seconds: 300, outer: true }), { 'data-timer': 'outer-plus5' }),
+      button(t('mod.timer.stop.all'), () => run('timer.stop', { all: true }), { 'data-timer': 'stop-all' }))
 
     this.target = h('select', { attrs: { name: 'timer-target' } })
     this.fillTargets()
@@ -59,6 +72,7 @@ export class ModTime {
       labelled(t('mod.timer.target'), this.target).row,
       labelled(t('mod.timer.duration'), this.duration, t('mod.timer.duration.hint')).row,
       lock.row,
+      h('p', { class: 'hint', text: t('mod.timer.nest.hint') }),
       this.durationError,
       h('div', { class: 'mod-buttons' }, button(t('mod.timer.start'), () => this.start(), { 'data-timer': 'start' }, 'btn-primary')))
 
@@ -77,7 +91,7 @@ export class ModTime {
       this.agendaBody)
 
     this.el = section('time', t('mod.time.title'), true,
-      this.status, this.running,
+      this.status, this.running, this.outerRow,
       h('h4', { class: 'mod-sub', text: t('mod.timer.new') }), startRow,
       h('h4', { class: 'mod-sub', text: t('mod.agenda.title') }),
       h('div', { class: 'table-scroll', attrs: { tabindex: 0, role: 'region', 'aria-label': t('mod.agenda.title') } }, agendaTable), this.agendaTotal,
@@ -123,22 +137,63 @@ export class ModTime {
       return
     }
     setText(this.durationError, '')
-    await this.ctx.fac.run('timer.start', { target: this.target.value, seconds, lock_on_end: this.lockOnEnd.checked })
+    await this.startTimer(this.target.value, seconds, this.lockOnEnd.checked)
+  }
+
+  /** Start a timer: nested in its part's timer when it can be (P250), else after asking. */
+  private async startTimer (target: string, seconds: number, lockOnEnd: boolean): Promise<void> {
+    const { canvas, board, fac } = this.ctx
+    const agenda = readAgenda(board.control)
+    const plan = startPlan(canvas, target, readTimer(board.control), readOuterTimer(board.control), agenda)
+    if (plan.kind === 'replace') {
+      if (endsOtherWork(plan, target) && !(await this.confirmReplace(target, plan.ending, agenda))) return
+      await fac.run('timer.start', { target, seconds, lock_on_end: lockOnEnd, nest: false })
+      return
+    }
+    await fac.run('timer.start', { target, seconds, lock_on_end: lockOnEnd })
+  }
+
+  /** Say what would end, and why it cannot run on inside the new timer's. */
+  private confirmReplace (target: string, ending: TimerState[], agenda: AgendaItem[] | null): Promise<boolean> {
+    const { canvas, fac } = this.ctx
+    const label = (id: string | null): string => targetLabel(canvas, id, agenda)
+    const first = ending[0]
+    const field = canvas.field(target)
+    const text = first
+      ? [t('mod.timer.replace.running', { target: label(first.target), time: formatClock(remainingMs(first, fac.clock.now()) ?? 0) })]
+      : []
+    text.push(field && first && !canvas.field(first.target ?? '')
+      ? t('mod.timer.replace.otherPart', { target: label(target), part: field.part, outer: label(first.target) })
+      : t('mod.timer.replace.other', { target: label(target) }))
+    return confirmModal({ title: t('mod.timer.replace.title'), text, yes: t('mod.timer.replace.yes', { target: label(target) }) })
   }
 
   private async pauseOrResume (): Promise<void> {
     const timer = readTimer(this.ctx.board.control)
-    if (timer.state === 'running') await this.ctx.fac.run('timer.pause', {})
-    else if (timer.state === 'paused') await this.ctx.fac.run('timer.resume', {})
+    const outer = readOuterTimer(this.ctx.board.control)
+    if (timer.state === 'running' || outer?.state === 'running') await this.ctx.fac.run('timer.pause', {})
+    else if (timer.state === 'paused' || outer?.state === 'paused') await this.ctx.fac.run('timer.resume', {})
   }
 
   /** `control` changed. */
   update (): void {
-    const timer = readTimer(this.ctx.board.control)
-    const active = timer.state === 'running' || timer.state === 'paused'
-    for (const b of Array.from(this.running.querySelectorAll('button'))) b.disabled = !active
-    setText(this.pauseBtn, timer.state === 'paused' ? t('mod.timer.resume') : t('mod.timer.pause'))
-    this.pauseBtn.dataset.timer = timer.state === 'paused' ? 'resume' : 'pause'
+    const { canvas, board } = this.ctx
+    const timer = readTimer(board.control)
+    const outer = readOuterTimer(board.control)
+    const active = isActive(timer)
+    const running = timer.state === 'running' || outer?.state === 'running'
+    this.pauseBtn.disabled = !active && !isActive(outer)
+    for (const b of this.moreBtns) b.disabled = !active && timer.state !== 'done'
+    this.minusBtn.disabled = !active
+    this.stopBtn.disabled = !active && !(outer && timer.state === 'done')
+    const paused = !running && (timer.state === 'paused' || outer?.state === 'paused')
+    setText(this.pauseBtn, paused ? t('mod.timer.resume') : t('mod.timer.pause'))
+    this.pauseBtn.dataset.timer = paused ? 'resume' : 'pause'
+    const agenda = readAgenda(board.control)
+    setText(this.stopBtn, outer ? t('mod.timer.stop.inner') : t('mod.timer.stop'))
+    this.stopBtn.title = outer ? t('mod.timer.stop.inner.title', { target: targetLabel(canvas, timer.target, agenda), outer: targetLabel(canvas, outer.target, agenda) }) : ''
+    this.outerRow.hidden = outer === null
+    setText(this.outerLabel, outer ? t('mod.timer.outer', { target: targetLabel(canvas, outer.target, agenda) }) : '')
     this.renderAgenda()
     this.tick()
   }
@@ -147,17 +202,21 @@ export class ModTime {
   tick (): void {
     const { canvas, board, fac } = this.ctx
     const timer = readTimer(board.control)
+    const outer = readOuterTimer(board.control)
     const agenda = readAgenda(board.control)
-    const label = targetLabel(canvas, timer.target, agenda)
-    const left = remainingMs(timer, fac.clock.now())
-    const text = timer.state === 'running'
-      ? t('mod.timer.running', { target: label, time: formatClock(left ?? 0) })
-      : timer.state === 'paused'
-        ? t('mod.timer.paused', { target: label, time: formatClock(left ?? 0) })
-        : timer.state === 'done' ? t('mod.timer.done', { target: label }) : t('mod.timer.idle')
-    setText(this.status, text)
+    const now = fac.clock.now()
+    const say = (tm: TimerState): string => {
+      const label = targetLabel(canvas, tm.target, agenda)
+      const time = formatClock(remainingMs(tm, now) ?? 0)
+      return tm.state === 'running'
+        ? t('mod.timer.running', { target: label, time })
+        : tm.state === 'paused'
+          ? t('mod.timer.paused', { target: label, time })
+          : tm.state === 'done' ? t('mod.timer.done', { target: label }) : t('mod.timer.idle')
+    }
+    setText(this.status, outer ? t('mod.timer.both', { outer: say(outer), inner: say(timer) }) : say(timer))
     if (!agenda) return
-    for (const row of agendaRows(canvas, agenda, timer, fac.clock.now())) {
+    for (const row of agendaRows(canvas, agenda, timer, now, outer)) {
       const cells = this.cells.get(row.item.id)
       if (!cells) continue
       const over = row.actualMs > row.plannedMs
@@ -212,9 +271,7 @@ export class ModTime {
       const status = h('span', { class: 'agenda-status hint' })
       this.cells.set(item.id, { actual, status })
       const target = item.part ?? item.id
-      const startItem = button(t('mod.agenda.start'), () => this.ctx.fac.run('timer.start', {
-        target, seconds: item.minutes * 60, lock_on_end: this.lockOnEnd.checked
-      }), { 'aria-label': t('mod.agenda.start.label', { item: name }), 'data-agenda-start': item.id })
+      const startItem = button(t('mod.agenda.start'), () => this.startTimer(target, item.minutes * 60, this.lockOnEnd.checked), { 'aria-label': t('mod.agenda.start.label', { item: name }), 'data-agenda-start': item.id })
       const up = button('↑', () => this.move(index, -1), { 'aria-label': t('mod.agenda.up', { item: name }) }, 'btn-ghost')
       const down = button('↓', () => this.move(index, 1), { 'aria-label': t('mod.agenda.down', { item: name }) }, 'btn-ghost')
       up.disabled = index === 0

@@ -5,6 +5,7 @@ import { t } from '../i18n'
 import type { TextKey } from '../model/board'
 import type { Ctx } from './actions'
 import { h } from './dom'
+import { disarm } from './keyGuard'
 import { bindText } from './textbind'
 
 /** A text control bound to the note's Y.Text under `key` (created on first focus if missing). */
@@ -77,12 +78,14 @@ export class TextSlot {
   }
 }
 
-/** Escape in a text control gives focus back to the note, where its shortcuts work. */
+/** Escape in a text control gives focus back to the note, where its shortcuts work, but
+ * without arming Delete or Backspace (see canvasKeys). */
 export function escapeTo (control: HTMLElement, note: HTMLElement): void {
   control.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') {
       ev.preventDefault()
       note.focus()
+      disarm(note)
     }
   })
 }

@@ -3,7 +3,7 @@
 // participant link made from the short join code, and the code itself to type.
 import { currentPart } from '../facilitation/timer'
 import { t, tx } from '../i18n'
-import { readAgenda, readTimer } from '../model/control'
+import { readAgenda, readOuterTimer, readTimer } from '../model/control'
 import type { Ctx } from './actions'
 import { clear, h, setText } from './dom'
 import { qrSvg } from './qr'
@@ -12,6 +12,28 @@ import { TimerBar, type TimerBarOptions } from './timerbar'
 /** The participant link that the join code opens (the server takes the code as a token). */
 export function joinLink (origin: string, boardId: string, joinCode: string): string {
   return `${origin}/b/${encodeURIComponent(boardId)}#k=${joinCode.replace(/-/g, '')}`
+}
+
+// The address to type, with its scheme: the server's public URL when it has one (P242),
+// else this page's origin. It opens a code prompt (/join), so it stays short.
+let joinUrl: URL | null = null
+const joinUrlChanged = new Set<() => void>()
+
+/** Take the join address the server reported; anything but http(s) is ignored. */
+export function setJoinUrl (url: string): void {
+  try {
+    const u = new URL(url)
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.href === joinUrl?.href) return
+    joinUrl = u
+    for (const fn of joinUrlChanged) fn()
+  } catch {
+    // not a URL: keep showing this page's origin
+  }
+}
+
+function joinAddress (): { base: string, shown: string } {
+  const u = joinUrl ?? new URL('/join', window.location.origin)
+  return { base: u.origin, shown: `${u.origin}${u.pathname}` }
 }
 
 export class ProjectorBand {
@@ -32,29 +54,35 @@ export class ProjectorBand {
     this.el = h('aside', { class: 'projector-band', id: 'projector-band', attrs: { 'aria-label': t('projector.label') } },
       this.part, this.subtitle, this.timer.el, this.join)
     this.update()
+    joinUrlChanged.add(this.onJoinUrl)
   }
+
+  private readonly onJoinUrl = (): void => this.update()
 
   update (): void {
     const { canvas, board, fac } = this.ctx
-    const partId = currentPart(canvas, readTimer(board.control), readAgenda(board.control))
+    const partId = currentPart(canvas, readTimer(board.control), readAgenda(board.control), readOuterTimer(board.control))
     const part = canvas.part(partId)
     setText(this.part, part ? t('projector.part', { id: part.id, label: tx(part.label) }) : tx(canvas.def.title))
     setText(this.subtitle, part ? tx(part.subtitle) : '')
     this.timer.update()
     const code = fac.joinCode
-    if (code === this.shownCode) return
-    this.shownCode = code
+    const where = joinAddress()
+    const shown = code ? `${code} ${where.shown}` : null
+    if (shown === this.shownCode) return
+    this.shownCode = shown
     clear(this.join)
     if (!code) return
-    const link = joinLink(window.location.origin, fac.boardId, code)
+    const link = joinLink(where.base, fac.boardId, code)
     this.join.append(
       h('h2', { class: 'projector-join-title', text: t('projector.join') }),
       h('figure', { class: 'projector-qr' }, qrSvg(link, t('projector.qr', { code }))),
-      h('p', { class: 'projector-code-line' }, t('projector.code'), ' ', h('strong', { class: 'join-code', text: code })),
-      h('p', { class: 'projector-url', text: `${window.location.host}/b/${fac.boardId}` }))
+      h('p', { class: 'projector-url-line' }, t('projector.url'), ' ', h('strong', { class: 'projector-url', text: where.shown })),
+      h('p', { class: 'projector-code-line' }, t('projector.code'), ' ', h('strong', { class: 'join-code', text: code })))
   }
 
   destroy (): void {
+    joinUrlChanged.delete(this.onJoinUrl)
     this.timer.destroy()
     this.el.remove()
   }

@@ -1,9 +1,10 @@
 // The shared timer, as everyone sees it: what it is for (the current part or field), the
-// countdown on the server clock, paused / time-is-up states, and a gentle end signal (a
-// visual pulse, a spoken announcement, a tone only when switched on).
-import { currentPart, EndWatch, formatClock, remainingMs, targetLabel } from '../facilitation/timer'
+// countdown on the server clock, the part's own countdown while a field timer runs inside
+// it (P250), paused / time-is-up states, and a gentle end signal (a visual pulse, a spoken
+// announcement, a tone only when switched on).
+import { currentPart, EndWatch, formatClock, remainingMs, targetLabel, timerLines } from '../facilitation/timer'
 import { t, tx } from '../i18n'
-import { readAgenda, readTimer, type TimerState } from '../model/control'
+import { readAgenda, readOuterTimer, readTimer, type TimerState } from '../model/control'
 import type { Ctx } from './actions'
 import { h, prefersReducedMotion, setAttr, setText } from './dom'
 import { chime, unlockSound } from './sound'
@@ -23,6 +24,7 @@ export class TimerBar {
   private readonly ctx: Ctx
   private readonly opts: TimerBarOptions
   private readonly partEl: HTMLElement
+  private readonly outerTimeEl: HTMLElement
   private readonly targetEl: HTMLElement
   private readonly timeEl: HTMLElement
   private readonly stateEl: HTMLElement
@@ -30,6 +32,7 @@ export class TimerBar {
   private readonly soundBtn: HTMLButtonElement
   private readonly ends = new EndWatch()
   private timer: TimerState
+  private outer: TimerState | null
   private interval: ReturnType<typeof setInterval> | null = null
   private endedTimeout: ReturnType<typeof setTimeout> | null = null
   private minuteSaid: string | null = null
@@ -38,7 +41,9 @@ export class TimerBar {
     this.ctx = ctx
     this.opts = opts
     this.timer = readTimer(ctx.board.control)
+    this.outer = readOuterTimer(ctx.board.control)
     this.partEl = h('span', { class: 'timer-part' })
+    this.outerTimeEl = h('span', { class: 'timer-outer-time', attrs: { role: 'timer', 'aria-live': 'off' } })
     this.targetEl = h('span', { class: 'timer-target' })
     this.timeEl = h('span', { class: 'timer-time', attrs: { role: 'timer', 'aria-live': 'off' } })
     this.stateEl = h('span', { class: 'timer-state' })
@@ -49,7 +54,7 @@ export class TimerBar {
       on: { click: () => this.toggleSound() }
     })
     this.el = h('section', { class: `timerbar${opts.large ? ' timerbar-large' : ''}`, attrs: { 'aria-label': t('timer.label') } },
-      this.partEl, this.targetEl, this.timeEl, this.stateEl, this.soundBtn, this.live)
+      this.partEl, this.outerTimeEl, this.targetEl, this.timeEl, this.stateEl, this.soundBtn, this.live)
     this.renderSound()
     // a page opened after the end shows "time is up" without the signal
     this.ends.check(this.timer, ctx.fac.clock.now())
@@ -60,9 +65,10 @@ export class TimerBar {
   /** `control` changed. */
   update (): void {
     this.timer = readTimer(this.ctx.board.control)
+    this.outer = readOuterTimer(this.ctx.board.control)
     const { canvas, board } = this.ctx
     const agenda = readAgenda(board.control)
-    const partId = currentPart(canvas, this.timer, agenda)
+    const partId = currentPart(canvas, this.timer, agenda, this.outer)
     const part = canvas.part(partId)
     setText(this.partEl, part ? t('timer.part', { id: part.id, label: tx(part.label) }) : '')
     this.partEl.hidden = !part
@@ -71,6 +77,7 @@ export class TimerBar {
     setText(this.targetEl, showTarget ? targetLabel(canvas, target, agenda) : '')
     this.targetEl.hidden = !showTarget
     this.el.dataset.state = this.timer.state
+    this.el.classList.toggle('timer-nested', this.outer !== null)
     this.el.hidden = !part && this.timer.state === 'idle'
     if (this.ends.check(this.timer, this.ctx.fac.clock.now())) this.signalEnd(targetLabel(canvas, this.timer.target, agenda))
     this.tick()
@@ -81,6 +88,13 @@ export class TimerBar {
     const left = remainingMs(this.timer, now)
     setText(this.timeEl, left === null ? '' : formatClock(left))
     this.timeEl.hidden = left === null
+    const lines = timerLines(this.ctx.canvas, this.timer, this.outer, readAgenda(this.ctx.board.control), now)
+    const outerLeft = lines.outer?.leftMs ?? null
+    setText(this.outerTimeEl, outerLeft === null ? '' : formatClock(outerLeft))
+    this.outerTimeEl.hidden = outerLeft === null
+    setAttr(this.outerTimeEl, 'aria-label', lines.outer && outerLeft !== null
+      ? t(lines.outer.state === 'paused' ? 'timer.remaining.paused' : 'timer.remaining', { target: lines.outer.label, time: formatClock(outerLeft) })
+      : null)
     const state = this.timer.state === 'paused' ? t('timer.paused') : this.timer.state === 'done' ? t('timer.done') : ''
     setText(this.stateEl, state)
     this.stateEl.hidden = state === ''
@@ -96,7 +110,9 @@ export class TimerBar {
   }
 
   private signalEnd (label: string): void {
-    this.say(this.timer.lockOnEnd ? t('timer.ended.locked', { target: label }) : t('timer.ended', { target: label }))
+    const outer = this.outer ? targetLabel(this.ctx.canvas, this.outer.target, readAgenda(this.ctx.board.control)) : null
+    const words = this.timer.lockOnEnd ? t('timer.ended.locked', { target: label }) : t('timer.ended', { target: label })
+    this.say(outer ? `${words} ${t('timer.goes.on', { outer })}` : words)
     this.el.classList.remove('ended')
     void this.el.offsetWidth // restart the pulse
     this.el.classList.add('ended')

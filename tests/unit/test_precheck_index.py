@@ -1,0 +1,251 @@
+"""The pre-check on the hot path: a lazy type index (P107) and the work cap (P112)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Map, Text
+
+from server.sync import precheck
+from server.sync.document import initial_update, load_doc
+from server.sync.errors import ForbiddenError, MalformedMessageError
+from server.sync.precheck import (
+    ARCHIVE,
+    CLIENT,
+    MAX_CLIENT_WORK,
+    Parsed,
+    Profile,
+    TypeIndex,
+    UpdateRefusedError,
+    check_client_update,
+    check_update,
+    parse_update,
+    read_state_vector,
+)
+from tests.support import hostile as h
+from tests.support.roomkit import running_room
+
+
+def refused(update: bytes, index: TypeIndex | None = None) -> UpdateRefusedError:
+    with pytest.raises(UpdateRefusedError) as info:
+        check_update(update, CLIENT, index if index is not None else TypeIndex())
+    return info.value
+
+
+class Server:
+    """A document with a lazy index kept the way Room keeps it."""
+
+    def __init__(self, state: bytes) -> None:
+        self.doc = load_doc(state, [])
+        self.index = TypeIndex.lazy(self.doc.get_state, self.doc.get_update)
+        self.doc.observe(lambda e: self.index.record(e.update))
+
+    def apply(self, update: bytes) -> None:
+        check_client_update(update, self.index)
+        self.doc.apply_update(update)
+
+    def known(self) -> dict[int, int]:
+        return read_state_vector(self.doc.get_state())
+
+
+def edits(doc: Doc[Any], *changes: Any) -> list[bytes]:
+    peer: Doc[Any] = Doc()
+    peer.apply_update(doc.get_update())
+    out: list[bytes] = []
+    peer.observe(lambda event: out.append(event.update))
+    for change in changes:
+        with peer.transaction():
+            change(peer)
+    return out
+
+
+def note(nid: str, text: str = "Grüne Höfe 🌳") -> Any:
+    def change(d: Doc[Any]) -> None:
+        d.get("notes", type=Map)[nid] = Map({"field": "A1", "text": Text(text), "x": 0.5})
+
+    return change
+
+
+def typing(nid: str, at: int, text: str) -> Any:
+    def change(d: Doc[Any]) -> None:
+        d.get("notes", type=Map)[nid]["text"].insert(at, text)
+
+    return change
+
+
+def nest(nid: str) -> Any:
+    def change(d: Doc[Any]) -> None:
+        d.get("notes", type=Map)[nid]["extra"] = Map({"inner": Map({"v": 1})})
+
+    return change
+
+
+BASE = initial_update({"title": "T", "canvas": "ko-kreation"})
+
+
+# ---- P107: the depth part of the index is built only when an update needs it ---------------
+
+
+def test_p107_typing_never_builds_the_depth_index() -> None:
+    server = Server(BASE)
+    for update in edits(server.doc, note("a"), typing("a", 2, "x"), typing("a", 3, "yz")):
+        server.apply(update)
+        assert server.index.end_clocks() == server.known()
+    assert not server.index.built
+    assert str(server.doc.get("notes", type=Map)["a"]["text"]) == "Grxyzüne Höfe 🌳"
+
+
+def test_p107_unknown_origin_is_refused_without_building_the_index() -> None:
+    server = Server(BASE)
+    unknown_origin = h.update([b"\x88" + h.uint(5) + h.uint(9) + b"\x01\x7e"])
+    with pytest.raises(MalformedMessageError):
+        check_client_update(unknown_origin, server.index)
+    assert not server.index.built
+
+
+def test_p107_lazy_index_refuses_a_chain_grown_across_updates() -> None:
+    server = Server(BASE)
+    n = CLIENT.max_type_depth - 1
+    server.apply(h.map_chain(n))  # roots and local parents only: nothing to look up
+    assert not server.index.built
+    link = b"\x27\x00" + h.uint(h.ATTACKER) + h.uint(n - 1) + h.string("k") + b"\x01"
+    with pytest.raises(ForbiddenError, match="P107"):
+        check_client_update(h.update([link], clock=n), server.index)
+    assert server.index.built  # the parent named by id needed the depths
+
+
+def test_p107_lazy_index_agrees_with_the_full_index() -> None:
+    server = Server(BASE)
+    full = TypeIndex.from_state(server.doc.get_update())
+    changes = [note("a"), typing("a", 1, "q"), nest("a"), note("b", ""), typing("b", 0, "x")]
+    changes += [typing("a", 0, "ä"), nest("b"), typing("b", 1, "yy")]
+    for update in edits(server.doc, *changes):
+        check_update(update, CLIENT, full)
+        server.apply(update)
+        full.record(update)
+    assert server.index.built  # nesting under a note map by id built it on the way
+    assert server.index.end_clocks() == server.known()
+    for client, end in server.known().items():
+        for clock in range(end):
+            assert server.index.depth_at(client, clock) == full.depth_at(client, clock)
+            assert server.index.type_depth(client, clock) == full.type_depth(client, clock)
+
+
+def test_p107_an_accepted_update_is_recorded_without_a_second_parse(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = Server(BASE)
+    parses: list[int] = []
+
+    def counted(update: bytes, profile: Profile) -> Parsed:
+        parses.append(len(update))
+        return parse_update(update, profile)
+
+    monkeypatch.setattr(precheck, "parse_update", counted)
+    updates = edits(server.doc, note("a"), typing("a", 1, "q"), nest("a"), typing("a", 0, "z"))
+    expected: list[int] = []
+    for update in updates:
+        if update is updates[2]:  # nests a map under note "a", named by id: build first
+            expected.append(len(server.doc.get_update()))
+        expected.append(len(update))
+        server.apply(update)
+    assert parses == [expected[0], expected[1], expected[3], expected[2], expected[4]]
+    assert server.index.built
+    assert str(server.doc.get("notes", type=Map)["a"]["text"]) == "zGqrüne Höfe 🌳"
+
+
+def test_p107_a_section_after_a_gap_is_not_known_until_it_integrates() -> None:
+    server = Server(BASE)
+    first, second = edits(server.doc, note("a"), note("b"))
+    server.apply(second)  # starts past what the server has: pycrdt keeps it pending
+    assert server.index.end_clocks() == server.known()
+    server.apply(first)  # both integrate in one transaction
+    assert server.index.end_clocks() == server.known()
+    assert set(server.doc.get("notes", type=Map).keys()) == {"a", "b"}
+
+
+@pytest.mark.anyio
+async def test_p107_room_loads_without_the_depth_index_and_typing_keeps_it_so(
+    tmp_path: Path,
+) -> None:
+    async with running_room(tmp_path) as kit, kit.join() as a:
+        types = kit.room.types
+        assert not types.built
+        await a.add_note("n", "A1", "hallo")
+        for i in range(5):
+            await a.insert_text("n", 5 + i, "!")
+        await a.request("clock")  # a round trip: every update before it is applied
+        assert not types.built
+        assert types.end_clocks() == read_state_vector(kit.room.doc.get_state())
+        assert str(kit.room.doc.get("notes", type=Map)["n"]["text"]) == "hallo!!!!!"
+
+
+# ---- P112: the work per client update is capped ------------------------------------------
+
+
+def test_p112_structs_values_and_deleted_ranges_count_toward_the_cap() -> None:
+    gc = b"\x00\x01"
+    check_update(h.update([gc] * MAX_CLIENT_WORK), CLIENT, TypeIndex())
+    error = refused(h.update([gc] * (MAX_CLIENT_WORK + 1)))
+    assert error.rule == "P112" and not error.malformed
+    check_update(h.update([gc] * (MAX_CLIENT_WORK + 1)), ARCHIVE)
+
+    def values(n: int) -> bytes:
+        return b"\x28\x01" + h.string("notes") + h.string("k") + h.uint(n) + b"\x7f" * n
+
+    check_update(h.update([values(MAX_CLIENT_WORK - 1)]), CLIENT, TypeIndex())
+    assert refused(h.update([values(MAX_CLIENT_WORK)])).rule == "P112"
+    wide = b"\x75" + h.uint(MAX_CLIENT_WORK) + b"\x7e" * MAX_CLIENT_WORK
+    assert refused(h.update([h.struct_any_in_root("notes", "k", wide)])).rule == "P112"
+
+    def deletes(n: int) -> bytes:
+        ranges = b"".join(h.uint(2 * i) + b"\x01" for i in range(n))
+        return b"\x00\x01" + h.uint(h.ATTACKER) + h.uint(n) + ranges
+
+    check_update(deletes(MAX_CLIENT_WORK), CLIENT, TypeIndex())
+    assert refused(deletes(MAX_CLIENT_WORK + 1)).rule == "P112"
+
+
+def test_p112_the_costliest_frame_under_the_cap_is_checked_fast() -> None:
+    server = Server(BASE)
+    client, end = max(server.known().items())
+    ref = h.uint(client) + h.uint(end - 1)
+    # deleted items between two known items: the most reading per byte the cap lets in
+    heavy = h.update([b"\xc1" + ref + ref + b"\x01"] * MAX_CLIENT_WORK)
+    start = time.process_time()
+    check_client_update(heavy, server.index)
+    assert time.process_time() - start < 1.0  # about 0.15 s on a busy 2-core machine
+    tiny = h.update([h.struct_any_in_root("notes", "k", b"\x7d\x01")] * 70_000)
+    start = time.process_time()
+    assert refused(tiny, server.index).rule == "P112"
+    assert time.process_time() - start < 0.05  # refused at the section header
+
+
+def test_p112_two_thousand_notes_as_the_client_writes_them_fit_in_one_update() -> None:
+    server = Server(BASE)
+    peer: Doc[Any] = Doc()
+    peer.apply_update(server.doc.get_update())
+    notes = peer.get("notes", type=Map)
+    with peer.transaction():  # an import: the board's note limit in one transaction
+        for j in range(2000):  # the keys client/src/model/notes.ts sets on a note
+            notes[f"note-{j:05d}"] = Map(
+                {
+                    "field": "A1",
+                    "text": Text(f"Gemeinwohl zuerst: Grüne Höfe {j}"),
+                    "x": j / 2000,
+                    "y": 0.5,
+                    "color": "yellow",
+                    "group": "Gruppe 3",
+                    "author": "Ana",
+                    "author_id": "a-123456",
+                    "created_at": 1.7e12,
+                    "updated_at": 1.7e12,
+                    "order": 1.7e12 + j,
+                    "kind": "note",
+                }
+            )
+    server.apply(peer.get_update(server.doc.get_state()))
+    assert len(server.doc.get("notes", type=Map)) == 2000

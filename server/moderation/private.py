@@ -6,10 +6,13 @@ P60); they are stored as secrets and move into `notes` in one transaction on rev
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import msgpack
 from pycrdt import Doc, Map, Text
+
+from canvas_schema.placement import layout, round4
 
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
@@ -158,6 +161,30 @@ class PrivateWriting:
         self.notify(entry["owner"])
         return {}
 
+    def _diagram_spots(self, field: str, revealed: list[str]) -> dict[str, tuple[float, float]]:
+        """Places for revealed notes in a diagram, as every client will lay them out (P281).
+
+        Each device chose its private notes' places seeing only its own notes, so they may
+        coincide; the shared layout over the field's notes in `order` moves them apart.
+        """
+        kinds = {f.get("id"): f.get("kind") for f in self.ctx.canvas.get("fields", [])}
+        if kinds.get(field) != "diagram" or not revealed:
+            return {}
+        rows: list[tuple[float, str, float, float]] = []
+        for nid, note in self.room.doc.get(NOTES, type=Map).items():
+            if isinstance(note, Map) and note.get("field") == field:
+                rows.append(_layout_row(nid, dict(note.items())))
+        for nid in revealed:
+            rows.append(_layout_row(nid, self.notes[nid]["note"]))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        placed = layout([(x, 1 - y) for _, _, x, y in rows])
+        wanted = set(revealed)
+        return {
+            nid: (p.x, round4(1 - p.y))
+            for (_, nid, _, _), p in zip(rows, placed, strict=True)
+            if nid in wanted
+        }
+
     async def reveal(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         return await self._reveal(conn, arg_field(req, self.ctx))
 
@@ -168,6 +195,8 @@ class PrivateWriting:
         private = dict(control_get(self.room, "private", {}))
         private.pop(field, None)
 
+        spots = self._diagram_spots(field, [nid for nid in ids if nid not in existing])
+
         def move(doc: Doc[Any]) -> None:
             notes = doc.get(NOTES, type=Map)
             for nid in ids:
@@ -175,6 +204,8 @@ class PrivateWriting:
                     continue
                 entry = self.notes[nid]
                 data = dict(entry["note"])
+                if nid in spots:
+                    data["x"], data["y"] = spots[nid]
                 if anonymous:
                     data["author"] = None
                 else:
@@ -201,3 +232,18 @@ class PrivateWriting:
         for owner in owners:
             self.notify(owner)
         return {"revealed": len(ids)}
+
+
+def _num(value: Any, default: float) -> float:
+    # as the client reads a note (model/board.ts `num`): finite numbers only
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return default
+    return float(value)
+
+
+def _layout_row(nid: str, note: dict[str, Any]) -> tuple[float, str, float, float]:
+    """(order, id, x, y) of a note, read as the client reads it."""
+    order = _num(note.get("order"), _num(note.get("created_at"), 0))
+    x = min(max(_num(note.get("x"), 0.5), 0.0), 1.0)
+    y = min(max(_num(note.get("y"), 0.5), 0.0), 1.0)
+    return (order, nid, x, y)

@@ -24,6 +24,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "timer.stop": MODERATOR,
     "lock.set": MODERATOR,
     "focus.set": MODERATOR,
+    "view.set": MODERATOR,
     "private.set": MODERATOR,
     "private.reveal": MODERATOR,
     "private.put": WRITERS,

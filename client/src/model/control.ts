@@ -151,6 +151,11 @@ export function readPrivate (control: Y.Map<unknown>): Set<string> {
   return trueKeys(plain(control.get('private')))
 }
 
+/** Fields the moderator shows compact: first lines, the rest behind "more" (P284). */
+export function readCompact (control: Y.Map<unknown>): Set<string> {
+  return trueKeys(plain(control.get('compact')))
+}
+
 export function readFocus (control: Y.Map<unknown>): FocusState | null {
   const f = plain(control.get('focus'))
   if (!isRecord(f)) return null

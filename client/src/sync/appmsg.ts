@@ -67,6 +67,7 @@ export interface OpArgs {
   'timer.stop': { all?: boolean }
   'lock.set': LockTarget & { locked: boolean }
   'focus.set': { field: string | null, follow?: boolean }
+  'view.set': { field: string, compact: boolean }
   'private.set': { field: string, on: boolean }
   'private.reveal': { field: string }
   'private.put': PrivateNoteInput
@@ -169,6 +170,7 @@ export interface OpReplies {
   'timer.stop': Record<string, never>
   'lock.set': { locks: string[] }
   'focus.set': { seq: number }
+  'view.set': { compact: string[] }
   'private.set': { private?: string[], revealed?: number }
   'private.reveal': { revealed: number }
   'private.put': { id: string }
@@ -308,6 +310,7 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
   'timer.stop': nothing,
   'lock.set': (r) => isStrList(r.locks) ? { locks: r.locks } : null,
   'focus.set': (r) => isNum(r.seq) ? { seq: r.seq } : null,
+  'view.set': (r) => isStrList(r.compact) ? { compact: r.compact } : null,
   'private.set': (r) => {
     const out: OpReplies['private.set'] = {}
     if (r.private !== undefined) {

@@ -16,6 +16,7 @@ export const OPS = {
   "timer.stop": ["moderator"],
   "lock.set": ["moderator"],
   "focus.set": ["moderator"],
+  "view.set": ["moderator"],
   "private.set": ["moderator"],
   "private.reveal": ["moderator"],
   "private.put": ["moderator", "participant"],

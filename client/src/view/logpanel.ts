@@ -175,6 +175,8 @@ export function describe(ctx: Ctx, e: LogEntry): string {
       const field = typeof d.field === 'string' ? d.field : /focus on (\S+)/.exec(e.summary)?.[1]
       return field ? t('log.focus.set', { field: fieldName(ctx, field) }) : t('log.focus.released')
     }
+    case 'view.set':
+      return t(d.compact === true ? 'log.view.compact' : 'log.view.full', { field: fieldName(ctx, d.field) })
     case 'private.set':
       return t('log.private.set', { field: fieldName(ctx, d.field) })
     case 'late.accept':

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import labels
-from .control import read_agenda, read_log, read_roster
+from .control import read_agenda, read_decisions, read_log, read_roster
 from .model import ExportInput
 from .readers import (
     color_of,
@@ -265,6 +265,13 @@ def build_report(inp: ExportInput) -> Report:
         roster=read_roster(control, groups, locale, inp.anonymize),
         log=read_log(control, raw_notes, locale, inp.anonymize),
         voting=voting,
+        decisions=read_decisions(
+            control,
+            raw_notes,
+            {f.id: f.label for p in parts for f in p.fields},
+            locale,
+            inp.anonymize,
+        ),
     )
 
 

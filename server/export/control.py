@@ -22,12 +22,14 @@ from .readers import (
     str_of,
     text_of,
 )
-from .report import ANONYMOUS, AgendaItem, Group, LogEntry, RosterEntry
+from .report import ANONYMOUS, AgendaItem, Decision, Group, LogEntry, RosterEntry
 
 MODERATOR = "moderator"
 
 # Bound, so a hostile or broken board cannot make an export huge.
 MAX_LOG = 5_000
+MAX_DECISIONS = 500
+NOTE_EXCERPT = 80
 
 
 def read_agenda(
@@ -205,3 +207,49 @@ def _scrub(text: str, names: list[str], replacement: str) -> str:
     for name in names:
         text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", replacement, text)
     return text
+
+
+def read_decisions(
+    control: dict[str, Any],
+    raw_notes: dict[str, Any],
+    field_labels: dict[str, str],
+    locale: str,
+    anonymize: bool,
+) -> tuple[Decision, ...]:
+    """The group's decisions (P230), oldest first, each with its field or note in words."""
+    out = []
+    for item in map(dict_of, list_of(control.get("decisions"))[:MAX_DECISIONS]):
+        text = str_of(item.get("text"), 2000).strip()
+        if not text:
+            continue
+        by = dict_of(item.get("by"))
+        field = opt_str_of(item.get("field"), 100) or None
+        note = opt_str_of(item.get("note"), 100) or None
+        link = ""
+        if note is not None:
+            raw = raw_notes.get(note)
+            words = " ".join(str_of(dict_of(raw).get("text"), 2000).split())
+            if raw is None:
+                link = labels.t(locale, "decisions.note_gone")
+            elif words:
+                if len(words) > NOTE_EXCERPT:
+                    words = words[: NOTE_EXCERPT - 1].rstrip() + "…"
+                link = labels.t(locale, "decisions.note", text=words)
+        if field is not None:
+            place = f"{field} {field_labels[field]}" if field in field_labels else field
+            link = f"{place}: {link}" if link else place
+        out.append(
+            Decision(
+                id=str_of(item.get("id"), 100),
+                text=text,
+                at=ms_of(item.get("at")),
+                role=str_of(by.get("role"), 40) or "moderator",
+                name=None if anonymize else (opt_str_of(by.get("name"), 200) or None),
+                field=field,
+                note=note,
+                link=link,
+                edited_at=ms_of(item.get("edited_at")),
+            )
+        )
+    out.sort(key=lambda d: d.at if d.at is not None else -1)
+    return tuple(out)

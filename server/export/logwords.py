@@ -21,6 +21,7 @@ SENTENCE_KEYS = frozenset(
     ("target", "seconds", "fields", "field", "locked", "follow", "count", "per_person")
     + ("voters", "role", "title", "groups", "anonymous_allowed", "private_anonymous")
     + ("show_join_code",)
+    + ("text", "before")  # a decision's words (P230): the protocol's content, kept
 )
 _SETTINGS = ("title", "groups", "anonymous_allowed", "private_anonymous", "show_join_code")
 _SNAPSHOT_SUMMARY = re.compile(r"^snapshot ('.{0,400}'|\".{0,400}\")$", re.DOTALL)
@@ -100,6 +101,10 @@ def log_sentence(report: Report, entry: LogEntry) -> str:
     if op == "board.settings":
         changed = [t(f"log.setting.{k}") for k in _SETTINGS if k in d]
         return t("log.board.settings", what=", ".join(changed) or "–")
+    if op in ("decision", "decision.edit", "decision.delete"):
+        text = str_of(d.get("text"), 2000).strip() or "–"
+        before = str_of(d.get("before"), 2000).strip() or "–"
+        return t(f"log.{op}", text=text, before=before)
     if op == "link.rotate":
         role = str_of(d.get("role"), 20)
         key = f"log.link.{role}"

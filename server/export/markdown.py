@@ -230,8 +230,25 @@ def _ranking(report: Report) -> list[str]:
     return out
 
 
+def _decisions(report: Report) -> list[str]:
+    """The group's decisions, first in the decision section (P232)."""
+    if not report.decisions:
+        return []
+    out = [f"### {report.t('decisions.title')}", ""]
+    for n, d in enumerate(report.decisions, 1):
+        said = [report.when(d.at)] if d.at is not None else []
+        if d.link:
+            said.insert(0, d.link)
+        if d.edited_at is not None:
+            said.append(report.t("decisions.edited", when=report.when(d.edited_at)))
+        tail = f" ({md_cell(' · '.join(said))})" if said else ""
+        out.append(f"{n}. **{md_cell(report.t('decisions.label'))}:** {md_cell(d.text)}{tail}")
+    out += ["", f"### {report.t('decisions.history')}", ""]
+    return out
+
+
 def _log(report: Report) -> list[str]:
-    out = [f"## {report.t('log.title')}", ""]
+    out = [f"## {report.t('log.title')}", "", *_decisions(report)]
     if not report.log:
         return [*out, report.t("log.none"), ""]
     header = [report.t("log.time"), report.t("log.by"), report.t("log.what")]

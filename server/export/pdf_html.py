@@ -65,6 +65,8 @@ h2 {{ font-size: 14pt; margin: 7mm 0 2mm; }}
 h3 {{ font-size: 11.5pt; margin: 5mm 0 1mm; break-after: avoid; }}
 p {{ margin: 0; }}
 .kicker {{ font-size: 10pt; color: #4a525c; margin: 0 0 2mm; }}
+.decisions li {{ margin: 0 0 1.5mm; break-inside: avoid; }}
+.decision-link {{ font-size: 8.5pt; color: #4a525c; }}
 .meta {{ margin: 0 0 4mm; }}
 .meta p {{ margin: 0 0 0.6mm; }}
 .notice {{ border-left: 3pt solid #4a525c; padding: 1mm 0 1mm 3mm; margin: 2mm 0; }}
@@ -324,8 +326,28 @@ def _ranking(report: Report) -> list[str]:
     return out
 
 
+def _decisions(report: Report) -> list[str]:
+    """The group's decisions, first in the decision section (P232)."""
+    if not report.decisions:
+        return []
+    out = [f"<h3>{_e(report.t('decisions.title'))}</h3>", '<ol class="decisions">']
+    for d in report.decisions:
+        said = [report.when(d.at)] if d.at is not None else []
+        if d.link:
+            said.insert(0, d.link)
+        if d.edited_at is not None:
+            said.append(report.t("decisions.edited", when=report.when(d.edited_at)))
+        out.append(
+            f"<li><strong>{_e(report.t('decisions.label'))}:</strong> {_e(d.text)}"
+            + (f'<br><span class="decision-link">{_e(" · ".join(said))}</span>' if said else "")
+            + "</li>"
+        )
+    out += ["</ol>", f"<h3>{_e(report.t('decisions.history'))}</h3>"]
+    return out
+
+
 def _log(report: Report) -> list[str]:
-    out = [f'<section class="part"><h2>{_e(report.t("log.title"))}</h2>']
+    out = [f'<section class="part"><h2>{_e(report.t("log.title"))}</h2>', *_decisions(report)]
     if not report.log:
         out.append(_p("empty", report.t("log.none")))
     else:

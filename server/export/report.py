@@ -131,6 +131,21 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """One of the group's decisions (P230) with its link in words."""
+
+    id: str
+    text: str
+    at: int | None
+    role: str
+    name: str | None
+    field: str | None
+    note: str | None
+    link: str  # "A1 Begriffsklärung" or the note's text, shortened; "" when unlinked
+    edited_at: int | None
+
+
+@dataclass(frozen=True)
 class RosterEntry:
     group: str
     label: str
@@ -169,6 +184,7 @@ class Report:
     roster: tuple[RosterEntry, ...]
     log: tuple[LogEntry, ...]
     voting: Voting
+    decisions: tuple[Decision, ...] = ()
 
     def fields(self) -> list[FieldView]:
         """All fields in canvas order, then the `other` pseudo field if it has notes."""

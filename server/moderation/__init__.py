@@ -26,6 +26,7 @@ from ..sync.vocabulary import SnapshotKind
 from .base import BoardContext as BoardContext
 from .base import control_get
 from .board import BoardOps
+from .decisions import Decisions
 from .joincode import JoinCodes
 from .late import LateNotes
 from .private import PrivateWriting
@@ -48,13 +49,23 @@ class Facilitation(RoomExtension):
         self.private = PrivateWriting(room, ctx)
         self.voting = Voting(room, ctx)
         self.late = LateNotes(room, ctx)
+        self.decisions = Decisions(room, ctx)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
 
     def extensions(self) -> list[RoomExtension]:
         """Every part as a room extension, in the order their hello keys are merged."""
-        return [self.join, self.late, self.board, self.timer, self.private, self.voting, self]
+        return [
+            self.join,
+            self.late,
+            self.board,
+            self.timer,
+            self.private,
+            self.voting,
+            self.decisions,
+            self,
+        ]
 
     def tasks(self) -> Sequence[Task]:
         return (self._auto_snapshots,)

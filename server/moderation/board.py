@@ -45,6 +45,7 @@ class BoardOps(RoomExtension):
             {
                 "lock.set": self.lock_set,
                 "focus.set": self.focus_set,
+                "view.set": self.view_set,
                 "board.settings": self.settings,
                 "link.rotate": self.link_rotate,
                 "snapshot.create": self.snapshot_create,
@@ -114,6 +115,20 @@ class BoardOps(RoomExtension):
         details = {"field": field, "follow": follow}
         apply_control(room, conn, "focus.set", summary, {"focus": focus}, details)
         return {"seq": focus["seq"]}
+
+    async def view_set(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
+        # P284: a field's notes shown compact (first lines, the rest behind "more")
+        field = arg_field(req, self.ctx)
+        compact = arg_bool(req, "compact")
+        views = dict(control_get(room, "compact", {}))
+        if compact:
+            views[field] = True
+        else:
+            views.pop(field, None)
+        summary = f"{field} shown {'compact' if compact else 'in full'}"
+        details = {"field": field, "compact": compact}
+        apply_control(room, conn, "view.set", summary, {"compact": views}, details)
+        return {"compact": sorted(views)}
 
     async def settings(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         changes: dict[str, Any] = {}

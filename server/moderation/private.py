@@ -6,11 +6,14 @@ P60); they are stored as secrets and move into `notes` in one transaction on rev
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
 import msgpack
 from pycrdt import Doc, Map, Text
+
+from canvas_schema.placement import layout, round4
 
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
@@ -169,6 +172,30 @@ class PrivateWriting(RoomExtension):
         self.notify(entry["owner"])
         return {}
 
+    def _diagram_spots(self, field: str, revealed: list[str]) -> dict[str, tuple[float, float]]:
+        """Places for revealed notes in a diagram, as every client will lay them out (P281).
+
+        Each device chose its private notes' places seeing only its own notes, so they may
+        coincide; the shared layout over the field's notes in `order` moves them apart.
+        """
+        kinds = {f.id: str(f.kind) for f in self.ctx.canvas.fields}
+        if kinds.get(field) != "diagram" or not revealed:
+            return {}
+        rows: list[tuple[float, str, float, float]] = []
+        for nid, note in self.room.doc.get(NOTES, type=Map).items():
+            if isinstance(note, Map) and note.get("field") == field:
+                rows.append(_layout_row(nid, dict(note.items())))
+        for nid in revealed:
+            rows.append(_layout_row(nid, self.notes[nid]["note"]))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        placed = layout([(x, 1 - y) for _, _, x, y in rows])
+        wanted = set(revealed)
+        return {
+            nid: (p.x, round4(1 - p.y))
+            for (_, nid, _, _), p in zip(rows, placed, strict=True)
+            if nid in wanted
+        }
+
     async def reveal(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         return await self._reveal(conn, arg_field(req, self.ctx))
 
@@ -179,6 +206,8 @@ class PrivateWriting(RoomExtension):
         private = dict(control_get(self.room, "private", {}))
         private.pop(field, None)
 
+        spots = self._diagram_spots(field, [nid for nid in ids if nid not in existing])
+
         def move(doc: Doc[Any]) -> None:
             notes = doc.get(NOTES, type=Map)
             for nid in ids:
@@ -186,6 +215,8 @@ class PrivateWriting(RoomExtension):
                     continue
                 entry = self.notes[nid]
                 data = dict(entry["note"])
+                if nid in spots:
+                    data["x"], data["y"] = spots[nid]
                 if anonymous:
                     data["author"] = None
                 else:
@@ -212,3 +243,18 @@ class PrivateWriting(RoomExtension):
         for owner in owners:
             self.notify(owner)
         return {"revealed": len(ids)}
+
+
+def _num(value: Any, default: float) -> float:
+    # as the client reads a note (model/board.ts `num`): finite numbers only
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return default
+    return float(value)
+
+
+def _layout_row(nid: str, note: dict[str, Any]) -> tuple[float, str, float, float]:
+    """(order, id, x, y) of a note, read as the client reads it."""
+    order = _num(note.get("order"), _num(note.get("created_at"), 0))
+    x = min(max(_num(note.get("x"), 0.5), 0.0), 1.0)
+    y = min(max(_num(note.get("y"), 0.5), 0.0), 1.0)
+    return (order, nid, x, y)

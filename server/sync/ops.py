@@ -24,6 +24,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "timer.stop": MODERATOR,
     "lock.set": MODERATOR,
     "focus.set": MODERATOR,
+    "view.set": MODERATOR,
     "private.set": MODERATOR,
     "private.reveal": MODERATOR,
     "private.put": WRITERS,
@@ -41,4 +42,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "link.rotate": MODERATOR,
     "join.rotate": MODERATOR,
     "board.settings": MODERATOR,
+    "decision.add": MODERATOR,
+    "decision.edit": MODERATOR,
+    "decision.delete": MODERATOR,
 }

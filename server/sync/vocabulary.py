@@ -101,3 +101,8 @@ CONTROL_TIMER = "timer"
 CONTROL_TIMER_OUTER = "timer_outer"
 # `lock.set` details `cause`: the timer op that locked fields or reopened them (P252).
 LOCK_CAUSES: tuple[str, ...] = ("timer.done", "timer.extend")
+
+# The group's decisions (P230): the `control` key of the current list, and a decision's
+# longest text in characters.
+CONTROL_DECISIONS = "decisions"
+DECISION_MAX_CHARS = 1000

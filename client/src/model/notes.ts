@@ -143,29 +143,6 @@ export function createUndoManager (board: Board): Y.UndoManager {
   })
 }
 
-/**
- * Where a new note goes when no position is given: the first free cell of a grid that
- * fits the field (`cols` x `rows` notes), else the next cell in turn (overlapping).
- */
-export function freeSpot (taken: ReadonlyArray<{ x: number, y: number }>, cols = 4, rows = 4): { x: number, y: number } {
-  const c = Math.max(1, cols)
-  const r = Math.max(1, rows)
-  const cells = c * r
-  for (let i = 0; i < cells; i++) {
-    const x = (i % c + 0.5) / c
-    const y = (Math.floor(i / c) + 0.5) / r
-    const busy = taken.some((p) => Math.abs(p.x - x) < 0.5 / c && Math.abs(p.y - y) < 0.5 / r)
-    if (!busy) return { x: round4(x), y: round4(y) }
-  }
-  const i = taken.length % cells
-  const jitter = (Math.floor(taken.length / cells) % 4) * 0.02
-  return { x: round4((i % c + 0.5) / c + jitter), y: round4((Math.floor(i / c) + 0.5) / r + jitter) }
-}
-
-function round4 (v: number): number {
-  return Math.round(v * 10000) / 10000
-}
-
 /** A note's text under `key`, created empty when a (foreign) client left it out. */
 export function ensureText (board: Board, id: string, key: TextKey): Y.Text | undefined {
   const note = board.note(id)

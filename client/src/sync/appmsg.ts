@@ -41,6 +41,9 @@ export function isEventName (v: unknown): v is EventName {
 export interface AgendaItemInput { id: string, minutes: number, label?: string | null, part?: string | null }
 export type LockTarget = { field: string, part?: undefined } | { part: string, field?: undefined }
 
+/** A decision of the group (P230): its words and, optionally, a field or note it concerns. */
+export interface DecisionInput { text: string, field?: string, note?: string }
+
 export interface PrivateNoteInput {
   note: string
   field: string
@@ -64,6 +67,7 @@ export interface OpArgs {
   'timer.stop': { all?: boolean }
   'lock.set': LockTarget & { locked: boolean }
   'focus.set': { field: string | null, follow?: boolean }
+  'view.set': { field: string, compact: boolean }
   'private.set': { field: string, on: boolean }
   'private.reveal': { field: string }
   'private.put': PrivateNoteInput
@@ -87,6 +91,9 @@ export interface OpArgs {
     show_join_code?: boolean
     groups?: string[]
   }
+  'decision.add': DecisionInput
+  'decision.edit': DecisionInput & { decision: string }
+  'decision.delete': { decision: string }
 }
 
 /** A private note as the server sends it back to its author. */
@@ -163,6 +170,7 @@ export interface OpReplies {
   'timer.stop': Record<string, never>
   'lock.set': { locks: string[] }
   'focus.set': { seq: number }
+  'view.set': { compact: string[] }
   'private.set': { private?: string[], revealed?: number }
   'private.reveal': { revealed: number }
   'private.put': { id: string }
@@ -180,6 +188,9 @@ export interface OpReplies {
   'link.rotate': { role: Role, token: string, join_code?: string, join_code_expires_at?: number | null }
   'join.rotate': { join_code?: string, join_code_expires_at?: number | null }
   'board.settings': { changed: string[] }
+  'decision.add': { id: string }
+  'decision.edit': { id: string }
+  'decision.delete': { id: string }
 }
 
 // Compile-time check: the tables above name exactly the generated ops.
@@ -279,6 +290,8 @@ function readJoinCode (r: Record<string, unknown>): { join_code?: string, join_c
   return { ...(isStr(r.join_code) ? { join_code: r.join_code } : {}), join_code_expires_at: isNum(r.join_code_expires_at) ? r.join_code_expires_at : null }
 }
 
+const readId = (r: Record<string, unknown>): { id: string } | null => isStr(r.id) ? { id: r.id } : null
+
 type ReplyReader<K extends Op> = (r: Record<string, unknown>) => OpReplies[K] | null
 
 /** Each op's reply, checked; null when a field is missing or of the wrong type. */
@@ -297,6 +310,7 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
   'timer.stop': nothing,
   'lock.set': (r) => isStrList(r.locks) ? { locks: r.locks } : null,
   'focus.set': (r) => isNum(r.seq) ? { seq: r.seq } : null,
+  'view.set': (r) => isStrList(r.compact) ? { compact: r.compact } : null,
   'private.set': (r) => {
     const out: OpReplies['private.set'] = {}
     if (r.private !== undefined) {
@@ -330,7 +344,10 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
     return isStr(r.join_code) ? { role: r.role, token: r.token, ...readJoinCode(r) } : { role: r.role, token: r.token }
   },
   'join.rotate': (r) => isStr(r.join_code) ? readJoinCode(r) : {},
-  'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null
+  'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null,
+  'decision.add': readId,
+  'decision.edit': readId,
+  'decision.delete': readId
 }
 
 // ---- events ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ export const OPS = {
   "timer.stop": ["moderator"],
   "lock.set": ["moderator"],
   "focus.set": ["moderator"],
+  "view.set": ["moderator"],
   "private.set": ["moderator"],
   "private.reveal": ["moderator"],
   "private.put": ["moderator", "participant"],
@@ -33,6 +34,9 @@ export const OPS = {
   "link.rotate": ["moderator"],
   "join.rotate": ["moderator"],
   "board.settings": ["moderator"],
+  "decision.add": ["moderator"],
+  "decision.edit": ["moderator"],
+  "decision.delete": ["moderator"],
 } as const
 export type Op = keyof typeof OPS
 
@@ -98,3 +102,7 @@ export const CONTROL_TIMER = "timer"
 export const CONTROL_TIMER_OUTER = "timer_outer"
 export const LOCK_CAUSES = ["timer.done", "timer.extend"] as const
 export type LockCause = (typeof LOCK_CAUSES)[number]
+
+/** The group's decisions (P230): their `control` key and longest text. */
+export const CONTROL_DECISIONS = "decisions"
+export const DECISION_MAX_CHARS = 1000

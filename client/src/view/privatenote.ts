@@ -67,12 +67,6 @@ export class PrivateNoteView {
   update (note: PrivateNote, field: FieldDef): void {
     this.el.style.setProperty('--note-bg', this.ctx.canvas.color(note.color).value)
     const rows = field.kind === 'table' || field.kind === 'actions'
-    if (!rows) {
-      const x = (note.x ?? 0.5) * 100
-      const y = (field.kind === 'diagram' ? 1 - (note.y ?? 0.5) : note.y ?? 0.5) * 100
-      this.el.style.left = `clamp(0px, calc(${x.toFixed(3)}% - var(--note-w) / 2), calc(100% - var(--note-w)))`
-      this.el.style.top = `clamp(0px, calc(${y.toFixed(3)}% - var(--note-h) / 2), calc(100% - var(--note-h)))`
-    }
     this.el.classList.toggle('private-row', rows)
     this.el.dataset.field = note.field
     // the server's copy never overwrites what is being typed here

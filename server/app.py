@@ -26,7 +26,7 @@ from .retention import run_retention
 from .routes import boards, history, pages, sync
 from .settings import Settings
 from .state import AppState
-from .store.base import BoardRecord, DocStore, SnapshotInfo
+from .store.base import BoardRecord, CommitTimed, DocStore, SnapshotInfo
 from .store.sqlite import SqliteStore
 from .sync.errors import SyncError
 from .sync.policy import Rules
@@ -40,10 +40,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def open_store(settings: Settings) -> DocStore:
     if settings.store_url:
-        raise ValueError(
-            f"store URL {settings.store_url!r} is not supported by this build; "
-            "leave it empty for SQLite in the data directory"
-        )
+        return postgres_store(settings.store_url)
     mode = settings.sqlite_synchronous.upper()
     if mode not in ("NORMAL", "FULL"):
         raise ValueError(f"COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
@@ -53,6 +50,22 @@ def open_store(settings: Settings) -> DocStore:
             "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
         )
     return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
+
+
+def postgres_store(url: str) -> DocStore:
+    """The PostgreSQL store for a postgresql:// URL (needs the extra [postgres])."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ValueError(
+            "COCANVAS_STORE_URL must start with postgresql:// (or be empty for SQLite in"
+            " the data directory)"
+        )
+    try:
+        from .store.postgres import PostgresStore
+    except ImportError as exc:
+        raise ValueError(
+            f"a PostgreSQL store needs psycopg: pip install 'cocanvas[postgres]' ({exc})"
+        ) from exc
+    return PostgresStore(url)
 
 
 def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: Guards) -> object:
@@ -151,7 +164,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = open_store(settings)
         await store.open()
-        if isinstance(store, SqliteStore):
+        if isinstance(store, CommitTimed):
             store.commit_seconds = metrics.observe_commit
         try:
             build = room_builder(settings, store, metrics, guards)

@@ -202,6 +202,24 @@ def _check_port(host: str, port: int) -> None:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
+def _prepare_postgres(url: str) -> str:
+    """Check the URL, connect and apply pending migrations before listening (P300)."""
+    from .app import postgres_store
+    from .store.postgres_db import redact_url
+
+    try:
+        store = postgres_store(url)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+    async def prepare() -> None:
+        await store.open()
+        await store.close()
+
+    asyncio.run(prepare())
+    return redact_url(url)
+
+
 def cmd_serve(settings: Settings) -> None:
     from .app import create_app
     from .redact import logging_config
@@ -210,8 +228,8 @@ def cmd_serve(settings: Settings) -> None:
     from .store.startup import check_database
     from .uvicorn_options import raise_file_limit, uvicorn_config
 
-    if settings.store_url or settings.relay_url:
-        raise CliError("--store and --relay are not available in this build; use SQLite")
+    if settings.relay_url:
+        raise CliError("--relay is not available in this build; run one server process")
     if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
         raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
     if settings.header_timeout_seconds <= 0:
@@ -223,7 +241,11 @@ def cmd_serve(settings: Settings) -> None:
         )
     _check_data_dir(settings.data_dir)
     try:
-        check_database(settings.data_dir / "cocanvas.db", settings.allow_empty)
+        if settings.store_url:
+            where = _prepare_postgres(settings.store_url)
+        else:
+            check_database(settings.data_dir / "cocanvas.db", settings.allow_empty)
+            where = str(settings.data_dir.resolve())
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     _check_port(settings.host, settings.port)
@@ -231,7 +253,7 @@ def cmd_serve(settings: Settings) -> None:
     logging.config.dictConfig(log_config)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"cocanvas is starting on http://{host}:{settings.port}/", flush=True)
-    print(f"data: {settings.data_dir.resolve()}", flush=True)
+    print(f"data: {where}", flush=True)
     try:
         app = create_app(settings)
     except ValueError as exc:

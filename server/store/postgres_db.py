@@ -61,6 +61,7 @@ class PgDb:
         self._rconn: Conn | None = None
         self._read_lock = asyncio.Lock()
         self._writer: asyncio.Task[None] | None = None
+        self._begun = False  # the batch's transaction has started on the server
         self.commit_seconds: Callable[[float, int], None] | None = None
 
     async def __aenter__(self) -> PgDb:
@@ -139,13 +140,7 @@ class PgDb:
     async def _commit(self, batch: list[_Job]) -> None:
         started = time.perf_counter()
         try:
-            if self._wconn is None or self._wconn.closed:
-                self._wconn = await self._connect()
-            conn = self._wconn
-            try:
-                results = await self._run_batch(conn, batch, savepoints=False)
-            except _RETRY_ERRORS:
-                results = await self._run_batch(conn, batch, savepoints=True)
+            results = await self._commit_batch(batch)
         except (psycopg.Error, StoreError, OSError) as exc:
             log.error("database commit failed for %d writes: %s", len(batch), exc)
             await self._drop_writer()
@@ -162,6 +157,28 @@ class PgDb:
                 fut.set_result(value)
             else:
                 fut.set_exception(value)
+
+    async def _commit_batch(self, batch: list[_Job]) -> list[tuple[bool, Any]]:
+        for attempt in range(2):
+            reused = self._wconn is not None and not self._wconn.closed
+            if not reused:
+                self._wconn = await self._connect()
+            conn = self._wconn
+            assert conn is not None
+            self._begun = False
+            try:
+                try:
+                    return await self._run_batch(conn, batch, savepoints=False)
+                except _RETRY_ERRORS:
+                    return await self._run_batch(conn, batch, savepoints=True)
+            except psycopg.OperationalError as exc:
+                # an idle connection the server dropped (a restart) fails at BEGIN, before
+                # any job ran: connect again once; anything later may have committed
+                if attempt or not reused or self._begun:
+                    raise
+                log.info("database connection lost while idle; connecting again: %s", exc)
+                await self._drop_writer()
+        raise AssertionError("unreachable")
 
     async def _drop_writer(self) -> None:
         conn, self._wconn = self._wconn, None
@@ -198,22 +215,28 @@ class PgDb:
         if self._writer is None:
             raise StoreError("the store is not open")
         async with self._read_lock:
-            try:
-                if self._rconn is None or self._rconn.closed:
-                    self._rconn = await self._connect()
-                conn = self._rconn
-                if not snapshot:
-                    return await fn(conn)
-                async with conn.transaction():
-                    await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    return await fn(conn)
-            except psycopg.OperationalError as exc:
-                broken, self._rconn = self._rconn, None
-                if broken is not None:
-                    await broken.close()
-                raise StoreError(f"database read failed: {exc}") from exc
-            except psycopg.Error as exc:
-                raise StoreError(f"database read failed: {exc}") from exc
+            for attempt in range(2):
+                reused = self._rconn is not None and not self._rconn.closed
+                try:
+                    if not reused:
+                        self._rconn = await self._connect()
+                    conn = self._rconn
+                    assert conn is not None
+                    if not snapshot:
+                        return await fn(conn)
+                    async with conn.transaction():
+                        await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                        return await fn(conn)
+                except psycopg.OperationalError as exc:
+                    broken, self._rconn = self._rconn, None
+                    if broken is not None:
+                        await broken.close()
+                    if attempt or not reused:
+                        raise StoreError(f"database read failed: {exc}") from exc
+                    # reads may be repeated: a connection dropped while idle gets one retry
+                except psycopg.Error as exc:
+                    raise StoreError(f"database read failed: {exc}") from exc
+            raise AssertionError("unreachable")
 
     async def maintain(self, sql: str) -> None:
         """Run a statement that cannot run in a transaction (VACUUM) on the reader."""

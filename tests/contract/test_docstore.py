@@ -17,6 +17,7 @@ from server.store.postgres import PostgresStore
 from server.store.postgres_schema import MIGRATIONS, Migration, migrate
 from server.store.sqlite import SqliteStore
 from server.store.sqlite_db import CHECKPOINT_AFTER
+from tests.support.pgserver import PgServer
 
 pytestmark = pytest.mark.anyio
 BACKENDS = ["sqlite-NORMAL", "sqlite-FULL", "postgres"]
@@ -247,3 +248,26 @@ async def test_p300_postgres_migrations_run_once_in_order_and_newer_is_refused(
     with pytest.raises(StoreError, match="schema 2, this version knows up to 1"):
         async with PostgresStore(pg_url):
             pass
+
+
+async def test_p301_a_restarted_postgres_is_reconnected_without_a_failed_write(
+    pg_server: PgServer, pg_url: str
+) -> None:
+    async with PostgresStore(pg_url) as s:
+        await s.create_board(record("b1"), b"\x00\x00")
+        await s.append("b1", 1, b"a", "x")
+        pg_server.stop()
+        try:
+            with pytest.raises(StoreError, match="commit failed"):
+                await s.append("b1", 2, b"lost", "x")  # acknowledged as failed, never as done
+            with pytest.raises(StoreError, match="cannot connect"):
+                await s.load("b1")
+        finally:
+            pg_server.start()
+        await s.append("b1", 2, b"b", "x")  # connects again by itself
+        assert (await s.load("b1")).updates == [b"a", b"b"]
+        pg_server.stop()
+        pg_server.start()
+        # both connections were dropped while idle: the next write and read just work
+        await s.append("b1", 3, b"c", "x")
+        assert (await s.load("b1")).updates == [b"a", b"b", b"c"]

@@ -1,4 +1,5 @@
-"""The `cocanvas` command: serve, new, boards, snapshot, export, import, backup, restore."""
+"""The `cocanvas` command: serve, new, boards, snapshot, export, import, backup, restore,
+migrate."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ EPILOG = """examples:
   cocanvas import board.cocanvas
   cocanvas backup backup-2026-03-03.db   while the server runs
   cocanvas restore backup-2026-03-03.db  with the server stopped
+  cocanvas migrate --to postgresql://cocanvas@db/cocanvas   copy ./data into PostgreSQL
 
 Settings can also come from the environment (COCANVAS_PORT, COCANVAS_DATA_DIR, ...);
 see README.md for every setting and limit."""
@@ -148,6 +150,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     rs.add_argument("backup", type=Path, help="a file made by `cocanvas backup`")
     data_arg(rs)
+
+    mg = sub.add_parser(
+        "migrate",
+        help="copy every board of --data into a PostgreSQL database (server stopped)",
+        description="Copy every board of the SQLite database in --data, with its history, "
+        "snapshots and secrets, into a PostgreSQL database, and verify each board by "
+        "comparing rows and JSON exports. Stop the server first. The SQLite database is "
+        "left as it is. Boards already copied are only verified, so it can be run again.",
+    )
+    mg.add_argument("--to", required=True, help="postgresql://USER[:PASSWORD]@HOST/DATABASE")
+    data_arg(mg)
     return p
 
 
@@ -422,6 +435,33 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
         print(f"the database it replaced is now {moved}; delete it when you no longer need it")
 
 
+async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    from .app import postgres_store
+    from .migrate import MigrateError, migrate_boards
+    from .store.base import StoreError
+    from .store.postgres import PostgresStore
+    from .store.sqlite import SqliteStore
+
+    db = settings.data_dir / "cocanvas.db"
+    if not db.exists():
+        raise CliError(f"no database at {db}; pass the server's --data directory")
+    try:
+        dest = postgres_store(args.to)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    assert isinstance(dest, PostgresStore)
+    try:
+        async with SqliteStore(db) as source, dest:
+            report = await migrate_boards(source, dest, print)
+    except (StoreError, MigrateError) as exc:
+        raise CliError(str(exc)) from exc
+    print(
+        f"{len(report.copied)} boards copied, {len(report.already_there)} already there;"
+        f" {report.exports_compared} JSON exports compared equal. Start the server with"
+        f" --store {dest.name}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -446,6 +486,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd_backup(settings, args)
         elif args.command == "restore":
             cmd_restore(settings, args)
+        elif args.command == "migrate":
+            asyncio.run(cmd_migrate(settings, args))
     except CliError as exc:
         print(f"cocanvas: error: {exc}", file=sys.stderr)
         return 2

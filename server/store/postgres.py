@@ -21,7 +21,8 @@ from .base import (
     SnapshotInfo,
     StoreError,
 )
-from .dump import BoardDump
+from .dump import BOARD_COLUMNS as DUMP_BOARD_COLUMNS
+from .dump import CHILD_COLUMNS, BoardDump
 from .postgres_db import Conn, PgDb
 from .postgres_schema import migrate
 
@@ -390,3 +391,25 @@ class PostgresStore:
                     )
 
         await self.db.submit(run)
+
+    async def dump_board(self, board_id: str) -> BoardDump | None:
+        """Every row of the board, read in one snapshot (to verify a migration)."""
+
+        async def run(conn: Conn) -> BoardDump | None:
+            cur = await conn.execute(
+                f"SELECT {', '.join(DUMP_BOARD_COLUMNS)} FROM boards WHERE id = %s".encode(),
+                (board_id,),
+            )
+            board = await cur.fetchone()
+            if board is None:
+                return None
+            children = {}
+            for table, cols in CHILD_COLUMNS.items():
+                cur = await conn.execute(
+                    f"SELECT {', '.join(cols)} FROM {table} WHERE board = %s".encode(),
+                    (board_id,),
+                )
+                children[table] = [tuple(r) for r in await cur.fetchall()]
+            return BoardDump(tuple(board), children)
+
+        return await self.db.read(run, snapshot=True)

@@ -177,7 +177,7 @@ class PostgresStore:
                 (at, board_id),
             )
 
-        await self.db.submit(run)
+        await self.db.submit(run, pipelined=True)
 
     async def idle_boards(self, idle_since: float) -> list[str]:
         async def run(conn: Conn) -> list[str]:
@@ -284,7 +284,7 @@ class PostgresStore:
                 (board_id, seq, update, actor, now),
             )
 
-        return self.db.submit(run)
+        return self.db.submit(run, pipelined=True)
 
     def compact(self, board_id: str, state: bytes, seq: int) -> asyncio.Future[None]:
         now = time.time()

@@ -27,7 +27,7 @@ from .base import StoreError
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Conn = AsyncConnection[TupleRow]
-_Job = tuple[Callable[[Conn], Awaitable[Any]], "asyncio.Future[Any]"]
+_Job = tuple[Callable[[Conn], Awaitable[Any]], "asyncio.Future[Any]", bool]  # bool: pipelined
 MAX_BATCH = 512
 CONNECT_TIMEOUT_SECONDS = 5
 # a data error in one job; anything else (connection lost, server shut down) fails the batch
@@ -107,11 +107,15 @@ class PgDb:
 
     # ---- writer ------------------------------------------------------------------------
 
-    def submit(self, fn: Callable[[Conn], Awaitable[T]]) -> asyncio.Future[T]:
+    def submit(
+        self, fn: Callable[[Conn], Awaitable[T]], pipelined: bool = False
+    ) -> asyncio.Future[T]:
+        """Queue a write. `pipelined`: `fn` only sends statements and reads no result, so
+        a batch of such jobs goes to the server in one round trip with its COMMIT."""
         if self._writer is None:
             raise StoreError("the store is not open")
         fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((fn, fut))
+        self._queue.put_nowait((fn, fut, pipelined))
         return fut
 
     async def flush(self) -> None:
@@ -144,13 +148,13 @@ class PgDb:
         except (psycopg.Error, StoreError, OSError) as exc:
             log.error("database commit failed for %d writes: %s", len(batch), exc)
             await self._drop_writer()
-            for _, fut in batch:
+            for _, fut, _ in batch:
                 if not fut.done():
                     fut.set_exception(StoreError(f"database commit failed: {exc}"))
             return
         if self.commit_seconds is not None:
             self.commit_seconds(time.perf_counter() - started, len(batch))
-        for (_, fut), (ok, value) in zip(batch, results, strict=True):
+        for (_, fut, _), (ok, value) in zip(batch, results, strict=True):
             if fut.done():
                 continue
             if ok:
@@ -168,7 +172,8 @@ class PgDb:
             self._begun = False
             try:
                 try:
-                    return await self._run_batch(conn, batch, savepoints=False)
+                    pipelined = all(p for _, _, p in batch)
+                    return await self._run_batch(conn, batch, savepoints=False, pipelined=pipelined)
                 except _RETRY_ERRORS:
                     return await self._run_batch(conn, batch, savepoints=True)
             except psycopg.OperationalError as exc:
@@ -188,11 +193,20 @@ class PgDb:
             except psycopg.Error as exc:
                 log.debug("closing a broken connection: %s", exc)
 
-    @staticmethod
-    async def _run_batch(conn: Conn, batch: list[_Job], savepoints: bool) -> list[tuple[bool, Any]]:
+    async def _run_batch(
+        self, conn: Conn, batch: list[_Job], savepoints: bool, pipelined: bool = False
+    ) -> list[tuple[bool, Any]]:
         results: list[tuple[bool, Any]] = []
         async with conn.transaction():
-            for fn, _ in batch:
+            # BEGIN has been answered: a connection lost from here on may have committed
+            self._begun = True
+            if pipelined:
+                # the statements leave together and their answers come back together
+                async with conn.pipeline():
+                    for fn, _, _ in batch:
+                        results.append((True, await fn(conn)))
+                return results
+            for fn, _, _ in batch:
                 if not savepoints:
                     results.append((True, await fn(conn)))
                     continue

@@ -10,6 +10,7 @@ server runs as the `postgres` system user (the Debian package creates it).
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
@@ -72,6 +73,7 @@ class PgServer:
             "initdb", "-D", str(server.data), "-U", "cocanvas", "--auth=trust", "-E", "UTF8", "-N"
         )
         server.start()
+        atexit.register(server.destroy)  # also when a run is cut short
         return server
 
     def _run(self, tool: str, *args: str) -> None:
@@ -108,6 +110,8 @@ class PgServer:
         return self.url(name)
 
     def destroy(self) -> None:
+        if not self.root.exists():
+            return
         try:
             self.stop("immediate")
         except RuntimeError:

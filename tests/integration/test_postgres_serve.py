@@ -96,3 +96,22 @@ async def test_p220_postgres_stopping_mid_session_acknowledges_nothing_unstored(
         with anyio.fail_after(10):
             await check.synced.wait()
         assert {"before", "during", "after"} <= set(check.notes.keys())
+
+
+async def test_p302_a_login_while_postgres_is_down_closes_with_4504(
+    pg_server: PgServer, pg_url: str, start_server: Callable[..., LiveServer]
+) -> None:
+    server = start_server(COCANVAS_STORE_URL=pg_url)
+    board = server.create_board()
+    pg_server.stop()
+    try:
+        async with PyClient.connect(server.ws, board.id, board.tokens["viewer"]) as late:
+            with anyio.fail_after(15):
+                await late.closed.wait()
+            assert late.close_info is not None and late.close_info.code == 4504
+            assert "retry later" in late.close_info.reason
+    finally:
+        pg_server.start()
+    async with PyClient.connect(server.ws, board.id, board.tokens["viewer"]) as back:
+        with anyio.fail_after(10):
+            await back.synced.wait()

@@ -39,16 +39,17 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 
 def open_store(settings: Settings) -> DocStore:
-    if settings.store_url:
-        return postgres_store(settings.store_url)
-    mode = settings.sqlite_synchronous.upper()
-    if mode not in ("NORMAL", "FULL"):
-        raise ValueError(f"COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
+    """The store the settings name: PostgreSQL for a store URL, else SQLite in data_dir."""
     if settings.retention_days < 0 or settings.retention_check_seconds <= 0:
         raise ValueError(
             "COCANVAS_RETENTION_DAYS must be 0 (off) or more, "
             "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
         )
+    if settings.store_url:
+        return postgres_store(settings.store_url)
+    mode = settings.sqlite_synchronous.upper()
+    if mode not in ("NORMAL", "FULL"):
+        raise ValueError(f"COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
     return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
 
 

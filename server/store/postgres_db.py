@@ -91,8 +91,12 @@ class PgDb:
         except StoreError:
             await conn.close()
             raise
+        try:
+            self._rconn = await self._connect()
+        except StoreError:
+            await conn.close()
+            raise
         self._wconn = conn
-        self._rconn = await self._connect()
         self._writer = asyncio.create_task(self._write_loop(), name="postgres-writer")
 
     async def close(self) -> None:

@@ -27,8 +27,7 @@ from .retention import run_retention
 from .routes import boards, history, join, pages, sync
 from .settings import Settings
 from .state import AppState
-from .store.base import BoardRecord, DocStore, SnapshotInfo
-from .store.sqlite import SqliteStore
+from .store.base import BoardRecord, CommitTimed, DocStore, SnapshotInfo
 from .sync.appmsg import AppError, ErrorCode
 from .sync.errors import SyncError
 from .sync.policy import Rules
@@ -147,7 +146,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = open_store(settings)
         await store.open()
-        if isinstance(store, SqliteStore):
+        if isinstance(store, CommitTimed):
             store.commit_seconds = metrics.observe_commit
         try:
             build = room_builder(settings, store, metrics, guards)

@@ -1,4 +1,5 @@
-"""The `cocanvas` command: serve, new, boards, snapshot, export, import, backup, restore."""
+"""The `cocanvas` command: serve, new, boards, snapshot, export, import, backup, restore,
+migrate."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ EPILOG = """examples:
   cocanvas import board.cocanvas
   cocanvas backup backup-2026-03-03.db   while the server runs
   cocanvas restore backup-2026-03-03.db  with the server stopped
+  cocanvas migrate --to postgresql://cocanvas@db/cocanvas   copy ./data into PostgreSQL
 
 Settings can also come from the environment (COCANVAS_PORT, COCANVAS_DATA_DIR, ...);
 see README.md for every setting and limit."""
@@ -148,6 +150,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     rs.add_argument("backup", type=Path, help="a file made by `cocanvas backup`")
     data_arg(rs)
+
+    mg = sub.add_parser(
+        "migrate",
+        help="copy every board of --data into a PostgreSQL database (server stopped)",
+        description="Copy every board of the SQLite database in --data, with its history, "
+        "snapshots and secrets, into a PostgreSQL database, and verify each board by "
+        "comparing rows and JSON exports. Stop the server first. The SQLite database is "
+        "left as it is. Boards already copied are only verified, so it can be run again.",
+    )
+    mg.add_argument("--to", required=True, help="postgresql://USER[:PASSWORD]@HOST/DATABASE")
+    data_arg(mg)
     return p
 
 
@@ -202,6 +215,24 @@ def _check_port(host: str, port: int) -> None:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
+def _prepare_postgres(url: str) -> str:
+    """Check the URL, connect and apply pending migrations before listening (P300)."""
+    from .compose import postgres_store
+    from .store.postgres_db import redact_url
+
+    try:
+        store = postgres_store(url)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+    async def prepare() -> None:
+        await store.open()
+        await store.close()
+
+    asyncio.run(prepare())
+    return redact_url(url)
+
+
 def cmd_serve(settings: Settings) -> None:
     from .app import create_app
     from .compose import database_path
@@ -211,14 +242,18 @@ def cmd_serve(settings: Settings) -> None:
     from .store.startup import check_database
     from .uvicorn_options import raise_file_limit, uvicorn_config
 
-    if settings.store_url or settings.relay_url:
-        raise CliError("--store and --relay are not available in this build; use SQLite")
+    if settings.relay_url:
+        raise CliError("--relay is not available in this build; run one server process")
     _check_store(settings)
     if settings.header_timeout_seconds <= 0:
         raise CliError("COCANVAS_HEADER_TIMEOUT_SECONDS must be more than 0")
     _check_data_dir(settings.data_dir)
     try:
-        check_database(database_path(settings), settings.allow_empty)
+        if settings.store_url:
+            where = _prepare_postgres(settings.store_url)
+        else:
+            check_database(database_path(settings), settings.allow_empty)
+            where = str(settings.data_dir.resolve())
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     _check_port(settings.host, settings.port)
@@ -226,7 +261,7 @@ def cmd_serve(settings: Settings) -> None:
     logging.config.dictConfig(log_config)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"cocanvas is starting on http://{host}:{settings.port}/", flush=True)
-    print(f"data: {settings.data_dir.resolve()}", flush=True)
+    print(f"data: {where}", flush=True)
     try:
         app = create_app(settings)
     except ValueError as exc:
@@ -406,6 +441,33 @@ def _check_store(settings: Settings) -> None:
         raise CliError(str(exc)) from exc
 
 
+async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    from .compose import postgres_store
+    from .migrate import MigrateError, migrate_boards
+    from .store.base import StoreError
+    from .store.postgres import PostgresStore
+    from .store.sqlite import SqliteStore
+
+    db = settings.data_dir / "cocanvas.db"
+    if not db.exists():
+        raise CliError(f"no database at {db}; pass the server's --data directory")
+    try:
+        dest = postgres_store(args.to)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    assert isinstance(dest, PostgresStore)
+    try:
+        async with SqliteStore(db) as source, dest:
+            report = await migrate_boards(source, dest, print)
+    except (StoreError, MigrateError) as exc:
+        raise CliError(str(exc)) from exc
+    print(
+        f"{len(report.copied)} boards copied, {len(report.already_there)} already there;"
+        f" {report.exports_compared} JSON exports compared equal. Start the server with"
+        f" --store {dest.name}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -432,6 +494,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd_backup(settings, args)
         elif args.command == "restore":
             cmd_restore(settings, args)
+        elif args.command == "migrate":
+            asyncio.run(cmd_migrate(settings, args))
     except CliError as exc:
         print(f"cocanvas: error: {exc}", file=sys.stderr)
         return 2

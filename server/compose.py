@@ -22,10 +22,10 @@ def check_store_settings(settings: Settings) -> None:
     """Raises ValueError for a store URL this build cannot serve, a bad
     COCANVAS_SQLITE_SYNCHRONOUS or retention setting, with a message for the person who
     set it."""
-    if settings.store_url:
+    if settings.store_url and not settings.store_url.startswith(("postgresql://", "postgres://")):
         raise ValueError(
-            f"store URL {settings.store_url!r} is not supported by this build; "
-            "leave it empty for SQLite in the data directory"
+            "COCANVAS_STORE_URL must start with postgresql:// (or be empty for SQLite in"
+            " the data directory)"
         )
     mode = settings.sqlite_synchronous.upper()
     if mode not in SYNCHRONOUS_MODES:
@@ -38,10 +38,29 @@ def check_store_settings(settings: Settings) -> None:
 
 
 def open_store(settings: Settings) -> DocStore:
-    """The configured store, not yet opened; raises ValueError as check_store_settings."""
+    """The configured store, not yet opened: PostgreSQL for a store URL, else SQLite in
+    the data directory; raises ValueError as check_store_settings."""
     check_store_settings(settings)
+    if settings.store_url:
+        return postgres_store(settings.store_url)
     mode = settings.sqlite_synchronous.upper()
     return SqliteStore(database_path(settings), synchronous=mode)
+
+
+def postgres_store(url: str) -> DocStore:
+    """The PostgreSQL store for a postgresql:// URL (needs the extra [postgres])."""
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ValueError(
+            "COCANVAS_STORE_URL must start with postgresql:// (or be empty for SQLite in"
+            " the data directory)"
+        )
+    try:
+        from .store.postgres import PostgresStore
+    except ImportError as exc:
+        raise ValueError(
+            f"a PostgreSQL store needs psycopg: pip install 'cocanvas[postgres]' ({exc})"
+        ) from exc
+    return PostgresStore(url)
 
 
 @contextlib.asynccontextmanager

@@ -28,20 +28,23 @@ const assetsDir = join(outDir, 'assets')
 const args = new Set(process.argv.slice(2))
 const dev = args.has('--dev')
 
-function python () {
+function python() {
   if (process.env.PYTHON) return process.env.PYTHON
   const venv = join(root, '.venv', 'bin', 'python')
   return existsSync(venv) ? venv : 'python3'
 }
 
-function generate () {
+function generate() {
   const canvases = join(here, 'src', 'model', 'canvas.gen.ts')
-  execFileSync(python(), ['-m', 'canvas_schema.export', canvases], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
+  execFileSync(python(), ['-m', 'canvas_schema.export', canvases], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
   const vocab = join(here, 'src', 'sync', 'vocab.gen.ts')
   execFileSync(python(), ['-m', 'server.sync.vocab_ts', vocab], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] })
 }
 
-function page ({ lang, title, description, css, js, bodyClass }) {
+function page({ lang, title, description, css, js, bodyClass }) {
   // Everything the page needs comes from /assets; no inline script or style (CSP).
   return `<!doctype html>
 <html lang="${lang}">
@@ -66,13 +69,13 @@ function page ({ lang, title, description, css, js, bodyClass }) {
 
 const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d3a5f"/><rect x="5" y="6" width="10" height="9" rx="1" fill="#fff4a3"/><rect x="17" y="6" width="10" height="9" rx="1" fill="#cfe8ff"/><rect x="5" y="17" width="22" height="9" rx="1" fill="#d3f5c8"/></svg>\n`
 
-function hashed (name, content) {
+function hashed(name, content) {
   const h = createHash('sha256').update(content).digest('hex').slice(0, 10)
   const dot = name.lastIndexOf('.')
   return `${name.slice(0, dot)}-${h}${name.slice(dot)}`
 }
 
-async function build () {
+async function build() {
   generate()
   if (args.has('--gen-only')) return
 
@@ -119,22 +122,28 @@ async function build () {
   writeFileSync(join(assetsDir, icon), ICON)
 
   const cssInfo = { file: css, icon }
-  writeFileSync(join(outDir, 'index.html'), page({
-    lang: 'de',
-    title: 'cocanvas – Ko-Kreations-Canvas',
-    description: 'Gemeinsam den Ko-Kreations-Canvas ausfüllen – live, im Raum und online.',
-    css: cssInfo,
-    js: landingJs,
-    bodyClass: 'page-landing'
-  }))
-  writeFileSync(join(outDir, 'board.html'), page({
-    lang: 'de',
-    title: 'cocanvas',
-    description: 'Ko-Kreations-Canvas: gemeinsames Board',
-    css: cssInfo,
-    js: boardJs,
-    bodyClass: 'page-board'
-  }))
+  writeFileSync(
+    join(outDir, 'index.html'),
+    page({
+      lang: 'de',
+      title: 'cocanvas – Ko-Kreations-Canvas',
+      description: 'Gemeinsam den Ko-Kreations-Canvas ausfüllen – live, im Raum und online.',
+      css: cssInfo,
+      js: landingJs,
+      bodyClass: 'page-landing'
+    })
+  )
+  writeFileSync(
+    join(outDir, 'board.html'),
+    page({
+      lang: 'de',
+      title: 'cocanvas',
+      description: 'Ko-Kreations-Canvas: gemeinsames Board',
+      css: cssInfo,
+      js: boardJs,
+      bodyClass: 'page-board'
+    })
+  )
 
   // The service worker keeps the app shell for offline reloads; its precache list
   // names this build's files, so a new build replaces the old cache.

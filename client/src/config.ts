@@ -20,7 +20,7 @@ export interface BoardLocation {
 export type LocationProblem = 'badpath' | 'notoken'
 
 /** Read `/b/{board_id}#k=TOKEN` (the token never travels in a request line). */
-export function readLocation (loc: Location = window.location): BoardLocation | LocationProblem {
+export function readLocation(loc: Location = window.location): BoardLocation | LocationProblem {
   const m = /^\/b\/([^/]+)\/?$/.exec(loc.pathname)
   const boardId = m?.[1] ? decodeURIComponent(m[1]) : ''
   if (!BOARD_ID_RE.test(boardId)) return 'badpath'
@@ -30,7 +30,7 @@ export function readLocation (loc: Location = window.location): BoardLocation | 
   return { boardId, token }
 }
 
-export function wsServerUrl (loc: Location = window.location): string {
+export function wsServerUrl(loc: Location = window.location): string {
   return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`
 }
 
@@ -46,11 +46,11 @@ export const storageKeys = {
   prefs: 'cocanvas:prefs'
 } as const
 
-export function idbName (boardId: string): string {
+export function idbName(boardId: string): string {
   return `cocanvas-board-${boardId}`
 }
 
-export function readStored<T> (key: string, check: (v: unknown) => v is T): T | null {
+export function readStored<T>(key: string, check: (v: unknown) => v is T): T | null {
   try {
     const raw = localStorage.getItem(key)
     if (raw === null) return null
@@ -61,7 +61,7 @@ export function readStored<T> (key: string, check: (v: unknown) => v is T): T | 
   }
 }
 
-export function writeStored (key: string, value: unknown): void {
+export function writeStored(key: string, value: unknown): void {
   try {
     localStorage.setItem(key, JSON.stringify(value))
   } catch {
@@ -70,7 +70,7 @@ export function writeStored (key: string, value: unknown): void {
 }
 
 /** A random url-safe secret of `length` characters. */
-export function randomSecret (length = 40): string {
+export function randomSecret(length = 40): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
   const bytes = crypto.getRandomValues(new Uint8Array(length))
   let out = ''
@@ -78,6 +78,6 @@ export function randomSecret (length = 40): string {
   return out
 }
 
-export function randomId (): string {
+export function randomId(): string {
   return randomSecret(16)
 }

@@ -3,18 +3,25 @@ import './sw-register'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
 import {
-  type BoardLocation, idbName, MAX_NOTE_CHARS_DEFAULT, MAX_NOTES_DEFAULT, randomSecret, readLocation,
-  readStored, storageKeys, writeStored
+  type BoardLocation,
+  idbName,
+  MAX_NOTE_CHARS_DEFAULT,
+  MAX_NOTES_DEFAULT,
+  randomSecret,
+  readLocation,
+  readStored,
+  storageKeys,
+  writeStored
 } from './config'
+import { Facilitation } from './facilitation/session'
 import { isLocale, type Locale, rememberedLocale, setLocale, t } from './i18n'
 import { Board } from './model/board'
 import { Canvas, getCanvas } from './model/canvas'
-import { Facilitation } from './facilitation/session'
 import { readLog } from './model/control'
 import { normalizeJoinCode } from './model/joincode'
 import { deviceStorage, rememberBoard } from './model/myboards'
 import { createUndoManager } from './model/notes'
-import { AppRequestError, type HelloReply, isRole, type Op, refusalCode, type Role } from './sync/appmsg'
+import { AppRequestError, type HelloReply, isRole, type Op, type Role, refusalCode } from './sync/appmsg'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
 import { ApiError, BoardApi, boardInfo } from './sync/rest'
@@ -22,20 +29,20 @@ import { CLOSE } from './sync/vocab.gen'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
 import { type Identity, isIdentity, joinDialog } from './view/dialogs'
+import { fieldNamer, refusalText } from './view/drafts'
 import { showError, showJoinCode, showLoading } from './view/errorpage'
 import { setJoinUrl } from './view/projector'
-import { fieldNamer, refusalText } from './view/drafts'
 import { Toasts } from './view/toast'
 
 const PROJECTOR_KEY = (boardId: string): string => `cocanvas:${boardId}:projector`
-function readSession (key: string): string | null {
+function readSession(key: string): string | null {
   try {
     return sessionStorage.getItem(key)
   } catch {
     return null
   }
 }
-function writeSession (key: string, value: string): void {
+function writeSession(key: string, value: string): void {
   try {
     sessionStorage.setItem(key, value)
   } catch {
@@ -43,23 +50,29 @@ function writeSession (key: string, value: string): void {
   }
 }
 const isString = (v: unknown): v is string => typeof v === 'string'
-const isPrefs = (v: unknown): v is Prefs => typeof v === 'object' && v !== null && typeof (v as Prefs).cursors === 'boolean'
+const isPrefs = (v: unknown): v is Prefs =>
+  typeof v === 'object' && v !== null && typeof (v as Prefs).cursors === 'boolean'
 
 /** A refused or failed request, told in the person's language (server details below). */
-function explainRefusal (toasts: Toasts, op: Op, err: unknown): void {
+function explainRefusal(toasts: Toasts, op: Op, err: unknown): void {
   const key = refusalCode(err)
-  const detail = err instanceof AppRequestError && err.message && key !== 'offline' ? t('rejected.detail', { reason: err.message }) : undefined
+  const detail =
+    err instanceof AppRequestError && err.message && key !== 'offline'
+      ? t('rejected.detail', { reason: err.message })
+      : undefined
   toasts.show(t(`op.error.${key}`, { op }), { kind: 'error', detail })
 }
 
 /** The public author id is sha256("board:pid")[:16], as the server computes it (works offline). */
-async function authorIdFor (boardId: string, pid: string): Promise<string | null> {
+async function authorIdFor(boardId: string, pid: string): Promise<string | null> {
   if (!crypto.subtle) return null
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${boardId}:${pid}`))
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('').slice(0, 16)
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0'))
+    .join('')
+    .slice(0, 16)
 }
 
-function userColor (canvas: Canvas, identity: Identity | null, seed: string): string {
+function userColor(canvas: Canvas, identity: Identity | null, seed: string): string {
   const g = canvas.group(identity?.group)
   if (g) return g.color
   const palette = ['#3b5b92', '#7a4a9e', '#2f6f4f', '#9c4a1a', '#8a2846', '#2c6e7f']
@@ -68,7 +81,7 @@ function userColor (canvas: Canvas, identity: Identity | null, seed: string): st
   return palette[n % palette.length] ?? '#3b5b92'
 }
 
-function start (root: HTMLElement, where: BoardLocation): void {
+function start(root: HTMLElement, where: BoardLocation): void {
   const { boardId } = where
   const doc = new Y.Doc()
   const board = new Board(doc)
@@ -83,7 +96,9 @@ function start (root: HTMLElement, where: BoardLocation): void {
   let role: Role | null = readStored(storageKeys.role(boardId), isRole)
   let identity = readStored(storageKeys.identity(boardId), isIdentity)
   let authorId: string | null = null
-  void authorIdFor(boardId, pid).then((id) => { authorId = authorId ?? id })
+  void authorIdFor(boardId, pid).then((id) => {
+    authorId = authorId ?? id
+  })
   const limits = { maxChars: MAX_NOTE_CHARS_DEFAULT, maxNotes: MAX_NOTES_DEFAULT }
   let prefs: Prefs = readStored(storageKeys.prefs, isPrefs) ?? { cursors: true, list: false }
 
@@ -97,7 +112,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
     hello: () => ({
       pid: pid ?? undefined,
       name: identity?.name ?? undefined,
-      group: identity?.name ? identity.group ?? undefined : undefined
+      group: identity?.name ? (identity.group ?? undefined) : undefined
     }),
     onHello: (reply: HelloReply) => {
       if (reply.author_id) authorId = reply.author_id
@@ -122,7 +137,11 @@ function start (root: HTMLElement, where: BoardLocation): void {
   fac.setProjector(projector && role === 'moderator')
   fac.onError = (op, err) => explainRefusal(toasts, op, err)
   fac.onParked = () => {
-    toasts.show(t('drafts.parked'), { kind: 'error', ms: 15000, action: { label: t('drafts.open'), run: () => fac.drafts.requestOpen() } })
+    toasts.show(t('drafts.parked'), {
+      kind: 'error',
+      ms: 15000,
+      action: { label: t('drafts.open'), run: () => fac.drafts.requestOpen() }
+    })
   }
   fac.rehello = () => conn.hello()
   fac.onOwnToken = (next) => {
@@ -135,7 +154,10 @@ function start (root: HTMLElement, where: BoardLocation): void {
       // P263: worded here from the code and its values, never the server's English reason
       const name = canvas ? fieldNamer(ctx) : (id: string) => id
       const partial = !ev.whole && ev.notes.length > 0
-      toasts.show(refusalText(ev.code, ev.params, name), { kind: 'error', detail: partial ? t('rejected.partial', { count: ev.notes.length }) : undefined })
+      toasts.show(refusalText(ev.code, ev.params, name), {
+        kind: 'error',
+        detail: partial ? t('rejected.partial', { count: ev.notes.length }) : undefined
+      })
     } else if (ev.ev === 'link.rotated') {
       toasts.show(t('link.rotated'), { kind: 'error', ms: 60000 })
     }
@@ -145,9 +167,10 @@ function start (root: HTMLElement, where: BoardLocation): void {
   fac.changed.on(() => app?.onFacilitation())
   fac.restored.on(() => app?.onRemoteRestore())
 
-  const readOnly = (): boolean => (role !== 'moderator' && role !== 'participant') || (projector && role === 'moderator')
+  const readOnly = (): boolean =>
+    (role !== 'moderator' && role !== 'participant') || (projector && role === 'moderator')
   const user = (): UserInfo => ({
-    name: role === 'viewer' || role === 'projector' ? t(`role.${role}`) : identity?.name ?? t('note.anonymous'),
+    name: role === 'viewer' || role === 'projector' ? t(`role.${role}`) : (identity?.name ?? t('note.anonymous')),
     group: identity?.name ? identity.group : null,
     color: canvas ? userColor(canvas, identity, pid ?? '') : '#3b5b92',
     role: role ?? 'viewer'
@@ -178,7 +201,15 @@ function start (root: HTMLElement, where: BoardLocation): void {
     if (!presence) presence = new Presence(conn.awareness, user())
     else presence.setUser(user())
     ctx = {
-      board, canvas, presence, toasts, undo, limits, readOnly, actions, fac,
+      board,
+      canvas,
+      presence,
+      toasts,
+      undo,
+      limits,
+      readOnly,
+      actions,
+      fac,
       moderator: () => role === 'moderator' && !projector,
       author: () => ({ name: identity?.name ?? null, group: identity?.group ?? null, authorId }),
       spotIn: (fieldId) => app?.canvas.spotIn(fieldId) ?? { x: 0.5, y: 0.5 }
@@ -200,14 +231,15 @@ function start (root: HTMLElement, where: BoardLocation): void {
         writeStored(storageKeys.prefs, p)
       },
       projector: role === 'viewer' || role === 'projector' || (projector && role === 'moderator'),
-      onProjector: role === 'moderator'
-        ? (on: boolean) => {
-            projector = on
-            writeSession(PROJECTOR_KEY(boardId), on ? '1' : '0')
-            fac.setProjector(on)
-            mount(true)
-          }
-        : null,
+      onProjector:
+        role === 'moderator'
+          ? (on: boolean) => {
+              projector = on
+              writeSession(PROJECTOR_KEY(boardId), on ? '1' : '0')
+              fac.setProjector(on)
+              mount(true)
+            }
+          : null,
       api
     })
     root.replaceChildren(app.el)
@@ -217,7 +249,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
     if (!readOnly() && identity === null) askIdentity()
   }
 
-  function askIdentity (): void {
+  function askIdentity(): void {
     const meta = board.readMeta()
     if (!meta || !canvas || document.querySelector('dialog.dialog[open]')) return
     const dlg = joinDialog({
@@ -240,7 +272,7 @@ function start (root: HTMLElement, where: BoardLocation): void {
     dlg.showModal()
   }
 
-  function setRole (next: Role): void {
+  function setRole(next: Role): void {
     const changed = next !== role
     role = next
     fac.setRole(next)
@@ -302,7 +334,17 @@ function start (root: HTMLElement, where: BoardLocation): void {
   conn.awareness.on('change', () => app?.renderPresence())
   conn.status.subscribe((s) => {
     if (s.fatal && !app) {
-      showError(root, t(s.fatal.code === CLOSE.UNAUTHORIZED ? 'error.4401' : s.fatal.code === CLOSE.BOARD_NOT_FOUND ? 'error.4404' : 'error.4403'), true)
+      showError(
+        root,
+        t(
+          s.fatal.code === CLOSE.UNAUTHORIZED
+            ? 'error.4401'
+            : s.fatal.code === CLOSE.BOARD_NOT_FOUND
+              ? 'error.4404'
+              : 'error.4403'
+        ),
+        true
+      )
     }
   })
   void idb.whenSynced.then(() => {

@@ -5,8 +5,13 @@
 declare const __PRECACHE__: string[]
 declare const __BUILD__: string
 
-interface ExtendableEvt extends Event { waitUntil: (p: Promise<unknown>) => void }
-interface FetchEvt extends ExtendableEvt { request: Request, respondWith: (r: Promise<Response>) => void }
+interface ExtendableEvt extends Event {
+  waitUntil: (p: Promise<unknown>) => void
+}
+interface FetchEvt extends ExtendableEvt {
+  request: Request
+  respondWith: (r: Promise<Response>) => void
+}
 interface SwScope {
   addEventListener: (type: string, fn: (ev: Event) => void) => void
   skipWaiting: () => Promise<void>
@@ -20,7 +25,7 @@ const BOARD_SHELL = '/__board-shell'
 const LANDING = '/'
 const NETWORK_TIMEOUT_MS = 4000
 
-async function fetchShell (cache: Cache): Promise<void> {
+async function fetchShell(cache: Cache): Promise<void> {
   // any board path serves the same page; keep one copy under a fixed key
   const res = await fetch('/b/offline-shell', { cache: 'no-store' })
   if (res.ok) await cache.put(BOARD_SHELL, res)
@@ -28,32 +33,45 @@ async function fetchShell (cache: Cache): Promise<void> {
 
 scope.addEventListener('install', (ev) => {
   const e = ev as ExtendableEvt
-  e.waitUntil((async () => {
-    const cache = await caches.open(CACHE)
-    await cache.addAll([LANDING, ...__PRECACHE__])
-    await fetchShell(cache)
-    await scope.skipWaiting()
-  })())
+  e.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE)
+      await cache.addAll([LANDING, ...__PRECACHE__])
+      await fetchShell(cache)
+      await scope.skipWaiting()
+    })()
+  )
 })
 
 scope.addEventListener('activate', (ev) => {
   const e = ev as ExtendableEvt
-  e.waitUntil((async () => {
-    for (const key of await caches.keys()) {
-      if (key.startsWith('cocanvas-') && key !== CACHE) await caches.delete(key)
-    }
-    await scope.clients.claim()
-  })())
+  e.waitUntil(
+    (async () => {
+      for (const key of await caches.keys()) {
+        if (key.startsWith('cocanvas-') && key !== CACHE) await caches.delete(key)
+      }
+      await scope.clients.claim()
+    })()
+  )
 })
 
-function withTimeout (p: Promise<Response>, ms: number): Promise<Response> {
+function withTimeout(p: Promise<Response>, ms: number): Promise<Response> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timeout')), ms)
-    p.then((r) => { clearTimeout(timer); resolve(r) }, (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))) })
+    p.then(
+      (r) => {
+        clearTimeout(timer)
+        resolve(r)
+      },
+      (e: unknown) => {
+        clearTimeout(timer)
+        reject(e instanceof Error ? e : new Error(String(e)))
+      }
+    )
   })
 }
 
-async function page (request: Request, key: string): Promise<Response> {
+async function page(request: Request, key: string): Promise<Response> {
   const cache = await caches.open(CACHE)
   try {
     const res = await withTimeout(fetch(request), NETWORK_TIMEOUT_MS)
@@ -66,7 +84,7 @@ async function page (request: Request, key: string): Promise<Response> {
   }
 }
 
-async function asset (request: Request): Promise<Response> {
+async function asset(request: Request): Promise<Response> {
   const cache = await caches.open(CACHE)
   const cached = await cache.match(request)
   if (cached) return cached

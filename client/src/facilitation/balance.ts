@@ -28,10 +28,16 @@ export interface Balance {
   rows: BalanceRow[]
 }
 
-export function computeBalance (board: Board, canvas: Canvas, voting: VotingState, people: PresentPerson[], roster: Record<string, number>): Balance {
+export function computeBalance(
+  board: Board,
+  canvas: Canvas,
+  voting: VotingState,
+  people: PresentPerson[],
+  roster: Record<string, number>
+): Balance {
   const metaGroups = board.readMeta()?.groups ?? []
   const groups = [...(metaGroups.length ? metaGroups : canvas.def.groups.map((g) => g.id)), ANONYMOUS]
-  const key = (g: string | null): string => g && groups.includes(g) ? g : ANONYMOUS
+  const key = (g: string | null): string => (g && groups.includes(g) ? g : ANONYMOUS)
   const present: Record<string, number> = {}
   for (const p of people) {
     if (p.role === 'viewer' || p.role === 'projector') continue
@@ -40,7 +46,10 @@ export function computeBalance (board: Board, canvas: Canvas, voting: VotingStat
   }
   const all = board.all()
   const fieldOf = new Map(all.map((n) => [n.id, n.field]))
-  const votes = voting.state === 'closed' ? votesByGroup(voting, (id) => fieldOf.get(id) ?? null) : new Map<string, Record<string, number>>()
+  const votes =
+    voting.state === 'closed'
+      ? votesByGroup(voting, (id) => fieldOf.get(id) ?? null)
+      : new Map<string, Record<string, number>>()
   const rows: BalanceRow[] = canvas.orderedFields().map((f) => {
     const notes: Record<string, number> = {}
     let total = 0
@@ -50,7 +59,7 @@ export function computeBalance (board: Board, canvas: Canvas, voting: VotingStat
       notes[k] = (notes[k] ?? 0) + 1
       total++
     }
-    const v = voting.state === 'closed' && voting.fields.includes(f.id) ? votes.get(f.id) ?? {} : null
+    const v = voting.state === 'closed' && voting.fields.includes(f.id) ? (votes.get(f.id) ?? {}) : null
     let votesRow: Record<string, number> | null = null
     if (v !== null) {
       votesRow = {}
@@ -67,6 +76,6 @@ export function computeBalance (board: Board, canvas: Canvas, voting: VotingStat
 }
 
 /** Groups with nobody here now (the "who is missing" line). */
-export function missingGroups (b: Balance): string[] {
+export function missingGroups(b: Balance): string[] {
   return b.groups.filter((g) => g !== ANONYMOUS && !b.present[g])
 }

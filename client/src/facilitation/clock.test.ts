@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ServerClock } from './clock'
 
 /** A device clock that reads `skew` ms off the server's and advances by hand. */
-function device (skew: number): { now: () => number, advance: (ms: number) => void, server: () => number } {
+function device(skew: number): { now: () => number; advance: (ms: number) => void; server: () => number } {
   let server = 1_700_000_000_000
   return {
     now: () => server + skew,

@@ -12,37 +12,37 @@ export class ServerClock {
   private best: ClockSample | null = null
   private readonly local: () => number
 
-  constructor (local: () => number = () => Date.now()) {
+  constructor(local: () => number = () => Date.now()) {
     this.local = local
   }
 
   /** Milliseconds to add to this device's clock to get the server's. */
-  offset (): number {
+  offset(): number {
     return this.best?.offset ?? 0
   }
 
   /** Best known estimate of the server's epoch milliseconds now. */
-  now (): number {
+  now(): number {
     return this.local() + this.offset()
   }
 
-  sample (): ClockSample | null {
+  sample(): ClockSample | null {
     return this.best
   }
 
-  add (sent: number, received: number, serverMs: number): void {
+  add(sent: number, received: number, serverMs: number): void {
     if (!Number.isFinite(serverMs) || received < sent) return
     const s = { offset: serverMs - (sent + received) / 2, rtt: received - sent }
     if (!this.best || s.rtt <= this.best.rtt) this.best = s
   }
 
   /** Forget old samples (a new connection may take another route). */
-  reset (): void {
+  reset(): void {
     this.best = null
   }
 
   /** Measure `samples` round trips one after the other. */
-  async sync (ask: () => Promise<{ server_ms: number }>, samples = 5): Promise<void> {
+  async sync(ask: () => Promise<{ server_ms: number }>, samples = 5): Promise<void> {
     for (let i = 0; i < samples; i++) {
       const sent = this.local()
       const reply = await ask()

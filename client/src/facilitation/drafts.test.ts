@@ -2,21 +2,27 @@ import { describe, expect, it } from 'vitest'
 import { readEvent } from '../sync/appmsg'
 import { type Draft, Drafts } from './drafts'
 
-function memory (): { store: Drafts, saved: () => Draft[] } {
+function memory(): { store: Drafts; saved: () => Draft[] } {
   let saved: Draft[] = []
-  const store = new Drafts({ read: () => saved, write: (d) => { saved = structuredClone(d) } })
+  const store = new Drafts({
+    read: () => saved,
+    write: (d) => {
+      saved = structuredClone(d)
+    }
+  })
   return { store, saved: () => saved }
 }
 
-const rejected = (parked: unknown[]): ReturnType<typeof readEvent> => readEvent({
-  ev: 'rejected',
-  code: 'locked',
-  reason: 'field A1 is locked',
-  params: { field: 'A1' },
-  notes: [{ id: 'n1', code: 'locked', params: { field: 'A1' } }],
-  whole: false,
-  parked
-})
+const rejected = (parked: unknown[]): ReturnType<typeof readEvent> =>
+  readEvent({
+    ev: 'rejected',
+    code: 'locked',
+    reason: 'field A1 is locked',
+    params: { field: 'A1' },
+    notes: [{ id: 'n1', code: 'locked', params: { field: 'A1' } }],
+    whole: false,
+    parked
+  })
 
 describe('parked drafts', () => {
   it('keeps what the server handed back, with the code and params, and stores it', () => {

@@ -25,12 +25,19 @@ export interface DraftStorage {
 
 const MAX_DRAFTS = 200
 
-function isDraft (v: unknown): v is Draft {
+function isDraft(v: unknown): v is Draft {
   if (typeof v !== 'object' || v === null) return false
   const d = v as Record<string, unknown>
-  return typeof d.id === 'string' && typeof d.text === 'string' && typeof d.code === 'string' &&
-    typeof d.at === 'number' && (d.field === null || typeof d.field === 'string') &&
-    (d.note === null || typeof d.note === 'string') && typeof d.params === 'object' && d.params !== null
+  return (
+    typeof d.id === 'string' &&
+    typeof d.text === 'string' &&
+    typeof d.code === 'string' &&
+    typeof d.at === 'number' &&
+    (d.field === null || typeof d.field === 'string') &&
+    (d.note === null || typeof d.note === 'string') &&
+    typeof d.params === 'object' &&
+    d.params !== null
+  )
 }
 
 export class Drafts {
@@ -42,22 +49,22 @@ export class Drafts {
   private readonly storage: DraftStorage
   private seq = 0
 
-  constructor (storage: DraftStorage) {
+  constructor(storage: DraftStorage) {
     this.storage = storage
     const stored = storage.read()
     this.list = Array.isArray(stored) ? stored.filter(isDraft) : []
   }
 
-  all (): Draft[] {
+  all(): Draft[] {
     return [...this.list]
   }
 
-  get (id: string): Draft | undefined {
+  get(id: string): Draft | undefined {
     return this.list.find((d) => d.id === id)
   }
 
   /** Park what the server handed back; returns how many drafts are new or changed. */
-  fromRejected (ev: RejectedEvent): number {
+  fromRejected(ev: RejectedEvent): number {
     let n = 0
     for (const p of ev.parked) {
       const refusal = ev.notes.find((r) => r.id === p.id)
@@ -67,7 +74,7 @@ export class Drafts {
   }
 
   /** Keep `parked` unless a draft of the same note already holds that text or more of it. */
-  park (parked: ParkedNote, code: string, params: Record<string, string | number>): boolean {
+  park(parked: ParkedNote, code: string, params: Record<string, string | number>): boolean {
     const same = this.list.find((d) => d.note === parked.id)
     if (same) {
       if (same.text === parked.text || same.text.startsWith(parked.text)) return false
@@ -93,7 +100,7 @@ export class Drafts {
 
   /** A key typed into a note whose field locked meanwhile: the words go on in a draft,
    * the one of that note if there is one already (the server may have parked it first). */
-  fromLockedNote (note: string, field: string, current: string, key: string): string {
+  fromLockedNote(note: string, field: string, current: string, key: string): string {
     const same = this.list.find((d) => d.note === note)
     if (same) {
       same.text += key
@@ -104,12 +111,12 @@ export class Drafts {
     return this.list.find((d) => d.note === note)?.id ?? ''
   }
 
-  requestOpen (focus: string | null = null): void {
+  requestOpen(focus: string | null = null): void {
     this.focus = focus
     this.openRequested.emit()
   }
 
-  setText (id: string, text: string): void {
+  setText(id: string, text: string): void {
     const d = this.get(id)
     if (!d || d.text === text) return
     d.text = text
@@ -117,13 +124,13 @@ export class Drafts {
   }
 
   /** Only ever called on the author's request (moved, handed in, or discarded). */
-  remove (id: string): void {
+  remove(id: string): void {
     const before = this.list.length
     this.list = this.list.filter((d) => d.id !== id)
     if (this.list.length !== before) this.save()
   }
 
-  private save (): void {
+  private save(): void {
     this.storage.write(this.list)
     this.changed.emit()
   }

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest'
 import type { FocusState } from '../model/control'
 import { FocusFollower } from './focus'
 
-const focus = (seq: number, field: string | null, follow = false): FocusState => ({ field, seq, follow, at: seq * 1000 })
+const focus = (seq: number, field: string | null, follow = false): FocusState => ({
+  field,
+  seq,
+  follow,
+  at: seq * 1000
+})
 
 describe('FocusFollower', () => {
   it('does not move a participant when the page opens, then moves once per command', () => {

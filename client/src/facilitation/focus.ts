@@ -16,12 +16,12 @@ export class FocusFollower {
   private seq: number | null = null
   private readonly projector: () => boolean
 
-  constructor (projector: () => boolean) {
+  constructor(projector: () => boolean) {
     this.projector = projector
   }
 
   /** Feed every change of `control.focus`; returns where to go, or null to stay. */
-  update (focus: FocusState | null): FocusJump | null {
+  update(focus: FocusState | null): FocusJump | null {
     const first = !this.primed
     this.primed = true
     if (focus === null) return null
@@ -36,7 +36,7 @@ export class FocusFollower {
   }
 
   /** The page was rebuilt (language, role): the next reading counts as the first again. */
-  reset (): void {
+  reset(): void {
     this.primed = false
     this.seq = null
   }

@@ -10,7 +10,7 @@ export interface Permissions {
   writePrivate: boolean
 }
 
-export function permissionsFor (role: Role | null, projector = false): Permissions {
+export function permissionsFor(role: Role | null, projector = false): Permissions {
   if (projector) return { moderate: false, write: false, vote: false, writePrivate: false }
   return {
     moderate: allowed(role, 'timer.start') && allowed(role, 'lock.set'),

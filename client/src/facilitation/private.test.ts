@@ -5,7 +5,7 @@ import { PrivateNotes } from './private'
 
 const spot = { field: 'A1', x: 0.5, y: 0.5, color: 'yellow' }
 
-function serverNote (id: string, text: string): PrivateNote {
+function serverNote(id: string, text: string): PrivateNote {
   return { id, field: 'A1', text, group: null, author: null, created_at: 1, updated_at: 1 }
 }
 

@@ -23,32 +23,32 @@ export class PrivateNotes {
   private notes = new Map<string, PrivateNote>()
   /** Ids in the server's last list. */
   private serverIds = new Set<string>()
-  private readonly drafts = new Map<string, { timer: ReturnType<typeof setTimeout> | null, sending: boolean }>()
+  private readonly drafts = new Map<string, { timer: ReturnType<typeof setTimeout> | null; sending: boolean }>()
   private readonly app: AppChannel
 
-  constructor (app: AppChannel) {
+  constructor(app: AppChannel) {
     this.app = app
   }
 
-  all (): PrivateNote[] {
+  all(): PrivateNote[] {
     return [...this.notes.values()].sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1))
   }
 
-  inField (field: string): PrivateNote[] {
+  inField(field: string): PrivateNote[] {
     return this.all().filter((n) => n.field === field)
   }
 
   /** Notes with edits not yet confirmed by the server. */
-  pending (): number {
+  pending(): number {
     return this.drafts.size
   }
 
-  get (id: string): PrivateNote | undefined {
+  get(id: string): PrivateNote | undefined {
     return this.notes.get(id)
   }
 
   /** The server's list (hello reply or event): it wins, except for text being typed. */
-  replace (list: PrivateNote[]): void {
+  replace(list: PrivateNote[]): void {
     const next = new Map<string, PrivateNote>()
     for (const n of list) {
       const local = this.notes.get(n.id)
@@ -64,12 +64,20 @@ export class PrivateNotes {
     this.changed.emit()
   }
 
-  create (spec: NewPrivateNote): string {
+  create(spec: NewPrivateNote): string {
     const id = newNoteId()
     const now = Date.now()
     const note: PrivateNote = {
-      id, field: spec.field, text: spec.text ?? '', color: spec.color, x: spec.x, y: spec.y,
-      group: null, author: null, created_at: now, updated_at: now
+      id,
+      field: spec.field,
+      text: spec.text ?? '',
+      color: spec.color,
+      x: spec.x,
+      y: spec.y,
+      group: null,
+      author: null,
+      created_at: now,
+      updated_at: now
     }
     this.notes.set(id, note)
     this.changed.emit()
@@ -77,7 +85,7 @@ export class PrivateNotes {
     return id
   }
 
-  edit (id: string, text: string): void {
+  edit(id: string, text: string): void {
     const note = this.notes.get(id)
     if (!note || note.text === text) return
     this.notes.set(id, { ...note, text })
@@ -91,7 +99,7 @@ export class PrivateNotes {
   }
 
   /** Send a pending edit now (leaving the note). */
-  flush (id: string): void {
+  flush(id: string): void {
     const d = this.drafts.get(id)
     if (!d?.timer) return
     clearTimeout(d.timer)
@@ -99,7 +107,7 @@ export class PrivateNotes {
     this.send(id)
   }
 
-  setColor (id: string, color: string): void {
+  setColor(id: string, color: string): void {
     const note = this.notes.get(id)
     if (!note) return
     this.notes.set(id, { ...note, color })
@@ -107,7 +115,7 @@ export class PrivateNotes {
     this.send(id)
   }
 
-  remove (id: string): void {
+  remove(id: string): void {
     const d = this.drafts.get(id)
     if (d?.timer) clearTimeout(d.timer)
     this.drafts.delete(id)
@@ -116,26 +124,34 @@ export class PrivateNotes {
     this.app.request('private.delete', { note: id }).catch((err: unknown) => this.onError(err))
   }
 
-  private send (id: string): void {
+  private send(id: string): void {
     const note = this.notes.get(id)
     if (!note) return
     const d = this.drafts.get(id) ?? { timer: null, sending: false }
     d.sending = true
     this.drafts.set(id, d)
-    this.app.request('private.put', {
-      note: id, field: note.field, text: note.text, color: note.color, x: note.x, y: note.y
-    }).then(() => {
-      if (!d.timer) this.drafts.delete(id)
-      else d.sending = false
-    }).catch((err: unknown) => {
-      if (!d.timer) this.drafts.delete(id)
-      else d.sending = false
-      // refused and unknown to the server (the field left private mode, a limit): drop it
-      if (!this.serverIds.has(id) && !d.timer) {
-        this.notes.delete(id)
-        this.changed.emit()
-      }
-      this.onError(err)
-    })
+    this.app
+      .request('private.put', {
+        note: id,
+        field: note.field,
+        text: note.text,
+        color: note.color,
+        x: note.x,
+        y: note.y
+      })
+      .then(() => {
+        if (!d.timer) this.drafts.delete(id)
+        else d.sending = false
+      })
+      .catch((err: unknown) => {
+        if (!d.timer) this.drafts.delete(id)
+        else d.sending = false
+        // refused and unknown to the server (the field left private mode, a limit): drop it
+        if (!this.serverIds.has(id) && !d.timer) {
+          this.notes.delete(id)
+          this.changed.emit()
+        }
+        this.onError(err)
+      })
   }
 }

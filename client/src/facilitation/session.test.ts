@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { AppPeer } from '../testing/appPeer'
 import { Facilitation } from './session'
 
-function session (): { peer: AppPeer, fac: Facilitation, changes: () => number } {
+function session(): { peer: AppPeer; fac: Facilitation; changes: () => number } {
   const peer = new AppPeer()
   peer.answer = (req) => ({ ok: req.op === 'clock' ? { server_ms: 1_700_000_000_000 } : {} })
   peer.connect()

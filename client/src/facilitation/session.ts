@@ -4,7 +4,7 @@
 import type { LogEntry } from '../model/control'
 import type { AppChannel, AppEvent, HelloReply, LateNote, Op, OpArgs, OpReplies, Role } from '../sync/appmsg'
 import { ServerClock } from './clock'
-import { Drafts, type DraftStorage } from './drafts'
+import { type DraftStorage, Drafts } from './drafts'
 import { FocusFollower } from './focus'
 import { type Permissions, permissionsFor } from './permissions'
 import { PrivateNotes } from './private'
@@ -46,7 +46,7 @@ export class Facilitation {
   private projector = false
   private logSeen: number | null = null
 
-  constructor (app: AppChannel, boardId: string, drafts: DraftStorage = { read: () => [], write: () => {} }) {
+  constructor(app: AppChannel, boardId: string, drafts: DraftStorage = { read: () => [], write: () => {} }) {
     this.app = app
     this.boardId = boardId
     this.drafts = new Drafts(drafts)
@@ -56,23 +56,23 @@ export class Facilitation {
     app.onEvent((ev) => this.onEvent(ev))
   }
 
-  setRole (role: Role | null): void {
+  setRole(role: Role | null): void {
     this.role = role
   }
 
-  setProjector (on: boolean): void {
+  setProjector(on: boolean): void {
     this.projector = on
   }
 
-  isProjector (): boolean {
+  isProjector(): boolean {
     return this.projector || this.role === 'viewer' || this.role === 'projector'
   }
 
-  permissions (): Permissions {
+  permissions(): Permissions {
     return permissionsFor(this.role, this.projector)
   }
 
-  onHello (reply: HelloReply): void {
+  onHello(reply: HelloReply): void {
     this.role = reply.role
     this.setJoinCode(reply.join_code ?? null, reply.join_code_expires_at ?? null)
     if (typeof reply.board === 'string') this.boardId = reply.board
@@ -81,9 +81,11 @@ export class Facilitation {
     if (reply.late_notes) this.setLate(reply.late_notes)
     this.changed.emit()
     // samples of earlier connections stay: the clocks' difference does not change with them
-    this.clock.sync(() => this.app.request('clock', {})).catch(() => {
-      // dropped connection: the next hello measures again
-    })
+    this.clock
+      .sync(() => this.app.request('clock', {}))
+      .catch(() => {
+        // dropped connection: the next hello measures again
+      })
   }
 
   /**
@@ -91,25 +93,28 @@ export class Facilitation {
    * `join.code` event; when the moderator replaced the participant link or changed whether
    * the code is shown, ask again as well (an older server sends no event).
    */
-  noticeLog (entries: LogEntry[]): void {
+  noticeLog(entries: LogEntry[]): void {
     const last = entries.at(-1)?.at ?? 0
     const seen = this.logSeen
     this.logSeen = Math.max(seen ?? 0, last)
     if (seen === null || last <= seen) return
     if (entries.some((e) => e.at > seen && e.op === 'snapshot.restore')) this.restored.emit()
-    const refresh = entries.some((e) => e.at > seen && (
-      (e.op === 'link.rotate' && e.details.role === 'participant') ||
-      (e.op === 'board.settings' && 'show_join_code' in e.details)))
+    const refresh = entries.some(
+      (e) =>
+        e.at > seen &&
+        ((e.op === 'link.rotate' && e.details.role === 'participant') ||
+          (e.op === 'board.settings' && 'show_join_code' in e.details))
+    )
     if (refresh) this.rehello()
   }
 
-  setJoinCode (code: string | null, expiresAt: number | null): void {
+  setJoinCode(code: string | null, expiresAt: number | null): void {
     this.joinCode = code
     this.joinCodeExpiresAt = code ? expiresAt : null
   }
 
   /** Send a request; a refusal reaches `onError` and resolves to null. */
-  async run<K extends Op> (op: K, args: OpArgs[K]): Promise<OpReplies[K] | null> {
+  async run<K extends Op>(op: K, args: OpArgs[K]): Promise<OpReplies[K] | null> {
     try {
       return await this.app.request(op, args)
     } catch (err) {
@@ -119,7 +124,7 @@ export class Facilitation {
   }
 
   /** Hand a draft in as a late note; the draft goes only once the server holds it. */
-  async handIn (draftId: string, field: string): Promise<boolean> {
+  async handIn(draftId: string, field: string): Promise<boolean> {
     const d = this.drafts.get(draftId)
     if (!d) return false
     const reply = await this.run('late.put', { field, text: d.text })
@@ -127,24 +132,28 @@ export class Facilitation {
     return reply !== null
   }
 
-  decideLate (id: string, accept: boolean): void {
+  decideLate(id: string, accept: boolean): void {
     void this.run(accept ? 'late.accept' : 'late.dismiss', { note: id })
   }
 
-  private setLate (notes: LateNote[]): void {
+  private setLate(notes: LateNote[]): void {
     this.lateNotes = notes
     this.lateChanged.emit()
   }
 
-  castVote (note: string): void {
-    void this.run('vote.cast', { note }).then((state) => { if (state) this.ballot.set(state) })
+  castVote(note: string): void {
+    void this.run('vote.cast', { note }).then((state) => {
+      if (state) this.ballot.set(state)
+    })
   }
 
-  retractVote (note: string): void {
-    void this.run('vote.retract', { note }).then((state) => { if (state) this.ballot.set(state) })
+  retractVote(note: string): void {
+    void this.run('vote.retract', { note }).then((state) => {
+      if (state) this.ballot.set(state)
+    })
   }
 
-  private onEvent (ev: AppEvent): void {
+  private onEvent(ev: AppEvent): void {
     switch (ev.ev) {
       case 'private.notes':
         this.privateNotes.replace(ev.notes)

@@ -3,12 +3,12 @@
 export class Signal {
   private readonly fns = new Set<() => void>()
 
-  on (fn: () => void): () => void {
+  on(fn: () => void): () => void {
     this.fns.add(fn)
     return () => this.fns.delete(fn)
   }
 
-  emit (): void {
+  emit(): void {
     for (const fn of [...this.fns]) fn()
   }
 }

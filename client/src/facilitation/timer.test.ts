@@ -3,12 +3,21 @@ import { Canvas, getCanvas } from '../model/canvas'
 import type { AgendaItem, TimerState } from '../model/control'
 import { ServerClock } from './clock'
 import {
-  agendaRows, currentPart, EndWatch, endsOtherWork, formatClock, nestsIn, parseDuration, remainingMs, startPlan, timerLines
+  agendaRows,
+  currentPart,
+  EndWatch,
+  endsOtherWork,
+  formatClock,
+  nestsIn,
+  parseDuration,
+  remainingMs,
+  startPlan,
+  timerLines
 } from './timer'
 
 const SERVER_NOW = 1_700_000_000_000
 
-function timer (state: Partial<TimerState>): TimerState {
+function timer(state: Partial<TimerState>): TimerState {
   return {
     target: 'A1',
     state: 'idle',
@@ -24,7 +33,7 @@ function timer (state: Partial<TimerState>): TimerState {
 }
 
 /** A clock on a device whose own time is `skew` ms off, synced once with no delay. */
-function syncedClock (skew: number): ServerClock {
+function syncedClock(skew: number): ServerClock {
   const clock = new ServerClock(() => SERVER_NOW + skew)
   clock.add(SERVER_NOW + skew, SERVER_NOW + skew, SERVER_NOW)
   return clock
@@ -46,7 +55,9 @@ describe('remainingMs', () => {
   })
 
   it('holds what was left while paused, zero when done, nothing when idle', () => {
-    expect(remainingMs(timer({ state: 'paused', remainingMs: 42_000, endsAt: SERVER_NOW }), SERVER_NOW + 1e6)).toBe(42_000)
+    expect(remainingMs(timer({ state: 'paused', remainingMs: 42_000, endsAt: SERVER_NOW }), SERVER_NOW + 1e6)).toBe(
+      42_000
+    )
     expect(remainingMs(timer({ state: 'paused', remainingMs: -5 }), SERVER_NOW)).toBe(0)
     expect(remainingMs(timer({ state: 'done' }), SERVER_NOW)).toBe(0)
     expect(remainingMs(timer({ state: 'idle' }), SERVER_NOW)).toBeNull()
@@ -95,10 +106,24 @@ describe('nested timers (P250)', () => {
   if (!def) throw new Error('the Ko-Kreation canvas is missing')
   const canvas = new Canvas(def)
   const agenda: AgendaItem[] = [
-    { id: 'part-a', kind: 'part', part: 'A', label: null, minutes: 60, startedAt: SERVER_NOW - 600_000, endedAt: null, actualMs: 300_000 },
+    {
+      id: 'part-a',
+      kind: 'part',
+      part: 'A',
+      label: null,
+      minutes: 60,
+      startedAt: SERVER_NOW - 600_000,
+      endedAt: null,
+      actualMs: 300_000
+    },
     { id: 'part-b', kind: 'part', part: 'B', label: null, minutes: 45, startedAt: null, endedAt: null, actualMs: 0 }
   ]
-  const partA = timer({ target: 'A', state: 'running', endsAt: SERVER_NOW + 1_800_000, segmentStarted: SERVER_NOW - 60_000 })
+  const partA = timer({
+    target: 'A',
+    state: 'running',
+    endsAt: SERVER_NOW + 1_800_000,
+    segmentStarted: SERVER_NOW - 60_000
+  })
 
   it('nests a field of the running part, by part id or agenda item', () => {
     expect(nestsIn(canvas, 'A2', partA, agenda)).toBe(true)
@@ -138,7 +163,12 @@ describe('nested timers (P250)', () => {
   })
 
   it('counts the part on while the field timer books or after it ended, never twice', () => {
-    const field = timer({ target: 'A2', state: 'running', endsAt: SERVER_NOW + 300_000, segmentStarted: SERVER_NOW - 120_000 })
+    const field = timer({
+      target: 'A2',
+      state: 'running',
+      endsAt: SERVER_NOW + 300_000,
+      segmentStarted: SERVER_NOW - 120_000
+    })
     const holding = { ...partA, segmentStarted: null }
     const rows = agendaRows(canvas, agenda, field, SERVER_NOW, holding)
     expect(rows[0]?.actualMs).toBe(420_000)

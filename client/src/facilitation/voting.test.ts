@@ -3,12 +3,12 @@ import * as Y from 'yjs'
 import { Board } from '../model/board'
 import { Canvas, getCanvas } from '../model/canvas'
 import { readVoting } from '../model/control'
-import { addNote, type Author } from '../model/notes'
+import { type Author, addNote } from '../model/notes'
 import { computeBalance, missingGroups } from './balance'
 import { permissionsFor } from './permissions'
 import { ANONYMOUS, Ballot, inVote, resultRows, sortResults } from './voting'
 
-function koKreation (): Canvas {
+function koKreation(): Canvas {
   const def = getCanvas('ko-kreation')
   if (!def) throw new Error('the ko-kreation canvas is not generated; run node build.mjs --gen-only')
   return new Canvas(def)
@@ -20,7 +20,7 @@ const youth: Author = { name: 'Cem', group: 'youth', authorId: 'c' }
 const hidden: Author = { name: null, group: 'youth', authorId: 'h' }
 
 /** A board with notes in A1 and A2 and, as the server writes it, a closed vote on A1. */
-function votedBoard (): { board: Board, ids: Record<string, string> } {
+function votedBoard(): { board: Board; ids: Record<string, string> } {
   const board = new Board(new Y.Doc())
   const note = (field: string, author: Author, text: string): string =>
     addNote(board, canvas, { field, x: 0.5, y: 0.5, color: 'yellow', text }, author) ?? ''
@@ -112,6 +112,11 @@ describe('permissions', () => {
     expect(permissionsFor('moderator')).toEqual({ moderate: true, write: true, vote: true, writePrivate: true })
     expect(permissionsFor('participant')).toEqual({ moderate: false, write: true, vote: true, writePrivate: true })
     expect(permissionsFor('viewer')).toEqual({ moderate: false, write: false, vote: false, writePrivate: false })
-    expect(permissionsFor('moderator', true)).toEqual({ moderate: false, write: false, vote: false, writePrivate: false })
+    expect(permissionsFor('moderator', true)).toEqual({
+      moderate: false,
+      write: false,
+      vote: false,
+      writePrivate: false
+    })
   })
 })

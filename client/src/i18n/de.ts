@@ -46,13 +46,19 @@ export const de = {
   'landing.join': 'Mitmachen mit Code oder Link',
   'landing.join.label': 'Code vom Beamer oder Link zum Board',
   'landing.join.submit': 'Zum Board',
-  'landing.join.invalid': 'Das ist weder ein Code (8 Zeichen, z. B. ABCD-2345) noch ein Link zu einem Board. Bitte prüfen Sie die Eingabe.',
-  'landing.join.hint': 'Zum Beispiel ABCD-2345 oder abcd 2345 – Groß- und Kleinschreibung, Leerzeichen und Bindestriche sind egal. Ein Link darf auch ohne „https://“ beginnen.',
-  'landing.join.unknown': 'Zu diesem Code gibt es kein Board – vielleicht ist er abgelaufen. Bitte prüfen Sie den Code auf dem Beamer.',
-  'landing.join.ratelimit': 'Zu viele falsche Codes in kurzer Zeit. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.',
-  'landing.join.elsewhere': 'Dieser Link gehört zu einem anderen Server ({host}). Bitte öffnen Sie ihn direkt im Browser.',
+  'landing.join.invalid':
+    'Das ist weder ein Code (8 Zeichen, z. B. ABCD-2345) noch ein Link zu einem Board. Bitte prüfen Sie die Eingabe.',
+  'landing.join.hint':
+    'Zum Beispiel ABCD-2345 oder abcd 2345 – Groß- und Kleinschreibung, Leerzeichen und Bindestriche sind egal. Ein Link darf auch ohne „https://“ beginnen.',
+  'landing.join.unknown':
+    'Zu diesem Code gibt es kein Board – vielleicht ist er abgelaufen. Bitte prüfen Sie den Code auf dem Beamer.',
+  'landing.join.ratelimit':
+    'Zu viele falsche Codes in kurzer Zeit. Bitte warten Sie eine Minute und versuchen Sie es dann erneut.',
+  'landing.join.elsewhere':
+    'Dieser Link gehört zu einem anderen Server ({host}). Bitte öffnen Sie ihn direkt im Browser.',
   'myboards.title': 'Meine Boards',
-  'myboards.hint': 'Boards, die Sie auf diesem Gerät angelegt oder mit dem Moderationslink geöffnet haben. Die Liste bleibt nur in diesem Browser und wird nicht an den Server geschickt.',
+  'myboards.hint':
+    'Boards, die Sie auf diesem Gerät angelegt oder mit dem Moderationslink geöffnet haben. Die Liste bleibt nur in diesem Browser und wird nicht an den Server geschickt.',
   'myboards.empty': 'Noch keine Boards auf diesem Gerät.',
   'myboards.date': 'angelegt am {date}',
   'myboards.open': 'Öffnen',
@@ -125,10 +131,12 @@ export const de = {
   // fatal errors (close codes)
   'error.4400': 'Die Verbindung wurde wegen einer ungültigen Nachricht beendet.',
   'error.4401': 'Dieser Link ist ungültig oder nicht mehr gültig. Bitte bei der Moderation einen neuen Link erfragen.',
-  'error.4403': 'Der Zugriff wurde verweigert. Eventuell wurde der Link erneuert – bitte bei der Moderation nachfragen.',
+  'error.4403':
+    'Der Zugriff wurde verweigert. Eventuell wurde der Link erneuert – bitte bei der Moderation nachfragen.',
   'error.4404': 'Dieses Board gibt es nicht (mehr).',
   'error.4413': 'Eine Änderung war zu groß für den Server. Bitte kürzer fassen und neu laden.',
-  'error.4429': 'Zu viele falsche Anmeldeversuche von diesem Netz. Bitte in ein paar Minuten mit dem richtigen Link oder Code neu laden.',
+  'error.4429':
+    'Zu viele falsche Anmeldeversuche von diesem Netz. Bitte in ein paar Minuten mit dem richtigen Link oder Code neu laden.',
   'error.other': 'Die Verbindung zum Board wurde beendet ({code}).',
   'error.badpath': 'Diese Adresse gehört zu keinem Board.',
   'error.nocanvas': 'Die Canvas-Vorlage „{canvas}“ kennt diese Version von cocanvas nicht.',
@@ -136,7 +144,8 @@ export const de = {
   'transient.4501': 'Der Server startet neu – gleich geht es weiter.',
   'transient.4502': 'Die Verbindung war zu langsam – neuer Versuch …',
   'transient.4503': 'Das Board ist gerade voll – neuer Versuch in Kürze.',
-  'transient.4504': 'Speichern pausiert: Der Server kann gerade nichts sichern. Ihre Arbeit bleibt auf diesem Gerät und wird gesendet, sobald es wieder geht.',
+  'transient.4504':
+    'Speichern pausiert: Der Server kann gerade nichts sichern. Ihre Arbeit bleibt auf diesem Gerät und wird gesendet, sobald es wieder geht.',
   'transient.4509': 'Zu viele Verbindungen von diesem Netz – neuer Versuch in Kürze.',
 
   // refused edits
@@ -144,10 +153,12 @@ export const de = {
   'rejected.invalid': 'Die Änderung wurde nicht angenommen und zurückgenommen.',
   'rejected.limit': 'Ein Limit ist erreicht – die Änderung wurde zurückgenommen.',
   'rejected.locked': 'Dieses Feld ist gerade von der Moderation gesperrt. Ihre Änderung wurde zurückgenommen.',
-  'rejected.locked.field': 'Das Feld {field} ist gerade von der Moderation gesperrt. Ihre Änderung dort wurde zurückgenommen.',
+  'rejected.locked.field':
+    'Das Feld {field} ist gerade von der Moderation gesperrt. Ihre Änderung dort wurde zurückgenommen.',
   'rejected.private.field': 'Im Feld {field} wird gerade privat geschrieben. Ihre Änderung dort wurde zurückgenommen.',
   'rejected.limit.notes': 'Das Board hat schon {notes} Notizen – Ihre Änderung wurde zurückgenommen.',
-  'rejected.limit.bytes': 'Das Board ist voll. Bitte löschen Sie Notizen, um Platz zu schaffen; Ihre Änderung wurde zurückgenommen.',
+  'rejected.limit.bytes':
+    'Das Board ist voll. Bitte löschen Sie Notizen, um Platz zu schaffen; Ihre Änderung wurde zurückgenommen.',
   'rejected.root': 'Diesen Teil des Boards ändert nur der Server. Ihre Änderung wurde zurückgenommen.',
   'rejected.partial': 'Alles andere ist angekommen (nicht angenommen: {count}).',
   'drafts.reason.typing': 'Das Feld {field} wurde gesperrt, während Sie schrieben.',
@@ -155,7 +166,8 @@ export const de = {
   'drafts.open': 'Entwürfe ansehen',
   'drafts.button': 'Entwürfe ({count})',
   'drafts.title': 'Ihre Entwürfe',
-  'drafts.intro': 'Diese Texte konnten nicht ins Board. Sie liegen nur auf diesem Gerät. Legen Sie sie in ein offenes Feld, reichen Sie sie bei der Moderation als späte Notiz ein oder verwerfen Sie sie.',
+  'drafts.intro':
+    'Diese Texte konnten nicht ins Board. Sie liegen nur auf diesem Gerät. Legen Sie sie in ein offenes Feld, reichen Sie sie bei der Moderation als späte Notiz ein oder verwerfen Sie sie.',
   'drafts.empty': 'Keine Entwürfe.',
   'drafts.text': 'Text des Entwurfs',
   'drafts.field': 'Feld',
@@ -165,11 +177,14 @@ export const de = {
   'drafts.discard.confirm': 'Wirklich verwerfen?',
   'drafts.placed': 'Der Entwurf liegt jetzt in {field}.',
   'drafts.handedin': 'Eingereicht: Die Moderation entscheidet, ob Ihre Notiz in {field} kommt.',
-  'drafts.locked': '{field} ist gesperrt. Reichen Sie den Entwurf als späte Notiz ein oder wählen Sie ein offenes Feld.',
-  'drafts.typing': 'Das Feld {field} wurde gerade gesperrt. Schreiben Sie hier weiter: Ihr Text bleibt als Entwurf erhalten.',
+  'drafts.locked':
+    '{field} ist gesperrt. Reichen Sie den Entwurf als späte Notiz ein oder wählen Sie ein offenes Feld.',
+  'drafts.typing':
+    'Das Feld {field} wurde gerade gesperrt. Schreiben Sie hier weiter: Ihr Text bleibt als Entwurf erhalten.',
   'late.button': 'Späte Notizen ({count})',
   'late.title': 'Späte Notizen',
-  'late.intro': 'Teilnehmende haben diese Texte nach dem Sperren eines Feldes eingereicht. Nehmen Sie sie ins Feld auf oder lehnen Sie sie ab.',
+  'late.intro':
+    'Teilnehmende haben diese Texte nach dem Sperren eines Feldes eingereicht. Nehmen Sie sie ins Feld auf oder lehnen Sie sie ab.',
   'late.empty': 'Keine späten Notizen.',
   'late.for': 'für {field}, von {author}',
   'late.accept': 'Ins Feld aufnehmen',
@@ -215,7 +230,8 @@ export const de = {
   'note.deleted': 'Notiz gelöscht',
   'note.undo': 'Rückgängig',
   'note.delete.other.title': 'Notiz von jemand anderem löschen?',
-  'note.delete.other.text': 'Diese Notiz hat {name} geschrieben. Gelöscht ist sie für alle weg; Sie können das aber rückgängig machen.',
+  'note.delete.other.text':
+    'Diese Notiz hat {name} geschrieben. Gelöscht ist sie für alle weg; Sie können das aber rückgängig machen.',
   'note.delete.other.excerpt': '„{text}“',
   'note.delete.other.yes': 'Löschen',
   'note.delete.disarmed': 'Sie schreiben nicht mehr in der Notiz. Enter: weiterschreiben · Entf: Notiz löschen.',
@@ -278,7 +294,8 @@ export const de = {
   'field.vote': 'Abstimmung',
   'field.private': 'Stilles Schreiben: Ihre neuen Notizen hier sieht nur Ihr Gerät, bis die Moderation sie aufdeckt.',
   'field.private.moderator': 'Stilles Schreiben läuft: Notizen der Teilnehmenden erscheinen erst beim Aufdecken.',
-  'locked.refused': '{field} ist gerade von der Moderation gesperrt: hier kann niemand etwas hinzufügen, ändern oder verschieben.',
+  'locked.refused':
+    '{field} ist gerade von der Moderation gesperrt: hier kann niemand etwas hinzufügen, ändern oder verschieben.',
   'locked.hint': 'Gesperrt: Die Moderation hat dieses Feld gesperrt.',
   'focus.moved': 'Die Moderation holt alle zu {field}.',
   'focus.moved.list': 'Die Moderation holt alle zu {field}. (In der Canvas-Ansicht wird dorthin gesprungen.)',
@@ -290,8 +307,10 @@ export const de = {
   'private.list': 'Ihre privaten Notizen in {field}',
   'private.offline': 'Private Notizen gehen nur mit Verbindung zum Server. Bitte kurz warten.',
   'group.anonymous': 'ohne Gruppe / anonym',
-  'link.rotated': 'Die Moderation hat diesen Link erneuert. Bitte den neuen Link oder Code bei der Moderation erfragen.',
-  'error.rotated': 'Dieser Link wurde von der Moderation ersetzt und gilt nicht mehr. Bitte den neuen Link oder Code erfragen.',
+  'link.rotated':
+    'Die Moderation hat diesen Link erneuert. Bitte den neuen Link oder Code bei der Moderation erfragen.',
+  'error.rotated':
+    'Dieser Link wurde von der Moderation ersetzt und gilt nicht mehr. Bitte den neuen Link oder Code erfragen.',
   'op.error.forbidden': 'Das ist mit Ihrem Link nicht erlaubt.',
   'op.error.invalid': 'Die Angaben passen nicht.',
   'op.error.not_found': 'Das gibt es (nicht mehr).',
@@ -338,7 +357,8 @@ export const de = {
   'vote.result.short': '{count} ●',
   'vote.result.label': '{count} Punkte: {groups}',
   'vote.banner.open': 'Punkte-Abstimmung in {fields}: Sie haben noch {left} von {total} Punkten.',
-  'vote.banner.open.max': 'Punkte-Abstimmung in {fields}: Sie haben noch {left} von {total} Punkten (höchstens {max} pro Notiz).',
+  'vote.banner.open.max':
+    'Punkte-Abstimmung in {fields}: Sie haben noch {left} von {total} Punkten (höchstens {max} pro Notiz).',
   'vote.banner.watch': 'Punkte-Abstimmung läuft in {fields}.',
   'vote.banner.closed': 'Abstimmung in {fields} beendet ({voters} Personen haben abgestimmt).',
   'vote.results.show': 'Ergebnisse',
@@ -360,7 +380,8 @@ export const de = {
   'decision.withdraw': 'Zurücknehmen',
   'decision.superseded': ' – später geändert oder zurückgenommen',
   'decision.write': 'Beschluss festhalten',
-  'decision.hint': 'Was hat die Gruppe entschieden? Der Beschluss steht für alle im Protokoll und eröffnet im Export den Abschnitt der Entscheidungen. Strg+Enter trägt ihn ein.',
+  'decision.hint':
+    'Was hat die Gruppe entschieden? Der Beschluss steht für alle im Protokoll und eröffnet im Export den Abschnitt der Entscheidungen. Strg+Enter trägt ihn ein.',
   'decision.field': 'Feld (optional)',
   'decision.field.none': '– kein Feld –',
   'decision.link': 'Mit der ausgewählten Notiz verknüpfen: „{note}“',
@@ -398,8 +419,10 @@ export const de = {
   'log.link.rotate': 'Neuer Link für {role} (der alte gilt nicht mehr)',
   'log.join.rotate': 'Neuer Zugangscode (der alte gilt nicht mehr)',
   'log.settings': 'Einstellungen des Boards geändert',
-  'log.board.recovered': 'Gespeicherte Daten waren teilweise beschädigt: {applied} Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
-  'log.board.recovered.snapshot': 'Gespeicherte Daten waren beschädigt: Board aus dem Zwischenstand vom {time} wiederhergestellt, {applied} spätere Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
+  'log.board.recovered':
+    'Gespeicherte Daten waren teilweise beschädigt: {applied} Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
+  'log.board.recovered.snapshot':
+    'Gespeicherte Daten waren beschädigt: Board aus dem Zwischenstand vom {time} wiederhergestellt, {applied} spätere Änderungen übernommen, {skipped} unlesbare beiseitegelegt.',
 
   // projector
   'toolbar.band': 'Beamer-Leiste',
@@ -425,7 +448,8 @@ export const de = {
   'mod.timer.agenda': 'Weitere Punkte',
   'mod.timer.duration': 'Dauer',
   'mod.timer.duration.hint': 'Minuten, oder mm:ss',
-  'mod.timer.duration.invalid': 'Bitte eine Dauer angeben: Minuten (z. B. 10) oder mm:ss (z. B. 1:30), höchstens 4 Stunden.',
+  'mod.timer.duration.invalid':
+    'Bitte eine Dauer angeben: Minuten (z. B. 10) oder mm:ss (z. B. 1:30), höchstens 4 Stunden.',
   'mod.timer.lock': 'Felder sperren, wenn die Zeit um ist',
   'mod.timer.start': 'Timer starten',
   'mod.timer.pause': 'Pause',
@@ -452,7 +476,8 @@ export const de = {
   'log.lock.timer': 'Gesperrt, weil die Zeit um ist: {fields}',
   'log.lock.reopened': 'Wieder entsperrt, weil es mehr Zeit gibt: {fields}',
   'mod.timer.both': '{outer} · darin {inner}',
-  'mod.timer.nest.hint': 'Ein Timer für ein Feld läuft im Timer seines Teils: Der Teil-Timer zählt weiter, am Ende des Feld-Timers geht es mit ihm weiter.',
+  'mod.timer.nest.hint':
+    'Ein Timer für ein Feld läuft im Timer seines Teils: Der Teil-Timer zählt weiter, am Ende des Feld-Timers geht es mit ihm weiter.',
   'mod.timer.stop.inner': 'Feld-Timer beenden',
   'mod.timer.stop.inner.title': 'Beendet den Timer für {target}; {outer} läuft weiter.',
   'mod.timer.outer': 'Teil-Timer {target}:',
@@ -460,8 +485,10 @@ export const de = {
   'mod.timer.stop.all': 'Beide stoppen',
   'mod.timer.replace.title': 'Laufenden Timer beenden?',
   'mod.timer.replace.running': 'Der Timer für {target} läuft noch ({time}).',
-  'mod.timer.replace.otherPart': '{target} gehört zu Teil {part}. Sein Timer kann darum nicht im Timer für {outer} laufen, sondern ersetzt ihn.',
-  'mod.timer.replace.other': 'Ein Timer für {target} ersetzt den laufenden Timer; nur Felder desselben Teils laufen darin.',
+  'mod.timer.replace.otherPart':
+    '{target} gehört zu Teil {part}. Sein Timer kann darum nicht im Timer für {outer} laufen, sondern ersetzt ihn.',
+  'mod.timer.replace.other':
+    'Ein Timer für {target} ersetzt den laufenden Timer; nur Felder desselben Teils laufen darin.',
   'mod.timer.replace.yes': 'Beenden und {target} starten',
   'mod.agenda.title': 'Ablauf: geplant und tatsächlich',
   'mod.agenda.item': 'Abschnitt',
@@ -485,7 +512,8 @@ export const de = {
   'mod.agenda.status.paused': 'unterbrochen',
   'mod.agenda.status.done': 'erledigt',
   'mod.fields.title': 'Felder: Sperren, stilles Schreiben, Fokus',
-  'mod.fields.lead': 'Gesperrte Felder kann nur die Moderation ändern. Beim stillen Schreiben sieht jede Person nur ihre eigenen neuen Notizen, bis Sie aufdecken.',
+  'mod.fields.lead':
+    'Gesperrte Felder kann nur die Moderation ändern. Beim stillen Schreiben sieht jede Person nur ihre eigenen neuen Notizen, bis Sie aufdecken.',
   'mod.fields.field': 'Feld',
   'mod.fields.lock': 'Sperre',
   'mod.fields.private': 'Stilles Schreiben',
@@ -525,7 +553,8 @@ export const de = {
   'mod.vote.cancel.confirm': 'Abstimmung abbrechen? Alle vergebenen Punkte gehen verloren.',
   'mod.vote.error.fields': 'Bitte mindestens ein Feld wählen.',
   'mod.vote.error.dots': 'Punkte: eine ganze Zahl von 1 bis 50.',
-  'mod.vote.status.open': 'Abstimmung läuft in {fields}: {dots} Punkte pro Person, höchstens {max} pro Notiz. Zwischenstände bleiben geheim.',
+  'mod.vote.status.open':
+    'Abstimmung läuft in {fields}: {dots} Punkte pro Person, höchstens {max} pro Notiz. Zwischenstände bleiben geheim.',
   'mod.vote.status.closed': 'Abstimmung in {fields} beendet: {voters} Personen haben abgestimmt.',
   'mod.vote.status.idle': 'Keine Abstimmung offen.',
   'mod.balance.title': 'Beteiligung nach Gruppen',
@@ -543,10 +572,12 @@ export const de = {
   'mod.join.link': 'Link zum Mitmachen (mit Code)',
   'mod.join.none': 'Der Server zeigt keinen Zugangscode (in den Einstellungen ausgeschaltet).',
   'mod.join.rotate': 'Neuer Zugangscode',
-  'mod.join.rotate.confirm': 'Zugangscode wirklich ersetzen? Der alte Code gilt dann nicht mehr; wer schon dabei ist, bleibt.',
+  'mod.join.rotate.confirm':
+    'Zugangscode wirklich ersetzen? Der alte Code gilt dann nicht mehr; wer schon dabei ist, bleibt.',
   'mod.join.expires': 'Gültig bis {time}; dann erzeugt der Server einen neuen.',
   'mod.link.title': 'Link erneuern',
-  'mod.link.lead': 'Der alte Link hört sofort auf zu funktionieren; wer ihn gerade benutzt, wird abgemeldet und bekommt einen Hinweis.',
+  'mod.link.lead':
+    'Der alte Link hört sofort auf zu funktionieren; wer ihn gerade benutzt, wird abgemeldet und bekommt einen Hinweis.',
   'mod.link.role': 'Welcher Link?',
   'mod.link.rotate': 'Neuen Link erzeugen',
   'mod.link.confirm': 'Den Link „{role}“ wirklich ersetzen? Alle, die ihn gerade benutzen, werden abgemeldet.',
@@ -570,15 +601,18 @@ export const de = {
   // landing page: import an archive
   'landing.imported': 'Board „{title}“ wurde aus dem Archiv wiederhergestellt.',
   'landing.import': 'Board aus einem Archiv wiederherstellen',
-  'landing.import.hint': 'Eine .cocanvas-Datei (Export „Archiv“ eines Boards) wird zu einem neuen Board mit neuen Links – mit allen Notizen und gespeicherten Ständen.',
+  'landing.import.hint':
+    'Eine .cocanvas-Datei (Export „Archiv“ eines Boards) wird zu einem neuen Board mit neuen Links – mit allen Notizen und gespeicherten Ständen.',
   'landing.import.label': 'Archivdatei (.cocanvas)',
   'landing.import.submit': 'Importieren',
   'landing.import.busy': 'Archiv wird importiert …',
   'landing.import.nofile': 'Bitte zuerst eine .cocanvas-Datei auswählen.',
   'landing.import.empty': 'Die gewählte Datei ist leer. Bitte das Archiv noch einmal exportieren.',
   'landing.import.toolarge': 'Die Datei ist zu groß: Archive dürfen höchstens 64 MB haben.',
-  'landing.import.invalid': 'Diese Datei lässt sich nicht als cocanvas-Archiv lesen. Bitte die Datei aus „Exportieren → Archiv (.cocanvas)“ verwenden. (Grund: {message})',
-  'landing.import.token': 'Dieser Server legt neue Boards nur mit dem Schlüssel der Betreiber an. Bitte dort nachfragen.',
+  'landing.import.invalid':
+    'Diese Datei lässt sich nicht als cocanvas-Archiv lesen. Bitte die Datei aus „Exportieren → Archiv (.cocanvas)“ verwenden. (Grund: {message})',
+  'landing.import.token':
+    'Dieser Server legt neue Boards nur mit dem Schlüssel der Betreiber an. Bitte dort nachfragen.',
   'landing.import.ratelimit': 'Gerade wurden zu viele Boards angelegt. Bitte eine Minute warten und erneut versuchen.',
   'landing.import.failed': 'Der Import hat nicht geklappt: {message}',
 
@@ -599,8 +633,10 @@ export const de = {
 
   // history
   'history.title': 'Verlauf: gespeicherte Stände',
-  'history.lead': 'Stände werden automatisch gespeichert (alle 10 Minuten bei Änderungen, am Ende jedes Teils, wenn alle gegangen sind) und von der Moderation. Öffnen zeigt das Board, wie es damals war.',
-  'history.lead.mod': 'Stände werden automatisch gespeichert (alle 10 Minuten bei Änderungen, am Ende jedes Teils, wenn alle gegangen sind). Ein Stand lässt sich ansehen, vergleichen und wiederherstellen – das Wiederherstellen ist selbst rückgängig zu machen.',
+  'history.lead':
+    'Stände werden automatisch gespeichert (alle 10 Minuten bei Änderungen, am Ende jedes Teils, wenn alle gegangen sind) und von der Moderation. Öffnen zeigt das Board, wie es damals war.',
+  'history.lead.mod':
+    'Stände werden automatisch gespeichert (alle 10 Minuten bei Änderungen, am Ende jedes Teils, wenn alle gegangen sind). Ein Stand lässt sich ansehen, vergleichen und wiederherstellen – das Wiederherstellen ist selbst rückgängig zu machen.',
   'history.loading': 'Verlauf wird geladen …',
   'history.count': '{count} gespeicherte Stände.',
   'history.count.one': '1 gespeicherter Stand.',
@@ -636,8 +672,10 @@ export const de = {
   'snap.view.loading': 'Stand wird geladen …',
   'snap.view.ready': 'Stand geladen: {count} Notizen.',
   'snap.view.ready.one': 'Stand geladen: 1 Notiz.',
-  'snap.view.banner': 'So sah das Board am {when} aus ({count} Notizen). Hier lässt sich nichts ändern; das Live-Board läuft im Hintergrund weiter.',
-  'snap.view.banner.one': 'So sah das Board am {when} aus (1 Notiz). Hier lässt sich nichts ändern; das Live-Board läuft im Hintergrund weiter.',
+  'snap.view.banner':
+    'So sah das Board am {when} aus ({count} Notizen). Hier lässt sich nichts ändern; das Live-Board läuft im Hintergrund weiter.',
+  'snap.view.banner.one':
+    'So sah das Board am {when} aus (1 Notiz). Hier lässt sich nichts ändern; das Live-Board läuft im Hintergrund weiter.',
   'snap.view.tools': 'Werkzeuge für diesen Stand',
   'snap.compare.now': 'Mit jetzt vergleichen',
   'snap.export': 'Diesen Stand exportieren',
@@ -678,12 +716,14 @@ export const de = {
   'diff.key.format': 'Format',
   'diff.key.other': 'Verwaltungsangaben',
   'diff.mark': 'Auf dem Board markieren',
-  'diff.marked': 'Seit „{name}“: {added} neue und {changed} geänderte Notizen sind markiert (neu: durchgezogener grüner Rahmen, geändert: gestrichelter oranger Rahmen).',
+  'diff.marked':
+    'Seit „{name}“: {added} neue und {changed} geänderte Notizen sind markiert (neu: durchgezogener grüner Rahmen, geändert: gestrichelter oranger Rahmen).',
   'diff.unmark': 'Markierung aufheben',
 
   // restore
   'restore.confirm.title': 'Board auf diesen Stand zurücksetzen?',
-  'restore.confirm.text': 'Das Board wird für alle sofort auf den {name} zurückgesetzt. Alle Verbundenen sehen diesen Stand.',
+  'restore.confirm.text':
+    'Das Board wird für alle sofort auf den {name} zurückgesetzt. Alle Verbundenen sehen diesen Stand.',
   'restore.confirm.undo': 'Der jetzige Stand wird vorher gespeichert: Das Zurücksetzen lässt sich rückgängig machen.',
   'restore.confirm.yes': 'Zurücksetzen',
   'restore.busy': 'Board wird zurückgesetzt …',
@@ -708,7 +748,8 @@ export const de = {
   'export.source.live': 'Das Live-Board, wie es jetzt ist',
   'export.source.now': 'Das Live-Board, wie es jetzt ist.',
   'export.anonymize': 'Ohne Namen exportieren',
-  'export.anonymize.hint': 'Statt Namen steht „anonym“. Das Archiv enthält immer alle Namen und ist dann nicht wählbar.',
+  'export.anonymize.hint':
+    'Statt Namen steht „anonym“. Das Archiv enthält immer alle Namen und ist dann nicht wählbar.',
   'export.locale': 'Sprache der Datei',
   'export.formats': 'Dateiformate',
   'export.progress': 'Export läuft',
@@ -722,7 +763,8 @@ export const de = {
   'export.fmt.a3.png': 'A3-Diagramm (PNG)',
   'export.fmt.ics': 'Aufgaben (iCalendar)',
   'export.fmt.cocanvas': 'Archiv (.cocanvas)',
-  'export.hint.pdf': 'Zum Drucken und Ablegen: Deckblatt, alle Felder, A3-Diagramm, Partner, Aufgaben, Protokoll der Moderation.',
+  'export.hint.pdf':
+    'Zum Drucken und Ablegen: Deckblatt, alle Felder, A3-Diagramm, Partner, Aufgaben, Protokoll der Moderation.',
   'export.hint.md': 'Das Protokoll als Text für ein Wiki oder eine E-Mail.',
   'export.hint.csv': 'Eine Zeile je Notiz, für Tabellenkalkulationen.',
   'export.hint.json': 'Alle Inhalte maschinenlesbar.',
@@ -731,12 +773,14 @@ export const de = {
   'export.hint.a3.svg': 'Nur das Diagramm der lokalen Initiativen (A3), als Vektorbild.',
   'export.hint.a3.png': 'Nur das Diagramm der lokalen Initiativen (A3), als Bild.',
   'export.hint.ics': 'Die nächsten Schritte (C3) als Aufgaben mit Fälligkeit für den Kalender.',
-  'export.hint.cocanvas': 'Das ganze Board mit allen Ständen und Namen – zum Wiederherstellen auf einem cocanvas-Server.',
+  'export.hint.cocanvas':
+    'Das ganze Board mit allen Ständen und Namen – zum Wiederherstellen auf einem cocanvas-Server.',
   'export.busy': '{format} wird erstellt …',
   'export.busy.slow': '{format} wird erstellt – das dauert einige Sekunden …',
   'export.done': '{format} heruntergeladen: {file}',
   'export.failed': '{format} konnte nicht erstellt werden. {reason}',
-  'export.archive.names': 'Das Archiv enthält immer alle Namen. Für einen Export ohne Namen bitte ein anderes Format wählen.',
+  'export.archive.names':
+    'Das Archiv enthält immer alle Namen. Für einen Export ohne Namen bitte ein anderes Format wählen.',
 
   // misc
   'time.now': 'gerade eben'

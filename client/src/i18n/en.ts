@@ -45,13 +45,16 @@ export const en: Record<MessageKey, string> = {
   'landing.join': 'Join with a code or link',
   'landing.join.label': 'Code from the projector or board link',
   'landing.join.submit': 'Go to board',
-  'landing.join.invalid': 'That is neither a code (8 characters, e.g. ABCD-2345) nor a link to a board. Please check what you entered.',
-  'landing.join.hint': 'For example ABCD-2345 or abcd 2345 – case, spaces and dashes do not matter. A link may also start without “https://”.',
+  'landing.join.invalid':
+    'That is neither a code (8 characters, e.g. ABCD-2345) nor a link to a board. Please check what you entered.',
+  'landing.join.hint':
+    'For example ABCD-2345 or abcd 2345 – case, spaces and dashes do not matter. A link may also start without “https://”.',
   'landing.join.unknown': 'No board has this code – it may have expired. Please check the code on the projector.',
   'landing.join.ratelimit': 'Too many wrong codes in a short time. Please wait a minute, then try again.',
   'landing.join.elsewhere': 'This link belongs to another server ({host}). Please open it directly in your browser.',
   'myboards.title': 'My boards',
-  'myboards.hint': 'Boards you created or opened with the moderator link on this device. The list stays in this browser only and is never sent to the server.',
+  'myboards.hint':
+    'Boards you created or opened with the moderator link on this device. The list stays in this browser only and is never sent to the server.',
   'myboards.empty': 'No boards on this device yet.',
   'myboards.date': 'created {date}',
   'myboards.open': 'Open',
@@ -121,7 +124,8 @@ export const en: Record<MessageKey, string> = {
   'error.4403': 'Access was refused. The link may have been renewed – please ask the moderator.',
   'error.4404': 'This board does not exist (any more).',
   'error.4413': 'A change was too large for the server. Please shorten it and reload.',
-  'error.4429': 'Too many wrong sign-in attempts from this network. Please reload in a few minutes with the right link or code.',
+  'error.4429':
+    'Too many wrong sign-in attempts from this network. Please reload in a few minutes with the right link or code.',
   'error.other': 'The connection to the board was closed ({code}).',
   'error.badpath': 'This address does not belong to a board.',
   'error.nocanvas': 'This version of cocanvas does not know the canvas template “{canvas}”.',
@@ -129,7 +133,8 @@ export const en: Record<MessageKey, string> = {
   'transient.4501': 'The server is restarting – back in a moment.',
   'transient.4502': 'The connection was too slow – trying again …',
   'transient.4503': 'The board is full right now – trying again shortly.',
-  'transient.4504': 'Saving paused: the server cannot store changes right now. Your work is safe on this device and is sent as soon as saving works again.',
+  'transient.4504':
+    'Saving paused: the server cannot store changes right now. Your work is safe on this device and is sent as soon as saving works again.',
   'transient.4509': 'Too many connections from this network – trying again shortly.',
 
   'rejected.forbidden': 'Your link does not allow this change, so it was undone.',
@@ -147,7 +152,8 @@ export const en: Record<MessageKey, string> = {
   'drafts.open': 'Show drafts',
   'drafts.button': 'Drafts ({count})',
   'drafts.title': 'Your drafts',
-  'drafts.intro': 'These texts could not go onto the board. They are kept on this device only. Put them into an open field, hand them in to the moderator as a late note, or discard them.',
+  'drafts.intro':
+    'These texts could not go onto the board. They are kept on this device only. Put them into an open field, hand them in to the moderator as a late note, or discard them.',
   'drafts.empty': 'No drafts.',
   'drafts.text': 'Text of the draft',
   'drafts.field': 'Field',
@@ -161,7 +167,8 @@ export const en: Record<MessageKey, string> = {
   'drafts.typing': 'Field {field} was just locked. Keep writing here: your text is kept as a draft.',
   'late.button': 'Late notes ({count})',
   'late.title': 'Late notes',
-  'late.intro': 'Participants handed these texts in after a field was locked. Accept them into the field or dismiss them.',
+  'late.intro':
+    'Participants handed these texts in after a field was locked. Accept them into the field or dismiss them.',
   'late.empty': 'No late notes.',
   'late.for': 'for {field}, by {author}',
   'late.accept': 'Accept into the field',
@@ -344,7 +351,8 @@ export const en: Record<MessageKey, string> = {
   'decision.withdraw': 'Withdraw',
   'decision.superseded': ' – changed or withdrawn later',
   'decision.write': 'Record a decision',
-  'decision.hint': 'What did the group decide? The decision is in everyone’s log and opens the decisions section of the export. Ctrl+Enter records it.',
+  'decision.hint':
+    'What did the group decide? The decision is in everyone’s log and opens the decisions section of the export. Ctrl+Enter records it.',
   'decision.field': 'Field (optional)',
   'decision.field.none': '– no field –',
   'decision.link': 'Link to the selected note: “{note}”',
@@ -383,7 +391,8 @@ export const en: Record<MessageKey, string> = {
   'log.join.rotate': 'New join code (the old one stopped working)',
   'log.settings': 'Board settings changed',
   'log.board.recovered': 'Stored data was partly damaged: {applied} changes kept, {skipped} unreadable ones set aside.',
-  'log.board.recovered.snapshot': 'Stored data was damaged: board restored from the snapshot of {time}, {applied} later changes kept, {skipped} unreadable ones set aside.',
+  'log.board.recovered.snapshot':
+    'Stored data was damaged: board restored from the snapshot of {time}, {applied} later changes kept, {skipped} unreadable ones set aside.',
 
   // projector
   'toolbar.band': 'Projector band',
@@ -436,7 +445,8 @@ export const en: Record<MessageKey, string> = {
   'log.lock.timer': 'Locked because time is up: {fields}',
   'log.lock.reopened': 'Unlocked again for more time: {fields}',
   'mod.timer.both': '{outer} · inside: {inner}',
-  'mod.timer.nest.hint': "A timer for a field runs inside its part's timer: the part timer keeps counting, and when the field timer ends the part timer carries on.",
+  'mod.timer.nest.hint':
+    "A timer for a field runs inside its part's timer: the part timer keeps counting, and when the field timer ends the part timer carries on.",
   'mod.timer.stop.inner': 'End field timer',
   'mod.timer.stop.inner.title': 'Ends the timer for {target}; {outer} goes on.',
   'mod.timer.outer': 'Part timer {target}:',
@@ -444,8 +454,10 @@ export const en: Record<MessageKey, string> = {
   'mod.timer.stop.all': 'Stop both',
   'mod.timer.replace.title': 'End the running timer?',
   'mod.timer.replace.running': 'The timer for {target} is still running ({time}).',
-  'mod.timer.replace.otherPart': '{target} belongs to part {part}, so its timer cannot run inside the timer for {outer}; it replaces it.',
-  'mod.timer.replace.other': 'A timer for {target} replaces the running timer; only fields of the same part run inside it.',
+  'mod.timer.replace.otherPart':
+    '{target} belongs to part {part}, so its timer cannot run inside the timer for {outer}; it replaces it.',
+  'mod.timer.replace.other':
+    'A timer for {target} replaces the running timer; only fields of the same part run inside it.',
   'mod.timer.replace.yes': 'End it and start {target}',
   'mod.agenda.title': 'Agenda: planned and actual',
   'mod.agenda.item': 'Item',
@@ -469,7 +481,8 @@ export const en: Record<MessageKey, string> = {
   'mod.agenda.status.paused': 'interrupted',
   'mod.agenda.status.done': 'done',
   'mod.fields.title': 'Fields: locks, silent writing, focus',
-  'mod.fields.lead': 'Only the moderation can change locked fields. In silent writing everyone sees only their own new notes until you reveal them.',
+  'mod.fields.lead':
+    'Only the moderation can change locked fields. In silent writing everyone sees only their own new notes until you reveal them.',
   'mod.fields.field': 'Field',
   'mod.fields.lock': 'Lock',
   'mod.fields.private': 'Silent writing',
@@ -509,7 +522,8 @@ export const en: Record<MessageKey, string> = {
   'mod.vote.cancel.confirm': 'Cancel the vote? All dots given so far are lost.',
   'mod.vote.error.fields': 'Please choose at least one field.',
   'mod.vote.error.dots': 'Dots: a whole number from 1 to 50.',
-  'mod.vote.status.open': 'Vote open in {fields}: {dots} dots per person, at most {max} per note. Counts stay secret until the close.',
+  'mod.vote.status.open':
+    'Vote open in {fields}: {dots} dots per person, at most {max} per note. Counts stay secret until the close.',
   'mod.vote.status.closed': 'Vote in {fields} closed: {voters} people voted.',
   'mod.vote.status.idle': 'No vote is open.',
   'mod.balance.title': 'Participation by group',
@@ -554,14 +568,16 @@ export const en: Record<MessageKey, string> = {
   // landing page: import an archive
   'landing.imported': 'Board “{title}” was restored from the archive.',
   'landing.import': 'Restore a board from an archive',
-  'landing.import.hint': 'A .cocanvas file (a board’s “Archive” export) becomes a new board with new links – with all notes and saved snapshots.',
+  'landing.import.hint':
+    'A .cocanvas file (a board’s “Archive” export) becomes a new board with new links – with all notes and saved snapshots.',
   'landing.import.label': 'Archive file (.cocanvas)',
   'landing.import.submit': 'Import',
   'landing.import.busy': 'Importing the archive …',
   'landing.import.nofile': 'Please choose a .cocanvas file first.',
   'landing.import.empty': 'The chosen file is empty. Please export the archive again.',
   'landing.import.toolarge': 'The file is too large: archives may have at most 64 MB.',
-  'landing.import.invalid': 'This file cannot be read as a cocanvas archive. Please use the file from “Export → Archive (.cocanvas)”. (Reason: {message})',
+  'landing.import.invalid':
+    'This file cannot be read as a cocanvas archive. Please use the file from “Export → Archive (.cocanvas)”. (Reason: {message})',
   'landing.import.token': 'This server creates new boards only with its operators’ key. Please ask them.',
   'landing.import.ratelimit': 'Too many boards were created just now. Please wait a minute and try again.',
   'landing.import.failed': 'The import did not work: {message}',
@@ -583,8 +599,10 @@ export const en: Record<MessageKey, string> = {
 
   // history
   'history.title': 'History: saved snapshots',
-  'history.lead': 'Snapshots are saved automatically (every 10 minutes while the board changes, at the end of each part, when everyone has left) and by the moderator. Opening one shows the board as it was.',
-  'history.lead.mod': 'Snapshots are saved automatically (every 10 minutes while the board changes, at the end of each part, when everyone has left). A snapshot can be viewed, compared and restored – and a restore can itself be undone.',
+  'history.lead':
+    'Snapshots are saved automatically (every 10 minutes while the board changes, at the end of each part, when everyone has left) and by the moderator. Opening one shows the board as it was.',
+  'history.lead.mod':
+    'Snapshots are saved automatically (every 10 minutes while the board changes, at the end of each part, when everyone has left). A snapshot can be viewed, compared and restored – and a restore can itself be undone.',
   'history.loading': 'Loading the history …',
   'history.count': '{count} saved snapshots.',
   'history.count.one': '1 saved snapshot.',
@@ -620,8 +638,10 @@ export const en: Record<MessageKey, string> = {
   'snap.view.loading': 'Loading the snapshot …',
   'snap.view.ready': 'Snapshot loaded: {count} notes.',
   'snap.view.ready.one': 'Snapshot loaded: 1 note.',
-  'snap.view.banner': 'This is how the board looked on {when} ({count} notes). Nothing can be changed here; the live board goes on in the background.',
-  'snap.view.banner.one': 'This is how the board looked on {when} (1 note). Nothing can be changed here; the live board goes on in the background.',
+  'snap.view.banner':
+    'This is how the board looked on {when} ({count} notes). Nothing can be changed here; the live board goes on in the background.',
+  'snap.view.banner.one':
+    'This is how the board looked on {when} (1 note). Nothing can be changed here; the live board goes on in the background.',
   'snap.view.tools': 'Tools for this snapshot',
   'snap.compare.now': 'Compare with now',
   'snap.export': 'Export this snapshot',
@@ -662,12 +682,14 @@ export const en: Record<MessageKey, string> = {
   'diff.key.format': 'Format',
   'diff.key.other': 'bookkeeping data',
   'diff.mark': 'Mark on the board',
-  'diff.marked': 'Since “{name}”: {added} new and {changed} changed notes are marked (new: solid green outline, changed: dashed orange outline).',
+  'diff.marked':
+    'Since “{name}”: {added} new and {changed} changed notes are marked (new: solid green outline, changed: dashed orange outline).',
   'diff.unmark': 'Remove the marks',
 
   // restore
   'restore.confirm.title': 'Set the board back to this snapshot?',
-  'restore.confirm.text': 'The board is set back to the {name} for everyone at once. Everyone connected sees that state.',
+  'restore.confirm.text':
+    'The board is set back to the {name} for everyone at once. Everyone connected sees that state.',
   'restore.confirm.undo': 'The board as it is now is saved first, so the restore can be undone.',
   'restore.confirm.yes': 'Restore',
   'restore.busy': 'Restoring the board …',
@@ -692,7 +714,8 @@ export const en: Record<MessageKey, string> = {
   'export.source.live': 'The live board as it is now',
   'export.source.now': 'The live board as it is now.',
   'export.anonymize': 'Export without names',
-  'export.anonymize.hint': 'Names are replaced by “anonymous”. The archive always contains all names and cannot be chosen then.',
+  'export.anonymize.hint':
+    'Names are replaced by “anonymous”. The archive always contains all names and cannot be chosen then.',
   'export.locale': 'Language of the file',
   'export.formats': 'File formats',
   'export.progress': 'Export running',
@@ -720,7 +743,8 @@ export const en: Record<MessageKey, string> = {
   'export.busy.slow': 'Creating the {format} – this takes a few seconds …',
   'export.done': '{format} downloaded: {file}',
   'export.failed': 'The {format} could not be created. {reason}',
-  'export.archive.names': 'The archive always contains all names. For an export without names please choose another format.',
+  'export.archive.names':
+    'The archive always contains all names. For an export without names please choose another format.',
 
   'time.now': 'just now'
 }

@@ -50,14 +50,14 @@ export class Board {
   readonly notes: Y.Map<NoteMap>
   readonly control: Y.Map<unknown>
 
-  constructor (doc: Y.Doc) {
+  constructor(doc: Y.Doc) {
     this.doc = doc
     this.meta = doc.getMap(ROOT_META)
     this.notes = doc.getMap<NoteMap>(ROOT_NOTES)
     this.control = doc.getMap(ROOT_CONTROL)
   }
 
-  readMeta (): BoardMeta | null {
+  readMeta(): BoardMeta | null {
     const canvas = this.meta.get('canvas')
     if (typeof canvas !== 'string' || !canvas) return null
     const groups = this.meta.get('groups')
@@ -76,27 +76,27 @@ export class Board {
     }
   }
 
-  note (id: string): NoteMap | undefined {
+  note(id: string): NoteMap | undefined {
     const n = this.notes.get(id)
     return n instanceof Y.Map ? n : undefined
   }
 
-  noteIds (): string[] {
+  noteIds(): string[] {
     return [...this.notes.keys()]
   }
 
-  text (id: string, key: TextKey): Y.Text | undefined {
+  text(id: string, key: TextKey): Y.Text | undefined {
     const v = this.note(id)?.get(key)
     return v instanceof Y.Text ? v : undefined
   }
 
-  data (id: string): NoteData | null {
+  data(id: string): NoteData | null {
     const n = this.note(id)
     if (!n) return null
     return noteData(id, n)
   }
 
-  all (): NoteData[] {
+  all(): NoteData[] {
     const out: NoteData[] = []
     for (const [id, n] of this.notes.entries()) {
       if (n instanceof Y.Map) {
@@ -108,35 +108,35 @@ export class Board {
     return out
   }
 
-  inField (fieldId: string): NoteData[] {
+  inField(fieldId: string): NoteData[] {
     return this.all().filter((n) => n.field === fieldId)
   }
 
   /** Fields the moderator has locked (`control.locks`: field id -> true). */
-  lockedFields (): Set<string> {
+  lockedFields(): Set<string> {
     return readLocks(this.control)
   }
 
   /** Fields in private writing mode (`control.private`: field id -> true). */
-  privateFields (): Set<string> {
+  privateFields(): Set<string> {
     return readPrivate(this.control)
   }
 
   /** Plain JSON of the notes (for tests and debugging): id -> key -> value. */
-  notesJson (): Record<string, Record<string, unknown>> {
+  notesJson(): Record<string, Record<string, unknown>> {
     return this.notes.toJSON() as Record<string, Record<string, unknown>>
   }
 }
 
-function num (v: unknown, fallback: number): number {
+function num(v: unknown, fallback: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? v : fallback
 }
 
-function str (v: unknown): string | null {
+function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null
 }
 
-export function noteData (id: string, n: NoteMap): NoteData | null {
+export function noteData(id: string, n: NoteMap): NoteData | null {
   const field = n.get('field')
   if (typeof field !== 'string') return null
   const kind = n.get('kind')
@@ -159,15 +159,15 @@ export function noteData (id: string, n: NoteMap): NoteData | null {
   }
 }
 
-export function byOrder (a: NoteData, b: NoteData): number {
+export function byOrder(a: NoteData, b: NoteData): number {
   return a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
 }
 
 /** Reading order inside a field: top to bottom, then left to right. */
-export function byPosition (a: NoteData, b: NoteData): number {
+export function byPosition(a: NoteData, b: NoteData): number {
   return a.y - b.y || a.x - b.x || byOrder(a, b)
 }
 
-export function clamp01 (v: number): number {
+export function clamp01(v: number): number {
   return Math.min(Math.max(v, 0), 1)
 }

@@ -32,9 +32,9 @@ export interface FieldDef {
   readonly label: Texts
   readonly prompt: Texts
   readonly help: Texts
-  readonly layout: { readonly col: number, readonly row: number, readonly colspan: number, readonly rowspan: number }
+  readonly layout: { readonly col: number; readonly row: number; readonly colspan: number; readonly rowspan: number }
   readonly minutes: number
-  readonly axes?: { readonly x: Axis, readonly y: Axis }
+  readonly axes?: { readonly x: Axis; readonly y: Axis }
   readonly columns?: readonly Column[]
   readonly formats?: readonly string[]
 }
@@ -84,7 +84,7 @@ export interface CanvasDef {
   readonly title: Texts
   readonly description: Texts
   readonly default_locale: string
-  readonly grid: { readonly columns: number, readonly rows: number }
+  readonly grid: { readonly columns: number; readonly rows: number }
   readonly parts: readonly PartDef[]
   readonly fields: readonly FieldDef[]
   readonly groups: readonly GroupDef[]
@@ -95,15 +95,15 @@ export interface CanvasDef {
 
 const ALL: Readonly<Record<string, CanvasDef>> = CANVASES
 
-export function canvasIds (): string[] {
+export function canvasIds(): string[] {
   return Object.keys(ALL)
 }
 
-export function getCanvas (id: string): CanvasDef | null {
+export function getCanvas(id: string): CanvasDef | null {
   return Object.hasOwn(ALL, id) ? (ALL[id] ?? null) : null
 }
 
-export function fieldKind (field: FieldDef): FieldKind {
+export function fieldKind(field: FieldDef): FieldKind {
   switch (field.kind) {
     case 'diagram':
     case 'table':
@@ -116,7 +116,7 @@ export function fieldKind (field: FieldDef): FieldKind {
 }
 
 /** Which note kind a field holds: partner rows in tables, actions in action lists. */
-export function noteKindFor (field: FieldDef): 'note' | 'partner' | 'action' {
+export function noteKindFor(field: FieldDef): 'note' | 'partner' | 'action' {
   const kind = fieldKind(field)
   if (kind === 'table') return 'partner'
   if (kind === 'actions') return 'action'
@@ -127,42 +127,42 @@ export class Canvas {
   readonly def: CanvasDef
   private readonly byId: Map<string, FieldDef>
 
-  constructor (def: CanvasDef) {
+  constructor(def: CanvasDef) {
     this.def = def
     this.byId = new Map(def.fields.map((f) => [f.id, f]))
   }
 
-  get fields (): readonly FieldDef[] {
+  get fields(): readonly FieldDef[] {
     return this.def.fields
   }
 
-  field (id: string): FieldDef | undefined {
+  field(id: string): FieldDef | undefined {
     return this.byId.get(id)
   }
 
-  group (id: string | null | undefined): GroupDef | undefined {
+  group(id: string | null | undefined): GroupDef | undefined {
     return id ? this.def.groups.find((g) => g.id === id) : undefined
   }
 
-  color (id: string | null | undefined): NoteColor {
+  color(id: string | null | undefined): NoteColor {
     const first = this.def.note_colors[0] ?? { id: 'yellow', value: '#fff4a3', label: { de: 'Gelb', en: 'Yellow' } }
     return this.def.note_colors.find((c) => c.id === id) ?? first
   }
 
-  part (id: string | null | undefined): PartDef | undefined {
+  part(id: string | null | undefined): PartDef | undefined {
     return id ? this.def.parts.find((p) => p.id === id) : undefined
   }
 
-  agendaItem (id: string | null | undefined): AgendaDef | undefined {
+  agendaItem(id: string | null | undefined): AgendaDef | undefined {
     return id ? this.def.agenda.find((a) => a.id === id) : undefined
   }
 
-  format (id: string | null | undefined): FormatCard | undefined {
+  format(id: string | null | undefined): FormatCard | undefined {
     return id ? this.def.formats.find((f) => f.id === id) : undefined
   }
 
   /** Fields in reading order: part by part, as the canvas lists them. */
-  orderedFields (): FieldDef[] {
+  orderedFields(): FieldDef[] {
     const out: FieldDef[] = []
     for (const part of this.def.parts) {
       for (const id of part.fields) {

@@ -2,7 +2,13 @@
 // commands): timer, agenda, locks, focus, private writing, voting, roster and decision log.
 // Mirror of server/moderation/*.py; any value may be missing or malformed.
 import * as Y from 'yjs'
-import { CONTROL_DECISIONS, CONTROL_TIMER, CONTROL_TIMER_OUTER, TIMER_STATES, type TimerStateName } from '../sync/vocab.gen'
+import {
+  CONTROL_DECISIONS,
+  CONTROL_TIMER,
+  CONTROL_TIMER_OUTER,
+  TIMER_STATES,
+  type TimerStateName
+} from '../sync/vocab.gen'
 
 export type { TimerStateName }
 
@@ -62,7 +68,7 @@ export interface VotingState {
 
 export interface LogEntry {
   at: number
-  by: { role: string, name: string | null }
+  by: { role: string; name: string | null }
   op: string
   summary: string
   details: Record<string, unknown>
@@ -75,20 +81,20 @@ export interface Decision {
   field: string | null
   note: string | null
   at: number
-  by: { role: string, name: string | null }
+  by: { role: string; name: string | null }
   editedAt: number | null
 }
 
 /** Plain JS of a control value (Y types or plain JSON from the server). */
-export function plain (v: unknown): unknown {
+export function plain(v: unknown): unknown {
   return v instanceof Y.AbstractType ? v.toJSON() : v
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-const num = (v: unknown): number | null => typeof v === 'number' && Number.isFinite(v) ? v : null
-const str = (v: unknown): string | null => typeof v === 'string' ? v : null
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 
-function trueKeys (v: unknown): Set<string> {
+function trueKeys(v: unknown): Set<string> {
   const out = new Set<string>()
   if (isRecord(v)) for (const [k, on] of Object.entries(v)) if (on === true) out.add(k)
   return out
@@ -97,17 +103,17 @@ function trueKeys (v: unknown): Set<string> {
 const isTimerState = (v: unknown): v is TimerStateName => TIMER_STATES.some((s) => s === v)
 
 /** The innermost timer (`control.timer`): a field timer while one runs inside a part timer. */
-export function readTimer (control: Y.Map<unknown>): TimerState {
+export function readTimer(control: Y.Map<unknown>): TimerState {
   return timerFrom(plain(control.get(CONTROL_TIMER)))
 }
 
 /** The part timer a field timer runs inside (`control.timer_outer`, P250), or null. */
-export function readOuterTimer (control: Y.Map<unknown>): TimerState | null {
+export function readOuterTimer(control: Y.Map<unknown>): TimerState | null {
   const t = plain(control.get(CONTROL_TIMER_OUTER))
   return isRecord(t) ? timerFrom(t) : null
 }
 
-function timerFrom (t: unknown): TimerState {
+function timerFrom(t: unknown): TimerState {
   const r = isRecord(t) ? t : {}
   const state = isTimerState(r.state) ? r.state : 'idle'
   return {
@@ -119,11 +125,13 @@ function timerFrom (t: unknown): TimerState {
     lockOnEnd: r.lock_on_end === true,
     endedAt: num(r.ended_at),
     segmentStarted: num(r.segment_started),
-    lockedFields: Array.isArray(r.locked_fields) ? r.locked_fields.filter((f): f is string => typeof f === 'string') : []
+    lockedFields: Array.isArray(r.locked_fields)
+      ? r.locked_fields.filter((f): f is string => typeof f === 'string')
+      : []
   }
 }
 
-export function readAgenda (control: Y.Map<unknown>): AgendaItem[] | null {
+export function readAgenda(control: Y.Map<unknown>): AgendaItem[] | null {
   const a = plain(control.get('agenda'))
   if (!Array.isArray(a)) return null
   const out: AgendaItem[] = []
@@ -143,20 +151,20 @@ export function readAgenda (control: Y.Map<unknown>): AgendaItem[] | null {
   return out
 }
 
-export function readLocks (control: Y.Map<unknown>): Set<string> {
+export function readLocks(control: Y.Map<unknown>): Set<string> {
   return trueKeys(plain(control.get('locks')))
 }
 
-export function readPrivate (control: Y.Map<unknown>): Set<string> {
+export function readPrivate(control: Y.Map<unknown>): Set<string> {
   return trueKeys(plain(control.get('private')))
 }
 
 /** Fields the moderator shows compact: first lines, the rest behind "more" (P284). */
-export function readCompact (control: Y.Map<unknown>): Set<string> {
+export function readCompact(control: Y.Map<unknown>): Set<string> {
   return trueKeys(plain(control.get('compact')))
 }
 
-export function readFocus (control: Y.Map<unknown>): FocusState | null {
+export function readFocus(control: Y.Map<unknown>): FocusState | null {
   const f = plain(control.get('focus'))
   if (!isRecord(f)) return null
   const seq = num(f.seq)
@@ -164,7 +172,7 @@ export function readFocus (control: Y.Map<unknown>): FocusState | null {
   return { field: str(f.field), seq, follow: f.follow === true, at: num(f.at) ?? 0 }
 }
 
-export function readVoting (control: Y.Map<unknown>): VotingState {
+export function readVoting(control: Y.Map<unknown>): VotingState {
   const v = plain(control.get('voting'))
   const r = isRecord(v) ? v : {}
   const state = r.state === 'open' || r.state === 'closed' ? r.state : 'idle'
@@ -174,7 +182,8 @@ export function readVoting (control: Y.Map<unknown>): VotingState {
     for (const [note, res] of Object.entries(r.results)) {
       if (!isRecord(res)) continue
       const byGroup: Record<string, number> = {}
-      if (isRecord(res.by_group)) for (const [g, n] of Object.entries(res.by_group)) if (typeof n === 'number') byGroup[g] = n
+      if (isRecord(res.by_group))
+        for (const [g, n] of Object.entries(res.by_group)) if (typeof n === 'number') byGroup[g] = n
       results[note] = { total: num(res.total) ?? 0, byGroup }
     }
   }
@@ -193,14 +202,14 @@ export function readVoting (control: Y.Map<unknown>): VotingState {
 }
 
 /** People seen on this board so far, per stakeholder group ("anonymous" without one). */
-export function readRoster (control: Y.Map<unknown>): Record<string, number> {
+export function readRoster(control: Y.Map<unknown>): Record<string, number> {
   const r = plain(control.get('roster'))
   const out: Record<string, number> = {}
   if (isRecord(r)) for (const [g, n] of Object.entries(r)) if (typeof n === 'number') out[g] = n
   return out
 }
 
-export function readLog (control: Y.Map<unknown>): LogEntry[] {
+export function readLog(control: Y.Map<unknown>): LogEntry[] {
   const l = plain(control.get('log'))
   if (!Array.isArray(l)) return []
   const out: LogEntry[] = []
@@ -219,7 +228,7 @@ export function readLog (control: Y.Map<unknown>): LogEntry[] {
 }
 
 /** The current decisions (`control.decisions`), oldest first; malformed entries are skipped. */
-export function readDecisions (control: Y.Map<unknown>): Decision[] {
+export function readDecisions(control: Y.Map<unknown>): Decision[] {
   const l = plain(control.get(CONTROL_DECISIONS))
   if (!Array.isArray(l)) return []
   const out: Decision[] = []
@@ -240,7 +249,11 @@ export function readDecisions (control: Y.Map<unknown>): Decision[] {
 }
 
 /** Meta settings the moderator panel edits (beyond BoardMeta). */
-export function readMetaFlags (meta: Y.Map<unknown>): { privateAnonymous: boolean, showJoinCode: boolean, anonymousAllowed: boolean } {
+export function readMetaFlags(meta: Y.Map<unknown>): {
+  privateAnonymous: boolean
+  showJoinCode: boolean
+  anonymousAllowed: boolean
+} {
   return {
     privateAnonymous: meta.get('private_anonymous') === true,
     showJoinCode: meta.get('show_join_code') !== false,

@@ -4,8 +4,8 @@ import { NOTE_KEYS } from '../sync/vocab.gen'
 import { Board } from './board'
 import { Canvas, getCanvas } from './canvas'
 import {
-  addNote,
   type Author,
+  addNote,
   createUndoManager,
   deleteNote,
   editText,
@@ -17,7 +17,7 @@ import {
   setNoteKey
 } from './notes'
 
-function koKreation (): Canvas {
+function koKreation(): Canvas {
   const def = getCanvas('ko-kreation')
   if (!def) throw new Error('the ko-kreation canvas is not generated; run node build.mjs --gen-only')
   return new Canvas(def)
@@ -27,11 +27,11 @@ const canvas = koKreation()
 const ana: Author = { name: 'Ana', group: 'civil-society', authorId: 'a1b2c3' }
 const anonymous: Author = { name: null, group: 'civil-society', authorId: 'a1b2c3' }
 
-function newBoard (): Board {
+function newBoard(): Board {
   return new Board(new Y.Doc())
 }
 
-function add (board: Board, field: string, author: Author = ana, text = 'Idee'): string {
+function add(board: Board, field: string, author: Author = ana, text = 'Idee'): string {
   const id = addNote(board, canvas, { field, x: 0.25, y: 0.75, color: 'yellow', text }, author)
   if (id === null) throw new Error(`no note added in ${field}`)
   return id
@@ -48,7 +48,15 @@ describe('addNote', () => {
     expect(note).toBeInstanceOf(Y.Map)
     const keys = [...(note?.keys() ?? [])]
     expect(keys.every((k) => (NOTE_KEYS as readonly string[]).includes(k))).toBe(true)
-    expect(board.data(id)).toMatchObject({ field: 'A1', x: 0.25, y: 0.75, kind: 'note', author: 'Ana', group: 'civil-society', authorId: 'a1b2c3' })
+    expect(board.data(id)).toMatchObject({
+      field: 'A1',
+      x: 0.25,
+      y: 0.75,
+      kind: 'note',
+      author: 'Ana',
+      group: 'civil-society',
+      authorId: 'a1b2c3'
+    })
     expect(board.text(id, 'text')?.toString()).toBe('Idee')
   })
 

@@ -23,14 +23,14 @@ export interface NewNote {
 }
 
 /** Note ids: url-safe, unique across replicas (random), well under the 64-character limit. */
-export function newNoteId (): string {
+export function newNoteId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12))
   let s = ''
   for (const b of bytes) s += b.toString(16).padStart(2, '0')
   return `n${s}`
 }
 
-export function addNote (board: Board, canvas: Canvas, spec: NewNote, author: Author): string | null {
+export function addNote(board: Board, canvas: Canvas, spec: NewNote, author: Author): string | null {
   const field = canvas.field(spec.field)
   if (!field) return null
   const id = newNoteId()
@@ -66,7 +66,7 @@ export function addNote (board: Board, canvas: Canvas, spec: NewNote, author: Au
 }
 
 /** Commit a move (on release): field, position, and the kind the target field holds. */
-export function moveNote (board: Board, canvas: Canvas, id: string, fieldId: string, x: number, y: number): boolean {
+export function moveNote(board: Board, canvas: Canvas, id: string, fieldId: string, x: number, y: number): boolean {
   const note = board.note(id)
   const field = canvas.field(fieldId)
   if (!note || !field) return false
@@ -91,7 +91,12 @@ export function moveNote (board: Board, canvas: Canvas, id: string, fieldId: str
   return true
 }
 
-export function setNoteKey (board: Board, id: string, key: 'color' | 'owner' | 'due' | 'format', value: string | null): void {
+export function setNoteKey(
+  board: Board,
+  id: string,
+  key: 'color' | 'owner' | 'due' | 'format',
+  value: string | null
+): void {
   const note = board.note(id)
   if (!note) return
   board.doc.transact(() => {
@@ -101,7 +106,7 @@ export function setNoteKey (board: Board, id: string, key: 'color' | 'owner' | '
   }, LOCAL_ORIGIN)
 }
 
-export function setDone (board: Board, id: string, done: boolean): void {
+export function setDone(board: Board, id: string, done: boolean): void {
   const note = board.note(id)
   if (!note) return
   board.doc.transact(() => {
@@ -110,7 +115,7 @@ export function setDone (board: Board, id: string, done: boolean): void {
   }, LOCAL_ORIGIN)
 }
 
-export function deleteNote (board: Board, id: string): void {
+export function deleteNote(board: Board, id: string): void {
   if (!board.note(id)) return
   board.doc.transact(() => {
     board.notes.delete(id)
@@ -118,7 +123,7 @@ export function deleteNote (board: Board, id: string): void {
 }
 
 /** Put a deleted note back as it was (a copy taken before deleting it). */
-export function restoreNote (board: Board, id: string, copy: Y.Map<unknown>): boolean {
+export function restoreNote(board: Board, id: string, copy: Y.Map<unknown>): boolean {
   if (board.note(id)) return false
   board.doc.transact(() => board.notes.set(id, copy), LOCAL_ORIGIN)
   return true
@@ -126,7 +131,7 @@ export function restoreNote (board: Board, id: string, copy: Y.Map<unknown>): bo
 
 /** One text edit (from the editor binding): delete then insert at `index`. No
  * `updated_at` here: a map write per keystroke would grow the document for nothing. */
-export function editText (board: Board, id: string, key: TextKey, index: number, remove: number, insert: string): void {
+export function editText(board: Board, id: string, key: TextKey, index: number, remove: number, insert: string): void {
   const text = board.text(id, key)
   if (!text) return
   board.doc.transact(() => {
@@ -136,7 +141,7 @@ export function editText (board: Board, id: string, key: TextKey, index: number,
 }
 
 /** Undo and redo of this user's own changes only. */
-export function createUndoManager (board: Board): Y.UndoManager {
+export function createUndoManager(board: Board): Y.UndoManager {
   return new Y.UndoManager(board.notes, {
     trackedOrigins: new Set([LOCAL_ORIGIN]),
     captureTimeout: 600
@@ -144,7 +149,7 @@ export function createUndoManager (board: Board): Y.UndoManager {
 }
 
 /** A note's text under `key`, created empty when a (foreign) client left it out. */
-export function ensureText (board: Board, id: string, key: TextKey): Y.Text | undefined {
+export function ensureText(board: Board, id: string, key: TextKey): Y.Text | undefined {
   const note = board.note(id)
   if (!note) return undefined
   const cur = note.get(key)

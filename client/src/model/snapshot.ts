@@ -15,7 +15,7 @@ const TEXT = new Set<string>(TEXT_KEYS)
 const KNOWN = new Set<string>(NOTE_KEYS)
 
 /** A detached document with the view's content; nobody syncs it. */
-export function docFromView (view: BoardView): Y.Doc {
+export function docFromView(view: BoardView): Y.Doc {
   const doc = new Y.Doc()
   const meta = doc.getMap<unknown>(ROOT_META)
   const notes = doc.getMap<Y.Map<unknown>>(ROOT_NOTES)

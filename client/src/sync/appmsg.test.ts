@@ -43,7 +43,11 @@ describe('readEvent', () => {
       join_code: 'ABCD-2345',
       join_code_expires_at: 1.5e12
     })
-    expect(readEvent({ ev: 'join.code', join_code: null })).toEqual({ ev: 'join.code', join_code: null, join_code_expires_at: null })
+    expect(readEvent({ ev: 'join.code', join_code: null })).toEqual({
+      ev: 'join.code',
+      join_code: null,
+      join_code_expires_at: null
+    })
   })
 
   it('refuses join.code without a string or null', () => {
@@ -63,13 +67,28 @@ describe('readEvent', () => {
     })
     expect(ev).toEqual({
       ev: 'private.notes',
-      notes: [{ id: 'n1', field: 'A1', text: 'hi', color: undefined, x: 0.5, y: undefined, group: null, author: null, created_at: 0, updated_at: 0 }]
+      notes: [
+        {
+          id: 'n1',
+          field: 'A1',
+          text: 'hi',
+          color: undefined,
+          x: 0.5,
+          y: undefined,
+          group: null,
+          author: null,
+          created_at: 0,
+          updated_at: 0
+        }
+      ]
     })
     expect(readEvent({ ev: 'private.notes', notes: 'n1' })).toBeNull()
   })
 
   it('reads a ballot, ignoring dots that are not positive numbers', () => {
-    expect(readEvent({ ev: 'vote.state', state: 'open', round: 'r1', mine: { a: 2, b: 0, c: 'x' }, remaining: 3 })).toEqual({
+    expect(
+      readEvent({ ev: 'vote.state', state: 'open', round: 'r1', mine: { a: 2, b: 0, c: 'x' }, remaining: 3 })
+    ).toEqual({
       ev: 'vote.state',
       state: 'open',
       round: 'r1',
@@ -81,7 +100,13 @@ describe('readEvent', () => {
 
   it('reads rejected with a fallback code and reason', () => {
     expect(readEvent({ ev: 'rejected', code: 4, reason: null })).toEqual({
-      ev: 'rejected', code: 'invalid', reason: '', params: {}, notes: [], whole: true, parked: []
+      ev: 'rejected',
+      code: 'invalid',
+      reason: '',
+      params: {},
+      notes: [],
+      whole: true,
+      parked: []
     })
   })
 
@@ -138,7 +163,10 @@ describe('reply readers', () => {
   })
 
   it('accept timer.extend with nulls but not with strings', () => {
-    expect(REPLY_READERS['timer.extend']({ ends_at: null, remaining_ms: 5000 })).toEqual({ ends_at: null, remaining_ms: 5000 })
+    expect(REPLY_READERS['timer.extend']({ ends_at: null, remaining_ms: 5000 })).toEqual({
+      ends_at: null,
+      remaining_ms: 5000
+    })
     expect(REPLY_READERS['timer.extend']({ ends_at: '5', remaining_ms: 5000 })).toBeNull()
   })
 
@@ -161,7 +189,16 @@ describe('reply readers', () => {
   it('refuse an empty reply for every op whose reply carries data', () => {
     const acceptEmpty = (Object.keys(OPS) as Op[]).filter((op) => REPLY_READERS[op]({}) !== null).sort()
     // join.rotate may answer without a code (the board has none)
-    expect(acceptEmpty).toEqual(['join.rotate', 'late.dismiss', 'private.delete', 'private.set', 'timer.stop', 'vote.cancel', 'vote.cast', 'vote.retract'])
+    expect(acceptEmpty).toEqual([
+      'join.rotate',
+      'late.dismiss',
+      'private.delete',
+      'private.set',
+      'timer.stop',
+      'vote.cancel',
+      'vote.cast',
+      'vote.retract'
+    ])
   })
 })
 

@@ -7,7 +7,17 @@
 import { decode, encode } from '@msgpack/msgpack'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { ERROR_CODES, type ErrorCode, EVENTS, type EventField, type EventName, type Op, OPS, ROLES, type Role } from './vocab.gen'
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  EVENTS,
+  type EventField,
+  type EventName,
+  OPS,
+  type Op,
+  ROLES,
+  type Role
+} from './vocab.gen'
 
 export type { ErrorCode, EventName, Op, Role }
 export { OPS }
@@ -20,29 +30,38 @@ export const REQUEST_TIMEOUT_MS = 10000
 export const readOnlyRole = (role: Role | null): boolean => role === 'viewer' || role === 'projector'
 
 /** True when `role` may send `op` (the server checks the same table). */
-export function allowed (role: Role | null, op: Op): boolean {
+export function allowed(role: Role | null, op: Op): boolean {
   return role !== null && (OPS[op] as readonly string[]).includes(role)
 }
 
-export function isErrorCode (v: unknown): v is ErrorCode {
+export function isErrorCode(v: unknown): v is ErrorCode {
   return typeof v === 'string' && (ERROR_CODES as readonly string[]).includes(v)
 }
 
-export function isRole (v: unknown): v is Role {
+export function isRole(v: unknown): v is Role {
   return typeof v === 'string' && (ROLES as readonly string[]).includes(v)
 }
 
-export function isEventName (v: unknown): v is EventName {
+export function isEventName(v: unknown): v is EventName {
   return typeof v === 'string' && Object.hasOwn(EVENTS, v)
 }
 
 // ---- arguments and replies, one entry per op ---------------------------------------------
 
-export interface AgendaItemInput { id: string, minutes: number, label?: string | null, part?: string | null }
-export type LockTarget = { field: string, part?: undefined } | { part: string, field?: undefined }
+export interface AgendaItemInput {
+  id: string
+  minutes: number
+  label?: string | null
+  part?: string | null
+}
+export type LockTarget = { field: string; part?: undefined } | { part: string; field?: undefined }
 
 /** A decision of the group (P230): its words and, optionally, a field or note it concerns. */
-export interface DecisionInput { text: string, field?: string, note?: string }
+export interface DecisionInput {
+  text: string
+  field?: string
+  note?: string
+}
 
 export interface PrivateNoteInput {
   note: string
@@ -54,28 +73,28 @@ export interface PrivateNoteInput {
 }
 
 export interface OpArgs {
-  'hello': { pid?: string, name?: string, group?: string }
-  'clock': Record<string, never>
+  hello: { pid?: string; name?: string; group?: string }
+  clock: Record<string, never>
   'agenda.set': { items: AgendaItemInput[] }
   /** `nest`: left out, a field timer nests in its part's running timer (P250); false replaces. */
-  'timer.start': { target: string, seconds: number, lock_on_end?: boolean, nest?: boolean }
+  'timer.start': { target: string; seconds: number; lock_on_end?: boolean; nest?: boolean }
   'timer.pause': Record<string, never>
   'timer.resume': Record<string, never>
   /** On a done timer: runs it again, reopening what its end locked (P252). */
-  'timer.extend': { seconds: number, outer?: boolean }
+  'timer.extend': { seconds: number; outer?: boolean }
   /** With a field timer inside a part timer: ends the field timer only, unless `all` (P253). */
   'timer.stop': { all?: boolean }
   'lock.set': LockTarget & { locked: boolean }
-  'focus.set': { field: string | null, follow?: boolean }
-  'view.set': { field: string, compact: boolean }
-  'private.set': { field: string, on: boolean }
+  'focus.set': { field: string | null; follow?: boolean }
+  'view.set': { field: string; compact: boolean }
+  'private.set': { field: string; on: boolean }
   'private.reveal': { field: string }
   'private.put': PrivateNoteInput
   'private.delete': { note: string }
-  'late.put': { field: string, text: string }
+  'late.put': { field: string; text: string }
   'late.accept': { note: string }
   'late.dismiss': { note: string }
-  'vote.open': { fields: string[], per_person: number, max_per_note?: number }
+  'vote.open': { fields: string[]; per_person: number; max_per_note?: number }
   'vote.cast': { note: string }
   'vote.retract': { note: string }
   'vote.close': Record<string, never>
@@ -118,14 +137,17 @@ export interface BallotState {
   remaining?: number
 }
 
-export interface VoteResult { total: number, by_group: Record<string, number> }
+export interface VoteResult {
+  total: number
+  by_group: Record<string, number>
+}
 
 export interface HelloReply {
   role: Role
   author_id: string | null
   server_ms: number
   board?: string
-  limits?: { max_note_chars?: number, max_notes?: number }
+  limits?: { max_note_chars?: number; max_notes?: number }
   join_code?: string
   /** When the join code stops working (server epoch ms); null: never. */
   join_code_expires_at?: number | null
@@ -160,18 +182,18 @@ export interface ParkedNote {
 }
 
 export interface OpReplies {
-  'hello': HelloReply
-  'clock': { server_ms: number }
+  hello: HelloReply
+  clock: { server_ms: number }
   'agenda.set': { total_minutes: number }
-  'timer.start': { ends_at: number, server_ms: number, nested_in?: string | null }
+  'timer.start': { ends_at: number; server_ms: number; nested_in?: string | null }
   'timer.pause': { remaining_ms: number }
-  'timer.resume': { ends_at: number, server_ms: number }
-  'timer.extend': { ends_at: number | null, remaining_ms: number | null }
+  'timer.resume': { ends_at: number; server_ms: number }
+  'timer.extend': { ends_at: number | null; remaining_ms: number | null }
   'timer.stop': Record<string, never>
   'lock.set': { locks: string[] }
   'focus.set': { seq: number }
   'view.set': { compact: string[] }
-  'private.set': { private?: string[], revealed?: number }
+  'private.set': { private?: string[]; revealed?: number }
   'private.reveal': { revealed: number }
   'private.put': { id: string }
   'private.delete': Record<string, never>
@@ -181,12 +203,12 @@ export interface OpReplies {
   'vote.open': { round: string }
   'vote.cast': BallotState
   'vote.retract': BallotState
-  'vote.close': { results: Record<string, VoteResult>, voters: number }
+  'vote.close': { results: Record<string, VoteResult>; voters: number }
   'vote.cancel': Record<string, never>
-  'snapshot.create': { sid: string, notes: number, created_at: number }
+  'snapshot.create': { sid: string; notes: number; created_at: number }
   'snapshot.restore': { before: string }
-  'link.rotate': { role: Role, token: string, join_code?: string, join_code_expires_at?: number | null }
-  'join.rotate': { join_code?: string, join_code_expires_at?: number | null }
+  'link.rotate': { role: Role; token: string; join_code?: string; join_code_expires_at?: number | null }
+  'join.rotate': { join_code?: string; join_code_expires_at?: number | null }
   'board.settings': { changed: string[] }
   'decision.add': { id: string }
   'decision.edit': { id: string }
@@ -206,10 +228,10 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isStr = (v: unknown): v is string => typeof v === 'string'
 const isStrList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr)
-const numOrNull = (v: unknown): number | null | undefined => v === null ? null : isNum(v) ? v : undefined
+const numOrNull = (v: unknown): number | null | undefined => (v === null ? null : isNum(v) ? v : undefined)
 const nothing = (): Record<string, never> => ({})
 
-function readLimits (v: unknown): HelloReply['limits'] {
+function readLimits(v: unknown): HelloReply['limits'] {
   if (!isRecord(v)) return undefined
   const out: NonNullable<HelloReply['limits']> = {}
   if (isNum(v.max_note_chars)) out.max_note_chars = v.max_note_chars
@@ -218,20 +240,21 @@ function readLimits (v: unknown): HelloReply['limits'] {
 }
 
 /** A hello reply, or null when it lacks a role or the server clock. */
-export function readHelloReply (r: Record<string, unknown>): HelloReply | null {
+export function readHelloReply(r: Record<string, unknown>): HelloReply | null {
   if (!isRole(r.role) || !isNum(r.server_ms)) return null
   const out: HelloReply = { role: r.role, author_id: isStr(r.author_id) ? r.author_id : null, server_ms: r.server_ms }
   if (isStr(r.board)) out.board = r.board
   const limits = readLimits(r.limits)
   if (limits) out.limits = limits
   if (isStr(r.join_code)) out.join_code = r.join_code
-  if (Array.isArray(r.private_notes)) out.private_notes = r.private_notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null)
+  if (Array.isArray(r.private_notes))
+    out.private_notes = r.private_notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null)
   if (Array.isArray(r.late_notes)) out.late_notes = readLateNotes(r.late_notes)
   if (r.vote !== undefined) out.vote = readBallot(r.vote)
   return out
 }
 
-export function readLateNotes (list: unknown[]): LateNote[] {
+export function readLateNotes(list: unknown[]): LateNote[] {
   const out: LateNote[] = []
   for (const v of list) {
     if (!isRecord(v) || !isStr(v.id) || !isStr(v.field) || !isStr(v.text)) continue
@@ -247,21 +270,23 @@ export function readLateNotes (list: unknown[]): LateNote[] {
   return out
 }
 
-function readParams (v: unknown): Record<string, string | number> {
+function readParams(v: unknown): Record<string, string | number> {
   const out: Record<string, string | number> = {}
   if (!isRecord(v)) return out
   for (const [k, x] of Object.entries(v)) if (isStr(x) || isNum(x)) out[k] = x
   return out
 }
 
-function readRejected (rec: Record<string, unknown>): RejectedEvent {
+function readRejected(rec: Record<string, unknown>): RejectedEvent {
   const notes: RefusedNote[] = []
   for (const n of Array.isArray(rec.notes) ? rec.notes : []) {
-    if (isRecord(n) && isStr(n.id) && isStr(n.code)) notes.push({ id: n.id, code: n.code, params: readParams(n.params) })
+    if (isRecord(n) && isStr(n.id) && isStr(n.code))
+      notes.push({ id: n.id, code: n.code, params: readParams(n.params) })
   }
   const parked: ParkedNote[] = []
   for (const n of Array.isArray(rec.parked) ? rec.parked : []) {
-    if (isRecord(n) && isStr(n.id) && isStr(n.text)) parked.push({ id: n.id, field: isStr(n.field) ? n.field : null, text: n.text })
+    if (isRecord(n) && isStr(n.id) && isStr(n.text))
+      parked.push({ id: n.id, field: isStr(n.field) ? n.field : null, text: n.text })
   }
   return {
     ev: 'rejected',
@@ -274,7 +299,7 @@ function readRejected (rec: Record<string, unknown>): RejectedEvent {
   }
 }
 
-function readVoteResults (v: unknown): Record<string, VoteResult> | null {
+function readVoteResults(v: unknown): Record<string, VoteResult> | null {
   if (!isRecord(v)) return null
   const out: Record<string, VoteResult> = {}
   for (const [note, res] of Object.entries(v)) {
@@ -286,31 +311,36 @@ function readVoteResults (v: unknown): Record<string, VoteResult> | null {
   return out
 }
 
-function readJoinCode (r: Record<string, unknown>): { join_code?: string, join_code_expires_at: number | null } {
-  return { ...(isStr(r.join_code) ? { join_code: r.join_code } : {}), join_code_expires_at: isNum(r.join_code_expires_at) ? r.join_code_expires_at : null }
+function readJoinCode(r: Record<string, unknown>): { join_code?: string; join_code_expires_at: number | null } {
+  return {
+    ...(isStr(r.join_code) ? { join_code: r.join_code } : {}),
+    join_code_expires_at: isNum(r.join_code_expires_at) ? r.join_code_expires_at : null
+  }
 }
 
-const readId = (r: Record<string, unknown>): { id: string } | null => isStr(r.id) ? { id: r.id } : null
+const readId = (r: Record<string, unknown>): { id: string } | null => (isStr(r.id) ? { id: r.id } : null)
 
 type ReplyReader<K extends Op> = (r: Record<string, unknown>) => OpReplies[K] | null
 
 /** Each op's reply, checked; null when a field is missing or of the wrong type. */
 export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
-  'hello': readHelloReply,
-  'clock': (r) => isNum(r.server_ms) ? { server_ms: r.server_ms } : null,
-  'agenda.set': (r) => isNum(r.total_minutes) ? { total_minutes: r.total_minutes } : null,
-  'timer.start': (r) => isNum(r.ends_at) && isNum(r.server_ms) ? { ends_at: r.ends_at, server_ms: r.server_ms } : null,
-  'timer.pause': (r) => isNum(r.remaining_ms) ? { remaining_ms: r.remaining_ms } : null,
-  'timer.resume': (r) => isNum(r.ends_at) && isNum(r.server_ms) ? { ends_at: r.ends_at, server_ms: r.server_ms } : null,
+  hello: readHelloReply,
+  clock: (r) => (isNum(r.server_ms) ? { server_ms: r.server_ms } : null),
+  'agenda.set': (r) => (isNum(r.total_minutes) ? { total_minutes: r.total_minutes } : null),
+  'timer.start': (r) =>
+    isNum(r.ends_at) && isNum(r.server_ms) ? { ends_at: r.ends_at, server_ms: r.server_ms } : null,
+  'timer.pause': (r) => (isNum(r.remaining_ms) ? { remaining_ms: r.remaining_ms } : null),
+  'timer.resume': (r) =>
+    isNum(r.ends_at) && isNum(r.server_ms) ? { ends_at: r.ends_at, server_ms: r.server_ms } : null,
   'timer.extend': (r) => {
     const endsAt = numOrNull(r.ends_at)
     const remaining = numOrNull(r.remaining_ms)
     return endsAt === undefined || remaining === undefined ? null : { ends_at: endsAt, remaining_ms: remaining }
   },
   'timer.stop': nothing,
-  'lock.set': (r) => isStrList(r.locks) ? { locks: r.locks } : null,
-  'focus.set': (r) => isNum(r.seq) ? { seq: r.seq } : null,
-  'view.set': (r) => isStrList(r.compact) ? { compact: r.compact } : null,
+  'lock.set': (r) => (isStrList(r.locks) ? { locks: r.locks } : null),
+  'focus.set': (r) => (isNum(r.seq) ? { seq: r.seq } : null),
+  'view.set': (r) => (isStrList(r.compact) ? { compact: r.compact } : null),
   'private.set': (r) => {
     const out: OpReplies['private.set'] = {}
     if (r.private !== undefined) {
@@ -323,13 +353,13 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
     }
     return out
   },
-  'private.reveal': (r) => isNum(r.revealed) ? { revealed: r.revealed } : null,
-  'private.put': (r) => isStr(r.id) ? { id: r.id } : null,
+  'private.reveal': (r) => (isNum(r.revealed) ? { revealed: r.revealed } : null),
+  'private.put': (r) => (isStr(r.id) ? { id: r.id } : null),
   'private.delete': nothing,
-  'late.put': (r) => isStr(r.id) ? { id: r.id } : null,
-  'late.accept': (r) => isStr(r.id) ? { id: r.id } : null,
+  'late.put': (r) => (isStr(r.id) ? { id: r.id } : null),
+  'late.accept': (r) => (isStr(r.id) ? { id: r.id } : null),
   'late.dismiss': nothing,
-  'vote.open': (r) => isStr(r.round) ? { round: r.round } : null,
+  'vote.open': (r) => (isStr(r.round) ? { round: r.round } : null),
   'vote.cast': (r) => readBallot(r),
   'vote.retract': (r) => readBallot(r),
   'vote.close': (r) => {
@@ -337,14 +367,17 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
     return results && isNum(r.voters) ? { results, voters: r.voters } : null
   },
   'vote.cancel': nothing,
-  'snapshot.create': (r) => isStr(r.sid) && isNum(r.notes) && isNum(r.created_at) ? { sid: r.sid, notes: r.notes, created_at: r.created_at } : null,
-  'snapshot.restore': (r) => isStr(r.before) ? { before: r.before } : null,
+  'snapshot.create': (r) =>
+    isStr(r.sid) && isNum(r.notes) && isNum(r.created_at)
+      ? { sid: r.sid, notes: r.notes, created_at: r.created_at }
+      : null,
+  'snapshot.restore': (r) => (isStr(r.before) ? { before: r.before } : null),
   'link.rotate': (r) => {
     if (!isRole(r.role) || !isStr(r.token)) return null
     return isStr(r.join_code) ? { role: r.role, token: r.token, ...readJoinCode(r) } : { role: r.role, token: r.token }
   },
-  'join.rotate': (r) => isStr(r.join_code) ? readJoinCode(r) : {},
-  'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null,
+  'join.rotate': (r) => (isStr(r.join_code) ? readJoinCode(r) : {}),
+  'board.settings': (r) => (isStrList(r.changed) ? { changed: r.changed } : null),
   'decision.add': readId,
   'decision.edit': readId,
   'decision.delete': readId
@@ -362,13 +395,19 @@ export type RejectedEvent = {
   whole: boolean
   parked: ParkedNote[]
 }
-export type PrivateNotesEvent = { ev: 'private.notes', notes: PrivateNote[] }
-export type LateNotesEvent = { ev: 'late.notes', notes: LateNote[] }
+export type PrivateNotesEvent = { ev: 'private.notes'; notes: PrivateNote[] }
+export type LateNotesEvent = { ev: 'late.notes'; notes: LateNote[] }
 export type VoteStateEvent = { ev: 'vote.state' } & BallotState
-export type LinkRotatedEvent = { ev: 'link.rotated', role: Role }
+export type LinkRotatedEvent = { ev: 'link.rotated'; role: Role }
 /** The participant join code changed (null: no longer shown to this connection). */
-export type JoinCodeEvent = { ev: 'join.code', join_code: string | null, join_code_expires_at: number | null }
-export type AppEvent = RejectedEvent | PrivateNotesEvent | LateNotesEvent | VoteStateEvent | LinkRotatedEvent | JoinCodeEvent
+export type JoinCodeEvent = { ev: 'join.code'; join_code: string | null; join_code_expires_at: number | null }
+export type AppEvent =
+  | RejectedEvent
+  | PrivateNotesEvent
+  | LateNotesEvent
+  | VoteStateEvent
+  | LinkRotatedEvent
+  | JoinCodeEvent
 
 // Compile-time check: one event type per generated event name, with exactly its fields.
 type EventOf<E extends EventName> = Extract<AppEvent, { ev: E }>
@@ -384,12 +423,12 @@ export interface ErrorInfo {
 }
 
 export type Reply =
-  | { re: number | null, ok: true, [key: string]: unknown }
-  | { re: number | null, ok: false, error: ErrorInfo }
+  | { re: number | null; ok: true; [key: string]: unknown }
+  | { re: number | null; ok: false; error: ErrorInfo }
 
 export type ServerMessage = Reply | AppEvent
 
-export function encodeRequest<K extends Op> (id: number, op: K, args: OpArgs[K]): Uint8Array {
+export function encodeRequest<K extends Op>(id: number, op: K, args: OpArgs[K]): Uint8Array {
   // undefined optional arguments are left out (the server reads a nil as a given value)
   const payload = encode({ ...args, id, op }, { ignoreUndefined: true })
   const enc = encoding.createEncoder()
@@ -399,26 +438,32 @@ export function encodeRequest<K extends Op> (id: number, op: K, args: OpArgs[K])
 }
 
 const EVENT_READERS: { [E in EventName]: (rec: Record<string, unknown>) => EventOf<E> | null } = {
-  'rejected': readRejected,
-  'late.notes': (rec) => Array.isArray(rec.notes) ? { ev: 'late.notes', notes: readLateNotes(rec.notes) } : null,
-  'private.notes': (rec) => Array.isArray(rec.notes)
-    ? { ev: 'private.notes', notes: rec.notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null) }
-    : null,
+  rejected: readRejected,
+  'late.notes': (rec) => (Array.isArray(rec.notes) ? { ev: 'late.notes', notes: readLateNotes(rec.notes) } : null),
+  'private.notes': (rec) =>
+    Array.isArray(rec.notes)
+      ? { ev: 'private.notes', notes: rec.notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null) }
+      : null,
   'vote.state': (rec) => ({ ev: 'vote.state', ...readBallot(rec) }),
-  'link.rotated': (rec) => isRole(rec.role) ? { ev: 'link.rotated', role: rec.role } : null,
-  'join.code': (rec) => rec.join_code === null || typeof rec.join_code === 'string'
-    ? { ev: 'join.code', join_code: rec.join_code, join_code_expires_at: typeof rec.join_code_expires_at === 'number' ? rec.join_code_expires_at : null }
-    : null
+  'link.rotated': (rec) => (isRole(rec.role) ? { ev: 'link.rotated', role: rec.role } : null),
+  'join.code': (rec) =>
+    rec.join_code === null || typeof rec.join_code === 'string'
+      ? {
+          ev: 'join.code',
+          join_code: rec.join_code,
+          join_code_expires_at: typeof rec.join_code_expires_at === 'number' ? rec.join_code_expires_at : null
+        }
+      : null
 }
 
 /** An event the server may send, with its fields checked; null for anything else. */
-export function readEvent (rec: Record<string, unknown>): AppEvent | null {
+export function readEvent(rec: Record<string, unknown>): AppEvent | null {
   return isEventName(rec.ev) ? EVENT_READERS[rec.ev](rec) : null
 }
 
-export function readPrivateNote (v: unknown): PrivateNote | null {
+export function readPrivateNote(v: unknown): PrivateNote | null {
   if (!isRecord(v) || typeof v.id !== 'string' || typeof v.field !== 'string') return null
-  const num = (x: unknown): number | undefined => typeof x === 'number' && Number.isFinite(x) ? x : undefined
+  const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined)
   return {
     id: v.id,
     field: v.field,
@@ -433,7 +478,7 @@ export function readPrivateNote (v: unknown): PrivateNote | null {
   }
 }
 
-export function readBallot (v: unknown): BallotState {
+export function readBallot(v: unknown): BallotState {
   if (!isRecord(v)) return { state: 'idle' }
   const state = v.state === 'open' || v.state === 'closed' ? v.state : 'idle'
   const out: BallotState = { state }
@@ -448,7 +493,7 @@ export function readBallot (v: unknown): BallotState {
 }
 
 /** Decode the payload of a type-100 frame (after the type); null if it is not a valid map. */
-export function decodeServerMessage (payload: Uint8Array): ServerMessage | null {
+export function decodeServerMessage(payload: Uint8Array): ServerMessage | null {
   let data: unknown
   try {
     data = decode(payload)
@@ -470,7 +515,7 @@ export function decodeServerMessage (payload: Uint8Array): ServerMessage | null 
 }
 
 /** Read the length-prefixed msgpack payload of a type-100 frame from a lib0 decoder. */
-export function readAppPayload (decoder: decoding.Decoder): Uint8Array {
+export function readAppPayload(decoder: decoding.Decoder): Uint8Array {
   return decoding.readVarUint8Array(decoder)
 }
 
@@ -478,7 +523,7 @@ export function readAppPayload (decoder: decoding.Decoder): Uint8Array {
 export class AppRequestError extends Error {
   readonly code: string
   readonly op: Op
-  constructor (op: Op, info: ErrorInfo) {
+  constructor(op: Op, info: ErrorInfo) {
     super(info.message)
     this.code = info.code
     this.op = op
@@ -489,16 +534,16 @@ export class AppRequestError extends Error {
  * `timeout` from here (anything unknown counts as `invalid`). */
 export type RefusalCode = ErrorCode | 'offline' | 'timeout'
 
-export function refusalCode (err: unknown): RefusalCode {
+export function refusalCode(err: unknown): RefusalCode {
   if (!(err instanceof AppRequestError)) return 'offline'
   if (err.code === 'offline' || err.code === 'timeout' || isErrorCode(err.code)) return err.code
   return 'invalid'
 }
 
-type Pending = { op: Op, resolve: (r: Record<string, unknown>) => void, reject: (e: Error) => void }
+type Pending = { op: Op; resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }
 
 /** Decode a successful reply for `op`; a malformed one becomes an `invalid` error. */
-export function readReply<K extends Op> (op: K, r: Record<string, unknown>): OpReplies[K] {
+export function readReply<K extends Op>(op: K, r: Record<string, unknown>): OpReplies[K] {
   const reader: ReplyReader<K> = REPLY_READERS[op]
   const reply = reader(r)
   if (reply === null) throw new AppRequestError(op, { code: 'invalid', message: `malformed reply to ${op}` })
@@ -516,19 +561,20 @@ export class AppChannel {
   private sender: ((frame: Uint8Array) => boolean) | null = null
 
   /** Set the sender while a connection is open; null while disconnected. */
-  attach (send: ((frame: Uint8Array) => boolean) | null): void {
+  attach(send: ((frame: Uint8Array) => boolean) | null): void {
     this.sender = send
     if (send === null) {
-      for (const p of this.pending.values()) p.reject(new AppRequestError(p.op, { code: 'offline', message: 'disconnected' }))
+      for (const p of this.pending.values())
+        p.reject(new AppRequestError(p.op, { code: 'offline', message: 'disconnected' }))
       this.pending.clear()
     }
   }
 
-  get connected (): boolean {
+  get connected(): boolean {
     return this.sender !== null
   }
 
-  request<K extends Op> (op: K, args: OpArgs[K], timeoutMs = REQUEST_TIMEOUT_MS): Promise<OpReplies[K]> {
+  request<K extends Op>(op: K, args: OpArgs[K], timeoutMs = REQUEST_TIMEOUT_MS): Promise<OpReplies[K]> {
     const id = this.nextId
     this.nextId = this.nextId + 1 >= MAX_REQUEST_ID ? 1 : this.nextId + 1
     return new Promise((resolve, reject) => {
@@ -550,17 +596,20 @@ export class AppChannel {
             reject(err)
           }
         },
-        reject: (e) => { clearTimeout(timer); reject(e) }
+        reject: (e) => {
+          clearTimeout(timer)
+          reject(e)
+        }
       })
     })
   }
 
-  onEvent (fn: (ev: AppEvent) => void): () => void {
+  onEvent(fn: (ev: AppEvent) => void): () => void {
     this.listeners.add(fn)
     return () => this.listeners.delete(fn)
   }
 
-  receive (payload: Uint8Array): void {
+  receive(payload: Uint8Array): void {
     const msg = decodeServerMessage(payload)
     if (msg === null) return
     if (!('ok' in msg)) {
@@ -575,4 +624,3 @@ export class AppChannel {
     else waiting.reject(new AppRequestError(waiting.op, msg.error))
   }
 }
-

@@ -11,8 +11,16 @@ export interface UserInfo {
   role: string
 }
 
-export interface Point { x: number, y: number }
-export interface DragInfo { note: string, field: string, x: number, y: number }
+export interface Point {
+  x: number
+  y: number
+}
+export interface DragInfo {
+  note: string
+  field: string
+  x: number
+  y: number
+}
 
 export interface PresenceState {
   user: UserInfo
@@ -27,11 +35,11 @@ export interface Peer extends PresenceState {
 
 const HEX = /^#[0-9a-fA-F]{6}$/
 
-function finite (v: unknown): v is number {
+function finite(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v)
 }
 
-export function readPresence (raw: unknown): PresenceState | null {
+export function readPresence(raw: unknown): PresenceState | null {
   if (typeof raw !== 'object' || raw === null) return null
   const r = raw as Record<string, unknown>
   const u = r.user as Record<string, unknown> | undefined
@@ -45,15 +53,16 @@ export function readPresence (raw: unknown): PresenceState | null {
   const c = r.cursor as Record<string, unknown> | null | undefined
   const cursor = c && finite(c.x) && finite(c.y) ? { x: c.x, y: c.y } : null
   const d = r.drag as Record<string, unknown> | null | undefined
-  const drag = d && typeof d.note === 'string' && typeof d.field === 'string' && finite(d.x) && finite(d.y)
-    ? { note: d.note, field: d.field, x: d.x, y: d.y }
-    : null
+  const drag =
+    d && typeof d.note === 'string' && typeof d.field === 'string' && finite(d.x) && finite(d.y)
+      ? { note: d.note, field: d.field, x: d.x, y: d.y }
+      : null
   const editing = typeof r.editing === 'string' ? r.editing : null
   return { user, cursor, drag, editing }
 }
 
 /** Calls `fn` at most once per `ms` with the latest value (trailing edge kept). */
-function throttle<T> (ms: number, fn: (v: T) => void): { push: (v: T) => void, flush: () => void } {
+function throttle<T>(ms: number, fn: (v: T) => void): { push: (v: T) => void; flush: () => void } {
   let last = 0
   let timer: ReturnType<typeof setTimeout> | null = null
   let pending: { v: T } | null = null
@@ -81,35 +90,39 @@ function throttle<T> (ms: number, fn: (v: T) => void): { push: (v: T) => void, f
 
 export class Presence {
   readonly awareness: Awareness
-  private readonly cursor = throttle<Point | null>(CURSOR_INTERVAL_MS, (v) => this.awareness.setLocalStateField('cursor', v))
-  private readonly drag = throttle<DragInfo | null>(DRAG_INTERVAL_MS, (v) => this.awareness.setLocalStateField('drag', v))
+  private readonly cursor = throttle<Point | null>(CURSOR_INTERVAL_MS, (v) =>
+    this.awareness.setLocalStateField('cursor', v)
+  )
+  private readonly drag = throttle<DragInfo | null>(DRAG_INTERVAL_MS, (v) =>
+    this.awareness.setLocalStateField('drag', v)
+  )
 
-  constructor (awareness: Awareness, user: UserInfo) {
+  constructor(awareness: Awareness, user: UserInfo) {
     this.awareness = awareness
     awareness.setLocalState({ user, cursor: null, drag: null, editing: null } satisfies PresenceState)
   }
 
-  setUser (user: UserInfo): void {
+  setUser(user: UserInfo): void {
     this.awareness.setLocalStateField('user', user)
   }
 
-  setCursor (p: Point | null): void {
+  setCursor(p: Point | null): void {
     this.cursor.push(p)
     if (p === null) this.cursor.flush()
   }
 
-  setDrag (d: DragInfo | null): void {
+  setDrag(d: DragInfo | null): void {
     this.drag.push(d)
     if (d === null) this.drag.flush()
   }
 
-  setEditing (noteId: string | null): void {
+  setEditing(noteId: string | null): void {
     const cur = this.awareness.getLocalState() as Record<string, unknown> | null
     if (cur?.editing === noteId) return
     this.awareness.setLocalStateField('editing', noteId)
   }
 
-  peers (): Peer[] {
+  peers(): Peer[] {
     const out: Peer[] = []
     for (const [clientId, raw] of this.awareness.getStates()) {
       if (clientId === this.awareness.clientID) continue
@@ -119,11 +132,11 @@ export class Presence {
     return out
   }
 
-  self (): PresenceState | null {
+  self(): PresenceState | null {
     return readPresence(this.awareness.getLocalState())
   }
 
-  onChange (fn: () => void): () => void {
+  onChange(fn: () => void): () => void {
     const h = (): void => fn()
     this.awareness.on('change', h)
     return () => this.awareness.off('change', h)
@@ -131,7 +144,7 @@ export class Presence {
 }
 
 /** Presence over an awareness nobody else sees (a snapshot shown read-only); destroy it after. */
-export function detachedPresence (doc: Y.Doc, user: UserInfo): { presence: Presence, destroy: () => void } {
+export function detachedPresence(doc: Y.Doc, user: UserInfo): { presence: Presence; destroy: () => void } {
   const awareness = new Awareness(doc)
   return { presence: new Presence(awareness, user), destroy: () => awareness.destroy() }
 }

@@ -31,7 +31,7 @@ export interface SyncConnection {
   destroy: () => void
 }
 
-export function connect (doc: Y.Doc, where: BoardLocation, opts: SyncOptions): SyncConnection {
+export function connect(doc: Y.Doc, where: BoardLocation, opts: SyncOptions): SyncConnection {
   const status = new StatusStore(typeof navigator !== 'undefined' && navigator.onLine === false)
   const app = new AppChannel()
   const provider = new WebsocketProvider(wsServerUrl(), where.boardId, doc, {
@@ -55,16 +55,20 @@ export function connect (doc: Y.Doc, where: BoardLocation, opts: SyncOptions): S
       helloDone = true
       opts.onHello(reply)
     }
-    app.request('hello', args).then(answered).catch((err: unknown) => {
-      // P141: the moderator stopped offering our group; join without one
-      if (err instanceof AppRequestError && err.code === 'unknown_group' && args.group !== undefined) {
-        return app.request('hello', { ...args, group: undefined }).then(answered)
-      }
-      // no reply, or a malformed one (older server or dropped connection): stay a plain Yjs client
-      return undefined
-    }).catch(() => {
-      // the retry failed too: stay a plain Yjs client
-    })
+    app
+      .request('hello', args)
+      .then(answered)
+      .catch((err: unknown) => {
+        // P141: the moderator stopped offering our group; join without one
+        if (err instanceof AppRequestError && err.code === 'unknown_group' && args.group !== undefined) {
+          return app.request('hello', { ...args, group: undefined }).then(answered)
+        }
+        // no reply, or a malformed one (older server or dropped connection): stay a plain Yjs client
+        return undefined
+      })
+      .catch(() => {
+        // the retry failed too: stay a plain Yjs client
+      })
   }
 
   const send = (frame: Uint8Array): boolean => {

@@ -9,9 +9,9 @@ export interface Status {
   /** IndexedDB copy loaded: the board is available on this device. */
   localReady: boolean
   /** A close the provider will not recover from (4400-4499): code and reason. */
-  fatal: { code: number, reason: string } | null
+  fatal: { code: number; reason: string } | null
   /** The last transient close (45xx), cleared once synced again. */
-  transient: { code: number, reason: string } | null
+  transient: { code: number; reason: string } | null
 }
 
 type Listener = (s: Status) => void
@@ -20,15 +20,21 @@ export class StatusStore {
   private state: Status
   private readonly listeners = new Set<Listener>()
 
-  constructor (networkDown: boolean) {
-    this.state = { connection: networkDown ? 'offline' : 'connecting', networkDown, localReady: false, fatal: null, transient: null }
+  constructor(networkDown: boolean) {
+    this.state = {
+      connection: networkDown ? 'offline' : 'connecting',
+      networkDown,
+      localReady: false,
+      fatal: null,
+      transient: null
+    }
   }
 
-  get (): Status {
+  get(): Status {
     return this.state
   }
 
-  set (patch: Partial<Status>): void {
+  set(patch: Partial<Status>): void {
     const next = { ...this.state, ...patch }
     if (next.connection === 'synced') next.transient = null
     const changed = (Object.keys(next) as Array<keyof Status>).some((k) => next[k] !== this.state[k])
@@ -37,7 +43,7 @@ export class StatusStore {
     for (const fn of this.listeners) fn(next)
   }
 
-  subscribe (fn: Listener): () => void {
+  subscribe(fn: Listener): () => void {
     this.listeners.add(fn)
     fn(this.state)
     return () => this.listeners.delete(fn)

@@ -11,10 +11,10 @@ export interface SentRequest {
 }
 
 /** What the peer answers to a request: reply fields, a refusal, or nothing (held). */
-export type Answer = { ok: Record<string, unknown> } | { error: { code: string, message: string } } | null
+export type Answer = { ok: Record<string, unknown> } | { error: { code: string; message: string } } | null
 
 /** Read one client frame: `varUint(100)`, then a msgpack map `{id, op, ...args}`. */
-export function readFrame (frame: Uint8Array): SentRequest {
+export function readFrame(frame: Uint8Array): SentRequest {
   const dec = decoding.createDecoder(frame)
   const type = decoding.readVarUint(dec)
   if (type !== MESSAGE_APP) throw new Error(`frame of type ${type}, not ${MESSAGE_APP}`)
@@ -32,7 +32,7 @@ export class AppPeer {
   readonly sent: SentRequest[] = []
   answer: (req: SentRequest) => Answer = () => ({ ok: {} })
 
-  connect (): void {
+  connect(): void {
     this.app.attach((frame) => {
       const req = readFrame(frame)
       this.sent.push(req)
@@ -42,16 +42,16 @@ export class AppPeer {
     })
   }
 
-  disconnect (): void {
+  disconnect(): void {
     this.app.attach(null)
   }
 
-  send (re: number | null, answer: NonNullable<Answer>): void {
+  send(re: number | null, answer: NonNullable<Answer>): void {
     const body = 'ok' in answer ? { re, ok: true, ...answer.ok } : { re, ok: false, error: answer.error }
     this.app.receive(encode(body))
   }
 
-  event (ev: string, fields: Record<string, unknown> = {}): void {
+  event(ev: string, fields: Record<string, unknown> = {}): void {
     this.app.receive(encode({ ev, ...fields }))
   }
 }

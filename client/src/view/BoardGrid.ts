@@ -12,6 +12,7 @@ import { h } from './dom'
 // as .board's padding and gap in app.css
 const BOARD_PAD = 14
 const BOARD_GAP = 14
+
 import { type AddRequest, FieldView } from './fields'
 
 export class BoardGrid {
@@ -23,7 +24,7 @@ export class BoardGrid {
   private phoneField: string
 
   /** `prefix` keeps element ids unique when a second canvas (a snapshot) is on the page. */
-  constructor (ctx: Ctx, prefix: string, onAdd: (req: AddRequest) => void) {
+  constructor(ctx: Ctx, prefix: string, onAdd: (req: AddRequest) => void) {
     this.ctx = ctx
     this.order = ctx.canvas.orderedFields()
     this.phoneField = this.order[0]?.id ?? ''
@@ -36,8 +37,15 @@ export class BoardGrid {
     const row = (BOARD_HEIGHT - BOARD_PAD * 2 - BOARD_GAP * (grid.rows - 1)) / grid.rows
     this.el.style.gridTemplateRows = `repeat(${grid.rows}, minmax(${Math.floor(row)}px, auto))`
     for (const part of ctx.canvas.def.parts) {
-      const partEl = h('section', { class: `part part-${part.id}`, attrs: { 'aria-labelledby': `${prefix}part-${part.id}-title` } },
-        h('h2', { id: `${prefix}part-${part.id}-title`, class: 'sr-only', text: t('part.title', { id: part.id, label: tx(part.label), subtitle: tx(part.subtitle) }) }))
+      const partEl = h(
+        'section',
+        { class: `part part-${part.id}`, attrs: { 'aria-labelledby': `${prefix}part-${part.id}-title` } },
+        h('h2', {
+          id: `${prefix}part-${part.id}-title`,
+          class: 'sr-only',
+          text: t('part.title', { id: part.id, label: tx(part.label), subtitle: tx(part.subtitle) })
+        })
+      )
       for (const fid of part.fields) {
         const f = ctx.canvas.field(fid)
         if (!f) continue
@@ -49,11 +57,11 @@ export class BoardGrid {
     }
   }
 
-  fieldView (id: string): FieldView | undefined {
+  fieldView(id: string): FieldView | undefined {
     return this.fields.get(id)
   }
 
-  fieldAt (clientX: number, clientY: number): FieldView | null {
+  fieldAt(clientX: number, clientY: number): FieldView | null {
     for (const el of document.elementsFromPoint(clientX, clientY)) {
       const f = el.closest<HTMLElement>('.field')
       const id = f?.dataset.field
@@ -63,28 +71,29 @@ export class BoardGrid {
   }
 
   /** The field `delta` steps from `fieldId` in reading order, wrapping around. */
-  fieldAfter (fieldId: string, delta: number): FieldDef | undefined {
+  fieldAfter(fieldId: string, delta: number): FieldDef | undefined {
     const i = this.order.findIndex((f) => f.id === fieldId)
     return this.order[(i + delta + this.order.length) % this.order.length]
   }
 
   /** A free place for one more note in a field, in canvas coordinates: the same answer on
    * every device (P280). Only the diagram shows it; plain fields flow in `order`. */
-  spotIn (fieldId: string): { x: number, y: number } {
+  spotIn(fieldId: string): { x: number; y: number } {
     const diagram = this.fields.get(fieldId)?.field.kind === 'diagram'
-    const taken: Array<{ x: number, y: number }> = this.ctx.board.inField(fieldId)
+    const taken: Array<{ x: number; y: number }> = this.ctx.board.inField(fieldId)
     for (const p of this.ctx.fac.privateNotes.inField(fieldId)) taken.push({ x: p.x ?? 0.5, y: p.y ?? 0.5 })
     const p = freeSpot(taken.map((n) => (diagram ? { x: n.x, y: 1 - n.y } : n)))
     return diagram ? { x: p.x, y: round4(1 - p.y) } : p
   }
 
   /** Notes per field: shared ones from `counts`, plus this person's private ones. */
-  setCounts (counts: Map<string, number>): void {
-    for (const [id, fv] of this.fields) fv.setCount((counts.get(id) ?? 0) + this.ctx.fac.privateNotes.inField(id).length)
+  setCounts(counts: Map<string, number>): void {
+    for (const [id, fv] of this.fields)
+      fv.setCount((counts.get(id) ?? 0) + this.ctx.fac.privateNotes.inField(id).length)
   }
 
   /** Mark the fields the moderator locked, put in private mode, focused or opened for voting. */
-  renderLocks (): void {
+  renderLocks(): void {
     const { board, actions } = this.ctx
     const locked = board.lockedFields()
     const priv = board.privateFields()
@@ -101,21 +110,21 @@ export class BoardGrid {
     }
   }
 
-  isPhone (): boolean {
+  isPhone(): boolean {
     return document.body.classList.contains('phone')
   }
 
-  setPhoneField (id: string): void {
+  setPhoneField(id: string): void {
     if (!this.fields.has(id)) return
     this.phoneField = id
     for (const [fid, fv] of this.fields) fv.el.classList.toggle('current', fid === id)
   }
 
-  currentPhoneField (): string {
+  currentPhoneField(): string {
     return this.phoneField
   }
 
-  stepPhoneField (delta: number): string {
+  stepPhoneField(delta: number): string {
     const next = this.fieldAfter(this.phoneField, delta)
     if (next) this.setPhoneField(next.id)
     return this.phoneField

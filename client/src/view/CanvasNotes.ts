@@ -21,27 +21,27 @@ export class CanvasNotes {
   private readonly items = new Map<string, ItemView>()
   private readonly votes = new Map<string, VoteBox>()
   private readonly privates = new Map<string, PrivateNoteView>()
-  private pendingFocus: { id: string, text: boolean } | null = null
+  private pendingFocus: { id: string; text: boolean } | null = null
   /** Notes marked by a comparison (added / changed / removed), kept across renders. */
   private marks = new Map<string, DiffMark>()
   private controlKey = ''
 
-  constructor (ctx: Ctx, grid: BoardGrid) {
+  constructor(ctx: Ctx, grid: BoardGrid) {
     this.ctx = ctx
     this.grid = grid
   }
 
-  item (id: string): ItemView | undefined {
+  item(id: string): ItemView | undefined {
     return this.items.get(id)
   }
 
   /** Focus this note (its text, or the note itself) once the next render has it. */
-  focusAfterRender (id: string, text: boolean): void {
+  focusAfterRender(id: string, text: boolean): void {
     this.pendingFocus = { id, text }
   }
 
   /** Add a note (button, double-click, keyboard) and put the caret in it. */
-  add (req: AddRequest): void {
+  add(req: AddRequest): void {
     const field = this.ctx.canvas.field(req.field)
     if (!field) return
     const pos = req.pos ?? this.grid.spotIn(field.id)
@@ -62,7 +62,7 @@ export class CanvasNotes {
   }
 
   /** Bring the view in line with the document; `dirty` limits the work to those notes. */
-  render (dirty: Set<string> | null = null): void {
+  render(dirty: Set<string> | null = null): void {
     const all = this.ctx.board.all()
     const live = new Set(all.map((n) => n.id))
     for (const [id, item] of this.items) {
@@ -97,7 +97,7 @@ export class CanvasNotes {
     }
   }
 
-  private renderNote (d: NoteData): void {
+  private renderNote(d: NoteData): void {
     const field = this.ctx.canvas.field(d.field)
     const fv = this.grid.fieldView(d.field)
     if (!field || !fv) return
@@ -124,12 +124,12 @@ export class CanvasNotes {
   }
 
   /** Mark notes on the canvas after a comparison; null clears the marks. */
-  markDiff (marks: Map<string, DiffMark> | null): void {
+  markDiff(marks: Map<string, DiffMark> | null): void {
     this.marks = marks ?? new Map()
     for (const item of this.items.values()) this.applyMark(item)
   }
 
-  private applyMark (item: ItemView): void {
+  private applyMark(item: ItemView): void {
     const mark = this.marks.get(item.id)
     if (mark) item.el.dataset.diff = mark
     else if (item.el.dataset.diff) delete item.el.dataset.diff
@@ -138,11 +138,19 @@ export class CanvasNotes {
   /** `control` changed: when locks, the vote or a compact view changed, every note is
    * rendered again (locks decide what can be edited, views what fits); otherwise only the
    * field badges. */
-  renderControl (): void {
+  renderControl(): void {
     const { board } = this.ctx
     const v = readVoting(board.control)
     const compact = [...readCompact(board.control)].sort()
-    const key = JSON.stringify([[...board.lockedFields()].sort(), [...board.privateFields()].sort(), compact, v.state, v.round, v.fields, v.closedAt])
+    const key = JSON.stringify([
+      [...board.lockedFields()].sort(),
+      [...board.privateFields()].sort(),
+      compact,
+      v.state,
+      v.round,
+      v.fields,
+      v.closedAt
+    ])
     if (key === this.controlKey) {
       this.grid.renderLocks()
       return
@@ -152,7 +160,7 @@ export class CanvasNotes {
   }
 
   /** Dots on the notes of the voted fields (own dots while open, results after close). */
-  renderVotes (dirty: Set<string> | null = null): void {
+  renderVotes(dirty: Set<string> | null = null): void {
     const voting = readVoting(this.ctx.board.control)
     for (const [id, item] of this.items) {
       if (dirty && !dirty.has(id) && !this.votes.has(id)) continue
@@ -171,7 +179,7 @@ export class CanvasNotes {
   }
 
   /** This person's private notes, in their fields until revealed. */
-  renderPrivate (): void {
+  renderPrivate(): void {
     const notes = this.ctx.fac.privateNotes.all()
     const live = new Set(notes.map((n) => n.id))
     for (const [id, view] of this.privates) {
@@ -203,7 +211,7 @@ export class CanvasNotes {
 
   /** Diagram fields: shared notes in `order`, then this person's private ones, placed by
    * the shared algorithm so that no note hides another (P281). */
-  private layoutDiagrams (): void {
+  private layoutDiagrams(): void {
     for (const field of this.ctx.canvas.fields) {
       if (field.kind !== 'diagram') continue
       const notes = []
@@ -220,7 +228,7 @@ export class CanvasNotes {
   }
 
   /** Show who is writing in or dragging which note. */
-  renderRemote (peers: Peer[]): void {
+  renderRemote(peers: Peer[]): void {
     const editing = new Map<string, string[]>()
     const dragging = new Map<string, string>()
     for (const p of peers) {
@@ -232,7 +240,7 @@ export class CanvasNotes {
     }
   }
 
-  focusNote (id: string): boolean {
+  focusNote(id: string): boolean {
     const item = this.items.get(id)
     if (!item) return false
     const d = this.ctx.board.data(id)
@@ -244,7 +252,7 @@ export class CanvasNotes {
 
 /** Keep DOM order = reading order: rows and flowing notes by `order`, diagram notes
  * top-to-bottom, left-to-right. */
-function insertSorted (container: HTMLElement, el: HTMLElement, d: NoteData, ctx: Ctx): void {
+function insertSorted(container: HTMLElement, el: HTMLElement, d: NoteData, ctx: Ctx): void {
   const rows = !container.classList.contains('note-area-diagram')
   // a first render comes in board order: appending is right, and checking costs one lookup
   const last = container.lastElementChild

@@ -12,19 +12,39 @@ export class PhoneNav {
   private readonly select: HTMLSelectElement
   private readonly canvas: BoardCanvas
 
-  constructor (ctx: Ctx, canvas: BoardCanvas) {
+  constructor(ctx: Ctx, canvas: BoardCanvas) {
     this.canvas = canvas
-    this.select = h('select', { attrs: { 'aria-label': t('toolbar.field') } },
-      ...ctx.canvas.orderedFields().map((f) => h('option', { text: `${f.id} ${f.label[locale()] || f.label.de}`, attrs: { value: f.id } })))
+    this.select = h(
+      'select',
+      { attrs: { 'aria-label': t('toolbar.field') } },
+      ...ctx.canvas
+        .orderedFields()
+        .map((f) => h('option', { text: `${f.id} ${f.label[locale()] || f.label.de}`, attrs: { value: f.id } }))
+    )
     this.select.addEventListener('change', () => canvas.setPhoneField(this.select.value))
-    this.el = h('nav', { class: 'phone-nav', attrs: { 'aria-label': t('toolbar.field') } },
-      toolButton(t('toolbar.field.prev'), () => { this.select.value = canvas.stepPhoneField(-1) }, { text: '‹' }),
+    this.el = h(
+      'nav',
+      { class: 'phone-nav', attrs: { 'aria-label': t('toolbar.field') } },
+      toolButton(
+        t('toolbar.field.prev'),
+        () => {
+          this.select.value = canvas.stepPhoneField(-1)
+        },
+        { text: '‹' }
+      ),
       this.select,
-      toolButton(t('toolbar.field.next'), () => { this.select.value = canvas.stepPhoneField(1) }, { text: '›' }))
+      toolButton(
+        t('toolbar.field.next'),
+        () => {
+          this.select.value = canvas.stepPhoneField(1)
+        },
+        { text: '›' }
+      )
+    )
   }
 
   /** Follow the screen width from now on; returns the cleanup. */
-  watch (): () => void {
+  watch(): () => void {
     const mq = window.matchMedia(`(max-width: ${PHONE_MAX_WIDTH}px)`)
     const onMq = (): void => this.setPhone(mq.matches)
     mq.addEventListener('change', onMq)
@@ -32,7 +52,7 @@ export class PhoneNav {
     return () => mq.removeEventListener('change', onMq)
   }
 
-  private setPhone (on: boolean): void {
+  private setPhone(on: boolean): void {
     document.body.classList.toggle('phone', on)
     this.canvas.pz.enabled = !on
     this.canvas.pz.apply()

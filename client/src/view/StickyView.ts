@@ -16,7 +16,9 @@ export class StickyView implements ItemView {
   readonly el: HTMLElement
   readonly kind = 'sticky' as const
   readonly id: string
-  get host (): HTMLElement { return this.el }
+  get host(): HTMLElement {
+    return this.el
+  }
   private readonly ctx: Ctx
   private readonly text: TextSlot
   private readonly who: HTMLElement
@@ -28,25 +30,38 @@ export class StickyView implements ItemView {
   private readonly more: Expander
   private last = ''
 
-  constructor (ctx: Ctx, id: string, field: FieldDef) {
+  constructor(ctx: Ctx, id: string, field: FieldDef) {
     this.ctx = ctx
     this.id = id
     this.text = new TextSlot(ctx, id, 'text', t('note.text'), 'note-text')
     this.who = h('span', { class: 'note-who' })
-    this.bar = h('div', { class: 'note-bar', attrs: { title: ctx.readOnly() ? null : t('note.drag') } },
-      h('span', { class: 'grip edit-only', attrs: { 'aria-hidden': 'true' }, text: '⠿' }), this.who)
-    this.colorBtn = h('button', {
-      class: 'icon-btn note-color edit-only',
-      attrs: { type: 'button' },
-      on: { click: () => ctx.actions.nextColor(id) }
-    }, h('span', { class: 'swatch', attrs: { 'aria-hidden': 'true' } }))
+    this.bar = h(
+      'div',
+      { class: 'note-bar', attrs: { title: ctx.readOnly() ? null : t('note.drag') } },
+      h('span', { class: 'grip edit-only', attrs: { 'aria-hidden': 'true' }, text: '⠿' }),
+      this.who
+    )
+    this.colorBtn = h(
+      'button',
+      {
+        class: 'icon-btn note-color edit-only',
+        attrs: { type: 'button' },
+        on: { click: () => ctx.actions.nextColor(id) }
+      },
+      h('span', { class: 'swatch', attrs: { 'aria-hidden': 'true' } })
+    )
     this.move = moveSelect(ctx, id)
     this.format = field.kind === 'formats' ? this.formatSelect(field) : null
     this.badge = remoteBadge()
-    this.el = h('article', {
-      class: 'note',
-      attrs: { tabindex: 0, role: 'listitem', 'data-note': id }
-    }, this.bar, this.text.el)
+    this.el = h(
+      'article',
+      {
+        class: 'note',
+        attrs: { tabindex: 0, role: 'listitem', 'data-note': id }
+      },
+      this.bar,
+      this.text.el
+    )
     this.more = new Expander(this.el, this.text.el)
     this.el.append(this.more.button)
     if (this.format) this.el.append(this.format)
@@ -58,9 +73,12 @@ export class StickyView implements ItemView {
     })
   }
 
-  private formatSelect (field: FieldDef): HTMLSelectElement {
-    const sel = h('select', { class: 'note-format', attrs: { 'aria-label': t('note.format') } },
-      h('option', { text: t('note.format.none'), attrs: { value: '' } }))
+  private formatSelect(field: FieldDef): HTMLSelectElement {
+    const sel = h(
+      'select',
+      { class: 'note-format', attrs: { 'aria-label': t('note.format') } },
+      h('option', { text: t('note.format.none'), attrs: { value: '' } })
+    )
     for (const fid of field.formats ?? []) {
       const card = this.ctx.canvas.format(fid)
       if (card) sel.append(h('option', { text: tx(card.title), attrs: { value: card.id } }))
@@ -70,7 +88,7 @@ export class StickyView implements ItemView {
     return sel
   }
 
-  private label (): void {
+  private label(): void {
     const d = this.ctx.board.data(this.id)
     if (!d) return
     const who = whoLabel(this.ctx, d)
@@ -82,7 +100,7 @@ export class StickyView implements ItemView {
     }
   }
 
-  update (d: NoteData, _field: FieldDef): void {
+  update(d: NoteData, _field: FieldDef): void {
     const color = this.ctx.canvas.color(d.color)
     this.el.style.setProperty('--note-bg', color.value)
     this.el.style.setProperty('--note-group', groupColor(this.ctx, d))
@@ -102,19 +120,19 @@ export class StickyView implements ItemView {
     this.more.check()
   }
 
-  setRemote (info: RemoteInfo): void {
+  setRemote(info: RemoteInfo): void {
     showRemote(this.badge, this.el, info)
   }
 
-  focusRoot (): void {
+  focusRoot(): void {
     this.el.focus()
   }
 
-  focusText (): void {
+  focusText(): void {
     this.text.el.focus()
   }
 
-  destroy (): void {
+  destroy(): void {
     this.text.destroy()
     this.el.remove()
   }

@@ -1,8 +1,8 @@
 // What a person can do to the board, with the checks that give friendly messages first
 // (read-only links, limits), then the model operation. No DOM beyond the toasts.
 import type * as Y from 'yjs'
-import { t, tx } from '../i18n'
 import type { Facilitation } from '../facilitation/session'
+import { t, tx } from '../i18n'
 import type { Board, TextKey } from '../model/board'
 import type { Canvas } from '../model/canvas'
 import * as notes from '../model/notes'
@@ -27,17 +27,17 @@ export interface Ctx {
   author: () => notes.Author
   actions: Actions
   /** A free place for a new note in a field (the canvas knows the fields' sizes). */
-  spotIn: (fieldId: string) => { x: number, y: number }
+  spotIn: (fieldId: string) => { x: number; y: number }
 }
 
 export class Actions {
   private readonly ctx: () => Ctx
 
-  constructor (ctx: () => Ctx) {
+  constructor(ctx: () => Ctx) {
     this.ctx = ctx
   }
 
-  private writable (): boolean {
+  private writable(): boolean {
     const c = this.ctx()
     if (c.readOnly()) {
       c.toasts.show(t('readonly.edit'))
@@ -49,13 +49,13 @@ export class Actions {
   private lastLockNotice = 0
 
   /** True when this person may not change notes in `field` now (the moderator locked it). */
-  lockedFor (field: string | null | undefined): boolean {
+  lockedFor(field: string | null | undefined): boolean {
     const c = this.ctx()
     return !!field && !c.moderator() && c.board.lockedFields().has(field)
   }
 
   /** Tell why nothing happened (at most every few seconds while someone keeps typing). */
-  explainLocked (field: string): void {
+  explainLocked(field: string): void {
     const now = Date.now()
     if (now - this.lastLockNotice < 3000) return
     this.lastLockNotice = now
@@ -64,23 +64,23 @@ export class Actions {
     c.toasts.show(t('locked.refused', { field: f ? `${f.id} ${tx(f.label)}` : field }), { kind: 'error' })
   }
 
-  private locked (field: string | null | undefined): boolean {
+  private locked(field: string | null | undefined): boolean {
     if (!field || !this.lockedFor(field)) return false
     this.lastLockNotice = 0
     this.explainLocked(field)
     return true
   }
 
-  private noteLocked (id: string): boolean {
+  private noteLocked(id: string): boolean {
     return this.locked(this.ctx().board.data(id)?.field)
   }
 
   /** New notes in a field in private writing mode go to the server only (not the document). */
-  isPrivateField (field: string): boolean {
+  isPrivateField(field: string): boolean {
     return this.ctx().board.privateFields().has(field)
   }
 
-  addPrivate (spec: notes.NewNote): string | null {
+  addPrivate(spec: notes.NewNote): string | null {
     const c = this.ctx()
     if (!this.writable() || this.locked(spec.field)) return null
     if (!c.fac.app.connected) {
@@ -90,7 +90,7 @@ export class Actions {
     return c.fac.privateNotes.create({ field: spec.field, x: spec.x, y: spec.y, color: spec.color, text: spec.text })
   }
 
-  add (spec: notes.NewNote): string | null {
+  add(spec: notes.NewNote): string | null {
     const c = this.ctx()
     if (!this.writable() || this.locked(spec.field)) return null
     if (c.board.notes.size >= c.limits.maxNotes) {
@@ -104,7 +104,7 @@ export class Actions {
     return id
   }
 
-  move (id: string, field: string, x: number, y: number, announce = false): void {
+  move(id: string, field: string, x: number, y: number, announce = false): void {
     const c = this.ctx()
     if (!this.writable()) return
     const before = c.board.data(id)?.field
@@ -118,17 +118,17 @@ export class Actions {
     }
   }
 
-  set (id: string, key: 'color' | 'owner' | 'due' | 'format', value: string | null): void {
+  set(id: string, key: 'color' | 'owner' | 'due' | 'format', value: string | null): void {
     if (!this.writable() || this.noteLocked(id)) return
     notes.setNoteKey(this.ctx().board, id, key, value)
   }
 
-  setDone (id: string, done: boolean): void {
+  setDone(id: string, done: boolean): void {
     if (!this.writable() || this.noteLocked(id)) return
     notes.setDone(this.ctx().board, id, done)
   }
 
-  nextColor (id: string): void {
+  nextColor(id: string): void {
     const c = this.ctx()
     const cur = c.board.data(id)?.color
     const list = c.canvas.def.note_colors
@@ -138,7 +138,7 @@ export class Actions {
   }
 
   /** True for notes this person wrote (by author id, or made here while anonymous). */
-  isOwn (id: string): boolean {
+  isOwn(id: string): boolean {
     const c = this.ctx()
     const mine = c.author().authorId
     const d = c.board.data(id)
@@ -148,7 +148,7 @@ export class Actions {
   private readonly madeHere = new Set<string>()
 
   /** Delete now (callers ask first where needed); a toast offers to undo exactly this. */
-  remove (id: string): void {
+  remove(id: string): void {
     const c = this.ctx()
     if (!this.writable() || this.noteLocked(id)) return
     const before = c.board.note(id)
@@ -167,7 +167,7 @@ export class Actions {
     c.toasts.show(t('note.deleted'), { action: { label: t('note.undo'), run: restore }, ms: 12000 })
   }
 
-  editText (id: string, key: TextKey, index: number, remove: number, insert: string): void {
+  editText(id: string, key: TextKey, index: number, remove: number, insert: string): void {
     const c = this.ctx()
     if (c.readOnly()) return
     const field = c.board.data(id)?.field
@@ -178,16 +178,16 @@ export class Actions {
     notes.editText(c.board, id, key, index, remove, insert)
   }
 
-  ensureText (id: string, key: TextKey): Y.Text | undefined {
+  ensureText(id: string, key: TextKey): Y.Text | undefined {
     if (this.ctx().readOnly()) return undefined
     return notes.ensureText(this.ctx().board, id, key)
   }
 
-  undo (): void {
+  undo(): void {
     this.ctx().undo.undo()
   }
 
-  redo (): void {
+  redo(): void {
     this.ctx().undo.redo()
   }
 }

@@ -8,17 +8,17 @@ import type { Status } from '../sync/status'
 import type { Ctx } from './actions'
 import { BoardPanels } from './BoardPanels'
 import { onBoardKey } from './boardKeys'
-import { watchTyping } from './keyGuard'
-import { BoardCanvas } from './canvas'
 import { ConnectionStatus } from './ConnectionStatus'
+import { BoardCanvas } from './canvas'
 import { helpDialog } from './dialogs'
 import { h, setText } from './dom'
 import { DraftTray } from './drafts'
 import { openHistory } from './history'
+import { watchTyping } from './keyGuard'
 import { ListView } from './listview'
 import { NoticeLine } from './NoticeLine'
-import type { View } from './panzoom'
 import { PhoneNav } from './PhoneNav'
+import type { View } from './panzoom'
 import { closeAllModals } from './restore'
 import { TimerBar } from './timerbar'
 import { type BoardView, buildToolbar } from './toolbar'
@@ -65,7 +65,7 @@ export class BoardApp {
   private readonly notice: NoticeLine
   private readonly cleanups: Array<() => void> = []
 
-  constructor (deps: AppDeps) {
+  constructor(deps: AppDeps) {
     this.deps = deps
     const { ctx } = deps
     const goto = (id: string): void => {
@@ -82,7 +82,13 @@ export class BoardApp {
       }
     }
     this.timerBar = deps.projector ? null : new TimerBar(ctx, sound)
-    this.panels = new BoardPanels({ app: deps, sound, onGoto: goto, fit: () => this.canvas.pz.fit(), online: () => this.conn.online })
+    this.panels = new BoardPanels({
+      app: deps,
+      sound,
+      onGoto: goto,
+      fit: () => this.canvas.pz.fit(),
+      online: () => this.conn.online
+    })
     this.voteBanner = new VoteBanner(ctx, goto)
     this.conn = new ConnectionStatus(() => ctx.fac.linkRotated)
     this.titleEl = h('h1', { class: 'board-title', attrs: { dir: 'auto' } })
@@ -102,17 +108,51 @@ export class BoardApp {
     if (tray) this.cleanups.push(() => tray.destroy())
     const { mod, band, banner, presence, log } = this.panels
 
-    const header = h('header', { class: 'topbar' },
+    const header = h(
+      'header',
+      { class: 'topbar' },
       h('a', { class: 'skip-link', text: t('app.skip'), attrs: { href: '#canvas' } }),
       mod ? h('a', { class: 'skip-link', text: t('app.skip.mod'), attrs: { href: '#modpanel' } }) : null,
-      h('div', { class: 'title-row' },
-        h('p', { class: 'brand' }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), h('span', { class: 'sr-only', text: t('app.name') })),
-        this.titleEl, roleBadge, this.conn.el),
+      h(
+        'div',
+        { class: 'title-row' },
+        h(
+          'p',
+          { class: 'brand' },
+          h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }),
+          h('span', { class: 'sr-only', text: t('app.name') })
+        ),
+        this.titleEl,
+        roleBadge,
+        this.conn.el
+      ),
       this.timerBar?.el ?? null,
-      toolbar.el)
-    const main = h('main', { class: 'board-main', id: 'main' }, this.canvas.el, this.list.el, mod?.el ?? null, band?.el ?? null)
-    this.el = h('div', { class: `board-app ${ctx.readOnly() ? 'readonly' : ''} ${deps.projector ? 'projector' : ''}` },
-      header, banner, this.voteBanner.el, this.conn.fatal, this.notice.el, phoneNav.el, main, presence.el, log.el, this.voteBanner.panel, tray?.el ?? null, ctx.toasts.el)
+      toolbar.el
+    )
+    const main = h(
+      'main',
+      { class: 'board-main', id: 'main' },
+      this.canvas.el,
+      this.list.el,
+      mod?.el ?? null,
+      band?.el ?? null
+    )
+    this.el = h(
+      'div',
+      { class: `board-app ${ctx.readOnly() ? 'readonly' : ''} ${deps.projector ? 'projector' : ''}` },
+      header,
+      banner,
+      this.voteBanner.el,
+      this.conn.fatal,
+      this.notice.el,
+      phoneNav.el,
+      main,
+      presence.el,
+      log.el,
+      this.voteBanner.panel,
+      tray?.el ?? null,
+      ctx.toasts.el
+    )
 
     const keys = {
       ctx,
@@ -130,7 +170,7 @@ export class BoardApp {
   }
 
   /** Call once the element is in the document. */
-  start (view: View | null): void {
+  start(view: View | null): void {
     this.canvas.render()
     this.canvas.renderPrivate()
     if (view) this.canvas.pz.set(view)
@@ -140,7 +180,7 @@ export class BoardApp {
     requestAnimationFrame(() => this.onControl())
   }
 
-  destroy (): void {
+  destroy(): void {
     void closeAllModals()
     for (const c of this.cleanups) c()
     this.timerBar?.destroy()
@@ -149,7 +189,7 @@ export class BoardApp {
   }
 
   /** `control` changed: locks, private writing, focus, votes, timer, log. */
-  onControl (): void {
+  onControl(): void {
     this.canvas.renderControl()
     this.list.schedule()
     this.timerBar?.update()
@@ -162,60 +202,60 @@ export class BoardApp {
   }
 
   /** `meta` changed (title, settings). */
-  onMeta (): void {
+  onMeta(): void {
     this.updateTitle()
     this.panels.mod?.update()
   }
 
   /** This person's dots changed. */
-  onBallot (): void {
+  onBallot(): void {
     this.canvas.renderVotes()
     this.voteBanner.update()
   }
 
   /** This person's private notes changed. */
-  onPrivate (): void {
+  onPrivate(): void {
     this.canvas.renderPrivate()
     this.list.schedule()
   }
 
   /** Join code or board id known (hello). */
-  onFacilitation (): void {
+  onFacilitation(): void {
     this.panels.band?.update()
     this.panels.mod?.update()
   }
 
   /** Notes changed. */
-  onNotes (): void {
+  onNotes(): void {
     this.panels.mod?.changed()
     this.voteBanner.update()
   }
 
   /** Someone else restored the board to a snapshot. */
-  onRemoteRestore (): void {
+  onRemoteRestore(): void {
     if (!this.deps.ctx.moderator()) this.deps.ctx.toasts.show(t('restore.remote'), { ms: 12000 })
   }
 
-  updateTitle (): void {
+  updateTitle(): void {
     setText(this.titleEl, this.deps.title())
     document.title = `${this.deps.title() || t('app.name')} – ${t('app.name')}`
   }
 
-  renderPresence (): void {
+  renderPresence(): void {
     this.canvas.renderRemote()
     this.panels.renderPresence()
   }
 
-  setStatus (s: Status): void {
+  setStatus(s: Status): void {
     this.conn.set(s)
   }
 
-  view (): View {
+  view(): View {
     return this.canvas.pz.view
   }
 
   /** The moderator's focus: show the field; people can go back to where they were. */
-  private jumpTo (field: string | null, initial: boolean): void {
+  private jumpTo(field: string | null, initial: boolean): void {
     const { ctx } = this.deps
     const before = this.canvas.pz.view
     const f = field ? ctx.canvas.field(field) : undefined
@@ -232,7 +272,7 @@ export class BoardApp {
     }
   }
 
-  private setView (v: BoardView): void {
+  private setView(v: BoardView): void {
     const list = v === 'list'
     this.list.el.hidden = !list
     this.canvas.el.hidden = list
@@ -246,7 +286,7 @@ export class BoardApp {
     }
   }
 
-  private openHelp (): void {
+  private openHelp(): void {
     const dlg = helpDialog()
     document.body.append(dlg)
     dlg.showModal()

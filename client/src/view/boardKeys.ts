@@ -13,7 +13,7 @@ export interface BoardKeyDeps {
   openHelp: () => void
 }
 
-export function onBoardKey (d: BoardKeyDeps, e: KeyboardEvent): void {
+export function onBoardKey(d: BoardKeyDeps, e: KeyboardEvent): void {
   const mod = e.ctrlKey || e.metaKey
   if (mod && !e.altKey && (e.key === 'z' || e.key === 'Z' || e.key === 'y')) {
     if (d.ctx.readOnly()) return

@@ -22,7 +22,7 @@ export class BoardCanvas {
   private readonly notes: CanvasNotes
 
   /** `idPrefix` keeps element ids unique when a second canvas (a snapshot) is on the page. */
-  constructor (ctx: Ctx, opts: { idPrefix?: string } = {}) {
+  constructor(ctx: Ctx, opts: { idPrefix?: string } = {}) {
     const prefix = opts.idPrefix ?? ''
     this.ctx = ctx
     this.grid = new BoardGrid(ctx, prefix, (req) => this.notes.add(req))
@@ -31,7 +31,11 @@ export class BoardCanvas {
     const overlay = h('div', { class: 'drag-layer', attrs: { 'aria-hidden': 'true' } })
     this.cursors = new Cursors(ctx)
     this.content.append(overlay, this.cursors.layer)
-    this.el = h('div', { class: 'viewport', id: `${prefix}canvas`, attrs: { tabindex: -1, 'aria-label': tx(ctx.canvas.def.title) } }, this.content)
+    this.el = h(
+      'div',
+      { class: 'viewport', id: `${prefix}canvas`, attrs: { tabindex: -1, 'aria-label': tx(ctx.canvas.def.title) } },
+      this.content
+    )
     this.pz = new PanZoom(this.el, this.content, BOARD_WIDTH, BOARD_HEIGHT)
     new NoteDrag(ctx, this.content, this.pz, overlay, (x, y) => this.grid.fieldAt(x, y)) // eslint-disable-line no-new
 
@@ -47,7 +51,7 @@ export class BoardCanvas {
   }
 
   /** Board coordinates of a position inside a field (for others' drags). */
-  boardPoint (fv: FieldView, x: number, y: number): { x: number, y: number } | null {
+  boardPoint(fv: FieldView, x: number, y: number): { x: number; y: number } | null {
     const target = fv.area ?? fv.el
     const r = target.getBoundingClientRect()
     if (r.width <= 0) return null
@@ -56,7 +60,7 @@ export class BoardCanvas {
   }
 
   /** Show one field (the moderator's focus) or, with null, the whole canvas. */
-  showField (fieldId: string | null, animate = true): void {
+  showField(fieldId: string | null, animate = true): void {
     if (fieldId === null) {
       this.pz.fit()
       return
@@ -73,26 +77,54 @@ export class BoardCanvas {
     const w = fv.el.offsetWidth
     const hh = fv.el.offsetHeight
     const scale = Math.min(2, (r.width - pad * 2) / w, (r.height - pad * 2) / hh)
-    const view: View = { scale, x: (r.width - w * scale) / 2 - fv.el.offsetLeft * scale, y: (r.height - hh * scale) / 2 - fv.el.offsetTop * scale }
+    const view: View = {
+      scale,
+      x: (r.width - w * scale) / 2 - fv.el.offsetLeft * scale,
+      y: (r.height - hh * scale) / 2 - fv.el.offsetTop * scale
+    }
     if (animate) this.pz.animateTo(view)
     else this.pz.set(view)
   }
 
   /** Others' activity: who writes in or drags which note, and their cursors. */
-  renderRemote (): void {
+  renderRemote(): void {
     const peers = this.ctx.presence.peers()
     this.notes.renderRemote(peers)
-    this.cursors.render(peers, (fv, x, y) => this.boardPoint(fv, x, y), (id) => this.grid.fieldView(id))
+    this.cursors.render(
+      peers,
+      (fv, x, y) => this.boardPoint(fv, x, y),
+      (id) => this.grid.fieldView(id)
+    )
   }
 
-  render (dirty: Set<string> | null = null): void { this.notes.render(dirty) }
-  renderControl (): void { this.notes.renderControl() }
-  renderVotes (): void { this.notes.renderVotes() }
-  renderPrivate (): void { this.notes.renderPrivate() }
-  markDiff (marks: Map<string, DiffMark> | null): void { this.notes.markDiff(marks) }
-  focusNote (id: string): boolean { return this.notes.focusNote(id) }
-  spotIn (fieldId: string): { x: number, y: number } { return this.grid.spotIn(fieldId) }
-  setPhoneField (id: string): void { this.grid.setPhoneField(id) }
-  currentPhoneField (): string { return this.grid.currentPhoneField() }
-  stepPhoneField (delta: number): string { return this.grid.stepPhoneField(delta) }
+  render(dirty: Set<string> | null = null): void {
+    this.notes.render(dirty)
+  }
+  renderControl(): void {
+    this.notes.renderControl()
+  }
+  renderVotes(): void {
+    this.notes.renderVotes()
+  }
+  renderPrivate(): void {
+    this.notes.renderPrivate()
+  }
+  markDiff(marks: Map<string, DiffMark> | null): void {
+    this.notes.markDiff(marks)
+  }
+  focusNote(id: string): boolean {
+    return this.notes.focusNote(id)
+  }
+  spotIn(fieldId: string): { x: number; y: number } {
+    return this.grid.spotIn(fieldId)
+  }
+  setPhoneField(id: string): void {
+    this.grid.setPhoneField(id)
+  }
+  currentPhoneField(): string {
+    return this.grid.currentPhoneField()
+  }
+  stepPhoneField(delta: number): string {
+    return this.grid.stepPhoneField(delta)
+  }
 }

@@ -21,7 +21,7 @@ export interface KeyTarget {
   notes: CanvasNotes
 }
 
-export function onCanvasKey (c: KeyTarget, e: KeyboardEvent): void {
+export function onCanvasKey(c: KeyTarget, e: KeyboardEvent): void {
   if (e.ctrlKey || e.metaKey || e.altKey) return
   const target = e.target instanceof HTMLElement ? e.target : null
   if (!target) return
@@ -40,7 +40,7 @@ export function onCanvasKey (c: KeyTarget, e: KeyboardEvent): void {
   }
 }
 
-function onNoteKey (c: KeyTarget, e: KeyboardEvent, id: string, noteEl: HTMLElement): void {
+function onNoteKey(c: KeyTarget, e: KeyboardEvent, id: string, noteEl: HTMLElement): void {
   const { ctx, grid } = c
   const d = ctx.board.data(id)
   if (!d) return
@@ -98,7 +98,7 @@ function onNoteKey (c: KeyTarget, e: KeyboardEvent, id: string, noteEl: HTMLElem
   if (handled) e.preventDefault()
 }
 
-function nudge (ctx: Ctx, d: NoteData, dx: number, dy: number): void {
+function nudge(ctx: Ctx, d: NoteData, dx: number, dy: number): void {
   const field = ctx.canvas.field(d.field)
   if (!field || field.kind === 'table' || field.kind === 'actions') return
   ctx.actions.move(d.id, d.field, Math.round((d.x + dx) * 1000) / 1000, Math.round((d.y + dy) * 1000) / 1000)

@@ -11,21 +11,25 @@ export class Cursors {
   private readonly ghosts = new Map<number, HTMLElement>()
   private visible = true
 
-  constructor (ctx: Ctx) {
+  constructor(ctx: Ctx) {
     this.ctx = ctx
     this.layer = h('div', { class: 'cursor-layer', attrs: { 'aria-hidden': 'true' } })
   }
 
-  setVisible (on: boolean): void {
+  setVisible(on: boolean): void {
     this.visible = on
     this.layer.classList.toggle('hidden-cursors', !on)
   }
 
-  isVisible (): boolean {
+  isVisible(): boolean {
     return this.visible
   }
 
-  render (peers: Peer[], boardPoint: (field: FieldView, x: number, y: number) => { x: number, y: number } | null, fieldView: (id: string) => FieldView | undefined): void {
+  render(
+    peers: Peer[],
+    boardPoint: (field: FieldView, x: number, y: number) => { x: number; y: number } | null,
+    fieldView: (id: string) => FieldView | undefined
+  ): void {
     const seen = new Set<number>()
     const seenGhost = new Set<number>()
     for (const p of peers) {

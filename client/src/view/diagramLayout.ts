@@ -10,7 +10,7 @@ export interface DiagramNote {
 }
 
 /** Place the notes of one diagram, given in `order` (earlier notes keep their places). */
-export function layoutDiagram (notes: readonly DiagramNote[]): void {
+export function layoutDiagram(notes: readonly DiagramNote[]): void {
   const placed = layout(notes.map((n) => ({ x: n.x, y: 1 - n.y })))
   const stacks = new Map<number, number>()
   placed.forEach((p, i) => {

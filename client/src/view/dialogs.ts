@@ -8,13 +8,13 @@ export interface Identity {
   group: string | null
 }
 
-export function isIdentity (v: unknown): v is Identity {
+export function isIdentity(v: unknown): v is Identity {
   if (typeof v !== 'object' || v === null) return false
   const r = v as Record<string, unknown>
   return (r.name === null || typeof r.name === 'string') && (r.group === null || typeof r.group === 'string')
 }
 
-export function joinDialog (opts: {
+export function joinDialog(opts: {
   title: string
   canvas: Canvas
   groups: string[]
@@ -25,20 +25,52 @@ export function joinDialog (opts: {
 }): HTMLDialogElement {
   const nameId = uid('name')
   const err = h('p', { class: 'form-error', attrs: { role: 'alert' } })
-  const name = h('input', { id: nameId, attrs: { name: 'name', maxlength: 80, autocomplete: 'nickname', dir: 'auto', placeholder: t('join.name.placeholder'), value: opts.current?.name ?? '' } })
+  const name = h('input', {
+    id: nameId,
+    attrs: {
+      name: 'name',
+      maxlength: 80,
+      autocomplete: 'nickname',
+      dir: 'auto',
+      placeholder: t('join.name.placeholder'),
+      value: opts.current?.name ?? ''
+    }
+  })
   const groupIds = opts.groups.length ? opts.groups : opts.canvas.def.groups.map((g) => g.id)
   const cur = opts.current?.group ?? ''
-  const groups = h('fieldset', { class: 'radios group-radios' }, h('legend', { text: t('join.group') }),
-    h('label', { class: 'radio' }, h('input', { attrs: { type: 'radio', name: 'group', value: '', checked: cur === '' } }), t('join.group.none')),
+  const groups = h(
+    'fieldset',
+    { class: 'radios group-radios' },
+    h('legend', { text: t('join.group') }),
+    h(
+      'label',
+      { class: 'radio' },
+      h('input', { attrs: { type: 'radio', name: 'group', value: '', checked: cur === '' } }),
+      t('join.group.none')
+    ),
     ...groupIds.map((gid) => {
       const g = opts.canvas.group(gid)
       const swatch = h('span', { class: 'swatch', attrs: { 'aria-hidden': 'true' } })
       if (g) swatch.style.background = g.color
-      return h('label', { class: 'radio' }, h('input', { attrs: { type: 'radio', name: 'group', value: gid, checked: cur === gid } }), swatch, g ? tx(g.label) : gid)
-    }))
-  const anon = h('input', { attrs: { type: 'checkbox', name: 'anonymous', checked: opts.current !== null && opts.current.name === null } })
+      return h(
+        'label',
+        { class: 'radio' },
+        h('input', { attrs: { type: 'radio', name: 'group', value: gid, checked: cur === gid } }),
+        swatch,
+        g ? tx(g.label) : gid
+      )
+    })
+  )
+  const anon = h('input', {
+    attrs: { type: 'checkbox', name: 'anonymous', checked: opts.current !== null && opts.current.name === null }
+  })
   const anonBox = opts.anonymousAllowed
-    ? h('div', { class: 'checkbox-row' }, h('label', { class: 'radio' }, anon, t('join.anonymous')), h('p', { class: 'hint', text: t('join.anonymous.hint') }))
+    ? h(
+        'div',
+        { class: 'checkbox-row' },
+        h('label', { class: 'radio' }, anon, t('join.anonymous')),
+        h('p', { class: 'hint', text: t('join.anonymous.hint') })
+      )
     : null
   const sync = (): void => {
     const off = anon.checked
@@ -46,14 +78,29 @@ export function joinDialog (opts: {
     for (const input of Array.from(groups.querySelectorAll('input'))) input.disabled = off
   }
   anon.addEventListener('change', sync)
-  const form = h('form', { class: 'join-form', attrs: { method: 'dialog' } },
+  const form = h(
+    'form',
+    { class: 'join-form', attrs: { method: 'dialog' } },
     h('h2', { id: 'join-h', text: t('join.title', { title: opts.title }) }),
     h('p', { class: 'lead', text: t('join.lead') }),
     h('div', { class: 'form-row' }, h('label', { text: t('join.name'), attrs: { for: nameId } }), name),
-    groups, anonBox, err,
-    h('div', { class: 'dialog-buttons' },
-      opts.cancellable ? h('button', { class: 'btn btn-ghost', text: t('app.cancel'), attrs: { type: 'button', value: 'cancel' }, on: { click: () => dlg.close() } }) : null,
-      h('button', { class: 'btn btn-primary', text: t('join.submit'), attrs: { type: 'submit' } })))
+    groups,
+    anonBox,
+    err,
+    h(
+      'div',
+      { class: 'dialog-buttons' },
+      opts.cancellable
+        ? h('button', {
+            class: 'btn btn-ghost',
+            text: t('app.cancel'),
+            attrs: { type: 'button', value: 'cancel' },
+            on: { click: () => dlg.close() }
+          })
+        : null,
+      h('button', { class: 'btn btn-primary', text: t('join.submit'), attrs: { type: 'submit' } })
+    )
+  )
   const dlg = h('dialog', { class: 'dialog', attrs: { 'aria-labelledby': 'join-h' } }, form)
   form.addEventListener('submit', (ev) => {
     ev.preventDefault()
@@ -80,13 +127,36 @@ export function joinDialog (opts: {
   return dlg
 }
 
-export function helpDialog (): HTMLDialogElement {
-  const keys = ['help.tab', 'help.add', 'help.edit', 'help.nudge', 'help.field', 'help.color', 'help.delete', 'help.undo', 'help.zoom', 'help.list'] as const
-  const dlg = h('dialog', { class: 'dialog', attrs: { 'aria-labelledby': 'help-h' } },
+export function helpDialog(): HTMLDialogElement {
+  const keys = [
+    'help.tab',
+    'help.add',
+    'help.edit',
+    'help.nudge',
+    'help.field',
+    'help.color',
+    'help.delete',
+    'help.undo',
+    'help.zoom',
+    'help.list'
+  ] as const
+  const dlg = h(
+    'dialog',
+    { class: 'dialog', attrs: { 'aria-labelledby': 'help-h' } },
     h('h2', { id: 'help-h', text: t('help.title') }),
     h('ul', { class: 'help-list' }, ...keys.map((k) => h('li', { text: t(k) }))),
     h('p', { class: 'hint', text: t('help.pointer') }),
-    h('div', { class: 'dialog-buttons' }, h('button', { class: 'btn btn-primary', text: t('app.close'), attrs: { type: 'button' }, on: { click: () => dlg.close() } })))
+    h(
+      'div',
+      { class: 'dialog-buttons' },
+      h('button', {
+        class: 'btn btn-primary',
+        text: t('app.close'),
+        attrs: { type: 'button' },
+        on: { click: () => dlg.close() }
+      })
+    )
+  )
   dlg.addEventListener('close', () => dlg.remove())
   return dlg
 }

@@ -13,7 +13,11 @@ export interface Props {
   hidden?: boolean
 }
 
-export function h<K extends keyof HTMLElementTagNameMap> (tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag)
   if (props.class) el.className = props.class
   if (props.id) el.id = props.id
@@ -30,29 +34,33 @@ export function h<K extends keyof HTMLElementTagNameMap> (tag: K, props: Props =
   return el
 }
 
-export function append (el: Element, ...children: Child[]): void {
+export function append(el: Element, ...children: Child[]): void {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue
     el.append(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c)
   }
 }
 
-export function setAttr (el: Element, name: string, value: string | number | boolean | null | undefined): void {
+export function setAttr(el: Element, name: string, value: string | number | boolean | null | undefined): void {
   if (value === null || value === undefined || value === false) el.removeAttribute(name)
   else el.setAttribute(name, value === true ? '' : String(value))
 }
 
-export function setText (el: Element, text: string): void {
+export function setText(el: Element, text: string): void {
   if (el.textContent !== text) el.textContent = text
 }
 
-export function clear (el: Element): void {
+export function clear(el: Element): void {
   while (el.firstChild) el.removeChild(el.firstChild)
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg'
 
-export function svg<K extends keyof SVGElementTagNameMap> (tag: K, attrs: Record<string, string | number> = {}, ...children: SVGElement[]): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number> = {},
+  ...children: SVGElement[]
+): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG_NS, tag)
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v))
   for (const c of children) el.append(c)
@@ -60,13 +68,13 @@ export function svg<K extends keyof SVGElementTagNameMap> (tag: K, attrs: Record
 }
 
 let idCounter = 0
-export function uid (prefix: string): string {
+export function uid(prefix: string): string {
   idCounter += 1
   return `${prefix}-${idCounter}`
 }
 
 /** True for elements where keys type text (shortcuts must not fire there). */
-export function isEditable (target: EventTarget | null): boolean {
+export function isEditable(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false
   if (target.isContentEditable) return true
   const tag = target.tagName
@@ -79,7 +87,7 @@ export function isEditable (target: EventTarget | null): boolean {
 }
 
 /** Relative luminance contrast: pick black or white text for a background colour. */
-export function textOn (hex: string): string {
+export function textOn(hex: string): string {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex)
   if (!m) return '#111111'
   const ch = [m[1], m[2], m[3]].map((x) => {
@@ -90,6 +98,6 @@ export function textOn (hex: string): string {
   return lum > 0.179 ? '#111111' : '#ffffff'
 }
 
-export function prefersReducedMotion (): boolean {
+export function prefersReducedMotion(): boolean {
   return window.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false
 }

@@ -11,7 +11,7 @@ import { type Modal, openModal } from './modal'
 type Params = Record<string, string | number>
 
 /** A refusal in the reader's language; `fieldName` turns a field id into its label. */
-export function refusalText (code: string, params: Params, fieldName: (id: string) => string = (id) => id): string {
+export function refusalText(code: string, params: Params, fieldName: (id: string) => string = (id) => id): string {
   const field = typeof params.field === 'string' ? fieldName(params.field) : null
   if (code === 'locked' && field && params.typing) return t('drafts.reason.typing', { field })
   if (code === 'locked' && field) return t('rejected.locked.field', { field })
@@ -23,7 +23,7 @@ export function refusalText (code: string, params: Params, fieldName: (id: strin
   return t(`rejected.${key}`)
 }
 
-export function fieldNamer (ctx: Ctx): (id: string) => string {
+export function fieldNamer(ctx: Ctx): (id: string) => string {
   return (id) => {
     const f = ctx.canvas.field(id)
     return f ? `${f.id} ${tx(f.label)}` : id
@@ -38,10 +38,18 @@ export class DraftTray {
   private readonly offs: Array<() => void> = []
   private modal: Modal | null = null
 
-  constructor (ctx: Ctx) {
+  constructor(ctx: Ctx) {
     this.ctx = ctx
-    this.draftsBtn = h('button', { class: 'btn btn-small draft-tray-btn', attrs: { type: 'button', 'data-testid': 'drafts-open' }, on: { click: () => this.openDrafts(null) } })
-    this.lateBtn = h('button', { class: 'btn btn-small draft-tray-btn', attrs: { type: 'button', 'data-testid': 'late-open' }, on: { click: () => this.openLate() } })
+    this.draftsBtn = h('button', {
+      class: 'btn btn-small draft-tray-btn',
+      attrs: { type: 'button', 'data-testid': 'drafts-open' },
+      on: { click: () => this.openDrafts(null) }
+    })
+    this.lateBtn = h('button', {
+      class: 'btn btn-small draft-tray-btn',
+      attrs: { type: 'button', 'data-testid': 'late-open' },
+      on: { click: () => this.openLate() }
+    })
     this.el = h('div', { class: 'draft-tray' }, this.draftsBtn, this.lateBtn)
     const { fac } = ctx
     this.offs.push(fac.drafts.changed.on(() => this.update()))
@@ -50,12 +58,12 @@ export class DraftTray {
     this.update()
   }
 
-  destroy (): void {
+  destroy(): void {
     for (const off of this.offs) off()
     this.modal?.close()
   }
 
-  private update (): void {
+  private update(): void {
     const { fac } = this.ctx
     const drafts = fac.drafts.all().length
     const late = this.ctx.moderator() ? fac.lateNotes.length : 0
@@ -68,7 +76,7 @@ export class DraftTray {
 
   // ---- the author's drafts --------------------------------------------------------------
 
-  private openDrafts (focus: string | null): void {
+  private openDrafts(focus: string | null): void {
     this.modal?.close()
     const modal = openModal({ title: t('drafts.title'), cls: 'drafts-modal' })
     this.modal = modal
@@ -80,7 +88,10 @@ export class DraftTray {
       shown = ids
       modal.body.replaceChildren(
         h('p', { class: 'drafts-intro', text: t('drafts.intro') }),
-        list.length ? h('ul', { class: 'drafts-list' }, ...list.map((d) => this.draftItem(d, modal))) : h('p', { text: t('drafts.empty') }))
+        list.length
+          ? h('ul', { class: 'drafts-list' }, ...list.map((d) => this.draftItem(d, modal)))
+          : h('p', { text: t('drafts.empty') })
+      )
     }
     render()
     const off = this.ctx.fac.drafts.changed.on(render)
@@ -88,28 +99,38 @@ export class DraftTray {
       off()
       if (this.modal === modal) this.modal = null
     })
-    const first = focus ? modal.body.querySelector<HTMLTextAreaElement>(`[data-draft="${CSS.escape(focus)}"] textarea`) : null
+    const first = focus
+      ? modal.body.querySelector<HTMLTextAreaElement>(`[data-draft="${CSS.escape(focus)}"] textarea`)
+      : null
     if (first) {
       first.focus()
       first.setSelectionRange(first.value.length, first.value.length)
     }
   }
 
-  private draftItem (d: Draft, modal: Modal): HTMLElement {
+  private draftItem(d: Draft, modal: Modal): HTMLElement {
     const { ctx } = this
     const name = fieldNamer(ctx)
-    const text = h('textarea', { class: 'draft-text', attrs: { rows: 3, dir: 'auto', 'aria-label': t('drafts.text'), maxlength: ctx.limits.maxChars } })
+    const text = h('textarea', {
+      class: 'draft-text',
+      attrs: { rows: 3, dir: 'auto', 'aria-label': t('drafts.text'), maxlength: ctx.limits.maxChars }
+    })
     text.value = d.text
     text.addEventListener('input', () => ctx.fac.drafts.setText(d.id, text.value))
     const select = h('select', { class: 'draft-field', attrs: { 'aria-label': t('drafts.field') } })
     for (const f of ctx.canvas.fields) {
       const locked = ctx.actions.lockedFor(f.id)
-      const opt = h('option', { text: `${name(f.id)}${locked ? ` (${t('field.locked')})` : ''}`, attrs: { value: f.id } })
+      const opt = h('option', {
+        text: `${name(f.id)}${locked ? ` (${t('field.locked')})` : ''}`,
+        attrs: { value: f.id }
+      })
       select.append(opt)
     }
     select.value = d.field ?? ctx.canvas.fields.find((f) => !ctx.actions.lockedFor(f.id))?.id ?? ''
     const place = h('button', {
-      class: 'btn btn-small', text: t('drafts.place'), attrs: { type: 'button' },
+      class: 'btn btn-small',
+      text: t('drafts.place'),
+      attrs: { type: 'button' },
       on: {
         click: () => {
           const field = select.value
@@ -130,7 +151,9 @@ export class DraftTray {
       }
     })
     const handIn = h('button', {
-      class: 'btn btn-small btn-primary', text: t('drafts.handin'), attrs: { type: 'button' },
+      class: 'btn btn-small btn-primary',
+      text: t('drafts.handin'),
+      attrs: { type: 'button' },
       on: {
         click: () => {
           const field = select.value
@@ -143,7 +166,9 @@ export class DraftTray {
     })
     let armed = false
     const discard = h('button', {
-      class: 'btn btn-small btn-ghost', text: t('drafts.discard'), attrs: { type: 'button' },
+      class: 'btn btn-small btn-ghost',
+      text: t('drafts.discard'),
+      attrs: { type: 'button' },
       on: {
         click: () => {
           if (!armed) {
@@ -155,15 +180,18 @@ export class DraftTray {
         }
       }
     })
-    return h('li', { class: 'draft', attrs: { 'data-draft': d.id } },
+    return h(
+      'li',
+      { class: 'draft', attrs: { 'data-draft': d.id } },
       h('p', { class: 'draft-reason', text: refusalText(d.code, d.params, name) }),
       text,
-      h('div', { class: 'draft-actions' }, select, place, handIn, discard))
+      h('div', { class: 'draft-actions' }, select, place, handIn, discard)
+    )
   }
 
   // ---- late notes (moderators) --------------------------------------------------------
 
-  private openLate (): void {
+  private openLate(): void {
     this.modal?.close()
     const modal = openModal({ title: t('late.title'), cls: 'drafts-modal' })
     this.modal = modal
@@ -173,13 +201,39 @@ export class DraftTray {
       modal.body.replaceChildren(
         h('p', { class: 'drafts-intro', text: t('late.intro') }),
         list.length
-          ? h('ul', { class: 'drafts-list' }, ...list.map((n) => h('li', { class: 'draft late-note', attrs: { 'data-late': n.id } },
-              h('p', { class: 'draft-reason', text: t('late.for', { field: name(n.field), author: n.author ?? t('note.anonymous') }) }),
-              h('p', { class: 'draft-quote', text: n.text, attrs: { dir: 'auto' } }),
-              h('div', { class: 'draft-actions' },
-                h('button', { class: 'btn btn-small btn-primary', text: t('late.accept'), attrs: { type: 'button' }, on: { click: () => this.ctx.fac.decideLate(n.id, true) } }),
-                h('button', { class: 'btn btn-small btn-ghost', text: t('late.dismiss'), attrs: { type: 'button' }, on: { click: () => this.ctx.fac.decideLate(n.id, false) } })))))
-          : h('p', { text: t('late.empty') }))
+          ? h(
+              'ul',
+              { class: 'drafts-list' },
+              ...list.map((n) =>
+                h(
+                  'li',
+                  { class: 'draft late-note', attrs: { 'data-late': n.id } },
+                  h('p', {
+                    class: 'draft-reason',
+                    text: t('late.for', { field: name(n.field), author: n.author ?? t('note.anonymous') })
+                  }),
+                  h('p', { class: 'draft-quote', text: n.text, attrs: { dir: 'auto' } }),
+                  h(
+                    'div',
+                    { class: 'draft-actions' },
+                    h('button', {
+                      class: 'btn btn-small btn-primary',
+                      text: t('late.accept'),
+                      attrs: { type: 'button' },
+                      on: { click: () => this.ctx.fac.decideLate(n.id, true) }
+                    }),
+                    h('button', {
+                      class: 'btn btn-small btn-ghost',
+                      text: t('late.dismiss'),
+                      attrs: { type: 'button' },
+                      on: { click: () => this.ctx.fac.decideLate(n.id, false) }
+                    })
+                  )
+                )
+              )
+            )
+          : h('p', { text: t('late.empty') })
+      )
     }
     render()
     const off = this.ctx.fac.lateChanged.on(render)

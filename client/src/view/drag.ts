@@ -12,9 +12,22 @@ export class NoteDrag {
   private readonly pz: PanZoom
   private readonly overlay: HTMLElement
   private readonly fieldAt: (x: number, y: number) => FieldView | null
-  private active: { id: string, pointer: number, ghost: HTMLElement, source: HTMLElement, target: FieldView | null, handle: HTMLElement } | null = null
+  private active: {
+    id: string
+    pointer: number
+    ghost: HTMLElement
+    source: HTMLElement
+    target: FieldView | null
+    handle: HTMLElement
+  } | null = null
 
-  constructor (ctx: Ctx, root: HTMLElement, pz: PanZoom, overlay: HTMLElement, fieldAt: (x: number, y: number) => FieldView | null) {
+  constructor(
+    ctx: Ctx,
+    root: HTMLElement,
+    pz: PanZoom,
+    overlay: HTMLElement,
+    fieldAt: (x: number, y: number) => FieldView | null
+  ) {
     this.ctx = ctx
     this.pz = pz
     this.overlay = overlay
@@ -25,7 +38,7 @@ export class NoteDrag {
     })
   }
 
-  private onDown (e: PointerEvent): void {
+  private onDown(e: PointerEvent): void {
     if (this.ctx.readOnly() || this.active) return
     if (e.pointerType === 'mouse' && e.button !== 0) return
     const target = e.target instanceof Element ? e.target : null
@@ -59,7 +72,7 @@ export class NoteDrag {
     this.onMove(e)
   }
 
-  private onMove (e: PointerEvent): void {
+  private onMove(e: PointerEvent): void {
     const a = this.active
     if (!a) return
     const p = this.pz.toBoard(e.clientX, e.clientY)
@@ -75,7 +88,7 @@ export class NoteDrag {
     if (field && pos) this.ctx.presence.setDrag({ note: a.id, field: field.field.id, x: pos.x, y: pos.y })
   }
 
-  private end (e: PointerEvent | null): void {
+  private end(e: PointerEvent | null): void {
     const a = this.active
     if (!a) return
     this.active = null

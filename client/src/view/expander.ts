@@ -6,7 +6,7 @@ import { h } from './dom'
 const queued = new Set<Expander>()
 let frame = 0
 
-function flush (): void {
+function flush(): void {
   frame = 0
   const list = [...queued]
   queued.clear()
@@ -19,7 +19,7 @@ export class Expander {
   private readonly note: HTMLElement
   private readonly text: HTMLElement
 
-  constructor (note: HTMLElement, text: HTMLElement) {
+  constructor(note: HTMLElement, text: HTMLElement) {
     this.note = note
     this.text = text
     this.button = h('button', {
@@ -32,21 +32,21 @@ export class Expander {
   }
 
   /** Look again at the next frame (the text or the field's view changed). */
-  check (): void {
+  check(): void {
     queued.add(this)
     if (!frame && typeof requestAnimationFrame === 'function') frame = requestAnimationFrame(flush)
   }
 
-  overflows (): boolean {
+  overflows(): boolean {
     if (!this.note.isConnected) return false
     return this.note.classList.contains('expanded') || this.text.scrollHeight > this.text.clientHeight + 2
   }
 
-  show (on: boolean): void {
+  show(on: boolean): void {
     this.button.hidden = !on
   }
 
-  private toggle (): void {
+  private toggle(): void {
     const open = !this.note.classList.contains('expanded')
     this.note.classList.toggle('expanded', open)
     this.button.setAttribute('aria-expanded', String(open))

@@ -23,7 +23,7 @@ export interface ExportDeps {
 }
 
 /** Save a fetched file under its name (the object URL lives a minute, then is freed). */
-export function saveFile (d: Download, host: HTMLElement): void {
+export function saveFile(d: Download, host: HTMLElement): void {
   const url = URL.createObjectURL(d.blob)
   const a = h('a', { attrs: { href: url, download: d.filename }, hidden: true })
   host.append(a)
@@ -32,7 +32,7 @@ export function saveFile (d: Download, host: HTMLElement): void {
   setTimeout(() => URL.revokeObjectURL(url), KEEP_URL_MS)
 }
 
-export function openExport (deps: ExportDeps): void {
+export function openExport(deps: ExportDeps): void {
   const m = openModal({ title: t('export.title'), describe: t('export.lead'), cls: 'modal-wide modal-export' })
   m.dlg.dataset.dialog = 'export'
   let busy: AbortController | null = null
@@ -41,27 +41,61 @@ export function openExport (deps: ExportDeps): void {
   let source: HTMLElement
   const snapRadio = h('input', { attrs: { type: 'radio', name: 'export-source', value: 'snapshot', checked: true } })
   if (deps.snapshot) {
-    source = h('fieldset', { class: 'radios' }, h('legend', { text: t('export.source') }),
-      h('label', { class: 'radio' }, snapRadio, h('span', { text: t('export.source.snapshot', { name: snapTitle(deps.canvas, deps.snapshot) }), attrs: { dir: 'auto' } })),
-      h('label', { class: 'radio' }, h('input', { attrs: { type: 'radio', name: 'export-source', value: 'live' } }), t('export.source.live')))
+    source = h(
+      'fieldset',
+      { class: 'radios' },
+      h('legend', { text: t('export.source') }),
+      h(
+        'label',
+        { class: 'radio' },
+        snapRadio,
+        h('span', {
+          text: t('export.source.snapshot', { name: snapTitle(deps.canvas, deps.snapshot) }),
+          attrs: { dir: 'auto' }
+        })
+      ),
+      h(
+        'label',
+        { class: 'radio' },
+        h('input', { attrs: { type: 'radio', name: 'export-source', value: 'live' } }),
+        t('export.source.live')
+      )
+    )
   } else {
     source = h('p', { class: 'export-source', text: t('export.source.now') })
   }
   const anonHint = uid('anon-hint')
   const anon = h('input', { attrs: { type: 'checkbox', name: 'anonymize', 'aria-describedby': anonHint } })
   const langId = uid('export-lang')
-  const lang = h('select', { id: langId, attrs: { name: 'export-locale' } },
-    ...LOCALES.map((l) => h('option', { text: t(`lang.${l}`), attrs: { value: l, selected: l === locale() } })))
-  const options = h('div', { class: 'export-options' },
+  const lang = h(
+    'select',
+    { id: langId, attrs: { name: 'export-locale' } },
+    ...LOCALES.map((l) => h('option', { text: t(`lang.${l}`), attrs: { value: l, selected: l === locale() } }))
+  )
+  const options = h(
+    'div',
+    { class: 'export-options' },
     source,
-    h('div', { class: 'checkbox-row' },
+    h(
+      'div',
+      { class: 'checkbox-row' },
       h('label', { class: 'radio' }, anon, t('export.anonymize')),
-      h('p', { class: 'hint', id: anonHint, text: t('export.anonymize.hint') })),
-    h('div', { class: 'form-row form-inline' }, h('label', { text: t('export.locale'), attrs: { for: langId } }), lang))
+      h('p', { class: 'hint', id: anonHint, text: t('export.anonymize.hint') })
+    ),
+    h('div', { class: 'form-row form-inline' }, h('label', { text: t('export.locale'), attrs: { for: langId } }), lang)
+  )
 
-  const progress = h('div', { class: 'export-progress', hidden: true },
+  const progress = h(
+    'div',
+    { class: 'export-progress', hidden: true },
     h('progress', { attrs: { 'aria-label': t('export.progress') } }),
-    h('button', { class: 'btn btn-small', text: t('app.cancel'), attrs: { type: 'button', 'data-export-cancel': '' }, on: { click: () => busy?.abort() } }))
+    h('button', {
+      class: 'btn btn-small',
+      text: t('app.cancel'),
+      attrs: { type: 'button', 'data-export-cancel': '' },
+      on: { click: () => busy?.abort() }
+    })
+  )
 
   const buttons = new Map<ExportFormat, HTMLButtonElement>()
   const list = h('ul', { class: 'export-list', attrs: { 'aria-label': t('export.formats') } })
@@ -72,9 +106,13 @@ export function openExport (deps: ExportDeps): void {
       text: t(`export.fmt.${fmt}`),
       attrs: { type: 'button', 'data-export': fmt, 'aria-describedby': hintId }
     })
-    btn.addEventListener('click', () => { void run(fmt) })
+    btn.addEventListener('click', () => {
+      void run(fmt)
+    })
     buttons.set(fmt, btn)
-    list.append(h('li', { class: 'export-item' }, btn, h('span', { class: 'hint', id: hintId, text: t(`export.hint.${fmt}`) })))
+    list.append(
+      h('li', { class: 'export-item' }, btn, h('span', { class: 'hint', id: hintId, text: t(`export.hint.${fmt}`) }))
+    )
   }
 
   // the archive always holds every name and snapshot: not offered "without names"
@@ -104,11 +142,15 @@ export function openExport (deps: ExportDeps): void {
     m.status(t(SLOW.has(fmt) ? 'export.busy.slow' : 'export.busy', { format: name }))
     const fromSnapshot = deps.snapshot !== null && snapRadio.checked
     try {
-      const file = await deps.api.export(fmt, {
-        snapshot: fromSnapshot ? deps.snapshot?.sid : null,
-        anonymize: anon.checked,
-        locale: lang.value
-      }, controller.signal)
+      const file = await deps.api.export(
+        fmt,
+        {
+          snapshot: fromSnapshot ? deps.snapshot?.sid : null,
+          anonymize: anon.checked,
+          locale: lang.value
+        },
+        controller.signal
+      )
       saveFile(file, m.dlg)
       m.status(t('export.done', { format: name, file: file.filename }))
     } catch (err) {

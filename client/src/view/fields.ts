@@ -8,7 +8,7 @@ import { h, setText } from './dom'
 
 export interface AddRequest {
   field: string
-  pos?: { x: number, y: number }
+  pos?: { x: number; y: number }
 }
 
 export class FieldView {
@@ -29,7 +29,7 @@ export class FieldView {
   private readonly addLabel: string
 
   /** `idPrefix` keeps element ids unique when a second canvas (a snapshot) is on the page. */
-  constructor (ctx: Ctx, field: FieldDef, onAdd: (req: AddRequest) => void, idPrefix = '') {
+  constructor(ctx: Ctx, field: FieldDef, onAdd: (req: AddRequest) => void, idPrefix = '') {
     this.field = field
     const kind = fieldKind(field)
     const titleId = `${idPrefix}field-${field.id}-title`
@@ -39,17 +39,31 @@ export class FieldView {
     const helpBtn = h('button', {
       class: 'btn btn-small btn-ghost field-help-btn',
       text: t('field.help.show'),
-      attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': helpId, 'aria-label': t('field.help.label', { field: label }) }
+      attrs: {
+        type: 'button',
+        'aria-expanded': 'false',
+        'aria-controls': helpId,
+        'aria-label': t('field.help.label', { field: label })
+      }
     })
     helpBtn.addEventListener('click', () => {
       help.hidden = !help.hidden
       helpBtn.setAttribute('aria-expanded', String(!help.hidden))
     })
     const rows = kind === 'table' || kind === 'actions'
-    this.addBtn = h('button', {
-      class: 'btn btn-small btn-add edit-only',
-      attrs: { type: 'button', 'aria-label': t(rows ? 'field.add.row.label' : 'field.add.label', { field: `${field.id} ${label}` }), 'data-add': field.id }
-    }, h('span', { attrs: { 'aria-hidden': 'true' }, text: '+ ' }), t(rows ? 'field.add.row' : 'field.add'))
+    this.addBtn = h(
+      'button',
+      {
+        class: 'btn btn-small btn-add edit-only',
+        attrs: {
+          type: 'button',
+          'aria-label': t(rows ? 'field.add.row.label' : 'field.add.label', { field: `${field.id} ${label}` }),
+          'data-add': field.id
+        }
+      },
+      h('span', { attrs: { 'aria-hidden': 'true' }, text: '+ ' }),
+      t(rows ? 'field.add.row' : 'field.add')
+    )
     this.addBtn.addEventListener('click', () => onAdd({ field: field.id }))
     this.addLabel = this.addBtn.getAttribute('aria-label') ?? ''
     this.countEl = h('span', { class: 'field-count' })
@@ -58,40 +72,74 @@ export class FieldView {
     this.voteEl = h('span', { class: 'field-vote', hidden: true, text: t('field.vote') })
     this.badges = h('span', { class: 'field-badges' }, this.lockEl, this.focusEl, this.voteEl)
     this.privateEl = h('p', { class: 'field-private', hidden: true })
-    const head = h('header', { class: 'field-head' },
-      h('div', { class: 'field-title-row' },
-        h('h3', { id: titleId, class: 'field-title' },
-          h('span', { class: 'field-id' }, field.id), ' ', h('span', { class: 'field-label' }, label)),
-        this.countEl, this.badges,
-        h('div', { class: 'field-actions' }, helpBtn, this.addBtn)),
+    const head = h(
+      'header',
+      { class: 'field-head' },
+      h(
+        'div',
+        { class: 'field-title-row' },
+        h(
+          'h3',
+          { id: titleId, class: 'field-title' },
+          h('span', { class: 'field-id' }, field.id),
+          ' ',
+          h('span', { class: 'field-label' }, label)
+        ),
+        this.countEl,
+        this.badges,
+        h('div', { class: 'field-actions' }, helpBtn, this.addBtn)
+      ),
       h('p', { class: 'field-prompt', text: tx(field.prompt) }),
       this.privateEl,
-      help)
+      help
+    )
     this.empty = h('p', { class: 'field-empty', text: ctx.readOnly() ? t('field.empty') : t('field.empty.edit') })
     const body = h('div', { class: 'field-body' })
 
     if (kind === 'table' || kind === 'actions') {
       const cols = field.columns ?? []
-      const table = h('table', { class: `rows rows-${kind}` },
+      const table = h(
+        'table',
+        { class: `rows rows-${kind}` },
         h('caption', { class: 'sr-only', text: `${field.id} ${label}` }),
-        h('thead', {}, h('tr', {},
-          h('th', { attrs: { scope: 'col' } }, h('span', { class: 'sr-only', text: t('note.drag') })),
-          ...cols.map((c) => h('th', { attrs: { scope: 'col' }, text: tx(c.label) })),
-          h('th', { attrs: { scope: 'col' } }, h('span', { class: 'sr-only', text: t('toolbar.label') })))))
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { attrs: { scope: 'col' } }, h('span', { class: 'sr-only', text: t('note.drag') })),
+            ...cols.map((c) => h('th', { attrs: { scope: 'col' }, text: tx(c.label) })),
+            h('th', { attrs: { scope: 'col' } }, h('span', { class: 'sr-only', text: t('toolbar.label') }))
+          )
+        )
+      )
       const tbody = h('tbody', { class: 'rows-body' })
       table.append(tbody)
       this.tbody = tbody
-      this.empty.textContent = ctx.readOnly() ? t(kind === 'table' ? 'table.empty' : 'actions.empty') : this.empty.textContent
-      this.privateRows = h('div', { class: 'private-rows', attrs: { role: 'list', 'aria-label': t('private.list', { field: `${field.id} ${label}` }) } })
+      this.empty.textContent = ctx.readOnly()
+        ? t(kind === 'table' ? 'table.empty' : 'actions.empty')
+        : this.empty.textContent
+      this.privateRows = h('div', {
+        class: 'private-rows',
+        attrs: { role: 'list', 'aria-label': t('private.list', { field: `${field.id} ${label}` }) }
+      })
       body.append(h('div', { class: 'rows-scroll' }, table), this.empty, this.privateRows)
     } else {
       if (kind === 'formats') body.append(formatCards(field, ctx))
       const area = h('div', {
         class: `note-area note-area-${kind}`,
-        attrs: { role: 'list', 'aria-label': t('field.notes', { field: `${field.id} ${label}` }), 'data-area': field.id }
+        attrs: {
+          role: 'list',
+          'aria-label': t('field.notes', { field: `${field.id} ${label}` }),
+          'data-area': field.id
+        }
       })
       if (kind === 'diagram' && field.axes) {
-        area.setAttribute('aria-description', t('field.diagram', { x: tx(field.axes.x.label), y: tx(field.axes.y.label) }))
+        area.setAttribute(
+          'aria-description',
+          t('field.diagram', { x: tx(field.axes.x.label), y: tx(field.axes.y.label) })
+        )
         area.append(axes(field))
       }
       area.addEventListener('dblclick', (ev) => {
@@ -103,26 +151,31 @@ export class FieldView {
       body.append(h('div', { class: 'area-wrap' }, area, this.empty))
     }
 
-    this.el = h('section', {
-      id: `${idPrefix}field-${field.id}`,
-      class: `field field-${kind} part-${field.part}`,
-      attrs: { 'aria-labelledby': titleId, 'data-field': field.id }
-    }, head, body)
+    this.el = h(
+      'section',
+      {
+        id: `${idPrefix}field-${field.id}`,
+        class: `field field-${kind} part-${field.part}`,
+        attrs: { 'aria-labelledby': titleId, 'data-field': field.id }
+      },
+      head,
+      body
+    )
     this.el.style.gridColumn = `${field.layout.col} / span ${field.layout.colspan}`
     this.el.style.gridRow = `${field.layout.row} / span ${field.layout.rowspan}`
   }
 
-  container (): HTMLElement {
+  container(): HTMLElement {
     return (this.tbody ?? this.area) as HTMLElement
   }
 
-  setCount (n: number): void {
+  setCount(n: number): void {
     this.empty.hidden = n > 0
     setText(this.countEl, n > 0 ? t('field.count', { count: n }) : '')
   }
 
   /** `forMe`: this person cannot add or change notes here (moderators still can). */
-  setLocked (on: boolean, forMe: boolean): void {
+  setLocked(on: boolean, forMe: boolean): void {
     this.lockEl.hidden = !on
     this.el.classList.toggle('locked', on)
     this.addBtn.setAttribute('aria-disabled', String(forMe))
@@ -131,34 +184,34 @@ export class FieldView {
   }
 
   /** Private writing: new notes here are seen only by their author until the reveal. */
-  setPrivate (on: boolean, moderator: boolean): void {
+  setPrivate(on: boolean, moderator: boolean): void {
     this.privateEl.hidden = !on
     this.el.classList.toggle('private', on)
     setText(this.privateEl, on ? t(moderator ? 'field.private.moderator' : 'field.private') : '')
   }
 
   /** Compact: each note shows its first lines; "more" shows the rest (P284). */
-  setCompact (on: boolean): void {
+  setCompact(on: boolean): void {
     this.el.classList.toggle('compact', on)
   }
 
-  setFocused (on: boolean): void {
+  setFocused(on: boolean): void {
     this.focusEl.hidden = !on
     this.el.classList.toggle('focused', on)
   }
 
-  setVoting (on: boolean): void {
+  setVoting(on: boolean): void {
     this.voteEl.hidden = !on
     this.el.classList.toggle('voting', on)
   }
 
   /** Where private notes of this field go. */
-  privateContainer (): HTMLElement {
+  privateContainer(): HTMLElement {
     return (this.privateRows ?? this.area) as HTMLElement
   }
 
   /** A client point as a position in this field (0..1; the diagram's y axis points up). */
-  pointToPos (clientX: number, clientY: number): { x: number, y: number } | null {
+  pointToPos(clientX: number, clientY: number): { x: number; y: number } | null {
     const target = this.area ?? this.el
     const r = target.getBoundingClientRect()
     if (r.width <= 0 || r.height <= 0) return null
@@ -169,11 +222,11 @@ export class FieldView {
   }
 }
 
-function round (v: number): number {
+function round(v: number): number {
   return Math.round(v * 10000) / 10000
 }
 
-function axes (field: FieldDef): HTMLElement {
+function axes(field: FieldDef): HTMLElement {
   const box = h('div', { class: 'axes', attrs: { 'aria-hidden': 'true' } })
   const ax = field.axes
   if (!ax) return box
@@ -202,7 +255,7 @@ function axes (field: FieldDef): HTMLElement {
   return box
 }
 
-function formatCards (field: FieldDef, ctx: Ctx): HTMLElement {
+function formatCards(field: FieldDef, ctx: Ctx): HTMLElement {
   const list = h('ul', { class: 'format-cards', attrs: { 'aria-label': t('field.formats') } })
   for (const id of field.formats ?? []) {
     const card = ctx.canvas.format(id)
@@ -211,18 +264,26 @@ function formatCards (field: FieldDef, ctx: Ctx): HTMLElement {
   return list
 }
 
-function formatCard (card: FormatCard): HTMLElement {
-  const section = (key: 'format.aim' | 'format.how' | 'format.time' | 'format.example', text: string): HTMLElement[] =>
-    [h('dt', { text: t(key) }), h('dd', { text })]
-  return h('details', { class: 'format' },
+function formatCard(card: FormatCard): HTMLElement {
+  const section = (
+    key: 'format.aim' | 'format.how' | 'format.time' | 'format.example',
+    text: string
+  ): HTMLElement[] => [h('dt', { text: t(key) }), h('dd', { text })]
+  return h(
+    'details',
+    { class: 'format' },
     h('summary', {}, h('span', { class: 'format-title', text: tx(card.title) })),
-    h('dl', {},
+    h(
+      'dl',
+      {},
       ...section('format.aim', tx(card.aim)),
       ...section('format.how', tx(card.how)),
       ...section('format.time', tx(card.time_frame)),
-      ...section('format.example', tx(card.example))),
+      ...section('format.example', tx(card.example))
+    ),
     h('p', { class: 'format-sub', text: t('format.dos') }),
     h('ul', { class: 'dos' }, ...card.dos.map((d) => h('li', { text: tx(d) }))),
     h('p', { class: 'format-sub', text: t('format.donts') }),
-    h('ul', { class: 'donts' }, ...card.donts.map((d) => h('li', { text: tx(d) }))))
+    h('ul', { class: 'donts' }, ...card.donts.map((d) => h('li', { text: tx(d) })))
+  )
 }

@@ -12,10 +12,14 @@ import { openSnapshot } from './snapshotview'
 
 const LABEL_MAX = 200
 
-export function openHistory (deps: FollowUpDeps): void {
+export function openHistory(deps: FollowUpDeps): void {
   const { ctx, api } = deps
   const mod = ctx.moderator()
-  const m = openModal({ title: t('history.title'), describe: t(mod ? 'history.lead.mod' : 'history.lead'), cls: 'modal-wide modal-history' })
+  const m = openModal({
+    title: t('history.title'),
+    describe: t(mod ? 'history.lead.mod' : 'history.lead'),
+    cls: 'modal-wide modal-history'
+  })
   m.dlg.dataset.dialog = 'history'
   let snaps: SnapshotInfo[] = []
 
@@ -27,25 +31,50 @@ export function openHistory (deps: FollowUpDeps): void {
   let saveForm: HTMLElement | null = null
   if (mod) {
     const id = uid('snap-label')
-    const input = h('input', { id, attrs: { name: 'snapshot-label', maxlength: LABEL_MAX, dir: 'auto', autocomplete: 'off', placeholder: t('history.save.placeholder') } })
-    const submit = h('button', { class: 'btn btn-primary', text: t('history.save'), attrs: { type: 'submit', 'data-history': 'save' } })
-    const form = h('form', { class: 'history-save', attrs: { 'aria-labelledby': `${id}-h` } },
+    const input = h('input', {
+      id,
+      attrs: {
+        name: 'snapshot-label',
+        maxlength: LABEL_MAX,
+        dir: 'auto',
+        autocomplete: 'off',
+        placeholder: t('history.save.placeholder')
+      }
+    })
+    const submit = h('button', {
+      class: 'btn btn-primary',
+      text: t('history.save'),
+      attrs: { type: 'submit', 'data-history': 'save' }
+    })
+    const form = h(
+      'form',
+      { class: 'history-save', attrs: { 'aria-labelledby': `${id}-h` } },
       h('h3', { id: `${id}-h`, text: t('history.save.title') }),
-      h('div', { class: 'form-row form-inline' }, h('label', { text: t('history.save.label'), attrs: { for: id } }), input, submit))
+      h(
+        'div',
+        { class: 'form-row form-inline' },
+        h('label', { text: t('history.save.label'), attrs: { for: id } }),
+        input,
+        submit
+      )
+    )
     form.addEventListener('submit', (ev) => {
       ev.preventDefault()
       if (submit.disabled) return
       const label = input.value.trim().slice(0, LABEL_MAX)
       submit.disabled = true
       m.status(t('history.save.busy'))
-      ctx.fac.app.request('snapshot.create', { label })
+      ctx.fac.app
+        .request('snapshot.create', { label })
         .then(async (reply) => {
           input.value = ''
           await load()
           m.status(tn('history.save.done', reply.notes, { name: label || t('snap.kind.manual') }))
         })
         .catch((err: unknown) => m.error(requestError('snapshot.create', err)))
-        .finally(() => { submit.disabled = false })
+        .finally(() => {
+          submit.disabled = false
+        })
     })
     saveForm = form
   }
@@ -55,16 +84,28 @@ export function openHistory (deps: FollowUpDeps): void {
   const toId = uid('cmp-to')
   const fromSel = h('select', { id: fromId, attrs: { name: 'compare-from' } })
   const toSel = h('select', { id: toId, attrs: { name: 'compare-to' } })
-  const compareForm = h('form', { class: 'history-compare', attrs: { 'aria-labelledby': `${fromId}-h` } },
+  const compareForm = h(
+    'form',
+    { class: 'history-compare', attrs: { 'aria-labelledby': `${fromId}-h` } },
     h('h3', { id: `${fromId}-h`, text: t('history.compare.title') }),
-    h('div', { class: 'form-row form-inline' },
-      h('label', { text: t('history.compare.from'), attrs: { for: fromId } }), fromSel,
-      h('label', { text: t('history.compare.to'), attrs: { for: toId } }), toSel,
-      h('button', { class: 'btn', text: t('history.compare.submit'), attrs: { type: 'submit', 'data-history': 'compare' } })))
+    h(
+      'div',
+      { class: 'form-row form-inline' },
+      h('label', { text: t('history.compare.from'), attrs: { for: fromId } }),
+      fromSel,
+      h('label', { text: t('history.compare.to'), attrs: { for: toId } }),
+      toSel,
+      h('button', {
+        class: 'btn',
+        text: t('history.compare.submit'),
+        attrs: { type: 'submit', 'data-history': 'compare' }
+      })
+    )
+  )
   compareForm.addEventListener('submit', (ev) => {
     ev.preventDefault()
     const from = snaps.find((s) => s.sid === fromSel.value)
-    const to = toSel.value === '' ? null : snaps.find((s) => s.sid === toSel.value) ?? null
+    const to = toSel.value === '' ? null : (snaps.find((s) => s.sid === toSel.value) ?? null)
     if (!from) return
     if (to && to.sid === from.sid) {
       m.error(t('history.compare.same'))
@@ -79,18 +120,39 @@ export function openHistory (deps: FollowUpDeps): void {
     const nameId = uid('snap')
     const name = snapLabel(ctx.canvas, info)
     const action = (text: string, key: string, run: () => void): HTMLButtonElement =>
-      h('button', { class: 'btn btn-small', text, attrs: { type: 'button', 'data-snap-action': key, 'aria-describedby': nameId }, on: { click: run } })
-    return h('li', { class: 'snapshot', dataset: { sid: info.sid, kind: info.kind } },
-      h('div', { class: 'snapshot-text' },
-        h('h4', { id: nameId, class: 'snapshot-name', attrs: { dir: 'auto' } },
+      h('button', {
+        class: 'btn btn-small',
+        text,
+        attrs: { type: 'button', 'data-snap-action': key, 'aria-describedby': nameId },
+        on: { click: run }
+      })
+    return h(
+      'li',
+      { class: 'snapshot', dataset: { sid: info.sid, kind: info.kind } },
+      h(
+        'div',
+        { class: 'snapshot-text' },
+        h(
+          'h4',
+          { id: nameId, class: 'snapshot-name', attrs: { dir: 'auto' } },
           h('time', { text: when(info), attrs: { datetime: isoTime(info) } }),
-          name ? h('span', { class: 'snapshot-label', text: ` – ${name}` }) : null),
-        h('p', { class: 'snapshot-meta', text: tn('history.meta', info.notes, { kind: kindWords(info) }) })),
-      h('div', { class: 'snapshot-actions' },
+          name ? h('span', { class: 'snapshot-label', text: ` – ${name}` }) : null
+        ),
+        h('p', { class: 'snapshot-meta', text: tn('history.meta', info.notes, { kind: kindWords(info) }) })
+      ),
+      h(
+        'div',
+        { class: 'snapshot-actions' },
         action(t('history.open'), 'open', () => openSnapshot(deps, info)),
         action(t('history.compare.now'), 'compare', () => openCompare(deps, info, null)),
-        mod ? action(t('snap.restore'), 'restore', () => { void restoreInPlace(deps, info, m) }) : null,
-        mod ? action(t('snap.copy'), 'copy', () => restoreAsCopy(deps, info)) : null))
+        mod
+          ? action(t('snap.restore'), 'restore', () => {
+              void restoreInPlace(deps, info, m)
+            })
+          : null,
+        mod ? action(t('snap.copy'), 'copy', () => restoreAsCopy(deps, info)) : null
+      )
+    )
   }
 
   const render = (): void => {
@@ -99,7 +161,8 @@ export function openHistory (deps: FollowUpDeps): void {
     empty.hidden = snaps.length > 0
     list.hidden = snaps.length === 0
     compareForm.hidden = snaps.length === 0
-    const option = (s: SnapshotInfo): HTMLOptionElement => h('option', { text: heading(ctx.canvas, s), attrs: { value: s.sid } })
+    const option = (s: SnapshotInfo): HTMLOptionElement =>
+      h('option', { text: heading(ctx.canvas, s), attrs: { value: s.sid } })
     const keepFrom = fromSel.value
     const keepTo = toSel.value
     fromSel.replaceChildren(...newest.map(option))
@@ -118,9 +181,7 @@ export function openHistory (deps: FollowUpDeps): void {
     }
   }
 
-  append(m.body, saveForm,
-    h('h3', { id: listHeading, text: t('history.list') }), empty, list,
-    compareForm)
+  append(m.body, saveForm, h('h3', { id: listHeading, text: t('history.list') }), empty, list, compareForm)
   m.status(t('history.loading'))
   load()
     .then(() => m.status(tn('history.count', snaps.length)))

@@ -27,12 +27,16 @@ export interface ItemView {
   destroy: () => void
 }
 
-export function itemKindFor (field: FieldDef): ItemKind {
+export function itemKindFor(field: FieldDef): ItemKind {
   if (field.kind === 'table') return 'partner'
   if (field.kind === 'actions') return 'action'
   return 'sticky'
 }
 
-export function createItem (ctx: Ctx, kind: ItemKind, id: string, field: FieldDef): ItemView {
-  return kind === 'partner' ? new PartnerRow(ctx, id, field) : kind === 'action' ? new ActionRow(ctx, id, field) : new StickyView(ctx, id, field)
+export function createItem(ctx: Ctx, kind: ItemKind, id: string, field: FieldDef): ItemView {
+  return kind === 'partner'
+    ? new PartnerRow(ctx, id, field)
+    : kind === 'action'
+      ? new ActionRow(ctx, id, field)
+      : new StickyView(ctx, id, field)
 }

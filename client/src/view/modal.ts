@@ -18,14 +18,17 @@ export interface Modal {
   onClose: (fn: () => void) => void
 }
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])'
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])'
 
-function focusables (root: HTMLElement): HTMLElement[] {
-  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter((el) => !el.closest('[hidden]') && !el.closest('[inert]') && el.getClientRects().length > 0)
+function focusables(root: HTMLElement): HTMLElement[] {
+  return Array.from(root.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+    (el) => !el.closest('[hidden]') && !el.closest('[inert]') && el.getClientRects().length > 0
+  )
 }
 
 /** Keep Tab and Shift+Tab inside `root` (the browser would otherwise go on to its own UI). */
-export function trapFocus (root: HTMLElement): void {
+export function trapFocus(root: HTMLElement): void {
   root.addEventListener('keydown', (ev) => {
     if (ev.key !== 'Tab') return
     const all = focusables(root)
@@ -35,8 +38,10 @@ export function trapFocus (root: HTMLElement): void {
     // the active element may be outside the tab order (the heading focused on opening)
     const active = document.activeElement
     const inside = active instanceof Node && root.contains(active)
-    const precedes = (el: HTMLElement): boolean => inside && (el.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
-    const follows = (el: HTMLElement): boolean => inside && (active.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+    const precedes = (el: HTMLElement): boolean =>
+      inside && (el.compareDocumentPosition(active) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
+    const follows = (el: HTMLElement): boolean =>
+      inside && (active.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0
     if (ev.shiftKey && !all.some(precedes)) {
       ev.preventDefault()
       last.focus()
@@ -47,7 +52,7 @@ export function trapFocus (root: HTMLElement): void {
   })
 }
 
-export function openModal (opts: { title: string, cls?: string, describe?: string, closeLabel?: string }): Modal {
+export function openModal(opts: { title: string; cls?: string; describe?: string; closeLabel?: string }): Modal {
   const headingId = uid('modal-h')
   const heading = h('h2', { id: headingId, text: opts.title, attrs: { tabindex: -1, dir: 'auto' } })
   const statusEl = h('p', { class: 'modal-status', attrs: { role: 'status', 'aria-live': 'polite' } })
@@ -56,11 +61,23 @@ export function openModal (opts: { title: string, cls?: string, describe?: strin
   const closeBtn = h('button', {
     class: 'btn btn-small btn-ghost modal-close',
     text: '×',
-    attrs: { type: 'button', 'aria-label': opts.closeLabel ?? t('app.close'), title: opts.closeLabel ?? t('app.close'), 'data-close': '' }
+    attrs: {
+      type: 'button',
+      'aria-label': opts.closeLabel ?? t('app.close'),
+      title: opts.closeLabel ?? t('app.close'),
+      'data-close': ''
+    }
   })
   const head = h('div', { class: 'modal-head' }, heading, closeBtn)
-  const dlg = h('dialog', { class: `dialog modal ${opts.cls ?? ''}`, attrs: { 'aria-labelledby': headingId } },
-    head, opts.describe ? h('p', { class: 'hint modal-lead', text: opts.describe }) : null, statusEl, errorEl, body)
+  const dlg = h(
+    'dialog',
+    { class: `dialog modal ${opts.cls ?? ''}`, attrs: { 'aria-labelledby': headingId } },
+    head,
+    opts.describe ? h('p', { class: 'hint modal-lead', text: opts.describe }) : null,
+    statusEl,
+    errorEl,
+    body
+  )
   const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null
   const closers: Array<() => void> = []
   closeBtn.addEventListener('click', () => dlg.close())
@@ -85,23 +102,43 @@ export function openModal (opts: { title: string, cls?: string, describe?: strin
       setText(statusEl, '')
       setText(errorEl, text)
     },
-    close: () => { if (dlg.open) dlg.close() },
-    onClose: (fn) => { closers.push(fn) }
+    close: () => {
+      if (dlg.open) dlg.close()
+    },
+    onClose: (fn) => {
+      closers.push(fn)
+    }
   }
 }
 
 /** Ask before something with consequences; resolves true for "yes". */
-export function confirmModal (opts: { title: string, text: string[], yes: string, no?: string, danger?: boolean }): Promise<boolean> {
+export function confirmModal(opts: {
+  title: string
+  text: string[]
+  yes: string
+  no?: string
+  danger?: boolean
+}): Promise<boolean> {
   return new Promise((resolve) => {
     let answer = false
     const m = openModal({ title: opts.title, cls: 'modal-confirm' })
     for (const p of opts.text) m.body.append(h('p', { text: p, attrs: { dir: 'auto' } }))
-    const no = h('button', { class: 'btn', text: opts.no ?? t('app.cancel'), attrs: { type: 'button', 'data-confirm': 'no' }, on: { click: () => m.close() } })
+    const no = h('button', {
+      class: 'btn',
+      text: opts.no ?? t('app.cancel'),
+      attrs: { type: 'button', 'data-confirm': 'no' },
+      on: { click: () => m.close() }
+    })
     const yes = h('button', {
       class: `btn ${opts.danger ? 'btn-danger' : 'btn-primary'}`,
       text: opts.yes,
       attrs: { type: 'button', 'data-confirm': 'yes' },
-      on: { click: () => { answer = true; m.close() } }
+      on: {
+        click: () => {
+          answer = true
+          m.close()
+        }
+      }
     })
     m.body.append(h('div', { class: 'dialog-buttons' }, no, yes))
     m.onClose(() => resolve(answer))

@@ -24,20 +24,29 @@ export class ModPanel {
   private readonly settings: ModSettings
   private readonly interval: ReturnType<typeof setInterval>
 
-  constructor (ctx: Ctx, deps: ModPanelDeps) {
+  constructor(ctx: Ctx, deps: ModPanelDeps) {
     this.time = new ModTime(ctx)
     this.fields = new ModFields(ctx)
     this.vote = new ModVote(ctx, deps.onGoto)
     this.balance = new ModBalance(ctx)
     this.settings = new ModSettings(ctx, deps.onProjector)
-    this.el = h('aside', { class: 'modpanel', id: 'modpanel', attrs: { 'aria-labelledby': 'modpanel-h', tabindex: -1 } },
+    this.el = h(
+      'aside',
+      { class: 'modpanel', id: 'modpanel', attrs: { 'aria-labelledby': 'modpanel-h', tabindex: -1 } },
       h('h2', { id: 'modpanel-h', class: 'modpanel-title', text: t('mod.title') }),
-      this.time.el, this.fields.el, this.vote.el, this.balance.el, this.settings.el)
-    this.interval = setInterval(() => { if (!this.el.hidden) this.time.tick() }, 1000)
+      this.time.el,
+      this.fields.el,
+      this.vote.el,
+      this.balance.el,
+      this.settings.el
+    )
+    this.interval = setInterval(() => {
+      if (!this.el.hidden) this.time.tick()
+    }, 1000)
   }
 
   /** `control` or `meta` changed. */
-  update (): void {
+  update(): void {
     this.time.update()
     this.fields.update()
     this.vote.update()
@@ -46,11 +55,11 @@ export class ModPanel {
   }
 
   /** Notes or presence changed. */
-  changed (): void {
+  changed(): void {
     this.balance.schedule()
   }
 
-  destroy (): void {
+  destroy(): void {
     clearInterval(this.interval)
     this.el.remove()
   }

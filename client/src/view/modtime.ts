@@ -2,7 +2,15 @@
 // part's timer; pause, resume, +1/+5 min also after time is up, stop; lock when time is up)
 // and the agenda with planned versus actual time, editable.
 import {
-  agendaLabel, agendaRows, endsOtherWork, formatClock, isActive, parseDuration, remainingMs, startPlan, targetLabel
+  agendaLabel,
+  agendaRows,
+  endsOtherWork,
+  formatClock,
+  isActive,
+  parseDuration,
+  remainingMs,
+  startPlan,
+  targetLabel
 } from '../facilitation/timer'
 import { t, tx } from '../i18n'
 import { type AgendaItem, readAgenda, readOuterTimer, readTimer, type TimerState } from '../model/control'
@@ -12,7 +20,9 @@ import { clear, h, setText } from './dom'
 import { confirmModal } from './modal'
 import { button, checkbox, labelled, section } from './modkit'
 
-interface DraftItem extends AgendaItemInput { kind: string }
+interface DraftItem extends AgendaItemInput {
+  kind: string
+}
 
 export class ModTime {
   readonly el: HTMLElement
@@ -34,10 +44,10 @@ export class ModTime {
   private readonly agendaButtons: HTMLElement
   private draft: DraftItem[] | null = null
   private shownSignature = ''
-  private readonly cells = new Map<string, { actual: HTMLElement, status: HTMLElement }>()
+  private readonly cells = new Map<string, { actual: HTMLElement; status: HTMLElement }>()
   private durationTouched = false
 
-  constructor (ctx: Ctx) {
+  constructor(ctx: Ctx) {
     this.ctx = ctx
     const run = ctx.fac.run.bind(ctx.fac)
     // not a live region: the timer bar announces the end for everyone
@@ -46,15 +56,23 @@ export class ModTime {
     // +1/+5 also work after time is up: the timer runs again and its own lock reopens (P252)
     this.moreBtns = [
       button(t('mod.timer.plus1'), () => run('timer.extend', { seconds: 60 }), { 'data-timer': 'plus1' }),
-      button(t('mod.timer.plus5'), () => run('timer.extend', { seconds: 300 }), { 'data-timer': 'plus5' })]
-    this.minusBtn = button(t('mod.timer.minus1'), () => run('timer.extend', { seconds: -60 }), { 'data-timer': 'minus1' })
+      button(t('mod.timer.plus5'), () => run('timer.extend', { seconds: 300 }), { 'data-timer': 'plus5' })
+    ]
+    this.minusBtn = button(t('mod.timer.minus1'), () => run('timer.extend', { seconds: -60 }), {
+      'data-timer': 'minus1'
+    })
     this.stopBtn = button(t('mod.timer.stop'), () => run('timer.stop', {}), { 'data-timer': 'stop' })
     this.running = h('div', { class: 'mod-buttons' }, this.pauseBtn, ...this.moreBtns, this.minusBtn, this.stopBtn)
     this.outerLabel = h('span', { class: 'hint' })
-    this.outerRow = h('div', { class: 'mod-buttons', hidden: true },
+    this.outerRow = h(
+      'div',
+      { class: 'mod-buttons', hidden: true },
       this.outerLabel,
-      button(t('mod.timer.outer.plus5'), () => run('timer.extend', { seconds: 300, outer: true }), { 'data-timer': 'outer-plus5' }),
-      button(t('mod.timer.stop.all'), () => run('timer.stop', { all: true }), { 'data-timer': 'stop-all' }))
+      button(t('mod.timer.outer.plus5'), () => run('timer.extend', { seconds: 300, outer: true }), {
+        'data-timer': 'outer-plus5'
+      }),
+      button(t('mod.timer.stop.all'), () => run('timer.stop', { all: true }), { 'data-timer': 'stop-all' })
+    )
 
     this.target = h('select', { attrs: { name: 'timer-target' } })
     this.fillTargets()
@@ -62,54 +80,104 @@ export class ModTime {
       this.durationTouched = false
       this.suggestDuration()
     })
-    this.duration = h('input', { attrs: { type: 'text', name: 'timer-duration', inputmode: 'text', size: 6, autocomplete: 'off' } })
-    this.duration.addEventListener('input', () => { this.durationTouched = true })
+    this.duration = h('input', {
+      attrs: { type: 'text', name: 'timer-duration', inputmode: 'text', size: 6, autocomplete: 'off' }
+    })
+    this.duration.addEventListener('input', () => {
+      this.durationTouched = true
+    })
     this.durationError = h('p', { class: 'form-error', attrs: { role: 'alert' } })
     const lock = checkbox(t('mod.timer.lock'), false, { name: 'timer-lock' })
     this.lockOnEnd = lock.input
     this.suggestDuration()
-    const startRow = h('div', { class: 'mod-grid' },
+    const startRow = h(
+      'div',
+      { class: 'mod-grid' },
       labelled(t('mod.timer.target'), this.target).row,
       labelled(t('mod.timer.duration'), this.duration, t('mod.timer.duration.hint')).row,
       lock.row,
       h('p', { class: 'hint', text: t('mod.timer.nest.hint') }),
       this.durationError,
-      h('div', { class: 'mod-buttons' }, button(t('mod.timer.start'), () => this.start(), { 'data-timer': 'start' }, 'btn-primary')))
+      h(
+        'div',
+        { class: 'mod-buttons' },
+        button(t('mod.timer.start'), () => this.start(), { 'data-timer': 'start' }, 'btn-primary')
+      )
+    )
 
     this.agendaBody = h('tbody', {})
     this.agendaTotal = h('p', { class: 'hint' })
-    this.agendaButtons = h('div', { class: 'mod-buttons', hidden: true },
+    this.agendaButtons = h(
+      'div',
+      { class: 'mod-buttons', hidden: true },
       button(t('mod.agenda.save'), () => this.saveAgenda(), {}, 'btn-primary'),
-      button(t('mod.agenda.discard'), () => this.discard()))
-    const agendaTable = h('table', { class: 'mod-table agenda-table' },
+      button(t('mod.agenda.discard'), () => this.discard())
+    )
+    const agendaTable = h(
+      'table',
+      { class: 'mod-table agenda-table' },
       h('caption', { class: 'sr-only', text: t('mod.agenda.title') }),
-      h('thead', {}, h('tr', {},
-        h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.item') }),
-        h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.planned') }),
-        h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.actual') }),
-        h('th', { attrs: { scope: 'col' } }, h('span', { class: 'sr-only', text: t('mod.agenda.actions') })))),
-      this.agendaBody)
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.item') }),
+          h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.planned') }),
+          h('th', { attrs: { scope: 'col' }, text: t('mod.agenda.actual') }),
+          h('th', { attrs: { scope: 'col' } }, h('span', { class: 'sr-only', text: t('mod.agenda.actions') }))
+        )
+      ),
+      this.agendaBody
+    )
 
-    this.el = section('time', t('mod.time.title'), true,
-      this.status, this.running, this.outerRow,
-      h('h4', { class: 'mod-sub', text: t('mod.timer.new') }), startRow,
+    this.el = section(
+      'time',
+      t('mod.time.title'),
+      true,
+      this.status,
+      this.running,
+      this.outerRow,
+      h('h4', { class: 'mod-sub', text: t('mod.timer.new') }),
+      startRow,
       h('h4', { class: 'mod-sub', text: t('mod.agenda.title') }),
-      h('div', { class: 'table-scroll', attrs: { tabindex: 0, role: 'region', 'aria-label': t('mod.agenda.title') } }, agendaTable), this.agendaTotal,
-      h('div', { class: 'mod-buttons' }, button(t('mod.agenda.add'), () => this.addBreak())),
-      this.agendaButtons)
+      h(
+        'div',
+        { class: 'table-scroll', attrs: { tabindex: 0, role: 'region', 'aria-label': t('mod.agenda.title') } },
+        agendaTable
+      ),
+      this.agendaTotal,
+      h(
+        'div',
+        { class: 'mod-buttons' },
+        button(t('mod.agenda.add'), () => this.addBreak())
+      ),
+      this.agendaButtons
+    )
     this.update()
   }
 
-  private fillTargets (): void {
+  private fillTargets(): void {
     const { canvas } = this.ctx
     const agenda = readAgenda(this.ctx.board.control) ?? []
-    const parts = h('optgroup', { attrs: { label: t('mod.timer.parts') } },
-      ...canvas.def.parts.map((p) => h('option', { text: `${p.id}: ${tx(p.label)}`, attrs: { value: p.id } })))
-    const fields = h('optgroup', { attrs: { label: t('mod.timer.fields') } },
-      ...canvas.orderedFields().map((f) => h('option', { text: `${f.id} ${tx(f.label)}`, attrs: { value: f.id } })))
+    const parts = h(
+      'optgroup',
+      { attrs: { label: t('mod.timer.parts') } },
+      ...canvas.def.parts.map((p) => h('option', { text: `${p.id}: ${tx(p.label)}`, attrs: { value: p.id } }))
+    )
+    const fields = h(
+      'optgroup',
+      { attrs: { label: t('mod.timer.fields') } },
+      ...canvas.orderedFields().map((f) => h('option', { text: `${f.id} ${tx(f.label)}`, attrs: { value: f.id } }))
+    )
     const others = agenda.filter((i) => !i.part)
     const items = others.length
-      ? h('optgroup', { attrs: { label: t('mod.timer.agenda') } }, ...others.map((i) => h('option', { text: agendaLabel(canvas, i), attrs: { value: i.id } })))
+      ? h(
+          'optgroup',
+          { attrs: { label: t('mod.timer.agenda') } },
+          ...others.map((i) => h('option', { text: agendaLabel(canvas, i), attrs: { value: i.id } }))
+        )
       : null
     const keep = this.target.value
     clear(this.target)
@@ -119,7 +187,7 @@ export class ModTime {
   }
 
   /** The planned minutes of the chosen part or agenda item (fields: their own minutes). */
-  private suggestDuration (): void {
+  private suggestDuration(): void {
     if (this.durationTouched) return
     const { canvas } = this.ctx
     const id = this.target.value
@@ -129,7 +197,7 @@ export class ModTime {
     this.duration.value = String(minutes || 10)
   }
 
-  private async start (): Promise<void> {
+  private async start(): Promise<void> {
     const seconds = parseDuration(this.duration.value)
     if (seconds === null) {
       setText(this.durationError, t('mod.timer.duration.invalid'))
@@ -141,7 +209,7 @@ export class ModTime {
   }
 
   /** Start a timer: nested in its part's timer when it can be (P250), else after asking. */
-  private async startTimer (target: string, seconds: number, lockOnEnd: boolean): Promise<void> {
+  private async startTimer(target: string, seconds: number, lockOnEnd: boolean): Promise<void> {
     const { canvas, board, fac } = this.ctx
     const agenda = readAgenda(board.control)
     const plan = startPlan(canvas, target, readTimer(board.control), readOuterTimer(board.control), agenda)
@@ -154,21 +222,32 @@ export class ModTime {
   }
 
   /** Say what would end, and why it cannot run on inside the new timer's. */
-  private confirmReplace (target: string, ending: TimerState[], agenda: AgendaItem[] | null): Promise<boolean> {
+  private confirmReplace(target: string, ending: TimerState[], agenda: AgendaItem[] | null): Promise<boolean> {
     const { canvas, fac } = this.ctx
     const label = (id: string | null): string => targetLabel(canvas, id, agenda)
     const first = ending[0]
     const field = canvas.field(target)
     const text = first
-      ? [t('mod.timer.replace.running', { target: label(first.target), time: formatClock(remainingMs(first, fac.clock.now()) ?? 0) })]
+      ? [
+          t('mod.timer.replace.running', {
+            target: label(first.target),
+            time: formatClock(remainingMs(first, fac.clock.now()) ?? 0)
+          })
+        ]
       : []
-    text.push(field && first && !canvas.field(first.target ?? '')
-      ? t('mod.timer.replace.otherPart', { target: label(target), part: field.part, outer: label(first.target) })
-      : t('mod.timer.replace.other', { target: label(target) }))
-    return confirmModal({ title: t('mod.timer.replace.title'), text, yes: t('mod.timer.replace.yes', { target: label(target) }) })
+    text.push(
+      field && first && !canvas.field(first.target ?? '')
+        ? t('mod.timer.replace.otherPart', { target: label(target), part: field.part, outer: label(first.target) })
+        : t('mod.timer.replace.other', { target: label(target) })
+    )
+    return confirmModal({
+      title: t('mod.timer.replace.title'),
+      text,
+      yes: t('mod.timer.replace.yes', { target: label(target) })
+    })
   }
 
-  private async pauseOrResume (): Promise<void> {
+  private async pauseOrResume(): Promise<void> {
     const timer = readTimer(this.ctx.board.control)
     const outer = readOuterTimer(this.ctx.board.control)
     if (timer.state === 'running' || outer?.state === 'running') await this.ctx.fac.run('timer.pause', {})
@@ -176,7 +255,7 @@ export class ModTime {
   }
 
   /** `control` changed. */
-  update (): void {
+  update(): void {
     const { canvas, board } = this.ctx
     const timer = readTimer(board.control)
     const outer = readOuterTimer(board.control)
@@ -191,7 +270,12 @@ export class ModTime {
     this.pauseBtn.dataset.timer = paused ? 'resume' : 'pause'
     const agenda = readAgenda(board.control)
     setText(this.stopBtn, outer ? t('mod.timer.stop.inner') : t('mod.timer.stop'))
-    this.stopBtn.title = outer ? t('mod.timer.stop.inner.title', { target: targetLabel(canvas, timer.target, agenda), outer: targetLabel(canvas, outer.target, agenda) }) : ''
+    this.stopBtn.title = outer
+      ? t('mod.timer.stop.inner.title', {
+          target: targetLabel(canvas, timer.target, agenda),
+          outer: targetLabel(canvas, outer.target, agenda)
+        })
+      : ''
     this.outerRow.hidden = outer === null
     setText(this.outerLabel, outer ? t('mod.timer.outer', { target: targetLabel(canvas, outer.target, agenda) }) : '')
     this.renderAgenda()
@@ -199,7 +283,7 @@ export class ModTime {
   }
 
   /** Once a second while shown: the status line and the actual times. */
-  tick (): void {
+  tick(): void {
     const { canvas, board, fac } = this.ctx
     const timer = readTimer(board.control)
     const outer = readOuterTimer(board.control)
@@ -212,7 +296,9 @@ export class ModTime {
         ? t('mod.timer.running', { target: label, time })
         : tm.state === 'paused'
           ? t('mod.timer.paused', { target: label, time })
-          : tm.state === 'done' ? t('mod.timer.done', { target: label }) : t('mod.timer.idle')
+          : tm.state === 'done'
+            ? t('mod.timer.done', { target: label })
+            : t('mod.timer.idle')
     }
     setText(this.status, outer ? t('mod.timer.both', { outer: say(outer), inner: say(timer) }) : say(timer))
     if (!agenda) return
@@ -226,21 +312,32 @@ export class ModTime {
     }
   }
 
-  private items (): DraftItem[] {
+  private items(): DraftItem[] {
     if (this.draft) return this.draft
-    const agenda = readAgenda(this.ctx.board.control) ?? this.ctx.canvas.def.agenda.map((a): AgendaItem => ({
-      id: a.id, kind: a.kind, part: a.part, label: null, minutes: a.minutes, startedAt: null, endedAt: null, actualMs: 0
-    }))
+    const agenda =
+      readAgenda(this.ctx.board.control) ??
+      this.ctx.canvas.def.agenda.map(
+        (a): AgendaItem => ({
+          id: a.id,
+          kind: a.kind,
+          part: a.part,
+          label: null,
+          minutes: a.minutes,
+          startedAt: null,
+          endedAt: null,
+          actualMs: 0
+        })
+      )
     return agenda.map((i) => ({ id: i.id, minutes: i.minutes, label: i.label, part: i.part, kind: i.kind }))
   }
 
-  private edit (): DraftItem[] {
+  private edit(): DraftItem[] {
     this.draft = this.draft ?? this.items()
     this.agendaButtons.hidden = false
     return this.draft
   }
 
-  private renderAgenda (force = false): void {
+  private renderAgenda(force = false): void {
     const items = this.items()
     const signature = JSON.stringify(items)
     if (!force && signature === this.shownSignature) return
@@ -254,13 +351,32 @@ export class ModTime {
     items.forEach((item, index) => {
       total += item.minutes
       const name = agendaLabel(canvas, { id: item.id, label: item.label ?? null, part: item.part ?? null })
-      const label = h('input', { attrs: { type: 'text', value: item.label ?? '', placeholder: name, maxlength: 80, 'aria-label': t('mod.agenda.label', { item: name }), 'data-agenda-label': item.id } })
+      const label = h('input', {
+        attrs: {
+          type: 'text',
+          value: item.label ?? '',
+          placeholder: name,
+          maxlength: 80,
+          'aria-label': t('mod.agenda.label', { item: name }),
+          'data-agenda-label': item.id
+        }
+      })
       label.addEventListener('change', () => {
         const d = this.edit()[index]
         if (d) d.label = label.value.trim() || null
         this.renderTotal()
       })
-      const minutes = h('input', { attrs: { type: 'number', min: 1, max: 240, step: 1, value: item.minutes, 'aria-label': t('mod.agenda.minutes', { item: name }), 'data-agenda-minutes': item.id } })
+      const minutes = h('input', {
+        attrs: {
+          type: 'number',
+          min: 1,
+          max: 240,
+          step: 1,
+          value: item.minutes,
+          'aria-label': t('mod.agenda.minutes', { item: name }),
+          'data-agenda-minutes': item.id
+        }
+      })
       minutes.addEventListener('change', () => {
         const d = this.edit()[index]
         const v = Math.round(Number(minutes.value))
@@ -271,29 +387,48 @@ export class ModTime {
       const status = h('span', { class: 'agenda-status hint' })
       this.cells.set(item.id, { actual, status })
       const target = item.part ?? item.id
-      const startItem = button(t('mod.agenda.start'), () => this.startTimer(target, item.minutes * 60, this.lockOnEnd.checked), { 'aria-label': t('mod.agenda.start.label', { item: name }), 'data-agenda-start': item.id })
-      const up = button('↑', () => this.move(index, -1), { 'aria-label': t('mod.agenda.up', { item: name }) }, 'btn-ghost')
-      const down = button('↓', () => this.move(index, 1), { 'aria-label': t('mod.agenda.down', { item: name }) }, 'btn-ghost')
+      const startItem = button(
+        t('mod.agenda.start'),
+        () => this.startTimer(target, item.minutes * 60, this.lockOnEnd.checked),
+        { 'aria-label': t('mod.agenda.start.label', { item: name }), 'data-agenda-start': item.id }
+      )
+      const up = button(
+        '↑',
+        () => this.move(index, -1),
+        { 'aria-label': t('mod.agenda.up', { item: name }) },
+        'btn-ghost'
+      )
+      const down = button(
+        '↓',
+        () => this.move(index, 1),
+        { 'aria-label': t('mod.agenda.down', { item: name }) },
+        'btn-ghost'
+      )
       up.disabled = index === 0
       down.disabled = index === items.length - 1
       const remove = item.part
         ? null
         : button('×', () => this.remove(index), { 'aria-label': t('mod.agenda.remove', { item: name }) }, 'btn-ghost')
-      this.agendaBody.append(h('tr', { attrs: { 'data-agenda': item.id } },
-        h('td', {}, label),
-        h('td', {}, minutes),
-        h('td', {}, actual, h('br', {}), status),
-        h('td', { class: 'agenda-tools' }, startItem, up, down, remove)))
+      this.agendaBody.append(
+        h(
+          'tr',
+          { attrs: { 'data-agenda': item.id } },
+          h('td', {}, label),
+          h('td', {}, minutes),
+          h('td', {}, actual, h('br', {}), status),
+          h('td', { class: 'agenda-tools' }, startItem, up, down, remove)
+        )
+      )
     })
     this.renderTotal(total)
     this.tick()
   }
 
-  private renderTotal (total = this.items().reduce((s, i) => s + i.minutes, 0)): void {
+  private renderTotal(total = this.items().reduce((s, i) => s + i.minutes, 0)): void {
     setText(this.agendaTotal, t('mod.agenda.total', { hours: Math.floor(total / 60), minutes: total % 60 }))
   }
 
-  private move (index: number, delta: number): void {
+  private move(index: number, delta: number): void {
     const d = this.edit()
     const other = index + delta
     if (other < 0 || other >= d.length) return
@@ -305,12 +440,12 @@ export class ModTime {
     this.renderAgenda(true)
   }
 
-  private remove (index: number): void {
+  private remove(index: number): void {
     this.edit().splice(index, 1)
     this.renderAgenda(true)
   }
 
-  private addBreak (): void {
+  private addBreak(): void {
     const d = this.edit()
     let n = 1
     while (d.some((i) => i.id === `break-x${n}`)) n++
@@ -319,14 +454,19 @@ export class ModTime {
     this.agendaBody.querySelector<HTMLInputElement>(`[data-agenda-label='break-x${n}']`)?.focus()
   }
 
-  private async saveAgenda (): Promise<void> {
+  private async saveAgenda(): Promise<void> {
     if (!this.draft) return
-    const items = this.draft.map((i) => ({ id: i.id, minutes: i.minutes, label: i.label ?? null, part: i.part ?? null }))
+    const items = this.draft.map((i) => ({
+      id: i.id,
+      minutes: i.minutes,
+      label: i.label ?? null,
+      part: i.part ?? null
+    }))
     const ok = await this.ctx.fac.run('agenda.set', { items })
     if (ok) this.discard()
   }
 
-  private discard (): void {
+  private discard(): void {
     this.draft = null
     this.agendaButtons.hidden = true
     this.renderAgenda(true)

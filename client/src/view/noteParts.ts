@@ -7,19 +7,22 @@ import { h, setText } from './dom'
 import type { RemoteInfo } from './items'
 import { deleteWithCare } from './noteDelete'
 
-export function whoLabel (ctx: Ctx, d: NoteData): string {
+export function whoLabel(ctx: Ctx, d: NoteData): string {
   if (d.author === null) return t('note.anonymous')
   const g = ctx.canvas.group(d.group)
   return g ? `${d.author} · ${tx(g.label)}` : d.author
 }
 
-export function groupColor (ctx: Ctx, d: NoteData): string {
+export function groupColor(ctx: Ctx, d: NoteData): string {
   if (d.author === null) return '#5f6b76'
   return ctx.canvas.group(d.group)?.color ?? '#5f6b76'
 }
 
-export function moveSelect (ctx: Ctx, id: string): HTMLSelectElement {
-  const sel = h('select', { class: 'note-move edit-only', attrs: { 'aria-label': t('note.move.label'), title: t('note.move') } })
+export function moveSelect(ctx: Ctx, id: string): HTMLSelectElement {
+  const sel = h('select', {
+    class: 'note-move edit-only',
+    attrs: { 'aria-label': t('note.move.label'), title: t('note.move') }
+  })
   for (const f of ctx.canvas.orderedFields()) {
     sel.append(h('option', { text: `${f.id} ${tx(f.label)}`, attrs: { value: f.id } }))
   }
@@ -33,7 +36,7 @@ export function moveSelect (ctx: Ctx, id: string): HTMLSelectElement {
   return sel
 }
 
-export function deleteButton (ctx: Ctx, id: string): HTMLButtonElement {
+export function deleteButton(ctx: Ctx, id: string): HTMLButtonElement {
   return h('button', {
     class: 'icon-btn note-delete edit-only',
     text: '×',
@@ -42,11 +45,11 @@ export function deleteButton (ctx: Ctx, id: string): HTMLButtonElement {
   })
 }
 
-export function remoteBadge (): HTMLElement {
+export function remoteBadge(): HTMLElement {
   return h('p', { class: 'note-remote', hidden: true, attrs: { 'aria-hidden': 'true' } })
 }
 
-export function showRemote (badge: HTMLElement, root: HTMLElement, info: RemoteInfo): void {
+export function showRemote(badge: HTMLElement, root: HTMLElement, info: RemoteInfo): void {
   const parts: string[] = []
   if (info.dragging) parts.push(t('note.dragging', { name: info.dragging }))
   for (const name of info.editing) parts.push(t('note.editing', { name }))

@@ -17,13 +17,20 @@ export class TextSlot {
   private readonly id: string
   private readonly key: TextKey
 
-  constructor (ctx: Ctx, id: string, key: TextKey, label: string, cls: string) {
+  constructor(ctx: Ctx, id: string, key: TextKey, label: string, cls: string) {
     this.ctx = ctx
     this.id = id
     this.key = key
     this.el = h('textarea', {
       class: cls,
-      attrs: { dir: 'auto', 'aria-label': label, maxlength: ctx.limits.maxChars, rows: 2, spellcheck: 'true', placeholder: ctx.readOnly() ? null : t('note.placeholder') }
+      attrs: {
+        dir: 'auto',
+        'aria-label': label,
+        maxlength: ctx.limits.maxChars,
+        rows: 2,
+        spellcheck: 'true',
+        placeholder: ctx.readOnly() ? null : t('note.placeholder')
+      }
     })
     this.el.readOnly = ctx.readOnly()
     this.el.addEventListener('focus', () => {
@@ -56,7 +63,7 @@ export class TextSlot {
     this.bind(false)
   }
 
-  bind (create: boolean): void {
+  bind(create: boolean): void {
     if (this.unbind) return
     let text = this.ctx.board.text(this.id, this.key)
     if (!text && create) text = this.ctx.actions.ensureText(this.id, this.key)
@@ -65,7 +72,7 @@ export class TextSlot {
     this.unbind = bindText(this.el, text, (i, r, s) => this.ctx.actions.editText(this.id, this.key, i, r, s))
   }
 
-  refresh (): void {
+  refresh(): void {
     this.el.readOnly = this.ctx.readOnly() || this.ctx.actions.lockedFor(this.ctx.board.data(this.id)?.field)
     // a restored snapshot replaces the note's map, and with it this Y.Text: bind the new one
     const current = this.ctx.board.text(this.id, this.key)
@@ -78,11 +85,11 @@ export class TextSlot {
     if (!this.unbind) this.bind(false)
   }
 
-  value (): string {
+  value(): string {
     return this.ctx.board.text(this.id, this.key)?.toString() ?? ''
   }
 
-  destroy (): void {
+  destroy(): void {
     this.unbind?.()
     this.unbind = null
   }
@@ -90,7 +97,7 @@ export class TextSlot {
 
 /** Escape in a text control gives focus back to the note, where its shortcuts work, but
  * without arming Delete or Backspace (see canvasKeys). */
-export function escapeTo (control: HTMLElement, note: HTMLElement): void {
+export function escapeTo(control: HTMLElement, note: HTMLElement): void {
   control.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') {
       ev.preventDefault()

@@ -3,13 +3,18 @@
 // (one finger pans, two fingers pinch), keys and buttons. "Fit" shows the whole canvas.
 import { prefersReducedMotion } from './dom'
 
-export interface View { x: number, y: number, scale: number }
+export interface View {
+  x: number
+  y: number
+  scale: number
+}
 
 const MIN_SCALE = 0.15
 const MAX_SCALE = 3
 
 /** Targets where a pointer press means "work with this", not "pan". */
-const INTERACTIVE = 'textarea, input, select, button, a, summary, details, label, .note, .row, .field-head, .format-cards, [contenteditable]'
+const INTERACTIVE =
+  'textarea, input, select, button, a, summary, details, label, .note, .row, .field-head, .format-cards, [contenteditable]'
 
 export class PanZoom {
   readonly viewport: HTMLElement
@@ -18,12 +23,12 @@ export class PanZoom {
   private readonly height: number
   view: View = { x: 0, y: 0, scale: 1 }
   enabled = true
-  private readonly pointers = new Map<number, { x: number, y: number }>()
-  private pinch: { dist: number, cx: number, cy: number } | null = null
+  private readonly pointers = new Map<number, { x: number; y: number }>()
+  private pinch: { dist: number; cx: number; cy: number } | null = null
   private moved = false
   private readonly listeners = new Set<(v: View) => void>()
 
-  constructor (viewport: HTMLElement, content: HTMLElement, width: number, height: number) {
+  constructor(viewport: HTMLElement, content: HTMLElement, width: number, height: number) {
     this.viewport = viewport
     this.content = content
     this.width = width
@@ -36,23 +41,23 @@ export class PanZoom {
     viewport.addEventListener('focusin', (e) => this.reveal(e.target))
   }
 
-  onChange (fn: (v: View) => void): void {
+  onChange(fn: (v: View) => void): void {
     this.listeners.add(fn)
   }
 
-  apply (): void {
+  apply(): void {
     const { x, y, scale } = this.view
     this.content.style.transform = this.enabled ? `translate(${x}px, ${y}px) scale(${scale})` : ''
     for (const fn of this.listeners) fn(this.view)
   }
 
-  set (v: View): void {
+  set(v: View): void {
     this.view = { x: v.x, y: v.y, scale: Math.min(MAX_SCALE, Math.max(MIN_SCALE, v.scale)) }
     this.apply()
   }
 
   /** Zoom by `factor` around a viewport point (default: the centre). */
-  zoom (factor: number, cx?: number, cy?: number): void {
+  zoom(factor: number, cx?: number, cy?: number): void {
     const r = this.viewport.getBoundingClientRect()
     const px = cx ?? r.width / 2
     const py = cy ?? r.height / 2
@@ -61,7 +66,7 @@ export class PanZoom {
     this.set({ x: px - (px - this.view.x) * k, y: py - (py - this.view.y) * k, scale })
   }
 
-  fit (): void {
+  fit(): void {
     const r = this.viewport.getBoundingClientRect()
     if (r.width <= 0 || r.height <= 0) return
     const pad = 12
@@ -72,17 +77,20 @@ export class PanZoom {
   }
 
   /** Board coordinates of a client point. */
-  toBoard (clientX: number, clientY: number): { x: number, y: number } {
+  toBoard(clientX: number, clientY: number): { x: number; y: number } {
     const r = this.viewport.getBoundingClientRect()
     if (!this.enabled) {
       const c = this.content.getBoundingClientRect()
       return { x: clientX - c.left, y: clientY - c.top }
     }
-    return { x: (clientX - r.left - this.view.x) / this.view.scale, y: (clientY - r.top - this.view.y) / this.view.scale }
+    return {
+      x: (clientX - r.left - this.view.x) / this.view.scale,
+      y: (clientY - r.top - this.view.y) / this.view.scale
+    }
   }
 
   /** Keep a focused element in sight (keyboard users move through the whole canvas). */
-  reveal (target: EventTarget | null): void {
+  reveal(target: EventTarget | null): void {
     if (!this.enabled || !(target instanceof HTMLElement)) return
     if (target === this.viewport || target === this.content) return
     const vr = this.viewport.getBoundingClientRect()
@@ -104,7 +112,7 @@ export class PanZoom {
     }
   }
 
-  private onWheel (e: WheelEvent): void {
+  private onWheel(e: WheelEvent): void {
     if (!this.enabled) return
     e.preventDefault()
     const r = this.viewport.getBoundingClientRect()
@@ -118,7 +126,7 @@ export class PanZoom {
     }
   }
 
-  private onDown (e: PointerEvent): void {
+  private onDown(e: PointerEvent): void {
     if (!this.enabled) return
     const target = e.target instanceof Element ? e.target : null
     const onBackground = !target?.closest(INTERACTIVE)
@@ -133,7 +141,7 @@ export class PanZoom {
     }
   }
 
-  private capture (): void {
+  private capture(): void {
     this.moved = true
     for (const id of this.pointers.keys()) {
       try {
@@ -145,14 +153,14 @@ export class PanZoom {
     this.viewport.classList.add('panning')
   }
 
-  private pinchState (): { dist: number, cx: number, cy: number } | null {
+  private pinchState(): { dist: number; cx: number; cy: number } | null {
     const [a, b] = [...this.pointers.values()]
     if (!a || !b) return null
     const r = this.viewport.getBoundingClientRect()
     return { dist: Math.hypot(a.x - b.x, a.y - b.y) || 1, cx: (a.x + b.x) / 2 - r.left, cy: (a.y + b.y) / 2 - r.top }
   }
 
-  private onMove (e: PointerEvent): void {
+  private onMove(e: PointerEvent): void {
     const prev = this.pointers.get(e.pointerId)
     if (!prev) return
     const next = { x: e.clientX, y: e.clientY }
@@ -170,13 +178,13 @@ export class PanZoom {
     }
   }
 
-  private onUp (e: PointerEvent): void {
+  private onUp(e: PointerEvent): void {
     if (!this.pointers.delete(e.pointerId)) return
     this.pinch = this.pointers.size >= 2 ? this.pinchState() : null
     if (this.pointers.size === 0) this.viewport.classList.remove('panning')
   }
 
-  animateTo (v: View): void {
+  animateTo(v: View): void {
     if (prefersReducedMotion()) {
       this.set(v)
       return

@@ -14,13 +14,20 @@ export class PrivateNoteView {
   private readonly ctx: Ctx
   private readonly text: HTMLTextAreaElement
 
-  constructor (ctx: Ctx, note: PrivateNote) {
+  constructor(ctx: Ctx, note: PrivateNote) {
     this.ctx = ctx
     this.id = note.id
     const store = ctx.fac.privateNotes
     this.text = h('textarea', {
       class: 'note-text',
-      attrs: { dir: 'auto', 'aria-label': t('private.text'), maxlength: ctx.limits.maxChars, rows: 2, spellcheck: 'true', placeholder: t('note.placeholder') }
+      attrs: {
+        dir: 'auto',
+        'aria-label': t('private.text'),
+        maxlength: ctx.limits.maxChars,
+        rows: 2,
+        spellcheck: 'true',
+        placeholder: t('note.placeholder')
+      }
     })
     this.text.value = note.text
     this.text.addEventListener('input', () => store.edit(this.id, this.text.value))
@@ -38,13 +45,16 @@ export class PrivateNoteView {
       attrs: { type: 'button', 'aria-label': t('private.delete'), title: t('private.delete') },
       on: { click: () => this.remove() }
     })
-    this.el = h('article', {
-      class: 'note private-note',
-      attrs: { tabindex: 0, role: 'listitem', 'data-private-note': note.id, 'aria-label': t('private.label') }
-    },
-    h('div', { class: 'note-bar' }, h('span', { class: 'private-mark', text: t('private.only.you') })),
-    this.text,
-    h('div', { class: 'note-tools' }, del))
+    this.el = h(
+      'article',
+      {
+        class: 'note private-note',
+        attrs: { tabindex: 0, role: 'listitem', 'data-private-note': note.id, 'aria-label': t('private.label') }
+      },
+      h('div', { class: 'note-bar' }, h('span', { class: 'private-mark', text: t('private.only.you') })),
+      this.text,
+      h('div', { class: 'note-tools' }, del)
+    )
     this.el.addEventListener('keydown', (ev) => {
       if (ev.target !== this.el) return
       if (ev.key === 'Enter' || ev.key === 'F2') {
@@ -64,7 +74,7 @@ export class PrivateNoteView {
     })
   }
 
-  update (note: PrivateNote, field: FieldDef): void {
+  update(note: PrivateNote, field: FieldDef): void {
     this.el.style.setProperty('--note-bg', this.ctx.canvas.color(note.color).value)
     const rows = field.kind === 'table' || field.kind === 'actions'
     this.el.classList.toggle('private-row', rows)
@@ -74,21 +84,30 @@ export class PrivateNoteView {
     setAttr(this.el, 'aria-label', `${t('private.label')}: ${note.text.slice(0, 120)} (${field.id} ${tx(field.label)})`)
   }
 
-  focusText (): void {
+  focusText(): void {
     this.text.focus()
   }
 
   /** Delete, with a toast that writes the note again (with a new id) if wanted. */
-  private remove (): void {
+  private remove(): void {
     const store = this.ctx.fac.privateNotes
     const gone = store.get(this.id)
     store.remove(this.id)
     if (!gone) return
-    const again = { field: gone.field, x: gone.x ?? 0.5, y: gone.y ?? 0.5, color: gone.color ?? this.ctx.canvas.def.note_colors[0]?.id ?? '', text: gone.text }
-    this.ctx.toasts.show(t('note.deleted'), { action: { label: t('note.undo'), run: () => store.create(again) }, ms: 12000 })
+    const again = {
+      field: gone.field,
+      x: gone.x ?? 0.5,
+      y: gone.y ?? 0.5,
+      color: gone.color ?? this.ctx.canvas.def.note_colors[0]?.id ?? '',
+      text: gone.text
+    }
+    this.ctx.toasts.show(t('note.deleted'), {
+      action: { label: t('note.undo'), run: () => store.create(again) },
+      ms: 12000
+    })
   }
 
-  destroy (): void {
+  destroy(): void {
     this.ctx.fac.privateNotes.flush(this.id)
     this.el.remove()
   }

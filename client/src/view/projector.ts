@@ -10,7 +10,7 @@ import { qrSvg } from './qr'
 import { TimerBar, type TimerBarOptions } from './timerbar'
 
 /** The participant link that the join code opens (the server takes the code as a token). */
-export function joinLink (origin: string, boardId: string, joinCode: string): string {
+export function joinLink(origin: string, boardId: string, joinCode: string): string {
   return `${origin}/b/${encodeURIComponent(boardId)}#k=${joinCode.replace(/-/g, '')}`
 }
 
@@ -20,7 +20,7 @@ let joinUrl: URL | null = null
 const joinUrlChanged = new Set<() => void>()
 
 /** Take the join address the server reported; anything but http(s) is ignored. */
-export function setJoinUrl (url: string): void {
+export function setJoinUrl(url: string): void {
   try {
     const u = new URL(url)
     if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.href === joinUrl?.href) return
@@ -31,7 +31,7 @@ export function setJoinUrl (url: string): void {
   }
 }
 
-function joinAddress (): { base: string, shown: string } {
+function joinAddress(): { base: string; shown: string } {
   const u = joinUrl ?? new URL('/join', window.location.origin)
   return { base: u.origin, shown: `${u.origin}${u.pathname}` }
 }
@@ -45,23 +45,34 @@ export class ProjectorBand {
   private readonly join: HTMLElement
   private shownCode: string | null = null
 
-  constructor (ctx: Ctx, sound: Omit<TimerBarOptions, 'large'>) {
+  constructor(ctx: Ctx, sound: Omit<TimerBarOptions, 'large'>) {
     this.ctx = ctx
     this.part = h('p', { class: 'projector-part' })
     this.subtitle = h('p', { class: 'projector-subtitle' })
     this.timer = new TimerBar(ctx, { ...sound, large: true })
     this.join = h('div', { class: 'projector-join' })
-    this.el = h('aside', { class: 'projector-band', id: 'projector-band', attrs: { 'aria-label': t('projector.label') } },
-      this.part, this.subtitle, this.timer.el, this.join)
+    this.el = h(
+      'aside',
+      { class: 'projector-band', id: 'projector-band', attrs: { 'aria-label': t('projector.label') } },
+      this.part,
+      this.subtitle,
+      this.timer.el,
+      this.join
+    )
     this.update()
     joinUrlChanged.add(this.onJoinUrl)
   }
 
   private readonly onJoinUrl = (): void => this.update()
 
-  update (): void {
+  update(): void {
     const { canvas, board, fac } = this.ctx
-    const partId = currentPart(canvas, readTimer(board.control), readAgenda(board.control), readOuterTimer(board.control))
+    const partId = currentPart(
+      canvas,
+      readTimer(board.control),
+      readAgenda(board.control),
+      readOuterTimer(board.control)
+    )
     const part = canvas.part(partId)
     setText(this.part, part ? t('projector.part', { id: part.id, label: tx(part.label) }) : tx(canvas.def.title))
     setText(this.subtitle, part ? tx(part.subtitle) : '')
@@ -77,11 +88,24 @@ export class ProjectorBand {
     this.join.append(
       h('h2', { class: 'projector-join-title', text: t('projector.join') }),
       h('figure', { class: 'projector-qr' }, qrSvg(link, t('projector.qr', { code }))),
-      h('p', { class: 'projector-url-line' }, t('projector.url'), ' ', h('strong', { class: 'projector-url', text: where.shown })),
-      h('p', { class: 'projector-code-line' }, t('projector.code'), ' ', h('strong', { class: 'join-code', text: code })))
+      h(
+        'p',
+        { class: 'projector-url-line' },
+        t('projector.url'),
+        ' ',
+        h('strong', { class: 'projector-url', text: where.shown })
+      ),
+      h(
+        'p',
+        { class: 'projector-code-line' },
+        t('projector.code'),
+        ' ',
+        h('strong', { class: 'join-code', text: code })
+      )
+    )
   }
 
-  destroy (): void {
+  destroy(): void {
     joinUrlChanged.delete(this.onJoinUrl)
     this.timer.destroy()
     this.el.remove()

@@ -2,7 +2,7 @@
 import qrcode from 'qrcode-generator'
 import { svg } from './dom'
 
-export function qrSvg (text: string, label: string): SVGSVGElement {
+export function qrSvg(text: string, label: string): SVGSVGElement {
   const qr = qrcode(0, 'M')
   qr.addData(text, 'Byte')
   qr.make()
@@ -15,7 +15,9 @@ export function qrSvg (text: string, label: string): SVGSVGElement {
       if (qr.isDark(r, c)) d += `M${c + margin} ${r + margin}h1v1h-1z`
     }
   }
-  const el = svg('svg', { viewBox: `0 0 ${size} ${size}`, role: 'img', 'aria-label': label, class: 'qr', 'shape-rendering': 'crispEdges' },
+  const el = svg(
+    'svg',
+    { viewBox: `0 0 ${size} ${size}`, role: 'img', 'aria-label': label, class: 'qr', 'shape-rendering': 'crispEdges' },
     svg('rect', { width: size, height: size, fill: '#ffffff' }),
     svg('path', { d, fill: '#000000' })
   )

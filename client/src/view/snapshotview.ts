@@ -1,7 +1,7 @@
 // A snapshot shown read-only, as it was: the snapshot's board view becomes a detached
 // Y.Doc and the ordinary canvas renders it with a context that allows nothing (no sync,
 // no presence, no facilitation). A full-screen dialog, clearly marked "Stand vom …".
-import { Actions, type Ctx } from './actions'
+
 import { Facilitation } from '../facilitation/session'
 import { t, tn, tx } from '../i18n'
 import { Board } from '../model/board'
@@ -10,6 +10,7 @@ import { docFromView } from '../model/snapshot'
 import { AppChannel } from '../sync/appmsg'
 import { detachedPresence } from '../sync/awareness'
 import type { SnapshotInfo } from '../sync/rest'
+import { Actions, type Ctx } from './actions'
 import { BoardCanvas } from './canvas'
 import { openCompare } from './compare'
 import { h } from './dom'
@@ -19,7 +20,7 @@ import { apiError, type FollowUpDeps, restoreAsCopy, restoreInPlace } from './re
 import { heading, when } from './snapshotlabel'
 import { Toasts } from './toast'
 
-export function openSnapshot (deps: FollowUpDeps, info: SnapshotInfo): void {
+export function openSnapshot(deps: FollowUpDeps, info: SnapshotInfo): void {
   const live = deps.ctx
   const name = heading(live.canvas, info)
   const m = openModal({ title: t('snap.view.title', { name }), cls: 'modal-full snapshot-view readonly' })
@@ -28,9 +29,16 @@ export function openSnapshot (deps: FollowUpDeps, info: SnapshotInfo): void {
   m.dlg.setAttribute('aria-busy', 'true')
   m.status(t('snap.view.loading'))
   const cleanups: Array<() => void> = []
-  m.onClose(() => { for (const c of cleanups) c() })
+  m.onClose(() => {
+    for (const c of cleanups) c()
+  })
 
-  const btn = (text: string, label: string, onClick: () => void, attrs: Record<string, string> = {}): HTMLButtonElement =>
+  const btn = (
+    text: string,
+    label: string,
+    onClick: () => void,
+    attrs: Record<string, string> = {}
+  ): HTMLButtonElement =>
     h('button', {
       class: 'btn btn-small',
       text,
@@ -38,7 +46,8 @@ export function openSnapshot (deps: FollowUpDeps, info: SnapshotInfo): void {
       on: { click: onClick }
     })
 
-  deps.api.snapshot(info.sid)
+  deps.api
+    .snapshot(info.sid)
     .then((snap) => {
       if (!m.dlg.open) return
       const doc = docFromView(snap.board)
@@ -68,21 +77,51 @@ export function openSnapshot (deps: FollowUpDeps, info: SnapshotInfo): void {
       })
       const mod = live.moderator()
       // on a phone one field shows at a time, as on the live board
-      const fieldSel = h('select', { class: 'snapshot-field', attrs: { 'aria-label': t('toolbar.field') } },
-        ...live.canvas.orderedFields().map((f) => h('option', { text: `${f.id} ${tx(f.label)}`, attrs: { value: f.id } })))
+      const fieldSel = h(
+        'select',
+        { class: 'snapshot-field', attrs: { 'aria-label': t('toolbar.field') } },
+        ...live.canvas
+          .orderedFields()
+          .map((f) => h('option', { text: `${f.id} ${tx(f.label)}`, attrs: { value: f.id } }))
+      )
       fieldSel.addEventListener('change', () => canvas.setPhoneField(fieldSel.value))
-      const tools = h('div', { class: 'toolbar snapshot-tools', attrs: { role: 'toolbar', 'aria-label': t('snap.view.tools') } },
-        h('div', { class: 'tool-group' },
+      const tools = h(
+        'div',
+        { class: 'toolbar snapshot-tools', attrs: { role: 'toolbar', 'aria-label': t('snap.view.tools') } },
+        h(
+          'div',
+          { class: 'tool-group' },
           btn('−', t('toolbar.zoom.out'), () => canvas.pz.zoom(1 / 1.25)),
           btn(t('toolbar.zoom.fit'), t('toolbar.zoom.fit'), () => canvas.pz.fit()),
-          btn('+', t('toolbar.zoom.in'), () => canvas.pz.zoom(1.25))),
+          btn('+', t('toolbar.zoom.in'), () => canvas.pz.zoom(1.25))
+        ),
         fieldSel,
-        btn(t('snap.compare.now'), t('snap.compare.now'), () => openCompare(deps, info, null), { 'data-snap': 'compare' }),
-        btn(t('toolbar.export'), t('snap.export'), () => openExport({ api: deps.api, canvas: live.canvas, snapshot: info }), { 'data-snap': 'export' }),
-        mod ? btn(t('snap.restore'), t('snap.restore.hint'), () => { void restoreInPlace(deps, info, m) }, { 'data-snap': 'restore' }) : null,
+        btn(t('snap.compare.now'), t('snap.compare.now'), () => openCompare(deps, info, null), {
+          'data-snap': 'compare'
+        }),
+        btn(
+          t('toolbar.export'),
+          t('snap.export'),
+          () => openExport({ api: deps.api, canvas: live.canvas, snapshot: info }),
+          { 'data-snap': 'export' }
+        ),
+        mod
+          ? btn(
+              t('snap.restore'),
+              t('snap.restore.hint'),
+              () => {
+                void restoreInPlace(deps, info, m)
+              },
+              { 'data-snap': 'restore' }
+            )
+          : null,
         mod ? btn(t('snap.copy'), t('snap.copy.hint'), () => restoreAsCopy(deps, info), { 'data-snap': 'copy' }) : null,
-        btn(t('snap.back'), t('snap.back'), () => m.close(), { 'data-snap': 'close' }))
-      const banner = h('p', { class: 'snapshot-banner', text: tn('snap.view.banner', info.notes, { when: when(info) }) })
+        btn(t('snap.back'), t('snap.back'), () => m.close(), { 'data-snap': 'close' })
+      )
+      const banner = h('p', {
+        class: 'snapshot-banner',
+        text: tn('snap.view.banner', info.notes, { when: when(info) })
+      })
       m.body.append(banner, tools, canvas.el, toasts.el)
       canvas.render()
       canvas.renderPrivate()
@@ -91,7 +130,9 @@ export function openSnapshot (deps: FollowUpDeps, info: SnapshotInfo): void {
       const phone = document.body.classList.contains('phone')
       canvas.pz.enabled = !phone
       canvas.pz.apply()
-      requestAnimationFrame(() => { if (!phone) canvas.pz.fit() })
+      requestAnimationFrame(() => {
+        if (!phone) canvas.pz.fit()
+      })
     })
     .catch((err: unknown) => {
       m.dlg.removeAttribute('aria-busy')

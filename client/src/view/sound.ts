@@ -4,7 +4,7 @@
 let audio: AudioContext | null = null
 
 /** Call from the click that switches sound on (browsers start audio only after a gesture). */
-export function unlockSound (): void {
+export function unlockSound(): void {
   const Ctor = typeof window !== 'undefined' ? window.AudioContext : undefined
   if (!Ctor) return
   audio = audio ?? new Ctor()
@@ -12,7 +12,7 @@ export function unlockSound (): void {
 }
 
 /** Two soft sine notes, under a second. */
-export function chime (): void {
+export function chime(): void {
   const ac = audio
   if (!ac) return
   void ac.resume().catch(() => {})

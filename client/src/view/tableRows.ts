@@ -22,7 +22,7 @@ export class PartnerRow implements ItemView {
   private readonly move: HTMLSelectElement
   private readonly badge: HTMLElement
 
-  constructor (ctx: Ctx, id: string, field: FieldDef) {
+  constructor(ctx: Ctx, id: string, field: FieldDef) {
     this.ctx = ctx
     this.id = id
     const cols = field.columns ?? []
@@ -31,32 +31,48 @@ export class PartnerRow implements ItemView {
     this.who = h('span', { class: 'row-who' })
     this.move = moveSelect(ctx, id)
     this.badge = remoteBadge()
-    const handle = h('td', { class: 'row-handle' },
-      h('span', { class: 'grip edit-only', attrs: { 'aria-hidden': 'true', title: t('note.drag') }, text: '⠿' }), this.who, this.badge)
+    const handle = h(
+      'td',
+      { class: 'row-handle' },
+      h('span', { class: 'grip edit-only', attrs: { 'aria-hidden': 'true', title: t('note.drag') }, text: '⠿' }),
+      this.who,
+      this.badge
+    )
     this.host = handle
-    this.el = h('tr', { class: 'row', attrs: { tabindex: 0, 'data-note': id } },
-      handle, ...this.slots.map((s) => h('td', {}, s.el)),
-      h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id)))
+    this.el = h(
+      'tr',
+      { class: 'row', attrs: { tabindex: 0, 'data-note': id } },
+      handle,
+      ...this.slots.map((s) => h('td', {}, s.el)),
+      h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id))
+    )
     for (const s of this.slots) escapeTo(s.el, this.el)
   }
 
-  update (d: NoteData): void {
+  update(d: NoteData): void {
     this.el.style.setProperty('--note-group', groupColor(this.ctx, d))
     this.el.dataset.field = d.field
     setText(this.who, whoLabel(this.ctx, d))
     if (this.move.value !== d.field) this.move.value = d.field
     for (const s of this.slots) s.refresh()
-    this.el.setAttribute('aria-label', `${this.slots[0]?.value().slice(0, 80) || t('note.label.empty', { who: whoLabel(this.ctx, d) })}`)
+    this.el.setAttribute(
+      'aria-label',
+      `${this.slots[0]?.value().slice(0, 80) || t('note.label.empty', { who: whoLabel(this.ctx, d) })}`
+    )
   }
 
-  setRemote (info: RemoteInfo): void {
+  setRemote(info: RemoteInfo): void {
     showRemote(this.badge, this.el, info)
   }
 
-  focusRoot (): void { this.el.focus() }
-  focusText (): void { this.slots[0]?.el.focus() }
+  focusRoot(): void {
+    this.el.focus()
+  }
+  focusText(): void {
+    this.slots[0]?.el.focus()
+  }
 
-  destroy (): void {
+  destroy(): void {
     for (const s of this.slots) s.destroy()
     this.el.remove()
   }
@@ -78,13 +94,16 @@ export class ActionRow implements ItemView {
   private readonly badge: HTMLElement
   private ownerTimer: ReturnType<typeof setTimeout> | null = null
 
-  constructor (ctx: Ctx, id: string, field: FieldDef) {
+  constructor(ctx: Ctx, id: string, field: FieldDef) {
     this.ctx = ctx
     this.id = id
     const cols = field.columns ?? []
     const label = (i: number, fallback: string): string => tx(cols[i]?.label) || fallback
     this.what = new TextSlot(ctx, id, 'text', label(0, 'what'), 'cell-text')
-    this.owner = h('input', { class: 'cell-input', attrs: { type: 'text', dir: 'auto', maxlength: 200, 'aria-label': label(1, 'who') } })
+    this.owner = h('input', {
+      class: 'cell-input',
+      attrs: { type: 'text', dir: 'auto', maxlength: 200, 'aria-label': label(1, 'who') }
+    })
     this.due = h('input', { class: 'cell-input', attrs: { type: 'date', 'aria-label': label(2, 'due') } })
     this.done = h('input', { class: 'cell-check', attrs: { type: 'checkbox', 'aria-label': label(3, 'done') } })
     for (const el of [this.owner, this.due]) el.readOnly = ctx.readOnly()
@@ -102,17 +121,29 @@ export class ActionRow implements ItemView {
     this.who = h('span', { class: 'row-who' })
     this.move = moveSelect(ctx, id)
     this.badge = remoteBadge()
-    this.host = h('td', { class: 'row-handle' }, h('span', { class: 'grip edit-only', attrs: { 'aria-hidden': 'true', title: t('note.drag') }, text: '⠿' }), this.who, this.badge)
-    this.el = h('tr', { class: 'row', attrs: { tabindex: 0, 'data-note': id } },
+    this.host = h(
+      'td',
+      { class: 'row-handle' },
+      h('span', { class: 'grip edit-only', attrs: { 'aria-hidden': 'true', title: t('note.drag') }, text: '⠿' }),
+      this.who,
+      this.badge
+    )
+    this.el = h(
+      'tr',
+      { class: 'row', attrs: { tabindex: 0, 'data-note': id } },
       this.host,
-      h('td', {}, this.what.el), h('td', {}, this.owner), h('td', {}, this.due), h('td', { class: 'cell-center' }, this.done),
-      h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id)))
+      h('td', {}, this.what.el),
+      h('td', {}, this.owner),
+      h('td', {}, this.due),
+      h('td', { class: 'cell-center' }, this.done),
+      h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id))
+    )
     escapeTo(this.what.el, this.el)
   }
 
   /** Store the date once it is a real day in range; a half-typed one waits, and one left
    * invalid on blur goes back to the stored date with a message (P241). */
-  private commitDue (leaving: boolean): void {
+  private commitDue(leaving: boolean): void {
     const d = this.ctx.board.data(this.id)
     if (!d) return
     const value = this.due.value
@@ -127,14 +158,14 @@ export class ActionRow implements ItemView {
     }
   }
 
-  private commitOwner (): void {
+  private commitOwner(): void {
     if (this.ownerTimer) clearTimeout(this.ownerTimer)
     this.ownerTimer = null
     const d = this.ctx.board.data(this.id)
     if (d && d.owner !== this.owner.value) this.ctx.actions.set(this.id, 'owner', this.owner.value.slice(0, 200))
   }
 
-  update (d: NoteData): void {
+  update(d: NoteData): void {
     this.el.style.setProperty('--note-group', groupColor(this.ctx, d))
     this.el.dataset.field = d.field
     this.el.classList.toggle('done', d.done)
@@ -148,17 +179,24 @@ export class ActionRow implements ItemView {
     this.done.disabled = locked
     if (this.move.value !== d.field) this.move.value = d.field
     this.what.refresh()
-    this.el.setAttribute('aria-label', this.what.value().slice(0, 80) || t('note.label.empty', { who: whoLabel(this.ctx, d) }))
+    this.el.setAttribute(
+      'aria-label',
+      this.what.value().slice(0, 80) || t('note.label.empty', { who: whoLabel(this.ctx, d) })
+    )
   }
 
-  setRemote (info: RemoteInfo): void {
+  setRemote(info: RemoteInfo): void {
     showRemote(this.badge, this.el, info)
   }
 
-  focusRoot (): void { this.el.focus() }
-  focusText (): void { this.what.el.focus() }
+  focusRoot(): void {
+    this.el.focus()
+  }
+  focusText(): void {
+    this.what.el.focus()
+  }
 
-  destroy (): void {
+  destroy(): void {
     this.commitOwner()
     this.what.destroy()
     this.el.remove()

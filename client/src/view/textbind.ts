@@ -5,13 +5,21 @@ import type * as Y from 'yjs'
 
 export type TextEdit = (index: number, remove: number, insert: string) => void
 
-interface Diff { index: number, remove: number, insert: string }
+interface Diff {
+  index: number
+  remove: number
+  insert: string
+}
 
-function isHigh (code: number): boolean { return code >= 0xd800 && code <= 0xdbff }
-function isLow (code: number): boolean { return code >= 0xdc00 && code <= 0xdfff }
+function isHigh(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff
+}
+function isLow(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff
+}
 
 /** The single replaced span between two strings, never splitting a surrogate pair. */
-export function diffStrings (a: string, b: string): Diff | null {
+export function diffStrings(a: string, b: string): Diff | null {
   if (a === b) return null
   let start = 0
   const max = Math.min(a.length, b.length)
@@ -30,10 +38,14 @@ export function diffStrings (a: string, b: string): Diff | null {
   return { index: start, remove: endA - start, insert: b.slice(start, endB) }
 }
 
-interface DeltaOp { insert?: unknown, retain?: number, delete?: number }
+interface DeltaOp {
+  insert?: unknown
+  retain?: number
+  delete?: number
+}
 
 /** Where an index of the old text lands after a Yjs delta. */
-export function transformIndex (index: number, delta: readonly DeltaOp[]): number {
+export function transformIndex(index: number, delta: readonly DeltaOp[]): number {
   let oldPos = 0
   let shift = 0
   for (const op of delta) {
@@ -51,7 +63,7 @@ export function transformIndex (index: number, delta: readonly DeltaOp[]): numbe
   return Math.max(0, index + shift)
 }
 
-export function bindText (el: HTMLTextAreaElement | HTMLInputElement, text: Y.Text, edit: TextEdit): () => void {
+export function bindText(el: HTMLTextAreaElement | HTMLInputElement, text: Y.Text, edit: TextEdit): () => void {
   let known = text.toString()
   el.value = known
   let composing = false
@@ -69,7 +81,9 @@ export function bindText (el: HTMLTextAreaElement | HTMLInputElement, text: Y.Te
       el.value = actual
     }
   }
-  const onCompStart = (): void => { composing = true }
+  const onCompStart = (): void => {
+    composing = true
+  }
   const onCompEnd = (): void => {
     composing = false
     onInput()

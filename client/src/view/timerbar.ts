@@ -37,7 +37,7 @@ export class TimerBar {
   private endedTimeout: ReturnType<typeof setTimeout> | null = null
   private minuteSaid: string | null = null
 
-  constructor (ctx: Ctx, opts: TimerBarOptions) {
+  constructor(ctx: Ctx, opts: TimerBarOptions) {
     this.ctx = ctx
     this.opts = opts
     this.timer = readTimer(ctx.board.control)
@@ -53,8 +53,17 @@ export class TimerBar {
       attrs: { type: 'button', 'aria-pressed': String(opts.sound()), title: t('timer.sound') },
       on: { click: () => this.toggleSound() }
     })
-    this.el = h('section', { class: `timerbar${opts.large ? ' timerbar-large' : ''}`, attrs: { 'aria-label': t('timer.label') } },
-      this.partEl, this.outerTimeEl, this.targetEl, this.timeEl, this.stateEl, this.soundBtn, this.live)
+    this.el = h(
+      'section',
+      { class: `timerbar${opts.large ? ' timerbar-large' : ''}`, attrs: { 'aria-label': t('timer.label') } },
+      this.partEl,
+      this.outerTimeEl,
+      this.targetEl,
+      this.timeEl,
+      this.stateEl,
+      this.soundBtn,
+      this.live
+    )
     this.renderSound()
     // a page opened after the end shows "time is up" without the signal
     this.ends.check(this.timer, ctx.fac.clock.now())
@@ -63,7 +72,7 @@ export class TimerBar {
   }
 
   /** `control` changed. */
-  update (): void {
+  update(): void {
     this.timer = readTimer(this.ctx.board.control)
     this.outer = readOuterTimer(this.ctx.board.control)
     const { canvas, board } = this.ctx
@@ -79,11 +88,12 @@ export class TimerBar {
     this.el.dataset.state = this.timer.state
     this.el.classList.toggle('timer-nested', this.outer !== null)
     this.el.hidden = !part && this.timer.state === 'idle'
-    if (this.ends.check(this.timer, this.ctx.fac.clock.now())) this.signalEnd(targetLabel(canvas, this.timer.target, agenda))
+    if (this.ends.check(this.timer, this.ctx.fac.clock.now()))
+      this.signalEnd(targetLabel(canvas, this.timer.target, agenda))
     this.tick()
   }
 
-  private tick (): void {
+  private tick(): void {
     const now = this.ctx.fac.clock.now()
     const left = remainingMs(this.timer, now)
     setText(this.timeEl, left === null ? '' : formatClock(left))
@@ -92,26 +102,48 @@ export class TimerBar {
     const outerLeft = lines.outer?.leftMs ?? null
     setText(this.outerTimeEl, outerLeft === null ? '' : formatClock(outerLeft))
     this.outerTimeEl.hidden = outerLeft === null
-    setAttr(this.outerTimeEl, 'aria-label', lines.outer && outerLeft !== null
-      ? t(lines.outer.state === 'paused' ? 'timer.remaining.paused' : 'timer.remaining', { target: lines.outer.label, time: formatClock(outerLeft) })
-      : null)
+    setAttr(
+      this.outerTimeEl,
+      'aria-label',
+      lines.outer && outerLeft !== null
+        ? t(lines.outer.state === 'paused' ? 'timer.remaining.paused' : 'timer.remaining', {
+            target: lines.outer.label,
+            time: formatClock(outerLeft)
+          })
+        : null
+    )
     const state = this.timer.state === 'paused' ? t('timer.paused') : this.timer.state === 'done' ? t('timer.done') : ''
     setText(this.stateEl, state)
     this.stateEl.hidden = state === ''
     const label = targetLabel(this.ctx.canvas, this.timer.target, readAgenda(this.ctx.board.control))
-    setAttr(this.timeEl, 'aria-label', left === null ? null : t('timer.remaining', { target: label, time: formatClock(left) }))
+    setAttr(
+      this.timeEl,
+      'aria-label',
+      left === null ? null : t('timer.remaining', { target: label, time: formatClock(left) })
+    )
     this.el.classList.toggle('timer-low', this.timer.state === 'running' && left !== null && left <= MINUTE)
     // one polite word a minute before the end, once per run
     const run = `${this.timer.target ?? ''}@${this.timer.endsAt ?? ''}`
-    if (this.timer.state === 'running' && left !== null && left <= MINUTE && left > MINUTE - 5000 && this.minuteSaid !== run && (this.timer.durationMs ?? 0) > 2 * MINUTE) {
+    if (
+      this.timer.state === 'running' &&
+      left !== null &&
+      left <= MINUTE &&
+      left > MINUTE - 5000 &&
+      this.minuteSaid !== run &&
+      (this.timer.durationMs ?? 0) > 2 * MINUTE
+    ) {
       this.minuteSaid = run
       this.say(t('timer.minute', { target: label }))
     }
   }
 
-  private signalEnd (label: string): void {
-    const outer = this.outer ? targetLabel(this.ctx.canvas, this.outer.target, readAgenda(this.ctx.board.control)) : null
-    const words = this.timer.lockOnEnd ? t('timer.ended.locked', { target: label }) : t('timer.ended', { target: label })
+  private signalEnd(label: string): void {
+    const outer = this.outer
+      ? targetLabel(this.ctx.canvas, this.outer.target, readAgenda(this.ctx.board.control))
+      : null
+    const words = this.timer.lockOnEnd
+      ? t('timer.ended.locked', { target: label })
+      : t('timer.ended', { target: label })
     this.say(outer ? `${words} ${t('timer.goes.on', { outer })}` : words)
     this.el.classList.remove('ended')
     void this.el.offsetWidth // restart the pulse
@@ -122,12 +154,12 @@ export class TimerBar {
     if (this.opts.sound()) chime()
   }
 
-  private say (text: string): void {
+  private say(text: string): void {
     setText(this.live, '')
     setTimeout(() => setText(this.live, text), 50)
   }
 
-  private toggleSound (): void {
+  private toggleSound(): void {
     const on = !this.opts.sound()
     if (on) unlockSound()
     this.opts.setSound(on)
@@ -135,13 +167,13 @@ export class TimerBar {
     if (on) chime()
   }
 
-  private renderSound (): void {
+  private renderSound(): void {
     const on = this.opts.sound()
     this.soundBtn.setAttribute('aria-pressed', String(on))
     setText(this.soundBtn, t('timer.sound.short'))
   }
 
-  destroy (): void {
+  destroy(): void {
     if (this.interval) clearInterval(this.interval)
     if (this.endedTimeout) clearTimeout(this.endedTimeout)
     this.el.remove()

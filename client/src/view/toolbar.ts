@@ -14,13 +14,18 @@ export interface ButtonOpts {
   attrs?: Record<string, string>
 }
 
-export function toolButton (label: string, onClick: () => void, opts: ButtonOpts = {}): HTMLButtonElement {
+export function toolButton(label: string, onClick: () => void, opts: ButtonOpts = {}): HTMLButtonElement {
   // symbol-only buttons get the label as their name; text buttons keep their visible text
   // as the name (WCAG 2.5.3) and show the longer label as a tooltip
   return h('button', {
     class: `btn btn-small ${opts.cls ?? ''}`,
     text: opts.text ?? label,
-    attrs: { type: 'button', 'aria-label': opts.text && opts.text.length <= 2 ? label : null, title: label, ...opts.attrs },
+    attrs: {
+      type: 'button',
+      'aria-label': opts.text && opts.text.length <= 2 ? label : null,
+      title: label,
+      ...opts.attrs
+    },
     on: { click: onClick }
   })
 }
@@ -48,12 +53,14 @@ export interface Toolbar {
   readonly viewBtns: Record<BoardView, HTMLButtonElement>
 }
 
-export function buildToolbar (deps: ToolbarDeps): Toolbar {
+export function buildToolbar(deps: ToolbarDeps): Toolbar {
   const { app, canvas, panels } = deps
   const { ctx, prefs } = app
   const viewBtns = {
     canvas: toolButton(t('toolbar.view.canvas'), () => deps.setView('canvas'), { attrs: { 'aria-pressed': 'true' } }),
-    list: toolButton(t('toolbar.view.list'), () => deps.setView('list'), { attrs: { 'aria-pressed': 'false', 'aria-controls': 'listview' } })
+    list: toolButton(t('toolbar.view.list'), () => deps.setView('list'), {
+      attrs: { 'aria-pressed': 'false', 'aria-controls': 'listview' }
+    })
   }
   const zoomLevel = h('output', { class: 'zoom-level', attrs: { 'aria-live': 'off' } })
   canvas.pz.onChange((v) => setText(zoomLevel, t('toolbar.zoom.level', { percent: Math.round(v.scale * 100) })))
@@ -64,31 +71,64 @@ export function buildToolbar (deps: ToolbarDeps): Toolbar {
     app.savePrefs({ ...prefs })
   })
   canvas.cursors.setVisible(prefs.cursors)
-  const langSel = h('select', { attrs: { 'aria-label': t('lang.switch'), id: 'ui-lang' } },
-    ...LOCALES.map((l) => h('option', { text: t(`lang.${l}`), attrs: { value: l, selected: l === locale() } })))
+  const langSel = h(
+    'select',
+    { attrs: { 'aria-label': t('lang.switch'), id: 'ui-lang' } },
+    ...LOCALES.map((l) => h('option', { text: t(`lang.${l}`), attrs: { value: l, selected: l === locale() } }))
+  )
   langSel.addEventListener('change', () => app.onLocale(langSel.value === 'en' ? 'en' : 'de'))
   const projectorOff = app.projector ? app.onProjector : null
 
-  const el = h('div', { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': t('toolbar.label') } },
-    projectorOff ? toolButton(t('mod.projector.off'), () => projectorOff(false), { cls: 'btn-mod', attrs: { 'data-projector': 'off' } }) : null,
+  const el = h(
+    'div',
+    { class: 'toolbar', attrs: { role: 'toolbar', 'aria-label': t('toolbar.label') } },
+    projectorOff
+      ? toolButton(t('mod.projector.off'), () => projectorOff(false), {
+          cls: 'btn-mod',
+          attrs: { 'data-projector': 'off' }
+        })
+      : null,
     panels.mod,
-    h('div', { class: 'tool-group', attrs: { role: 'group', 'aria-label': t('toolbar.view.label') } }, viewBtns.canvas, viewBtns.list),
-    h('div', { class: 'tool-group zoom-tools' },
+    h(
+      'div',
+      { class: 'tool-group', attrs: { role: 'group', 'aria-label': t('toolbar.view.label') } },
+      viewBtns.canvas,
+      viewBtns.list
+    ),
+    h(
+      'div',
+      { class: 'tool-group zoom-tools' },
       toolButton(t('toolbar.zoom.out'), () => canvas.pz.zoom(1 / 1.25), { text: '−' }),
       zoomLevel,
       toolButton(t('toolbar.zoom.in'), () => canvas.pz.zoom(1.25), { text: '+' }),
-      toolButton(t('toolbar.zoom.fit.hint'), () => canvas.pz.fit(), { text: t('toolbar.zoom.fit'), attrs: { 'data-action': 'fit' } })),
+      toolButton(t('toolbar.zoom.fit.hint'), () => canvas.pz.fit(), {
+        text: t('toolbar.zoom.fit'),
+        attrs: { 'data-action': 'fit' }
+      })
+    ),
     h('label', { class: 'tool-check' }, cursorsBox, t('toolbar.cursors')),
     panels.presence,
-    ctx.readOnly() ? null : h('div', { class: 'tool-group' },
-      toolButton(t('toolbar.undo'), () => ctx.actions.undo(), { text: '↶' }),
-      toolButton(t('toolbar.redo'), () => ctx.actions.redo(), { text: '↷' })),
+    ctx.readOnly()
+      ? null
+      : h(
+          'div',
+          { class: 'tool-group' },
+          toolButton(t('toolbar.undo'), () => ctx.actions.undo(), { text: '↶' }),
+          toolButton(t('toolbar.redo'), () => ctx.actions.redo(), { text: '↷' })
+        ),
     panels.log,
-    toolButton(t('toolbar.history.hint'), deps.openHistory, { text: t('toolbar.history'), attrs: { 'data-open': 'history', 'aria-haspopup': 'dialog' } }),
-    toolButton(t('toolbar.export.hint'), () => openExport({ api: app.api, canvas: ctx.canvas, snapshot: null }), { text: t('toolbar.export'), attrs: { 'data-open': 'export', 'aria-haspopup': 'dialog' } }),
+    toolButton(t('toolbar.history.hint'), deps.openHistory, {
+      text: t('toolbar.history'),
+      attrs: { 'data-open': 'history', 'aria-haspopup': 'dialog' }
+    }),
+    toolButton(t('toolbar.export.hint'), () => openExport({ api: app.api, canvas: ctx.canvas, snapshot: null }), {
+      text: t('toolbar.export'),
+      attrs: { 'data-open': 'export', 'aria-haspopup': 'dialog' }
+    }),
     panels.band,
     langSel,
     app.onProfile ? toolButton(t('join.change.label'), app.onProfile, { text: t('join.change') }) : null,
-    toolButton(t('toolbar.help'), deps.openHelp, { text: '?' }))
+    toolButton(t('toolbar.help'), deps.openHelp, { text: '?' })
+  )
   return { el, viewBtns }
 }

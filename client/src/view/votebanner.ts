@@ -14,7 +14,7 @@ export class VoteBanner {
   private readonly resultsBtn: HTMLButtonElement
   private readonly table: ResultsTable
 
-  constructor (ctx: Ctx, onGoto: (noteId: string) => void) {
+  constructor(ctx: Ctx, onGoto: (noteId: string) => void) {
     this.ctx = ctx
     this.text = h('span', { class: 'vote-banner-text', attrs: { role: 'status' } })
     this.resultsBtn = h('button', {
@@ -25,13 +25,21 @@ export class VoteBanner {
     })
     this.el = h('div', { class: 'vote-banner', hidden: true }, this.text, this.resultsBtn)
     this.table = new ResultsTable(ctx, (id) => onGoto(id))
-    this.panel = h('aside', { class: 'panel results-panel', id: 'results', hidden: true, attrs: { 'aria-labelledby': 'results-h' } },
+    this.panel = h(
+      'aside',
+      { class: 'panel results-panel', id: 'results', hidden: true, attrs: { 'aria-labelledby': 'results-h' } },
       h('h2', { id: 'results-h', text: t('vote.results.title') }),
       this.table.el,
-      h('button', { class: 'btn btn-small', text: t('app.close'), attrs: { type: 'button' }, on: { click: () => this.toggle(false) } }))
+      h('button', {
+        class: 'btn btn-small',
+        text: t('app.close'),
+        attrs: { type: 'button' },
+        on: { click: () => this.toggle(false) }
+      })
+    )
   }
 
-  update (): void {
+  update(): void {
     const voting = readVoting(this.ctx.board.control)
     const fac = this.ctx.fac
     const fields = voting.fields.join(', ')
@@ -39,7 +47,12 @@ export class VoteBanner {
     if (voting.state === 'open') {
       const left = fac.ballot.remaining()
       if (fac.permissions().vote && left !== null) {
-        text = t(voting.maxPerNote < voting.perPerson ? 'vote.banner.open.max' : 'vote.banner.open', { fields, left, total: voting.perPerson, max: voting.maxPerNote })
+        text = t(voting.maxPerNote < voting.perPerson ? 'vote.banner.open.max' : 'vote.banner.open', {
+          fields,
+          left,
+          total: voting.perPerson,
+          max: voting.maxPerNote
+        })
       } else {
         text = t('vote.banner.watch', { fields })
       }
@@ -54,7 +67,7 @@ export class VoteBanner {
     else if (!this.panel.hidden) this.table.render(voting)
   }
 
-  toggle (show = this.panel.hidden): void {
+  toggle(show = this.panel.hidden): void {
     this.panel.hidden = !show
     this.resultsBtn.setAttribute('aria-expanded', String(show))
     if (show) {

@@ -7,13 +7,13 @@ import { readVoting, type VoteResult, type VotingState } from '../model/control'
 import type { Ctx } from './actions'
 import { h, setAttr, setText } from './dom'
 
-export function groupName (ctx: Ctx, group: string): string {
+export function groupName(ctx: Ctx, group: string): string {
   if (group === ANONYMOUS) return t('group.anonymous')
   const g = ctx.canvas.group(group)
   return g ? tx(g.label) : group
 }
 
-export function byGroupText (ctx: Ctx, r: VoteResult): string {
+export function byGroupText(ctx: Ctx, r: VoteResult): string {
   return Object.entries(r.byGroup)
     .sort((a, b) => b[1] - a[1])
     .map(([g, n]) => `${groupName(ctx, g)} ${n}`)
@@ -29,17 +29,27 @@ export class VoteBox {
   private readonly mine: HTMLElement
   private readonly result: HTMLElement
 
-  constructor (ctx: Ctx, noteId: string) {
+  constructor(ctx: Ctx, noteId: string) {
     this.ctx = ctx
     this.noteId = noteId
-    this.minus = h('button', { class: 'vote-btn', text: '−', attrs: { type: 'button', 'data-vote': 'retract' }, on: { click: () => this.retract() } })
-    this.plus = h('button', { class: 'vote-btn', text: '+', attrs: { type: 'button', 'data-vote': 'cast' }, on: { click: () => this.cast() } })
+    this.minus = h('button', {
+      class: 'vote-btn',
+      text: '−',
+      attrs: { type: 'button', 'data-vote': 'retract' },
+      on: { click: () => this.retract() }
+    })
+    this.plus = h('button', {
+      class: 'vote-btn',
+      text: '+',
+      attrs: { type: 'button', 'data-vote': 'cast' },
+      on: { click: () => this.cast() }
+    })
     this.mine = h('span', { class: 'vote-mine' })
     this.result = h('span', { class: 'vote-result', hidden: true })
     this.el = h('div', { class: 'note-votes', hidden: true }, this.minus, this.mine, this.plus, this.result)
   }
 
-  update (voting: VotingState, inVote: boolean, text: string): void {
+  update(voting: VotingState, inVote: boolean, text: string): void {
     const fac = this.ctx.fac
     const open = voting.state === 'open' && inVote && fac.permissions().vote
     const closed = voting.state === 'closed' && inVote
@@ -67,12 +77,16 @@ export class VoteBox {
       setText(this.result, t('vote.result.short', { count: r.total }))
       const detail = byGroupText(this.ctx, r)
       setAttr(this.result, 'title', detail)
-      setAttr(this.result, 'aria-label', detail ? t('vote.result.label', { count: r.total, groups: detail }) : t('vote.result.short', { count: r.total }))
+      setAttr(
+        this.result,
+        'aria-label',
+        detail ? t('vote.result.label', { count: r.total, groups: detail }) : t('vote.result.short', { count: r.total })
+      )
       this.el.dataset.total = String(r.total)
     }
   }
 
-  private cast (): void {
+  private cast(): void {
     const fac = this.ctx.fac
     const left = fac.ballot.remaining()
     const max = readVoting(this.ctx.board.control).maxPerNote
@@ -87,7 +101,7 @@ export class VoteBox {
     fac.castVote(this.noteId)
   }
 
-  private retract (): void {
+  private retract(): void {
     if (this.ctx.fac.ballot.mine(this.noteId) === 0) return
     this.ctx.fac.retractVote(this.noteId)
   }

@@ -22,6 +22,8 @@ from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
 from .moderation.base import apply_control
 from .recovery import BoardDamagedError, load_board
+from .relay.base import Relay
+from .relay.link import BoardLink, LinkStats
 from .retention import run_retention
 from .routes import boards, history, pages, sync
 from .settings import Settings
@@ -55,7 +57,39 @@ def open_store(settings: Settings) -> DocStore:
     return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
 
 
-def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: Guards) -> object:
+def open_relay(settings: Settings) -> Relay | None:
+    """The relay named by COCANVAS_RELAY_URL; None for a single node."""
+    url = settings.relay_url
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://")):
+        raise ValueError(f"COCANVAS_RELAY_URL must be a redis:// or rediss:// URL, not {url!r}")
+    from .relay.redis import RedisRelay  # extra [redis]: imported only when configured
+
+    return RedisRelay(url)
+
+
+class RelayStats(LinkStats):
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def owned(self, delta: int) -> None:
+        self.metrics.boards_owned.inc(delta)
+
+    def lag(self, seconds: float) -> None:
+        self.metrics.relay_lag.observe(seconds)
+
+    def caught_up(self) -> None:
+        self.metrics.relay_catch_ups.inc()
+
+
+def room_builder(
+    settings: Settings,
+    store: DocStore,
+    metrics: Metrics,
+    guards: Guards,
+    relay: Relay | None = None,
+) -> object:
     limits = settings.limits
     dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
 
@@ -122,6 +156,11 @@ def room_builder(settings: Settings, store: DocStore, metrics: Metrics, guards: 
                 details=recovery.details(),
             )
             await room.compact()
+        if relay is not None:
+            link = BoardLink(room, relay, store, RelayStats(metrics))
+            room.shared = link
+            room.after_relayed = facilitation.refresh  # a timer set elsewhere wakes ours
+            await link.start()
         return room
 
     return build_room
@@ -150,19 +189,23 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = open_store(settings)
+        relay = open_relay(settings)
         await store.open()
         if isinstance(store, SqliteStore):
             store.commit_seconds = metrics.observe_commit
+            store.shared_log = relay is not None  # P320: nodes on one machine share the file
         try:
-            build = room_builder(settings, store, metrics, guards)
+            build = room_builder(settings, store, metrics, guards, relay)
             grace = settings.room_grace_seconds
             sweep = min(5.0, max(0.05, grace / 2))
-            async with (
-                Rooms(store, build, grace, sweep) as rooms,  # type: ignore[arg-type]
-                retention(settings, store, rooms),
-            ):
+            async with contextlib.AsyncExitStack() as stack:
+                if relay is not None:
+                    await stack.enter_async_context(relay)  # before Rooms, closed after
+                rooms = await stack.enter_async_context(Rooms(store, build, grace, sweep))  # type: ignore[arg-type]
+                await stack.enter_async_context(retention(settings, store, rooms))
                 rooms.on_room_count = metrics.rooms.set
                 state = AppState(settings, store, rooms, metrics, static_dir, guards)
+                state.relay = relay
                 # PDFs and images take seconds: separate processes keep live boards moving
                 async with (
                     WorkerPool(settings.export_workers, metrics) as pool,

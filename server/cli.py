@@ -210,8 +210,10 @@ def cmd_serve(settings: Settings) -> None:
     from .store.startup import check_database
     from .uvicorn_options import raise_file_limit, uvicorn_config
 
-    if settings.store_url or settings.relay_url:
-        raise CliError("--store and --relay are not available in this build; use SQLite")
+    if settings.store_url:
+        raise CliError("--store is not available in this build; use SQLite")
+    if settings.relay_url and not settings.relay_url.startswith(("redis://", "rediss://")):
+        raise CliError("--relay must be a redis:// or rediss:// URL")
     if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
         raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
     if settings.header_timeout_seconds <= 0:

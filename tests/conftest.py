@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.live import LiveServer
+from tests.support.redis_server import RedisServer
 
 
 @pytest.fixture
@@ -39,5 +40,13 @@ def server(start_server: Callable[..., LiveServer]) -> LiveServer:
 def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One server for a whole test module, for tests that only need their own board."""
     server = LiveServer(tmp_path_factory.mktemp("shared") / "data").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A fresh redis-server (no persistence) on a free loopback port."""
+    server = RedisServer(tmp_path / "redis").start()
     yield server
     server.stop()

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 LEASE_MS = 5_000  # P327: an owner that stops renewing loses the board this long after
 RENEW_SECONDS = 1.0
 SEND_QUEUE = 10_000  # messages waiting for the relay; beyond: dropped, peers catch up
+RESEND_SECONDS = (0.05, 2.0)
 
 Task = Callable[[], Coroutine[Any, Any, None]]
 
@@ -102,23 +103,32 @@ class BoardLink:
 
     def _queue(self, kind: str, count: int, payload: bytes) -> None:
         if len(self._out) >= SEND_QUEUE:
-            log.warning("board %s: relay queue full; a message is dropped", self.room.board_id)
-            return  # an update's count stays used: peers see the hole and catch up
+            # the oldest goes; its count stays used: peers see the hole and catch up (P323)
+            self._out.popleft()
+            log.warning("board %s: relay queue full; a message dropped", self.room.board_id)
         self._out.append((kind, count, payload))
         self._wake.set()
 
     async def _send(self) -> None:
+        delay = RESEND_SECONDS[0]
         while True:
             if not self._out:
                 await self._wake.wait()
                 self._wake = anyio.Event()
                 continue
-            kind, count, payload = self._out.popleft()
+            kind, count, payload = self._out[0]
             try:
                 await self.relay.publish(self.room.board_id, kind, count, payload)
             except RelayError as exc:
-                # P323: the hole in our count makes peers catch up from the store
-                log.warning("board %s: not relayed: %s", self.room.board_id, exc)
+                # P325: sent again, in order, until the relay takes it (applying twice is
+                # harmless); peers that lost their subscription meanwhile catch up anyway
+                log.warning("board %s: not relayed yet: %s", self.room.board_id, exc)
+                await anyio.sleep(delay)
+                delay = min(delay * 2, RESEND_SECONDS[1])
+                continue
+            delay = RESEND_SECONDS[0]
+            if self._out and self._out[0][1:] == (count, payload):
+                self._out.popleft()
 
     # ---- in ----------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import anyio
 from anyio.abc import TaskGroup
 from redis.asyncio import Redis
-from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
 from .base import (
@@ -33,6 +32,7 @@ log = logging.getLogger(__name__)
 PREFIX = "cocanvas:"
 TIMEOUT_SECONDS = 2.0  # a command that takes longer counts as "relay unreachable"
 RETRY_SECONDS = (0.1, 2.0)
+POLL_SECONDS = 0.05  # how soon the read loop takes up a new subscription
 
 # take the lease if free, renew it if ours; 1 when held afterwards
 HOLD = """
@@ -67,11 +67,13 @@ class RedisRelay:
         self.url = url
         self.node_id = (node_id or uuid.uuid4().hex[:12])[:MAX_NODE_ID]
         self._redis: Redis | None = None
-        self._pubsub: PubSub | None = None
         self._subs: dict[str, list[_Sub]] = {}
         self._tg: TaskGroup | None = None
-        self._connected = anyio.Event()  # set while the read loop's connection is up
         self._confirmed: dict[str, anyio.Event] = {}  # channel -> Redis confirmed it
+        # the pub/sub connection is used by the read loop only (redis-py reads are not
+        # safe from two tasks): others leave their changes here
+        self._join: set[str] = set()
+        self._leave: set[str] = set()
         self.reconnects = 0
 
     def _client(self) -> Redis:
@@ -115,17 +117,12 @@ class RedisRelay:
             return sub
         channel = channel_of(board)
         confirmed = self._confirmed[channel] = anyio.Event()
-        # until Redis confirms, messages may pass us by: wait, within limits (P323)
+        self._leave.discard(channel)
+        self._join.add(channel)
+        # until Redis confirms, messages may pass us by: wait, within limits. Unconfirmed,
+        # the read loop subscribes on reconnect and declares a gap (P323)
         with anyio.move_on_after(TIMEOUT_SECONDS):
-            await self._connected.wait()
-            pubsub = self._pubsub
-            if pubsub is not None:
-                try:
-                    await pubsub.subscribe(channel)
-                    await confirmed.wait()
-                except (RedisError, OSError) as exc:
-                    # the read loop notices too, resubscribes everything and declares a gap
-                    log.warning("relay: subscribing to board %s failed: %s", board, exc)
+            await confirmed.wait()
         return sub
 
     async def _unsubscribe(self, sub: _Sub) -> None:
@@ -135,12 +132,9 @@ class RedisRelay:
         if subs:
             return
         self._subs.pop(sub.board, None)
-        pubsub = self._pubsub
-        if pubsub is not None:
-            try:
-                await pubsub.unsubscribe(channel_of(sub.board))
-            except (RedisError, OSError) as exc:
-                log.info("relay: unsubscribing board %s failed: %s", sub.board, exc)
+        channel = channel_of(sub.board)
+        self._join.discard(channel)
+        self._leave.add(channel)
 
     async def hold_lease(self, name: str, ttl_ms: int) -> bool:
         try:
@@ -174,10 +168,10 @@ class RedisRelay:
             pubsub = self._client().pubsub()
             try:
                 await pubsub.ping()
+                self._join.clear()
+                self._leave.clear()
                 if self._subs:
                     await pubsub.subscribe(*(channel_of(b) for b in self._subs))
-                self._pubsub = pubsub
-                self._connected.set()
                 if lost:
                     self.reconnects += 1
                     log.warning("relay: reconnected to %s; catching up", self._where())
@@ -185,7 +179,13 @@ class RedisRelay:
                 lost = False
                 delay = RETRY_SECONDS[0]
                 while True:
-                    raw = await pubsub.get_message(timeout=1.0)
+                    if self._join:
+                        joining, self._join = self._join, set()
+                        await pubsub.subscribe(*joining)
+                    if self._leave:
+                        leaving, self._leave = self._leave, set()
+                        await pubsub.unsubscribe(*leaving)
+                    raw = await pubsub.get_message(timeout=POLL_SECONDS)
                     if raw is None:
                         continue
                     if raw.get("type") == "message":
@@ -199,8 +199,6 @@ class RedisRelay:
                     log.warning("relay: %s lost (%s); retrying", self._where(), exc)
                 lost = True
             finally:
-                self._pubsub = None
-                self._connected = anyio.Event()
                 with anyio.CancelScope(shield=True):
                     try:
                         await pubsub.aclose()  # type: ignore[no-untyped-call]  # untyped in redis-py
@@ -210,9 +208,10 @@ class RedisRelay:
             delay = min(delay * 2, RETRY_SECONDS[1])
 
     async def _all_gaps(self) -> None:
+        assert self._tg is not None
         for subs in list(self._subs.values()):
             for sub in list(subs):
-                await _gap(sub)
+                self._tg.start_soon(_gap, sub)  # reading goes on meanwhile
 
     def _dispatch(self, channel: bytes, data: bytes) -> None:
         board = channel.decode()[len(channel_of("")) :]

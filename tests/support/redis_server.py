@@ -21,7 +21,9 @@ from .live import free_port
 def redis_binary() -> str:
     found = shutil.which("redis-server")
     if found is None:
-        message = "redis-server is missing: apt-get install redis-server (scripts/system-packages.sh)"
+        message = (
+            "redis-server is missing: apt-get install redis-server (scripts/system-packages.sh)"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

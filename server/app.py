@@ -21,6 +21,7 @@ from .export_queue import ExportQueue
 from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
 from .moderation.base import apply_control
+from .moderation.shared import read_secrets_first
 from .recovery import BoardDamagedError, load_board
 from .relay.base import Relay
 from .relay.link import BoardLink, LinkStats
@@ -160,6 +161,7 @@ def room_builder(
             link = BoardLink(room, relay, store, RelayStats(metrics))
             room.shared = link
             room.after_relayed = facilitation.refresh  # a timer set elsewhere wakes ours
+            read_secrets_first(room, facilitation)
             await link.start()
         return room
 

@@ -182,3 +182,30 @@ async def test_p327_with_both_nodes_alive_a_timer_ends_exactly_once(
         await on_b.wait_for(lambda: control(on_b).get("timer", {}).get("state") == "done", 10)
         await anyio.sleep(2)
         assert len(timer_log(on_b)) == 1 and len(timer_log(m)) == 1
+
+
+async def test_p329_private_notes_and_ballots_from_one_node_count_on_the_other(
+    nodes: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = nodes
+    board = a.create_board()
+    async with contextlib.AsyncExitStack() as stack:
+        m = await stack.enter_async_context(client(b, board.id, board.tokens["moderator"]))
+        p = await stack.enter_async_context(client(a, board.id, board.tokens["participant"]))
+        await hello(m, name="Mod")
+        await hello(p, name="Pia", group="youth")
+        await ok(m, "private.set", field="B1", on=True)
+        await p.wait_for(lambda: "B1" in control(p).get("private", {}), 10)
+        await ok(p, "private.put", note="pn1", field="B1", text="written on a")
+        # the moderator's node never saw the private note: it reads the store first
+        revealed = await ok(m, "private.reveal", field="B1")
+        assert revealed["revealed"] == 1
+        await p.wait_for(lambda: "pn1" in note_ids(p), 10)
+
+        await m.add_note("v1", "B2", "vote on me")
+        await p.wait_for(lambda: "v1" in note_ids(p), 10)
+        await ok(m, "vote.open", fields=["B2"], per_person=2, max_per_note=1)
+        await p.wait_for(lambda: control(p).get("voting", {}).get("state") == "open", 10)
+        await ok(p, "vote.cast", note="v1")
+        closed = await ok(m, "vote.close")
+        assert closed["results"]["v1"]["total"] == 1

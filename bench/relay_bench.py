@@ -101,6 +101,21 @@ def node(stack: ExitStack, workdir: Path, data: Path, relay: str) -> str:
     return base
 
 
+def histogram_quantile(text: str, name: str, q: float) -> float:
+    """The upper bound of the bucket holding quantile q, summed over the given /metrics."""
+    buckets: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith(f"{name}_bucket{{"):
+            le = line.split('le="')[1].split('"')[0]
+            bound = float("inf") if le == "+Inf" else float(le)
+            buckets[bound] = buckets.get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+    total = buckets.get(float("inf"), 0.0)
+    for bound in sorted(buckets):
+        if total and buckets[bound] >= q * total:
+            return bound * 1000
+    return float("nan")
+
+
 def run_s1(bases: list[str], seconds: int, workdir: Path) -> dict[str, Any]:
     r = httpx.post(f"{bases[0]}/api/boards", json={"canvas": "ko-kreation", "title": "bench"})
     r.raise_for_status()
@@ -116,9 +131,12 @@ def run_s1(bases: list[str], seconds: int, workdir: Path) -> dict[str, Any]:
     cmd = [node_bin, str(LOAD_JS), "--scenario", "S1", "--url", urls]
     cmd += ["--targets", f"@{targets}", "--seconds", str(seconds)]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120, cwd=BENCH)
+    metrics = "\n".join(httpx.get(f"{base}/metrics").text for base in bases)
     for line in out.stdout.splitlines():
         if line.startswith('{"result"'):
             result: dict[str, Any] = json.loads(line)["result"]
+            for name in ("cocanvas_relay_lag_seconds", "cocanvas_store_commit_seconds"):
+                result[name] = [histogram_quantile(metrics, name, q) for q in (0.5, 0.99)]
             return result
     raise SystemExit(f"load.mjs gave no result:\n{out.stderr[-2000:]}")
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .base import GapHandler, Handler, RelayMessage
 
 
-@dataclass
+@dataclass(eq=False)
 class _Sub:
     node: str
     on_message: Handler

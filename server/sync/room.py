@@ -27,7 +27,7 @@ from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_
 
 from ..store.base import DocStore, StoreError
 from . import appmsg, codec, precheck
-from .awareness import AwarenessRegistry
+from .awareness import MIRROR, AwarenessRegistry
 from .budget import BoardSize, PresenceOutbox
 from .channel import Channel, ChannelClosedError
 from .connection import Connection, TokenBucket
@@ -616,7 +616,8 @@ class Room:
         """Presence from another node's clients: kept for late joiners, expired as usual."""
         now = time.monotonic()
         for entry in entries:
-            accepted, _ = self.awareness.apply(("relay", node, entry.client_id), [entry], now)
+            owner = (MIRROR, node, entry.client_id)
+            accepted, _ = self.awareness.apply(owner, [entry], now)
             if accepted:
                 self._broadcast_awareness(accepted)
 

@@ -12,8 +12,11 @@ import anyio
 import pytest
 from anyio.abc import TaskGroup
 
+from server.app import open_relay
 from server.relay.link import BoardLink
 from server.relay.local import LocalHub, LocalRelay
+from server.relay.redis import RedisRelay
+from server.settings import Settings
 from server.store.sqlite import SqliteStore
 from server.sync.document import doc_view, load_doc
 from server.sync.room import Room
@@ -141,3 +144,31 @@ async def test_p326_the_owner_compacts_with_what_other_nodes_stored(tmp_path: Pa
         assert "elsewhere" not in doc_view(owner.room.doc)["notes"]
         assert await stored_notes(store) == {"elsewhere"}
         assert (await store.log_stats(BOARD)).rows == 0
+
+
+def test_a_relay_url_is_redis_or_nothing() -> None:
+    assert open_relay(Settings()) is None
+    relay = open_relay(Settings(relay_url="redis://127.0.0.1:6379/0"))
+    assert isinstance(relay, RedisRelay)
+    with pytest.raises(ValueError, match="redis://"):
+        open_relay(Settings(relay_url="amqp://127.0.0.1"))
+
+
+async def test_p324_presence_follows_a_client_whose_node_went_silent(tmp_path: Path) -> None:
+    async with two_nodes(tmp_path) as (a, b, _, hub):
+        async with b.join() as watcher:
+            async with a.join() as mover:
+                await mover.set_awareness(77, 1, {"user": {"name": "Mo"}})
+                await watcher.wait_for(lambda: 77 in watcher.awareness)
+                hub.down = True  # its node dies: nobody hears that it left
+            with anyio.fail_after(5):
+                while a.room.conns or a.link._out:  # noqa: ASYNC110 - no event for these
+                    await anyio.sleep(0.01)
+            hub.down = False
+            assert 77 in watcher.awareness
+            # the same client comes back through b; b's copy of its presence must yield
+            async with b.join() as moved:
+                await moved.set_awareness(77, 2, {"user": {"name": "Mo again"}})
+                await watcher.wait_for(
+                    lambda: watcher.awareness.get(77) == {"user": {"name": "Mo again"}}
+                )

@@ -82,6 +82,7 @@ class BoardLink:
         await self.catch_up()  # what was committed between our load and the subscription
 
     async def close(self) -> None:
+        await self._flush()
         if self._sub is not None:
             await self._sub.close()
             self._sub = None
@@ -129,6 +130,24 @@ class BoardLink:
             delay = RESEND_SECONDS[0]
             if self._out and self._out[0][1:] == (count, payload):
                 self._out.popleft()
+
+    async def _flush(self) -> None:
+        """Send what is still queued (the room is unloading): peers would not hear of it
+        otherwise until their next catch-up."""
+        while self._out:
+            kind, count, payload = self._out[0]
+            try:
+                await self.relay.publish(self.room.board_id, kind, count, payload)
+            except RelayError as exc:
+                log.error(
+                    "board %s: %d relayed messages unsent on unload (stored; other nodes "
+                    "catch up on their next gap): %s",
+                    self.room.board_id,
+                    len(self._out),
+                    exc,
+                )
+                return
+            self._out.popleft()
 
     # ---- in ----------------------------------------------------------------------------
 

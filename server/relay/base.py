@@ -102,6 +102,10 @@ class Relay(Protocol):
         """Send to every other node with the board; raises RelayError when unreachable."""
         ...
 
+    async def publish_many(self, board: str, messages: list[tuple[str, int, bytes]]) -> None:
+        """publish() for each (kind, count, payload), in order, in one round trip."""
+        ...
+
     async def subscribe(self, board: str, on_message: Handler, on_gap: GapHandler) -> Subscription:
         """Deliver other nodes' messages in their order; `on_gap` runs after any moment in
         which messages may have been lost (reconnect, dropped message), P323."""

@@ -10,6 +10,7 @@ await link.close()           # unsubscribe, give the lease up (after room.stop()
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import deque
@@ -30,6 +31,7 @@ LEASE_MS = 5_000  # P327: an owner that stops renewing loses the board this long
 RENEW_SECONDS = 1.0
 SEND_QUEUE = 10_000  # messages waiting for the relay; beyond: dropped, peers catch up
 RESEND_SECONDS = (0.05, 2.0)
+BATCH = 64  # queued messages sent in one round trip
 
 Task = Callable[[], Coroutine[Any, Any, None]]
 
@@ -117,9 +119,9 @@ class BoardLink:
                 await self._wake.wait()
                 self._wake = anyio.Event()
                 continue
-            kind, count, payload = self._out[0]
+            batch = list(itertools.islice(self._out, BATCH))
             try:
-                await self.relay.publish(self.room.board_id, kind, count, payload)
+                await self.relay.publish_many(self.room.board_id, batch)
             except RelayError as exc:
                 # P325: sent again, in order, until the relay takes it (applying twice is
                 # harmless); peers that lost their subscription meanwhile catch up anyway
@@ -128,8 +130,9 @@ class BoardLink:
                 delay = min(delay * 2, RESEND_SECONDS[1])
                 continue
             delay = RESEND_SECONDS[0]
-            if self._out and self._out[0][1:] == (count, payload):
-                self._out.popleft()
+            for item in batch:  # the queue may have dropped its oldest meanwhile
+                if self._out and self._out[0] is item:
+                    self._out.popleft()
 
     async def _flush(self) -> None:
         """Send what is still queued (the room is unloading): peers would not hear of it

@@ -54,6 +54,10 @@ class LocalRelay:
             if sub.node != self.node_id:
                 sub.on_message(msg)
 
+    async def publish_many(self, board: str, messages: list[tuple[str, int, bytes]]) -> None:
+        for kind, count, payload in messages:
+            await self.publish(board, kind, count, payload)
+
     async def subscribe(self, board: str, on_message: Handler, on_gap: GapHandler) -> _Sub:
         sub = _Sub(self.node_id, on_message, on_gap, self.hub, board)
         self.hub.subs.setdefault(board, []).append(sub)

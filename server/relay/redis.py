@@ -109,6 +109,17 @@ class RedisRelay:
         except (RedisError, OSError) as exc:
             raise RelayError(f"relay {self._where()} unreachable: {exc}") from exc
 
+    async def publish_many(self, board: str, messages: list[tuple[str, int, bytes]]) -> None:
+        now = time.time() * 1000
+        try:
+            async with self._client().pipeline(transaction=False) as pipe:
+                for kind, count, payload in messages:
+                    msg = RelayMessage(self.node_id, kind, count, now, payload)
+                    pipe.publish(channel_of(board), encode_message(msg))
+                await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise RelayError(f"relay {self._where()} unreachable: {exc}") from exc
+
     async def subscribe(self, board: str, on_message: Handler, on_gap: GapHandler) -> _Sub:
         sub = _Sub(self, board, on_message, on_gap)
         first = board not in self._subs

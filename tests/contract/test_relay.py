@@ -91,6 +91,18 @@ async def test_p321_a_message_reaches_the_other_node_in_order_and_not_its_own(
         assert at_a.messages == []  # a node never hears itself
 
 
+async def test_p325_a_batch_arrives_whole_and_in_order(nodes: Nodes) -> None:
+    async with AsyncExitStack() as stack:
+        a = await stack.enter_async_context(nodes.make())
+        b = await stack.enter_async_context(nodes.make())
+        inbox = Inbox()
+        await b.subscribe("b1", inbox.on_message, inbox.on_gap)
+        batch = [(UPDATE, i, bytes([i])) for i in range(1, 65)] + [(AWARENESS, 64, b"p")]
+        await a.publish_many("b1", batch)
+        await inbox.until(lambda: len(inbox.messages) == 65)
+        assert [(m.kind, m.count, m.payload) for m in inbox.messages] == batch
+
+
 async def test_p321_boards_are_apart_and_unsubscribing_stops_delivery(nodes: Nodes) -> None:
     async with AsyncExitStack() as stack:
         a = await stack.enter_async_context(nodes.make())

@@ -63,12 +63,13 @@ test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
       bench/node_modules/.package-lock.json
 	scripts/system-packages.sh /usr/bin/chromium=chromium /usr/bin/pdftotext=poppler-utils \
 	    /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core \
-	    /usr/bin/redis-server=redis-server
+	    /usr/lib/postgresql=postgresql /usr/bin/redis-server=redis-server
 	$(MAKE) --no-print-directory lint typecheck vitest pytest
 
 lint: $(VENV)/.test-deps client/node_modules/.package-lock.json
-	$(VENV)/bin/ruff format --check server canvas_schema tests bench
-	$(VENV)/bin/ruff check server canvas_schema tests bench
+	$(VENV)/bin/ruff format --check server canvas_schema tests bench scripts
+	$(VENV)/bin/ruff check server canvas_schema tests bench scripts
+	$(PY) scripts/check_protocol.py
 	cd client && npx --no-install biome ci .
 
 typecheck: $(VENV)/.test-deps client

@@ -4,7 +4,8 @@ Each format runs in its own fresh process (like a worker of the export process p
 the peak RSS is that format's own. "first" is the first render in that process (imports,
 font loading); "median" is the median of the following runs; "cpu" the median CPU time
 (less disturbed than wall time when the machine is shared). Targets from DESIGN.md
-section 8: PDF under 3 s, Markdown/CSV/JSON under 200 ms.
+section 8: PDF under 3 s (2,000 notes: under 15 s), Markdown/CSV/JSON under 200 ms. On a
+shared machine compare the cpu column: wall time there measures the other load too.
 
     .venv/bin/python bench/export_bench.py
     .venv/bin/python bench/export_bench.py --notes 2000 --runs 5 --formats pdf,md
@@ -27,6 +28,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))  # for tests.unit.export_fixtures when run as a script
 
 TARGETS_MS = {"pdf": 3000.0, "md": 200.0, "csv": 200.0, "json": 200.0}
+# DESIGN.md section 8 also sets a 2,000-note PDF under 15 s
+PDF_TARGET_MS_BY_NOTES = {2000: 15000.0}
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for r in results:
         target = TARGETS_MS.get(r.name)
+        if r.name == "pdf":
+            target = PDF_TARGET_MS_BY_NOTES.get(args.notes, target)
         ok = "" if target is None else ("yes" if r.median_ms < target else "NO")
         failed = failed or ok == "NO"
         print(

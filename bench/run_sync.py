@@ -211,13 +211,15 @@ def reference_server(workdir: Path) -> Iterator[Server]:
 
 
 @contextmanager
-def our_server(workdir: Path) -> Iterator[Server]:
+def our_server(workdir: Path, store_url: str = "") -> Iterator[Server]:
     if not COCANVAS.is_file():
         raise BenchError(f"{COCANVAS} is missing: install the project into .venv")
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix="data-", dir=workdir))
     log = workdir / f"cocanvas-{port}.log"
     cmd = [str(COCANVAS), "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
+    if store_url:
+        cmd += ["--store", store_url]  # boards are new each run, so one database serves all
     # boards are created in bulk and every client shares one address here; the per-address
     # limits protect public servers
     env = {
@@ -350,8 +352,10 @@ def run_load(server: Server, scenario: str, load_args: list[str]) -> Result:
     return result
 
 
-def run_one(kind: str, scenario: str, load_args: list[str], workdir: Path) -> Result:
-    start = our_server if kind == "ours" else reference_server
+def run_one(
+    kind: str, scenario: str, load_args: list[str], workdir: Path, store_url: str = ""
+) -> Result:
+    start = (lambda w: our_server(w, store_url)) if kind == "ours" else reference_server
     with start(workdir) as server:
         if kind == "ours":
             server.targets = create_boards(server, rooms_needed(scenario, load_args))
@@ -499,6 +503,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="ARG",
         help="extra argument for load.mjs, repeatable (e.g. --load-arg=--clients --load-arg=10)",
     )
+    p.add_argument(
+        "--store",
+        default="",
+        help="store URL for our server (postgresql://...; default: SQLite in a temp dir)",
+    )
     p.add_argument("--json", type=Path, help="also write every run's raw result here")
     p.add_argument("--keep", action="store_true", help="keep server logs and data directories")
     return p.parse_args(argv)
@@ -535,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
                 for i in range(runs):
                     print(f"# {scenario} {kind} run {i + 1}/{runs}", file=sys.stderr, flush=True)
                     try:
-                        results.append(run_one(kind, scenario, load_args, workdir))
+                        results.append(run_one(kind, scenario, load_args, workdir, args.store))
                     except BenchError as e:
                         results.append({"error": str(e)})
                     if "error" in results[-1]:

@@ -6,6 +6,8 @@ Usage:
     canvas_to_json(canvas)  # what GET /api/canvases/{id} serves
 """
 
+from .board import NOTE_KINDS as NOTE_KINDS
+from .board import misplaced_kind as misplaced_kind
 from .i18n import SUPPORTED_LOCALES as SUPPORTED_LOCALES
 from .i18n import missing_keys as missing_keys
 from .i18n import translate as translate

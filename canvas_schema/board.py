@@ -8,9 +8,27 @@ from typing import Any
 from .issues import Checker, Issue, describe, is_number, join, short
 from .model import Canvas, FieldKind
 
-# structured note kinds and the field kinds that hold them
-NOTE_KINDS = {"partner": FieldKind.TABLE, "action": FieldKind.ACTIONS}
-_EXTRA_TEXTS = {"partner": ("resources", "competences", "tasks"), "action": ("owner", "due")}
+# every note kind and the field kind that must hold it (None: any field); the one place
+# this rule lives: the server's update policy (P33) and validate_board both read it
+NOTE_KINDS: Mapping[str, FieldKind | None] = {
+    "note": None,
+    "partner": FieldKind.TABLE,
+    "action": FieldKind.ACTIONS,
+}
+_EXTRA_TEXTS = {
+    "note": (),
+    "partner": ("resources", "competences", "tasks"),
+    "action": ("owner", "due"),
+}
+
+
+def misplaced_kind(kind: str, field_id: str, field_kind: str) -> str | None:
+    """Why a note of `kind` may not sit in field `field_id` of `field_kind`; None if it may
+    (also for unknown kinds: check those against NOTE_KINDS first)."""
+    wanted = NOTE_KINDS.get(kind)
+    if wanted is None or field_kind == wanted:
+        return None
+    return f"a '{kind}' note belongs in a {wanted} field, but {field_id} is a {field_kind} field"
 
 
 def validate_board(board: Mapping[str, Any], canvas: Canvas) -> list[Issue]:
@@ -92,13 +110,10 @@ def _check_note(check: Checker, path: str, note: object, canvas: Canvas, groups:
         expected = ", ".join(f"'{k}'" for k in NOTE_KINDS)
         check.add(join(path, "kind"), f"unknown note kind {short(kind)}; expected {expected}")
         return
-    wanted = NOTE_KINDS[kind]
-    if isinstance(field_id, str) and field_id in kinds and kinds[field_id] != wanted:
-        check.add(
-            join(path, "kind"),
-            f"a '{kind}' note belongs in a {wanted} field, "
-            f"but {field_id} is a {kinds[field_id]} field",
-        )
+    if isinstance(field_id, str) and field_id in kinds:
+        problem = misplaced_kind(kind, field_id, kinds[field_id])
+        if problem is not None:
+            check.add(join(path, "kind"), problem)
     for key in _EXTRA_TEXTS[kind]:
         value = note.get(key)
         if value is not None and not isinstance(value, str):

@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
-from .boards import canvas_info, restore_in_place, snapshot_room
+from .boards import resolve_canvas, restore_in_place, snapshot_room
+from .compose import open_store
 from .export_pool import WorkerPool
 from .export_queue import ExportQueue
 from .metrics import Metrics
@@ -26,36 +27,21 @@ from .recovery import BoardDamagedError, load_board
 from .relay.base import Relay
 from .relay.link import BoardLink, LinkStats
 from .retention import run_retention
-from .routes import boards, history, pages, sync
+from .routes import boards, history, join, pages, sync
 from .settings import Settings
 from .state import AppState
-from .store.base import BoardRecord, DocStore, SnapshotInfo
+from .store.base import BoardRecord, CommitTimed, DocStore, SnapshotInfo
 from .store.sqlite import SqliteStore
+from .sync.appmsg import AppError, ErrorCode
 from .sync.errors import SyncError
 from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
-from .sync.rooms import Rooms
+from .sync.rooms import RoomFactory, Rooms
+from .sync.vocabulary import SnapshotKind
 from .throttle import Guards
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-def open_store(settings: Settings) -> DocStore:
-    if settings.store_url:
-        raise ValueError(
-            f"store URL {settings.store_url!r} is not supported by this build; "
-            "leave it empty for SQLite in the data directory"
-        )
-    mode = settings.sqlite_synchronous.upper()
-    if mode not in ("NORMAL", "FULL"):
-        raise ValueError(f"COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {mode!r}")
-    if settings.retention_days < 0 or settings.retention_check_seconds <= 0:
-        raise ValueError(
-            "COCANVAS_RETENTION_DAYS must be 0 (off) or more, "
-            "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
-        )
-    return SqliteStore(settings.data_dir / "cocanvas.db", synchronous=mode)
 
 
 def open_relay(settings: Settings) -> Relay | None:
@@ -63,6 +49,9 @@ def open_relay(settings: Settings) -> Relay | None:
     url = settings.relay_url
     if not url:
         return None
+    if settings.store_url:
+        # P320: the PostgreSQL store does not number rows itself yet; nodes would clash
+        raise ValueError("COCANVAS_RELAY_URL works with the SQLite store only in this build")
     if not url.startswith(("redis://", "rediss://")):
         raise ValueError(f"COCANVAS_RELAY_URL must be a redis:// or rediss:// URL, not {url!r}")
     from .relay.redis import RedisRelay  # extra [redis]: imported only when configured
@@ -90,7 +79,7 @@ def room_builder(
     metrics: Metrics,
     guards: Guards,
     relay: Relay | None = None,
-) -> object:
+) -> RoomFactory:
     limits = settings.limits
     dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
 
@@ -103,9 +92,9 @@ def room_builder(
                 "this board's stored data cannot be read; ask the administrator to restore"
                 " it from a backup"
             ) from exc
-        canvas = canvas_info(record.canvas, dirs)
+        canvas = resolve_canvas(record.canvas, dirs)
         rules = Rules(
-            field_kinds={f["id"]: f["kind"] for f in canvas["fields"]},
+            field_kinds={f.id: str(f.kind) for f in canvas.fields},
             max_notes=limits.max_notes_per_board,
             max_note_chars=limits.max_note_chars,
         )
@@ -131,20 +120,29 @@ def room_builder(
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
 
-        async def snapshot(label: str, kind: str) -> SnapshotInfo:
+        async def snapshot(label: str, kind: SnapshotKind) -> SnapshotInfo:
             return await snapshot_room(store, room, label, kind)
 
         async def restore(sid: str) -> None:
             found = await store.get_snapshot(record.id, sid)
-            if found is None:
-                raise LookupError(f"no snapshot {sid!r}")
+            if found is None:  # deleted since the caller checked
+                raise AppError(ErrorCode.NOT_FOUND, f"no snapshot {sid!r}")
             restore_in_place(room, found[1])
             facilitation.refresh()
 
-        ctx = BoardContext(record, canvas, store, snapshot, restore)
-        ctx.keep_auto_snapshots = settings.keep_auto_snapshots
-        ctx.join_code_hours = settings.join_code_hours
+        ctx = BoardContext(
+            record,
+            canvas,
+            store,
+            snapshot,
+            restore,
+            join_code_hours=settings.join_code_hours,
+            keep_auto_snapshots=settings.keep_auto_snapshots,
+        )
         facilitation = Facilitation(room, ctx)
+        shared = relay is not None  # P329: secrets may change on other nodes
+        for extension in read_secrets_first(facilitation) if shared else facilitation.extensions():
+            room.extend(extension)
         await facilitation.load()
         if recovery.damaged:
             # P223: everyone sees in the decision log that and how the board was recovered
@@ -161,7 +159,6 @@ def room_builder(
             link = BoardLink(room, relay, store, RelayStats(metrics))
             room.shared = link
             room.after_relayed = facilitation.refresh  # a timer set elsewhere wakes ours
-            read_secrets_first(room, facilitation)
             await link.start()
         return room
 
@@ -193,8 +190,9 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         store = open_store(settings)
         relay = open_relay(settings)
         await store.open()
-        if isinstance(store, SqliteStore):
+        if isinstance(store, CommitTimed):
             store.commit_seconds = metrics.observe_commit
+        if isinstance(store, SqliteStore):
             store.shared_log = relay is not None  # P320: nodes on one machine share the file
         try:
             build = room_builder(settings, store, metrics, guards, relay)
@@ -203,7 +201,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
             async with contextlib.AsyncExitStack() as stack:
                 if relay is not None:
                     await stack.enter_async_context(relay)  # before Rooms, closed after
-                rooms = await stack.enter_async_context(Rooms(store, build, grace, sweep))  # type: ignore[arg-type]
+                rooms = await stack.enter_async_context(Rooms(store, build, grace, sweep))
                 await stack.enter_async_context(retention(settings, store, rooms))
                 rooms.on_room_count = metrics.rooms.set
                 state = AppState(settings, store, rooms, metrics, static_dir, guards)
@@ -239,6 +237,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
 
     routes = [
         Route("/", pages.landing),
+        Route("/join", pages.landing),
         Route("/b/{board_id}", pages.board_page),
         Route("/assets/{name:path}", pages.asset),
         Route("/api/boards", boards.post_board, methods=["POST"]),
@@ -251,6 +250,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         Route("/api/boards/{board_id}/export.{fmt:path}", history.export, methods=["GET"]),
         Route("/api/boards/{board_id}/compare", history.compare, methods=["GET"]),
         Route("/api/boards/{board_id}/snapshots/{sid}/restore", history.restore, methods=["POST"]),
+        Route("/api/join", join.post_join, methods=["POST"]),
         Route("/api/canvases", boards.get_canvases),
         Route("/api/canvases/{canvas_id}", boards.get_canvas),
         Route("/healthz", boards.healthz),

@@ -11,7 +11,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from canvas_schema import canvas_to_json, load_canvas
+from canvas_schema import Canvas, canvas_to_json, load_canvas
 
 from .auth import hash_token, new_board_id, new_join_code, new_token
 from .moderation.agenda import default_agenda
@@ -21,6 +21,7 @@ from .store.base import ROLES, BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, NOTES, count_notes, initial_update, load_doc, make_equal
 from .sync.room import Room
 from .sync.rooms import Rooms
+from .sync.vocabulary import SnapshotKind
 
 
 class BoardInputError(ValueError):
@@ -44,14 +45,20 @@ def clean_text(value: object, name: str, max_chars: int, required: bool = True) 
     return text
 
 
-def canvas_info(canvas_id: str, extra_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The resolved canvas definition; BoardInputError if there is no such canvas."""
+def resolve_canvas(canvas_id: str, extra_dirs: tuple[Path, ...] = ()) -> Canvas:
+    """The canvas a board uses; BoardInputError if there is no such canvas."""
     if not isinstance(canvas_id, str) or not canvas_id:
         raise BoardInputError("'canvas' must be a canvas id such as 'ko-kreation'")
     try:
-        return canvas_to_json(load_canvas(canvas_id, extra_dirs))
+        return load_canvas(canvas_id, extra_dirs)
     except LookupError as exc:
         raise BoardInputError(str(exc).strip("'\"")) from exc
+
+
+def canvas_info(canvas_id: str, extra_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The resolved canvas definition as JSON (what exports read); BoardInputError if
+    there is no such canvas."""
+    return canvas_to_json(resolve_canvas(canvas_id, extra_dirs))
 
 
 async def create_board(
@@ -63,19 +70,19 @@ async def create_board(
     extra_dirs: tuple[Path, ...] = (),
     join_code_hours: float = DEFAULT_JOIN_CODE_HOURS,
 ) -> NewBoard:
-    canvas = canvas_info(str(canvas_id) if isinstance(canvas_id, str) else "", extra_dirs)
+    canvas = resolve_canvas(str(canvas_id) if isinstance(canvas_id, str) else "", extra_dirs)
     clean_title = clean_text(title, "title", max_title_chars)
     if locale is None:
-        locale = canvas["default_locale"]
-    if locale not in canvas["locales"]:
-        known = ", ".join(canvas["locales"])
+        locale = canvas.default_locale
+    if locale not in canvas.locales:
+        known = ", ".join(canvas.locales)
         raise BoardInputError(f"'locale' must be one of: {known}")
     now = time.time()
     tokens: dict[str, str] = {role: new_token() for role in ROLES}
     record = BoardRecord(
         id=new_board_id(),
-        canvas=canvas["id"],
-        canvas_version=int(canvas["version"]),
+        canvas=canvas.id,
+        canvas_version=canvas.version,
         title=clean_title,
         locale=str(locale),
         created_at=now,
@@ -89,7 +96,7 @@ async def create_board(
         "title": record.title,
         "locale": record.locale,
         "created_at": now * 1000,
-        "groups": [g["id"] for g in canvas["groups"]],
+        "groups": [g.id for g in canvas.groups],
         "anonymous_allowed": True,
         "private_anonymous": False,
         "show_join_code": True,
@@ -111,7 +118,7 @@ def new_snapshot_id() -> str:
 
 
 async def _save_snapshot(
-    store: DocStore, board_id: str, doc: Doc[Any], seq: int, label: str, kind: str
+    store: DocStore, board_id: str, doc: Doc[Any], seq: int, label: str, kind: SnapshotKind
 ) -> SnapshotInfo:
     info = SnapshotInfo(
         board=board_id,
@@ -126,7 +133,9 @@ async def _save_snapshot(
     return info
 
 
-async def snapshot_room(store: DocStore, room: Room, label: str, kind: str) -> SnapshotInfo:
+async def snapshot_room(
+    store: DocStore, room: Room, label: str, kind: SnapshotKind
+) -> SnapshotInfo:
     await room.flushed()
     room.collect()  # deleted and refused content never enters a snapshot (P120)
     return await _save_snapshot(store, room.board_id, room.doc, room.seq, label, kind)
@@ -146,7 +155,7 @@ def restore_in_place(room: Room, state: bytes) -> None:
 
 
 async def snapshot_board(
-    store: DocStore, rooms: Rooms | None, board_id: str, label: str, kind: str
+    store: DocStore, rooms: Rooms | None, board_id: str, label: str, kind: SnapshotKind
 ) -> SnapshotInfo:
     """Snapshot the live room if loaded, else the stored board."""
     room = rooms.get_loaded(board_id) if rooms is not None else None

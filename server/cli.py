@@ -1,4 +1,5 @@
-"""The `cocanvas` command: serve, new, boards, snapshot, export, import, backup, restore."""
+"""The `cocanvas` command: serve, new, boards, snapshot, export, import, backup, restore,
+migrate."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ EPILOG = """examples:
   cocanvas import board.cocanvas
   cocanvas backup backup-2026-03-03.db   while the server runs
   cocanvas restore backup-2026-03-03.db  with the server stopped
+  cocanvas migrate --to postgresql://cocanvas@db/cocanvas   copy ./data into PostgreSQL
 
 Settings can also come from the environment (COCANVAS_PORT, COCANVAS_DATA_DIR, ...);
 see README.md for every setting and limit."""
@@ -148,6 +150,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     rs.add_argument("backup", type=Path, help="a file made by `cocanvas backup`")
     data_arg(rs)
+
+    mg = sub.add_parser(
+        "migrate",
+        help="copy every board of --data into a PostgreSQL database (server stopped)",
+        description="Copy every board of the SQLite database in --data, with its history, "
+        "snapshots and secrets, into a PostgreSQL database, and verify each board by "
+        "comparing rows and JSON exports. Stop the server first. The SQLite database is "
+        "left as it is. Boards already copied are only verified, so it can be run again.",
+    )
+    mg.add_argument("--to", required=True, help="postgresql://USER[:PASSWORD]@HOST/DATABASE")
+    data_arg(mg)
     return p
 
 
@@ -202,30 +215,47 @@ def _check_port(host: str, port: int) -> None:
             raise CliError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
+def _prepare_postgres(url: str) -> str:
+    """Check the URL, connect and apply pending migrations before listening (P300)."""
+    from .compose import postgres_store
+    from .store.postgres_db import redact_url
+
+    try:
+        store = postgres_store(url)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+    async def prepare() -> None:
+        await store.open()
+        await store.close()
+
+    asyncio.run(prepare())
+    return redact_url(url)
+
+
 def cmd_serve(settings: Settings) -> None:
     from .app import create_app
+    from .compose import database_path
     from .redact import logging_config
     from .serve import GracefulServer
     from .store.base import StoreError
     from .store.startup import check_database
     from .uvicorn_options import raise_file_limit, uvicorn_config
 
-    if settings.store_url:
-        raise CliError("--store is not available in this build; use SQLite")
     if settings.relay_url and not settings.relay_url.startswith(("redis://", "rediss://")):
         raise CliError("--relay must be a redis:// or rediss:// URL")
-    if settings.sqlite_synchronous.upper() not in ("NORMAL", "FULL"):
-        raise CliError("COCANVAS_SQLITE_SYNCHRONOUS must be NORMAL or FULL")
+    if settings.relay_url and settings.store_url:
+        raise CliError("--relay works with the SQLite store only in this build (P320)")
+    _check_store(settings)
     if settings.header_timeout_seconds <= 0:
         raise CliError("COCANVAS_HEADER_TIMEOUT_SECONDS must be more than 0")
-    if settings.retention_days < 0 or settings.retention_check_seconds <= 0:
-        raise CliError(
-            "COCANVAS_RETENTION_DAYS must be 0 (keep boards) or more, and "
-            "COCANVAS_RETENTION_CHECK_SECONDS more than 0"
-        )
     _check_data_dir(settings.data_dir)
     try:
-        check_database(settings.data_dir / "cocanvas.db", settings.allow_empty)
+        if settings.store_url:
+            where = _prepare_postgres(settings.store_url)
+        else:
+            check_database(database_path(settings), settings.allow_empty)
+            where = str(settings.data_dir.resolve())
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     _check_port(settings.host, settings.port)
@@ -233,7 +263,7 @@ def cmd_serve(settings: Settings) -> None:
     logging.config.dictConfig(log_config)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"cocanvas is starting on http://{host}:{settings.port}/", flush=True)
-    print(f"data: {settings.data_dir.resolve()}", flush=True)
+    print(f"data: {where}", flush=True)
     try:
         app = create_app(settings)
     except ValueError as exc:
@@ -250,10 +280,10 @@ def cmd_serve(settings: Settings) -> None:
 
 async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
     from .boards import BoardInputError, board_links, create_board
-    from .store.sqlite import SqliteStore
+    from .compose import opened_store
 
     _check_data_dir(settings.data_dir)
-    async with SqliteStore(settings.data_dir / "cocanvas.db") as store:
+    async with opened_store(settings) as store:
         try:
             dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
             new = await create_board(
@@ -279,13 +309,13 @@ async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_boards(settings: Settings) -> None:
-    from .store.sqlite import SqliteStore
+    from .compose import database_path, opened_store
 
-    db = settings.data_dir / "cocanvas.db"
+    db = database_path(settings)
     if not db.exists():
         print(f"no boards yet (no database at {db})")
         return
-    async with SqliteStore(db) as store:
+    async with opened_store(settings) as store:
         records = await store.list_boards()
     if not records:
         print("no boards yet")
@@ -296,16 +326,16 @@ async def cmd_boards(settings: Settings) -> None:
 
 async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
     from .boards import BoardInputError, clean_text, snapshot_board
-    from .store.sqlite import SqliteStore
+    from .compose import database_path, opened_store
 
-    db = settings.data_dir / "cocanvas.db"
+    db = database_path(settings)
     if not db.exists():
         raise CliError(f"no database at {db}; pass the server's --data directory")
     try:
         label = clean_text(args.label, "label", 200, required=False)
     except BoardInputError as exc:
         raise CliError(str(exc)) from exc
-    async with SqliteStore(db) as store:
+    async with opened_store(settings) as store:
         if await store.get_board(args.board) is None:
             raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
         info = await snapshot_board(store, None, args.board, label, "manual")
@@ -313,15 +343,15 @@ async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_export(settings: Settings, args: argparse.Namespace) -> Rendered:
+    from .compose import database_path, opened_store
     from .history import ALL_FORMATS, HistoryError, render_export
-    from .store.sqlite import SqliteStore
 
     if args.format not in ALL_FORMATS:
         raise CliError(f"unknown format {args.format!r}; one of: {', '.join(ALL_FORMATS)}")
-    db = settings.data_dir / "cocanvas.db"
+    db = database_path(settings)
     if not db.exists():
         raise CliError(f"no database at {db}; pass the server's --data directory")
-    async with SqliteStore(db) as store:
+    async with opened_store(settings) as store:
         record = await store.get_board(args.board)
         if record is None:
             raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
@@ -352,12 +382,12 @@ def write_export(args: argparse.Namespace, rendered: Rendered) -> None:
 
 async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) -> None:
     from .boards import board_links
+    from .compose import opened_store
     from .export import ArchiveError
     from .history import import_archive
-    from .store.sqlite import SqliteStore
 
     _check_data_dir(settings.data_dir)
-    async with SqliteStore(settings.data_dir / "cocanvas.db") as store:
+    async with opened_store(settings) as store:
         try:
             new = await import_archive(
                 store, data, args.title, join_code_hours=settings.join_code_hours
@@ -372,6 +402,7 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) 
 
 
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
+    from .compose import database_path
     from .store.base import StoreError
     from .store.sqlite_backup import backup_database
 
@@ -379,7 +410,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
     if dest.exists() and not args.force:
         raise CliError(f"{dest} exists; choose another name or pass --force")
     try:
-        info = backup_database(settings.data_dir / "cocanvas.db", dest)
+        info = backup_database(database_path(settings), dest)
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     print(
@@ -389,12 +420,13 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
+    from .compose import database_path
     from .store.base import StoreError
     from .store.sqlite_backup import restore_database
 
     _check_data_dir(settings.data_dir)
     try:
-        moved = restore_database(args.backup, settings.data_dir / "cocanvas.db")
+        moved = restore_database(args.backup, database_path(settings))
     except StoreError as exc:
         raise CliError(str(exc)) from exc
     print(f"restored {args.backup} into {settings.data_dir}; start the server again")
@@ -402,10 +434,48 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
         print(f"the database it replaced is now {moved}; delete it when you no longer need it")
 
 
+def _check_store(settings: Settings) -> None:
+    from .compose import check_store_settings
+
+    try:
+        check_store_settings(settings)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+
+
+async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> None:
+    from .compose import postgres_store
+    from .migrate import MigrateError, migrate_boards
+    from .store.base import StoreError
+    from .store.postgres import PostgresStore
+    from .store.sqlite import SqliteStore
+
+    db = settings.data_dir / "cocanvas.db"
+    if not db.exists():
+        raise CliError(f"no database at {db}; pass the server's --data directory")
+    try:
+        dest = postgres_store(args.to)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
+    assert isinstance(dest, PostgresStore)
+    try:
+        async with SqliteStore(db) as source, dest:
+            report = await migrate_boards(source, dest, print)
+    except (StoreError, MigrateError) as exc:
+        raise CliError(str(exc)) from exc
+    print(
+        f"{len(report.copied)} boards copied, {len(report.already_there)} already there;"
+        f" {report.exports_compared} JSON exports compared equal. Start the server with"
+        f" --store {dest.name}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)
+        if args.command != "serve":
+            _check_store(settings)
         if args.command == "serve":
             cmd_serve(settings)
         elif args.command == "new":
@@ -426,6 +496,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             cmd_backup(settings, args)
         elif args.command == "restore":
             cmd_restore(settings, args)
+        elif args.command == "migrate":
+            asyncio.run(cmd_migrate(settings, args))
     except CliError as exc:
         print(f"cocanvas: error: {exc}", file=sys.stderr)
         return 2

@@ -18,11 +18,15 @@ from typing import Any
 import anyio
 from pycrdt import Map
 
-from .boards import NewBoard, canvas_info, create_board
+from canvas_schema import validate_board
+
+from .boards import BoardInputError, NewBoard, canvas_info, create_board, resolve_canvas
 from .export import (
     ARCHIVE_EXTENSION,
     ARCHIVE_MEDIA_TYPE,
     FORMATS,
+    Archive,
+    ArchiveError,
     pack_archive,
     unpack_archive,
 )
@@ -33,6 +37,7 @@ from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
+from .sync.vocabulary import SNAPSHOT_KINDS, SnapshotKind
 
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
 
@@ -157,6 +162,33 @@ async def archive_board(store: DocStore, rooms: Rooms | None, record: BoardRecor
     return await loop.run_in_executor(None, pack_archive, board, state, snapshots)
 
 
+def check_fits_canvas(archive: Archive) -> None:
+    """P82: the archive's board must fit its canvas at this server's version of it
+    (canvas_schema.validate_board); raises ArchiveError naming the first problems."""
+    try:
+        canvas = resolve_canvas(archive.board.canvas)
+    except BoardInputError:
+        return  # creating the board says which canvases there are
+    if archive.board.canvas_version != canvas.version:
+        raise ArchiveError(
+            f"the archive uses version {archive.board.canvas_version} of canvas "
+            f"'{canvas.id}', this server version {canvas.version}; import it into a server "
+            "with the same canvas version"
+        )
+    issues = validate_board(doc_view(load_doc(archive.state, [])), canvas)
+    if issues:
+        shown = "; ".join(str(issue) for issue in issues[:3])
+        more = f" (and {len(issues) - 3} more)" if len(issues) > 3 else ""
+        raise ArchiveError(f"the board does not fit canvas '{canvas.id}': {shown}{more}")
+
+
+def _snapshot_kind(kind: str) -> SnapshotKind:
+    for known in SNAPSHOT_KINDS:
+        if kind == known:
+            return known
+    return "manual"  # a kind this version does not know (a newer one's): kept as manual
+
+
 async def import_archive(
     store: DocStore,
     data: bytes,
@@ -167,6 +199,7 @@ async def import_archive(
     """A new board (new id, new links) with the archive's content and snapshots."""
     loop = asyncio.get_running_loop()
     archive = await loop.run_in_executor(None, unpack_archive, data, max_bytes)
+    await loop.run_in_executor(None, check_fits_canvas, archive)
     new = await create_board(
         store,
         archive.board.canvas,
@@ -180,7 +213,7 @@ async def import_archive(
             board=new.record.id,
             sid=snap.sid,
             label=snap.label or "",
-            kind=snap.kind,
+            kind=_snapshot_kind(snap.kind),
             created_at=snap.created_at / 1000,
             seq=0,
             notes=snap.notes,

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.live import LiveServer
+from tests.support.pgserver import PgServer
 from tests.support.redis_server import RedisServer
 
 
@@ -42,6 +43,20 @@ def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
     server = LiveServer(tmp_path_factory.mktemp("shared") / "data").start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One PostgreSQL server for the session; skipped without PostgreSQL, failed in CI."""
+    server = PgServer.create()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> str:
+    """An empty database of the test's own on the session's PostgreSQL server."""
+    return pg_server.new_database()
 
 
 @pytest.fixture

@@ -41,6 +41,8 @@ export const storageKeys = {
   role: (boardId: string) => `cocanvas:${boardId}:role`,
   /** The projector link token a moderator made on this device (reused by "open projector"). */
   projectorToken: (boardId: string) => `cocanvas:${boardId}:projector-token`,
+  /** Parked drafts: words the server refused, kept on this device only (P262). */
+  drafts: (boardId: string) => `cocanvas:${boardId}:drafts`,
   prefs: 'cocanvas:prefs'
 } as const
 

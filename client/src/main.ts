@@ -11,16 +11,20 @@ import { Board } from './model/board'
 import { Canvas, getCanvas } from './model/canvas'
 import { Facilitation } from './facilitation/session'
 import { readLog } from './model/control'
+import { normalizeJoinCode } from './model/joincode'
+import { deviceStorage, rememberBoard } from './model/myboards'
 import { createUndoManager } from './model/notes'
 import { AppRequestError, type HelloReply, isRole, type Op, refusalCode, type Role } from './sync/appmsg'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
-import { BoardApi } from './sync/rest'
+import { ApiError, BoardApi, boardInfo } from './sync/rest'
 import { CLOSE } from './sync/vocab.gen'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
 import { type Identity, isIdentity, joinDialog } from './view/dialogs'
 import { showError, showJoinCode, showLoading } from './view/errorpage'
+import { setJoinUrl } from './view/projector'
+import { fieldNamer, refusalText } from './view/drafts'
 import { Toasts } from './view/toast'
 
 const PROJECTOR_KEY = (boardId: string): string => `cocanvas:${boardId}:projector`
@@ -109,10 +113,17 @@ function start (root: HTMLElement, where: BoardLocation): void {
   })
   let token = where.token
   const api = new BoardApi(boardId, () => token)
-  const fac = new Facilitation(conn.app, boardId)
+  const isList = (v: unknown): v is unknown[] => Array.isArray(v)
+  const fac = new Facilitation(conn.app, boardId, {
+    read: () => readStored(storageKeys.drafts(boardId), isList),
+    write: (drafts) => writeStored(storageKeys.drafts(boardId), drafts)
+  })
   fac.setRole(role)
   fac.setProjector(projector && role === 'moderator')
   fac.onError = (op, err) => explainRefusal(toasts, op, err)
+  fac.onParked = () => {
+    toasts.show(t('drafts.parked'), { kind: 'error', ms: 15000, action: { label: t('drafts.open'), run: () => fac.drafts.requestOpen() } })
+  }
   fac.rehello = () => conn.hello()
   fac.onOwnToken = (next) => {
     token = next
@@ -121,8 +132,10 @@ function start (root: HTMLElement, where: BoardLocation): void {
   }
   conn.app.onEvent((ev) => {
     if (ev.ev === 'rejected') {
-      const key = ev.code === 'forbidden' || ev.code === 'limit' || ev.code === 'locked' ? ev.code : 'invalid'
-      toasts.show(t(`rejected.${key}`), { kind: 'error', detail: ev.reason ? t('rejected.detail', { reason: ev.reason }) : undefined })
+      // P263: worded here from the code and its values, never the server's English reason
+      const name = canvas ? fieldNamer(ctx) : (id: string) => id
+      const partial = !ev.whole && ev.notes.length > 0
+      toasts.show(refusalText(ev.code, ev.params, name), { kind: 'error', detail: partial ? t('rejected.partial', { count: ev.notes.length }) : undefined })
     } else if (ev.ev === 'link.rotated') {
       toasts.show(t('link.rotated'), { kind: 'error', ms: 60000 })
     }
@@ -238,19 +251,32 @@ function start (root: HTMLElement, where: BoardLocation): void {
   }
 
   // the REST call tells the role early (and explains bad links) before the socket does
-  fetch(`/api/boards/${encodeURIComponent(boardId)}`, { headers: { authorization: `Bearer ${where.token}` } })
-    .then(async (res) => {
-      if (res.status === 401 || res.status === 404) {
+  boardInfo(boardId, where.token)
+    .then((info) => {
+      if (info.role !== null && role !== info.role) setRole(info.role)
+      if (info.joinUrl !== null) setJoinUrl(info.joinUrl)
+      if (info.role === 'moderator') {
+        // "Meine Boards" on the landing page: also boards whose moderator link was opened here
+        const created = info.createdAt !== null ? info.createdAt * 1000 : Date.now()
+        const link = `${window.location.origin}/b/${boardId}#k=${token}`
+        rememberBoard(deviceStorage(), { id: boardId, title: info.title, savedAt: created, links: { moderator: link } })
+      }
+    })
+    .catch((err: unknown) => {
+      if (!(err instanceof ApiError)) return
+      const typedCode = normalizeJoinCode(where.token) !== null
+      if (typedCode && (err.status === 401 || err.status === 429)) {
+        // a mistyped or expired code: ask again, saying why
         conn.destroy()
-        showError(root, t(res.status === 401 ? 'error.4401' : 'error.4404'))
+        window.history.replaceState(null, '', window.location.pathname)
+        showJoinCode(root, t(err.status === 401 ? 'joincode.wrong' : 'landing.join.ratelimit'))
         return
       }
-      const data: unknown = await res.json()
-      const r = (typeof data === 'object' && data !== null ? data : {}) as Record<string, unknown>
-      if (isRole(r.role) && role !== r.role) setRole(r.role)
-    })
-    .catch(() => {
-      // offline: go on with what this device remembers
+      if (err.status === 401 || err.status === 404) {
+        conn.destroy()
+        showError(root, t(err.status === 401 ? 'error.4401' : 'error.4404'))
+      }
+      // otherwise offline or a passing failure: go on with what this device remembers
     })
 
   board.meta.observe(() => {
@@ -306,7 +332,7 @@ if (root) {
   setLocale(rememberedLocale() ?? 'de')
   const where = readLocation()
   if (where === 'badpath') showError(root, t('error.badpath'))
-  else if (where === 'notoken') showJoinCode(root, t('error.notoken'))
+  else if (where === 'notoken') showJoinCode(root)
   else {
     showLoading(root)
     start(root, where)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from . import labels
-from .control import read_agenda, read_log, read_roster
+from .control import read_agenda, read_decisions, read_log, read_roster
 from .model import ExportInput
 from .readers import (
     color_of,
@@ -32,15 +32,16 @@ from .readers import (
 from .report import (
     NEUTRAL_GROUP_COLOR,
     OTHER,
-    Axis,
+    AxisView,
     FieldView,
     Group,
     Layout,
     Note,
     PartView,
     Report,
-    Tick,
+    TickView,
     Voting,
+    part_color,
 )
 
 KINDS = ("note", "partner", "action")
@@ -175,7 +176,7 @@ def build_report(inp: ExportInput) -> Report:
 
     def make_field(fid: str, fdef: dict[str, Any]) -> FieldView:
         axes_raw = dict_of(fdef.get("axes"))
-        axes: tuple[Axis, Axis] | None = None
+        axes: tuple[AxisView, AxisView] | None = None
         if axes_raw:
             axes = (_axis(axes_raw.get("x"), locale), _axis(axes_raw.get("y"), locale))
         lay = dict_of(fdef.get("layout"))
@@ -202,7 +203,7 @@ def build_report(inp: ExportInput) -> Report:
             notes=ordered(by_field.get(fid, [])),
         )
 
-    parts = []
+    parts: list[PartView] = []
     for p in map(dict_of, list_of(canvas.get("parts"))):
         pid = str_of(p.get("id"))
         fids = [f for f in list_of(p.get("fields")) if isinstance(f, str) and f in field_defs]
@@ -212,6 +213,7 @@ def build_report(inp: ExportInput) -> Report:
                 label=text_of(p.get("label"), locale),
                 subtitle=text_of(p.get("subtitle"), locale),
                 fields=tuple(make_field(f, field_defs[f]) for f in fids),
+                color=part_color(len(parts)),
             )
         )
     placed = {f.id for p in parts for f in p.fields}
@@ -259,10 +261,17 @@ def build_report(inp: ExportInput) -> Report:
         groups=groups,
         parts=tuple(parts),
         other=other,
-        agenda=read_agenda(control, canvas, locale),
-        roster=read_roster(control, groups, locale),
+        agenda=read_agenda(control, canvas, locale, int(inp.exported_at * 1000)),
+        roster=read_roster(control, groups, locale, inp.anonymize),
         log=read_log(control, raw_notes, locale, inp.anonymize),
         voting=voting,
+        decisions=read_decisions(
+            control,
+            raw_notes,
+            {f.id: f.label for p in parts for f in p.fields},
+            locale,
+            inp.anonymize,
+        ),
     )
 
 
@@ -270,12 +279,12 @@ def _as_other(note: Note) -> Note:
     return replace(note, field=OTHER, part="")
 
 
-def _axis(value: Any, locale: str) -> Axis:
+def _axis(value: Any, locale: str) -> AxisView:
     raw = dict_of(value)
     ticks = []
     for tick in map(dict_of, list_of(raw.get("ticks"))):
         at = unit_of(tick.get("at"))
         if at is not None:
-            ticks.append(Tick(at=at, label=text_of(tick.get("label"), locale)))
+            ticks.append(TickView(at=at, label=text_of(tick.get("label"), locale)))
     ticks.sort(key=lambda t: t.at)
-    return Axis(label=text_of(raw.get("label"), locale), ticks=tuple(ticks))
+    return AxisView(label=text_of(raw.get("label"), locale), ticks=tuple(ticks))

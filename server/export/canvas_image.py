@@ -1,57 +1,34 @@
 """The whole canvas as SVG and PNG, laid out like the board.
 
-Fields sit on `canvas["grid"]` by their `layout`; notes of 176 x 132 px are centred on
-their x/y on a 2400 x 2160 px board.
+Fields sit on `canvas["grid"]` by their `layout` on a 2400 x 2160 px board whose rows grow
+when a field's notes need more room; plain fields flow (`flow.py`), the A3 diagram places
+notes with the shared placement (`canvas_schema.placement`), as the board does.
 """
 
 from __future__ import annotations
 
+import math
 import xml.etree.ElementTree as ET
 
 from .build import build_report
 from .diagram_image import draw_axes, draw_y_tick_labels, place_diagram_notes
+from .flow import Card, board_order, flow_cards, flow_height
 from .model import ExportInput
-from .report import NEUTRAL_GROUP_COLOR, PART_COLORS, FieldView, Report
+from .report import NEUTRAL_GROUP_COLOR, FieldView, Report
 from .svgdraw import INK, LINE, MUTED, Style, el, note_card, serialise, svg_root, text_lines, to_png
 from .svgtext import BOLD, one_line, wrap
 from .wording import is_rtl, partner_cell
 
 BOARD_W, BOARD_H = 2400, 2160
 HEADER_H = 110
-NOTE_W, NOTE_H = 176, 132
 GAP = 8
+# the diagram keeps its proportions when its rows grow, as on the board
+DIAGRAM_BODY_H = 620
 
 
-def _auto_position(index: int, width: float, height: float) -> tuple[float, float]:
-    """A place for a note without x/y: a tidy grid, overlapping once the field is full."""
-    cols = max(1, int(width // (NOTE_W + GAP)))
-    rows = max(1, int(height // (NOTE_H + GAP)))
-    col, row = index % cols, (index // cols) % rows
-    shift = (index // (cols * rows)) * 14
-    return (
-        (col * (NOTE_W + GAP) + NOTE_W / 2 + shift) / max(width, 1),
-        (row * (NOTE_H + GAP) + NOTE_H / 2 + shift) / max(height, 1),
-    )
-
-
-def _free_notes(
-    parent: ET.Element,
-    report: Report,
-    field: FieldView,
-    box: tuple[float, float, float, float],
-    style: Style,
-) -> None:
-    x0, y0, w, h = box
-    unplaced = 0
-    for note in field.notes:
-        if note.x is None or note.y is None:
-            fx, fy = _auto_position(unplaced, w, h)
-            unplaced += 1
-        else:
-            fx, fy = note.x, note.y
-        cx = min(max(x0 + fx * w, x0 + NOTE_W / 2), x0 + w - NOTE_W / 2)
-        cy = min(max(y0 + fy * h, y0 + NOTE_H / 2), y0 + h - NOTE_H / 2)
-        note_card(parent, report, note, cx, cy, NOTE_W, NOTE_H, style)
+def _free_notes(parent: ET.Element, report: Report, cards: list[Card], style: Style) -> None:
+    for c in cards:
+        note_card(parent, report, c.note, c.x + c.w / 2, c.y + c.h / 2, c.w, c.h, style)
 
 
 def _rows(
@@ -193,7 +170,7 @@ def _field_frame(
     style: Style,
 ) -> float:
     """The field's box and header; returns the y where its body starts."""
-    color = PART_COLORS.get(field.part, INK)
+    color = next((p.color for p in report.parts if p.id == field.part), INK)
     el(
         parent,
         "rect",
@@ -252,12 +229,43 @@ def _field_frame(
     )
     prompt = wrap(field.prompt, w - 24, 13, 2)
     text_lines(parent, prompt, x + 12, y + 62, w - 24, 13, style, fill=MUTED)
-    return y + 62 + 13 * 1.25 * max(1, len(prompt)) + 6
+    return y + _header_h(field, w)
+
+
+def _header_h(field: FieldView, w: float) -> float:
+    return 62 + 13 * 1.25 * max(1, len(wrap(field.prompt, w - 24, 13, 2))) + 6
+
+
+def _flows(field: FieldView) -> bool:
+    return field.kind not in ("diagram", "table", "actions") or (
+        field.kind == "diagram" and field.axes is None
+    )
+
+
+def _row_heights(report: Report, style: Style) -> list[float]:
+    """Each grid row's height: its share of the board, or more when a field's notes need it."""
+    cols, rows = report.grid
+    cell_w, cell_h = BOARD_W / cols, BOARD_H / rows
+    heights = [cell_h] * rows
+    for field in report.fields():
+        lay = field.layout
+        if lay is None or not _flows(field):
+            continue
+        w = lay.colspan * cell_w - 2 * GAP
+        cards = flow_cards(report, board_order(field.notes), 0, 0, w - 20, style)
+        need = _header_h(field, w) + flow_height(cards, 0) + 10 + 2 * GAP
+        span = range(lay.row - 1, min(rows, lay.row - 1 + lay.rowspan))
+        have = sum(heights[r] for r in span)
+        if need > have and span:
+            heights[span[-1]] += need - have
+    return heights
 
 
 def _canvas_svg(report: Report, style: Style) -> bytes:
     cols, rows = report.grid
-    width, height = BOARD_W, BOARD_H + HEADER_H
+    heights = _row_heights(report, style)
+    tops = [HEADER_H + sum(heights[:r]) for r in range(rows + 1)]
+    width, height = BOARD_W, math.ceil(tops[-1])
     root = svg_root(width, height, report.title, f"{report.canvas_title} – {report.t('doc.kind')}")
     el(
         root,
@@ -283,22 +291,23 @@ def _canvas_svg(report: Report, style: Style) -> bytes:
         font_size=20,
         fill=MUTED,
     )
-    cell_w, cell_h = BOARD_W / cols, BOARD_H / rows
+    cell_w = BOARD_W / cols
     for field in report.fields():
         if field.layout is None:
             continue
         lay = field.layout
         x = (lay.col - 1) * cell_w + GAP
-        y = HEADER_H + (lay.row - 1) * cell_h + GAP
-        w, h = lay.colspan * cell_w - 2 * GAP, lay.rowspan * cell_h - 2 * GAP
+        last = min(rows, lay.row - 1 + lay.rowspan)
+        y = tops[lay.row - 1] + GAP
+        w, h = lay.colspan * cell_w - 2 * GAP, tops[last] - tops[lay.row - 1] - 2 * GAP
         group = el(root, "g", id=f"field-{field.id}")
         body_y = _field_frame(group, report, field, x, y, w, h, style)
         body = (x + 10, body_y, w - 20, y + h - 10 - body_y)
         if field.kind == "diagram" and field.axes is not None:
-            plot = (body[0] + 34, body[1], body[2] - 40, body[3] - 68)
+            plot = (body[0] + 34, body[1], body[2] - 40, min(body[3], DIAGRAM_BODY_H) - 68)
             draw_axes(group, field, plot, 13, style)
             draw_y_tick_labels(group, field, plot, 13)
-            unplaced = place_diagram_notes(group, report, field, plot, 150, 84, style, 12.5)
+            unplaced = place_diagram_notes(group, report, field, plot, style, 12.5)
             if unplaced:
                 label = (
                     report.t("diagram.unplaced.list") + ": " + ", ".join(n.text for n in unplaced)
@@ -315,15 +324,16 @@ def _canvas_svg(report: Report, style: Style) -> bytes:
         elif field.kind in ("table", "actions"):
             _rows(group, report, field, body, style)
         else:
-            _free_notes(group, report, field, body, style)
+            cards = flow_cards(report, board_order(field.notes), body[0], body[1], body[2], style)
+            _free_notes(group, report, cards, style)
     return serialise(root)
 
 
 def render_svg(inp: ExportInput) -> bytes:
-    """The whole canvas as SVG (2400 x 2270 px, fields laid out as on the board)."""
+    """The whole canvas as SVG (2400 px wide, 2270 px or taller: laid out as on the board)."""
     return _canvas_svg(build_report(inp), Style(cairo=False))
 
 
 def render_png(inp: ExportInput) -> bytes:
-    """The whole canvas as PNG (the SVG rasterised at 2400 x 2270 px)."""
+    """The whole canvas as PNG (the SVG rasterised: 2400 px wide, 2270 px or taller)."""
     return to_png(_canvas_svg(build_report(inp), Style(cairo=True)))

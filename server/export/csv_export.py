@@ -16,7 +16,8 @@ import io
 
 from .build import build_report
 from .model import ExportInput
-from .report import Note, Report
+from .report import Decision, Note, Report
+from .wording import role_label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -90,6 +91,20 @@ def _row(report: Report, note: Note, field_label: str) -> list[str]:
     ]
 
 
+def _decision_row(report: Report, d: Decision) -> list[str]:
+    """A decision (P232) as a row of kind decision: its field, text, author and times."""
+    part = field_label = ""
+    for p in report.parts:
+        for f in p.fields:
+            if f.id == d.field:
+                part, field_label = p.id, f.label
+    cells = [part, d.field or "", field_label, report.t("kind.decision"), d.text]
+    cells += ["", d.name or role_label(report.locale, d.role)]
+    cells += [""] * 10
+    cells += [report.local_iso(d.at), report.local_iso(d.edited_at), d.id]
+    return cells
+
+
 def render_csv(inp: ExportInput) -> bytes:
     """All notes as CSV, one row per note, in canvas order.
 
@@ -111,4 +126,6 @@ def render_csv(inp: ExportInput) -> bytes:
     for field in report.fields():
         for note in field.notes:
             writer.writerow([guard_cell(cell) for cell in _row(report, note, field.label)])
+    for d in report.decisions:
+        writer.writerow([guard_cell(cell) for cell in _decision_row(report, d)])
     return (BOM + buffer.getvalue()).encode("utf-8")

@@ -1,4 +1,4 @@
-"""The A3 initiative diagram: axes, tick labels and initiatives placed at (x, y).
+"""The A3 initiative diagram: axes, tick labels and initiatives placed as on the board.
 
 Drawn alone as SVG/PNG (`render_diagram_svg`, `render_diagram_png`), inside the PDF
 (`diagram_svg`), and inside the whole-canvas image, which uses the drawing helpers here.
@@ -7,14 +7,19 @@ Drawn alone as SVG/PNG (`render_diagram_svg`, `render_diagram_png`), inside the 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections import Counter
+
+from canvas_schema.placement import NOTE_H, NOTE_W, layout
 
 from .build import build_report
+from .flow import board_order
 from .model import ExportInput
 from .report import FieldView, Note, Report
 from .svgdraw import INK, MUTED, Style, el, note_card, serialise, svg_root, text_lines, to_png
 from .svgtext import BOLD, one_line, text_width, wrap
 
 DIAGRAM_W, DIAGRAM_H = 1400, 1000
+CARD_GAP = 8.0
 
 
 def draw_y_tick_labels(
@@ -128,21 +133,52 @@ def place_diagram_notes(
     report: Report,
     field: FieldView,
     box: tuple[float, float, float, float],
-    note_w: float,
-    note_h: float,
     style: Style,
     size: float,
 ) -> list[Note]:
-    """Initiatives placed at (x, y) with y = 0 at the bottom; returns the unplaced ones."""
+    """Initiatives placed by the shared layout (P281), y = 0 at the bottom; returns the
+    unplaced ones. A card covers the shared footprint less a small gap, so none hides
+    another; a full diagram stacks cards, offset, with the count atop the one below."""
+    x0, y0, w, h = box
+    placed = [n for n in board_order(field.notes) if n.x is not None and n.y is not None]
+    spots = layout([(n.x or 0.0, 1 - (n.y or 0.0)) for n in placed])
+    card_w, card_h = NOTE_W * w - CARD_GAP, NOTE_H * h - CARD_GAP
+    stacks = Counter(p.on for p in spots if p.on >= 0)
+    for i, (note, p) in enumerate(zip(placed, spots, strict=True)):
+        cx, cy = x0 + p.x * w, y0 + p.y * h
+        note_card(parent, report, note, cx, cy, card_w, card_h, style, size)
+        if stacks[i]:
+            el(
+                parent,
+                "text",
+                f"+{stacks[i]}",
+                x=f"{cx + card_w / 2 - 4:.1f}",
+                y=f"{cy - card_h / 2 + size + 6:.1f}",
+                font_size=size,
+                font_weight="bold",
+                fill=INK,
+                text_anchor="end",
+            )
+    return [n for n in field.notes if n.x is None or n.y is None]
+
+
+# Above this many placed initiatives the PDF's diagram shows dots, not cards: 30 cards fill
+# the plot's free spots, more are stacked, and each card's text costs the PDF render ~10 ms.
+PDF_CARD_LIMIT = 30
+
+
+def place_diagram_dots(
+    parent: ET.Element, field: FieldView, box: tuple[float, float, float, float]
+) -> list[Note]:
+    """Initiatives as dots in their group colour at (x, y); returns the unplaced ones."""
     x0, y0, w, h = box
     unplaced = []
     for note in field.notes:
         if note.x is None or note.y is None:
             unplaced.append(note)
             continue
-        cx = min(max(x0 + note.x * w, x0 + note_w / 2), x0 + w - note_w / 2)
-        cy = min(max(y0 + (1 - note.y) * h, y0 + note_h / 2), y0 + h - note_h / 2)
-        note_card(parent, report, note, cx, cy, note_w, note_h, style, size)
+        cx, cy = x0 + note.x * w, y0 + (1 - note.y) * h
+        el(parent, "circle", cx=f"{cx:.1f}", cy=f"{cy:.1f}", r=7, fill=note.group_color)
     return unplaced
 
 
@@ -172,7 +208,13 @@ def _diagram_svg(report: Report, style: Style) -> bytes:
     el(root, "rect", x=plot[0], y=plot[1], width=plot[2], height=plot[3], fill="#fbfcfd")
     draw_axes(root, field, plot, 16, style)
     draw_y_tick_labels(root, field, plot, 16)
-    unplaced = place_diagram_notes(root, report, field, plot, 230, 104, style, 18)
+    placed = sum(1 for n in field.notes if n.x is not None and n.y is not None)
+    if style.compact and placed > PDF_CARD_LIMIT:
+        unplaced = place_diagram_dots(root, field, plot)
+        caption = report.t("diagram.dots", n=placed)
+        el(root, "text", one_line(caption, width - 48, 15), x=24, y=height - 70, font_size=15)
+    else:
+        unplaced = place_diagram_notes(root, report, field, plot, style, 18)
     if unplaced:
         label = report.t("diagram.unplaced.list") + ": " + ", ".join(n.text for n in unplaced)
         lines = wrap(label, width - 48, 15, 2)

@@ -1,4 +1,8 @@
-"""The C3 action items as iCalendar to-dos (RFC 5545 `VTODO`).
+"""The C3 action items as iCalendar (RFC 5545): all-day events and to-dos.
+
+Calendar programs show `VEVENT`s and mostly ignore `VTODO`s, so every dated action is an
+all-day event on its due date (beside its to-do, for task apps); the undated ones are
+listed in the description of one summary event on the export day.
 
 CRLF line ends, content lines folded at 75 octets (never inside a UTF-8 sequence), TEXT
 values escaped (`\\`, `;`, `,`, newlines). The UID is stable per board and note, so
@@ -9,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from .build import build_report
 from .model import ExportInput
@@ -54,6 +58,11 @@ def _uid_part(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def calendar_date(note: Note) -> date | None:
+    """The due date when it is a real ISO date in a sane range (`readers.due_of` checks)."""
+    return note.due_date
+
+
 def _todo(report: Report, note: Note, stamp: str) -> list[str]:
     lines = [
         "BEGIN:VTODO",
@@ -69,12 +78,13 @@ def _todo(report: Report, note: Note, stamp: str) -> list[str]:
     description = []
     if note.owner.strip():
         description.append(f"{report.t('ics.owner')}: {note.owner.strip()}")
-    if note.due and note.due_date is None:
+    if note.due and calendar_date(note) is None:
         description.append(f"{report.t('ics.due')}: {note.due}")
     description.append(report.t("ics.board", title=report.title))
     lines.append(f"DESCRIPTION:{escape_text(chr(10).join(description))}")
-    if note.due_date is not None:
-        lines.append(f"DUE;VALUE=DATE:{note.due_date.strftime('%Y%m%d')}")
+    due = calendar_date(note)
+    if due is not None:
+        lines.append(f"DUE;VALUE=DATE:{due.strftime('%Y%m%d')}")
     if note.done:
         lines += ["STATUS:COMPLETED", "PERCENT-COMPLETE:100"]
     else:
@@ -84,6 +94,56 @@ def _todo(report: Report, note: Note, stamp: str) -> list[str]:
     return lines
 
 
+def _event(report: Report, note: Note, due: date, stamp: str) -> list[str]:
+    """One all-day event on the due date (DTEND is the next day: RFC 5545 3.6.1)."""
+    return [
+        "BEGIN:VEVENT",
+        f"UID:event.{_uid_part(note.id)}.{_uid_part(report.board_key)}@cocanvas",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{due.strftime('%Y%m%d')}",
+        f"DTEND;VALUE=DATE:{(due + timedelta(days=1)).strftime('%Y%m%d')}",
+        f"SUMMARY:{escape_text(note.text.strip() or report.t('ics.untitled'))}",
+        f"DESCRIPTION:{escape_text(_description(report, note))}",
+        "TRANSP:TRANSPARENT",  # a deadline, not a meeting: it blocks no time
+        f"CATEGORIES:{escape_text(report.canvas_title or 'cocanvas')}",
+        "END:VEVENT",
+    ]
+
+
+def _undated_event(report: Report, notes: list[Note], stamp: str) -> list[str]:
+    """One all-day event on the export day listing the actions without a (valid) date."""
+    day = datetime.fromtimestamp(report.exported_at, report.tz).date()
+    items = []
+    for note in notes:
+        item = f"- {note.text.strip() or report.t('ics.untitled')}"
+        if note.owner.strip():
+            item += f" ({report.t('ics.owner')}: {note.owner.strip()})"
+        if note.due:
+            item += f" ({report.t('ics.due')}: {note.due})"
+        items.append(item)
+    items.append(report.t("ics.board", title=report.title))
+    return [
+        "BEGIN:VEVENT",
+        f"UID:undated.{_uid_part(report.board_key)}@cocanvas",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
+        f"DTEND;VALUE=DATE:{(day + timedelta(days=1)).strftime('%Y%m%d')}",
+        f"SUMMARY:{escape_text(report.t('ics.undated', n=len(notes)))}",
+        f"DESCRIPTION:{escape_text(chr(10).join(items))}",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def _description(report: Report, note: Note) -> str:
+    lines = []
+    if note.owner.strip():
+        lines.append(f"{report.t('ics.owner')}: {note.owner.strip()}")
+    lines.append(report.t("action.done") if note.done else report.t("action.open"))
+    lines.append(report.t("ics.board", title=report.title))
+    return "\n".join(lines)
+
+
 def render_ics(inp: ExportInput) -> bytes:
     """The board's action items (every note in C3 and every note of kind "action").
 
@@ -91,7 +151,8 @@ def render_ics(inp: ExportInput) -> bytes:
         inp: the export input.
 
     Returns:
-        UTF-8 bytes of a VCALENDAR with one VTODO per action item.
+        UTF-8 bytes of a VCALENDAR: per action a VTODO, per dated action an all-day
+        VEVENT, and one VEVENT listing the undated actions (when there are any).
     """
     report = build_report(inp)
     stamp = _stamp(report.exported_at)
@@ -103,9 +164,17 @@ def render_ics(inp: ExportInput) -> bytes:
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(report.title)}",
     ]
+    undated: list[Note] = []
     for field in report.fields():
         for note in field.notes:
             if field.kind == "actions" or note.kind == "action":
                 lines += _todo(report, note, stamp)
+                due = calendar_date(note)
+                if due is None:
+                    undated.append(note)
+                else:
+                    lines += _event(report, note, due, stamp)
+    if undated:
+        lines += _undated_event(report, undated, stamp)
     lines.append("END:VCALENDAR")
     return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")

@@ -2,7 +2,7 @@
 
 Shape: `{"format": "cocanvas-board", "version": 1, "exported_at", "locale", "source",
 "anonymized", "board", "canvas", "groups", "parts", "notes", "agenda", "voting", "roster",
-"log"}`. Times are ISO 8601 in UTC (`2026-03-03T08:00:00.000Z`); every key is always
+"decisions", "log"}`. Times are ISO 8601 in UTC (`2026-03-03T08:00:00.000Z`); every key is always
 present (null when unknown), so consumers need no guessing.
 """
 
@@ -127,6 +127,20 @@ def export_data(report: Report) -> dict[str, Any]:
             "results_shown": report.voting.shown,
         },
         "roster": [{"group": e.group, "label": e.label, "count": e.count} for e in report.roster],
+        "decisions": [
+            {
+                "id": d.id,
+                "text": d.text,
+                "at": iso(d.at),
+                "role": d.role,
+                "name": d.name,
+                "field": d.field,
+                "note": d.note,
+                "link": d.link,
+                "edited_at": iso(d.edited_at),
+            }
+            for d in report.decisions
+        ],
         "log": [
             {
                 "at": iso(entry.at),

@@ -11,16 +11,20 @@ import re
 
 from . import labels
 from .build import build_report
+from .logwords import log_sentence
 from .model import ExportInput
 from .report import FieldView, Note, Report
 from .wording import (
+    RANKING_TOP,
     agenda_table,
     axis_words,
+    groups_text,
     note_by,
-    op_label,
     partner_cell,
     role_label,
+    roster_label,
     shows_votes,
+    vote_ranking,
     votes_text,
 )
 
@@ -196,13 +200,55 @@ def _roster(report: Report) -> list[str]:
     out = [f"## {report.t('roster.title')}", ""]
     if not report.roster:
         return [*out, report.t("roster.none"), ""]
-    out += [f"- {md_cell(e.label)}: {e.count}" for e in report.roster]
+    out += [f"- {md_cell(roster_label(e))}: {e.count}" for e in report.roster]
     total = sum(e.count for e in report.roster)
     return [*out, f"- **{report.t('roster.total')}: {total}**", ""]
 
 
+def _ranking(report: Report) -> list[str]:
+    """The dot-vote ranking per field, as in the PDF."""
+    ranking = vote_ranking(report)
+    if not ranking:
+        return []
+    out = [f"## {report.t('ranking.title')}", "", report.t("ranking.intro", n=RANKING_TOP), ""]
+    header = [
+        report.t("ranking.rank"),
+        report.t("ranking.note"),
+        report.t("ranking.dots"),
+        report.t("ranking.by_group"),
+    ]
+    for field, notes in ranking:
+        out += [f"### {md_cell(f'{field.id} {field.label}')}", ""]
+        if not notes:
+            out += [report.t("ranking.none"), ""]
+            continue
+        rows = [
+            [str(i), md_cell(n.text), str(n.votes or 0), md_cell(groups_text(report, n))]
+            for i, n in enumerate(notes, 1)
+        ]
+        out += [*_table(header, rows), ""]
+    return out
+
+
+def _decisions(report: Report) -> list[str]:
+    """The group's decisions, first in the decision section (P232)."""
+    if not report.decisions:
+        return []
+    out = [f"### {report.t('decisions.title')}", ""]
+    for n, d in enumerate(report.decisions, 1):
+        said = [report.when(d.at)] if d.at is not None else []
+        if d.link:
+            said.insert(0, d.link)
+        if d.edited_at is not None:
+            said.append(report.t("decisions.edited", when=report.when(d.edited_at)))
+        tail = f" ({md_cell(' · '.join(said))})" if said else ""
+        out.append(f"{n}. **{md_cell(report.t('decisions.label'))}:** {md_cell(d.text)}{tail}")
+    out += ["", f"### {report.t('decisions.history')}", ""]
+    return out
+
+
 def _log(report: Report) -> list[str]:
-    out = [f"## {report.t('log.title')}", ""]
+    out = [f"## {report.t('log.title')}", "", *_decisions(report)]
     if not report.log:
         return [*out, report.t("log.none"), ""]
     header = [report.t("log.time"), report.t("log.by"), report.t("log.what")]
@@ -211,9 +257,7 @@ def _log(report: Report) -> list[str]:
         by = role_label(report.locale, entry.role)
         if entry.name:
             by = f"{by} ({entry.name})"
-        what = op_label(report.locale, entry.op)
-        if entry.summary:
-            what = f"{what}: {entry.summary}"
+        what = log_sentence(report, entry)
         rows.append([report.when(entry.at) or "–", md_cell(by), md_cell(what)])
     return [*out, *_table(header, rows), ""]
 
@@ -228,7 +272,7 @@ def render_md(inp: ExportInput) -> bytes:
         UTF-8 bytes of the Markdown document.
     """
     report = build_report(inp)
-    out = _header(report) + _agenda(report) + _roster(report)
+    out = _header(report) + _agenda(report) + _roster(report) + _ranking(report)
     for part in report.parts:
         heading = report.t("part.heading", id=part.id, label=part.label)
         out += [f"## {md_cell(heading)}", ""]

@@ -1,11 +1,13 @@
 """The HTML and stylesheet the PDF protocol is rendered from.
 
-Every user string goes through `html.escape`; note text carries `dir="auto"` so Arabic runs
-right to left, and the document carries `lang`.
+Every user string goes through `html.escape`; right-to-left text carries `dir="rtl"` so
+Arabic runs right to left, and the document carries `lang`.
 
 Speed (DESIGN.md section 8): WeasyPrint lays out plain block boxes fast and flexbox or
-inline-block slowly, so the stylesheet uses only block layout and a few small tables;
-a 500-note board renders in about two seconds.
+inline-block slowly, so the stylesheet uses only block layout and a few small tables with
+a fixed layout; a note is two or three paragraphs with no inline elements and no wrapper
+box. A 500-note board takes about 2.5-3 s of CPU, a 2,000-note board about 13 s
+(`bench/export_bench.py`, WeasyPrint 70, tagged PDF/A included).
 """
 
 from __future__ import annotations
@@ -16,17 +18,22 @@ from collections.abc import Iterable
 
 from . import labels
 from .diagram_image import diagram_svg
+from .logwords import log_sentence
 from .pdf_fonts import FONT_FAMILY, font_css
 from .readers import HEX_COLOR
-from .report import NEUTRAL_GROUP_COLOR, PART_COLORS, FieldView, Report
+from .report import NEUTRAL_GROUP_COLOR, FieldView, Report
 from .wording import (
+    RANKING_TOP,
     agenda_table,
     axis_words,
+    groups_text,
+    is_rtl,
     note_by,
-    op_label,
     partner_cell,
     role_label,
+    roster_label,
     shows_votes,
+    vote_ranking,
     votes_text,
 )
 
@@ -35,6 +42,10 @@ def _css(report: Report) -> str:
     page = labels.t(report.locale, "doc.page")
     of = labels.t(report.locale, "doc.page.of")
     generated = labels.t(report.locale, "doc.generated")
+    # by position, not id: ids come from the canvas, colours from our palette only
+    part_borders = "\n".join(
+        f".part-n{i} h2 {{ border-color: {part.color}; }}" for i, part in enumerate(report.parts)
+    )
     return f"""
 {font_css()}
 @page {{
@@ -54,33 +65,35 @@ h2 {{ font-size: 14pt; margin: 7mm 0 2mm; }}
 h3 {{ font-size: 11.5pt; margin: 5mm 0 1mm; break-after: avoid; }}
 p {{ margin: 0; }}
 .kicker {{ font-size: 10pt; color: #4a525c; margin: 0 0 2mm; }}
+.decisions li {{ margin: 0 0 1.5mm; break-inside: avoid; }}
+.decision-link {{ font-size: 8.5pt; color: #4a525c; }}
 .meta {{ margin: 0 0 4mm; }}
 .meta p {{ margin: 0 0 0.6mm; }}
 .notice {{ border-left: 3pt solid #4a525c; padding: 1mm 0 1mm 3mm; margin: 2mm 0; }}
 .part {{ break-before: page; }}
 .part h2 {{ margin-top: 0; string-set: part content(); border-bottom: 1.5pt solid #1a1d21;
             padding-bottom: 1mm; }}
-.part-A h2 {{ border-color: {PART_COLORS["A"]}; }}
-.part-B h2 {{ border-color: {PART_COLORS["B"]}; }}
-.part-C h2 {{ border-color: {PART_COLORS["C"]}; }}
+{part_borders}
 .subtitle {{ font-style: italic; color: #4a525c; margin-bottom: 2mm; }}
 .fid {{ color: #4a525c; }}
 .prompt {{ font-style: italic; color: #4a525c; margin: 0 0 2mm; break-after: avoid; }}
-.n {{ border-left: 3pt solid #5f6b76; padding: 0.4mm 0 0.4mm 2.5mm; margin: 0 0 1.8mm;
-      break-inside: avoid; }}
-.t {{ white-space: pre-line; }}
+.n {{ border-left: 3pt solid #5f6b76; padding: 0.4mm 0 0 2.5mm; }}
+.k {{ break-after: avoid; }}
+.e {{ padding-bottom: 0.4mm; margin-bottom: 1.8mm; }}
+.l {{ white-space: pre-line; }}
 .m {{ font-size: 8pt; color: #4a525c; }}
-.v {{ font-weight: bold; color: #1a1d21; }}
+.f {{ font-weight: bold; }}
 .empty {{ color: #4a525c; }}
 table {{ border-collapse: collapse; width: 100%; margin: 1mm 0 2mm; }}
 th, td {{ border-bottom: 0.5pt solid #c5ccd3; padding: 1mm 1.5mm 1mm 0; text-align: left;
           vertical-align: top; white-space: pre-line; }}
 th {{ font-size: 8pt; color: #4a525c; border-bottom: 1pt solid #1a1d21; }}
 td.num {{ text-align: right; }}
+table.fixed {{ table-layout: fixed; }}
+tr {{ break-inside: avoid; }}
 .diagram {{ width: 100%; margin: 1mm 0 2mm; }}
 {_color_css(report)}
 .a {{ border-left-color: #2d6a37; }}
-.box {{ font-size: 11pt; }}
 """
 
 
@@ -105,45 +118,71 @@ def _color_css(report: Report) -> str:
     )
 
 
-def _p(cls: str, text: str, rtl_aware: bool = True) -> str:
-    direction = ' dir="auto"' if rtl_aware else ""
-    return f'<p class="{cls}"{direction}>{_e(text)}</p>'
+def _dir(text: str) -> str:
+    # `dir` only where needed: WeasyPrint lays out plain paragraphs faster
+    return ' dir="rtl"' if is_rtl(text) else ""
 
 
-def _meta_line(parts: Iterable[str], votes: str = "") -> str:
-    items = [_e(p) for p in parts if p]
-    if votes:
-        items.append(f'<span class="v">{_e(votes)}</span>')
-    return f'<p class="m">{" · ".join(items)}</p>' if items else ""
+def _p(cls: str, text: str) -> str:
+    return f'<p class="{cls}"{_dir(text)}>{_e(text)}</p>'
+
+
+def _text_class(text: str) -> str:
+    # pre-line only where a line break is kept: WeasyPrint sets plain text faster
+    return "t l" if "\n" in text else "t"
+
+
+def _meta(parts: Iterable[str], votes: str = "") -> str:
+    # one text run, no inline boxes: each inline element costs a line-box split
+    return " · ".join(p for p in (*parts, votes) if p)
+
+
+def _card(band: str, paragraphs: list[tuple[str, str]]) -> str:
+    """A note as paragraphs sharing one coloured band, kept together. No wrapper box:
+    WeasyPrint lays the protocol out ~15 % faster without one per note."""
+    shown = [(cls, text) for cls, text in paragraphs if text]
+    out = []
+    for i, (cls, text) in enumerate(shown):
+        edge = "e" if i == len(shown) - 1 else "k"
+        out.append(f'<p class="{cls} n {band} {edge}"{_dir(text)}>{_e(text)}</p>')
+    return "".join(out)
 
 
 def _notes(report: Report, field: FieldView) -> list[str]:
     out = []
     for note in field.notes:
         text = note.text if note.text.strip() else "…"
-        head = ""
-        if note.format_title:
-            head = f'<p class="m"><b>{_e(report.t("format"))}: {_e(note.format_title)}</b></p>'
-        meta = _meta_line([note_by(report, note)], votes_text(report, note))
-        out.append(
-            f'<div class="n {_color_class(note.group_color)}">{head}{_p("t", text)}{meta}</div>'
-        )
+        head = f"{report.t('format')}: {note.format_title}" if note.format_title else ""
+        meta = _meta([note_by(report, note)], votes_text(report, note))
+        paragraphs = [("m f", head), (_text_class(text), text), ("m", meta)]
+        out.append(_card(_color_class(note.group_color), paragraphs))
     return out
 
 
-def _table(header: list[str], rows: list[list[str]], numeric: set[int] | None = None) -> str:
+def _table(
+    header: list[str],
+    rows: list[list[str]],
+    numeric: set[int] | None = None,
+    widths: list[int] | None = None,
+) -> str:
+    """A table; with `widths` (percent per column) a fixed layout, which WeasyPrint lays
+    out without measuring every cell first."""
     numeric = numeric or set()
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    cols, cls = "", ""
+    if widths:
+        cols = "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>"
+        cls = ' class="fixed"'
+    head = "".join(f'<th scope="col">{_e(h)}</th>' for h in header)
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="num">{_e(c)}</td>' if i in numeric else f'<td dir="auto">{_e(c)}</td>'
+            f'<td class="num">{_e(c)}</td>' if i in numeric else f"<td{_dir(c)}>{_e(c)}</td>"
             for i, c in enumerate(row)
         )
         + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table{cls}>{cols}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _diagram(report: Report, field: FieldView) -> list[str]:
@@ -158,11 +197,9 @@ def _diagram(report: Report, field: FieldView) -> list[str]:
             f"{ax.label}: {axis_words(ax, note.x, report.locale)} · "
             f"{ay.label}: {axis_words(ay, note.y, report.locale)}"
         )
-        meta = _meta_line([note_by(report, note)], votes_text(report, note))
-        out.append(
-            f'<div class="n {_color_class(note.group_color)}">'
-            f"{_p('t', note.text or '…')}{_p('m', position)}{meta}</div>"
-        )
+        meta = _meta([note_by(report, note)], votes_text(report, note))
+        paragraphs = [("t", note.text or "…"), ("m", position), ("m", meta)]
+        out.append(_card(_color_class(note.group_color), paragraphs))
     return out
 
 
@@ -180,7 +217,12 @@ def _partners(report: Report, field: FieldView) -> list[str]:
         if votes:
             row.append(votes_text(report, note, detail=False))
         rows.append(row)
-    return [_table(header, rows)]
+    # the text columns share the room; "by" and votes stay narrow; the sum is 100 %
+    vote_w = 8 if votes else 0
+    share = (100 - 16 - vote_w) // len(columns)
+    widths = [share] * len(columns) + [100 - share * len(columns) - vote_w]
+    widths += [vote_w] if votes else []
+    return [_table(header, rows, widths=widths)]
 
 
 def _actions(report: Report, field: FieldView) -> list[str]:
@@ -193,11 +235,9 @@ def _actions(report: Report, field: FieldView) -> list[str]:
         if note.due:
             parts.append(f"{report.t('action.due')} {report.day(note.due_date, note.due)}")
         parts.append(report.t("action.done") if note.done else report.t("action.open"))
-        meta = _meta_line(parts, votes_text(report, note, detail=False))
-        out.append(
-            f'<div class="n a"><p class="t" dir="auto"><span class="box">{box}</span> '
-            f"{_e(note.text or '…')}</p>{meta}</div>"
-        )
+        meta = _meta(parts, votes_text(report, note, detail=False))
+        text = f"{box} {note.text or '…'}"
+        out.append(_card("a", [(_text_class(text), text), ("m", meta)]))
     return out
 
 
@@ -224,7 +264,7 @@ def _cover(report: Report) -> list[str]:
     out = [
         '<section class="cover">',
         _p("kicker", f"{report.canvas_title} · {report.t('doc.kind')}"),
-        f'<h1 dir="auto">{_e(report.title)}</h1>',
+        f"<h1{_dir(report.title)}>{_e(report.title)}</h1>",
         '<div class="meta">',
         _p("", f"{report.t('doc.exported')}: {report.when(int(report.exported_at * 1000))}"),
     ]
@@ -241,7 +281,7 @@ def _cover(report: Report) -> list[str]:
 
     out.append(f"<h2>{_e(report.t('roster.title'))}</h2>")
     if report.roster:
-        rows = [[e.label, str(e.count)] for e in report.roster]
+        rows = [[roster_label(e), str(e.count)] for e in report.roster]
         rows.append([report.t("roster.total"), str(sum(e.count for e in report.roster))])
         out.append(_table([report.t("roster.group"), report.t("roster.count")], rows, {1}))
     else:
@@ -257,8 +297,57 @@ def _cover(report: Report) -> list[str]:
     return out
 
 
+def _ranking(report: Report) -> list[str]:
+    """Per voted field its top notes, with their dots by the voters' groups."""
+    ranking = vote_ranking(report)
+    if not ranking:
+        return []
+    out = [
+        f'<section class="part"><h2>{_e(report.t("ranking.title"))}</h2>',
+        _p("prompt", report.t("ranking.intro", n=RANKING_TOP)),
+    ]
+    header = [
+        report.t("ranking.rank"),
+        report.t("ranking.note"),
+        report.t("ranking.dots"),
+        report.t("ranking.by_group"),
+    ]
+    for field, notes in ranking:
+        out.append(f"<h3>{_e(f'{field.id} {field.label}')}</h3>")
+        if not notes:
+            out.append(_p("empty", report.t("ranking.none")))
+            continue
+        rows = [
+            [str(i), n.text.strip() or "…", str(n.votes or 0), groups_text(report, n)]
+            for i, n in enumerate(notes, 1)
+        ]
+        out.append(_table(header, rows, {0, 2}, widths=[8, 52, 10, 30]))
+    out.append("</section>")
+    return out
+
+
+def _decisions(report: Report) -> list[str]:
+    """The group's decisions, first in the decision section (P232)."""
+    if not report.decisions:
+        return []
+    out = [f"<h3>{_e(report.t('decisions.title'))}</h3>", '<ol class="decisions">']
+    for d in report.decisions:
+        said = [report.when(d.at)] if d.at is not None else []
+        if d.link:
+            said.insert(0, d.link)
+        if d.edited_at is not None:
+            said.append(report.t("decisions.edited", when=report.when(d.edited_at)))
+        out.append(
+            f"<li><strong>{_e(report.t('decisions.label'))}:</strong> {_e(d.text)}"
+            + (f'<br><span class="decision-link">{_e(" · ".join(said))}</span>' if said else "")
+            + "</li>"
+        )
+    out += ["</ol>", f"<h3>{_e(report.t('decisions.history'))}</h3>"]
+    return out
+
+
 def _log(report: Report) -> list[str]:
-    out = [f'<section class="part"><h2>{_e(report.t("log.title"))}</h2>']
+    out = [f'<section class="part"><h2>{_e(report.t("log.title"))}</h2>', *_decisions(report)]
     if not report.log:
         out.append(_p("empty", report.t("log.none")))
     else:
@@ -267,13 +356,16 @@ def _log(report: Report) -> list[str]:
             by = role_label(report.locale, entry.role)
             if entry.name:
                 by = f"{by} ({entry.name})"
-            what = op_label(report.locale, entry.op)
-            if entry.summary:
-                what = f"{what}: {entry.summary}"
-            rows.append([report.when(entry.at) or "–", by, what])
-        out.append(_table([report.t("log.time"), report.t("log.by"), report.t("log.what")], rows))
+            rows.append([report.when(entry.at) or "–", by, log_sentence(report, entry)])
+        header = [report.t("log.time"), report.t("log.by"), report.t("log.what")]
+        out.append(_table(header, rows, widths=[20, 25, 55]))
     out.append("</section>")
     return out
+
+
+def document_title(report: Report) -> str:
+    """The PDF's title (shown by readers instead of the file name): board and kind."""
+    return f"{report.title} – {report.t('doc.kind')}"
 
 
 def build_html(report: Report) -> str:
@@ -281,14 +373,15 @@ def build_html(report: Report) -> str:
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(report.locale)}"><head><meta charset="utf-8">',
-        f"<title>{_e(report.title)}</title>",
+        f"<title>{_e(document_title(report))}</title>",
         '<meta name="generator" content="cocanvas">',
         f"<style>{_css(report)}</style></head><body>",
     ]
     out += _cover(report)
-    for part in report.parts:
+    out += _ranking(report)
+    for index, part in enumerate(report.parts):
         heading = report.t("part.heading", id=part.id, label=part.label)
-        out.append(f'<section class="part part-{_e(part.id)}"><h2>{_e(heading)}</h2>')
+        out.append(f'<section class="part part-{_e(part.id)} part-n{index}"><h2>{_e(heading)}</h2>')
         if part.subtitle:
             out.append(_p("subtitle", part.subtitle))
         for field in part.fields:

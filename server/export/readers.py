@@ -16,6 +16,8 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Bounds, so a hostile or broken board cannot make an export huge.
 MAX_TEXT = 20_000
 MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+# Due dates outside these years are typos ("0202-03-20"), read as text, not as dates.
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def text_of(value: Any, locale: str) -> str:
@@ -77,12 +79,15 @@ def color_of(value: Any, fallback: str) -> str:
 
 
 def due_of(value: Any) -> tuple[str, date | None]:
+    """(text as written, the date): a date only for an ISO date of a year from MIN_YEAR to
+    MAX_YEAR; "bald", "2026-02-30" or "0202-03-20" stay text (shown, never calendared)."""
     raw = str_of(value, 40).strip()
     if _DATE.match(raw):
         try:
-            return raw, date.fromisoformat(raw)
+            day = date.fromisoformat(raw)
         except ValueError:
             return raw, None
+        return raw, day if MIN_YEAR <= day.year <= MAX_YEAR else None
     return raw, None
 
 

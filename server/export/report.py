@@ -9,12 +9,21 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from canvas_schema import Layout as Layout
+
 from . import labels
 
 OTHER = "other"
 ANONYMOUS = "anonymous"
 NEUTRAL_GROUP_COLOR = "#5f6b76"
-PART_COLORS = {"A": "#1d5f8a", "B": "#74398a", "C": "#2d6a37"}  # borders of parts A-C
+# part borders, given to the canvas's parts in their order (Ko-Kreation: A blue, B purple,
+# C green); a canvas with more parts starts over
+PART_PALETTE = ("#1d5f8a", "#74398a", "#2d6a37", "#8a5a1d", "#8a2846", "#2c6e7f")
+
+
+def part_color(index: int) -> str:
+    """The border colour of the canvas's `index`-th part (0-based)."""
+    return PART_PALETTE[index % len(PART_PALETTE)]
 
 
 @dataclass(frozen=True)
@@ -61,23 +70,19 @@ class Note:
 
 
 @dataclass(frozen=True)
-class Tick:
+class TickView:
+    """A tick of a canvas_schema `AxisTick`, its label in the report's locale."""
+
     at: float
     label: str
 
 
 @dataclass(frozen=True)
-class Axis:
+class AxisView:
+    """A canvas_schema `Axis` with its texts in the report's locale."""
+
     label: str
-    ticks: tuple[Tick, ...]
-
-
-@dataclass(frozen=True)
-class Layout:
-    col: int
-    row: int
-    colspan: int
-    rowspan: int
+    ticks: tuple[TickView, ...]
 
 
 @dataclass(frozen=True)
@@ -89,7 +94,7 @@ class FieldView:
     prompt: str
     layout: Layout | None
     columns: tuple[tuple[str, str], ...]
-    axes: tuple[Axis, Axis] | None
+    axes: tuple[AxisView, AxisView] | None
     notes: tuple[Note, ...]
 
 
@@ -99,6 +104,7 @@ class PartView:
     label: str
     subtitle: str
     fields: tuple[FieldView, ...]
+    color: str = PART_PALETTE[0]  # border colour, from the part's place in the canvas
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,7 @@ class AgendaItem:
     actual_ms: int | None
     started_at: int | None
     ended_at: int | None
+    running: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,10 +131,26 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
+class Decision:
+    """One of the group's decisions (P230) with its link in words."""
+
+    id: str
+    text: str
+    at: int | None
+    role: str
+    name: str | None
+    field: str | None
+    note: str | None
+    link: str  # "A1 Begriffsklärung" or the note's text, shortened; "" when unlinked
+    edited_at: int | None
+
+
+@dataclass(frozen=True)
 class RosterEntry:
     group: str
     label: str
     count: int
+    names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +184,7 @@ class Report:
     roster: tuple[RosterEntry, ...]
     log: tuple[LogEntry, ...]
     voting: Voting
+    decisions: tuple[Decision, ...] = ()
 
     def fields(self) -> list[FieldView]:
         """All fields in canvas order, then the `other` pseudo field if it has notes."""
@@ -176,8 +200,8 @@ class Report:
         return labels.t(self.locale, key, **values)
 
     def group_label(self, group_id: str) -> str:
-        if group_id == ANONYMOUS:
-            return self.t("note.anonymous")
+        if group_id == ANONYMOUS:  # a voter or author who chose no group
+            return self.t("note.no_group")
         for g in self.groups:
             if g.id == group_id:
                 return g.label

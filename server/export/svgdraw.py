@@ -91,6 +91,22 @@ def text_lines(
         el(text, "tspan", line, x=f"{anchor_x:.1f}", y=f"{y + i * size * leading:.1f}")
 
 
+def card_height(
+    report: Report, note: Note, w: float, style: Style, size: float, max_lines: int
+) -> float:
+    """The height a card `w` px wide needs to show its text (up to `max_lines` lines)."""
+    pad = size * 0.45
+    top = 5 + pad + size
+    if not style.compact and note_by(report, note):
+        top += round(size * 0.8, 1) + size * 0.35
+    badge = size * 0.9 if note.votes else 0.0
+    width = w - 2 * pad - (2 * badge if style.compact or not note_by(report, note) else 0)
+    lines = len(wrap(note.text, width, size, max_lines)) + (1 if note.format_title else 0)
+    lines = min(max(1, lines), max_lines)
+    # inverse of note_card's line budget: `lines` lines fit below `top` with `pad` to spare
+    return top + pad + (lines - 1) * size * 1.25 + 1
+
+
 def note_card(
     parent: ET.Element,
     report: Report,

@@ -8,10 +8,10 @@ from __future__ import annotations
 import unicodedata
 
 from . import labels
-from .report import Axis, FieldView, Note, Report
+from .report import AgendaItem, AxisView, FieldView, Note, Report, RosterEntry
 
 
-def axis_words(axis: Axis, value: float | None, locale: str) -> str:
+def axis_words(axis: AxisView, value: float | None, locale: str) -> str:
     """A position on an axis in words, from the nearest tick labels.
 
     Within 0.1 of a tick: that tick's label; within 0.1 of the middle between two ticks:
@@ -37,11 +37,6 @@ def _phrase(label: str, locale: str) -> str:
     if locale == "en" and len(label) > 1 and label[0].isupper() and label[1].islower():
         return label[0].lower() + label[1:]
     return label
-
-
-def op_label(locale: str, op: str) -> str:
-    key = f"op.{op}"
-    return labels.t(locale, key) if labels.has(locale, key) else op
 
 
 def role_label(locale: str, role: str) -> str:
@@ -77,8 +72,7 @@ def votes_text(report: Report, note: Note, detail: bool = True) -> str:
         return ""
     text = labels.votes(report.locale, note.votes)
     if detail and note.votes_by_group:
-        groups = ", ".join(f"{report.group_label(g)} {n}" for g, n in note.votes_by_group)
-        text = f"{text} ({groups})"
+        text = f"{text} ({groups_text(report, note)})"
     return text
 
 
@@ -103,6 +97,35 @@ def minutes_text(report: Report, value: float | None) -> str:
     return "–" if value is None else labels.minutes(report.locale, value)
 
 
+def _actual_text(report: Report, item: AgendaItem) -> str:
+    text = minutes_text(report, minutes_of(item.actual_ms))
+    return report.t("agenda.running", time=text) if item.running else text
+
+
+RANKING_TOP = 5
+
+
+def vote_ranking(report: Report, top: int = RANKING_TOP) -> list[tuple[FieldView, list[Note]]]:
+    """Per voted field, its `top` notes with dots, most dots first (board order among ties).
+
+    Empty unless the vote is closed and its results are shown.
+    """
+    if not report.voting.shown:
+        return []
+    out = []
+    for field in report.fields():
+        voted = [n for n in field.notes if n.votes]
+        if field.id in report.voting.fields or voted:
+            ranked = sorted(voted, key=lambda n: -(n.votes or 0))[:top]
+            out.append((field, ranked))
+    return out
+
+
+def groups_text(report: Report, note: Note) -> str:
+    """ "Verwaltung 3, Jugend 2": a note's dots by the voters' groups."""
+    return ", ".join(f"{report.group_label(g)} {n}" for g, n in note.votes_by_group)
+
+
 def agenda_table(report: Report) -> tuple[list[str], list[list[str]], list[str]]:
     """The agenda as plain text: header, a row per item (label, planned, actual, started)
     and the total row. Each format escapes and styles the cells its own way."""
@@ -116,7 +139,7 @@ def agenda_table(report: Report) -> tuple[list[str], list[list[str]], list[str]]
         [
             item.label,
             minutes_text(report, item.planned_minutes),
-            minutes_text(report, minutes_of(item.actual_ms)),
+            _actual_text(report, item),
             report.clock(item.started_at) or "–",
         ]
         for item in report.agenda
@@ -130,3 +153,8 @@ def agenda_table(report: Report) -> tuple[list[str], list[list[str]], list[str]]
         "",
     ]
     return header, rows, total
+
+
+def roster_label(entry: RosterEntry) -> str:
+    """ "Moderation (Sabine Vogel)": a roster row's label with the names it lists."""
+    return f"{entry.label} ({', '.join(entry.names)})" if entry.names else entry.label

@@ -2,6 +2,8 @@
 writing, dot voting, links, snapshots, and the decision log.
 
     facilitation = Facilitation(room, ctx)
+    for extension in facilitation.extensions():
+        room.extend(extension)
     await facilitation.load()   # before the first client is served
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import anyio
@@ -17,11 +20,15 @@ from pycrdt import Doc, Map
 
 from ..sync.connection import Connection
 from ..sync.document import CONTROL
+from ..sync.extension import RoomExtension, Task
 from ..sync.room import Room
+from ..sync.vocabulary import SnapshotKind
 from .base import BoardContext as BoardContext
 from .base import control_get
 from .board import BoardOps
+from .decisions import Decisions
 from .joincode import JoinCodes
+from .late import LateNotes
 from .private import PrivateWriting
 from .timer import Timer
 from .voting import Voting
@@ -29,10 +36,10 @@ from .voting import Voting
 log = logging.getLogger(__name__)
 AUTO_SNAPSHOT_SECONDS = 600.0
 SEEN = "seen"
-AUTOMATIC = ("auto", "last-leave", "before-restore")
+AUTOMATIC: tuple[SnapshotKind, ...] = ("auto", "last-leave", "before-restore")
 
 
-class Facilitation:
+class Facilitation(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext) -> None:
         self.room = room
         self.ctx = ctx
@@ -41,28 +48,42 @@ class Facilitation:
         self.timer = Timer(room, ctx, self._timer_ended, self._more_time)
         self.private = PrivateWriting(room, ctx)
         self.voting = Voting(room, ctx)
+        self.late = LateNotes(room, ctx)
+        self.decisions = Decisions(room, ctx)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
-        room.hello_hooks.append(self._hello)
-        room.tasks.append(self._auto_snapshots)
-        room.on_empty = self._last_left
+
+    def extensions(self) -> list[RoomExtension]:
+        """Every part as a room extension, in the order their hello keys are merged."""
+        return [
+            self.join,
+            self.late,
+            self.board,
+            self.timer,
+            self.private,
+            self.voting,
+            self.decisions,
+            self,
+        ]
+
+    def tasks(self) -> Sequence[Task]:
+        return (self._auto_snapshots,)
 
     async def load(self) -> None:
         await self.join.load()
         await self.private.load()
         await self.voting.load()
+        await self.late.load()
         stored = await self.ctx.store.get_secrets(self.room.board_id, SEEN)
         self.seen = {k: msgpack.unpackb(v, raw=False) for k, v in stored.items()}
 
-    async def _hello(self, room: Room, conn: Connection) -> dict[str, Any]:
-        reply: dict[str, Any] = await self.join.hello(conn)
-        if conn.author_id is not None:
-            reply["private_notes"] = self.private.of(conn.author_id)
-            reply["vote"] = self.voting.ballot_state(conn.author_id)
-            if conn.can_write:
-                await self._count(conn.author_id, conn.group or "anonymous")
-        return reply
+    async def hello(self, conn: Connection) -> dict[str, Any]:
+        if conn.author_id is not None and conn.can_write:
+            # moderators on their own line: the protocol lists them apart (roster P45)
+            key = "moderator" if conn.role == "moderator" else conn.group or "anonymous"
+            await self._count(conn.author_id, key)
+        return {}
 
     async def _count(self, author_id: str, group: str) -> None:
         if self.seen.get(author_id) == group:
@@ -89,7 +110,7 @@ class Facilitation:
     def _more_time(self, conn: Connection, target: str, fields: list[str]) -> None:
         self.board.set_locks(conn, fields, False, f"{target} (more time)", "timer.extend")
 
-    async def snapshot(self, label: str, kind: str) -> None:
+    async def snapshot(self, label: str, kind: SnapshotKind) -> None:
         try:
             await self.ctx.snapshot(label, kind)
             if kind in AUTOMATIC:
@@ -108,7 +129,7 @@ class Facilitation:
             if due and self.room.seq != self._snapshot_seq:
                 await self.snapshot("", "auto")
 
-    async def _last_left(self) -> None:
+    async def emptied(self) -> None:
         if self.room.seq != self._snapshot_seq:
             await self.snapshot("", "last-leave")
 

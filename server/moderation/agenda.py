@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from canvas_schema import Canvas
+
 from ..sync.appmsg import Request
 from ..sync.connection import Connection
 from ..sync.room import Room
@@ -15,19 +17,19 @@ from .base import BoardContext, apply_control, control_get, invalid
 MAX_ITEMS = 30
 
 
-def default_agenda(canvas: dict[str, Any]) -> list[dict[str, Any]]:
+def default_agenda(canvas: Canvas) -> list[dict[str, Any]]:
     return [
         {
-            "id": item["id"],
-            "kind": item["kind"],
-            "part": item.get("part"),
+            "id": item.id,
+            "kind": str(item.kind),
+            "part": item.part,
             "label": None,
-            "minutes": item["minutes"],
+            "minutes": item.minutes,
             "started_at": None,
             "ended_at": None,
             "actual_ms": 0,
         }
-        for item in canvas["agenda"]
+        for item in canvas.agenda
     ]
 
 

@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Array, Doc, Map
 
+from canvas_schema import Canvas
+
 from ..store.base import BoardRecord, DocStore, SnapshotInfo
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import CONTROL, META, NOTES
+from ..sync.extension import Handler
 from ..sync.room import Room
+from ..sync.vocabulary import SnapshotKind
 
 MAX_LOG_ENTRIES = 2_000
+
+RoomHandler = Callable[[Room, Connection, Request], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -24,9 +31,9 @@ class BoardContext:
     """What the facilitation layer needs beyond the room; built by the app."""
 
     record: BoardRecord
-    canvas: dict[str, Any]  # resolved canvas definition (canvas_to_json)
+    canvas: Canvas
     store: DocStore
-    snapshot: Callable[[str, str], Awaitable[SnapshotInfo]]  # (label, kind) -> info
+    snapshot: Callable[[str, SnapshotKind], Awaitable[SnapshotInfo]]  # (label, kind) -> info
     restore: Callable[[str], Awaitable[None]]  # sid -> board equals that snapshot
     part_fields: dict[str, list[str]] = field(default_factory=dict)
     join_code: str = ""
@@ -38,18 +45,23 @@ class BoardContext:
         if not self.join_code:
             self.join_code = self.record.join_code
             self.join_code_expires_at = self.record.join_code_expires_at
-        for part in self.canvas["parts"]:
-            self.part_fields[part["id"]] = list(part["fields"])
+        for part in self.canvas.parts:
+            self.part_fields[part.id] = [f.id for f in part.fields]
 
     @property
     def field_ids(self) -> set[str]:
-        return {f["id"] for f in self.canvas["fields"]}
+        return {f.id for f in self.canvas.fields}
 
     def part_of(self, target: str) -> str | None:
         for part, fields in self.part_fields.items():
             if target == part or target in fields:
                 return part
         return None
+
+
+def bound(room: Room, handlers: Mapping[str, RoomHandler]) -> dict[str, Handler]:
+    """Room-taking op handlers as the (conn, request) handlers a RoomExtension offers."""
+    return {op: functools.partial(handler, room) for op, handler in handlers.items()}
 
 
 def now_ms() -> float:

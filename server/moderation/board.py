@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pycrdt import Doc, Map
@@ -12,6 +13,7 @@ from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import META
 from ..sync.errors import CloseCode
+from ..sync.extension import Handler, RoomExtension
 from ..sync.room import Room
 from .base import (
     BoardContext,
@@ -19,6 +21,7 @@ from .base import (
     arg_bool,
     arg_field,
     arg_str,
+    bound,
     control_get,
     invalid,
     meta_get,
@@ -27,7 +30,7 @@ from .base import (
 from .joincode import JoinCodes
 
 
-class BoardOps:
+class BoardOps(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext, join: JoinCodes) -> None:
         self.room = room
         self.ctx = ctx
@@ -35,16 +38,19 @@ class BoardOps:
         self.locks: frozenset[str] = frozenset(control_get(room, "locks", {}))
         room.policy.locked_fields = lambda: self.locks
         room.policy.groups = self.offered_groups
-        room.services["board"] = self
-        room.app_handlers.update(
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return bound(
+            self.room,
             {
                 "lock.set": self.lock_set,
                 "focus.set": self.focus_set,
+                "view.set": self.view_set,
                 "board.settings": self.settings,
                 "link.rotate": self.link_rotate,
                 "snapshot.create": self.snapshot_create,
                 "snapshot.restore": self.snapshot_restore,
-            }
+            },
         )
 
     def offered_groups(self) -> frozenset[str]:
@@ -53,7 +59,7 @@ class BoardOps:
         groups = meta_get(self.room, "groups")
         if isinstance(groups, list) and groups:
             return frozenset(str(g) for g in groups)
-        return frozenset(g["id"] for g in self.ctx.canvas["groups"])
+        return frozenset(g.id for g in self.ctx.canvas.groups)
 
     def refresh(self) -> None:
         self.locks = frozenset(control_get(self.room, "locks", {}))
@@ -110,6 +116,20 @@ class BoardOps:
         apply_control(room, conn, "focus.set", summary, {"focus": focus}, details)
         return {"seq": focus["seq"]}
 
+    async def view_set(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
+        # P284: a field's notes shown compact (first lines, the rest behind "more")
+        field = arg_field(req, self.ctx)
+        compact = arg_bool(req, "compact")
+        views = dict(control_get(room, "compact", {}))
+        if compact:
+            views[field] = True
+        else:
+            views.pop(field, None)
+        summary = f"{field} shown {'compact' if compact else 'in full'}"
+        details = {"field": field, "compact": compact}
+        apply_control(room, conn, "view.set", summary, {"compact": views}, details)
+        return {"compact": sorted(views)}
+
     async def settings(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         changes: dict[str, Any] = {}
         if "title" in req.args:
@@ -122,7 +142,7 @@ class BoardOps:
                 changes[key] = arg_bool(req, key)
         if "groups" in req.args:
             groups = req.args["groups"]
-            known = {g["id"] for g in self.ctx.canvas["groups"]}
+            known = {g.id for g in self.ctx.canvas.groups}
             if not isinstance(groups, list) or not all(g in known for g in groups):
                 raise invalid(f"'groups' must be a list of: {', '.join(sorted(known))}")
             changes["groups"] = list(dict.fromkeys(groups))

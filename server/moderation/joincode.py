@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import anyio
@@ -18,8 +19,9 @@ from ..auth import format_join_code, new_join_code
 from ..store.base import StoreError
 from ..sync.appmsg import Request
 from ..sync.connection import Connection
+from ..sync.extension import Handler, RoomExtension, Task
 from ..sync.room import Room
-from .base import BoardContext, apply_control, meta_get
+from .base import BoardContext, apply_control, bound, meta_get
 
 log = logging.getLogger(__name__)
 SHOWN_TO = ("moderator", "projector")
@@ -32,15 +34,18 @@ def join_code_expiry(now: float, hours: float) -> float:
     return now + hours * 3600 if hours > 0 else 0.0
 
 
-class JoinCodes:
+class JoinCodes(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext) -> None:
         self.room = room
         self.ctx = ctx
         self._changed = anyio.Event()
         self._renewing = anyio.Lock()
-        room.services["join"] = self
-        room.app_handlers["join.rotate"] = self.rotate_op
-        room.tasks.append(self._expire)
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return bound(self.room, {"join.rotate": self.rotate_op})
+
+    def tasks(self) -> Sequence[Task]:
+        return (self._expire,)
 
     def live(self) -> bool:
         expires = self.ctx.join_code_expires_at

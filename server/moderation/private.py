@@ -6,14 +6,19 @@ P60); they are stored as secrets and move into `notes` in one transaction on rev
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from typing import Any
 
 import msgpack
 from pycrdt import Doc, Map, Text
 
+from canvas_schema.placement import layout, round4
+
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import NOTES
+from ..sync.extension import Handler, RoomExtension
 from ..sync.requests import check_group
 from ..sync.room import Room
 from .base import (
@@ -21,6 +26,7 @@ from .base import (
     apply_control,
     arg_field,
     arg_str,
+    bound,
     control_get,
     invalid,
     meta_get,
@@ -33,7 +39,7 @@ MAX_PER_AUTHOR = 200
 _NOTE_ARGS = {"color": 32, "format": 64, "owner": 200, "due": 32}
 
 
-class PrivateWriting:
+class PrivateWriting(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext) -> None:
         self.room = room
         self.ctx = ctx
@@ -41,14 +47,22 @@ class PrivateWriting:
         self._fields: frozenset[str] = frozenset()
         self.refresh()
         room.policy.private_fields = self.fields
-        room.app_handlers.update(
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return bound(
+            self.room,
             {
                 "private.set": self.set,
                 "private.put": self.put,
                 "private.delete": self.delete,
                 "private.reveal": self.reveal,
-            }
+            },
         )
+
+    async def hello(self, conn: Connection) -> dict[str, Any]:
+        if conn.author_id is None:
+            return {}
+        return {"private_notes": self.of(conn.author_id)}
 
     async def load(self) -> None:
         stored = await self.ctx.store.get_secrets(self.room.board_id, KIND)
@@ -158,6 +172,30 @@ class PrivateWriting:
         self.notify(entry["owner"])
         return {}
 
+    def _diagram_spots(self, field: str, revealed: list[str]) -> dict[str, tuple[float, float]]:
+        """Places for revealed notes in a diagram, as every client will lay them out (P281).
+
+        Each device chose its private notes' places seeing only its own notes, so they may
+        coincide; the shared layout over the field's notes in `order` moves them apart.
+        """
+        kinds = {f.id: str(f.kind) for f in self.ctx.canvas.fields}
+        if kinds.get(field) != "diagram" or not revealed:
+            return {}
+        rows: list[tuple[float, str, float, float]] = []
+        for nid, note in self.room.doc.get(NOTES, type=Map).items():
+            if isinstance(note, Map) and note.get("field") == field:
+                rows.append(_layout_row(nid, dict(note.items())))
+        for nid in revealed:
+            rows.append(_layout_row(nid, self.notes[nid]["note"]))
+        rows.sort(key=lambda r: (r[0], r[1]))
+        placed = layout([(x, 1 - y) for _, _, x, y in rows])
+        wanted = set(revealed)
+        return {
+            nid: (p.x, round4(1 - p.y))
+            for (_, nid, _, _), p in zip(rows, placed, strict=True)
+            if nid in wanted
+        }
+
     async def reveal(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         return await self._reveal(conn, arg_field(req, self.ctx))
 
@@ -168,6 +206,8 @@ class PrivateWriting:
         private = dict(control_get(self.room, "private", {}))
         private.pop(field, None)
 
+        spots = self._diagram_spots(field, [nid for nid in ids if nid not in existing])
+
         def move(doc: Doc[Any]) -> None:
             notes = doc.get(NOTES, type=Map)
             for nid in ids:
@@ -175,6 +215,8 @@ class PrivateWriting:
                     continue
                 entry = self.notes[nid]
                 data = dict(entry["note"])
+                if nid in spots:
+                    data["x"], data["y"] = spots[nid]
                 if anonymous:
                     data["author"] = None
                 else:
@@ -201,3 +243,18 @@ class PrivateWriting:
         for owner in owners:
             self.notify(owner)
         return {"revealed": len(ids)}
+
+
+def _num(value: Any, default: float) -> float:
+    # as the client reads a note (model/board.ts `num`): finite numbers only
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return default
+    return float(value)
+
+
+def _layout_row(nid: str, note: dict[str, Any]) -> tuple[float, str, float, float]:
+    """(order, id, x, y) of a note, read as the client reads it."""
+    order = _num(note.get("order"), _num(note.get("created_at"), 0))
+    x = min(max(_num(note.get("x"), 0.5), 0.0), 1.0)
+    y = min(max(_num(note.get("y"), 0.5), 0.0), 1.0)
+    return (order, nid, x, y)

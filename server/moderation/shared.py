@@ -7,52 +7,60 @@ runs on the node it arrived at, once: a request reaches one node only.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import anyio
 
 from ..sync.appmsg import Request
 from ..sync.connection import Connection
-from ..sync.room import AppHandler, Room
+from ..sync.extension import Handler, RoomExtension, Task
 from . import Facilitation
 
-SECRET_OPS = (
-    "private.set",
-    "private.put",
-    "private.delete",
-    "private.reveal",
-    "vote.open",
-    "vote.cast",
-    "vote.retract",
-    "vote.close",
-    "vote.cancel",
-)
+Reload = Callable[[], Awaitable[None]]
 
 
-def read_secrets_first(room: Room, facilitation: Facilitation) -> None:
-    """Wrap the secret ops and hello so that each starts from the store's values."""
-    lock = anyio.Lock()  # a reload must not replace values an op on this node is writing
+class FreshSecrets(RoomExtension):
+    """Registered in place of `inner`: its ops and hello start from the store's values."""
+
+    def __init__(self, inner: RoomExtension, reload: Reload, lock: anyio.Lock) -> None:
+        self.inner = inner
+        self.reload = reload
+        self.lock = lock  # a reload must not replace values an op on this node is writing
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return {op: self._wrap(handler) for op, handler in self.inner.handlers().items()}
+
+    def _wrap(self, handler: Handler) -> Handler:
+        async def run(conn: Connection, req: Request) -> dict[str, Any] | None:
+            async with self.lock:
+                await self.reload()
+                return await handler(conn, req)
+
+        return run
+
+    def tasks(self) -> Sequence[Task]:
+        return self.inner.tasks()
+
+    async def hello(self, conn: Connection) -> dict[str, Any]:
+        async with self.lock:
+            await self.reload()
+            return await self.inner.hello(conn)
+
+    async def emptied(self) -> None:
+        await self.inner.emptied()
+
+
+def read_secrets_first(facilitation: Facilitation) -> list[RoomExtension]:
+    """The facilitation's extensions, private writing and voting wrapped (P329)."""
+    lock = anyio.Lock()
 
     async def reload() -> None:
         await facilitation.private.load()
         await facilitation.voting.load()
 
-    def wrap(handler: AppHandler) -> AppHandler:
-        async def run(room: Room, conn: Connection, req: Request) -> dict[str, Any] | None:
-            async with lock:
-                await reload()
-                return await handler(room, conn, req)
-
-        return run
-
-    for op in SECRET_OPS:
-        handler = room.app_handlers.get(op)
-        if handler is not None:
-            room.app_handlers[op] = wrap(handler)
-
-    async def fresh(room: Room, conn: Connection) -> dict[str, Any]:
-        async with lock:
-            await reload()
-        return {}
-
-    room.hello_hooks.insert(0, fresh)  # before the hook that hands out the author's values
+    held = (facilitation.private, facilitation.voting)
+    return [
+        FreshSecrets(ext, reload, lock) if any(ext is h for h in held) else ext
+        for ext in facilitation.extensions()
+    ]

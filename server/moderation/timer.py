@@ -10,13 +10,14 @@ keeps counting down. Deadlines are epoch milliseconds, so they survive a restart
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import anyio
 
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
+from ..sync.extension import Handler, RoomExtension, Task
 from ..sync.room import Room
 from ..sync.vocabulary import CONTROL_TIMER, CONTROL_TIMER_OUTER
 from .agenda import Agenda
@@ -26,6 +27,7 @@ from .base import (
     arg_bool,
     arg_int,
     arg_str,
+    bound,
     control_get,
     invalid,
     now_ms,
@@ -42,7 +44,7 @@ OnEnd = Callable[[str, list[str]], Awaitable[None]]
 OnMoreTime = Callable[[Connection, str, list[str]], None]
 
 
-class Timer:
+class Timer(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext, on_end: OnEnd, on_more: OnMoreTime) -> None:
         self.room = room
         self.ctx = ctx
@@ -50,8 +52,10 @@ class Timer:
         self.on_end = on_end
         self.on_more = on_more
         self._changed = anyio.Event()
-        room.tasks.append(self.run)
-        room.app_handlers.update(
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return bound(
+            self.room,
             {
                 "agenda.set": self.agenda.set,
                 "timer.start": self.start,
@@ -59,8 +63,11 @@ class Timer:
                 "timer.resume": self.resume,
                 "timer.extend": self.extend,
                 "timer.stop": self.stop,
-            }
+            },
         )
+
+    def tasks(self) -> Sequence[Task]:
+        return (self.run,)
 
     # ---- state helpers -----------------------------------------------------------------
 

@@ -7,6 +7,7 @@ opened_at, closed_at, results: {note: {total, by_group}}} — results only after
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 import msgpack
@@ -15,29 +16,38 @@ from pycrdt import Map
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import NOTES
+from ..sync.extension import Handler, RoomExtension
 from ..sync.requests import check_group
 from ..sync.room import Room
-from .base import BoardContext, apply_control, arg_int, arg_str, control_get, invalid, now_ms
+from .base import BoardContext, apply_control, arg_int, arg_str, bound, control_get, invalid, now_ms
 
 KIND = "vote"
 ANONYMOUS = "anonymous"
 
 
-class Voting:
+class Voting(RoomExtension):
     def __init__(self, room: Room, ctx: BoardContext) -> None:
         self.room = room
         self.ctx = ctx
         # voter author id -> {"group": str|None, "dots": {note id: count}}
         self.ballots: dict[str, dict[str, Any]] = {}
-        room.app_handlers.update(
+
+    def handlers(self) -> Mapping[str, Handler]:
+        return bound(
+            self.room,
             {
                 "vote.open": self.open,
                 "vote.cast": self.cast,
                 "vote.retract": self.retract,
                 "vote.close": self.close,
                 "vote.cancel": self.cancel,
-            }
+            },
         )
+
+    async def hello(self, conn: Connection) -> dict[str, Any]:
+        if conn.author_id is None:
+            return {}
+        return {"vote": self.ballot_state(conn.author_id)}
 
     def state(self) -> dict[str, Any]:
         voting = control_get(self.room, "voting")

@@ -1,4 +1,4 @@
-"""Relay: what nodes sharing boards need from each other (PROTOCOL.md P320-P349).
+"""Relay: what nodes sharing boards need from each other (PROTOCOL.md P320-P329).
 
 A relay carries net results only: updates a node has already checked and committed,
 and presence it has already accepted. It is lossy by contract: after `on_gap` fires

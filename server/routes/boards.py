@@ -22,8 +22,10 @@ from ..boards import (
 )
 from ..clientaddr import client_key
 from ..state import AppState
+from ..store.base import BoardRecord
 from ..sync.document import doc_view, load_doc
 from ..sync.errors import CloseCode
+from ..sync.vocabulary import Role
 from ..throttle import retry_seconds
 
 MAX_BODY = 16_384
@@ -82,7 +84,7 @@ def _bearer(request: Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-async def authorize(request: Request, *roles: str) -> Principal:
+async def authorize(request: Request, *roles: Role) -> Principal:
     """The caller's role on the board in the path; 404 for unknown boards, 401/403 else,
     429 with Retry-After after too many failed attempts (P161)."""
     state = _state(request)
@@ -99,6 +101,14 @@ async def authorize(request: Request, *roles: str) -> Principal:
     if roles and role not in roles:
         raise HTTPError(403, f"this needs the {' or '.join(roles)} link")
     return Principal(board_id, role)
+
+
+async def board_record(state: AppState, board_id: str) -> BoardRecord:
+    """The board's record; 404 when it was deleted since its token was checked."""
+    record = await state.store.get_board(board_id)
+    if record is None:
+        raise HTTPError(404, "no such board")
+    return record
 
 
 def base_url(request: Request) -> str:
@@ -167,8 +177,7 @@ def new_board_response(request: Request, new: NewBoard, **extra: Any) -> JSONRes
 async def get_board(request: Request) -> Response:
     state = _state(request)
     principal = await authorize(request)
-    record = await state.store.get_board(principal.board)
-    assert record is not None
+    record = await board_record(state, principal.board)
     return JSONResponse(
         {
             "id": record.id,
@@ -178,6 +187,8 @@ async def get_board(request: Request) -> Response:
             "locale": record.locale,
             "created_at": record.created_at,
             "role": principal.role,
+            # what the projector shows people to type (P242)
+            "join_url": f"{base_url(request).rstrip('/')}/join",
         }
     )
 

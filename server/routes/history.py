@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 from urllib.parse import quote
 
 import anyio
@@ -24,11 +24,14 @@ from ..history import (
     render_export,
     restore_as_copy,
 )
+from ..moderation.board import BoardOps
 from ..state import AppState
-from ..sync.appmsg import AppError
+from ..sync.appmsg import AppError, ErrorCode
+from ..sync.rooms import BoardNotFoundError
 from .boards import (
     HTTPError,
     authorize,
+    board_record,
     create_allowed,
     new_board_response,
     read_body,
@@ -38,6 +41,24 @@ from .boards import (
 log = logging.getLogger(__name__)
 MAX_ARCHIVE_BYTES = 64 * 1024 * 1024
 T = TypeVar("T")
+
+# a refusal of the facilitation layer as an HTTP status: every ErrorCode has one
+HTTP_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.INVALID: 400,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.LIMIT: 429,
+    ErrorCode.LOCKED: 423,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.UNKNOWN_OP: 404,
+    ErrorCode.IDENTITY: 409,
+    ErrorCode.UNKNOWN_GROUP: 400,
+}
+
+
+def http_error(exc: AppError) -> HTTPError:
+    """The HTTP answer for a refusal the facilitation layer raised."""
+    return HTTPError(HTTP_STATUS.get(exc.code, 400), exc.message)
 
 
 def _state(request: Request) -> AppState:
@@ -79,8 +100,7 @@ async def export(request: Request) -> Response:
     fmt = request.path_params["fmt"]
     if fmt not in ALL_FORMATS:
         raise HTTPError(404, f"unknown export format {fmt!r}; one of: {', '.join(ALL_FORMATS)}")
-    record = await state.store.get_board(principal.board)
-    assert record is not None
+    record = await board_record(state, principal.board)
     if fmt == "cocanvas" and (_flag(request, "anonymize") or request.query_params.get("snapshot")):
         raise HTTPError(
             400,
@@ -142,8 +162,7 @@ async def restore(request: Request) -> Response:
     body = await read_json(request)
     sid = request.path_params["sid"]
     mode = body.get("mode", "in-place")
-    record = await state.store.get_board(principal.board)
-    assert record is not None
+    record = await board_record(state, principal.board)
     if mode == "copy":
         title = body.get("title")
         if title is not None and not isinstance(title, str):
@@ -156,13 +175,17 @@ async def restore(request: Request) -> Response:
         return new_board_response(request, new)
     if mode != "in-place":
         raise HTTPError(400, "'mode' must be 'in-place' or 'copy'")
-    room = await state.rooms.acquire(principal.board)
     try:
-        result: dict[str, Any] = await room.services["board"].restore(
-            sid, None, by={"role": "moderator", "name": None, "via": "api"}
-        )
+        room = await state.rooms.acquire(principal.board)
+    except BoardNotFoundError as exc:
+        raise HTTPError(404, "no such board") from exc
+    try:
+        ops = room.extensions.find(BoardOps)
+        if ops is None:
+            raise HTTPError(503, "restoring is not available on this server")
+        result = await ops.restore(sid, None, by={"role": "moderator", "name": None, "via": "api"})
     except AppError as exc:
-        raise HTTPError(404, exc.message) from exc
+        raise http_error(exc) from exc
     finally:
         state.rooms.release(room)
     return JSONResponse(result)

@@ -11,10 +11,12 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from ..auth import LoginError, login
 from ..clientaddr import client_key
 from ..state import AppState
+from ..store.base import StoreError
 from ..sync.channel import ChannelClosedError
 from ..sync.errors import CloseCode, MalformedMessageError, SyncError
 
 log = logging.getLogger(__name__)
+STORE_DOWN = "the server cannot reach its store; retry later"
 
 
 class WebSocketChannel:
@@ -101,6 +103,11 @@ async def _serve_counted(
         return
     try:
         role = await login(state.store, state.guards.auth, client, board_id, token)
+    except StoreError as exc:
+        # P302: the store is unreachable; the client retries like on a paused board
+        log.error("board %s: cannot check a login, the store failed: %s", board_id, exc)
+        await _refuse(state, channel, CloseCode.STORE_UNAVAILABLE, STORE_DOWN)
+        return
     except LoginError as exc:
         if exc.kind == "throttled":
             reason = f"too many failed attempts; retry in {exc.retry_after} s"
@@ -116,6 +123,9 @@ async def _serve_counted(
         await state.rooms.serve(board_id, channel, role, client)
     except SyncError as exc:
         await _refuse(state, channel, exc.code, exc.reason)
+    except StoreError as exc:
+        log.error("board %s: cannot load, the store failed: %s", board_id, exc)
+        await _refuse(state, channel, CloseCode.STORE_UNAVAILABLE, STORE_DOWN)
     except Exception:
         # never a bare 1006: the client hears a code it retries on (P223)
         log.exception("board %s: could not serve a connection", board_id)

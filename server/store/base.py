@@ -7,8 +7,9 @@ broadcast only after that (PROTOCOL.md P20).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..sync.vocabulary import ROLES as ROLES
 from ..sync.vocabulary import Role as Role
@@ -47,7 +48,7 @@ class SnapshotInfo:
     board: str
     sid: str
     label: str
-    kind: str
+    kind: SnapshotKind
     created_at: float
     seq: int
     notes: int
@@ -138,3 +139,10 @@ class DocStore(Protocol):
     async def prune_snapshots(self, board_id: str, kinds: tuple[str, ...], keep: int) -> int: ...
 
     async def get_snapshot(self, board_id: str, sid: str) -> tuple[SnapshotInfo, bytes] | None: ...
+
+
+@runtime_checkable
+class CommitTimed(Protocol):
+    """A store that reports each group commit: (seconds, writes in the batch)."""
+
+    commit_seconds: Callable[[float, int], None] | None

@@ -23,6 +23,7 @@ from .base import (
     SnapshotInfo,
     StoreError,
 )
+from .dump import BOARD_COLUMNS, CHILD_COLUMNS, BoardDump
 from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
 from .startup import MARKER, mark_boards
 
@@ -451,6 +452,35 @@ class SqliteStore:
             if row is None:
                 return None
             return SnapshotInfo(*row[:7]), bytes(row[7])
+
+        return await self._read(run)
+
+    # ---- migration to another store ------------------------------------------------------
+
+    async def dump_board(self, board_id: str) -> BoardDump | None:
+        """Every row of the board, read in one transaction (`cocanvas migrate`)."""
+
+        def run(conn: sqlite3.Connection) -> BoardDump | None:
+            conn.execute("BEGIN")
+            try:
+                board = conn.execute(
+                    f"SELECT {', '.join(BOARD_COLUMNS)} FROM boards WHERE id = ?", (board_id,)
+                ).fetchone()
+                if board is None:
+                    return None
+                children = {
+                    table: [
+                        tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+                        for row in conn.execute(
+                            f"SELECT {', '.join(cols)} FROM {table} WHERE board = ?",
+                            (board_id,),
+                        )
+                    ]
+                    for table, cols in CHILD_COLUMNS.items()
+                }
+            finally:
+                conn.execute("COMMIT")
+            return BoardDump(tuple(board), children)
 
         return await self._read(run)
 

@@ -14,6 +14,7 @@ from pycrdt import merge_updates
 from . import codec
 from .channel import Channel, ChannelClosedError
 from .errors import CloseCode
+from .vocabulary import Role
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
@@ -66,7 +67,7 @@ def coalesce(frames: list[bytes]) -> list[bytes]:
 
 
 class Connection:
-    def __init__(self, channel: Channel, role: str, limits_queue: int, client: str = "") -> None:
+    def __init__(self, channel: Channel, role: Role, limits_queue: int, client: str = "") -> None:
         self.id = next(_ids)
         self.channel = channel
         self.role = role

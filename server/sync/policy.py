@@ -14,7 +14,10 @@ from typing import Any
 
 from pycrdt import Doc, Map, Subscription, Text
 
+from canvas_schema import misplaced_kind
+
 from . import vocabulary
+from .dates import due_problem
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 
 UNTRUSTED = "client-update"
@@ -38,7 +41,9 @@ _NUMBER_KEYS = ("x", "y", "created_at", "updated_at", "order")
 @dataclass
 class Violation:
     code: str  # an appmsg ErrorCode value: forbidden, invalid, limit, locked
-    reason: str
+    reason: str  # English, for logs and stock clients; the app client words `code` + `params`
+    params: dict[str, Any] = field(default_factory=dict)
+    note: str | None = None  # set: only this note is refused (P260); None: the whole update
 
 
 @dataclass
@@ -65,6 +70,10 @@ class Rules:
 
 # another check on an untrusted transaction: (document, role, touched note ids) -> violations
 ExtraRule = Callable[[Doc[Any], str, set[str]], list[Violation]]
+
+
+def _locked(field_id: str, note_id: str) -> Violation:
+    return Violation("locked", f"field {field_id} is locked", {"field": field_id}, note_id)
 
 
 class UpdatePolicy:
@@ -150,7 +159,8 @@ class UpdatePolicy:
         """Judge the transaction that just ran (call before undoing or committing)."""
         out: list[Violation] = []
         for root in sorted(self._touch.roots):
-            out.append(Violation("forbidden", f"'{root}' is changed by the server only"))
+            reason = f"'{root}' is changed by the server only"
+            out.append(Violation("forbidden", reason, {"root": root}))
         notes = self.doc.get(NOTES, type=Map)
         moderator = role == "moderator"
         locked = frozenset() if moderator else self.locked_fields()
@@ -158,7 +168,7 @@ class UpdatePolicy:
         for note_id in sorted(self._touch.notes):
             before = self.note_fields.get(note_id)
             if before is not None and before in locked:
-                out.append(Violation("locked", f"field {before} is locked"))
+                out.append(_locked(before, note_id))
                 continue
             if note_id not in notes:
                 continue
@@ -167,16 +177,20 @@ class UpdatePolicy:
                 notes[note_id], changed, moderator
             )
             if problem is not None:
-                out.append(Violation("invalid", problem))
+                out.append(Violation("invalid", problem, {}, note_id))
                 continue
             after = str(notes[note_id]["field"])
             if after in locked:
-                out.append(Violation("locked", f"field {after} is locked"))
+                out.append(_locked(after, note_id))
             elif after in private and before != after:
-                out.append(Violation("forbidden", f"field {after} is in private writing mode"))
+                reason = f"field {after} is in private writing mode"
+                out.append(
+                    Violation("forbidden", reason, {"field": after, "why": "private"}, note_id)
+                )
         created = [n for n in self._touch.notes if n not in self.note_fields and n in notes]
         if created and len(notes) > self.rules.max_notes:
-            out.append(Violation("limit", f"a board holds at most {self.rules.max_notes} notes"))
+            cap = self.rules.max_notes
+            out.append(Violation("limit", f"a board holds at most {cap} notes", {"notes": cap}))
         for rule in self._extra:
             out.extend(rule(self.doc, role, set(self._touch.notes)))
         return out
@@ -243,6 +257,8 @@ class UpdatePolicy:
             value = note.get(key)
             if value is not None and (not isinstance(value, str) or len(value) > limit):
                 return f"'{key}' must be a string of at most {limit} characters"
+        if "due" in keys and (problem := due_problem(note.get("due"))):
+            return problem
         for key in _TEXT_KEYS:
             if key not in keys:
                 continue
@@ -272,11 +288,8 @@ class UpdatePolicy:
         if "kind" not in keys and "field" not in keys:
             return None
         kind = note.get("kind")
-        field_kind = self.rules.field_kinds[fld]
-        if kind == "partner" and field_kind != "table":
-            return "partner rows belong in a table field"
-        if kind == "action" and field_kind != "actions":
-            return "actions belong in an action list field"
-        if kind is not None and kind not in vocabulary.NOTE_KINDS:
+        if kind is None:
+            return None
+        if kind not in vocabulary.NOTE_KINDS:
             return f"unknown note kind {kind!r}"
-        return None
+        return misplaced_kind(str(kind), fld, self.rules.field_kinds[fld])

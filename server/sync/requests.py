@@ -1,7 +1,8 @@
 """App-message requests on a room: decode, check the role, dispatch, answer (P40-P44).
 
-`hello` and `clock` are answered here; every other op is a handler the facilitation
-layer registered in `room.app_handlers`.
+`hello` and `clock` are answered here; every other op goes to the room extension that
+registered it (server/sync/extension.py). This module sees a room only through the
+narrow `RequestRoom` Protocol, so it does not depend on `Room`.
 """
 
 from __future__ import annotations
@@ -9,17 +10,31 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import appmsg, codec
+from .config import RoomConfig
 from .connection import Connection
+from .extension import Extensions
 from .ops import OPS
 
-if TYPE_CHECKING:
-    from .room import Room
+
+class RequestRoom(Protocol):
+    """What answering a request needs of a room."""
+
+    @property
+    def board_id(self) -> str: ...
+
+    @property
+    def config(self) -> RoomConfig: ...
+
+    @property
+    def extensions(self) -> Extensions: ...
+
+    def offered_groups(self) -> frozenset[str]: ...
 
 
-async def handle_app_message(room: Room, conn: Connection, payload: bytes) -> None:
+async def handle_app_message(room: RequestRoom, conn: Connection, payload: bytes) -> None:
     """Every request gets exactly one reply (P42)."""
     try:
         request = appmsg.decode_request(payload, room.config.max_app_message_bytes)
@@ -34,7 +49,9 @@ async def handle_app_message(room: Room, conn: Connection, payload: bytes) -> No
     conn.send(codec.encode_app(appmsg.encode_reply(request.id, result)))
 
 
-async def dispatch(room: Room, conn: Connection, request: appmsg.Request) -> dict[str, Any] | None:
+async def dispatch(
+    room: RequestRoom, conn: Connection, request: appmsg.Request
+) -> dict[str, Any] | None:
     roles = OPS.get(request.op)
     if roles is None:
         raise appmsg.AppError(appmsg.ErrorCode.UNKNOWN_OP, f"unknown op {request.op!r}")
@@ -46,15 +63,15 @@ async def dispatch(room: Room, conn: Connection, request: appmsg.Request) -> dic
         return await hello(room, conn, request)
     if request.op == "clock":
         return {"server_ms": time.time() * 1000}
-    handler = room.app_handlers.get(request.op)
+    handler = room.extensions.handler(request.op)
     if handler is None:
         raise appmsg.AppError(
             appmsg.ErrorCode.UNKNOWN_OP, f"{request.op} is not available on this server"
         )
-    return await handler(room, conn, request)
+    return await handler(conn, request)
 
 
-def _admit_author(room: Room, conn: Connection, author_id: str) -> None:
+def _admit_author(room: RequestRoom, conn: Connection, author_id: str) -> None:
     """P165: new identities are budgeted per client address."""
     admit = room.config.admit_author
     wait = admit(room.board_id, author_id, conn.client) if admit is not None else 0.0
@@ -65,7 +82,7 @@ def _admit_author(room: Room, conn: Connection, author_id: str) -> None:
         )
 
 
-async def hello(room: Room, conn: Connection, request: appmsg.Request) -> dict[str, Any]:
+async def hello(room: RequestRoom, conn: Connection, request: appmsg.Request) -> dict[str, Any]:
     """Who the connection is: role, a pseudonymous author id from its per-board secret,
     the server clock and the limits a client should know (P43). A connection keeps its
     first pid (P140); its group must be one the board offers (P141). Nothing changes
@@ -104,16 +121,15 @@ async def hello(room: Room, conn: Connection, request: appmsg.Request) -> dict[s
             "max_board_bytes": room.config.max_board_bytes,
         },
     }
-    for hook in room.hello_hooks:
-        reply.update(await hook(room, conn))
+    reply.update(await room.extensions.hello(conn))
     return reply
 
 
-def check_group(room: Room, group: object) -> None:
+def check_group(room: RequestRoom, group: object) -> None:
     """P141: a stakeholder group is null or one of the groups the board offers now."""
     if group is None:
         return
-    offered = room.policy.groups()
+    offered = room.offered_groups()
     if not isinstance(group, str) or group not in offered:
         choices = ", ".join(sorted(offered)) or "none (leave it out)"
         raise appmsg.AppError(

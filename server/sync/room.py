@@ -3,7 +3,8 @@
 Usage (Rooms does this):
 
     room = Room(board_id, doc, store, config, last_seq)
-    tg.start_soon(room.run)          # fan-out and presence expiry
+    room.extend(extension)           # features (RoomExtension), before run; app.py does it
+    tg.start_soon(room.run)          # fan-out, presence expiry, the extensions' tasks
     await room.serve(channel, role)  # once per connection, returns when it ends
     await room.stop()                # drain, compact; then drop the room
 
@@ -17,8 +18,7 @@ import logging
 import sys
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 import anyio
@@ -26,10 +26,11 @@ from anyio.abc import TaskGroup
 from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_updates
 
 from ..store.base import DocStore, StoreError
-from . import appmsg, codec, precheck
+from . import appmsg, codec, partial, precheck
 from .awareness import MIRROR, AwarenessRegistry
 from .budget import BoardSize, PresenceOutbox
 from .channel import Channel, ChannelClosedError
+from .config import RoomConfig as RoomConfig
 from .connection import Connection, TokenBucket
 from .document import CONTROL, META, NOTES, load_doc
 from .errors import (
@@ -39,46 +40,22 @@ from .errors import (
     StoreUnavailableError,
     SyncError,
 )
-from .policy import RELAYED, UNTRUSTED, Rules, UpdatePolicy, Violation
+from .extension import Extensions, RoomExtension
+from .policy import RELAYED, UNTRUSTED, UpdatePolicy, Violation
 from .requests import handle_app_message
 from .revert import EMPTY_DELETE_SET, added_ranges, delete_ranges, rebuilt, structs_since
+from .vocabulary import Role
 
 log = logging.getLogger(__name__)
 SERVER = "server"
 REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
+KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
 AWARENESS_TIMEOUT = 30.0
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
 
-AppHandler = Callable[["Room", Connection, appmsg.Request], Awaitable[dict[str, Any] | None]]
-HelloHook = Callable[["Room", Connection], Awaitable[dict[str, Any]]]
-
-
-@dataclass(frozen=True)
-class RoomConfig:
-    max_message_bytes: int
-    max_app_message_bytes: int
-    messages_per_second: float
-    message_burst: int
-    max_connections: int
-    send_queue_messages: int
-    max_awareness_bytes: int
-    violations_before_close: int
-    compact_after_rows: int
-    compact_after_bytes: int
-    rules: Rules
-    # (board, author_id, client address key) -> seconds to wait; 0 admits (P165)
-    admit_author: Callable[[str, str, str], float] | None = None
-    # byte budgets (P122-P124); defaults as in server.settings.Limits
-    max_board_bytes: int = 16_777_216
-    update_bytes_per_second: int = 262_144
-    update_bytes_burst: int = 2_097_152
-    awareness_bytes_per_second: int = 16_384
-    awareness_bytes_burst: int = 65_536
-    presence_interval_ms: int = 50
-
 
 class Shared(Protocol):
-    """The room's link to other nodes serving the same board (P320-P349)."""
+    """The room's link to other nodes serving the same board (P320-P329)."""
 
     @property
     def owner(self) -> bool:
@@ -131,11 +108,7 @@ class Room:
         self.retry_seconds = (0.5, 10.0)
         self._tg: TaskGroup | None = None
         self._emptied: anyio.Event | None = None
-        self.app_handlers: dict[str, AppHandler] = {}
-        self.hello_hooks: list[HelloHook] = []
-        self.tasks: list[Callable[[], Coroutine[Any, Any, None]]] = []
-        self.on_empty: Callable[[], Awaitable[None]] | None = None
-        self.services: dict[str, Any] = {}  # facilitation parts the HTTP routes call
+        self.extensions = Extensions()  # features plugged in at the composition root
         self.awareness = AwarenessRegistry(max_state_bytes=config.max_awareness_bytes)
         self.presence = PresenceOutbox(config.presence_interval_ms / 1000, self._send_presence)
         self.policy = UpdatePolicy(doc, config.rules)
@@ -163,6 +136,14 @@ class Room:
         self.shared: Shared | None = None  # set before run() when nodes share boards
         self.after_relayed: Callable[[], None] | None = None
 
+    def extend(self, extension: RoomExtension) -> None:
+        """Plug a feature in before run(); raises ValueError for an op already taken."""
+        self.extensions.add(extension)
+
+    def offered_groups(self) -> frozenset[str]:
+        """The stakeholder groups people may choose now (P37, P141)."""
+        return self.policy.groups()
+
     def _new_type_index(self) -> precheck.TypeIndex:
         return precheck.TypeIndex.lazy(lambda: self.doc.get_state(), lambda: self.doc.get_update())
 
@@ -177,9 +158,10 @@ class Room:
                 tg.start_soon(self._expire_presence)
                 tg.start_soon(self.presence.run)
                 if self.shared is not None:
-                    tg.start_soon(self.shared.run, list(self.tasks))  # P327: owner only
+                    # P327: tasks run on the board's owner only
+                    tg.start_soon(self.shared.run, list(self.extensions.tasks()))
                 else:
-                    for task in self.tasks:
+                    for task in self.extensions.tasks():
                         tg.start_soon(task)
 
     async def stop(self) -> None:
@@ -203,11 +185,7 @@ class Room:
         self.policy.close()
         self._undo.clear()
         self.conns.clear()
-        self.tasks.clear()
-        self.app_handlers.clear()
-        self.hello_hooks.clear()
-        self.services.clear()
-        self.on_empty = None
+        self.extensions.clear()
 
     async def flushed(self) -> None:
         """Return once every update applied so far is committed (or failed)."""
@@ -255,7 +233,7 @@ class Room:
 
     # ---- connections -------------------------------------------------------------------
 
-    async def serve(self, channel: Channel, role: str, client: str = "") -> None:
+    async def serve(self, channel: Channel, role: Role, client: str = "") -> None:
         """Run one connection until it ends; never raises for the connection's faults.
         `client` is the address key limits count under (P160)."""
         if len(self.conns) >= self.config.max_connections:
@@ -305,9 +283,9 @@ class Room:
                 if conn.close_code is not None:
                     with anyio.move_on_after(2):
                         await channel.close(conn.close_code, conn.close_reason)
-                if not self.conns and self.on_empty is not None:
+                if not self.conns:
                     with anyio.move_on_after(10):
-                        await self.on_empty()
+                        await self.extensions.emptied()
             if not self.conns and self._emptied is not None:
                 self._emptied.set()
 
@@ -401,8 +379,9 @@ class Room:
         self.policy.bind(doc)
 
     def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
-        """Apply a writer's update; revert it whole if the policy refuses it (P30-P32), so
-        that nothing of it stays (P120). Any fault on the way reloads the document (P121)."""
+        """Apply a writer's update and judge it per note (P260): refused notes are reverted,
+        so that nothing of them stays (P120), the rest stands; a violation that names no
+        note refuses it whole (P31). Any fault on the way reloads the document (P121)."""
         precheck.check_client_update(update, self.types)  # P100-P109, before pycrdt reads it
         if update == codec.EMPTY_UPDATE:
             return []
@@ -415,6 +394,7 @@ class Room:
         self.policy.begin()
         before = self.doc.get_state()
         bound = self.size.bound
+        parked: list[dict[str, Any]] = []
         try:
             with self.doc.transaction(origin=UNTRUSTED):
                 self.doc.apply_update(update)
@@ -428,12 +408,25 @@ class Room:
             )
             if new_roots:
                 names = ", ".join(sorted(new_roots))
-                violations.append(Violation("forbidden", f"unknown top-level types: {names}"))
-            if not violations and self._too_big(before, len(update)):
-                violations.append(Violation("limit", self._full_reason()))
+                violations.append(
+                    Violation("forbidden", f"unknown top-level types: {names}", {"root": names})
+                )
+            whole = any(v.note is None for v in violations)
+            if not whole and self._too_big(before, len(update)):
+                cap = self.size.cap
+                violations.append(Violation("limit", self._full_reason(), {"bytes": cap}))
+                whole = True
             if violations:
+                refused = {v.note for v in violations if v.note is not None}
+                touched = self.policy.touched_notes()
+                kept = {} if whole else partial.read_notes(self.doc, touched - refused)
+                # a whole refusal (a full board) reverts every note: their words go back too
+                wanted = partial.read_notes(self.doc, touched if whole else refused)
                 net = self._revert(before, deleted, applied)
                 self.size.restore(bound)
+                if kept:
+                    net = self._keep(net, kept)
+                parked = self._parked(wanted)
             else:
                 self.policy.commit()
                 net = self._take_captured()
@@ -454,8 +447,43 @@ class Room:
             # the offender gets the compensation too, so it converges (P31)
             self._publish(net, None if violations else conn, f"conn:{conn.author_id or conn.id}")
         if violations:
-            self._reject(conn, violations, fatal=bool(new_roots))
+            self._reject(conn, violations, fatal=bool(new_roots), parked=parked)
         return violations
+
+    def _keep(self, net: bytes | None, kept: partial.NoteValues) -> bytes | None:
+        """P261: write the accepted notes again on top of the revert, as the server."""
+        self._captured = []
+        with self.doc.transaction(origin=KEEP):
+            partial.write_notes(self.doc, kept)
+        self.policy.refresh(set(kept))
+        again = self._take_captured()
+        if again is None:
+            return net
+        return again if net is None else merge_updates(net, again)
+
+    def _parked(self, wanted: partial.NoteValues) -> list[dict[str, Any]]:
+        """P262: what the writer wanted of each refused note, when it differs from what
+        stands (its words would otherwise be lost); sent to that writer only."""
+        standing = partial.read_notes(self.doc, set(wanted))
+        out: list[dict[str, Any]] = []
+        for note_id, value in wanted.items():
+            if value is None:
+                continue
+            text = value.get("text")
+            was = standing.get(note_id)
+            if not isinstance(text, partial.TextValue) or not text.value.strip():
+                continue
+            if was is not None and was.get("text") == text:
+                continue
+            field_id = value.get("field")
+            out.append(
+                {
+                    "id": note_id,
+                    "field": field_id if isinstance(field_id, str) else None,
+                    "text": text.value,
+                }
+            )
+        return out
 
     def _too_big(self, before: bytes, nbytes: int) -> bool:
         """P122: only updates that add content count; deleting stays possible on a full board."""
@@ -680,14 +708,37 @@ class Room:
             self.store_failed = False
             log.info("board %s: saving works again", self.board_id)
 
-    def _reject(self, conn: Connection, violations: list[Violation], fatal: bool) -> None:
-        conn.violations += 1
-        reason = "; ".join(v.reason for v in violations)
+    def _reject(
+        self,
+        conn: Connection,
+        violations: list[Violation],
+        fatal: bool,
+        parked: list[dict[str, Any]] | None = None,
+    ) -> None:
+        # P265: an edit that raced a lock is what honest clients do; it never counts to P35
+        if not all(v.code == "locked" and v.note is not None for v in violations):
+            conn.violations += 1
+        reason = "; ".join(dict.fromkeys(v.reason for v in violations))
         log.info("board %s: refused a change from %r: %s", self.board_id, conn, reason)
         conn.send(codec.encode_permission_denied(reason))
         if conn.speaks_app:
-            event = appmsg.encode_event("rejected", {"code": violations[0].code, "reason": reason})
-            conn.send(codec.encode_app(event))
+            first = violations[0]
+            # P263: codes and parameters; the client puts them into the reader's language
+            refused = [
+                {"id": v.note, "code": v.code, "params": v.params}
+                for v in violations
+                if v.note is not None
+            ]
+            data: dict[str, Any] = {
+                "code": first.code,
+                "params": first.params,
+                "reason": reason,
+                "notes": refused,
+                "whole": any(v.note is None for v in violations),
+            }
+            if parked:
+                data["parked"] = parked
+            conn.send(codec.encode_app(appmsg.encode_event("rejected", data)))
         if fatal or conn.violations >= self.config.violations_before_close:
             conn.close(CloseCode.FORBIDDEN, f"changes refused: {reason}"[:120])
 

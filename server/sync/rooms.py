@@ -22,6 +22,7 @@ from ..store.base import BoardRecord, DocStore, StoreError
 from .channel import Channel
 from .errors import CloseCode, SyncError
 from .room import Room
+from .vocabulary import Role
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class Rooms:
         room.users -= 1
         room.last_left = time.monotonic()
 
-    async def serve(self, board_id: str, channel: Channel, role: str, client: str = "") -> None:
+    async def serve(self, board_id: str, channel: Channel, role: Role, client: str = "") -> None:
         room = await self.acquire(board_id)
         try:
             await room.serve(channel, role, client)

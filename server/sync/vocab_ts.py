@@ -14,8 +14,10 @@ from .errors import CloseCode
 from .ops import OPS
 from .vocabulary import (
     ARCHIVE_FORMAT,
+    CONTROL_DECISIONS,
     CONTROL_TIMER,
     CONTROL_TIMER_OUTER,
+    DECISION_MAX_CHARS,
     EVENTS,
     EXPORT_FORMATS,
     HEAVY_EXPORTS,
@@ -93,6 +95,9 @@ def render_ts() -> str:
         + f"export const CONTROL_TIMER = {json.dumps(CONTROL_TIMER)}\n"
         + f"export const CONTROL_TIMER_OUTER = {json.dumps(CONTROL_TIMER_OUTER)}\n"
         + _const("LOCK_CAUSES", LOCK_CAUSES, "LockCause")
+        + "\n/** The group's decisions (P230): their `control` key and longest text. */\n"
+        + f"export const CONTROL_DECISIONS = {json.dumps(CONTROL_DECISIONS)}\n"
+        + f"export const DECISION_MAX_CHARS = {DECISION_MAX_CHARS}\n"
     )
 
 

@@ -40,8 +40,9 @@ class EventSpec:
 
 # Server -> client events `{"ev": name, **fields}` (PROTOCOL.md P31, P45, P46, P60, P70).
 EVENTS: dict[str, EventSpec] = {
-    "rejected": EventSpec(("code", "reason")),
+    "rejected": EventSpec(("code", "reason"), ("params", "notes", "whole", "parked")),
     "private.notes": EventSpec(("notes",)),
+    "late.notes": EventSpec(("notes",)),
     "vote.state": EventSpec(("state",), ("round", "mine", "remaining")),
     "link.rotated": EventSpec(("role",)),
     "join.code": EventSpec(("join_code", "join_code_expires_at")),
@@ -71,7 +72,8 @@ NOTE_KEYS: tuple[str, ...] = (
 )
 # Note keys that hold collaborative text (a Y.Text).
 TEXT_KEYS: tuple[str, ...] = ("text", "resources", "competences", "tasks")
-# `kind` of a note: `partner` only in table fields, `action` only in action lists (P33).
+# `kind` of a note: `partner` only in table fields, `action` only in action lists (P33);
+# the rule itself is canvas_schema.NOTE_KINDS (a test keeps the two equal).
 NOTE_KINDS: tuple[str, ...] = ("note", "partner", "action")
 
 # `GET /api/boards/{id}/export.{format}`, in the order people are offered them (P80).
@@ -99,3 +101,8 @@ CONTROL_TIMER = "timer"
 CONTROL_TIMER_OUTER = "timer_outer"
 # `lock.set` details `cause`: the timer op that locked fields or reopened them (P252).
 LOCK_CAUSES: tuple[str, ...] = ("timer.done", "timer.extend")
+
+# The group's decisions (P230): the `control` key of the current list, and a decision's
+# longest text in characters.
+CONTROL_DECISIONS = "decisions"
+DECISION_MAX_CHARS = 1000

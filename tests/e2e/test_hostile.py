@@ -91,7 +91,9 @@ def test_refused_edit_is_explained(
     # a participant's client writes where only the server may (as a buggy client could)
     page.evaluate("() => window.cocanvas.doc.getMap('meta').set('title', 'Gekapert')")
     toast = page.locator(".toast-error")
-    expect(toast).to_contain_text("nicht erlaubt")
-    expect(toast).to_contain_text("meta")
+    # worded from the refusal's code in the page's language, no internal names (P263)
+    expect(toast).to_contain_text("ändert nur der Server")
+    expect(toast).to_contain_text("zurückgenommen")
+    expect(toast).not_to_contain_text("meta")
     # the server reverted it, and this replica converged back
     expect(page.locator(".board-title")).to_have_text("Nur der Server")

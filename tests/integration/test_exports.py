@@ -165,7 +165,7 @@ async def test_p180_the_server_wide_bound_refuses_a_third_board(
     assert (await anyio.to_thread.run_sync(httpx.get, f"{server.http}/healthz")).status_code == 200
 
 
-async def test_p181_identical_concurrent_requests_share_one_render(server: LiveServer) -> None:
+async def test_p181_p187_identical_concurrent_requests_share_one_render(server: LiveServer) -> None:
     board = server.create_board("shared")
     await fill(server, board, 60)
     async with httpx.AsyncClient(timeout=120) as http:

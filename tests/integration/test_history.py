@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import subprocess
@@ -118,7 +119,7 @@ async def test_p81_restore_in_place_converges_everyone_and_can_be_undone(
         )
         assert restored.status_code == 200, restored.text
         for c in (a, b):
-            await c.wait_for(lambda c=c: set(c.notes.keys()) == {"early"})  # type: ignore[misc]
+            await c.wait_for(functools.partial(lambda c: set(c.notes.keys()) == {"early"}, c))
             assert c.view()["notes"]["early"]["text"] == "vor dem Stand"
         log = b.view()["control"]["log"]
         assert log[-1]["op"] == "snapshot.restore"

@@ -1,8 +1,9 @@
 """Moderator powers on a real server: every op's roles, timer, locks, private writing,
-voting, links, focus and the decision log (PROTOCOL.md P44-P72)."""
+voting, links, focus and the decision log (PROTOCOL.md P44-P70)."""
 
 from __future__ import annotations
 
+import functools
 import secrets
 import time
 from collections.abc import Callable
@@ -84,7 +85,9 @@ async def test_p44_every_op_is_answered_for_moderators(shared_server: LiveServer
         await refused(m, "no.such.op", "unknown_op")
 
 
-async def test_p50_timer_ops_and_planned_versus_actual(shared_server: LiveServer) -> None:
+async def test_p47_p50_timer_ops_their_log_and_planned_versus_actual(
+    shared_server: LiveServer,
+) -> None:
     board = shared_server.create_board()
     async with PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m:
         await m.synced.wait()
@@ -139,15 +142,17 @@ async def test_p51_timer_deadline_survives_a_restart_and_locks_at_the_end(
     board = server.create_board()
     async with PyClient.connect(server.ws, board.id, board.tokens["moderator"]) as m:
         await m.synced.wait()
-        await ok(m, "timer.start", target="A", seconds=3, lock_on_end=True)
+        await ok(m, "timer.start", target="A", seconds=8, lock_on_end=True)
         await m.wait_for(lambda: "timer" in control(m))
         deadline = control(m)["timer"]["ends_at"]
     server.kill()
     server.start()
     async with PyClient.connect(server.ws, board.id, board.tokens["participant"]) as p:
         await p.synced.wait()
-        assert control(p)["timer"]["ends_at"] == deadline
-        await p.wait_for(lambda: control(p)["timer"]["state"] == "done", within=10)
+        timer = control(p)["timer"]
+        if timer["state"] == "running":  # a slow restart may find it done already
+            assert timer["ends_at"] == deadline
+        await p.wait_for(lambda: control(p)["timer"]["state"] == "done", within=15)
         assert time.time() * 1000 >= deadline
         await p.wait_for(lambda: sorted(control(p).get("locks", {})) == ["A1", "A2", "A3", "A4"])
         await p.add_note("late", "A2", "zu spät")
@@ -206,7 +211,7 @@ async def test_p36_locked_field_changes_are_reverted_for_participants(
             )
 
         for c in (m, p, q):
-            await c.wait_for(lambda c=c: settled(c))  # type: ignore[misc]
+            await c.wait_for(functools.partial(settled, c))
         # moving a note into a locked field is refused too; moderators may still edit
         await q.add_note("b", "B1", "draußen")
         await q.wait_for(lambda: "b" in q.notes)
@@ -356,7 +361,7 @@ async def test_p45_link_rotation_closes_old_holders_with_4403(shared_server: Liv
         assert (await ok(joined, "hello", pid=pid()))["role"] == "participant"
 
 
-async def test_p46_focus_settings_and_join_code(shared_server: LiveServer) -> None:
+async def test_p46_p52_focus_settings_and_join_code(shared_server: LiveServer) -> None:
     board = shared_server.create_board()
     async with (
         PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m,

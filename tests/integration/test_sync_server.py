@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import anyio
 import pytest
 
@@ -46,7 +48,7 @@ async def test_several_clients_edit_one_board_and_converge(shared_server: LiveSe
         await b.insert_text("n-b", len("Mission: Grüne Höfe"), " 🌳")
         want = "Ä Mission: Grüne Höfe 🌳"
         for c in (a, b, m):
-            await c.wait_for(lambda c=c: str(c.notes["n-b"]["text"]) == want)  # type: ignore[misc]
+            await c.wait_for(functools.partial(lambda c: str(c.notes["n-b"]["text"]) == want, c))
         assert a.view() == b.view() == m.view()
 
 
@@ -106,7 +108,7 @@ async def test_p1_foreign_origin_closes_4403(shared_server: LiveServer) -> None:
         await ok.synced.wait()
 
 
-async def test_oversize_message_closes_only_that_connection(start_server: object) -> None:
+async def test_p17_oversize_message_closes_4413_only_that_connection(start_server: object) -> None:
     assert callable(start_server)
     server: LiveServer = start_server(COCANVAS_LIMIT_MAX_MESSAGE_BYTES="4096")
     board = server.create_board()

@@ -26,7 +26,7 @@ def state(c: PyClient, key: str = "timer") -> str | None:
     return value.get("state") if isinstance(value, dict) else None
 
 
-async def test_p250_field_timer_nests_and_the_part_timer_keeps_counting(
+async def test_p250_p251_p253_field_timer_nests_and_the_part_timer_keeps_counting(
     shared_server: LiveServer,
 ) -> None:
     board = shared_server.create_board()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,10 @@ from anyio.abc import TaskGroup
 from server.store.base import BoardRecord
 from server.store.sqlite import SqliteStore
 from server.sync.document import initial_update, load_doc
+from server.sync.extension import RoomExtension
 from server.sync.policy import Rules
 from server.sync.room import Room, RoomConfig
+from server.sync.vocabulary import Role
 from tests.support.memchannel import channel_pair
 from tests.support.pyclient import PyClient
 
@@ -52,7 +54,7 @@ class RoomKit:
     tg: TaskGroup
 
     @contextlib.asynccontextmanager
-    async def join(self, role: str = "participant") -> AsyncIterator[PyClient]:
+    async def join(self, role: Role = "participant") -> AsyncIterator[PyClient]:
         server_side, client_side = channel_pair()
         self.tg.start_soon(self.room.serve, server_side, role)
         async with PyClient.over(client_side) as client:
@@ -77,11 +79,22 @@ async def make_board(store: SqliteStore) -> None:
 
 @contextlib.asynccontextmanager
 async def running_room(tmp_path: Path, **overrides: Any) -> AsyncIterator[RoomKit]:
+    async with extended_room(tmp_path, (), **overrides) as kit:
+        yield kit
+
+
+@contextlib.asynccontextmanager
+async def extended_room(
+    tmp_path: Path, extensions: Sequence[RoomExtension], **overrides: Any
+) -> AsyncIterator[RoomKit]:
+    """A running room with `extensions` registered before it runs."""
     config = dataclasses.replace(CONFIG, **overrides)
     async with SqliteStore(tmp_path / "kit.db") as store:
         await make_board(store)
         loaded = await store.load(BOARD)
         room = Room(BOARD, load_doc(loaded.state, loaded.updates), store, config, loaded.last_seq)
+        for extension in extensions:
+            room.extend(extension)
         async with anyio.create_task_group() as tg:
             tg.start_soon(room.run)
             yield RoomKit(room, store, tg)

@@ -228,14 +228,18 @@ def filled_board() -> Json:
         "b1-mob": {"total": 1, "by_group": {"politics": 1}},
     }
     agenda = _agenda()
+    # the log as the server writes it: op, an English summary for operators, details
     log = [
         _log(0, "agenda.set", "agenda: 7 items"),
-        _log(20, "timer.start", "timer A1 10 min"),
-        _log(32, "timer.extend", "timer A1 extended by 2 min"),
-        _log(80, "vote.open", "voting on A1, A4, B1: 3 dots each"),
-        _log(95, "vote.close", f"voting closed by {MODERATOR}"),
-        _log(96, "lock.set", "C2 locked"),
-        _log(200, "timer.end", "timer C3 ended", role="server", name=None),
+        _log(20, "timer.start", "timer A 60 min", target="A", seconds=3600),
+        _log(32, "private.set", "private writing in A1", field="A1"),
+        _log(40, "private.reveal", "4 private notes revealed in A1", field="A1", count=4),
+        _log(50, "timer.extend", "timer +2 min", target="A", seconds=120),
+        _log(80, "vote.open", "vote opened on A1, A4, B1: 3 dots each", **_VOTE),
+        _log(95, "vote.close", "vote closed: 14 voters, 28 dots", voters=14),
+        _log(96, "lock.set", "field C2 locked", fields=["C2"], locked=True),
+        _log(97, "snapshot.create", "snapshot 'Ende Teil B'", sid="s1"),
+        _log(200, "timer.done", "time is up for C", role="server", name=None, target="C"),
     ]
     return {
         "meta": {
@@ -306,15 +310,23 @@ def _agenda() -> list[Json]:
     return out
 
 
+_VOTE: Json = {"fields": ["A1", "A4", "B1"], "per_person": 3, "max_per_note": 3}
+
+
 def _log(
-    minute: int, op: str, summary: str, role: str = "moderator", name: str | None = MODERATOR
+    minute: int,
+    op: str,
+    summary: str,
+    role: str = "moderator",
+    name: str | None = MODERATOR,
+    **details: Any,
 ) -> Json:
     return {
         "at": START_MS + minute * MIN,
         "by": {"role": role, "name": name},
         "op": op,
         "summary": summary,
-        "details": {"by_name": name} if name else {},
+        "details": details,
     }
 
 

@@ -699,3 +699,15 @@ def test_export_command_writes_the_module(
     assert out.read_text(encoding="utf-8").count("export const CANVASES") == 1
     assert export_main([]) == 2
     assert "usage:" in capsys.readouterr().err
+
+
+def test_p33_a_plain_note_may_sit_in_any_field_and_the_rule_is_shared(canvas: Canvas) -> None:
+    from canvas_schema import misplaced_kind, validate_board
+
+    board = {"notes": {"n": {"field": "A1", "text": "x", "kind": "note"}}}
+    assert validate_board(board, canvas) == []
+    assert misplaced_kind("note", "A1", "notes") is None
+    assert misplaced_kind("action", "C3", "actions") is None
+    assert misplaced_kind("partner", "A1", "notes") == (
+        "a 'partner' note belongs in a table field, but A1 is a notes field"
+    )

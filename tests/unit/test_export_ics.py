@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from typing import Any
 
+import icalendar
 import pytest
 
 from server.export.ics import escape_text, fold, render_ics
-from tests.unit.export_fixtures import make_input
+from tests.unit.export_fixtures import filled_board, make_input
 
 
 def unfold(data: bytes) -> list[str]:
@@ -97,3 +100,49 @@ def test_ics_without_actions_is_an_empty_calendar() -> None:
     lines = unfold(render_ics(make_input(board={})))
     assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
     assert "BEGIN:VTODO" not in lines
+
+
+def events(data: bytes) -> list[Any]:
+    """The VEVENTs as the `icalendar` package parses them (its values are loosely typed)."""
+    calendar = icalendar.Calendar.from_ical(data)
+    return list(calendar.walk("VEVENT"))
+
+
+def test_ics_each_dated_action_is_an_all_day_event(data: bytes) -> None:
+    dated = {str(e["SUMMARY"]): e for e in events(data) if str(e["UID"]).startswith("event.")}
+    assert sorted(dated) == sorted(
+        [
+            "Erstgespräch mit OK Lab vereinbaren",
+            "Protokoll an alle verschicken; Fotos anhängen, bitte",
+            "Fördermittel prüfen\nund Antrag skizzieren",
+            "Überblick über alle Initiativen erstellen, die im Diagramm auftauchen, mit "
+            "Ansprechpersonen, Kontaktwegen und Zeitplänen für die nächsten Treffen",
+        ]
+    )
+    call = dated["Erstgespräch mit OK Lab vereinbaren"]
+    assert call["DTSTART"].dt == date(2026, 3, 20) and call["DTEND"].dt == date(2026, 3, 21)
+    assert not isinstance(call["DTSTART"].dt, datetime), "all-day: a date, not a time"
+    assert str(call["DESCRIPTION"]).startswith("Verantwortlich: Amt für Digitalisierung")
+    assert str(call["TRANSP"]) == "TRANSPARENT"
+
+
+def test_ics_undated_actions_are_listed_in_one_summary_event(data: bytes) -> None:
+    summary = [e for e in events(data) if str(e["UID"]).startswith("undated.")]
+    assert len(summary) == 1
+    assert str(summary[0]["SUMMARY"]) == "Nächste Schritte ohne Termin: 1"
+    assert "- Rückmeldung an die Jugendgruppe (Fällig: bald)" in str(summary[0]["DESCRIPTION"])
+    assert summary[0]["DTSTART"].dt == date(2026, 3, 3)  # the export day
+
+
+@pytest.mark.parametrize("due", ["0202-03-20", "2026-02-30", "20260320", "2026-3-20", "9999-01-01"])
+def test_ics_bad_or_absurd_due_dates_are_undated(due: str) -> None:
+    board = filled_board()
+    board["notes"]["c3-call"]["due"] = due
+    found = {str(e["SUMMARY"]): e for e in events(render_ics(make_input(board=board)))}
+    assert "Erstgespräch mit OK Lab vereinbaren" not in found
+    undated = found["Nächste Schritte ohne Termin: 2"]
+    assert "Erstgespräch mit OK Lab vereinbaren (Verantwortlich: " in str(undated["DESCRIPTION"])
+
+
+def test_ics_without_dated_actions_has_no_events() -> None:
+    assert events(render_ics(make_input(board={}))) == []

@@ -20,6 +20,7 @@ from server.settings import Settings
 from server.store.sqlite import SqliteStore
 from server.sync.document import doc_view, load_doc
 from server.sync.room import Room
+from server.sync.vocabulary import Role
 from tests.support.memchannel import channel_pair
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import BOARD, CONFIG, make_board
@@ -35,7 +36,7 @@ class Node:
     tg: TaskGroup
 
     @contextlib.asynccontextmanager
-    async def join(self, role: str = "participant") -> AsyncIterator[PyClient]:
+    async def join(self, role: Role = "participant") -> AsyncIterator[PyClient]:
         server_side, client_side = channel_pair()
         self.tg.start_soon(self.room.serve, server_side, role)
         async with PyClient.over(client_side) as client:

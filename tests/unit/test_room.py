@@ -54,7 +54,7 @@ async def test_p31_write_to_meta_is_reverted_and_sender_converges(tmp_path: Path
         await m.wait_for(lambda: "locks" not in m.view()["control"])
 
 
-async def test_p31_mixed_update_is_reverted_whole(tmp_path: Path) -> None:
+async def test_p30_p31_mixed_update_is_reverted_whole(tmp_path: Path) -> None:
     async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
         with a.doc.transaction():
             a.notes["good"] = Map({"field": "A1", "text": Text("fine")})
@@ -143,7 +143,7 @@ async def test_p10_viewer_is_read_only(tmp_path: Path) -> None:
         assert "v" not in (await kit.stored_view())["notes"]
 
 
-async def test_p12_awareness_echo_is_not_rebroadcast(tmp_path: Path) -> None:
+async def test_p12_p13_awareness_echo_is_not_rebroadcast(tmp_path: Path) -> None:
     async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
         await a.set_awareness(111, 1, {"user": {"name": "Ada"}})
         await b.wait_for(lambda: 111 in b.awareness)

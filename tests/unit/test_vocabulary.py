@@ -186,3 +186,9 @@ def test_client_has_no_hand_written_vocabulary() -> None:
         f"{p.relative_to(ROOT)}: {c}" for p in modules for c in copies_in(p.read_text("utf-8"))
     ]
     assert not problems, "import these from client/src/sync/vocab.gen.ts:\n" + "\n".join(problems)
+
+
+def test_p33_note_kinds_of_the_wire_are_the_kinds_the_canvas_rule_knows() -> None:
+    import canvas_schema
+
+    assert vocabulary.NOTE_KINDS == tuple(canvas_schema.NOTE_KINDS)

@@ -59,7 +59,10 @@ export function computeBalance (board: Board, canvas: Canvas, voting: VotingStat
     return { field: f.id, notes, notesTotal: total, votes: votesRow }
   })
   const seen: Record<string, number> = {}
-  for (const [g, n] of Object.entries(roster)) seen[key(g)] = (seen[key(g)] ?? 0) + n
+  for (const [g, n] of Object.entries(roster)) {
+    if (g === 'moderator') continue // moderators are counted apart, not as a group
+    seen[key(g)] = (seen[key(g)] ?? 0) + n
+  }
   return { groups, present, seen, rows }
 }
 

@@ -2,8 +2,9 @@
 // this person's ballot and private notes, the join code, focus following, and typed
 // requests for the moderator's commands. No DOM: views subscribe to the signals.
 import type { LogEntry } from '../model/control'
-import type { AppChannel, AppEvent, HelloReply, Op, OpArgs, OpReplies, Role } from '../sync/appmsg'
+import type { AppChannel, AppEvent, HelloReply, LateNote, Op, OpArgs, OpReplies, Role } from '../sync/appmsg'
 import { ServerClock } from './clock'
+import { Drafts, type DraftStorage } from './drafts'
 import { FocusFollower } from './focus'
 import { type Permissions, permissionsFor } from './permissions'
 import { PrivateNotes } from './private'
@@ -16,6 +17,13 @@ export class Facilitation {
   readonly ballot = new Ballot()
   readonly privateNotes: PrivateNotes
   readonly focus: FocusFollower
+  /** Words this person could not place, kept on this device (P262). */
+  readonly drafts: Drafts
+  /** Late notes waiting for the moderator's decision (moderators only, P264). */
+  lateNotes: LateNote[] = []
+  readonly lateChanged = new Signal()
+  /** The server handed refused words back: `n` drafts are new or grew. */
+  onParked: (n: number) => void = () => {}
   /** Join code, board id or the link-rotated notice changed. */
   readonly changed = new Signal()
   /** The moderator restored a snapshot in place (a new `snapshot.restore` log entry). */
@@ -38,9 +46,10 @@ export class Facilitation {
   private projector = false
   private logSeen: number | null = null
 
-  constructor (app: AppChannel, boardId: string) {
+  constructor (app: AppChannel, boardId: string, drafts: DraftStorage = { read: () => [], write: () => {} }) {
     this.app = app
     this.boardId = boardId
+    this.drafts = new Drafts(drafts)
     this.privateNotes = new PrivateNotes(app)
     this.privateNotes.onError = (err) => this.onError('private.put', err)
     this.focus = new FocusFollower(() => this.isProjector())
@@ -69,6 +78,7 @@ export class Facilitation {
     if (typeof reply.board === 'string') this.boardId = reply.board
     if (Array.isArray(reply.private_notes)) this.privateNotes.replace(reply.private_notes)
     if (reply.vote) this.ballot.set(reply.vote)
+    if (reply.late_notes) this.setLate(reply.late_notes)
     this.changed.emit()
     // samples of earlier connections stay: the clocks' difference does not change with them
     this.clock.sync(() => this.app.request('clock', {})).catch(() => {
@@ -108,6 +118,24 @@ export class Facilitation {
     }
   }
 
+  /** Hand a draft in as a late note; the draft goes only once the server holds it. */
+  async handIn (draftId: string, field: string): Promise<boolean> {
+    const d = this.drafts.get(draftId)
+    if (!d) return false
+    const reply = await this.run('late.put', { field, text: d.text })
+    if (reply) this.drafts.remove(draftId)
+    return reply !== null
+  }
+
+  decideLate (id: string, accept: boolean): void {
+    void this.run(accept ? 'late.accept' : 'late.dismiss', { note: id })
+  }
+
+  private setLate (notes: LateNote[]): void {
+    this.lateNotes = notes
+    this.lateChanged.emit()
+  }
+
   castVote (note: string): void {
     void this.run('vote.cast', { note }).then((state) => { if (state) this.ballot.set(state) })
   }
@@ -134,8 +162,14 @@ export class Facilitation {
         this.setJoinCode(ev.join_code, ev.join_code_expires_at)
         this.changed.emit()
         break
-      case 'rejected':
+      case 'late.notes':
+        this.setLate(ev.notes)
         break
+      case 'rejected': {
+        const n = this.drafts.fromRejected(ev)
+        if (n) this.onParked(n)
+        break
+      }
     }
   }
 }

@@ -2,7 +2,7 @@
 // commands): timer, agenda, locks, focus, private writing, voting, roster and decision log.
 // Mirror of server/moderation/*.py; any value may be missing or malformed.
 import * as Y from 'yjs'
-import { CONTROL_TIMER, CONTROL_TIMER_OUTER, TIMER_STATES, type TimerStateName } from '../sync/vocab.gen'
+import { CONTROL_DECISIONS, CONTROL_TIMER, CONTROL_TIMER_OUTER, TIMER_STATES, type TimerStateName } from '../sync/vocab.gen'
 
 export type { TimerStateName }
 
@@ -66,6 +66,17 @@ export interface LogEntry {
   op: string
   summary: string
   details: Record<string, unknown>
+}
+
+/** One of the group's decisions (P230), as the moderator wrote it. */
+export interface Decision {
+  id: string
+  text: string
+  field: string | null
+  note: string | null
+  at: number
+  by: { role: string, name: string | null }
+  editedAt: number | null
 }
 
 /** Plain JS of a control value (Y types or plain JSON from the server). */
@@ -140,6 +151,11 @@ export function readPrivate (control: Y.Map<unknown>): Set<string> {
   return trueKeys(plain(control.get('private')))
 }
 
+/** Fields the moderator shows compact: first lines, the rest behind "more" (P284). */
+export function readCompact (control: Y.Map<unknown>): Set<string> {
+  return trueKeys(plain(control.get('compact')))
+}
+
 export function readFocus (control: Y.Map<unknown>): FocusState | null {
   const f = plain(control.get('focus'))
   if (!isRecord(f)) return null
@@ -200,6 +216,27 @@ export function readLog (control: Y.Map<unknown>): LogEntry[] {
     })
   }
   return out
+}
+
+/** The current decisions (`control.decisions`), oldest first; malformed entries are skipped. */
+export function readDecisions (control: Y.Map<unknown>): Decision[] {
+  const l = plain(control.get(CONTROL_DECISIONS))
+  if (!Array.isArray(l)) return []
+  const out: Decision[] = []
+  for (const d of l) {
+    if (!isRecord(d) || typeof d.id !== 'string' || typeof d.text !== 'string' || !d.text.trim()) continue
+    const by = isRecord(d.by) ? d.by : {}
+    out.push({
+      id: d.id,
+      text: d.text,
+      field: str(d.field),
+      note: str(d.note),
+      at: num(d.at) ?? 0,
+      by: { role: str(by.role) ?? 'moderator', name: str(by.name) },
+      editedAt: num(d.edited_at)
+    })
+  }
+  return out.sort((a, b) => a.at - b.at)
 }
 
 /** Meta settings the moderator panel edits (beyond BoardMeta). */

@@ -10,7 +10,6 @@ import {
   deleteNote,
   editText,
   ensureText,
-  freeSpot,
   LOCAL_ORIGIN,
   moveNote,
   newNoteId,
@@ -148,22 +147,10 @@ describe('undo', () => {
   })
 })
 
-describe('note ids and free spots', () => {
+describe('note ids', () => {
   it('makes distinct url-safe ids well under 64 characters', () => {
     const ids = new Set(Array.from({ length: 200 }, newNoteId))
     expect(ids.size).toBe(200)
     for (const id of ids) expect(id).toMatch(/^n[0-9a-f]{24}$/)
-  })
-
-  it('finds the first free cell, then overlaps in turn when the field is full', () => {
-    expect(freeSpot([], 2, 2)).toEqual({ x: 0.25, y: 0.25 })
-    expect(freeSpot([{ x: 0.25, y: 0.25 }], 2, 2)).toEqual({ x: 0.75, y: 0.25 })
-    const full = [
-      { x: 0.25, y: 0.25 },
-      { x: 0.75, y: 0.25 },
-      { x: 0.25, y: 0.75 },
-      { x: 0.75, y: 0.75 }
-    ]
-    expect(freeSpot(full, 2, 2)).toEqual({ x: 0.27, y: 0.27 })
   })
 })

@@ -117,6 +117,13 @@ export function deleteNote (board: Board, id: string): void {
   }, LOCAL_ORIGIN)
 }
 
+/** Put a deleted note back as it was (a copy taken before deleting it). */
+export function restoreNote (board: Board, id: string, copy: Y.Map<unknown>): boolean {
+  if (board.note(id)) return false
+  board.doc.transact(() => board.notes.set(id, copy), LOCAL_ORIGIN)
+  return true
+}
+
 /** One text edit (from the editor binding): delete then insert at `index`. No
  * `updated_at` here: a map write per keystroke would grow the document for nothing. */
 export function editText (board: Board, id: string, key: TextKey, index: number, remove: number, insert: string): void {
@@ -134,29 +141,6 @@ export function createUndoManager (board: Board): Y.UndoManager {
     trackedOrigins: new Set([LOCAL_ORIGIN]),
     captureTimeout: 600
   })
-}
-
-/**
- * Where a new note goes when no position is given: the first free cell of a grid that
- * fits the field (`cols` x `rows` notes), else the next cell in turn (overlapping).
- */
-export function freeSpot (taken: ReadonlyArray<{ x: number, y: number }>, cols = 4, rows = 4): { x: number, y: number } {
-  const c = Math.max(1, cols)
-  const r = Math.max(1, rows)
-  const cells = c * r
-  for (let i = 0; i < cells; i++) {
-    const x = (i % c + 0.5) / c
-    const y = (Math.floor(i / c) + 0.5) / r
-    const busy = taken.some((p) => Math.abs(p.x - x) < 0.5 / c && Math.abs(p.y - y) < 0.5 / r)
-    if (!busy) return { x: round4(x), y: round4(y) }
-  }
-  const i = taken.length % cells
-  const jitter = (Math.floor(taken.length / cells) % 4) * 0.02
-  return { x: round4((i % c + 0.5) / c + jitter), y: round4((Math.floor(i / c) + 0.5) / r + jitter) }
-}
-
-function round4 (v: number): number {
-  return Math.round(v * 10000) / 10000
 }
 
 /** A note's text under `key`, created empty when a (foreign) client left it out. */

@@ -80,7 +80,30 @@ describe('readEvent', () => {
   })
 
   it('reads rejected with a fallback code and reason', () => {
-    expect(readEvent({ ev: 'rejected', code: 4, reason: null })).toEqual({ ev: 'rejected', code: 'invalid', reason: '' })
+    expect(readEvent({ ev: 'rejected', code: 4, reason: null })).toEqual({
+      ev: 'rejected', code: 'invalid', reason: '', params: {}, notes: [], whole: true, parked: []
+    })
+  })
+
+  it('reads the refused notes and parked words of a partly refused update', () => {
+    const ev = readEvent({
+      ev: 'rejected',
+      code: 'locked',
+      reason: 'field A1 is locked',
+      params: { field: 'A1', bad: { x: 1 } },
+      notes: [{ id: 'n1', code: 'locked', params: { field: 'A1' } }, { id: 7 }],
+      whole: false,
+      parked: [{ id: 'n1', field: 'A1', text: 'Satz' }, { id: 'n2' }]
+    })
+    expect(ev).toEqual({
+      ev: 'rejected',
+      code: 'locked',
+      reason: 'field A1 is locked',
+      params: { field: 'A1' },
+      notes: [{ id: 'n1', code: 'locked', params: { field: 'A1' } }],
+      whole: false,
+      parked: [{ id: 'n1', field: 'A1', text: 'Satz' }]
+    })
   })
 })
 
@@ -138,7 +161,7 @@ describe('reply readers', () => {
   it('refuse an empty reply for every op whose reply carries data', () => {
     const acceptEmpty = (Object.keys(OPS) as Op[]).filter((op) => REPLY_READERS[op]({}) !== null).sort()
     // join.rotate may answer without a code (the board has none)
-    expect(acceptEmpty).toEqual(['join.rotate', 'private.delete', 'private.set', 'timer.stop', 'vote.cancel', 'vote.cast', 'vote.retract'])
+    expect(acceptEmpty).toEqual(['join.rotate', 'late.dismiss', 'private.delete', 'private.set', 'timer.stop', 'vote.cancel', 'vote.cast', 'vote.retract'])
   })
 })
 

@@ -41,6 +41,9 @@ export function isEventName (v: unknown): v is EventName {
 export interface AgendaItemInput { id: string, minutes: number, label?: string | null, part?: string | null }
 export type LockTarget = { field: string, part?: undefined } | { part: string, field?: undefined }
 
+/** A decision of the group (P230): its words and, optionally, a field or note it concerns. */
+export interface DecisionInput { text: string, field?: string, note?: string }
+
 export interface PrivateNoteInput {
   note: string
   field: string
@@ -64,10 +67,14 @@ export interface OpArgs {
   'timer.stop': { all?: boolean }
   'lock.set': LockTarget & { locked: boolean }
   'focus.set': { field: string | null, follow?: boolean }
+  'view.set': { field: string, compact: boolean }
   'private.set': { field: string, on: boolean }
   'private.reveal': { field: string }
   'private.put': PrivateNoteInput
   'private.delete': { note: string }
+  'late.put': { field: string, text: string }
+  'late.accept': { note: string }
+  'late.dismiss': { note: string }
   'vote.open': { fields: string[], per_person: number, max_per_note?: number }
   'vote.cast': { note: string }
   'vote.retract': { note: string }
@@ -84,6 +91,9 @@ export interface OpArgs {
     show_join_code?: boolean
     groups?: string[]
   }
+  'decision.add': DecisionInput
+  'decision.edit': DecisionInput & { decision: string }
+  'decision.delete': { decision: string }
 }
 
 /** A private note as the server sends it back to its author. */
@@ -120,7 +130,33 @@ export interface HelloReply {
   /** When the join code stops working (server epoch ms); null: never. */
   join_code_expires_at?: number | null
   private_notes?: PrivateNote[]
+  /** Late notes waiting for a decision (moderators only, P264). */
+  late_notes?: LateNote[]
   vote?: BallotState
+}
+
+/** Words handed in for a field, waiting for the moderator (P264). */
+export interface LateNote {
+  id: string
+  field: string
+  text: string
+  author: string | null
+  group: string | null
+  created_at: number
+}
+
+/** One note of an update the server refused, with the reason as a code and its values (P263). */
+export interface RefusedNote {
+  id: string
+  code: ErrorCode | string
+  params: Record<string, string | number>
+}
+
+/** What the writer wanted of a refused note, handed back so that nothing typed is lost (P262). */
+export interface ParkedNote {
+  id: string
+  field: string | null
+  text: string
 }
 
 export interface OpReplies {
@@ -134,10 +170,14 @@ export interface OpReplies {
   'timer.stop': Record<string, never>
   'lock.set': { locks: string[] }
   'focus.set': { seq: number }
+  'view.set': { compact: string[] }
   'private.set': { private?: string[], revealed?: number }
   'private.reveal': { revealed: number }
   'private.put': { id: string }
   'private.delete': Record<string, never>
+  'late.put': { id: string }
+  'late.accept': { id: string }
+  'late.dismiss': Record<string, never>
   'vote.open': { round: string }
   'vote.cast': BallotState
   'vote.retract': BallotState
@@ -148,6 +188,9 @@ export interface OpReplies {
   'link.rotate': { role: Role, token: string, join_code?: string, join_code_expires_at?: number | null }
   'join.rotate': { join_code?: string, join_code_expires_at?: number | null }
   'board.settings': { changed: string[] }
+  'decision.add': { id: string }
+  'decision.edit': { id: string }
+  'decision.delete': { id: string }
 }
 
 // Compile-time check: the tables above name exactly the generated ops.
@@ -183,8 +226,52 @@ export function readHelloReply (r: Record<string, unknown>): HelloReply | null {
   if (limits) out.limits = limits
   if (isStr(r.join_code)) out.join_code = r.join_code
   if (Array.isArray(r.private_notes)) out.private_notes = r.private_notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null)
+  if (Array.isArray(r.late_notes)) out.late_notes = readLateNotes(r.late_notes)
   if (r.vote !== undefined) out.vote = readBallot(r.vote)
   return out
+}
+
+export function readLateNotes (list: unknown[]): LateNote[] {
+  const out: LateNote[] = []
+  for (const v of list) {
+    if (!isRecord(v) || !isStr(v.id) || !isStr(v.field) || !isStr(v.text)) continue
+    out.push({
+      id: v.id,
+      field: v.field,
+      text: v.text,
+      author: isStr(v.author) ? v.author : null,
+      group: isStr(v.group) ? v.group : null,
+      created_at: isNum(v.created_at) ? v.created_at : 0
+    })
+  }
+  return out
+}
+
+function readParams (v: unknown): Record<string, string | number> {
+  const out: Record<string, string | number> = {}
+  if (!isRecord(v)) return out
+  for (const [k, x] of Object.entries(v)) if (isStr(x) || isNum(x)) out[k] = x
+  return out
+}
+
+function readRejected (rec: Record<string, unknown>): RejectedEvent {
+  const notes: RefusedNote[] = []
+  for (const n of Array.isArray(rec.notes) ? rec.notes : []) {
+    if (isRecord(n) && isStr(n.id) && isStr(n.code)) notes.push({ id: n.id, code: n.code, params: readParams(n.params) })
+  }
+  const parked: ParkedNote[] = []
+  for (const n of Array.isArray(rec.parked) ? rec.parked : []) {
+    if (isRecord(n) && isStr(n.id) && isStr(n.text)) parked.push({ id: n.id, field: isStr(n.field) ? n.field : null, text: n.text })
+  }
+  return {
+    ev: 'rejected',
+    code: isStr(rec.code) ? rec.code : 'invalid',
+    reason: isStr(rec.reason) ? rec.reason : '',
+    params: readParams(rec.params),
+    notes,
+    whole: rec.whole !== false,
+    parked
+  }
 }
 
 function readVoteResults (v: unknown): Record<string, VoteResult> | null {
@@ -202,6 +289,8 @@ function readVoteResults (v: unknown): Record<string, VoteResult> | null {
 function readJoinCode (r: Record<string, unknown>): { join_code?: string, join_code_expires_at: number | null } {
   return { ...(isStr(r.join_code) ? { join_code: r.join_code } : {}), join_code_expires_at: isNum(r.join_code_expires_at) ? r.join_code_expires_at : null }
 }
+
+const readId = (r: Record<string, unknown>): { id: string } | null => isStr(r.id) ? { id: r.id } : null
 
 type ReplyReader<K extends Op> = (r: Record<string, unknown>) => OpReplies[K] | null
 
@@ -221,6 +310,7 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
   'timer.stop': nothing,
   'lock.set': (r) => isStrList(r.locks) ? { locks: r.locks } : null,
   'focus.set': (r) => isNum(r.seq) ? { seq: r.seq } : null,
+  'view.set': (r) => isStrList(r.compact) ? { compact: r.compact } : null,
   'private.set': (r) => {
     const out: OpReplies['private.set'] = {}
     if (r.private !== undefined) {
@@ -236,6 +326,9 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
   'private.reveal': (r) => isNum(r.revealed) ? { revealed: r.revealed } : null,
   'private.put': (r) => isStr(r.id) ? { id: r.id } : null,
   'private.delete': nothing,
+  'late.put': (r) => isStr(r.id) ? { id: r.id } : null,
+  'late.accept': (r) => isStr(r.id) ? { id: r.id } : null,
+  'late.dismiss': nothing,
   'vote.open': (r) => isStr(r.round) ? { round: r.round } : null,
   'vote.cast': (r) => readBallot(r),
   'vote.retract': (r) => readBallot(r),
@@ -251,18 +344,31 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
     return isStr(r.join_code) ? { role: r.role, token: r.token, ...readJoinCode(r) } : { role: r.role, token: r.token }
   },
   'join.rotate': (r) => isStr(r.join_code) ? readJoinCode(r) : {},
-  'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null
+  'board.settings': (r) => isStrList(r.changed) ? { changed: r.changed } : null,
+  'decision.add': readId,
+  'decision.edit': readId,
+  'decision.delete': readId
 }
 
 // ---- events ---------------------------------------------------------------------------------
 
-export type RejectedEvent = { ev: 'rejected', code: ErrorCode | string, reason: string }
+export type RejectedEvent = {
+  ev: 'rejected'
+  code: ErrorCode | string
+  reason: string
+  params: Record<string, string | number>
+  notes: RefusedNote[]
+  /** True when the whole update was refused, not only some notes of it. */
+  whole: boolean
+  parked: ParkedNote[]
+}
 export type PrivateNotesEvent = { ev: 'private.notes', notes: PrivateNote[] }
+export type LateNotesEvent = { ev: 'late.notes', notes: LateNote[] }
 export type VoteStateEvent = { ev: 'vote.state' } & BallotState
 export type LinkRotatedEvent = { ev: 'link.rotated', role: Role }
 /** The participant join code changed (null: no longer shown to this connection). */
 export type JoinCodeEvent = { ev: 'join.code', join_code: string | null, join_code_expires_at: number | null }
-export type AppEvent = RejectedEvent | PrivateNotesEvent | VoteStateEvent | LinkRotatedEvent | JoinCodeEvent
+export type AppEvent = RejectedEvent | PrivateNotesEvent | LateNotesEvent | VoteStateEvent | LinkRotatedEvent | JoinCodeEvent
 
 // Compile-time check: one event type per generated event name, with exactly its fields.
 type EventOf<E extends EventName> = Extract<AppEvent, { ev: E }>
@@ -293,7 +399,8 @@ export function encodeRequest<K extends Op> (id: number, op: K, args: OpArgs[K])
 }
 
 const EVENT_READERS: { [E in EventName]: (rec: Record<string, unknown>) => EventOf<E> | null } = {
-  'rejected': (rec) => ({ ev: 'rejected', code: typeof rec.code === 'string' ? rec.code : 'invalid', reason: typeof rec.reason === 'string' ? rec.reason : '' }),
+  'rejected': readRejected,
+  'late.notes': (rec) => Array.isArray(rec.notes) ? { ev: 'late.notes', notes: readLateNotes(rec.notes) } : null,
   'private.notes': (rec) => Array.isArray(rec.notes)
     ? { ev: 'private.notes', notes: rec.notes.map(readPrivateNote).filter((n): n is PrivateNote => n !== null) }
     : null,

@@ -225,20 +225,60 @@ export class BoardApi {
   }
 }
 
-/** Import a `.cocanvas` archive as a new board (new id, new links). */
+/** Create a board; the reply carries its id, title and the four links. */
+export async function createBoard (body: { canvas: string, title: string, locale: string }): Promise<NewBoard> {
+  const res = await send('/api/boards', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body)
+  })
+  return readNewBoard(await json(res), body.title)
+}
+
+/** What `GET /api/boards/{id}` tells a token's holder; null where the reply says nothing. */
+export interface BoardInfo {
+  role: Role | null
+  title: string
+  /** Unix seconds. */
+  createdAt: number | null
+  joinUrl: string | null
+}
+
+/** The board as a link token (or join code) sees it; an ApiError with status 401 or 404
+ * for a token or board that does not work, 429 after too many tries, 0 when offline. */
+export async function boardInfo (boardId: string, token: string): Promise<BoardInfo> {
+  const res = await send(`/api/boards/${encodeURIComponent(boardId)}`, { headers: { authorization: `Bearer ${token}` } })
+  const data = await json(res)
+  return {
+    role: isRole(data.role) ? data.role : null,
+    title: typeof data.title === 'string' ? data.title : '',
+    createdAt: typeof data.created_at === 'number' && Number.isFinite(data.created_at) ? data.created_at : null,
+    joinUrl: typeof data.join_url === 'string' ? data.join_url : null
+  }
+}
+
+/** The id of the board a join code opens (P240); ApiError 404 for an unknown or expired code. */
+export async function findBoardByCode (code: string): Promise<string> {
+  const res = await send('/api/join', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code })
+  })
+  const data = await json(res)
+  if (typeof data.board !== 'string' || !/^[A-Za-z0-9_-]{6,64}$/.test(data.board)) throw new ApiError(502, 'unexpected reply from the server')
+  return data.board
+}
+
 /** The role a link token has on a board now, or null when it does not work (any more). */
 export async function roleOfToken (boardId: string, token: string): Promise<Role | null> {
   try {
-    const res = await fetch(`/api/boards/${encodeURIComponent(boardId)}`, { headers: { authorization: `Bearer ${token}` } })
-    if (!res.ok) return null
-    const data: unknown = await res.json()
-    const role = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).role : null
-    return isRole(role) ? role : null
+    return (await boardInfo(boardId, token)).role
   } catch {
     return null
   }
 }
 
+/** Import a `.cocanvas` archive as a new board (new id, new links). */
 export async function importArchive (file: Blob): Promise<NewBoard> {
   if (file.size > MAX_ARCHIVE_BYTES) throw new ApiError(413, `archives are at most ${MAX_ARCHIVE_BYTES} bytes`)
   const res = await send('/api/boards/import', {

@@ -16,10 +16,14 @@ export const OPS = {
   "timer.stop": ["moderator"],
   "lock.set": ["moderator"],
   "focus.set": ["moderator"],
+  "view.set": ["moderator"],
   "private.set": ["moderator"],
   "private.reveal": ["moderator"],
   "private.put": ["moderator", "participant"],
   "private.delete": ["moderator", "participant"],
+  "late.put": ["moderator", "participant"],
+  "late.accept": ["moderator"],
+  "late.dismiss": ["moderator"],
   "vote.open": ["moderator"],
   "vote.cast": ["moderator", "participant"],
   "vote.retract": ["moderator", "participant"],
@@ -30,6 +34,9 @@ export const OPS = {
   "link.rotate": ["moderator"],
   "join.rotate": ["moderator"],
   "board.settings": ["moderator"],
+  "decision.add": ["moderator"],
+  "decision.edit": ["moderator"],
+  "decision.delete": ["moderator"],
 } as const
 export type Op = keyof typeof OPS
 
@@ -38,8 +45,9 @@ export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /** Server events and their fields besides `ev`. */
 export const EVENTS = {
-  "rejected": { required: ["code", "reason"], optional: [] },
+  "rejected": { required: ["code", "reason"], optional: ["params", "notes", "whole", "parked"] },
   "private.notes": { required: ["notes"], optional: [] },
+  "late.notes": { required: ["notes"], optional: [] },
   "vote.state": { required: ["state"], optional: ["round", "mine", "remaining"] },
   "link.rotated": { required: ["role"], optional: [] },
   "join.code": { required: ["join_code", "join_code_expires_at"], optional: [] },
@@ -94,3 +102,7 @@ export const CONTROL_TIMER = "timer"
 export const CONTROL_TIMER_OUTER = "timer_outer"
 export const LOCK_CAUSES = ["timer.done", "timer.extend"] as const
 export type LockCause = (typeof LOCK_CAUSES)[number]
+
+/** The group's decisions (P230): their `control` key and longest text. */
+export const CONTROL_DECISIONS = "decisions"
+export const DECISION_MAX_CHARS = 1000

@@ -4,10 +4,14 @@
 import { BOARD_HEIGHT, BOARD_WIDTH } from '../config'
 import { t, tx } from '../i18n'
 import type { FieldDef } from '../model/canvas'
-import { readFocus, readVoting } from '../model/control'
-import { freeSpot } from '../model/notes'
+import { readCompact, readFocus, readVoting } from '../model/control'
+import { freeSpot, round4 } from '../model/placement'
 import type { Ctx } from './actions'
 import { h } from './dom'
+
+// as .board's padding and gap in app.css
+const BOARD_PAD = 14
+const BOARD_GAP = 14
 import { type AddRequest, FieldView } from './fields'
 
 export class BoardGrid {
@@ -26,9 +30,11 @@ export class BoardGrid {
     const grid = ctx.canvas.def.grid
     this.el = h('div', { class: 'board', attrs: { 'data-canvas': ctx.canvas.def.id } })
     this.el.style.width = `${BOARD_WIDTH}px`
-    this.el.style.height = `${BOARD_HEIGHT}px`
+    this.el.style.minHeight = `${BOARD_HEIGHT}px`
     this.el.style.gridTemplateColumns = `repeat(${grid.columns}, minmax(0, 1fr))`
-    this.el.style.gridTemplateRows = `repeat(${grid.rows}, minmax(0, 1fr))`
+    // a row grows with the notes of its fields instead of piling them up (P283)
+    const row = (BOARD_HEIGHT - BOARD_PAD * 2 - BOARD_GAP * (grid.rows - 1)) / grid.rows
+    this.el.style.gridTemplateRows = `repeat(${grid.rows}, minmax(${Math.floor(row)}px, auto))`
     for (const part of ctx.canvas.def.parts) {
       const partEl = h('section', { class: `part part-${part.id}`, attrs: { 'aria-labelledby': `${prefix}part-${part.id}-title` } },
         h('h2', { id: `${prefix}part-${part.id}-title`, class: 'sr-only', text: t('part.title', { id: part.id, label: tx(part.label), subtitle: tx(part.subtitle) }) }))
@@ -62,21 +68,14 @@ export class BoardGrid {
     return this.order[(i + delta + this.order.length) % this.order.length]
   }
 
-  /** A free place for one more note in a field, from the field's size in board units. */
+  /** A free place for one more note in a field, in canvas coordinates: the same answer on
+   * every device (P280). Only the diagram shows it; plain fields flow in `order`. */
   spotIn (fieldId: string): { x: number, y: number } {
-    const fv = this.fields.get(fieldId)
+    const diagram = this.fields.get(fieldId)?.field.kind === 'diagram'
     const taken: Array<{ x: number, y: number }> = this.ctx.board.inField(fieldId)
     for (const p of this.ctx.fac.privateNotes.inField(fieldId)) taken.push({ x: p.x ?? 0.5, y: p.y ?? 0.5 })
-    const area = fv?.area
-    if (!fv || !area) return { x: 0.5, y: 0.5 }
-    const style = getComputedStyle(area)
-    const noteW = parseFloat(style.getPropertyValue('--note-w')) || 176
-    const noteH = parseFloat(style.getPropertyValue('--note-h')) || 132
-    const cols = Math.floor(area.offsetWidth / (noteW + 8))
-    const rows = Math.floor(area.offsetHeight / (noteH + 8))
-    const spots = taken.map((n) => (fv.field.kind === 'diagram' ? { x: n.x, y: 1 - n.y } : n))
-    const p = freeSpot(spots, cols, rows)
-    return fv.field.kind === 'diagram' ? { x: p.x, y: 1 - p.y } : p
+    const p = freeSpot(taken.map((n) => (diagram ? { x: n.x, y: 1 - n.y } : n)))
+    return diagram ? { x: p.x, y: round4(1 - p.y) } : p
   }
 
   /** Notes per field: shared ones from `counts`, plus this person's private ones. */
@@ -91,11 +90,13 @@ export class BoardGrid {
     const priv = board.privateFields()
     const focus = readFocus(board.control)
     const voting = readVoting(board.control)
+    const compact = readCompact(board.control)
     const mod = this.ctx.moderator()
     for (const [id, fv] of this.fields) {
       fv.setLocked(locked.has(id), actions.lockedFor(id) && !this.ctx.readOnly())
       fv.setPrivate(priv.has(id), mod)
       fv.setFocused(focus?.field === id)
+      fv.setCompact(compact.has(id))
       fv.setVoting(voting.state === 'open' && voting.fields.includes(id))
     }
   }

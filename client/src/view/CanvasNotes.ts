@@ -2,11 +2,12 @@
 // in reading order, with vote dots, comparison marks, others' activity and this person's
 // private notes; and where the focus goes when a note appears, moves or goes away.
 import { inVote } from '../facilitation/voting'
-import type { NoteData } from '../model/board'
-import { readVoting } from '../model/control'
+import { byOrder, type NoteData } from '../model/board'
+import { readCompact, readVoting } from '../model/control'
 import type { Peer } from '../sync/awareness'
 import type { Ctx } from './actions'
 import type { BoardGrid } from './BoardGrid'
+import { layoutDiagram } from './diagramLayout'
 import type { AddRequest } from './fields'
 import { createItem, type ItemView, itemKindFor } from './items'
 import { PrivateNoteView } from './privatenote'
@@ -84,6 +85,7 @@ export class CanvasNotes {
     }
     this.grid.setCounts(counts)
     this.grid.renderLocks()
+    this.layoutDiagrams()
     this.renderVotes(dirty)
     if (this.pendingFocus) {
       const item = this.items.get(this.pendingFocus.id)
@@ -133,12 +135,14 @@ export class CanvasNotes {
     else if (item.el.dataset.diff) delete item.el.dataset.diff
   }
 
-  /** `control` changed: when locks or the vote changed, every note is rendered again
-   * (locks decide what can be edited); otherwise only the field badges. */
+  /** `control` changed: when locks, the vote or a compact view changed, every note is
+   * rendered again (locks decide what can be edited, views what fits); otherwise only the
+   * field badges. */
   renderControl (): void {
     const { board } = this.ctx
     const v = readVoting(board.control)
-    const key = JSON.stringify([[...board.lockedFields()].sort(), [...board.privateFields()].sort(), v.state, v.round, v.fields, v.closedAt])
+    const compact = [...readCompact(board.control)].sort()
+    const key = JSON.stringify([[...board.lockedFields()].sort(), [...board.privateFields()].sort(), compact, v.state, v.round, v.fields, v.closedAt])
     if (key === this.controlKey) {
       this.grid.renderLocks()
       return
@@ -194,6 +198,25 @@ export class CanvasNotes {
     const counts = new Map<string, number>()
     for (const d of this.ctx.board.all()) counts.set(d.field, (counts.get(d.field) ?? 0) + 1)
     this.grid.setCounts(counts)
+    this.layoutDiagrams()
+  }
+
+  /** Diagram fields: shared notes in `order`, then this person's private ones, placed by
+   * the shared algorithm so that no note hides another (P281). */
+  private layoutDiagrams (): void {
+    for (const field of this.ctx.canvas.fields) {
+      if (field.kind !== 'diagram') continue
+      const notes = []
+      for (const d of this.ctx.board.inField(field.id)) {
+        const item = this.items.get(d.id)
+        if (item) notes.push({ el: item.el, x: d.x, y: d.y })
+      }
+      for (const n of this.ctx.fac.privateNotes.inField(field.id)) {
+        const view = this.privates.get(n.id)
+        if (view) notes.push({ el: view.el, x: n.x ?? 0.5, y: n.y ?? 0.5 })
+      }
+      layoutDiagram(notes)
+    }
   }
 
   /** Show who is writing in or dragging which note. */
@@ -219,14 +242,22 @@ export class CanvasNotes {
   }
 }
 
-/** Keep DOM order = reading order: rows by creation, notes top-to-bottom, left-to-right. */
+/** Keep DOM order = reading order: rows and flowing notes by `order`, diagram notes
+ * top-to-bottom, left-to-right. */
 function insertSorted (container: HTMLElement, el: HTMLElement, d: NoteData, ctx: Ctx): void {
-  const rows = container.tagName === 'TBODY'
+  const rows = !container.classList.contains('note-area-diagram')
+  // a first render comes in board order: appending is right, and checking costs one lookup
+  const last = container.lastElementChild
+  const lastData = last instanceof HTMLElement && last.dataset.note ? ctx.board.data(last.dataset.note) : null
+  if (rows && lastData && byOrder(lastData, d) < 0) {
+    container.append(el)
+    return
+  }
   for (const child of Array.from(container.children)) {
     if (!(child instanceof HTMLElement)) continue
     const other = child.dataset.note ? ctx.board.data(child.dataset.note) : null
     if (!other) continue
-    const before = rows ? d.order < other.order : d.y < other.y || (d.y === other.y && d.x < other.x)
+    const before = rows ? byOrder(d, other) < 0 : d.y > other.y || (d.y === other.y && d.x < other.x)
     if (before) {
       container.insertBefore(el, child)
       return

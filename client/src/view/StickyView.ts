@@ -1,10 +1,12 @@
-// A sticky note card: colour, position in its field's area (the diagram counts y upwards),
-// author line, optional format card, and the label screen readers announce.
+// A sticky note card: colour, author line, text (all of it, or a button away), optional
+// format card, and the label screen readers announce. Where it sits is the field's business:
+// notes flow in plain fields, and diagramLayout.ts places them in the diagram.
 import { t, tx } from '../i18n'
 import type { NoteData } from '../model/board'
 import type { FieldDef } from '../model/canvas'
 import type { Ctx } from './actions'
 import { h, setAttr, setText, textOn } from './dom'
+import { Expander } from './expander'
 import type { ItemView, RemoteInfo } from './items'
 import { deleteButton, groupColor, moveSelect, remoteBadge, showRemote, whoLabel } from './noteParts'
 import { escapeTo, TextSlot } from './noteText'
@@ -23,6 +25,7 @@ export class StickyView implements ItemView {
   private readonly move: HTMLSelectElement
   private readonly format: HTMLSelectElement | null
   private readonly badge: HTMLElement
+  private readonly more: Expander
   private last = ''
 
   constructor (ctx: Ctx, id: string, field: FieldDef) {
@@ -43,9 +46,16 @@ export class StickyView implements ItemView {
     this.el = h('article', {
       class: 'note',
       attrs: { tabindex: 0, role: 'listitem', 'data-note': id }
-    }, this.bar, this.text.el, this.format, h('div', { class: 'note-tools' }, this.colorBtn, this.move, deleteButton(ctx, id)), this.badge)
+    }, this.bar, this.text.el)
+    this.more = new Expander(this.el, this.text.el)
+    this.el.append(this.more.button)
+    if (this.format) this.el.append(this.format)
+    this.el.append(h('div', { class: 'note-tools' }, this.colorBtn, this.move, deleteButton(ctx, id)), this.badge)
     escapeTo(this.text.el, this.el)
-    this.text.el.addEventListener('input', () => this.label())
+    this.text.el.addEventListener('input', () => {
+      this.label()
+      this.more.check()
+    })
   }
 
   private formatSelect (field: FieldDef): HTMLSelectElement {
@@ -72,15 +82,11 @@ export class StickyView implements ItemView {
     }
   }
 
-  update (d: NoteData, field: FieldDef): void {
+  update (d: NoteData, _field: FieldDef): void {
     const color = this.ctx.canvas.color(d.color)
     this.el.style.setProperty('--note-bg', color.value)
     this.el.style.setProperty('--note-group', groupColor(this.ctx, d))
     this.el.style.setProperty('--note-group-text', textOn(groupColor(this.ctx, d)))
-    const x = d.x * 100
-    const y = (field.kind === 'diagram' ? 1 - d.y : d.y) * 100
-    this.el.style.left = `clamp(0px, calc(${x.toFixed(3)}% - var(--note-w) / 2), calc(100% - var(--note-w)))`
-    this.el.style.top = `clamp(0px, calc(${y.toFixed(3)}% - var(--note-h) / 2), calc(100% - var(--note-h)))`
     this.el.dataset.x = d.x.toFixed(4)
     this.el.dataset.y = d.y.toFixed(4)
     this.el.dataset.field = d.field
@@ -93,6 +99,7 @@ export class StickyView implements ItemView {
     if (this.format) this.format.disabled = this.ctx.readOnly() || this.ctx.actions.lockedFor(d.field)
     this.text.refresh()
     this.label()
+    this.more.check()
   }
 
   setRemote (info: RemoteInfo): void {

@@ -100,6 +100,7 @@ export class Actions {
     c.undo.stopCapturing()
     const id = notes.addNote(c.board, c.canvas, spec, c.author())
     c.undo.stopCapturing()
+    if (id) this.madeHere.add(id)
     return id
   }
 
@@ -136,13 +137,34 @@ export class Actions {
     if (next) this.set(id, 'color', next.id)
   }
 
+  /** True for notes this person wrote (by author id, or made here while anonymous). */
+  isOwn (id: string): boolean {
+    const c = this.ctx()
+    const mine = c.author().authorId
+    const d = c.board.data(id)
+    return this.madeHere.has(id) || (!!d && !!mine && d.authorId === mine)
+  }
+
+  private readonly madeHere = new Set<string>()
+
+  /** Delete now (callers ask first where needed); a toast offers to undo exactly this. */
   remove (id: string): void {
     const c = this.ctx()
     if (!this.writable() || this.noteLocked(id)) return
+    const before = c.board.note(id)
+    if (!before) return
+    // a copy in case other undoable steps come first: undo then restores only this note
+    const copy = before.clone()
     c.undo.stopCapturing()
     notes.deleteNote(c.board, id)
     c.undo.stopCapturing()
-    c.toasts.show(t('note.deleted'), { action: { label: t('note.undo'), run: () => c.undo.undo() } })
+    const item = c.undo.undoStack[c.undo.undoStack.length - 1]
+    const restore = (): void => {
+      if (c.board.note(id)) return
+      if (item && c.undo.undoStack[c.undo.undoStack.length - 1] === item) c.undo.undo()
+      else notes.restoreNote(c.board, id, copy)
+    }
+    c.toasts.show(t('note.deleted'), { action: { label: t('note.undo'), run: restore }, ms: 12000 })
   }
 
   editText (id: string, key: TextKey, index: number, remove: number, insert: string): void {

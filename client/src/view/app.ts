@@ -8,10 +8,12 @@ import type { Status } from '../sync/status'
 import type { Ctx } from './actions'
 import { BoardPanels } from './BoardPanels'
 import { onBoardKey } from './boardKeys'
+import { watchTyping } from './keyGuard'
 import { BoardCanvas } from './canvas'
 import { ConnectionStatus } from './ConnectionStatus'
 import { helpDialog } from './dialogs'
 import { h, setText } from './dom'
+import { DraftTray } from './drafts'
 import { openHistory } from './history'
 import { ListView } from './listview'
 import { NoticeLine } from './NoticeLine'
@@ -96,6 +98,8 @@ export class BoardApp {
     })
     this.viewBtns = toolbar.viewBtns
     const phoneNav = new PhoneNav(ctx, this.canvas)
+    const tray = deps.projector ? null : new DraftTray(ctx)
+    if (tray) this.cleanups.push(() => tray.destroy())
     const { mod, band, banner, presence, log } = this.panels
 
     const header = h('header', { class: 'topbar' },
@@ -108,7 +112,7 @@ export class BoardApp {
       toolbar.el)
     const main = h('main', { class: 'board-main', id: 'main' }, this.canvas.el, this.list.el, mod?.el ?? null, band?.el ?? null)
     this.el = h('div', { class: `board-app ${ctx.readOnly() ? 'readonly' : ''} ${deps.projector ? 'projector' : ''}` },
-      header, banner, this.voteBanner.el, this.conn.fatal, this.notice.el, phoneNav.el, main, presence.el, log.el, this.voteBanner.panel, ctx.toasts.el)
+      header, banner, this.voteBanner.el, this.conn.fatal, this.notice.el, phoneNav.el, main, presence.el, log.el, this.voteBanner.panel, tray?.el ?? null, ctx.toasts.el)
 
     const keys = {
       ctx,
@@ -120,6 +124,7 @@ export class BoardApp {
     window.addEventListener('keydown', onKey)
     this.cleanups.push(() => window.removeEventListener('keydown', onKey))
     this.cleanups.push(phoneNav.watch())
+    this.cleanups.push(watchTyping(document))
     this.updateTitle()
     if (deps.prefs.list) this.setView('list')
   }

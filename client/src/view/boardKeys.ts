@@ -1,8 +1,10 @@
-// Shortcuts anywhere on the board page (outside text and dialogs): undo and redo, zoom,
-// fit, canvas or list, help.
+// Shortcuts on the board (canvas, list or toolbar; never from text or dialogs, nor while
+// someone is typing): undo and redo, zoom, fit, canvas or list, help.
 import type { Ctx } from './actions'
-import { isEditable } from './dom'
+import { shortcutAllowed } from './keyGuard'
 import type { PanZoom } from './panzoom'
+
+const onBoard = (el: HTMLElement): boolean => el.closest('.board-main, .toolbar') !== null
 
 export interface BoardKeyDeps {
   ctx: Ctx
@@ -20,7 +22,7 @@ export function onBoardKey (d: BoardKeyDeps, e: KeyboardEvent): void {
     else d.ctx.actions.undo()
     return
   }
-  if (mod || e.altKey || isEditable(e.target) || document.querySelector('dialog[open]')) return
+  if (mod || e.altKey || document.querySelector('dialog[open]') || !shortcutAllowed(e, onBoard)) return
   switch (e.key) {
     case '+':
     case '=':

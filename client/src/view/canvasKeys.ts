@@ -1,11 +1,16 @@
 // Keyboard on the canvas: N adds a note to the field in focus; on a focused note, Enter or
 // F2 edits it, arrows nudge it (Shift: further), Page Up/Down move it to the next field,
-// C changes its colour and Delete removes it.
+// C changes its colour and Delete removes it (undoably; someone else's note after asking).
+// Letters and Delete wait while someone is typing (keyGuard), and right after Escape from
+// a note's text Backspace never deletes: people press it to fix a typo.
+import { t } from '../i18n'
 import type { NoteData } from '../model/board'
 import type { Ctx } from './actions'
 import type { BoardGrid } from './BoardGrid'
 import type { CanvasNotes } from './CanvasNotes'
 import { isEditable } from './dom'
+import { isDisarmed, rearm, shortcutAllowed } from './keyGuard'
+import { deleteWithCare } from './noteDelete'
 
 const NUDGE = 0.02
 const NUDGE_BIG = 0.1
@@ -22,11 +27,11 @@ export function onCanvasKey (c: KeyTarget, e: KeyboardEvent): void {
   if (!target) return
   const noteEl = target.closest<HTMLElement>('[data-note]')
   const id = noteEl?.dataset.note
+  if (isEditable(target) || !shortcutAllowed(e, () => true)) return
   if (noteEl && id && target === noteEl) {
-    onNoteKey(c, e, id)
+    onNoteKey(c, e, id, noteEl)
     return
   }
-  if (isEditable(target)) return
   const fieldEl = target.closest<HTMLElement>('.field')
   const fid = fieldEl?.dataset.field
   if (fid && (e.key === 'n' || e.key === 'N') && !c.ctx.readOnly()) {
@@ -35,7 +40,7 @@ export function onCanvasKey (c: KeyTarget, e: KeyboardEvent): void {
   }
 }
 
-function onNoteKey (c: KeyTarget, e: KeyboardEvent, id: string): void {
+function onNoteKey (c: KeyTarget, e: KeyboardEvent, id: string, noteEl: HTMLElement): void {
   const { ctx, grid } = c
   const d = ctx.board.data(id)
   if (!d) return
@@ -43,6 +48,8 @@ function onNoteKey (c: KeyTarget, e: KeyboardEvent, id: string): void {
   const step = e.shiftKey ? NUDGE_BIG : NUDGE
   const up = field?.kind === 'diagram' ? step : -step
   let handled = true
+  // moving or recolouring the note shows the person works on it: Delete works again
+  if (e.key.startsWith('Arrow') || e.key.startsWith('Page') || e.key === 'c' || e.key === 'C') rearm(noteEl)
   switch (e.key) {
     case 'Enter':
     case 'F2':
@@ -77,7 +84,13 @@ function onNoteKey (c: KeyTarget, e: KeyboardEvent, id: string): void {
       break
     case 'Delete':
     case 'Backspace':
-      ctx.actions.remove(id)
+      if (isDisarmed(noteEl)) {
+        // Delete once more deletes; Backspace (a typo fix) never does from here
+        if (e.key === 'Delete') rearm(noteEl)
+        ctx.toasts.show(t('note.delete.disarmed'))
+      } else {
+        deleteWithCare(ctx, id)
+      }
       break
     default:
       handled = false

@@ -1,5 +1,6 @@
 // A full-page message when there is no board to show.
 import { t } from '../i18n'
+import { normalizeJoinCode } from '../model/joincode'
 import { clear, h, uid } from './dom'
 
 export function showError (root: HTMLElement, message: string, reload = false): void {
@@ -16,20 +17,23 @@ export function showLoading (root: HTMLElement): void {
   root.append(h('p', { class: 'loading', attrs: { role: 'status' }, text: t('app.loading') }))
 }
 
-/** A board address without its key: ask for the short join code shown on the projector. */
-export function showJoinCode (root: HTMLElement, message: string): void {
+/** A board address without its key (the projector's URL, or a code that did not work):
+ * ask for the short join code, with an error only when there was one (`problem`). */
+export function showJoinCode (root: HTMLElement, problem?: string): void {
   clear(root)
   const id = uid('code')
-  const input = h('input', { id, attrs: { type: 'text', name: 'join-code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: 12, placeholder: 'ABCD-2345' } })
-  const error = h('p', { class: 'form-error', attrs: { role: 'alert' } })
+  const hintId = uid('code-hint')
+  const input = h('input', { id, attrs: { type: 'text', name: 'join-code', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: 20, placeholder: 'ABCD-2345', 'aria-describedby': hintId } })
+  const error = h('p', { class: 'form-error', attrs: { role: 'alert' }, text: problem ?? '' })
   const form = h('form', { class: 'card join-code-form' },
     h('div', { class: 'form-row' }, h('label', { text: t('joincode.label'), attrs: { for: id } }), input),
+    h('p', { id: hintId, class: 'hint', text: t('joincode.hint') }),
     error,
     h('button', { class: 'btn btn-primary', text: t('joincode.submit'), attrs: { type: 'submit' } }))
   form.addEventListener('submit', (ev) => {
     ev.preventDefault()
-    const code = input.value.toUpperCase().replace(/[^A-Z0-9]/g, '')
-    if (code.length !== 8) {
+    const code = normalizeJoinCode(input.value)
+    if (!code) {
       error.textContent = t('joincode.invalid')
       input.focus()
       return
@@ -37,9 +41,10 @@ export function showJoinCode (root: HTMLElement, message: string): void {
     window.location.hash = `k=${code}`
     window.location.reload()
   })
-  root.append(h('main', { class: 'error-page', id: 'main' },
+  root.append(h('main', { class: 'error-page join-page', id: 'main' },
     h('h1', { text: t('joincode.title') }),
-    h('p', { text: message }),
+    h('p', { text: t('joincode.lead') }),
     form,
-    h('p', {}, h('a', { text: t('app.name'), attrs: { href: '/' } }))))
+    h('p', {}, h('a', { text: t('joincode.home'), attrs: { href: '/' } }))))
+  input.focus()
 }

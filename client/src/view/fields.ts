@@ -137,6 +137,11 @@ export class FieldView {
     setText(this.privateEl, on ? t(moderator ? 'field.private.moderator' : 'field.private') : '')
   }
 
+  /** Compact: each note shows its first lines; "more" shows the rest (P284). */
+  setCompact (on: boolean): void {
+    this.el.classList.toggle('compact', on)
+  }
+
   setFocused (on: boolean): void {
     this.focusEl.hidden = !on
     this.el.classList.toggle('focused', on)

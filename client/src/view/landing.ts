@@ -1,10 +1,13 @@
-// The landing page: create a board (title, canvas, language), then show its four links
-// with copy buttons and a QR code for the participant link; or open an existing link.
+// The landing page: join with a code or a link; create a board (title, canvas, language),
+// then show its four links with copy buttons and a QR code for the participant link;
+// "Meine Boards" made on this device. At /join only the code field (the projector's URL).
 import { type Locale, LOCALES, onLocale, setLocale, t, locale, tx } from '../i18n'
 import type { CanvasDef } from '../model/canvas'
 import { ApiError, MAX_ARCHIVE_BYTES } from '../sync/rest'
+import { parseJoinInput } from '../model/joincode'
+import { deviceStorage, forgetBoard, type MyBoard, readMyBoards, rememberBoard } from '../model/myboards'
 import { clear, h, uid } from './dom'
-import { LINK_ROLES, linkRow } from './links'
+import { LINK_ROLES, type LinkRole, linkRow } from './links'
 import { qrSvg } from './qr'
 
 export interface CreatedBoard {
@@ -19,15 +22,26 @@ export interface LandingDeps {
   canvases: CanvasDef[]
   createBoard: (body: { canvas: string, title: string, locale: Locale }) => Promise<CreatedBoard>
   importArchive: (file: File) => Promise<CreatedBoard>
+  /** The board a join code opens (P240); rejects with an ApiError. */
+  findBoard: (code: string) => Promise<string>
 }
 
 export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
   let created: CreatedBoard | null = null
   let draft = { title: '', canvas: deps.canvases[0]?.id ?? 'ko-kreation', locale: locale() as Locale }
 
+  const standalone = window.location.pathname === '/join'
   const render = (): void => {
     clear(root)
-    root.append(header(), h('main', { id: 'main', class: 'landing' }, intro(), created ? result(created) : form(), joinForm(), importForm()), footer())
+    const main = standalone
+      ? h('main', { id: 'main', class: 'landing landing-join' }, joinForm(true), h('p', {}, h('a', { text: t('joincode.home'), attrs: { href: '/' } })))
+      : h('main', { id: 'main', class: 'landing' }, intro(), joinForm(false), created ? result(created) : form(), myBoards(), importForm())
+    root.append(header(), main, footer())
+  }
+
+  /** A board made here goes into "Meine Boards" at once, with all its links. */
+  const remember = (board: CreatedBoard): void => {
+    rememberBoard(deviceStorage(), { id: board.id, title: board.title, savedAt: Date.now(), links: board.links })
   }
 
   const header = (): HTMLElement => {
@@ -76,6 +90,7 @@ export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
       deps.createBoard({ title, canvas: String(data.get('canvas')), locale: data.get('locale') === 'en' ? 'en' : 'de' })
         .then((board) => {
           created = board
+          remember(board)
           render()
           document.getElementById('result-h')?.focus()
         })
@@ -101,28 +116,92 @@ export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
       h('div', { class: 'result-grid' }, h('ul', { class: 'links', attrs: { 'aria-label': t('landing.links') } }, ...rows), qr))
   }
 
-  const joinForm = (): HTMLElement => {
+  // one field for the code from the projector or a pasted link (P240)
+  const joinForm = (standalone: boolean): HTMLElement => {
     const id = uid('join')
-    const input = h('input', { id, attrs: { type: 'url', name: 'link', autocomplete: 'off', spellcheck: 'false' } })
+    const hintId = uid('join-hint')
+    const input = h('input', {
+      id,
+      attrs: { type: 'text', name: 'join', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false', maxlength: 2048, placeholder: 'ABCD-2345', 'aria-describedby': hintId }
+    })
     const error = h('p', { class: 'form-error', attrs: { role: 'alert' } })
+    const submit = h('button', { class: 'btn btn-primary', text: t('landing.join.submit'), attrs: { type: 'submit' } })
+    const heading = standalone ? h('h1', { id: 'join-h', text: t('joincode.title') }) : h('h2', { id: 'join-h', text: t('landing.join') })
     const f = h('form', { class: 'card join-form', attrs: { 'aria-labelledby': 'join-h' } },
-      h('h2', { id: 'join-h', text: t('landing.join') }),
-      h('div', { class: 'form-row form-inline' }, h('label', { text: t('landing.join.label'), attrs: { for: id } }), input,
-        h('button', { class: 'btn', text: t('landing.join.submit'), attrs: { type: 'submit' } })), error)
+      heading,
+      h('div', { class: 'form-row form-inline' }, h('label', { text: t('landing.join.label'), attrs: { for: id } }), input, submit),
+      h('p', { id: hintId, class: 'hint', text: t('landing.join.hint') }), error)
+    const fail = (message: string): void => {
+      error.textContent = message
+      submit.disabled = false
+      input.focus()
+    }
     f.addEventListener('submit', (ev) => {
       ev.preventDefault()
-      try {
-        const u = new URL(input.value.trim(), window.location.href)
-        if (u.origin === window.location.origin && /^\/b\/[A-Za-z0-9_-]{6,64}$/.test(u.pathname) && u.hash.includes('k=')) {
-          window.location.assign(u.href)
-          return
-        }
-      } catch {
-        // falls through to the message below
+      error.textContent = ''
+      const parsed = parseJoinInput(input.value, new URL(window.location.href))
+      if (parsed.kind === 'link') {
+        window.location.assign(parsed.href)
+      } else if (parsed.kind === 'elsewhere') {
+        fail(t('landing.join.elsewhere', { host: parsed.host }))
+      } else if (parsed.kind === 'invalid') {
+        fail(t('landing.join.invalid'))
+      } else {
+        submit.disabled = true
+        deps.findBoard(parsed.code)
+          .then((board) => window.location.assign(`/b/${encodeURIComponent(board)}#k=${parsed.code}`))
+          .catch((err: unknown) => fail(joinError(err)))
       }
-      error.textContent = t('landing.join.invalid')
     })
+    if (standalone) queueMicrotask(() => input.focus())
     return f
+  }
+
+  // the rows are made when opened: the page holds each link once until someone asks
+  const linksOnDemand = (b: MyBoard, roles: LinkRole[]): HTMLElement => {
+    const list = h('ul', { class: 'links' })
+    const box = h('details', { class: 'myboard-links' }, h('summary', { text: t('myboards.links') }), list)
+    box.addEventListener('toggle', () => {
+      if (box.open && !list.firstChild) list.append(...roles.map((role) => linkRow(role, b.links[role] ?? '')))
+    })
+    return box
+  }
+
+  const myBoards = (): HTMLElement => {
+    const list = readMyBoards(deviceStorage())
+    const status = h('p', { id: 'myboards-status', class: 'hint', attrs: { role: 'status' } })
+    const items = list.map((b) => {
+      const title = b.title || b.id
+      const open = b.links.moderator
+      const roles = LINK_ROLES.filter((role) => b.links[role])
+      const remove = h('button', {
+        class: 'btn btn-ghost',
+        text: t('myboards.remove'),
+        attrs: { type: 'button', 'aria-label': t('myboards.remove.label', { title }), 'data-forget': b.id },
+        on: {
+          click: () => {
+            forgetBoard(deviceStorage(), b.id)
+            render()
+            const said = document.getElementById('myboards-status')
+            if (said) said.textContent = t('myboards.removed', { title })
+            document.getElementById('myboards-h')?.focus()
+          }
+        }
+      })
+      return h('li', { class: 'myboard', attrs: { 'data-board': b.id } },
+        h('div', { class: 'myboard-head' },
+          h('h3', { class: 'myboard-title', text: title, attrs: { dir: 'auto' } }),
+          b.savedAt ? h('p', { class: 'hint myboard-date', text: t('myboards.date', { date: new Date(b.savedAt).toLocaleDateString(locale(), { day: 'numeric', month: 'long', year: 'numeric' }) }) }) : null,
+          h('div', { class: 'myboard-tools' },
+            open ? h('a', { class: 'btn', text: t('myboards.open'), attrs: { href: open, 'aria-label': t('myboards.open.label', { title }) } }) : null,
+            remove)),
+        roles.length ? linksOnDemand(b, roles) : null)
+    })
+    return h('section', { class: 'card my-boards', attrs: { 'aria-labelledby': 'myboards-h' } },
+      h('h2', { id: 'myboards-h', text: t('myboards.title'), attrs: { tabindex: -1 } }),
+      h('p', { class: 'hint', text: t('myboards.hint') }),
+      items.length ? h('ul', { class: 'myboards-list' }, ...items) : h('p', { class: 'myboards-empty', text: t('myboards.empty') }),
+      status)
   }
 
   const importForm = (): HTMLElement => {
@@ -152,6 +231,7 @@ export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
       deps.importArchive(file)
         .then((board) => {
           created = { ...board, imported: true }
+          remember(board)
           render()
           document.getElementById('result-h')?.focus()
         })
@@ -169,6 +249,17 @@ export function mountLanding (root: HTMLElement, deps: LandingDeps): void {
 
   onLocale(render)
   render()
+}
+
+/** Why a code did not open a board, and what to do. */
+function joinError (err: unknown): string {
+  if (!(err instanceof ApiError)) return t('landing.error.network')
+  switch (err.status) {
+    case 0: return t('landing.error.network')
+    case 404: return t('landing.join.unknown')
+    case 429: return t('landing.join.ratelimit')
+    default: return t('landing.join.invalid')
+  }
 }
 
 /** Why an import failed, in words, with what to do next. */

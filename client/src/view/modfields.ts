@@ -1,7 +1,7 @@
 // Moderator: per field and per part, lock and unlock, private writing with reveal, and
-// focus ("bring everyone here", optionally with the projector following).
+// focus ("bring everyone here", optionally with the projector following), compact view.
 import { t, tx } from '../i18n'
-import { readFocus } from '../model/control'
+import { readCompact, readFocus } from '../model/control'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
 import { button, checkbox, section } from './modkit'
@@ -11,6 +11,7 @@ interface FieldRow {
   priv: HTMLButtonElement
   reveal: HTMLButtonElement
   focus: HTMLButtonElement
+  view: HTMLButtonElement
 }
 
 export class ModFields {
@@ -32,7 +33,7 @@ export class ModFields {
     for (const part of canvas.def.parts) {
       body.append(h('tr', { class: 'mod-part-row' },
         h('th', { attrs: { scope: 'row' }, text: t('mod.fields.part', { id: part.id, label: tx(part.label) }) }),
-        h('td', { attrs: { colspan: 3 } },
+        h('td', { attrs: { colspan: 4 } },
           button(t('mod.lock.part.on'), () => fac.run('lock.set', { part: part.id, locked: true }), { 'data-lock-part': part.id }),
           ' ',
           button(t('mod.lock.part.off'), () => fac.run('lock.set', { part: part.id, locked: false }), { 'data-unlock-part': part.id }))))
@@ -48,7 +49,9 @@ export class ModFields {
           reveal: button(t('mod.private.reveal'), () => this.reveal(f.id),
             { 'aria-label': t('mod.private.reveal.label', { field: name }), 'data-reveal': f.id }),
           focus: button(t('mod.focus.here'), () => fac.run('focus.set', { field: f.id, follow: this.follow.checked }),
-            { 'aria-label': t('mod.focus.here.label', { field: name }), 'data-focus': f.id })
+            { 'aria-label': t('mod.focus.here.label', { field: name }), 'data-focus': f.id }),
+          view: button(t('mod.view.compact'), () => fac.run('view.set', { field: f.id, compact: !readCompact(ctx.board.control).has(f.id) }),
+            { 'aria-label': t('mod.view.compact.label', { field: name }), 'data-view': f.id })
         }
         row.lock.dataset.name = name
         this.rows.set(f.id, row)
@@ -56,7 +59,8 @@ export class ModFields {
           h('th', { attrs: { scope: 'row' }, text: name }),
           h('td', {}, row.lock),
           h('td', {}, row.priv, row.reveal),
-          h('td', {}, row.focus)))
+          h('td', {}, row.focus),
+          h('td', {}, row.view)))
       }
     }
     const table = h('table', { class: 'mod-table fields-table' },
@@ -65,7 +69,8 @@ export class ModFields {
         h('th', { attrs: { scope: 'col' }, text: t('mod.fields.field') }),
         h('th', { attrs: { scope: 'col' }, text: t('mod.fields.lock') }),
         h('th', { attrs: { scope: 'col' }, text: t('mod.fields.private') }),
-        h('th', { attrs: { scope: 'col' }, text: t('mod.fields.focus') }))),
+        h('th', { attrs: { scope: 'col' }, text: t('mod.fields.focus') }),
+        h('th', { attrs: { scope: 'col' }, text: t('mod.fields.view') }))),
       body)
     this.el = section('fields', t('mod.fields.title'), true,
       h('p', { class: 'hint', text: t('mod.fields.lead') }),
@@ -84,6 +89,7 @@ export class ModFields {
     const locks = board.lockedFields()
     const priv = board.privateFields()
     const focus = readFocus(board.control)
+    const compact = readCompact(board.control)
     for (const [id, row] of this.rows) {
       const locked = locks.has(id)
       const name = row.lock.dataset.name ?? id
@@ -96,6 +102,10 @@ export class ModFields {
       const focused = focus?.field === id
       row.focus.classList.toggle('is-on', focused)
       row.focus.setAttribute('aria-current', focused ? 'true' : 'false')
+      const small = compact.has(id)
+      setText(row.view, t(small ? 'mod.view.full' : 'mod.view.compact'))
+      row.view.setAttribute('aria-label', t(small ? 'mod.view.full.label' : 'mod.view.compact.label', { field: name }))
+      row.view.classList.toggle('is-on', small)
     }
     const f = focus?.field ? canvas.field(focus.field) : undefined
     setText(this.focusStatus, f ? t(focus?.follow ? 'mod.focus.current.follow' : 'mod.focus.current', { field: `${f.id} ${tx(f.label)}` }) : t('mod.focus.none'))

@@ -5,6 +5,7 @@ import type { NoteData } from '../model/board'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
 import type { RemoteInfo } from './items'
+import { deleteWithCare } from './noteDelete'
 
 export function whoLabel (ctx: Ctx, d: NoteData): string {
   if (d.author === null) return t('note.anonymous')
@@ -37,7 +38,7 @@ export function deleteButton (ctx: Ctx, id: string): HTMLButtonElement {
     class: 'icon-btn note-delete edit-only',
     text: '×',
     attrs: { type: 'button', 'aria-label': t('note.delete.label'), title: t('note.delete') },
-    on: { click: () => ctx.actions.remove(id) }
+    on: { click: () => deleteWithCare(ctx, id) }
   })
 }
 

@@ -1,10 +1,11 @@
 // Editing a note's text: a textarea bound to the note's Y.Text, presence while writing,
 // the locked-field and length hints, and Escape back to the note.
 import type * as Y from 'yjs'
-import { t } from '../i18n'
+import { t, tx } from '../i18n'
 import type { TextKey } from '../model/board'
 import type { Ctx } from './actions'
 import { h } from './dom'
+import { disarm } from './keyGuard'
 import { bindText } from './textbind'
 
 /** A text control bound to the note's Y.Text under `key` (created on first focus if missing). */
@@ -35,7 +36,17 @@ export class TextSlot {
       if (!this.el.readOnly || ctx.readOnly() || ev.ctrlKey || ev.metaKey || ev.altKey) return
       if (ev.key.length !== 1 && ev.key !== 'Backspace' && ev.key !== 'Delete' && ev.key !== 'Enter') return
       const field = ctx.board.data(id)?.field
-      if (field && ctx.actions.lockedFor(field)) ctx.actions.explainLocked(field)
+      if (!field || !ctx.actions.lockedFor(field)) return
+      if (ev.key.length === 1 && !ev.isComposing) {
+        // the field locked while this person was writing: the words go on as a draft (P262)
+        ev.preventDefault()
+        const draft = ctx.fac.drafts.fromLockedNote(id, field, this.el.value, ev.key)
+        const f = ctx.canvas.field(field)
+        ctx.toasts.show(t('drafts.typing', { field: f ? `${f.id} ${tx(f.label)}` : field }), { kind: 'error' })
+        ctx.fac.drafts.requestOpen(draft)
+        return
+      }
+      ctx.actions.explainLocked(field)
     })
     this.el.addEventListener('input', () => {
       if (this.el.value.length >= ctx.limits.maxChars) {
@@ -77,12 +88,14 @@ export class TextSlot {
   }
 }
 
-/** Escape in a text control gives focus back to the note, where its shortcuts work. */
+/** Escape in a text control gives focus back to the note, where its shortcuts work, but
+ * without arming Delete or Backspace (see canvasKeys). */
 export function escapeTo (control: HTMLElement, note: HTMLElement): void {
   control.addEventListener('keydown', (ev) => {
     if (ev.key === 'Escape') {
       ev.preventDefault()
       note.focus()
+      disarm(note)
     }
   })
 }

@@ -65,8 +65,10 @@ export class PanZoom {
     const r = this.viewport.getBoundingClientRect()
     if (r.width <= 0 || r.height <= 0) return
     const pad = 12
-    const scale = Math.min((r.width - pad * 2) / this.width, (r.height - pad * 2) / this.height)
-    this.set({ scale, x: (r.width - this.width * scale) / 2, y: Math.max(pad, (r.height - this.height * scale) / 2) })
+    // the board grows with its notes: fit what is there
+    const height = Math.max(this.height, this.content.offsetHeight)
+    const scale = Math.min((r.width - pad * 2) / this.width, (r.height - pad * 2) / height)
+    this.set({ scale, x: (r.width - this.width * scale) / 2, y: Math.max(pad, (r.height - height * scale) / 2) })
   }
 
   /** Board coordinates of a client point. */

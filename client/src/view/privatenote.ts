@@ -6,6 +6,7 @@ import type { FieldDef } from '../model/canvas'
 import type { PrivateNote } from '../sync/appmsg'
 import type { Ctx } from './actions'
 import { h, setAttr } from './dom'
+import { disarm, isDisarmed, rearm, shortcutAllowed } from './keyGuard'
 
 export class PrivateNoteView {
   readonly el: HTMLElement
@@ -28,6 +29,7 @@ export class PrivateNoteView {
       if (ev.key === 'Escape') {
         ev.preventDefault()
         this.el.focus()
+        disarm(this.el)
       }
     })
     const del = h('button', {
@@ -50,7 +52,14 @@ export class PrivateNoteView {
         this.text.focus()
       } else if (ev.key === 'Delete' || ev.key === 'Backspace') {
         ev.preventDefault()
-        this.remove()
+        // as on shared notes: not from a typo fix, not while typing (canvasKeys)
+        if (!shortcutAllowed(ev, () => true)) return
+        if (isDisarmed(this.el)) {
+          if (ev.key === 'Delete') rearm(this.el)
+          this.ctx.toasts.show(t('note.delete.disarmed'))
+        } else {
+          this.remove()
+        }
       }
     })
   }
@@ -58,12 +67,6 @@ export class PrivateNoteView {
   update (note: PrivateNote, field: FieldDef): void {
     this.el.style.setProperty('--note-bg', this.ctx.canvas.color(note.color).value)
     const rows = field.kind === 'table' || field.kind === 'actions'
-    if (!rows) {
-      const x = (note.x ?? 0.5) * 100
-      const y = (field.kind === 'diagram' ? 1 - (note.y ?? 0.5) : note.y ?? 0.5) * 100
-      this.el.style.left = `clamp(0px, calc(${x.toFixed(3)}% - var(--note-w) / 2), calc(100% - var(--note-w)))`
-      this.el.style.top = `clamp(0px, calc(${y.toFixed(3)}% - var(--note-h) / 2), calc(100% - var(--note-h)))`
-    }
     this.el.classList.toggle('private-row', rows)
     this.el.dataset.field = note.field
     // the server's copy never overwrites what is being typed here
@@ -75,8 +78,14 @@ export class PrivateNoteView {
     this.text.focus()
   }
 
+  /** Delete, with a toast that writes the note again (with a new id) if wanted. */
   private remove (): void {
-    this.ctx.fac.privateNotes.remove(this.id)
+    const store = this.ctx.fac.privateNotes
+    const gone = store.get(this.id)
+    store.remove(this.id)
+    if (!gone) return
+    const again = { field: gone.field, x: gone.x ?? 0.5, y: gone.y ?? 0.5, color: gone.color ?? this.ctx.canvas.def.note_colors[0]?.id ?? '', text: gone.text }
+    this.ctx.toasts.show(t('note.deleted'), { action: { label: t('note.undo'), run: () => store.create(again) }, ms: 12000 })
   }
 
   destroy (): void {

@@ -14,6 +14,28 @@ export function joinLink (origin: string, boardId: string, joinCode: string): st
   return `${origin}/b/${encodeURIComponent(boardId)}#k=${joinCode.replace(/-/g, '')}`
 }
 
+// The address to type, with its scheme: the server's public URL when it has one (P242),
+// else this page's origin. It opens a code prompt (/join), so it stays short.
+let joinUrl: URL | null = null
+const joinUrlChanged = new Set<() => void>()
+
+/** Take the join address the server reported; anything but http(s) is ignored. */
+export function setJoinUrl (url: string): void {
+  try {
+    const u = new URL(url)
+    if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.href === joinUrl?.href) return
+    joinUrl = u
+    for (const fn of joinUrlChanged) fn()
+  } catch {
+    // not a URL: keep showing this page's origin
+  }
+}
+
+function joinAddress (): { base: string, shown: string } {
+  const u = joinUrl ?? new URL('/join', window.location.origin)
+  return { base: u.origin, shown: `${u.origin}${u.pathname}` }
+}
+
 export class ProjectorBand {
   readonly el: HTMLElement
   private readonly ctx: Ctx
@@ -32,7 +54,10 @@ export class ProjectorBand {
     this.el = h('aside', { class: 'projector-band', id: 'projector-band', attrs: { 'aria-label': t('projector.label') } },
       this.part, this.subtitle, this.timer.el, this.join)
     this.update()
+    joinUrlChanged.add(this.onJoinUrl)
   }
+
+  private readonly onJoinUrl = (): void => this.update()
 
   update (): void {
     const { canvas, board, fac } = this.ctx
@@ -42,19 +67,22 @@ export class ProjectorBand {
     setText(this.subtitle, part ? tx(part.subtitle) : '')
     this.timer.update()
     const code = fac.joinCode
-    if (code === this.shownCode) return
-    this.shownCode = code
+    const where = joinAddress()
+    const shown = code ? `${code} ${where.shown}` : null
+    if (shown === this.shownCode) return
+    this.shownCode = shown
     clear(this.join)
     if (!code) return
-    const link = joinLink(window.location.origin, fac.boardId, code)
+    const link = joinLink(where.base, fac.boardId, code)
     this.join.append(
       h('h2', { class: 'projector-join-title', text: t('projector.join') }),
       h('figure', { class: 'projector-qr' }, qrSvg(link, t('projector.qr', { code }))),
-      h('p', { class: 'projector-code-line' }, t('projector.code'), ' ', h('strong', { class: 'join-code', text: code })),
-      h('p', { class: 'projector-url', text: `${window.location.host}/b/${fac.boardId}` }))
+      h('p', { class: 'projector-url-line' }, t('projector.url'), ' ', h('strong', { class: 'projector-url', text: where.shown })),
+      h('p', { class: 'projector-code-line' }, t('projector.code'), ' ', h('strong', { class: 'join-code', text: code })))
   }
 
   destroy (): void {
+    joinUrlChanged.delete(this.onJoinUrl)
     this.timer.destroy()
     this.el.remove()
   }

@@ -3,6 +3,7 @@
 import { t, tx } from '../i18n'
 import { type NoteData, TEXT_KEYS, type TextKey } from '../model/board'
 import type { FieldDef } from '../model/canvas'
+import { EARLIEST_DUE, isValidDue, LATEST_DUE } from '../model/dates'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
 import type { ItemView, RemoteInfo } from './items'
@@ -93,7 +94,10 @@ export class ActionRow implements ItemView {
       this.ownerTimer = setTimeout(() => this.commitOwner(), 400)
     })
     this.owner.addEventListener('change', () => this.commitOwner())
-    this.due.addEventListener('change', () => ctx.actions.set(id, 'due', this.due.value.slice(0, 32)))
+    this.due.min = EARLIEST_DUE
+    this.due.max = LATEST_DUE
+    this.due.addEventListener('change', () => this.commitDue(false))
+    this.due.addEventListener('blur', () => this.commitDue(true))
     this.done.addEventListener('change', () => ctx.actions.setDone(id, this.done.checked))
     this.who = h('span', { class: 'row-who' })
     this.move = moveSelect(ctx, id)
@@ -104,6 +108,23 @@ export class ActionRow implements ItemView {
       h('td', {}, this.what.el), h('td', {}, this.owner), h('td', {}, this.due), h('td', { class: 'cell-center' }, this.done),
       h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id)))
     escapeTo(this.what.el, this.el)
+  }
+
+  /** Store the date once it is a real day in range; a half-typed one waits, and one left
+   * invalid on blur goes back to the stored date with a message (P241). */
+  private commitDue (leaving: boolean): void {
+    const d = this.ctx.board.data(this.id)
+    if (!d) return
+    const value = this.due.value
+    const ok = !this.due.validity.badInput && isValidDue(value)
+    this.due.setAttribute('aria-invalid', ok ? 'false' : 'true')
+    if (ok) {
+      if (d.due !== value) this.ctx.actions.set(this.id, 'due', value)
+    } else if (leaving) {
+      this.ctx.toasts.show(t('due.invalid'), { kind: 'error' })
+      this.due.value = isValidDue(d.due) ? d.due : ''
+      this.due.setAttribute('aria-invalid', 'false')
+    }
   }
 
   private commitOwner (): void {

@@ -1,0 +1,130 @@
+// Parked drafts: words this person could not place (a field locked while they typed, or a
+// change refused after working offline: the server hands them back, P262), kept on this
+// device until their author moves them to an open field, hands them in as a late note for
+// the moderator (P264) or discards them. Never silently: only the author removes one.
+import type { ParkedNote, RejectedEvent } from '../sync/appmsg'
+import { Signal } from './signal'
+
+export interface Draft {
+  id: string
+  /** The note it came from, if any (a refused edit of an existing note). */
+  note: string | null
+  /** The field it was meant for. */
+  field: string | null
+  text: string
+  /** Why it could not be placed: a server error code and its values (P263). */
+  code: string
+  params: Record<string, string | number>
+  at: number
+}
+
+export interface DraftStorage {
+  read: () => unknown
+  write: (drafts: Draft[]) => void
+}
+
+const MAX_DRAFTS = 200
+
+function isDraft (v: unknown): v is Draft {
+  if (typeof v !== 'object' || v === null) return false
+  const d = v as Record<string, unknown>
+  return typeof d.id === 'string' && typeof d.text === 'string' && typeof d.code === 'string' &&
+    typeof d.at === 'number' && (d.field === null || typeof d.field === 'string') &&
+    (d.note === null || typeof d.note === 'string') && typeof d.params === 'object' && d.params !== null
+}
+
+export class Drafts {
+  readonly changed = new Signal()
+  /** Someone asked to see the drafts (`focus`: the one to start with). */
+  readonly openRequested = new Signal()
+  focus: string | null = null
+  private list: Draft[]
+  private readonly storage: DraftStorage
+  private seq = 0
+
+  constructor (storage: DraftStorage) {
+    this.storage = storage
+    const stored = storage.read()
+    this.list = Array.isArray(stored) ? stored.filter(isDraft) : []
+  }
+
+  all (): Draft[] {
+    return [...this.list]
+  }
+
+  get (id: string): Draft | undefined {
+    return this.list.find((d) => d.id === id)
+  }
+
+  /** Park what the server handed back; returns how many drafts are new or changed. */
+  fromRejected (ev: RejectedEvent): number {
+    let n = 0
+    for (const p of ev.parked) {
+      const refusal = ev.notes.find((r) => r.id === p.id)
+      if (this.park(p, refusal?.code ?? ev.code, refusal?.params ?? ev.params)) n++
+    }
+    return n
+  }
+
+  /** Keep `parked` unless a draft of the same note already holds that text or more of it. */
+  park (parked: ParkedNote, code: string, params: Record<string, string | number>): boolean {
+    const same = this.list.find((d) => d.note === parked.id)
+    if (same) {
+      if (same.text === parked.text || same.text.startsWith(parked.text)) return false
+      if (parked.text.startsWith(same.text)) {
+        same.text = parked.text
+        this.save()
+        return true
+      }
+    }
+    this.list.push({
+      id: `draft-${Date.now().toString(36)}-${(this.seq++).toString(36)}`,
+      note: parked.id,
+      field: parked.field,
+      text: parked.text,
+      code,
+      params,
+      at: Date.now()
+    })
+    if (this.list.length > MAX_DRAFTS) this.list.splice(0, this.list.length - MAX_DRAFTS)
+    this.save()
+    return true
+  }
+
+  /** A key typed into a note whose field locked meanwhile: the words go on in a draft,
+   * the one of that note if there is one already (the server may have parked it first). */
+  fromLockedNote (note: string, field: string, current: string, key: string): string {
+    const same = this.list.find((d) => d.note === note)
+    if (same) {
+      same.text += key
+      this.save()
+      return same.id
+    }
+    this.park({ id: note, field, text: current + key }, 'locked', { field, typing: 1 })
+    return this.list.find((d) => d.note === note)?.id ?? ''
+  }
+
+  requestOpen (focus: string | null = null): void {
+    this.focus = focus
+    this.openRequested.emit()
+  }
+
+  setText (id: string, text: string): void {
+    const d = this.get(id)
+    if (!d || d.text === text) return
+    d.text = text
+    this.save()
+  }
+
+  /** Only ever called on the author's request (moved, handed in, or discarded). */
+  remove (id: string): void {
+    const before = this.list.length
+    this.list = this.list.filter((d) => d.id !== id)
+    if (this.list.length !== before) this.save()
+  }
+
+  private save (): void {
+    this.storage.write(this.list)
+    this.changed.emit()
+  }
+}

@@ -1,0 +1,415 @@
+"""DocStore on PostgreSQL, for installs with several nodes (extra [postgres]).
+
+The tables mirror the SQLite store's (`postgres_schema`); committing, reconnecting and
+group commit are `postgres_db.PgDb`'s job. Several nodes may share one database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from .base import (
+    BoardRecord,
+    DeletedBoard,
+    LoadedDoc,
+    LogStats,
+    Role,
+    SnapshotInfo,
+    StoreError,
+)
+from .dump import BOARD_COLUMNS as DUMP_BOARD_COLUMNS
+from .dump import CHILD_COLUMNS, BoardDump
+from .postgres_db import Conn, PgDb
+from .postgres_schema import migrate
+
+log = logging.getLogger(__name__)
+URL_SCHEMES = ("postgresql://", "postgres://")
+TABLES = ("boards", "tokens", "states", "updates", "secrets", "snapshots")
+
+# the last moment a board was used: created, connected to, changed, or snapshotted
+LAST_USED = """GREATEST(
+    b.created_at,
+    COALESCE(b.active_at, 0),
+    COALESCE((SELECT updated_at FROM states WHERE board = b.id), 0),
+    COALESCE((SELECT MAX(created_at) FROM updates WHERE board = b.id), 0),
+    COALESCE((SELECT MAX(created_at) FROM snapshots WHERE board = b.id), 0))"""
+BOARD_COLUMNS = (
+    "id, canvas, canvas_version, title, locale, created_at, join_code, join_code_expires"
+)
+
+
+async def _setup(conn: Conn) -> None:
+    applied = await migrate(conn)
+    if applied:
+        log.info("database schema: applied migrations %s", applied)
+
+
+async def _delete(conn: Conn, board_id: str) -> DeletedBoard | None:
+    counts = []
+    for table in ("snapshots", "secrets", "updates"):
+        cur = await conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE board = %s".encode(), (board_id,)
+        )
+        row = await cur.fetchone()
+        counts.append(int(row[0]) if row else 0)
+    # tokens, state, log, secrets and snapshots go with it (ON DELETE CASCADE)
+    cur = await conn.execute("DELETE FROM boards WHERE id = %s", (board_id,))
+    if cur.rowcount == 0:
+        return None
+    return DeletedBoard(board_id, *counts)
+
+
+class PostgresStore:
+    """DocStore on a PostgreSQL database; use as `async with PostgresStore(url) as store:`."""
+
+    def __init__(self, url: str) -> None:
+        self.db = PgDb(url, _setup)
+        self.name = self.db.name
+
+    @property
+    def commit_seconds(self) -> Callable[[float, int], None] | None:
+        return self.db.commit_seconds
+
+    @commit_seconds.setter
+    def commit_seconds(self, callback: Callable[[float, int], None] | None) -> None:
+        self.db.commit_seconds = callback
+
+    async def __aenter__(self) -> PostgresStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        await self.db.open()
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def flush(self) -> None:
+        await self.db.flush()
+
+    # ---- boards ------------------------------------------------------------------------
+
+    async def create_board(self, record: BoardRecord, initial_update: bytes) -> None:
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                f"INSERT INTO boards ({BOARD_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    record.id,
+                    record.canvas,
+                    record.canvas_version,
+                    record.title,
+                    record.locale,
+                    record.created_at,
+                    record.join_code or None,
+                    record.join_code_expires_at,
+                ),
+            )
+            async with conn.cursor() as cur:
+                await cur.executemany(
+                    "INSERT INTO tokens (board, role, hash) VALUES (%s, %s, %s)",
+                    [(record.id, role, h) for role, h in record.token_hashes.items()],
+                )
+            await conn.execute(
+                "INSERT INTO states (board, state, seq, updated_at) VALUES (%s, %s, 0, %s)",
+                (record.id, initial_update, record.created_at),
+            )
+
+        await self.db.submit(run)
+
+    async def _board_rows(self, conn: Conn, where: str, args: tuple[Any, ...]) -> list[BoardRecord]:
+        cur = await conn.execute(
+            f"SELECT {BOARD_COLUMNS} FROM boards {where} ORDER BY created_at, id".encode(), args
+        )
+        rows = await cur.fetchall()
+        hashes: dict[str, dict[str, bytes]] = {str(r[0]): {} for r in rows}
+        if rows:
+            cur = await conn.execute(
+                "SELECT board, role, hash FROM tokens WHERE board = ANY(%s)", (list(hashes),)
+            )
+            for board, role, h in await cur.fetchall():
+                hashes[board][role] = bytes(h)
+        now = time.time()
+        out = []
+        for bid, canvas, version, title, locale, created, code, expires in rows:
+            if expires and expires <= now:
+                code = None  # an expired code is no credential (P143)
+            out.append(
+                BoardRecord(
+                    bid, canvas, version, title, locale, created, hashes[bid], code or "", expires
+                )
+            )
+        return out
+
+    async def get_board(self, board_id: str) -> BoardRecord | None:
+        rows = await self.db.read(
+            lambda c: self._board_rows(c, "WHERE id = %s", (board_id,)), snapshot=True
+        )
+        return rows[0] if rows else None
+
+    async def list_boards(self) -> list[BoardRecord]:
+        return await self.db.read(lambda c: self._board_rows(c, "", ()), snapshot=True)
+
+    async def delete_board(self, board_id: str) -> bool:
+        deleted = await self.db.submit(lambda c: _delete(c, board_id))
+        if deleted is not None:
+            await self.erase_deleted()
+        return deleted is not None
+
+    async def erase_deleted(self) -> None:
+        # frees the dead rows' space for reuse; see docs/design-changes.md for what
+        # PostgreSQL keeps beyond that (WAL segments, base backups)
+        try:
+            await self.db.maintain("VACUUM " + ", ".join(TABLES))
+        except StoreError as exc:
+            log.error("deleted data: VACUUM failed (the rows are gone all the same): %s", exc)
+
+    async def touch_board(self, board_id: str, at: float) -> None:
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                "UPDATE boards SET active_at = GREATEST(COALESCE(active_at, 0), %s) WHERE id = %s",
+                (at, board_id),
+            )
+
+        await self.db.submit(run, pipelined=True)
+
+    async def idle_boards(self, idle_since: float) -> list[str]:
+        async def run(conn: Conn) -> list[str]:
+            cur = await conn.execute(
+                f"SELECT b.id FROM boards b WHERE {LAST_USED} < %s ORDER BY b.created_at".encode(),
+                (idle_since,),
+            )
+            return [str(r[0]) for r in await cur.fetchall()]
+
+        return await self.db.read(run)
+
+    async def delete_idle_board(self, board_id: str, idle_since: float) -> DeletedBoard | None:
+        async def run(conn: Conn) -> DeletedBoard | None:
+            # the row lock keeps another node from touching the board between check and delete
+            cur = await conn.execute(
+                f"SELECT 1 FROM boards b WHERE b.id = %s AND {LAST_USED} < %s FOR UPDATE".encode(),
+                (board_id, idle_since),
+            )
+            return await _delete(conn, board_id) if await cur.fetchone() else None
+
+        return await self.db.submit(run)
+
+    async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None:
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                "INSERT INTO tokens (board, role, hash) VALUES (%s, %s, %s)"
+                " ON CONFLICT (board, role) DO UPDATE SET hash = excluded.hash",
+                (board_id, role, token_hash),
+            )
+
+        await self.db.submit(run)
+
+    async def get_board_by_join_code(self, code: str) -> BoardRecord | None:
+        rows = await self.db.read(
+            lambda c: self._board_rows(c, "WHERE join_code = %s", (code,)), snapshot=True
+        )
+        return rows[0] if rows and rows[0].join_code else None
+
+    async def set_join_code(self, board_id: str, code: str, expires_at: float = 0.0) -> None:
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                "UPDATE boards SET join_code = %s, join_code_expires = %s WHERE id = %s",
+                (code, expires_at, board_id),
+            )
+
+        await self.db.submit(run)
+
+    async def put_secret(self, board_id: str, kind: str, key: str, value: bytes | None) -> None:
+        async def run(conn: Conn) -> None:
+            if value is None:
+                await conn.execute(
+                    "DELETE FROM secrets WHERE board = %s AND kind = %s AND key = %s",
+                    (board_id, kind, key),
+                )
+            else:
+                await conn.execute(
+                    "INSERT INTO secrets (board, kind, key, value) VALUES (%s, %s, %s, %s)"
+                    " ON CONFLICT (board, kind, key) DO UPDATE SET value = excluded.value",
+                    (board_id, kind, key, value),
+                )
+
+        await self.db.submit(run)
+
+    async def get_secrets(self, board_id: str, kind: str) -> dict[str, bytes]:
+        async def run(conn: Conn) -> dict[str, bytes]:
+            cur = await conn.execute(
+                "SELECT key, value FROM secrets WHERE board = %s AND kind = %s", (board_id, kind)
+            )
+            return {str(k): bytes(v) for k, v in await cur.fetchall()}
+
+        return await self.db.read(run)
+
+    async def set_title(self, board_id: str, title: str) -> None:
+        async def run(conn: Conn) -> None:
+            await conn.execute("UPDATE boards SET title = %s WHERE id = %s", (title, board_id))
+
+        await self.db.submit(run)
+
+    # ---- documents ---------------------------------------------------------------------
+
+    async def load(self, board_id: str) -> LoadedDoc:
+        async def run(conn: Conn) -> LoadedDoc:
+            cur = await conn.execute("SELECT state, seq FROM states WHERE board = %s", (board_id,))
+            row = await cur.fetchone()
+            state, base = (bytes(row[0]), int(row[1])) if row else (None, 0)
+            cur = await conn.execute(
+                "SELECT seq, data FROM updates WHERE board = %s AND seq > %s ORDER BY seq",
+                (board_id, base),
+            )
+            tail = await cur.fetchall()
+            last = int(tail[-1][0]) if tail else base
+            return LoadedDoc(state, [bytes(d) for _, d in tail], last)
+
+        # one snapshot, so a compaction between the two queries cannot hide rows
+        return await self.db.read(run, snapshot=True)
+
+    def append(self, board_id: str, seq: int, update: bytes, actor: str) -> asyncio.Future[None]:
+        now = time.time()
+
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                "INSERT INTO updates (board, seq, data, actor, created_at)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                (board_id, seq, update, actor, now),
+            )
+
+        return self.db.submit(run, pipelined=True)
+
+    def compact(self, board_id: str, state: bytes, seq: int) -> asyncio.Future[None]:
+        now = time.time()
+
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                "INSERT INTO states (board, state, seq, updated_at) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (board) DO UPDATE SET state = excluded.state,"
+                " seq = excluded.seq, updated_at = excluded.updated_at"
+                " WHERE excluded.seq >= states.seq",
+                (board_id, state, seq, now),
+            )
+            await conn.execute(
+                "DELETE FROM updates WHERE board = %s AND seq <= %s", (board_id, seq)
+            )
+
+        return self.db.submit(run)
+
+    async def log_stats(self, board_id: str) -> LogStats:
+        async def run(conn: Conn) -> LogStats:
+            cur = await conn.execute(
+                "SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0) FROM updates WHERE board = %s",
+                (board_id,),
+            )
+            row = await cur.fetchone()
+            return LogStats(int(row[0]), int(row[1])) if row else LogStats(0, 0)
+
+        return await self.db.read(run)
+
+    # ---- snapshots ---------------------------------------------------------------------
+
+    async def create_snapshot(self, info: SnapshotInfo, state: bytes) -> None:
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                "INSERT INTO snapshots (board, sid, label, kind, state, seq, notes, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    info.board,
+                    info.sid,
+                    info.label,
+                    info.kind,
+                    state,
+                    info.seq,
+                    info.notes,
+                    info.created_at,
+                ),
+            )
+
+        await self.db.submit(run)
+
+    async def prune_snapshots(self, board_id: str, kinds: tuple[str, ...], keep: int) -> int:
+        """Delete all but the newest `keep` snapshots of these kinds; returns how many."""
+
+        async def run(conn: Conn) -> int:
+            cur = await conn.execute(
+                "DELETE FROM snapshots WHERE board = %s AND kind = ANY(%s) AND sid NOT IN"
+                " (SELECT sid FROM snapshots WHERE board = %s AND kind = ANY(%s)"
+                "  ORDER BY created_at DESC, sid DESC LIMIT %s)",
+                (board_id, list(kinds), board_id, list(kinds), keep),
+            )
+            return cur.rowcount
+
+        return await self.db.submit(run)
+
+    async def list_snapshots(self, board_id: str) -> list[SnapshotInfo]:
+        async def run(conn: Conn) -> list[SnapshotInfo]:
+            cur = await conn.execute(
+                "SELECT board, sid, label, kind, created_at, seq, notes FROM snapshots"
+                " WHERE board = %s ORDER BY created_at, sid",
+                (board_id,),
+            )
+            return [SnapshotInfo(*r) for r in await cur.fetchall()]
+
+        return await self.db.read(run)
+
+    async def get_snapshot(self, board_id: str, sid: str) -> tuple[SnapshotInfo, bytes] | None:
+        async def run(conn: Conn) -> tuple[SnapshotInfo, bytes] | None:
+            cur = await conn.execute(
+                "SELECT board, sid, label, kind, created_at, seq, notes, state FROM snapshots"
+                " WHERE board = %s AND sid = %s",
+                (board_id, sid),
+            )
+            row = await cur.fetchone()
+            if row is None:
+                return None
+            return SnapshotInfo(*row[:7]), bytes(row[7])
+
+        return await self.db.read(run)
+
+    # ---- migration from SQLite -----------------------------------------------------------
+
+    async def restore_dump(self, dump: BoardDump) -> None:
+        """Write one board with everything of it, in one transaction."""
+
+        async def run(conn: Conn) -> None:
+            async with conn.cursor() as cur:
+                for table, columns, values in dump.tables():
+                    if not values:
+                        continue
+                    marks = ", ".join(["%s"] * len(columns))
+                    await cur.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})".encode(),
+                        values,
+                    )
+
+        await self.db.submit(run)
+
+    async def dump_board(self, board_id: str) -> BoardDump | None:
+        """Every row of the board, read in one snapshot (to verify a migration)."""
+
+        async def run(conn: Conn) -> BoardDump | None:
+            cur = await conn.execute(
+                f"SELECT {', '.join(DUMP_BOARD_COLUMNS)} FROM boards WHERE id = %s".encode(),
+                (board_id,),
+            )
+            board = await cur.fetchone()
+            if board is None:
+                return None
+            children = {}
+            for table, cols in CHILD_COLUMNS.items():
+                cur = await conn.execute(
+                    f"SELECT {', '.join(cols)} FROM {table} WHERE board = %s".encode(),
+                    (board_id,),
+                )
+                children[table] = [tuple(r) for r in await cur.fetchall()]
+            return BoardDump(tuple(board), children)
+
+        return await self.db.read(run, snapshot=True)

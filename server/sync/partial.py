@@ -1,0 +1,96 @@
+"""Keeping the accepted notes of a partly refused update (PROTOCOL.md P260-P262).
+
+A refused update is reverted whole, so that nothing of it stays (P120): its items are
+deleted by id, and an id once deleted can never come back. The notes the update changed
+without breaking a rule are read before the revert (`read_notes`) and written again by the
+server afterwards (`write_notes`), as small edits against what the revert left: a text gets
+only the characters that differ, a key only when its value differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pycrdt import Doc, Map, Text
+
+from .document import NOTES
+
+
+@dataclass(frozen=True)
+class TextValue:
+    """A collaborative text key, read as a string."""
+
+    value: str
+
+
+# note id -> its keys and values, or None when the update deleted the note
+NoteValues = dict[str, dict[str, Any] | None]
+
+
+def read_notes(doc: Doc[Any], note_ids: set[str]) -> NoteValues:
+    """The current value of each note, texts as `TextValue` (None: the note is gone)."""
+    notes = doc.get(NOTES, type=Map)
+    out: NoteValues = {}
+    for note_id in sorted(note_ids):
+        note = notes.get(note_id)
+        if not isinstance(note, Map):
+            out[note_id] = None
+            continue
+        out[note_id] = {k: _read(v) for k, v in note.items()}
+    return out
+
+
+def _read(value: Any) -> Any:
+    if isinstance(value, Text):
+        return TextValue(str(value))
+    if isinstance(value, Map):
+        return value.to_py()
+    return value
+
+
+def write_notes(doc: Doc[Any], values: NoteValues) -> None:
+    """Make each note equal `values` with the fewest changes (call inside a transaction)."""
+    notes = doc.get(NOTES, type=Map)
+    for note_id, value in values.items():
+        current = notes.get(note_id)
+        if value is None:
+            if note_id in notes:
+                del notes[note_id]
+            continue
+        if not isinstance(current, Map):
+            notes[note_id] = Map({k: _fresh(v) for k, v in value.items()})
+            continue
+        for key in set(current.keys()) - set(value):
+            del current[key]
+        for key, v in value.items():
+            old = current.get(key)
+            if isinstance(v, TextValue) and isinstance(old, Text):
+                _edit_text(old, v.value)
+            elif isinstance(v, TextValue) or _read(old) != v:
+                current[key] = _fresh(v)
+
+
+def _fresh(value: Any) -> Any:
+    return Text(value.value) if isinstance(value, TextValue) else value
+
+
+def _edit_text(text: Text, want: str) -> None:
+    """Replace only the differing middle; pycrdt indexes a Text by UTF-8 bytes."""
+    have = str(text)
+    if have == want:
+        return
+    start = 0
+    limit = min(len(have), len(want))
+    while start < limit and have[start] == want[start]:
+        start += 1
+    end = 0
+    while end < limit - start and have[-1 - end] == want[-1 - end]:
+        end += 1
+    at = len(have[:start].encode())
+    gone = len(have[start : len(have) - end].encode())
+    if gone:
+        del text[at : at + gone]
+    added = want[start : len(want) - end]
+    if added:
+        text.insert(at, added)

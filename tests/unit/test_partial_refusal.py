@@ -1,0 +1,105 @@
+"""A partly refused update: the refused note leaves only ids, the rest stands
+(PROTOCOL.md P260-P262). A real Room on a real SQLite file, clients over in-memory channels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Map, Text
+
+from server.sync import codec, partial
+from server.sync.errors import CloseCode
+from tests.support.roomkit import BOARD, RoomKit, running_room
+
+pytestmark = pytest.mark.anyio
+
+RESIDUE_PER_REFUSAL = 64  # as in test_refused_gone: ids only
+MARK = "VERWORFEN"
+
+
+async def stored_state(kit: RoomKit) -> bytes:
+    await kit.room.flushed()
+    await kit.room.compact()
+    loaded = await kit.store.load(BOARD)
+    return loaded.state or b""
+
+
+async def test_p261_refused_note_of_a_mixed_update_leaves_only_ids(tmp_path: Path) -> None:
+    async with running_room(tmp_path, violations_before_close=100) as kit:
+        async with kit.join() as a, kit.join("moderator") as m, kit.join() as b:
+            await m.add_note("locked", "A2", "fest")
+            await a.wait_for(lambda: "locked" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            before = len(await stored_state(kit))
+            a.send_local = False
+            for i in range(20):
+                with a.doc.transaction():
+                    a.notes[f"ok{i}"] = Map({"field": "A1", "text": Text(f"gut {i}")})
+                    body = a.notes["locked"]["text"]
+                    assert isinstance(body, Text)
+                    body.insert(0, MARK + "x" * 5_000)
+                update = a.doc.get_update(m.doc.get_state())
+                await a.send(codec.encode_sync_update(update))
+                await m.wait_for(lambda i=i: f"ok{i}" in m.notes)  # type: ignore[misc]
+            await a.wait_for(lambda: str(a.notes["locked"]["text"]) == "fest")
+            await b.wait_for(lambda: len([k for k in b.notes.keys() if k.startswith("ok")]) == 20)
+            assert a.view() == b.view() == m.view() == await kit.stored_view()
+            state = await stored_state(kit)
+        assert MARK.encode() not in state
+        # each round: the refused note's ids, and one accepted note of ~60 bytes
+        assert len(state) - before < 20 * (RESIDUE_PER_REFUSAL + 120)
+
+
+@pytest.mark.parametrize(
+    ("have", "want"),
+    [
+        ("Grüße 👋 aus Köln", "Grüße 🌍 aus Kölner Sicht"),
+        ("", "neu"),
+        ("alles weg", ""),
+        ("ÄÖÜ", "ÄxÖÜ"),
+        ("aaa", "aaaa"),
+    ],
+)
+def test_p261_notes_are_written_back_with_the_fewest_changes(have: str, want: str) -> None:
+    doc: Doc[Any] = Doc()
+    notes: Map[Any] = doc.get("notes", type=Map)
+    notes["n"] = Map({"field": "A1", "text": Text(have), "x": 0.2})
+    values: partial.NoteValues = {
+        "n": {"field": "B1", "text": partial.TextValue(want), "color": "blue"},
+        "gone": None,
+        "new": {"field": "C1", "text": partial.TextValue("frisch")},
+    }
+    body = notes["n"]["text"]
+    with doc.transaction():
+        partial.write_notes(doc, values)
+    assert str(body) == want  # the Text read before was edited in place, not replaced
+    view: dict[str, Any] = notes.to_py() or {}
+    assert view["n"] == {"field": "B1", "text": want, "color": "blue"}
+    assert view["new"] == {"field": "C1", "text": "frisch"}
+    assert "gone" not in view
+    assert partial.read_notes(doc, {"n", "gone"}) == {
+        "n": {"field": "B1", "text": partial.TextValue(want), "color": "blue"},
+        "gone": None,
+    }
+
+
+async def test_p265_lock_races_do_not_close_the_connection_other_refusals_do(
+    tmp_path: Path,
+) -> None:
+    async with running_room(tmp_path) as kit:  # violations_before_close=5
+        async with kit.join() as a, kit.join("moderator") as m:
+            await m.add_note("n", "A2", "fest")
+            await a.wait_for(lambda: "n" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            for i in range(12):
+                await a.insert_text("n", 0, "x")
+                await a.wait_for(lambda i=i: len(a.denied) > i)  # type: ignore[misc]
+            await a.add_note("open", "A1", "weiter")
+            await m.wait_for(lambda: "open" in m.notes)
+            assert not a.closed.is_set()
+            for _ in range(5):
+                await a.set_key("meta", "title", "nein")
+            await a.closed.wait()
+            assert a.close_info is not None and a.close_info.code == CloseCode.FORBIDDEN

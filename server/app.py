@@ -31,7 +31,6 @@ from .routes import boards, history, join, pages, sync
 from .settings import Settings
 from .state import AppState
 from .store.base import BoardRecord, CommitTimed, DocStore, SnapshotInfo
-from .store.sqlite import SqliteStore
 from .sync.appmsg import AppError, ErrorCode
 from .sync.errors import SyncError
 from .sync.policy import Rules
@@ -49,9 +48,6 @@ def open_relay(settings: Settings) -> Relay | None:
     url = settings.relay_url
     if not url:
         return None
-    if settings.store_url:
-        # P320: the PostgreSQL store does not number rows itself yet; nodes would clash
-        raise ValueError("COCANVAS_RELAY_URL works with the SQLite store only in this build")
     if not url.startswith(("redis://", "rediss://")):
         raise ValueError(f"COCANVAS_RELAY_URL must be a redis:// or rediss:// URL, not {url!r}")
     from .relay.redis import RedisRelay  # extra [redis]: imported only when configured
@@ -192,8 +188,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
         await store.open()
         if isinstance(store, CommitTimed):
             store.commit_seconds = metrics.observe_commit
-        if isinstance(store, SqliteStore):
-            store.shared_log = relay is not None  # P320: nodes on one machine share the file
+        store.shared_log = relay is not None  # P320: several nodes append to one log
         try:
             build = room_builder(settings, store, metrics, guards, relay)
             grace = settings.room_grace_seconds

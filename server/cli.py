@@ -244,8 +244,6 @@ def cmd_serve(settings: Settings) -> None:
 
     if settings.relay_url and not settings.relay_url.startswith(("redis://", "rediss://")):
         raise CliError("--relay must be a redis:// or rediss:// URL")
-    if settings.relay_url and settings.store_url:
-        raise CliError("--relay works with the SQLite store only in this build (P320)")
     _check_store(settings)
     if settings.header_timeout_seconds <= 0:
         raise CliError("COCANVAS_HEADER_TIMEOUT_SECONDS must be more than 0")

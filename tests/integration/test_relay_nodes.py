@@ -1,7 +1,7 @@
 """Two cocanvas nodes, one board, a real redis-server between them (PROTOCOL.md P320-P329).
 
-The nodes share one SQLite file on this machine (P320: the store numbers the rows);
-clients of one board are split across them.
+The nodes share one store (P320: the store numbers the rows): one SQLite file on this
+machine, or one PostgreSQL database. Clients of one board are split across them.
 """
 
 from __future__ import annotations
@@ -24,12 +24,17 @@ from tests.support.redis_server import RedisServer
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
+@pytest.fixture(params=["sqlite", "postgres"])
 def nodes(
-    start_server: Callable[..., LiveServer], redis_server: RedisServer, tmp_path: Path
+    request: pytest.FixtureRequest,
+    start_server: Callable[..., LiveServer],
+    redis_server: RedisServer,
+    tmp_path: Path,
 ) -> tuple[LiveServer, LiveServer]:
     data = tmp_path / "data"
     env = {"COCANVAS_RELAY_URL": redis_server.url, "COCANVAS_ROOM_GRACE_SECONDS": "2"}
+    if request.param == "postgres":
+        env["COCANVAS_STORE_URL"] = request.getfixturevalue("pg_url")
     a = start_server(data, **env)
     b = start_server(data, **env)
     return a, b

@@ -7,6 +7,7 @@ Runs alternate (two-node, one-node, ...); prints each run and the medians. Cross
 latency counts only deliveries whose sender and receiver sit on different nodes.
 
     .venv/bin/python bench/relay_bench.py --runs 3 --seconds 20
+    .venv/bin/python bench/relay_bench.py --store postgresql://cocanvas@127.0.0.1/bench
 """
 
 from __future__ import annotations
@@ -85,13 +86,14 @@ def redis(stack: ExitStack, workdir: Path) -> str:
     return f"redis://127.0.0.1:{port}/0"
 
 
-def node(stack: ExitStack, workdir: Path, data: Path, relay: str) -> str:
+def node(stack: ExitStack, workdir: Path, data: Path, relay: str, store: str) -> str:
     port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "COCANVAS_LIMIT_MAX_CONNECTIONS_PER_ADDRESS": "0",
         "COCANVAS_RELAY_URL": relay,
+        "COCANVAS_STORE_URL": store,
     }
     cmd = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--data", str(data)]
@@ -141,12 +143,12 @@ def run_s1(bases: list[str], seconds: int, workdir: Path) -> dict[str, Any]:
     raise SystemExit(f"load.mjs gave no result:\n{out.stderr[-2000:]}")
 
 
-def measure(nodes: int, seconds: int) -> dict[str, Any]:
+def measure(nodes: int, seconds: int, store: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="relay-bench-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         data = workdir / "data"
         relay = redis(stack, workdir) if nodes > 1 else ""
-        bases = [node(stack, workdir, data, relay) for _ in range(nodes)]
+        bases = [node(stack, workdir, data, relay, store) for _ in range(nodes)]
         return run_s1(bases, seconds, workdir)
 
 
@@ -154,11 +156,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument(
+        "--store", default="", help="postgresql://… shared by the nodes (default: one SQLite file)"
+    )
     args = parser.parse_args()
     rows: dict[str, list[tuple[float, float, float, float, int]]] = {"2 nodes": [], "1 node": []}
     for run in range(args.runs):
         for label, nodes in (("2 nodes", 2), ("1 node", 1)):
-            res = measure(nodes, args.seconds)
+            res = measure(nodes, args.seconds, args.store)
             lat = res["latency_ms"]
             cross = res.get("cross_node_latency_ms") or {"p50": float("nan"), "p99": float("nan")}
             row = (lat["p50"], lat["p99"], cross["p50"], cross["p99"], res["missing"])

@@ -68,6 +68,10 @@ if (opt.help || !opt.url) {
   process.exit(opt.help ? 0 : 2)
 }
 
+// several nodes serving the same boards: --url A,B puts client i on URLS[i % n]
+const URLS = opt.url.split(',')
+const nodeOf = (c) => c.idx % URLS.length
+
 const scenario = opt.scenario.toUpperCase()
 if (!DEFAULTS[scenario]) {
   console.error(`unknown scenario ${scenario}; one of ${Object.keys(DEFAULTS).join(', ')}`)
@@ -137,7 +141,7 @@ class Client {
 
   connect () {
     this.startedAt = performance.now()
-    this.provider = new WebsocketProvider(opt.url, this.target.room, this.doc, {
+    this.provider = new WebsocketProvider(URLS[nodeOf(this)], this.target.room, this.doc, {
       params: this.target.params,
       WebSocketPolyfill: WebSocket,
       disableBc: true,
@@ -244,6 +248,7 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
   // each sender creates its note; wait until every member of its room has every note
   const sendTimes = new Map() // client idx -> Float64Array of send times by seq
   const latencies = []
+  const crossNode = [] // sender and receiver on different nodes (only with several --url)
   let received = 0
   let lastReceive = 0
   let measuring = false
@@ -273,6 +278,7 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
           const times = sendTimes.get(sender.idx)
           for (let s = before; s < len && s < times.length; s++) {
             latencies.push(now - times[s])
+            if (nodeOf(sender) !== nodeOf(rc)) crossNode.push(now - times[s])
             received++
           }
           lastReceive = now
@@ -347,6 +353,7 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
     received,
     missing: expected - received,
     latency_ms: stats(latencies),
+    ...(URLS.length > 1 ? { cross_node_latency_ms: stats(crossNode) } : {}),
     send_s: round((tSendEnd - t0) / 1000),
     elapsed_s: round(elapsedMs / 1000),
     deliveries_per_s: round(received / (elapsedMs / 1000), 1),

@@ -22,7 +22,10 @@ from .export_queue import ExportQueue
 from .metrics import Metrics
 from .moderation import BoardContext, Facilitation
 from .moderation.base import apply_control
+from .moderation.shared import read_secrets_first
 from .recovery import BoardDamagedError, load_board
+from .relay.base import Relay
+from .relay.link import BoardLink, LinkStats
 from .retention import run_retention
 from .routes import boards, history, join, pages, sync
 from .settings import Settings
@@ -40,8 +43,38 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
 
 
+def open_relay(settings: Settings) -> Relay | None:
+    """The relay named by COCANVAS_RELAY_URL; None for a single node."""
+    url = settings.relay_url
+    if not url:
+        return None
+    if not url.startswith(("redis://", "rediss://")):
+        raise ValueError(f"COCANVAS_RELAY_URL must be a redis:// or rediss:// URL, not {url!r}")
+    from .relay.redis import RedisRelay  # extra [redis]: imported only when configured
+
+    return RedisRelay(url)
+
+
+class RelayStats(LinkStats):
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def owned(self, delta: int) -> None:
+        self.metrics.boards_owned.inc(delta)
+
+    def lag(self, seconds: float) -> None:
+        self.metrics.relay_lag.observe(seconds)
+
+    def caught_up(self) -> None:
+        self.metrics.relay_catch_ups.inc()
+
+
 def room_builder(
-    settings: Settings, store: DocStore, metrics: Metrics, guards: Guards
+    settings: Settings,
+    store: DocStore,
+    metrics: Metrics,
+    guards: Guards,
+    relay: Relay | None = None,
 ) -> RoomFactory:
     limits = settings.limits
     dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
@@ -103,7 +136,8 @@ def room_builder(
             keep_auto_snapshots=settings.keep_auto_snapshots,
         )
         facilitation = Facilitation(room, ctx)
-        for extension in facilitation.extensions():
+        shared = relay is not None  # P329: secrets may change on other nodes
+        for extension in read_secrets_first(facilitation) if shared else facilitation.extensions():
             room.extend(extension)
         await facilitation.load()
         if recovery.damaged:
@@ -117,6 +151,11 @@ def room_builder(
                 details=recovery.details(),
             )
             await room.compact()
+        if relay is not None:
+            link = BoardLink(room, relay, store, RelayStats(metrics))
+            room.shared = link
+            room.after_relayed = facilitation.refresh  # a timer set elsewhere wakes ours
+            await link.start()
         return room
 
     return build_room
@@ -145,19 +184,23 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         store = open_store(settings)
+        relay = open_relay(settings)
         await store.open()
         if isinstance(store, CommitTimed):
             store.commit_seconds = metrics.observe_commit
+        store.shared_log = relay is not None  # P320: several nodes append to one log
         try:
-            build = room_builder(settings, store, metrics, guards)
+            build = room_builder(settings, store, metrics, guards, relay)
             grace = settings.room_grace_seconds
             sweep = min(5.0, max(0.05, grace / 2))
-            async with (
-                Rooms(store, build, grace, sweep) as rooms,
-                retention(settings, store, rooms),
-            ):
+            async with contextlib.AsyncExitStack() as stack:
+                if relay is not None:
+                    await stack.enter_async_context(relay)  # before Rooms, closed after
+                rooms = await stack.enter_async_context(Rooms(store, build, grace, sweep))
+                await stack.enter_async_context(retention(settings, store, rooms))
                 rooms.on_room_count = metrics.rooms.set
                 state = AppState(settings, store, rooms, metrics, static_dir, guards)
+                state.relay = relay
                 # PDFs and images take seconds: separate processes keep live boards moving
                 async with (
                     WorkerPool(settings.export_workers, metrics) as pool,

@@ -242,8 +242,8 @@ def cmd_serve(settings: Settings) -> None:
     from .store.startup import check_database
     from .uvicorn_options import raise_file_limit, uvicorn_config
 
-    if settings.relay_url:
-        raise CliError("--relay is not available in this build; run one server process")
+    if settings.relay_url and not settings.relay_url.startswith(("redis://", "rediss://")):
+        raise CliError("--relay must be a redis:// or rediss:// URL")
     _check_store(settings)
     if settings.header_timeout_seconds <= 0:
         raise CliError("COCANVAS_HEADER_TIMEOUT_SECONDS must be more than 0")

@@ -13,6 +13,19 @@ class Metrics:
             "cocanvas_connections", "Open websocket connections", ["role"], registry=r
         )
         self.rooms = Gauge("cocanvas_rooms_loaded", "Boards loaded in memory", registry=r)
+        # with a relay (P328); zero on a single node
+        self.boards_owned = Gauge(
+            "cocanvas_boards_owned", "Boards whose lease this node holds", registry=r
+        )
+        self.relay_lag = Histogram(
+            "cocanvas_relay_lag_seconds",
+            "From another node's publish to its arrival here (wall clocks)",
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0),
+            registry=r,
+        )
+        self.relay_catch_ups = Counter(
+            "cocanvas_relay_catch_ups", "Times a board caught up from the store", registry=r
+        )
         self.updates = Counter(
             "cocanvas_updates_total", "Document updates accepted and stored", registry=r
         )

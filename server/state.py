@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .export_queue import ExportQueue
 from .metrics import Metrics
+from .relay.base import Relay
 from .settings import Settings
 from .store.base import DocStore
 from .sync.rooms import Rooms
@@ -22,6 +23,7 @@ class AppState:
     static_dir: Path
     guards: Guards
     exports: ExportQueue | None = None
+    relay: Relay | None = None  # set when nodes share boards (P320)
     ready: bool = False
 
     @property

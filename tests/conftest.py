@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.live import LiveServer
 from tests.support.pgserver import PgServer
+from tests.support.redis_server import RedisServer
 
 
 @pytest.fixture
@@ -56,3 +57,11 @@ def pg_server() -> Iterator[PgServer]:
 def pg_url(pg_server: PgServer) -> str:
     """An empty database of the test's own on the session's PostgreSQL server."""
     return pg_server.new_database()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A fresh redis-server (no persistence) on a free loopback port."""
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()

@@ -268,13 +268,17 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Ready to take traffic: started, and every loaded board can save (P22)."""
+    """Ready to take traffic: started, every loaded board can save (P22), and the relay
+    answers when there is one (P328)."""
     state = _state(request)
     if not state.ready:
         return JSONResponse({"status": "starting"}, status_code=503)
     paused = sorted(r.board_id for r in state.rooms.rooms.values() if r.store_failed)
     if paused:
         return JSONResponse({"status": "saving-paused", "boards": len(paused)}, status_code=503)
+    if state.relay is not None and not await state.relay.ping():
+        # P328: this node's boards would not hear the other nodes
+        return JSONResponse({"status": "relay-unreachable"}, status_code=503)
     return JSONResponse({"status": "ok", "rooms": len(state.rooms.rooms)})
 
 

@@ -71,6 +71,10 @@ class LogStats:
 
 
 class DocStore(Protocol):
+    # P320: several nodes append to the same boards; append's seq is then a floor and the
+    # store numbers the row itself, inside the commit
+    shared_log: bool
+
     async def open(self) -> None: ...
 
     async def close(self) -> None: ...

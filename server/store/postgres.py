@@ -29,6 +29,7 @@ from .postgres_schema import migrate
 log = logging.getLogger(__name__)
 URL_SCHEMES = ("postgresql://", "postgres://")
 TABLES = ("boards", "tokens", "states", "updates", "secrets", "snapshots")
+SHARED_LOG_LOCK = 0x636F_6361_6E76  # advisory lock key of shared-log appends (P320)
 
 # the last moment a board was used: created, connected to, changed, or snapshotted
 LAST_USED = """GREATEST(
@@ -69,6 +70,7 @@ class PostgresStore:
     def __init__(self, url: str) -> None:
         self.db = PgDb(url, _setup)
         self.name = self.db.name
+        self.shared_log = False  # several nodes append to these boards (P320)
 
     @property
     def commit_seconds(self) -> Callable[[float, int], None] | None:
@@ -284,7 +286,18 @@ class PostgresStore:
                 (board_id, seq, update, actor, now),
             )
 
-        return self.db.submit(run, pipelined=True)
+        async def shared(conn: Conn) -> None:
+            # P320: one lock for every appending transaction of every node (held to the
+            # commit), so rows are numbered in commit order and no two batches deadlock
+            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (SHARED_LOG_LOCK,))
+            await conn.execute(
+                "INSERT INTO updates (board, seq, data, actor, created_at) SELECT %s,"
+                " GREATEST(%s, COALESCE((SELECT MAX(seq) FROM updates WHERE board = %s), 0) + 1,"
+                " COALESCE((SELECT seq FROM states WHERE board = %s), 0) + 1), %s, %s, %s",
+                (board_id, seq, board_id, board_id, update, actor, now),
+            )
+
+        return self.db.submit(shared if self.shared_log else run, pipelined=True)
 
     def compact(self, board_id: str, state: bytes, seq: int) -> asyncio.Future[None]:
         now = time.time()

@@ -134,6 +134,7 @@ class SqliteStore:
         idle_checkpoint_seconds: float = IDLE_CHECKPOINT_SECONDS,
     ) -> None:
         self.path = path
+        self.shared_log = False  # several nodes append to this board log (P320)
         self.db = SqliteDb(
             path, create_tables, synchronous, idle_checkpoint_seconds=idle_checkpoint_seconds
         )
@@ -357,6 +358,11 @@ class SqliteStore:
     def append(self, board_id: str, seq: int, update: bytes, actor: str) -> asyncio.Future[None]:
         now = time.time()
 
+        if self.shared_log:
+            return self._submit(
+                lambda c: _append_shared(c, board_id, seq, update, actor, now), heavy=False
+            )
+
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
                 "INSERT INTO updates (board, seq, data, actor, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -477,3 +483,16 @@ class SqliteStore:
             return BoardDump(tuple(board), children)
 
         return await self._read(run)
+
+
+def _append_shared(
+    conn: sqlite3.Connection, board_id: str, seq: int, update: bytes, actor: str, now: float
+) -> None:
+    """P320: with several nodes the given seq is a floor; the row takes the next free one
+    inside the commit, so it never clashes and always lands above a compaction point."""
+    conn.execute(
+        "INSERT INTO updates (board, seq, data, actor, created_at) SELECT ?, MAX(?,"
+        " COALESCE((SELECT MAX(seq) FROM updates WHERE board = ?), 0) + 1,"
+        " COALESCE((SELECT seq FROM states WHERE board = ?), 0) + 1), ?, ?, ?",
+        (board_id, seq, board_id, board_id, update, actor, now),
+    )

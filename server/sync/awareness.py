@@ -22,6 +22,9 @@ class _Known:
     updated_at: float
 
 
+MIRROR = "relay"  # first item of the owner key of presence relayed from another node
+
+
 class AwarenessRegistry:
     def __init__(self, max_ids_per_owner: int = 4, max_state_bytes: int = 8192) -> None:
         self.max_ids_per_owner = max_ids_per_owner
@@ -51,7 +54,10 @@ class AwarenessRegistry:
                 if not (newer or leaving):
                     continue  # an echo or stale: nothing new
                 live_elsewhere = (
-                    known.owner is not None and known.owner != owner and known.state_json != NULL
+                    known.owner is not None
+                    and known.owner != owner
+                    and known.state_json != NULL
+                    and not _mirrored(known.owner)  # P324: its client may have moved here
                 )
                 if live_elsewhere:
                     refused += 1  # P14: only the owning connection may change an entry
@@ -117,3 +123,8 @@ class AwarenessRegistry:
 
     def owned_by(self, owner: Hashable) -> set[int]:
         return set(self._owned.get(owner, set()))
+
+
+def _mirrored(owner: Hashable) -> bool:
+    """An entry another node's client owns, kept here as a copy (Room.apply_relayed_presence)."""
+    return isinstance(owner, tuple) and owner[:1] == (MIRROR,)

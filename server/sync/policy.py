@@ -21,6 +21,7 @@ from .dates import due_problem
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 
 UNTRUSTED = "client-update"
+RELAYED = "relayed"  # another node checked and stored it (P324); never judged here
 
 _STRING_LIMITS = {
     "field": 16,
@@ -100,6 +101,7 @@ class UpdatePolicy:
         self.close()
         self.doc = doc
         self._touch = _Touch()
+        self._relayed: set[str] = set()  # notes another node's update touched
         self.note_fields: dict[str, str] = {}
         notes = doc.get(NOTES, type=Map)
         for note_id in notes.keys():
@@ -127,6 +129,10 @@ class UpdatePolicy:
 
     def _notes_touched(self, events: list[Any]) -> None:
         for event in events:
+            if event.transaction.origin == RELAYED:
+                path = list(event.path)
+                self._relayed.update([str(path[0])] if path else (str(k) for k in event.keys))
+                continue
             if event.transaction.origin != UNTRUSTED:
                 continue
             path = list(event.path)
@@ -196,6 +202,13 @@ class UpdatePolicy:
             if keys is None or "field" in keys:
                 self._remember(note_id)
         self._touch = _Touch()
+
+    def relayed(self) -> None:
+        """Re-read the notes a relayed update touched (P324): judged elsewhere, but later
+        local updates are judged against where those notes now are."""
+        touched, self._relayed = self._relayed, set()
+        for note_id in touched:
+            self._remember(note_id)
 
     def refresh(self, note_ids: set[str] | None = None) -> None:
         """Re-read the cache after server-side changes (restore, reveal)."""

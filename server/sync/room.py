@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import time
 from collections import deque
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
 import anyio
 from anyio.abc import TaskGroup
@@ -26,7 +27,7 @@ from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_
 
 from ..store.base import DocStore, StoreError
 from . import appmsg, codec, partial, precheck
-from .awareness import AwarenessRegistry
+from .awareness import MIRROR, AwarenessRegistry
 from .budget import BoardSize, PresenceOutbox
 from .channel import Channel, ChannelClosedError
 from .config import RoomConfig as RoomConfig
@@ -40,7 +41,7 @@ from .errors import (
     SyncError,
 )
 from .extension import Extensions, RoomExtension
-from .policy import UNTRUSTED, UpdatePolicy, Violation
+from .policy import RELAYED, UNTRUSTED, UpdatePolicy, Violation
 from .requests import handle_app_message
 from .revert import EMPTY_DELETE_SET, added_ranges, delete_ranges, rebuilt, structs_since
 from .vocabulary import Role
@@ -51,6 +52,31 @@ REVERT = "revert"  # deletes a refused update's additions; not tracked by the un
 KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
 AWARENESS_TIMEOUT = 30.0
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
+
+
+class Shared(Protocol):
+    """The room's link to other nodes serving the same board (P320-P329)."""
+
+    @property
+    def owner(self) -> bool:
+        """True while this node holds the board's lease: it compacts and runs the tasks."""
+        ...
+
+    def committed(self, frame: bytes) -> None:
+        """A local update is durable: relay its sync-update frame (P324)."""
+        ...
+
+    def presence(self, payload: bytes) -> None:
+        """Local presence entries were accepted: relay the awareness payload."""
+        ...
+
+    async def run(self, tasks: list[Callable[[], Coroutine[Any, Any, None]]]) -> None:
+        """Relay and hold the lease while the room runs; run `tasks` only while owner."""
+        ...
+
+    def compact(self) -> asyncio.Future[None]:
+        """Compact the board with what other nodes stored (P326)."""
+        ...
 
 
 class DocumentFaultError(MalformedMessageError):
@@ -107,6 +133,8 @@ class Room:
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
         self._scope: anyio.CancelScope | None = None
+        self.shared: Shared | None = None  # set before run() when nodes share boards
+        self.after_relayed: Callable[[], None] | None = None
 
     def extend(self, extension: RoomExtension) -> None:
         """Plug a feature in before run(); raises ValueError for an op already taken."""
@@ -129,8 +157,12 @@ class Room:
                 tg.start_soon(self._fan_out)
                 tg.start_soon(self._expire_presence)
                 tg.start_soon(self.presence.run)
-                for task in self.extensions.tasks():
-                    tg.start_soon(task)
+                if self.shared is not None:
+                    # P327: tasks run on the board's owner only
+                    tg.start_soon(self.shared.run, list(self.extensions.tasks()))
+                else:
+                    for task in self.extensions.tasks():
+                        tg.start_soon(task)
 
     async def stop(self) -> None:
         """Wait for pending commits and write the compacted state (on unload)."""
@@ -177,6 +209,12 @@ class Room:
             self._bind(rebuilt(self.doc))
 
     def compact(self) -> asyncio.Future[None]:
+        if self.shared is not None:
+            fut = self.shared.compact()
+            self._rows_since_compact = 0
+            self._bytes_since_compact = 0
+            fut.add_done_callback(self._compacted)
+            return fut
         state = self.state()
         self.size.measured(len(state))
         fut = self.store.compact(self.board_id, state, self.seq)
@@ -239,6 +277,8 @@ class Room:
             gone = self.awareness.remove_owner(conn.id, time.monotonic())
             if gone:
                 self._broadcast_awareness(gone)
+                if self.shared is not None:
+                    self.shared.presence(codec.encode_awareness_entries(gone))
             with anyio.CancelScope(shield=True):
                 if conn.close_code is not None:
                     with anyio.move_on_after(2):
@@ -313,6 +353,8 @@ class Room:
             accepted, _ = self.awareness.apply(conn.id, entries, time.monotonic())
             if accepted:
                 self._broadcast_awareness(accepted)
+                if self.shared is not None:
+                    self.shared.presence(codec.encode_awareness_entries(accepted))
         elif isinstance(frame, codec.QueryAwareness):
             live = self.awareness.join_entries()
             conn.send(codec.encode_awareness(codec.encode_awareness_entries(live)))
@@ -504,7 +546,8 @@ class Room:
                 loaded = await self.store.load(self.board_id)
                 doc = load_doc(loaded.state, loaded.updates)
                 for seq, update in self._late or []:
-                    if seq > loaded.last_seq:
+                    # shared: the store numbers rows itself (P320); applying twice is harmless
+                    if seq > loaded.last_seq or self.shared is not None:
                         doc.apply_update(update)
                 self.types = self._new_type_index()
                 self._bind(doc)
@@ -560,11 +603,51 @@ class Room:
         self._bytes_since_compact += len(update)
         if self._on_update is not None:
             self._on_update(len(update))
+        self._compact_if_due()
+
+    def _compact_if_due(self) -> None:
+        if self.shared is not None and not self.shared.owner:
+            return  # P326: the owner compacts what every node appended
         if (
             self._rows_since_compact >= self.config.compact_after_rows
             or self._bytes_since_compact >= self.config.compact_after_bytes
         ):
             self.compact()
+
+    def apply_relayed(self, update: bytes) -> None:
+        """Apply another node's checked and committed update (P324): not judged, not
+        stored, not relayed again; sent to every local connection."""
+        if self._late is not None:
+            self._late.append((sys.maxsize, update))  # a reload must keep it
+        elif not self.broken:
+            try:
+                with self.doc.transaction(origin=RELAYED):
+                    self.doc.apply_update(update)
+                self.policy.relayed()
+            except BaseException as exc:
+                if not _is_fault(exc):
+                    raise
+                log.exception("board %s: a relayed update failed; reloading", self.board_id)
+                self._start_reload()  # the store has it: the reload brings it in
+            self._captured = []
+        self.size.grew(len(update))
+        self._rows_since_compact += 1
+        self._bytes_since_compact += len(update)
+        frame = codec.encode_sync_update(update)
+        for conn in list(self.conns):
+            conn.send(frame)
+        if self.after_relayed is not None:
+            self.after_relayed()
+        self._compact_if_due()
+
+    def apply_relayed_presence(self, node: str, entries: list[codec.AwarenessEntry]) -> None:
+        """Presence from another node's clients: kept for late joiners, expired as usual."""
+        now = time.monotonic()
+        for entry in entries:
+            owner = (MIRROR, node, entry.client_id)
+            accepted, _ = self.awareness.apply(owner, [entry], now)
+            if accepted:
+                self._broadcast_awareness(accepted)
 
     def _push_outbox(
         self, item: tuple[asyncio.Future[None], bytes, Connection | None] | None
@@ -590,6 +673,8 @@ class Room:
                 self._commit_failed(exc)
             if self.store_failed:
                 continue  # P20: what may not be stored is never sent
+            if self.shared is not None:
+                self.shared.committed(frame)  # P324: durable, now other nodes may see it
             for conn in list(self.conns):
                 if conn is not exclude:
                     conn.send(frame)

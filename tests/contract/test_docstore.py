@@ -3,6 +3,7 @@ PostgreSQL (a real server the tests start, tests/support/pgserver.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -271,3 +272,24 @@ async def test_p301_a_restarted_postgres_is_reconnected_without_a_failed_write(
         # both connections were dropped while idle: the next write and read just work
         await s.append("b1", 3, b"c", "x")
         assert (await s.load("b1")).updates == [b"a", b"b", b"c"]
+
+
+async def test_p320_a_shared_log_numbers_rows_itself(backend: Backend) -> None:
+    # two nodes on one storage hand the store the same seq at the same moment
+    a, b = backend.new_store(), backend.new_store()
+    await a.open()
+    await b.open()
+    try:
+        await a.create_board(record("b1"), b"\x00\x00")
+        a.shared_log = b.shared_log = True
+        await asyncio.gather(a.append("b1", 1, b"a", "x"), b.append("b1", 1, b"b", "y"))
+        loaded = await b.load("b1")
+        assert sorted(loaded.updates) == [b"a", b"b"] and loaded.last_seq == 2
+        await a.compact("b1", b"state", loaded.last_seq)
+        # a node whose seq lags behind the compaction still lands above it
+        await b.append("b1", 1, b"late", "y")
+        after = await a.load("b1")
+        assert after.state == b"state" and after.updates == [b"late"] and after.last_seq == 3
+    finally:
+        await a.close()
+        await b.close()

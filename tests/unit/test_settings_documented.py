@@ -8,8 +8,8 @@ from pathlib import Path
 from server.settings import Limits, Settings
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-# not configurable in this build (the server refuses them), or a group, not a setting
-UNDOCUMENTED = {"relay_url", "limits"}
+# a group, not a setting
+UNDOCUMENTED = {"limits"}
 
 
 def documented(variable: str) -> bool:

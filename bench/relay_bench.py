@@ -1,0 +1,188 @@
+"""S1 on two nodes joined by Redis vs on one node (PROTOCOL.md P320-P329).
+
+Starts redis-server (no persistence) and two ``cocanvas serve`` processes sharing one data
+directory with ``COCANVAS_RELAY_URL``, makes one board, and runs ``bench/load.mjs`` S1 with
+the 30 clients alternating between the nodes; then the same on one node without a relay.
+Runs alternate (two-node, one-node, ...); prints each run and the medians. Cross-node
+latency counts only deliveries whose sender and receiver sit on different nodes.
+
+    .venv/bin/python bench/relay_bench.py --runs 3 --seconds 20
+    .venv/bin/python bench/relay_bench.py --store postgresql://cocanvas@127.0.0.1/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+LOAD_JS = BENCH / "load.mjs"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until(check: Any, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if check():
+                return
+        except (OSError, httpx.TransportError):
+            pass
+        time.sleep(0.05)
+    raise SystemExit(f"{what} did not come up within {seconds} s")
+
+
+@contextmanager
+def process(cmd: list[str], log: Path, env: dict[str, str] | None = None) -> Iterator[None]:
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=out, stdin=subprocess.DEVNULL, env=env)
+    try:
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def redis(stack: ExitStack, workdir: Path) -> str:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server is missing: apt-get install redis-server")
+    port = free_port()
+    cmd = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+    cmd += ["no", "--dir", str(workdir)]
+    stack.enter_context(process(cmd, workdir / "redis.log"))
+
+    def pong() -> bool:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+
+    wait_until(pong, 10, "redis-server")
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def node(stack: ExitStack, workdir: Path, data: Path, relay: str, store: str) -> str:
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "COCANVAS_LIMIT_MAX_CONNECTIONS_PER_ADDRESS": "0",
+        "COCANVAS_RELAY_URL": relay,
+        "COCANVAS_STORE_URL": store,
+    }
+    cmd = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--data", str(data)]
+    stack.enter_context(process(cmd, workdir / f"node-{port}.log", env))
+    base = f"http://127.0.0.1:{port}"
+    wait_until(lambda: httpx.get(f"{base}/healthz").status_code == 200, 30, "cocanvas")
+    return base
+
+
+def histogram_quantile(text: str, name: str, q: float) -> float:
+    """The upper bound of the bucket holding quantile q, summed over the given /metrics."""
+    buckets: dict[float, float] = {}
+    for line in text.splitlines():
+        if line.startswith(f"{name}_bucket{{"):
+            le = line.split('le="')[1].split('"')[0]
+            bound = float("inf") if le == "+Inf" else float(le)
+            buckets[bound] = buckets.get(bound, 0.0) + float(line.rsplit(" ", 1)[1])
+    total = buckets.get(float("inf"), 0.0)
+    for bound in sorted(buckets):
+        if total and buckets[bound] >= q * total:
+            return bound * 1000
+    return float("nan")
+
+
+def run_s1(bases: list[str], seconds: int, workdir: Path) -> dict[str, Any]:
+    r = httpx.post(f"{bases[0]}/api/boards", json={"canvas": "ko-kreation", "title": "bench"})
+    r.raise_for_status()
+    body = r.json()
+    targets = workdir / "targets.json"
+    targets.write_text(
+        json.dumps([{"room": body["id"], "params": {"k": body["tokens"]["participant"]}}])
+    )
+    urls = ",".join(base.replace("http://", "ws://") + "/ws" for base in bases)
+    node_bin = shutil.which("node")
+    if node_bin is None:
+        raise SystemExit("node (Node.js 20+) is not on PATH")
+    cmd = [node_bin, str(LOAD_JS), "--scenario", "S1", "--url", urls]
+    cmd += ["--targets", f"@{targets}", "--seconds", str(seconds)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 120, cwd=BENCH)
+    metrics = "\n".join(httpx.get(f"{base}/metrics").text for base in bases)
+    for line in out.stdout.splitlines():
+        if line.startswith('{"result"'):
+            result: dict[str, Any] = json.loads(line)["result"]
+            for name in ("cocanvas_relay_lag_seconds", "cocanvas_store_commit_seconds"):
+                result[name] = [histogram_quantile(metrics, name, q) for q in (0.5, 0.99)]
+            return result
+    raise SystemExit(f"load.mjs gave no result:\n{out.stderr[-2000:]}")
+
+
+def measure(nodes: int, seconds: int, store: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="relay-bench-") as tmp, ExitStack() as stack:
+        workdir = Path(tmp)
+        data = workdir / "data"
+        relay = redis(stack, workdir) if nodes > 1 else ""
+        bases = [node(stack, workdir, data, relay, store) for _ in range(nodes)]
+        return run_s1(bases, seconds, workdir)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument(
+        "--store", default="", help="postgresql://… shared by the nodes (default: one SQLite file)"
+    )
+    args = parser.parse_args()
+    rows: dict[str, list[tuple[float, float, float, float, int]]] = {"2 nodes": [], "1 node": []}
+    for run in range(args.runs):
+        for label, nodes in (("2 nodes", 2), ("1 node", 1)):
+            res = measure(nodes, args.seconds, args.store)
+            lat = res["latency_ms"]
+            cross = res.get("cross_node_latency_ms") or {"p50": float("nan"), "p99": float("nan")}
+            row = (lat["p50"], lat["p99"], cross["p50"], cross["p99"], res["missing"])
+            rows[label].append(row)
+            lag, commit = res["cocanvas_relay_lag_seconds"], res["cocanvas_store_commit_seconds"]
+            print(
+                f"run {run + 1} {label}: all p50/p99 {row[0]}/{row[1]} ms, "
+                f"cross-node p50/p99 {row[2]}/{row[3]} ms, missing {row[4]}; "
+                f"relay lag p50/p99 <= {lag[0]}/{lag[1]} ms, "
+                f"store commit p50/p99 <= {commit[0]}/{commit[1]} ms",
+                flush=True,
+            )
+    for label, got in rows.items():
+        med = [statistics.median(r[i] for r in got) for i in range(4)]
+        print(
+            f"median {label}: all {med[0]:.1f} / {med[1]:.1f} ms, "
+            f"cross-node {med[2]:.1f} / {med[3]:.1f} ms, missing {sum(r[4] for r in got)}"
+        )
+
+
+if __name__ == "__main__":
+    main()

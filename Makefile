@@ -63,7 +63,8 @@ test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
       bench/node_modules/.package-lock.json
 	scripts/system-packages.sh /usr/bin/chromium=chromium /usr/bin/pdftotext=poppler-utils \
 	    /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core \
-	    /usr/lib/postgresql=postgresql /usr/bin/redis-server=redis-server
+	    /usr/lib/postgresql=postgresql /usr/bin/redis-server=redis-server \
+	    /usr/sbin/nginx=nginx
 	$(MAKE) --no-print-directory lint typecheck vitest pytest
 
 lint: $(VENV)/.test-deps client/node_modules/.package-lock.json

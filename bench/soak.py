@@ -91,7 +91,12 @@ async def at_rest(http: httpx.AsyncClient) -> None:
 async def soak(server: Server, boards: list[dict[str, Any]], seconds: float) -> None:
     for board in boards:
         await fill(server, board)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{server.port}") as http:
+    # a new connection per poll: a kept-alive one that the server closes after 5 s idle
+    # races the next request ("Server disconnected without sending a response")
+    no_reuse = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{server.port}", limits=no_reuse
+    ) as http:
         await run_rounds(server, boards, seconds, http)
 
 
@@ -107,6 +112,8 @@ async def run_rounds(
         if now >= next_sample:
             await at_rest(http)
             samples.append((time.monotonic() - start, status_kb(pid, "VmRSS") / 1024))
+            if len(samples) % 12 == 1:  # each minute, so that a run cut short still tells
+                print(f"{samples[-1][0]:6.0f} s  RSS {samples[-1][1]:.1f} MB", flush=True)
             next_sample += 5
         async with anyio.create_task_group() as tg:
             for board in boards[round_no % 2 :: 2]:

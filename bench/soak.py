@@ -2,8 +2,9 @@
 
 A workshop week in fast motion: every round, clients join a few of the boards, edit notes
 that already exist (so the content stays the same size), and leave; idle boards unload
-after a short grace period. The server's RSS is sampled every few seconds and a
-least-squares line through the samples after the warm-up gives the slope.
+after a short grace period. Every few seconds, once every board is unloaded again, the
+server's RSS is sampled (memory at rest, not a board caught half-loaded); a least-squares
+line through the samples after the warm-up gives the slope.
 
     .venv/bin/python bench/soak.py                 # 30 minutes (the issue's soak)
     .venv/bin/python bench/soak.py --seconds 300   # a shorter look
@@ -20,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
 from pycrdt import Doc, Map, Text
 from run_sync import Server, create_boards, our_server, status_kb
 from websockets.asyncio.client import connect
 
 from server.sync import codec
+from tests.support.poll import poll_until
 
 NOTES_PER_BOARD = 200
 
@@ -76,9 +79,30 @@ def slope_mb_per_hour(samples: list[tuple[float, float]]) -> float:
     return cov / var * 3600 if var else 0.0
 
 
+async def at_rest(http: httpx.AsyncClient) -> None:
+    """Wait (at most 30 s) until the server has unloaded every board."""
+
+    async def unloaded() -> bool:
+        return bool((await http.get("/healthz")).json()["rooms"] == 0)
+
+    await poll_until(unloaded, seconds=30)
+
+
 async def soak(server: Server, boards: list[dict[str, Any]], seconds: float) -> None:
     for board in boards:
         await fill(server, board)
+    # a new connection per poll: a kept-alive one that the server closes after 5 s idle
+    # races the next request ("Server disconnected without sending a response")
+    no_reuse = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{server.port}", limits=no_reuse
+    ) as http:
+        await run_rounds(server, boards, seconds, http)
+
+
+async def run_rounds(
+    server: Server, boards: list[dict[str, Any]], seconds: float, http: httpx.AsyncClient
+) -> None:
     pid = server.process.pid
     start = time.monotonic()
     samples: list[tuple[float, float]] = []
@@ -86,7 +110,10 @@ async def soak(server: Server, boards: list[dict[str, Any]], seconds: float) -> 
     round_no = 0
     while (now := time.monotonic()) - start < seconds:
         if now >= next_sample:
-            samples.append((now - start, status_kb(pid, "VmRSS") / 1024))
+            await at_rest(http)
+            samples.append((time.monotonic() - start, status_kb(pid, "VmRSS") / 1024))
+            if len(samples) % 12 == 1:  # each minute, so that a run cut short still tells
+                print(f"{samples[-1][0]:6.0f} s  RSS {samples[-1][1]:.1f} MB", flush=True)
             next_sample += 5
         async with anyio.create_task_group() as tg:
             for board in boards[round_no % 2 :: 2]:
@@ -97,6 +124,8 @@ async def soak(server: Server, boards: list[dict[str, Any]], seconds: float) -> 
     print(f"rounds: {round_no}, boards: {len(boards)}, samples: {len(samples)}")
     print(f"RSS first / last: {samples[0][1]:.1f} / {samples[-1][1]:.1f} MB")
     print(f"RSS slope after warm-up: {slope_mb_per_hour(warm):+.1f} MB/h")
+    second_half = [s for s in samples if s[0] >= seconds / 2]
+    print(f"RSS slope over the second half: {slope_mb_per_hour(second_half):+.1f} MB/h")
     per_minute = [f"{m:.1f}" for t, m in samples if int(t) % 60 < 5]
     print("RSS each minute (MB): " + " ".join(per_minute))
 

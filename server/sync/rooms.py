@@ -18,6 +18,7 @@ from typing import TypeVar
 import anyio
 from anyio.abc import TaskGroup
 
+from .. import heap
 from ..store.base import BoardRecord, DocStore, StoreError
 from .channel import Channel
 from .errors import CloseCode, SyncError
@@ -180,8 +181,10 @@ class Rooms:
                         log.exception("board %s: unloading failed; kept in memory", board_id)
             if unloaded:
                 # the server collects rarely (see cli.py); an unloaded board is megabytes of
-                # cyclic garbage, so give it back now (P222)
+                # cyclic garbage, so give it back now (P222), and the freed pages to the
+                # system, or fragmentation lets RSS creep up all day (P225)
                 gc.collect()
+                heap.give_back()
 
     def _count(self) -> None:
         if self.on_room_count is not None:

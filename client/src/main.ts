@@ -282,6 +282,18 @@ function start(root: HTMLElement, where: BoardLocation): void {
     else presence?.setUser(user())
   }
 
+  // a mistyped or expired code: ask again, saying why. The REST answer and the socket's
+  // close can come in either order; whichever is first asks, the other changes nothing.
+  const typedCode = normalizeJoinCode(where.token) !== null
+  let askedAgain = false
+  function askCodeAgain(problem: string): void {
+    if (askedAgain) return
+    askedAgain = true
+    conn.destroy()
+    window.history.replaceState(null, '', window.location.pathname)
+    showJoinCode(root, problem)
+  }
+
   // the REST call tells the role early (and explains bad links) before the socket does
   boardInfo(boardId, where.token)
     .then((info) => {
@@ -296,14 +308,11 @@ function start(root: HTMLElement, where: BoardLocation): void {
     })
     .catch((err: unknown) => {
       if (!(err instanceof ApiError)) return
-      const typedCode = normalizeJoinCode(where.token) !== null
       if (typedCode && (err.status === 401 || err.status === 429)) {
-        // a mistyped or expired code: ask again, saying why
-        conn.destroy()
-        window.history.replaceState(null, '', window.location.pathname)
-        showJoinCode(root, t(err.status === 401 ? 'joincode.wrong' : 'landing.join.ratelimit'))
+        askCodeAgain(t(err.status === 401 ? 'joincode.wrong' : 'landing.join.ratelimit'))
         return
       }
+      if (askedAgain) return
       if (err.status === 401 || err.status === 404) {
         conn.destroy()
         showError(root, t(err.status === 401 ? 'error.4401' : 'error.4404'))
@@ -334,6 +343,15 @@ function start(root: HTMLElement, where: BoardLocation): void {
   conn.awareness.on('change', () => app?.renderPresence())
   conn.status.subscribe((s) => {
     if (s.fatal && !app) {
+      if (typedCode && s.fatal.code === CLOSE.UNAUTHORIZED) {
+        askCodeAgain(t('joincode.wrong'))
+        return
+      }
+      if (typedCode && s.fatal.code === CLOSE.TOO_MANY_REQUESTS) {
+        askCodeAgain(t('landing.join.ratelimit'))
+        return
+      }
+      if (askedAgain) return
       showError(
         root,
         t(

@@ -16,16 +16,11 @@ from pycrdt import Map, Text
 
 from tests.integration.test_cli import cocanvas
 from tests.support.live import LiveServer
+from tests.support.ops import ok
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
 NOTES = 2_000
-
-
-async def ok(c: PyClient, op: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"], reply
-    return reply
 
 
 async def snapshots(server: LiveServer, board_id: str, token: str) -> list[dict[str, Any]]:

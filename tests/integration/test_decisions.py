@@ -4,32 +4,21 @@ everyone reads them, nobody else may write, bad input changes nothing (PROTOCOL.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 import pytest
 
 from server.moderation.decisions import MAX_DECISIONS
 from server.sync.vocabulary import DECISION_MAX_CHARS
 from tests.support.live import LiveServer
+from tests.support.ops import control, refused
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
 
 
-def control(c: PyClient) -> dict[str, Any]:
-    view: dict[str, Any] = c.view()["control"]
-    return view
-
-
 async def hello(c: PyClient, name: str) -> None:
     reply = await c.request("hello", pid=secrets.token_urlsafe(24), name=name, group=None)
     assert reply["ok"], reply
-
-
-async def refused(c: PyClient, op: str, code: str, **args: Any) -> None:
-    reply = await c.request(op, **args)
-    assert reply["ok"] is False, reply
-    assert reply["error"]["code"] == code, reply
 
 
 async def test_p230_moderator_writes_a_decision_everyone_reads_it(

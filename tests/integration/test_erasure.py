@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -15,15 +14,10 @@ from pycrdt import Map
 from server.auth import hash_token, normalize_join_code
 from server.sync.errors import CloseCode
 from tests.support.live import LiveServer
+from tests.support.ops import ok
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
-
-
-async def ok(c: PyClient, op: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"], reply
-    return reply
 
 
 def traces(data_dir: Path, markers: list[bytes]) -> dict[str, list[bytes]]:

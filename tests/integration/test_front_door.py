@@ -16,10 +16,11 @@ from typing import Any
 import anyio
 import pytest
 
-from tests.integration.test_moderation import control, hello, ok
+from tests.integration.test_moderation import hello
 from tests.integration.test_relay_nodes import get, has_notes, owns, timer_log
 from tests.support.live import LiveServer
 from tests.support.nginx import Nginx
+from tests.support.ops import control, ok
 from tests.support.poll import poll_until
 from tests.support.pyclient import PyClient
 from tests.support.redis_server import RedisServer

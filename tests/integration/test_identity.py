@@ -4,11 +4,11 @@ offers (PROTOCOL.md P140-P141)."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 import pytest
 
 from tests.support.live import LiveServer
+from tests.support.ops import control, ok, refused
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
@@ -16,25 +16,6 @@ pytestmark = pytest.mark.anyio
 
 def pid() -> str:
     return secrets.token_urlsafe(24)
-
-
-def control(c: PyClient) -> dict[str, Any]:
-    view: dict[str, Any] = c.view()["control"]
-    return view
-
-
-async def ok(c: PyClient, op: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"], reply
-    return reply
-
-
-async def refused(c: PyClient, op: str, code: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"] is False, reply
-    assert reply["error"]["code"] == code, reply
-    error: dict[str, Any] = reply["error"]
-    return error
 
 
 async def test_p140_second_hello_with_another_pid_is_refused(shared_server: LiveServer) -> None:

@@ -19,15 +19,10 @@ from server.store.postgres import PostgresStore
 from server.store.sqlite import SqliteStore
 from tests.integration.test_cli import cocanvas
 from tests.support.live import LiveServer
+from tests.support.ops import ok
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
-
-
-async def ok(c: PyClient, op: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"], reply
-    return reply
 
 
 async def exports(server: LiveServer, board_id: str, token: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from pycrdt import Map
 from server.sync.errors import CloseCode
 from server.sync.ops import MODERATOR, OPS, WRITERS
 from tests.support.live import Board, LiveServer
+from tests.support.ops import control, ok, refused
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
@@ -23,11 +24,6 @@ pytestmark = pytest.mark.anyio
 
 def pid() -> str:
     return secrets.token_urlsafe(24)
-
-
-def control(c: PyClient) -> dict[str, Any]:
-    view: dict[str, Any] = c.view()["control"]
-    return view
 
 
 def events(c: PyClient, name: str) -> list[dict[str, Any]]:
@@ -39,20 +35,6 @@ async def hello(c: PyClient, name: str = "Ada", group: str | None = "administrat
     assert reply["ok"], reply
     author: str = reply["author_id"]
     return author
-
-
-async def ok(c: PyClient, op: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"], reply
-    return reply
-
-
-async def refused(c: PyClient, op: str, code: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"] is False, reply
-    assert reply["error"]["code"] == code, reply
-    error: dict[str, Any] = reply["error"]
-    return error
 
 
 @pytest.mark.parametrize("role", ["participant", "viewer", "projector"])

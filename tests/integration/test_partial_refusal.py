@@ -12,6 +12,7 @@ from pycrdt import Doc, Map, Text
 
 from server.sync import codec
 from tests.support.live import Board, LiveServer
+from tests.support.ops import ok
 from tests.support.pyclient import REMOTE, PyClient
 
 pytestmark = pytest.mark.anyio
@@ -21,12 +22,6 @@ OPEN_FIELDS = ("B1", "B2", "C1", "C2")
 
 def events(c: PyClient, name: str) -> list[dict[str, Any]]:
     return [m for m in c.app_messages if m.get("ev") == name]
-
-
-async def ok(c: PyClient, op: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"], reply
-    return reply
 
 
 def stored_text(server: LiveServer, board: Board) -> str:

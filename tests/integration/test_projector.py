@@ -12,6 +12,7 @@ import pytest
 
 from server.sync.errors import CloseCode
 from tests.support.live import LiveServer
+from tests.support.ops import ok, refused
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
@@ -23,17 +24,6 @@ def pid() -> str:
 
 def events(c: PyClient, name: str) -> list[dict[str, Any]]:
     return [m for m in c.app_messages if m.get("ev") == name]
-
-
-async def ok(c: PyClient, op: str, **args: Any) -> dict[str, Any]:
-    reply = await c.request(op, **args)
-    assert reply["ok"], reply
-    return reply
-
-
-async def refused(c: PyClient, op: str, code: str, **args: Any) -> None:
-    reply = await c.request(op, **args)
-    assert reply["ok"] is False and reply["error"]["code"] == code, reply
 
 
 async def close_code(server: LiveServer, board_id: str, token: str) -> int | None:

@@ -15,8 +15,9 @@ import anyio
 import httpx
 import pytest
 
-from tests.integration.test_moderation import control, hello, ok
+from tests.integration.test_moderation import hello
 from tests.support.live import LiveServer
+from tests.support.ops import control, ok
 from tests.support.poll import poll_until
 from tests.support.pyclient import PyClient
 from tests.support.redis_server import RedisServer

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_moderation import control, hello, ok, refused
+from tests.integration.test_moderation import hello
 from tests.support.live import LiveServer
+from tests.support.ops import control, ok, refused
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio

@@ -1,13 +1,14 @@
-"""Side-by-side sync benchmark: cocanvas vs the reference ``@y/websocket-server``.
+"""Side-by-side sync benchmark: cocanvas vs ``@y/websocket-server`` and Hocuspocus.
 
 For every scenario and run, starts a fresh server process on a free loopback port (ours with
 SQLite persistence in a temporary data directory, boards made over ``POST /api/boards`` and
-joined with participant tokens; the reference in memory), drives it with ``bench/load.mjs``
+joined with participant tokens; the Node servers in memory), drives it with ``bench/load.mjs``
 (stock y-websocket clients in one Node process), samples the server's CPU time and RSS from
 ``/proc``, and prints a table of medians over the runs. See ``bench/README.md``.
 
     .venv/bin/python bench/run_sync.py --quick
     .venv/bin/python bench/run_sync.py --scenarios S1,S3 --runs 3 --reference-only
+    .venv/bin/python bench/run_sync.py --servers ours,before --before ../main   # A/B of our code
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 LOAD_JS = BENCH / "load.mjs"
 REFERENCE_JS = BENCH / "node_modules" / "@y" / "websocket-server" / "src" / "server.js"
-COCANVAS = REPO / ".venv" / "bin" / "cocanvas"
+HOCUSPOCUS_JS = BENCH / "hocuspocus.mjs"
+HOCUSPOCUS_PKG = BENCH / "node_modules" / "@hocuspocus" / "server"
+KINDS = ("ours", "before", "reference", "hocuspocus")
+PYTHON = REPO / ".venv" / "bin" / "python"
 
 SCENARIOS = ("S1", "S2", "S3", "S4", "J")
 ROOMS = {"S1": 1, "S2": 40, "S3": 1, "S4": 1, "J": 1}
@@ -188,21 +192,28 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def reference_server(workdir: Path) -> Iterator[Server]:
+def node_server(workdir: Path, kind: str) -> Iterator[Server]:
+    """``@y/websocket-server`` (kind "reference") or Hocuspocus (``hocuspocus.mjs``), in memory."""
     node = shutil.which("node")
     if node is None:
         raise BenchError("`node` (Node.js 20+) is not on PATH")
-    if not REFERENCE_JS.is_file():
-        raise BenchError(f"{REFERENCE_JS} is missing: run `npm ci --prefix bench`")
+    script = REFERENCE_JS if kind == "reference" else HOCUSPOCUS_JS
+    if not REFERENCE_JS.is_file() or not HOCUSPOCUS_PKG.is_dir():
+        raise BenchError("bench/node_modules is incomplete: run `npm ci --prefix bench`")
     port = free_port()
-    log = workdir / f"reference-{port}.log"
+    log = workdir / f"{kind}-{port}.log"
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port)}
     env.pop("YPERSISTENCE", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [node, str(REFERENCE_JS)], env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out
+            [node, str(script)],
+            cwd=BENCH,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=out,
         )
-    server = Server("reference", process, port, log, f"ws://127.0.0.1:{port}")
+    server = Server(kind, process, port, log, f"ws://127.0.0.1:{port}")
     try:
         _wait_listening(server)
         yield server
@@ -211,13 +222,36 @@ def reference_server(workdir: Path) -> Iterator[Server]:
 
 
 @contextmanager
-def our_server(workdir: Path, store_url: str = "") -> Iterator[Server]:
-    if not COCANVAS.is_file():
-        raise BenchError(f"{COCANVAS} is missing: install the project into .venv")
+def our_server(
+    workdir: Path,
+    store_url: str = "",
+    code: Path | None = None,
+    name: str = "ours",
+    extra_env: dict[str, str] | None = None,
+    wrap: list[str] | None = None,
+) -> Iterator[Server]:
+    """Our server; with ``code``, the ``server`` package of that checkout ("before");
+    ``extra_env`` for a variant (``--variant``); ``wrap``: a command that runs the
+    server as its child and ends with it (a profiler, see profile_sync.py)."""
+    if not PYTHON.is_file():
+        raise BenchError(f"{PYTHON} is missing: install the project into .venv")
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix="data-", dir=workdir))
     log = workdir / f"cocanvas-{port}.log"
-    cmd = [str(COCANVAS), "serve", "--host", "127.0.0.1", "--port", str(port), "--data", str(data)]
+    # `python -m server` (not the entry script) runs the code PYTHONPATH points at
+    cmd = [
+        *(wrap or []),
+        str(PYTHON),
+        "-m",
+        "server",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data",
+        str(data),
+    ]
     if store_url:
         cmd += ["--store", store_url]  # boards are new each run, so one database serves all
     # boards are created in bulk and every client shares one address here; the per-address
@@ -227,9 +261,14 @@ def our_server(workdir: Path, store_url: str = "") -> Iterator[Server]:
         "COCANVAS_CREATE_PER_MINUTE": "100000",
         "COCANVAS_LIMIT_MAX_CONNECTIONS_PER_ADDRESS": "0",
     }
+    # our code first; what PYTHONPATH held (e.g. an optional package) after it
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str((code or REPO).resolve()), os.environ.get("PYTHONPATH", "")) if p
+    )
+    env |= extra_env or {}
     with log.open("wb") as out:
         process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env)
-    server = Server("ours", process, port, log, f"ws://127.0.0.1:{port}/ws")
+    server = Server(name, process, port, log, f"ws://127.0.0.1:{port}/ws")
     try:
         _wait_listening(server)
         deadline = time.monotonic() + STARTUP_SECONDS
@@ -240,6 +279,13 @@ def our_server(workdir: Path, store_url: str = "") -> Iterator[Server]:
                 time.sleep(0.05)
         yield server
     finally:
+        if wrap:  # stop the server; the wrapper then writes its output and ends
+            for pid in process_tree(process.pid)[1:]:
+                os.kill(pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                pass
         _stop(process)
 
 
@@ -353,11 +399,23 @@ def run_load(server: Server, scenario: str, load_args: list[str]) -> Result:
 
 
 def run_one(
-    kind: str, scenario: str, load_args: list[str], workdir: Path, store_url: str = ""
+    kind: str,
+    scenario: str,
+    load_args: list[str],
+    workdir: Path,
+    store_url: str = "",
+    before: Path | None = None,
+    variants: dict[str, dict[str, str]] | None = None,
 ) -> Result:
-    start = (lambda w: our_server(w, store_url)) if kind == "ours" else reference_server
-    with start(workdir) as server:
-        if kind == "ours":
+    variants = variants or {}
+    ours = kind in ("ours", "before") or kind in variants
+    if ours:
+        code = before if kind == "before" else None
+        start = our_server(workdir, store_url, code, kind, variants.get(kind))
+    else:
+        start = node_server(workdir, kind)
+    with start as server:
+        if ours:
             server.targets = create_boards(server, rooms_needed(scenario, load_args))
         result = run_load(server, scenario, load_args)
         if not result["server"]["alive"]:
@@ -495,6 +553,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     who = p.add_mutually_exclusive_group()
     who.add_argument("--ours-only", action="store_true")
     who.add_argument("--reference-only", action="store_true")
+    p.add_argument(
+        "--servers",
+        default="",
+        help=f"comma list of {','.join(KINDS)} (default ours,reference,hocuspocus)",
+    )
+    p.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout whose server package runs as 'before' (its PYTHONPATH)",
+    )
+    p.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME:KEY=VALUE,...",
+        help="our server under NAME with these environment variables (for --servers)",
+    )
     p.add_argument("--seconds", type=float, help="override S1/S2 duration")
     p.add_argument(
         "--load-arg",
@@ -525,11 +600,22 @@ def main(argv: list[str] | None = None) -> int:
         print("--runs must be between 1 and 20", file=sys.stderr)
         return 2
     kinds = ["ours"] if args.ours_only else ["reference"] if args.reference_only else []
-    kinds = kinds or ["ours", "reference"]
+    if args.servers:
+        kinds = [k.strip() for k in args.servers.split(",") if k.strip()]
+    kinds = kinds or ["ours", "reference", "hocuspocus"]
+    variants: dict[str, dict[str, str]] = {}
+    for spec in args.variant:
+        name, _, pairs = spec.partition(":")
+        variants[name] = dict(p.split("=", 1) for p in pairs.split(",") if "=" in p)
+    known = (*KINDS, *variants)
+    if any(k not in known for k in kinds) or ("before" in kinds) != (args.before is not None):
+        print(f"--servers takes {', '.join(KINDS)}; 'before' needs --before", file=sys.stderr)
+        return 2
     if not (BENCH / "node_modules" / "y-websocket").is_dir():
         print("bench/node_modules is missing: run `npm ci --prefix bench`", file=sys.stderr)
         return 2
 
+    load_start = " ".join(f"{x:.1f}" for x in os.getloadavg())
     workdir = Path(tempfile.mkdtemp(prefix="cocanvas-bench-"))
     raw: dict[str, dict[str, list[Result]]] = {}
     rows: list[tuple[str, str, dict[str, Any]]] = []
@@ -539,18 +625,31 @@ def main(argv: list[str] | None = None) -> int:
             if args.seconds is not None and scenario in ("S1", "S2"):
                 load_args += ["--seconds", str(args.seconds)]
             load_args += args.load_arg
-            for kind in kinds:
-                results: list[Result] = []
-                for i in range(runs):
+            # servers take turns run by run, so a change in the machine's load hits all alike
+            per_kind: dict[str, list[Result]] = {kind: [] for kind in kinds}
+            for i in range(runs):
+                for kind in kinds:
+                    results = per_kind[kind]
                     print(f"# {scenario} {kind} run {i + 1}/{runs}", file=sys.stderr, flush=True)
                     try:
-                        results.append(run_one(kind, scenario, load_args, workdir, args.store))
+                        results.append(
+                            run_one(
+                                kind,
+                                scenario,
+                                load_args,
+                                workdir,
+                                args.store,
+                                args.before,
+                                variants,
+                            )
+                        )
                     except BenchError as e:
                         results.append({"error": str(e)})
                     if "error" in results[-1]:
                         print(f"#   failed: {results[-1]['error']}", file=sys.stderr, flush=True)
-                raw.setdefault(scenario, {})[kind] = results
-                rows.append((scenario, kind, summarize(scenario, results)))
+            for kind in kinds:
+                raw.setdefault(scenario, {})[kind] = per_kind[kind]
+                rows.append((scenario, kind, summarize(scenario, per_kind[kind])))
     finally:
         if args.json:
             args.json.write_text(json.dumps(raw, indent=2))
@@ -558,7 +657,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"# logs and data kept in {workdir}", file=sys.stderr)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\ncocanvas sync benchmark: median of {runs} run(s), {os.cpu_count()} CPUs, loopback")
+    print(f"load average at the end: {load} (at the start: {load_start})")
     print_table(rows)
     failed = sum(row["failed"] for _, _, row in rows)
     return 1 if failed else 0

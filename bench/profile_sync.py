@@ -1,0 +1,160 @@
+"""Where a delivery's server time goes: our server under py-spy while load.mjs runs S1 or S2.
+
+Starts our server as py-spy's child (sampling CPU, not idle time), runs one scenario as
+``run_sync.py`` does, and sorts every sample into the stage of the innermost frame that
+names one: receive, decode, pre-check, apply, policy, commit, fan-out, encode, send,
+presence; the rest is the event loop, uvicorn and the HTTP side. Each stage's share times
+the run's server CPU per delivery gives µs per delivery. py-spy itself adds a few percent
+of CPU to the measured process tree, so compare shares, and CPU only between runs made
+the same way.
+
+    pip install py-spy   # or give --py-spy PATH
+    .venv/bin/python bench/profile_sync.py --scenario S1 --seconds 20
+    .venv/bin/python bench/profile_sync.py --scenario S2 --before ../old-checkout
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import run_sync
+
+# (stage, substrings of a py-spy frame "function (file:line)"); frames matching none are
+# skipped, so library code counts for the nearest stage above it
+STAGES: list[tuple[str, tuple[str, ...]]] = [
+    ("pre-check", ("sync/precheck.py",)),
+    ("policy", ("sync/policy.py", "sync/partial.py")),
+    ("commit", ("/store/",)),
+    ("decode", ("decode_frame", "decode_awareness")),
+    ("encode", ("encode_", "merge_updates", "coalesce (")),
+    ("presence", ("sync/awareness.py", "sync/budget.py", "_send_presence", "_expire_presence")),
+    (
+        "send",
+        (
+            "send (server/sync/connection.py",
+            "run_sender",
+            "send_now",
+            "send (server/routes/sync.py",
+            "sync/channel.py",
+            "send (uvicorn/",
+        ),
+    ),
+    ("fan-out", ("_fan_out", "_take_committed", "apply_relayed")),
+    (
+        "apply",
+        ("apply_client_update", "_observed", "_take_captured", "_publish", "sync/revert.py"),
+    ),
+    (
+        "receive",
+        (
+            "_read_loop",
+            "TokenBucket",
+            "recv (server/routes/sync.py",
+            "data_received (uvicorn/",
+            "receive (uvicorn/",
+            "_handle (server/sync/room.py",
+        ),
+    ),
+]
+OTHER = "uvicorn, asyncio, other"
+LOOP = "event loop (uvloop: socket I/O)"
+# not part of serving: imports at start, and a pool thread waiting for work
+SKIP = {"startup", "idle"}
+
+
+def stage_of(stack: list[str]) -> str:
+    if any("_find_and_load" in f or "_call_with_frames_removed" in f for f in stack):
+        return "startup"
+    if "concurrent/futures/thread.py:81" in stack[-1]:
+        return "idle"
+    if stack[-1].startswith("Runner.run (asyncio/runners.py"):
+        return LOOP  # uvloop's own C code: reading, writing, polling sockets
+    for frame in reversed(stack):  # innermost first
+        for stage, needles in STAGES:
+            if any(n in frame for n in needles):
+                return stage
+    return OTHER
+
+
+def summarize(raw: Path) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not stack or not n.isdigit():
+            continue
+        counts[stage_of(stack.split(";"))] += int(n)
+    return counts
+
+
+def top_frames(raw: Path, limit: int = 25) -> list[tuple[str, int]]:
+    """Self time by innermost frame."""
+    counts: Counter[str] = Counter()
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, n = line.rpartition(" ")
+        if stack and n.isdigit():
+            counts[stack.split(";")[-1]] += int(n)
+    return counts.most_common(limit)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--scenario", default="S1", choices=("S1", "S2", "S3", "J"))
+    p.add_argument("--seconds", type=float, default=20.0)
+    p.add_argument("--before", type=Path, help="profile that checkout's server package")
+    p.add_argument("--rate", type=int, default=250, help="py-spy samples per second")
+    p.add_argument("--py-spy", default=shutil.which("py-spy") or "", help="path of py-spy")
+    p.add_argument("--out", type=Path, help="keep py-spy's raw stacks in this file")
+    p.add_argument("--top", type=int, default=0, help="also print the N costliest frames")
+    args = p.parse_args()
+    if not args.py_spy:
+        print("py-spy is not on PATH: pip install py-spy, or give --py-spy", file=sys.stderr)
+        return 2
+    workdir = Path(tempfile.mkdtemp(prefix="cocanvas-profile-"))
+    raw = args.out or workdir / "stacks.txt"
+    wrap = [args.py_spy, "record", "-r", str(args.rate), "-f", "raw", "-o", str(raw), "--"]
+    load_args = ["--seconds", str(args.seconds)] if args.scenario in ("S1", "S2") else []
+    try:
+        with run_sync.our_server(workdir, code=args.before, wrap=wrap) as server:
+            server.targets = run_sync.create_boards(
+                server, run_sync.rooms_needed(args.scenario, load_args)
+            )
+            result = run_sync.run_load(server, args.scenario, load_args)
+        counts = summarize(raw)
+        if args.top:
+            for frame, n in top_frames(raw, args.top):
+                print(f"{n:7d}  {frame}")
+    finally:
+        if args.out is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    for skipped in SKIP:
+        counts.pop(skipped, None)
+    total = sum(counts.values()) or 1
+    per_delivery = result.get("server", {}).get("cpu_us_per_delivery") or 0.0
+    latency = result.get("latency_ms", {})
+    print(
+        json.dumps(
+            {
+                "scenario": args.scenario,
+                "code": str(args.before or "this checkout"),
+                "received": result.get("received"),
+                "p50_ms": latency.get("p50"),
+                "p99_ms": latency.get("p99"),
+                "server_cpu_us_per_delivery": round(per_delivery, 1),
+                "samples": total,
+            }
+        )
+    )
+    print(f"{'stage':28s} {'share':>6s} {'µs/deliv':>9s}")
+    for stage, n in counts.most_common():
+        print(f"{stage:28s} {n / total:6.1%} {n / total * per_delivery:9.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

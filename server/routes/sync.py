@@ -12,7 +12,7 @@ from ..auth import LoginError, login
 from ..clientaddr import client_key
 from ..state import AppState
 from ..store.base import StoreError
-from ..sync.channel import ChannelClosedError
+from ..sync.channel import ChannelClosedError, PendingSend, start_send
 from ..sync.errors import CloseCode, MalformedMessageError, SyncError
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,10 @@ class WebSocketChannel:
             await self._send({"type": "websocket.send", "bytes": message})
         except (WebSocketDisconnect, RuntimeError, OSError) as exc:
             raise ChannelClosedError() from exc
+
+    def send_now(self, message: bytes) -> PendingSend | None:
+        # uvicorn's websocket protocols write into the transport unless it asked to pause
+        return start_send(self.send(message))
 
     async def close(self, code: int, reason: str) -> None:
         try:

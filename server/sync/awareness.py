@@ -31,6 +31,7 @@ class AwarenessRegistry:
         self.max_state_bytes = max_state_bytes
         self._known: dict[int, _Known] = {}
         self._owned: dict[Hashable, set[int]] = {}
+        self.version = 0  # changes whenever join_entries() may answer differently
 
     def apply(
         self, owner: Hashable, entries: list[AwarenessEntry], now: float
@@ -70,11 +71,14 @@ class AwarenessRegistry:
             self._known[entry.client_id] = _Known(entry.clock, entry.state_json, owner, now)
             owned.add(entry.client_id)
             accepted.append(entry)
+        if accepted:
+            self.version += 1
         return accepted, refused
 
     def remove_owner(self, owner: Hashable, now: float) -> list[AwarenessEntry]:
         """The connection closed: null its live entries for everyone (P15)."""
         out = []
+        self.version += 1  # orphaned entries join the snapshot (P16)
         for client_id in sorted(self._owned.pop(owner, set())):
             known = self._known.get(client_id)
             if known is None or known.owner != owner:
@@ -95,11 +99,14 @@ class AwarenessRegistry:
             if known.state_json == NULL:
                 if known.owner is None and now - known.updated_at > 10 * timeout:
                     del self._known[client_id]
+                    self.version += 1
             elif now - known.updated_at > timeout:
                 known.clock += 1
                 known.state_json = NULL
                 known.updated_at = now
                 out.append(AwarenessEntry(client_id, known.clock, NULL))
+        if out:
+            self.version += 1
         return out
 
     def join_entries(self) -> list[AwarenessEntry]:

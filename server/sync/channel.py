@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Coroutine, Generator
+from typing import Any, Protocol, runtime_checkable
 
 
 class ChannelClosedError(Exception):
@@ -24,3 +25,57 @@ class Channel(Protocol):
     async def send(self, message: bytes) -> None: ...
 
     async def close(self, code: int, reason: str) -> None: ...
+
+
+@runtime_checkable
+class DirectChannel(Protocol):
+    """A channel that can write a frame without a task switch (P360)."""
+
+    def send_now(self, message: bytes) -> PendingSend | None:
+        """Write `message` at once if the transport takes it without waiting and return
+        None; else return what is left of the send, to be awaited before the next one.
+        Raises ChannelClosedError as send() does."""
+        ...
+
+
+def start_send(coro: Coroutine[Any, Any, None]) -> PendingSend | None:
+    """Run `coro` up to its first suspension in the caller's task (as Python 3.12's eager
+    tasks do): None if it finished, else an awaitable that finishes it. A write into a
+    transport with room left never suspends, so a fan-out needs no task per connection."""
+    try:
+        first = coro.send(None)
+    except StopIteration:
+        return None
+    return PendingSend(coro, first)
+
+
+class PendingSend:
+    """The rest of a send that suspended outside a task: awaiting it hands the future it
+    waits on to the awaiting task, and forwards results and exceptions."""
+
+    def __init__(self, coro: Coroutine[Any, Any, None], first: Any) -> None:
+        self._coro = coro
+        self._first = first
+
+    def close(self) -> None:
+        """Abandon the send (the connection is gone)."""
+        self._coro.close()
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        coro, value = self._coro, self._first
+        while True:
+            try:
+                sent = yield value
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:
+                try:
+                    value = coro.throw(exc)
+                except StopIteration:
+                    return
+            else:
+                try:
+                    value = coro.send(sent)
+                except StopIteration:
+                    return

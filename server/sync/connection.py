@@ -12,7 +12,7 @@ import anyio
 from pycrdt import merge_updates
 
 from . import codec
-from .channel import Channel, ChannelClosedError
+from .channel import Channel, ChannelClosedError, DirectChannel, PendingSend
 from .errors import CloseCode
 from .vocabulary import Role
 
@@ -85,6 +85,11 @@ class Connection:
         self._waiter: asyncio.Future[None] | None = None  # set while the sender sleeps
         self._closed = asyncio.Event()
         self._sending = True
+        # P360: frames go straight into the transport while it has room; the sender task
+        # runs only when a write has to wait, and frames queue behind it meanwhile
+        self._direct = channel.send_now if isinstance(channel, DirectChannel) else None
+        self._busy = False  # the sender task holds frames or an unfinished write
+        self._rest: PendingSend | None = None  # a direct write that has to wait
 
     def __repr__(self) -> str:
         return f"<Connection {self.id} {self.role}>"
@@ -100,6 +105,17 @@ class Connection:
     def send(self, message: bytes) -> None:
         """Queue a frame; a client that cannot keep up is closed, never waited for (P9)."""
         if self._closed.is_set() or not self._sending:
+            return
+        if self._direct is not None and not self._busy and not self._queue:
+            try:
+                rest = self._direct(message)
+            except ChannelClosedError:
+                self._gone()
+                return
+            if rest is not None:
+                self._busy = True
+                self._rest = rest
+                self._wake()
             return
         if len(self._queue) >= self._limit:
             self.close(CloseCode.SLOW_CONSUMER, "too slow to receive updates; reconnecting")
@@ -127,10 +143,19 @@ class Connection:
     async def wait_closed(self) -> None:
         await self._closed.wait()
 
+    def _gone(self) -> None:
+        self._closed.set()
+        self._sending = False
+        self._queue.clear()
+        rest, self._rest = self._rest, None
+        if rest is not None:
+            rest.close()
+
     async def run_sender(self) -> None:
         """Send queued frames until stop_sender(); then drain what is left and return."""
         while True:
-            if not self._queue:
+            if not self._queue and self._rest is None:
+                self._busy = False
                 if not self._sending:
                     return
                 # a bare future is cheaper than an Event on this per-delivery path
@@ -138,18 +163,23 @@ class Connection:
                 await self._waiter
                 self._waiter = None
                 continue
-            frames = list(self._queue)
-            self._queue.clear()
-            if len(frames) > 1:
-                frames = coalesce(frames)
-            for frame in frames:
-                try:
-                    await self.channel.send(frame)
-                except ChannelClosedError:
-                    self._closed.set()
-                    self._sending = False
+            self._busy = True
+            try:
+                rest, self._rest = self._rest, None
+                if rest is not None:
+                    await rest
+                while self._queue:
+                    frames = list(self._queue)
                     self._queue.clear()
-                    return
+                    if len(frames) > 1:
+                        frames = coalesce(frames)
+                    for frame in frames:
+                        await self.channel.send(frame)
+            except ChannelClosedError:
+                self._gone()
+                return
+            finally:
+                self._busy = False
 
     def stop_sender(self) -> None:
         self._sending = False

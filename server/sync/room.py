@@ -26,7 +26,7 @@ from anyio.abc import TaskGroup
 from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_updates
 
 from ..store.base import DocStore, StoreError
-from . import appmsg, codec, partial, precheck
+from . import appmsg, codec, fanout, partial, precheck
 from .awareness import MIRROR, AwarenessRegistry
 from .budget import BoardSize, PresenceOutbox
 from .channel import Channel, ChannelClosedError
@@ -51,6 +51,7 @@ SERVER = "server"
 REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
 KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
 AWARENESS_TIMEOUT = 30.0
+EMPTY_STATE_VECTOR = b"\x00"  # a client that has nothing yet: every fresh join (P361)
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
 
 
@@ -126,8 +127,13 @@ class Room:
         self._late: list[tuple[int, bytes]] | None = None  # published during a reload
         # commits waiting to be fanned out, in order (P20); a deque and a bare future are
         # cheaper than a Queue on this per-update path
-        self._outbox: deque[tuple[asyncio.Future[None], bytes, Connection | None] | None]
+        self._outbox: deque[fanout.Outgoing | None]
         self._outbox = deque()
+        # P361: what every joining client receives, built once per document (or presence)
+        # state and shared; _observed and _bind drop it when the document changes
+        self._step1: bytes | None = None
+        self._full_step2: bytes | None = None
+        self._presence_frame: tuple[int, bytes | None] | None = None
         self._outbox_waiter: asyncio.Future[None] | None = None
         self._last_commit: asyncio.Future[None] | None = None
         self._rows_since_compact = 0
@@ -250,10 +256,10 @@ class Room:
         conn = Connection(channel, role, self.config.send_queue_messages, client)
         self.conns.add(conn)
         # P6: the room is loaded; tell the client what we have, then who is here
-        conn.send(codec.encode_sync_step1(self.doc.get_state()))
-        join = self.awareness.join_entries()
-        if join:
-            conn.send(codec.encode_awareness(codec.encode_awareness_entries(join)))
+        conn.send(self._step1_frame())
+        join = self._join_presence()
+        if join is not None:
+            conn.send(join)
         sender_done = anyio.Event()
 
         async def sender() -> None:
@@ -335,11 +341,14 @@ class Room:
                 await self._gate.wait()  # P121: nor a document that is being reloaded
             if self.store_failed:
                 raise StoreUnavailableError(SAVING_PAUSED)
-            try:
-                reply = self.doc.get_update(frame.state_vector)
-            except (ValueError, RuntimeError) as exc:
-                raise MalformedMessageError("state vector could not be decoded") from exc
-            conn.send(codec.encode_sync_step2(reply))
+            if frame.state_vector == EMPTY_STATE_VECTOR:
+                conn.send(self._full_step2_frame())
+            else:
+                try:
+                    reply = self.doc.get_update(frame.state_vector)
+                except (ValueError, RuntimeError) as exc:
+                    raise MalformedMessageError("state vector could not be decoded") from exc
+                conn.send(codec.encode_sync_step2(reply))
         elif isinstance(frame, codec.SyncStep2 | codec.SyncUpdate):
             if conn.can_write:
                 self.apply_client_update(conn, frame.update)
@@ -356,12 +365,33 @@ class Room:
                 if self.shared is not None:
                     self.shared.presence(codec.encode_awareness_entries(accepted))
         elif isinstance(frame, codec.QueryAwareness):
-            live = self.awareness.join_entries()
-            conn.send(codec.encode_awareness(codec.encode_awareness_entries(live)))
+            empty = codec.encode_awareness(codec.encode_awareness_entries([]))
+            conn.send(self._join_presence() or empty)
         elif isinstance(frame, codec.AppFrame):
             conn.speaks_app = True
             await handle_app_message(self, conn, frame.payload)
         # AuthFrame from a client carries nothing we act on (P4)
+
+    # ---- shared join frames (P361) -------------------------------------------------------
+
+    def _step1_frame(self) -> bytes:
+        if self._step1 is None:
+            self._step1 = codec.encode_sync_step1(self.doc.get_state())
+        return self._step1
+
+    def _full_step2_frame(self) -> bytes:
+        if self._full_step2 is None:
+            self._full_step2 = codec.encode_sync_step2(self.doc.get_update())
+        return self._full_step2
+
+    def _join_presence(self) -> bytes | None:
+        version = self.awareness.version
+        cached = self._presence_frame
+        if cached is None or cached[0] != version:
+            join = self.awareness.join_entries()
+            frame = codec.encode_awareness(codec.encode_awareness_entries(join)) if join else None
+            cached = self._presence_frame = (version, frame)
+        return cached[1]
 
     # ---- document updates --------------------------------------------------------------
 
@@ -370,6 +400,7 @@ class Room:
         if self._subscription is not None:
             self.doc.unobserve(self._subscription)  # pycrdt's callbacks would keep it alive
         self.doc = doc
+        self._step1 = self._full_step2 = None
         self._kept = False  # a fresh or reloaded document holds no kept deletions
         self._roots = [doc.get(name, type=Map) for name in (META, NOTES, CONTROL)]
         self._root_names = set(doc.keys())
@@ -575,6 +606,7 @@ class Room:
             self._publish(net, None, actor)
 
     def _observed(self, event: TransactionEvent) -> None:
+        self._step1 = self._full_step2 = None
         self._captured.append(event.update)
         if self._delete_sets is not None:
             self._delete_sets.append(_delete_set(event))
@@ -598,7 +630,7 @@ class Room:
         self.size.grew(len(update))
         fut = self.store.append(self.board_id, self.seq, update, actor)
         self._last_commit = fut
-        self._push_outbox((fut, codec.encode_sync_update(update), exclude))
+        self._push_outbox((fut, update, exclude))
         self._rows_since_compact += 1
         self._bytes_since_compact += len(update)
         if self._on_update is not None:
@@ -649,9 +681,7 @@ class Room:
             if accepted:
                 self._broadcast_awareness(accepted)
 
-    def _push_outbox(
-        self, item: tuple[asyncio.Future[None], bytes, Connection | None] | None
-    ) -> None:
+    def _push_outbox(self, item: fanout.Outgoing | None) -> None:
         self._outbox.append(item)
         waiter = self._outbox_waiter
         if waiter is not None and not waiter.done():
@@ -666,18 +696,18 @@ class Room:
             item = self._outbox.popleft()
             if item is None:
                 return
-            fut, frame, exclude = item
+            fut, update, exclude = item
             try:
                 await fut
             except StoreError as exc:
                 self._commit_failed(exc)
             if self.store_failed:
                 continue  # P20: what may not be stored is never sent
+            batch = fanout.take_committed(self._outbox, (fut, update, exclude))
             if self.shared is not None:
-                self.shared.committed(frame)  # P324: durable, now other nodes may see it
-            for conn in list(self.conns):
-                if conn is not exclude:
-                    conn.send(frame)
+                for one, _ in batch:  # P324: durable, now other nodes may see it
+                    self.shared.committed(codec.encode_sync_update(one))
+            fanout.broadcast(self.conns, batch)
 
     def _commit_failed(self, exc: StoreError) -> None:
         """P22: stop fanning out, send every client away with 4504 (their replicas keep

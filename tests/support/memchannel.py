@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from server.sync.channel import ChannelClosedError
+from server.sync.channel import ChannelClosedError, PendingSend, start_send
 
 
 @dataclass
@@ -52,13 +52,28 @@ class MemoryChannel:
                 ch._inbox.close()
 
 
+class DirectMemoryChannel(MemoryChannel):
+    """A MemoryChannel that also writes without a task switch while its buffer has room
+    (P360), as the websocket channel does while its transport has."""
+
+    def send_now(self, message: bytes) -> PendingSend | None:
+        try:
+            self._outbox.send_nowait(message)
+        except anyio.WouldBlock:
+            return start_send(self.send(message))
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError) as exc:
+            raise ChannelClosedError() from exc
+        return None
+
+
 def channel_pair(
-    path: str = "/ws/test", buffer: int = 10_000
+    path: str = "/ws/test", buffer: int = 10_000, direct: bool = False
 ) -> tuple[MemoryChannel, MemoryChannel]:
-    """(server_side, client_side); a close on either side ends both directions."""
+    """(server_side, client_side); a close on either side ends both directions.
+    `direct`: the server side is a DirectMemoryChannel."""
     a_send, b_recv = anyio.create_memory_object_stream[bytes](buffer)
     b_send, a_recv = anyio.create_memory_object_stream[bytes](buffer)
-    server = MemoryChannel(path, a_recv, a_send)
+    server = (DirectMemoryChannel if direct else MemoryChannel)(path, a_recv, a_send)
     client = MemoryChannel(path, b_recv, b_send)
     server.peer, client.peer = client, server
     return server, client

@@ -54,8 +54,10 @@ class RoomKit:
     tg: TaskGroup
 
     @contextlib.asynccontextmanager
-    async def join(self, role: Role = "participant") -> AsyncIterator[PyClient]:
-        server_side, client_side = channel_pair()
+    async def join(
+        self, role: Role = "participant", direct: bool = False
+    ) -> AsyncIterator[PyClient]:
+        server_side, client_side = channel_pair(direct=direct)
         self.tg.start_soon(self.room.serve, server_side, role)
         async with PyClient.over(client_side) as client:
             await client.synced.wait()

@@ -1,0 +1,62 @@
+"""Fan-out of committed updates: merged while they were committed together, each frame
+encoded once for every connection that gets it (PROTOCOL.md P360, P362)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Iterable
+
+from pycrdt import merge_updates
+
+from . import codec
+from .connection import Connection
+
+# the merge never waits for more updates, so it adds no latency; these bound its work
+MERGE_MAX_UPDATES = 64
+MERGE_MAX_BYTES = 262_144
+
+# (commit, update, the connection it came from: None when everyone gets it)
+Outgoing = tuple[asyncio.Future[None], bytes, Connection | None]
+Batch = list[tuple[bytes, Connection | None]]
+
+
+def take_committed(outbox: deque[Outgoing | None], first: Outgoing) -> Batch:
+    """`first` (committed) and the updates behind it that are committed already, taken
+    from the outbox in order, within the merge bounds."""
+    batch: Batch = [(first[1], first[2])]
+    size = len(first[1])
+    while outbox and len(batch) < MERGE_MAX_UPDATES:
+        item = outbox[0]
+        if item is None:
+            break
+        fut = item[0]
+        if not fut.done() or fut.cancelled() or fut.exception() is not None:
+            break  # not yet durable (P20), or failed: the fan-out loop handles it
+        size += len(item[1])
+        if size > MERGE_MAX_BYTES:
+            break
+        outbox.popleft()
+        batch.append((item[1], item[2]))
+    return batch
+
+
+def broadcast(conns: Iterable[Connection], batch: Batch) -> None:
+    """One frame per connection with the batch's updates, less those it sent itself (P11):
+    the same bytes for everyone who sent none of them, one merge per sender otherwise."""
+    senders = {sender for _, sender in batch if sender is not None}
+    everything: bytes | None = None
+    for conn in list(conns):
+        if conn in senders:
+            others = [update for update, sender in batch if sender is not conn]
+            if others:
+                conn.send(_frame(others))
+            continue
+        if everything is None:
+            everything = _frame([update for update, _ in batch])
+        conn.send(everything)
+
+
+def _frame(updates: list[bytes]) -> bytes:
+    merged = updates[0] if len(updates) == 1 else merge_updates(*updates)
+    return codec.encode_sync_update(merged)

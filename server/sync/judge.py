@@ -1,0 +1,244 @@
+"""Judging a writer's update (P30-P36, P120-P122, P260-P265) and applying the server's
+own changes and other nodes' updates (P324), on top of DurableDoc."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from pycrdt import Doc, merge_updates
+
+from . import appmsg, codec, partial, precheck
+from .connection import Connection
+from .durable import SAVING_PAUSED, DurableDoc
+from .errors import CloseCode, MalformedMessageError, StoreUnavailableError, SyncError
+from .policy import RELAYED, UNTRUSTED, Violation
+from .revert import EMPTY_DELETE_SET, added_ranges, delete_ranges, rebuilt, structs_since
+
+log = logging.getLogger("server.sync.room")
+SERVER = "server"
+REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
+KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
+
+
+class DocumentFaultError(MalformedMessageError):
+    """Applying or judging an update raised; the room reloads its document from the store."""
+
+
+class JudgedDoc(DurableDoc):
+    def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
+        """Apply a writer's update and judge it per note (P260): refused notes are reverted,
+        so that nothing of them stays (P120), the rest stands; a violation that names no
+        note refuses it whole (P31). Any fault on the way reloads the document (P121)."""
+        precheck.check_client_update(update, self.types)  # P100-P109, before pycrdt reads it
+        if update == codec.EMPTY_UPDATE:
+            return []
+        if self.store_failed:
+            raise StoreUnavailableError(SAVING_PAUSED)
+        if self._gate is not None or self.broken:
+            raise SyncError("the board is reloading; reconnecting", CloseCode.SERVER_ERROR)
+        self._captured = []
+        self._delete_sets = []
+        self.policy.begin()
+        before = self.doc.get_state()
+        bound = self.size.bound
+        parked: list[dict[str, Any]] = []
+        try:
+            with self.doc.transaction(origin=UNTRUSTED):
+                self.doc.apply_update(update)
+            applied = len(self._captured)
+            deleted = b"".join(self._delete_sets[:1]) or EMPTY_DELETE_SET
+            violations = self.policy.check(conn.role)
+            # new top-level types are rare: compare the names only when there are more of them
+            roots = list(self.doc.keys())
+            new_roots = (
+                set(roots) - self._root_names if len(roots) != len(self._root_names) else set()
+            )
+            if new_roots:
+                names = ", ".join(sorted(new_roots))
+                violations.append(
+                    Violation("forbidden", f"unknown top-level types: {names}", {"root": names})
+                )
+            whole = any(v.note is None for v in violations)
+            if not whole and self._too_big(before, len(update)):
+                cap = self.size.cap
+                violations.append(Violation("limit", self._full_reason(), {"bytes": cap}))
+                whole = True
+            if violations:
+                refused = {v.note for v in violations if v.note is not None}
+                touched = self.policy.touched_notes()
+                kept = {} if whole else partial.read_notes(self.doc, touched - refused)
+                # a whole refusal (a full board) reverts every note: their words go back too
+                wanted = partial.read_notes(self.doc, touched if whole else refused)
+                net = self._revert(before, deleted, applied)
+                self.size.restore(bound)
+                if kept:
+                    net = self._keep(net, kept)
+                parked = self._parked(wanted)
+            else:
+                self.policy.commit()
+                net = self._take_captured()
+                self._kept = self._kept or deleted != EMPTY_DELETE_SET
+            self._delete_sets = None
+            self._root_names.update(new_roots)  # a refused root's name stays in the document
+            self._undo.clear()
+        except BaseException as exc:
+            if not _is_fault(exc):
+                raise
+            self._delete_sets = None
+            log.exception(
+                "board %s: update from %r failed; reloading the board", self.board_id, conn
+            )
+            self._start_reload()
+            raise DocumentFaultError("update could not be applied") from exc
+        if net is not None:
+            # the offender gets the compensation too, so it converges (P31)
+            self._publish(net, None if violations else conn, f"conn:{conn.author_id or conn.id}")
+        if violations:
+            self._reject(conn, violations, fatal=bool(new_roots), parked=parked)
+        return violations
+
+    def _keep(self, net: bytes | None, kept: partial.NoteValues) -> bytes | None:
+        """P261: write the accepted notes again on top of the revert, as the server."""
+        self._captured = []
+        with self.doc.transaction(origin=KEEP):
+            partial.write_notes(self.doc, kept)
+        self.policy.refresh(set(kept))
+        again = self._take_captured()
+        if again is None:
+            return net
+        return again if net is None else merge_updates(net, again)
+
+    def _parked(self, wanted: partial.NoteValues) -> list[dict[str, Any]]:
+        """P262: what the writer wanted of each refused note, when it differs from what
+        stands (its words would otherwise be lost); sent to that writer only."""
+        standing = partial.read_notes(self.doc, set(wanted))
+        out: list[dict[str, Any]] = []
+        for note_id, value in wanted.items():
+            if value is None:
+                continue
+            text = value.get("text")
+            was = standing.get(note_id)
+            if not isinstance(text, partial.TextValue) or not text.value.strip():
+                continue
+            if was is not None and was.get("text") == text:
+                continue
+            field_id = value.get("field")
+            out.append(
+                {
+                    "id": note_id,
+                    "field": field_id if isinstance(field_id, str) else None,
+                    "text": text.value,
+                }
+            )
+        return out
+
+    def _too_big(self, before: bytes, nbytes: int) -> bool:
+        """P122: only updates that add content count; deleting stays possible on a full board."""
+        if self.size.bound + nbytes <= self.size.cap:
+            return False
+        return self.doc.get_state() != before and self.size.over_cap(nbytes)
+
+    def _full_reason(self) -> str:
+        cap = self.size.cap
+        size = f"{cap / 1_048_576:.1f} MiB" if cap >= 1_048_576 else f"{cap // 1024} KiB"
+        return f"this board is full (at most {size}); delete notes to make room"
+
+    def _revert(self, before: bytes, deleted: bytes, applied: int) -> bytes | None:
+        """Undo the refused transaction so that only the ids of what it added remain (P120).
+        Returns the net update for everyone (the offender included)."""
+        added = added_ranges(before, self.doc.get_state())
+        if added:
+            # deleted outside the undo manager's tracking, the additions are collected at once
+            with self.doc.transaction(origin=REVERT):
+                self.doc.apply_update(delete_ranges(added))
+        sets = self._delete_sets or []
+        undo_from = len(sets)
+        self._undo.undo()  # restores what the refused update deleted, as new items
+        undo_deleted = any(ds != EMPTY_DELETE_SET for ds in sets[undo_from:])
+        if deleted != EMPTY_DELETE_SET or undo_deleted:
+            # the undo manager kept those deletions from collection: a fresh copy drops them
+            self._undo.clear()
+            self._bind(rebuilt(self.doc))
+        later = [u for u in self._captured[applied:] if u != codec.EMPTY_UPDATE]
+        self._captured = []
+        if not added and deleted == EMPTY_DELETE_SET and not later:
+            return None
+        return merge_updates(structs_since(self.doc, before), b"\x00" + deleted, *later)
+
+    def _reject(
+        self,
+        conn: Connection,
+        violations: list[Violation],
+        fatal: bool,
+        parked: list[dict[str, Any]] | None = None,
+    ) -> None:
+        # P265: an edit that raced a lock is what honest clients do; it never counts to P35
+        if not all(v.code == "locked" and v.note is not None for v in violations):
+            conn.violations += 1
+        reason = "; ".join(dict.fromkeys(v.reason for v in violations))
+        log.info("board %s: refused a change from %r: %s", self.board_id, conn, reason)
+        conn.send(codec.encode_permission_denied(reason))
+        if conn.speaks_app:
+            first = violations[0]
+            # P263: codes and parameters; the client puts them into the reader's language
+            refused = [
+                {"id": v.note, "code": v.code, "params": v.params}
+                for v in violations
+                if v.note is not None
+            ]
+            data: dict[str, Any] = {
+                "code": first.code,
+                "params": first.params,
+                "reason": reason,
+                "notes": refused,
+                "whole": any(v.note is None for v in violations),
+            }
+            if parked:
+                data["parked"] = parked
+            conn.send(codec.encode_app(appmsg.encode_event("rejected", data)))
+        if fatal or conn.violations >= self.config.violations_before_close:
+            conn.close(CloseCode.FORBIDDEN, f"changes refused: {reason}"[:120])
+
+    def transact(self, fn: Callable[[Doc[Any]], None], actor: str = SERVER) -> None:
+        """Change the document as the server (moderation, restore) and publish the result."""
+        self._captured = []
+        with self.doc.transaction(origin=SERVER):
+            fn(self.doc)
+        net = self._take_captured()
+        if net is not None:
+            self.policy.refresh()
+            self._publish(net, None, actor)
+
+    def apply_relayed(self, update: bytes) -> None:
+        """Apply another node's checked and committed update (P324): not judged, not
+        stored, not relayed again; sent to every local connection."""
+        if self._late is not None:
+            self._late.append((sys.maxsize, update))  # a reload must keep it
+        elif not self.broken:
+            try:
+                with self.doc.transaction(origin=RELAYED):
+                    self.doc.apply_update(update)
+                self.policy.relayed()
+            except BaseException as exc:
+                if not _is_fault(exc):
+                    raise
+                log.exception("board %s: a relayed update failed; reloading", self.board_id)
+                self._start_reload()  # the store has it: the reload brings it in
+            self._captured = []
+        self.size.grew(len(update))
+        self._rows_since_compact += 1
+        self._bytes_since_compact += len(update)
+        frame = codec.encode_sync_update(update)
+        for conn in list(self.conns):
+            conn.send(frame)
+        if self.after_relayed is not None:
+            self.after_relayed()
+        self._compact_if_due()
+
+
+def _is_fault(exc: BaseException) -> bool:
+    """Exceptions, and pyo3's PanicException (a BaseException) from a yrs panic."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"

@@ -268,7 +268,10 @@ def cmd_serve(settings: Settings) -> None:
         raise CliError(str(exc)) from exc
     if settings.max_open_connections > 0:
         raise_file_limit(settings.max_open_connections)
-    config = uvicorn_config(app, settings, log_config)
+    try:
+        config = uvicorn_config(app, settings, log_config)
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
     # fewer, larger collections: the fan-out path allocates many short-lived objects and
     # young-generation sweeps showed up as latency spikes
     gc.freeze()

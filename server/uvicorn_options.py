@@ -92,6 +92,24 @@ def http_protocol(header_timeout: float) -> type[HeaderTimeoutProtocol]:
     return Configured
 
 
+WS_IMPLS = ("websockets-sansio", "websockets", "wsproto")
+EVENT_LOOPS = ("uvloop", "asyncio")
+
+
+def ws_impl(name: str) -> str:
+    """uvicorn's websocket protocol by name; raises ValueError for another name."""
+    if name not in WS_IMPLS:
+        raise ValueError(f"COCANVAS_WS_IMPL={name!r}: choose one of {', '.join(WS_IMPLS)}")
+    return name
+
+
+def event_loop(name: str) -> str:
+    """The event loop by name; raises ValueError for another name."""
+    if name not in EVENT_LOOPS:
+        raise ValueError(f"COCANVAS_EVENT_LOOP={name!r}: choose one of {', '.join(EVENT_LOOPS)}")
+    return name
+
+
 def uvicorn_config(app: Any, settings: Settings, log_config: dict[str, Any]) -> uvicorn.Config:
     """The uvicorn configuration `cocanvas serve` runs with."""
     return uvicorn.Config(
@@ -101,6 +119,8 @@ def uvicorn_config(app: Any, settings: Settings, log_config: dict[str, Any]) -> 
         log_config=log_config,
         log_level=settings.log_level,
         http=http_protocol(settings.header_timeout_seconds),
+        ws=ws_impl(settings.ws_impl),
+        loop=event_loop(settings.event_loop),
         ws_max_size=16 * 1024 * 1024,
         ws_per_message_deflate=False,
         lifespan="on",

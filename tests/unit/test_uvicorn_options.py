@@ -1,8 +1,11 @@
-"""uvicorn options (P167): the open-file limit is lifted to fit the connection cap."""
+"""uvicorn options: the open-file limit is lifted to fit the connection cap (P167); the
+websocket protocol and event loop are settings (P363)."""
 
 from __future__ import annotations
 
 import resource
+
+import pytest
 
 from server.uvicorn_options import SPARE_FILES, raise_file_limit
 
@@ -22,3 +25,18 @@ def test_p167_the_soft_file_limit_is_raised_to_fit_the_connection_cap() -> None:
         assert raise_file_limit(10) == expected
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, before)
+
+
+def test_p363_websocket_protocol_and_loop_come_from_the_settings() -> None:
+    from server.redact import logging_config
+    from server.settings import Settings
+    from server.uvicorn_options import uvicorn_config
+
+    default = uvicorn_config(object(), Settings(), logging_config("info"))
+    assert (default.ws, default.loop) == ("websockets-sansio", "uvloop")
+    chosen = Settings(ws_impl="websockets", event_loop="asyncio")
+    config = uvicorn_config(object(), chosen, logging_config("info"))
+    assert (config.ws, config.loop) == ("websockets", "asyncio")
+    for wrong in (Settings(ws_impl="tornado"), Settings(event_loop="trio")):
+        with pytest.raises(ValueError, match="choose one of"):
+            uvicorn_config(object(), wrong, logging_config("info"))

@@ -8,7 +8,7 @@ the run's server CPU per delivery gives µs per delivery. py-spy itself adds a f
 of CPU to the measured process tree, so compare shares, and CPU only between runs made
 the same way.
 
-    pip install py-spy   # or give --py-spy PATH
+    pip install py-spy   # in the test extra; or give --py-spy PATH
     .venv/bin/python bench/profile_sync.py --scenario S1 --seconds 20
     .venv/bin/python bench/profile_sync.py --scenario S2 --before ../old-checkout
 """

@@ -17,6 +17,7 @@ from pycrdt import Doc, Map, Subscription, Text
 from canvas_schema import misplaced_kind
 
 from . import vocabulary
+from .clusters import cluster_problem
 from .dates import due_problem
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 
@@ -285,6 +286,8 @@ class UpdatePolicy:
                 return f"'{key}' must be between 0 and 1"
         if "done" in keys and note.get("done") not in (None, True, False):
             return "'done' must be true or false"
+        if problem := cluster_problem(note.get, keys, self.rules.field_kinds[fld]):
+            return problem
         if "kind" not in keys and "field" not in keys:
             return None
         kind = note.get("kind")

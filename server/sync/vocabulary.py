@@ -69,6 +69,8 @@ NOTE_KEYS: tuple[str, ...] = (
     "due",
     "done",
     "format",
+    "cluster",
+    "heading",
 )
 # Note keys that hold collaborative text (a Y.Text).
 TEXT_KEYS: tuple[str, ...] = ("text", "resources", "competences", "tasks")

@@ -286,8 +286,35 @@ export const de = {
   'help.undo': 'Strg+Z / Strg+Umschalt+Z: eigene Änderungen rückgängig / wiederholen',
   'help.zoom': '+ / − / 0: vergrößern, verkleinern, alles zeigen',
   'help.list': 'L: Listenansicht ein/aus',
+  'help.select':
+    'Leertaste auf einer Notiz: auswählen oder abwählen; G: Auswahl (mit dieser Notiz) gruppieren; Esc: Auswahl aufheben; Pfeiltasten auf einer ausgewählten Notiz in A3: alle ausgewählten verschieben',
   'help.pointer':
-    'Maus und Touch: Doppelklick oder Doppeltippen legt eine Notiz an; Notizen am Griff ziehen; Hintergrund ziehen verschiebt die Ansicht; Strg+Mausrad oder zwei Finger zoomen.',
+    'Maus und Touch: Doppelklick oder Doppeltippen legt eine Notiz an; Notizen am Griff ziehen, auf eine andere Notiz ziehen gruppiert beide; Umschalt- oder Strg-Klick wählt mehrere Notizen aus, Ziehen auf der freien Fläche eines Felds wählt mit einem Rahmen aus; Touch: lange auf eine Notiz drücken, dann weitere antippen; Hintergrund ziehen verschiebt die Ansicht; Strg+Mausrad oder zwei Finger zoomen.',
+
+  // groups of notes and selecting several notes
+  'group.default': 'Gruppe',
+  'group.heading.label': 'Überschrift der Gruppe',
+  'group.list': 'Notizen der Gruppe „{heading}“',
+  'group.count': '{count} Notizen',
+  'group.count.one': '1 Notiz',
+  'group.ungroup': 'Auflösen',
+  'group.ungroup.label': 'Gruppe „{heading}“ auflösen',
+  'group.grouped': 'Gruppe „{heading}“: {count} Notizen',
+  'group.none': 'Nur Notizen in einfachen Notizfeldern lassen sich gruppieren.',
+  'select.bar': 'Auswahl',
+  'select.count': '{count} ausgewählt',
+  'select.touch': 'Auswählen: Tippen Sie auf Notizen.',
+  'select.group': 'Gruppieren',
+  'select.color': 'Farbe der ausgewählten Notizen',
+  'select.color.pick': 'Farbe …',
+  'select.delete': 'Löschen',
+  'select.clear': 'Auswahl aufheben',
+  'select.deleted': '{count} Notizen gelöscht',
+  'select.deleted.one': '1 Notiz gelöscht',
+  'select.delete.title': '{count} Notizen löschen?',
+  'select.delete.text':
+    'Darunter sind Notizen anderer Personen ({count}). Sie können das Löschen danach rückgängig machen.',
+  'select.delete.yes': 'Löschen',
 
   // facilitation: locks, private writing, focus
   'field.focus': 'Fokus der Moderation',

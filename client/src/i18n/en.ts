@@ -261,8 +261,34 @@ export const en: Record<MessageKey, string> = {
   'help.undo': 'Ctrl+Z / Ctrl+Shift+Z: undo / redo your own changes',
   'help.zoom': '+ / − / 0: zoom in, zoom out, fit everything',
   'help.list': 'L: list view on/off',
+  'help.select':
+    'Space on a note: select or unselect it; G: group the selection (with this note); Esc: clear the selection; arrow keys on a selected note in A3: move all selected',
   'help.pointer':
-    'Mouse and touch: double-click or double-tap adds a note; drag notes by their handle; drag the background to pan; Ctrl+wheel or two fingers zoom.',
+    'Mouse and touch: double-click or double-tap adds a note; drag notes by their handle, drop one on another to group them; Shift- or Ctrl-click selects several notes, dragging on a field’s free space selects with a box; touch: long-press a note, then tap more; drag the background to pan; Ctrl+wheel or two fingers zoom.',
+
+  // groups of notes and selecting several notes
+  'group.default': 'Group',
+  'group.heading.label': 'Group heading',
+  'group.list': 'Notes in group “{heading}”',
+  'group.count': '{count} notes',
+  'group.count.one': '1 note',
+  'group.ungroup': 'Ungroup',
+  'group.ungroup.label': 'Ungroup “{heading}”',
+  'group.grouped': 'Group “{heading}”: {count} notes',
+  'group.none': 'Only notes in plain note fields can be grouped.',
+  'select.bar': 'Selection',
+  'select.count': '{count} selected',
+  'select.touch': 'Selecting: tap notes.',
+  'select.group': 'Group',
+  'select.color': 'Colour of the selected notes',
+  'select.color.pick': 'Colour …',
+  'select.delete': 'Delete',
+  'select.clear': 'Clear selection',
+  'select.deleted': '{count} notes deleted',
+  'select.deleted.one': '1 note deleted',
+  'select.delete.title': 'Delete {count} notes?',
+  'select.delete.text': 'Some of them were written by others ({count}). You can undo the deletion afterwards.',
+  'select.delete.yes': 'Delete',
 
   // facilitation: locks, private writing, focus
   'field.focus': 'Moderator focus',

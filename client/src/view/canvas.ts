@@ -10,7 +10,9 @@ import { Cursors } from './cursors'
 import { h } from './dom'
 import { NoteDrag } from './drag'
 import type { FieldView } from './fields'
+import { groupDrop } from './groupDrop'
 import { PanZoom, type View } from './panzoom'
+import { Selection } from './selection'
 
 export class BoardCanvas {
   readonly el: HTMLElement
@@ -37,7 +39,10 @@ export class BoardCanvas {
       this.content
     )
     this.pz = new PanZoom(this.el, this.content, BOARD_WIDTH, BOARD_HEIGHT)
-    new NoteDrag(ctx, this.content, this.pz, overlay, (x, y) => this.grid.fieldAt(x, y)) // eslint-disable-line no-new
+    const drag = new NoteDrag(ctx, this.content, this.pz, overlay, (x, y) => this.grid.fieldAt(x, y))
+    this.notes.selection = new Selection(ctx, this.content, this.el, overlay, this.pz)
+    drag.onDrop = groupDrop(ctx, this.notes.selection)
+    drag.selecting = () => this.notes.selection?.touchSelecting ?? false
 
     const keys = { ctx, grid: this.grid, notes: this.notes }
     this.content.addEventListener('keydown', (e) => onCanvasKey(keys, e))

@@ -16,6 +16,7 @@ from . import labels
 from .control import read_agenda, read_decisions, read_log, read_roster
 from .model import ExportInput
 from .readers import (
+    cluster_of,
     color_of,
     dict_of,
     due_of,
@@ -120,6 +121,7 @@ def build_report(inp: ExportInput) -> Report:
         due, due_date = due_of(raw.get("due"))
         fmt = opt_str_of(raw.get("format"), 100)
         done = raw.get("done")
+        cluster, heading = cluster_of(raw, fkind)
         return Note(
             id=note_id,
             field=field,
@@ -154,6 +156,8 @@ def build_report(inp: ExportInput) -> Report:
             order=num_of(raw.get("order")),
             created_at=ms_of(raw.get("created_at")),
             updated_at=ms_of(raw.get("updated_at")),
+            cluster=cluster,
+            heading=heading,
         )
 
     notes = [make_note(str(k), dict_of(v)) for k, v in raw_notes.items()]

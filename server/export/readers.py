@@ -111,3 +111,17 @@ def zone_of(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+# P270: a heading is one line; old or odd data is made one before any renderer sees it
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def cluster_of(raw: dict[str, Any], field_kind: str) -> tuple[str | None, str]:
+    """A note's group and heading (P270): only in plain note fields, only both together."""
+    cluster, heading = raw.get("cluster"), raw.get("heading")
+    if field_kind != "notes" or not isinstance(cluster, str) or not isinstance(heading, str):
+        return None, ""
+    if not cluster:
+        return None, ""
+    return cluster[:64], _NOT_ONE_LINE.sub(" ", heading[:120]).strip()

@@ -67,6 +67,9 @@ class Note:
     order: float | None
     created_at: int | None
     updated_at: int | None
+    # the group (P270) in a plain field: its id and the heading this note carries
+    cluster: str | None = None
+    heading: str = ""
 
 
 @dataclass(frozen=True)

@@ -293,6 +293,7 @@ export const de = {
 
   // groups of notes and selecting several notes
   'group.default': 'Gruppe',
+  'list.group': 'Gruppe: {heading}',
   'group.heading.label': 'Überschrift der Gruppe',
   'group.list': 'Notizen der Gruppe „{heading}“',
   'group.count': '{count} Notizen',

@@ -268,6 +268,7 @@ export const en: Record<MessageKey, string> = {
 
   // groups of notes and selecting several notes
   'group.default': 'Group',
+  'list.group': 'Group: {heading}',
   'group.heading.label': 'Group heading',
   'group.list': 'Notes in group “{heading}”',
   'group.count': '{count} notes',

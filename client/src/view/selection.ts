@@ -146,6 +146,8 @@ export class Selection {
   }
 
   private onDown(e: PointerEvent, content: HTMLElement, overlay: HTMLElement, pz: PanZoom): void {
+    // the click a long press may or may not be followed by is over once a new press starts
+    this.suppressClick = false
     const target = e.target instanceof Element ? e.target : null
     if (!target || target.closest(SKIP)) return
     const note = target.closest<HTMLElement>('[data-note]')

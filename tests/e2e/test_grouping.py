@@ -296,3 +296,34 @@ def test_p271_group_rename_and_ungroup_with_the_keyboard_only(
         expect(page.locator(".note-group")).to_have_count(0)
     no_overlaps(lou, "A1", 4)
     assert all(c == (None, None) for c in clusters(lou).values())
+
+
+def test_deleting_a_selection_asks_for_others_notes_and_comes_back_with_undo(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    board = board_with_notes(shared_server, {"A1": 4})
+    ada = make_context(viewport=DESKTOP).new_page()
+    ben = make_context(viewport=DESKTOP).new_page()
+    join(ada, board.links["participant"], "Ada", "youth")
+    join(ben, board.links["participant"], "Ben", "youth")
+    a0, a1, a2 = (nid("A1", i) for i in range(3))
+    note(ada, a0).locator(".note-who").click(modifiers=["Shift"])
+    note(ada, a2).locator(".note-who").click(modifiers=["Shift"])
+    bar = ada.locator(".selection-bar")
+    expect(bar.locator(".selection-count")).to_have_text("2 ausgewählt")
+    # the notes are someone else's: asked first, as for one note; "no" keeps them
+    bar.locator(".selection-delete").click()
+    ada.locator("[data-confirm=no]").click()
+    assert {a0, a2} <= set(notes_json(ada))
+    bar.locator(".selection-delete").click()
+    ada.locator("[data-confirm=yes]").click()
+    for page in (ada, ben):
+        expect(page.locator("#field-A1 [data-note]")).to_have_count(2)
+    expect(bar).to_be_hidden()
+    assert set(notes_json(ben)) == {a1, nid("A1", 3)}
+    ada.locator(".toast", has_text="2 Notizen gelöscht").get_by_role(
+        "button", name="Rückgängig"
+    ).click()
+    for page in (ada, ben):
+        expect(page.locator("#field-A1 [data-note]")).to_have_count(4)
+    assert notes_json(ben)[a0]["text"] == text("A1", 0)

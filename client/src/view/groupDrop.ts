@@ -31,7 +31,17 @@ export function groupDrop(ctx: Ctx, selection: Selection): DropHandler {
     const boxEl = under.map((el) => el.closest<HTMLElement>('.note-group')).find((el) => !!el)
     if (groupable(ctx.canvas, field.id)) {
       const anchor = target ?? firstMember(ctx, boxEl, id)
-      if (anchor && ctx.board.data(anchor)?.field === field.id) {
+      const there = anchor ? ctx.board.data(anchor) : null
+      if (
+        there &&
+        there.field === d.field &&
+        there.cluster !== null &&
+        there.cluster === d.cluster &&
+        !carried.length
+      ) {
+        return true // dropped back into its own group: nothing changes
+      }
+      if (anchor && there?.field === field.id) {
         const moving = [id, ...carried]
         for (const m of moving) if (ctx.board.data(m)?.field !== field.id) ctx.actions.move(m, field.id, 0.5, 0.5)
         if (groupMany(ctx, [anchor, ...moving])) selection.clear()

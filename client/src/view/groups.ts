@@ -21,7 +21,13 @@ class GroupBox {
   constructor(ctx: Ctx, field: string, id: string) {
     this.input = h('input', {
       class: 'group-heading',
-      attrs: { type: 'text', maxlength: MAX_HEADING_CHARS, 'aria-label': t('group.heading.label'), spellcheck: 'false' }
+      attrs: {
+        type: 'text',
+        maxlength: MAX_HEADING_CHARS,
+        'aria-label': t('group.heading.label'),
+        placeholder: t('group.default'),
+        spellcheck: 'false'
+      }
     })
     const commit = (): void => {
       if (this.input.value !== this.heading) renameGroup(ctx, field, id, this.input.value)

@@ -217,7 +217,7 @@ def _has(cls: str) -> re.Pattern[str]:
 
 
 def test_p271_group_with_touch_only(
-    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
 ) -> None:
     board = board_with_notes(shared_server, {"A1": 4})
     phone = make_context(**PHONE).new_page()
@@ -252,6 +252,9 @@ def test_p271_group_with_touch_only(
     assert clusters(desk)[a2] == (None, None)
     no_overlaps(phone, "A1", 4)
     no_overlaps(desk, "A1", 4)
+    phone.evaluate("() => document.activeElement?.blur()")
+    phone.screenshot(path=str(artifacts / "grouping-phone.png"))
+    assert (artifacts / "grouping-phone.png").stat().st_size > 10_000
 
 
 def test_p271_group_rename_and_ungroup_with_the_keyboard_only(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+
+from canvas_schema import Canvas
 
 from .export import FORMATS, ExportInput
 from .sync.document import doc_view, load_doc
@@ -21,7 +22,7 @@ class RenderJob:
 
     fmt: str
     state: bytes
-    canvas: dict[str, Any]
+    canvas: Canvas
     locale: str
     exported_at: float
     source_label: str | None

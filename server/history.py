@@ -20,7 +20,7 @@ from pycrdt import Map
 
 from canvas_schema import validate_board
 
-from .boards import BoardInputError, NewBoard, canvas_info, create_board, resolve_canvas
+from .boards import BoardInputError, NewBoard, create_board, resolve_canvas
 from .export import (
     ARCHIVE_EXTENSION,
     ARCHIVE_MEDIA_TYPE,
@@ -118,7 +118,7 @@ async def render_export(
     job = RenderJob(
         fmt=fmt,
         state=state,
-        canvas=canvas_info(record.canvas, canvas_dirs),
+        canvas=resolve_canvas(record.canvas, canvas_dirs),
         locale=lang,
         exported_at=time.time(),
         source_label=source_label(info, lang),

@@ -15,6 +15,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
+from canvas_schema import MigrationError
+
 from .boards import resolve_canvas, restore_in_place, snapshot_room
 from .compose import open_store
 from .export_pool import WorkerPool
@@ -38,6 +40,7 @@ from .sync.room import Room, RoomConfig
 from .sync.rooms import RoomFactory, Rooms
 from .sync.vocabulary import SnapshotKind
 from .throttle import Guards
+from .upgrade import upgrade_state, upgrade_stored
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -89,6 +92,7 @@ def room_builder(
                 " it from a backup"
             ) from exc
         canvas = resolve_canvas(record.canvas, dirs)
+        await upgrade_stored(store, record, doc, loaded.last_seq, canvas)
         rules = Rules(
             field_kinds={f.id: str(f.kind) for f in canvas.fields},
             max_notes=limits.max_notes_per_board,
@@ -123,7 +127,13 @@ def room_builder(
             found = await store.get_snapshot(record.id, sid)
             if found is None:  # deleted since the caller checked
                 raise AppError(ErrorCode.NOT_FOUND, f"no snapshot {sid!r}")
-            restore_in_place(room, found[1])
+            try:
+                state = upgrade_state(found[1], canvas, record.canvas_version)
+            except MigrationError as exc:
+                raise AppError(
+                    ErrorCode.CONFLICT, f"this snapshot cannot be restored: {exc}"
+                ) from exc
+            restore_in_place(room, state)
             facilitation.refresh()
 
         ctx = BoardContext(

@@ -388,7 +388,11 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) 
     async with opened_store(settings) as store:
         try:
             new = await import_archive(
-                store, data, args.title, join_code_hours=settings.join_code_hours
+                store,
+                data,
+                args.title,
+                join_code_hours=settings.join_code_hours,
+                canvas_dirs=(settings.canvas_dir,) if settings.canvas_dir else (),
             )
         except ArchiveError as exc:
             raise CliError(f"{args.file}: {exc}") from exc

@@ -258,6 +258,14 @@ class PostgresStore:
 
         await self.db.submit(run)
 
+    async def set_canvas_version(self, board_id: str, version: int) -> None:
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                "UPDATE boards SET canvas_version = %s WHERE id = %s", (version, board_id)
+            )
+
+        await self.db.submit(run)
+
     # ---- documents ---------------------------------------------------------------------
 
     async def load(self, board_id: str) -> LoadedDoc:

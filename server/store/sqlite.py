@@ -333,6 +333,13 @@ class SqliteStore:
             lambda c: c.execute("UPDATE boards SET title = ? WHERE id = ?", (title, board_id))
         )
 
+    async def set_canvas_version(self, board_id: str, version: int) -> None:
+        await self._submit(
+            lambda c: c.execute(
+                "UPDATE boards SET canvas_version = ? WHERE id = ?", (version, board_id)
+            )
+        )
+
     # ---- documents ---------------------------------------------------------------------
 
     async def load(self, board_id: str) -> LoadedDoc:

@@ -37,7 +37,6 @@ from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
-from .sync.vocabulary import SNAPSHOT_KINDS, SnapshotKind
 from .upgrade import upgrade_state
 
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
@@ -197,13 +196,6 @@ def fit_to_canvas(archive: Archive, canvas_dirs: tuple[Path, ...] = ()) -> Archi
     return Archive(board=board, state=state, snapshots=snapshots)
 
 
-def _snapshot_kind(kind: str) -> SnapshotKind:
-    for known in SNAPSHOT_KINDS:
-        if kind == known:
-            return known
-    return "manual"  # a kind this version does not know (a newer one's): kept as manual
-
-
 async def import_archive(
     store: DocStore,
     data: bytes,
@@ -231,7 +223,7 @@ async def import_archive(
             board=new.record.id,
             sid=snap.sid,
             label=snap.label or "",
-            kind=_snapshot_kind(snap.kind),
+            kind=snap.kind,
             created_at=snap.created_at / 1000,
             seq=0,
             notes=snap.notes,

@@ -9,7 +9,7 @@ A msgpack map::
 
 `unpack_archive` trusts nothing: size first, then msgpack with bounded lengths and no
 extension types, then every key and type, then each Yjs state is read by the bounded
-pre-check (`sync/precheck.py`, archive profile) and only then applied to a fresh
+pre-check (`sync/precheck/`, archive profile) and only then applied to a fresh
 `pycrdt.Doc`. Every failure is an `ArchiveError` whose message names the problem and the
 place (`snapshots[2].state`).
 """

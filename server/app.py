@@ -15,8 +15,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
-from canvas_schema import MigrationError
-
 from .boards import resolve_canvas, restore_in_place, snapshot_room
 from .compose import open_store
 from .export_pool import WorkerPool
@@ -40,7 +38,7 @@ from .sync.room import Room, RoomConfig
 from .sync.rooms import RoomFactory, Rooms
 from .sync.vocabulary import SnapshotKind
 from .throttle import Guards
-from .upgrade import upgrade_state, upgrade_stored
+from .upgrade import restorable_state, upgrade_stored
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -127,13 +125,7 @@ def room_builder(
             found = await store.get_snapshot(record.id, sid)
             if found is None:  # deleted since the caller checked
                 raise AppError(ErrorCode.NOT_FOUND, f"no snapshot {sid!r}")
-            try:
-                state = upgrade_state(found[1], canvas, record.canvas_version)
-            except MigrationError as exc:
-                raise AppError(
-                    ErrorCode.CONFLICT, f"this snapshot cannot be restored: {exc}"
-                ) from exc
-            restore_in_place(room, state)
+            restore_in_place(room, restorable_state(found[1], canvas, record.canvas_version))
             facilitation.refresh()
 
         ctx = BoardContext(

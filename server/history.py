@@ -37,7 +37,7 @@ from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
-from .upgrade import upgrade_state
+from .upgrade import restorable_state, upgrade_state
 
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
 
@@ -262,10 +262,7 @@ async def restore_as_copy(
         join_code_hours=join_code_hours,
     )
     canvas = resolve_canvas(record.canvas, canvas_dirs)
-    try:
-        state = upgrade_state(found[1], canvas, record.canvas_version)
-    except MigrationError as exc:
-        raise HistoryError(f"snapshot {sid!r} cannot be brought to this canvas: {exc}") from exc
+    state = restorable_state(found[1], canvas, record.canvas_version)
     await store.compact(new.record.id, _rebased(state, new.record), 0)
     return new
 

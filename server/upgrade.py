@@ -67,6 +67,16 @@ def upgrade_state(state: bytes, canvas: Canvas, from_version: int) -> bytes:
     return doc.get_update()
 
 
+def restorable_state(state: bytes, canvas: Canvas, from_version: int) -> bytes:
+    """A snapshot's `state` to restore: migrated when it is older, else as it is. One
+    that cannot be migrated is restored unchanged, as such a board opens (P380)."""
+    try:
+        return upgrade_state(state, canvas, from_version)
+    except MigrationError as exc:
+        log.warning("snapshot restored unmigrated: %s", exc)
+        return state
+
+
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 

@@ -224,3 +224,18 @@ async def test_p380_an_export_of_an_older_snapshot_shows_it_migrated(
     job = RenderJob("json", found[1], v2_canvas(v2), "de", 0.0, None, False, board_id)
     notes = {n["id"]: n for n in json.loads(run_job(job))["notes"]}
     assert (notes["n1"]["field"], notes["n1"]["stored_field"]) == ("A9", "A9")
+
+
+async def test_p380_a_snapshot_that_cannot_be_migrated_is_restored_as_it_is(
+    tmp_path: Path, dirs: tuple[tuple[Path, ...], tuple[Path, ...]]
+) -> None:
+    v1, v2 = dirs
+    async with SqliteStore(tmp_path / "b.db") as store:
+        board_id = await old_board(store, v1)
+        clear_cache()
+        record = await store.get_board(board_id)
+        assert record is not None
+        new = await restore_as_copy(store, record, "s1", canvas_dirs=v2)
+        loaded = await store.load(new.record.id)
+        assert loaded.state is not None
+        assert fields_of(loaded.state) == {"n1": "A4", "n2": "A1"}

@@ -10,6 +10,7 @@ version its content follows (a stored record's `canvas_version` is kept in step)
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from pycrdt import Doc, Map, Text
@@ -29,7 +30,10 @@ def content_version(doc: Doc[Any], fallback: int) -> int:
     """The canvas version the document's content follows: `meta.canvas_version`, when it
     is a whole number, else `fallback` (the version the board was created with)."""
     value = doc.get(META, type=Map).get("canvas_version")
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return fallback
+    # an archive's meta is untrusted: no infinities, no fractions, nothing past 32 bits
+    if not math.isfinite(value) or value != int(value) or abs(value) > 2**31:
         return fallback
     return int(value)
 

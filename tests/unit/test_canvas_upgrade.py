@@ -25,8 +25,9 @@ from server.recovery import load_board
 from server.store.base import SnapshotInfo
 from server.store.sqlite import SqliteStore
 from server.sync.document import doc_view, load_doc
-from server.upgrade import upgrade_doc, upgrade_stored
+from server.upgrade import content_version, upgrade_doc, upgrade_stored
 from tests.unit.test_canvas_schema import city_canvas, write_canvas
+from tests.unit.test_export_archive import archive_map, packed
 
 pytestmark = pytest.mark.anyio
 CITY = "upgradestadt"
@@ -239,3 +240,32 @@ async def test_p380_a_snapshot_that_cannot_be_migrated_is_restored_as_it_is(
         loaded = await store.load(new.record.id)
         assert loaded.state is not None
         assert fields_of(loaded.state) == {"n1": "A4", "n2": "A1"}
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 1.5, 2**40, True, "2", None])
+def test_p381_an_odd_canvas_version_in_meta_reads_as_the_records(value: object) -> None:
+    doc = load_doc(None, [])
+    with doc.transaction():
+        doc.get("meta", type=Map)["canvas_version"] = value
+    assert content_version(doc, 1) == 1
+
+
+def test_p381_a_whole_canvas_version_in_meta_is_the_contents() -> None:
+    doc = load_doc(None, [])
+    with doc.transaction():
+        doc.get("meta", type=Map)["canvas_version"] = 3.0
+    assert content_version(doc, 1) == 3
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("nan"), 99])
+async def test_p381_an_archive_whose_meta_claims_an_odd_version_answers_an_archive_error(
+    tmp_path: Path, value: float
+) -> None:
+    doc = load_doc(None, [])
+    with doc.transaction():
+        doc.get("meta", type=Map)["canvas_version"] = value
+    data = packed(archive_map(state=doc.get_update(), snapshots=[]))
+    async with SqliteStore(tmp_path / "i.db") as store:
+        with pytest.raises(ArchiveError, match="canvas"):
+            await import_archive(store, data)
+        assert await store.list_boards() == []

@@ -17,14 +17,18 @@ import pytest
 from pycrdt import Map, Text
 
 from canvas_schema import MIGRATIONS, Canvas, Migration, clear_cache
+from server.app import room_builder
 from server.boards import create_board, resolve_canvas
 from server.export import ArchiveError
 from server.export_job import RenderJob, run_job
 from server.history import archive_board, import_archive, restore_as_copy
+from server.metrics import Metrics
 from server.recovery import load_board
+from server.settings import Settings
 from server.store.base import SnapshotInfo
 from server.store.sqlite import SqliteStore
 from server.sync.document import doc_view, load_doc
+from server.throttle import Guards
 from server.upgrade import content_version, upgrade_doc, upgrade_stored
 from tests.unit.test_canvas_schema import city_canvas, write_canvas
 from tests.unit.test_export_archive import archive_map, packed
@@ -269,3 +273,21 @@ async def test_p381_an_archive_whose_meta_claims_an_odd_version_answers_an_archi
         with pytest.raises(ArchiveError, match="canvas"):
             await import_archive(store, data)
         assert await store.list_boards() == []
+
+
+async def test_p380_the_room_builder_migrates_a_board_it_loads(
+    tmp_path: Path, dirs: tuple[tuple[Path, ...], tuple[Path, ...]], migration: None
+) -> None:
+    v1, v2 = dirs
+    settings = Settings(data_dir=tmp_path, canvas_dir=v2[0])
+    async with SqliteStore(tmp_path / "b.db") as store:
+        board_id = await old_board(store, v1)
+        clear_cache()
+        record = await store.get_board(board_id)
+        assert record is not None
+        build = room_builder(settings, store, Metrics(), Guards.from_settings(settings))
+        room = await build(record)
+        notes = doc_view(room.doc)["notes"]
+        assert {k: v["field"] for k, v in notes.items()} == {"n1": "A9", "n2": "A1"}
+        stored = await store.get_board(board_id)
+        assert stored is not None and stored.canvas_version == 2

@@ -783,7 +783,28 @@ export const de = {
     'Das Archiv enthält immer alle Namen. Für einen Export ohne Namen bitte ein anderes Format wählen.',
 
   // misc
-  'time.now': 'gerade eben'
+  'time.now': 'gerade eben',
+
+  'counts.written': '{n} von {of} haben geschrieben',
+  'counts.voted': '{n} von {of} haben abgestimmt',
+  'search.open': 'Suchen',
+  'search.open.hint': 'Notizen suchen und filtern (Strg+F oder /)',
+  'search.label': 'Notizen suchen',
+  'search.text': 'Wörter in Notizen',
+  'search.color': 'Farbe',
+  'search.color.any': 'Alle Farben',
+  'search.group': 'Gruppe',
+  'search.group.any': 'Alle Gruppen',
+  'search.found': '{n} gefunden',
+  'search.next': 'Nächste',
+  'search.clear': 'Leeren',
+  'search.close': 'Suche schließen',
+  'phone.menu': 'Menü',
+  'phone.banners.more': 'Meldungen ganz anzeigen',
+  'phone.banners.less': 'Meldungen einklappen',
+  'focus.go': 'Dorthin wechseln',
+  'focus.offer': 'Die Moderation holt alle zu {field}.',
+  'focus.offer.all': 'Die Moderation zeigt die ganze Leinwand.'
 } as const
 
 export type MessageKey = keyof typeof de

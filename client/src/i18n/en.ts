@@ -746,5 +746,26 @@ export const en: Record<MessageKey, string> = {
   'export.archive.names':
     'The archive always contains all names. For an export without names please choose another format.',
 
-  'time.now': 'just now'
+  'time.now': 'just now',
+
+  'counts.written': '{n} of {of} have written',
+  'counts.voted': '{n} of {of} voted',
+  'search.open': 'Find',
+  'search.open.hint': 'Find and filter notes (Ctrl+F or /)',
+  'search.label': 'Find notes',
+  'search.text': 'Words in notes',
+  'search.color': 'Colour',
+  'search.color.any': 'All colours',
+  'search.group': 'Group',
+  'search.group.any': 'All groups',
+  'search.found': '{n} found',
+  'search.next': 'Next',
+  'search.clear': 'Clear',
+  'search.close': 'Close search',
+  'phone.menu': 'Menu',
+  'phone.banners.more': 'Show messages in full',
+  'phone.banners.less': 'Fold messages',
+  'focus.go': 'Go there',
+  'focus.offer': 'The moderator brings everyone to {field}.',
+  'focus.offer.all': 'The moderator shows the whole canvas.'
 }

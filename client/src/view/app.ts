@@ -10,7 +10,7 @@ import { BoardPanels } from './BoardPanels'
 import { onBoardKey } from './boardKeys'
 import { ConnectionStatus } from './ConnectionStatus'
 import { BoardCanvas } from './canvas'
-import { FieldCounters } from './counters'
+import { FieldCounters, headingSlot, rowSlot } from './counters'
 import { helpDialog } from './dialogs'
 import { h, setText } from './dom'
 import { DraftTray } from './drafts'
@@ -79,6 +79,7 @@ export class BoardApp {
     const goto = (id: string): void => {
       this.setView('canvas')
       this.canvas.focusNote(id)
+      this.phoneNav.sync() // on a phone the note's field is shown now
     }
     this.canvas = new BoardCanvas(ctx)
     this.list = new ListView(ctx, goto)
@@ -114,11 +115,12 @@ export class BoardApp {
     const phoneNav = new PhoneNav(ctx, this.canvas)
     this.phoneNav = phoneNav
     this.search = new NoteSearch(ctx, () => main, goto)
-    this.counters = ctx.moderator() && !deps.projector ? new FieldCounters(ctx, this.canvas.content) : null
     this.focusPrompt = new FocusPrompt(ctx, (field) => this.showFocus(field))
     const tray = deps.projector ? null : new DraftTray(ctx)
     if (tray) this.cleanups.push(() => tray.destroy())
     const { mod, band, banner, presence, log } = this.panels
+    this.counters =
+      mod && !deps.projector ? new FieldCounters(ctx, [headingSlot(this.canvas.content), rowSlot(mod.el)]) : null
 
     const header = h(
       'header',

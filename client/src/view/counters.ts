@@ -1,21 +1,35 @@
-// The moderator's live counters on each field's heading: "7 of 12 have written", during a
-// vote "9 of 12 voted" (numbers from the server, P293).
+// The moderator's live counters: "7 of 12 have written", during a vote "9 of 12 voted"
+// (numbers from the server, P293), on each field's heading and in the moderator's field list.
 import { fieldCount } from '../facilitation/counters'
 import { t } from '../i18n'
 import { readVoting } from '../model/control'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
 
+/** Where a field's counter goes in one view, or null while that view has no place for it. */
+export type CounterSlot = (field: string) => Element | null
+
+/** In the canvas: beside the badges of the field's heading (id `field-{id}-title`). */
+export function headingSlot(root: HTMLElement): CounterSlot {
+  return (field) =>
+    root.querySelector(`[id="field-${field}-title"]`)?.closest('.field-title-row')?.querySelector('.field-badges') ??
+    null
+}
+
+/** In the moderator's field list: after the field's name (`tr[data-field-row]`). */
+export function rowSlot(root: HTMLElement): CounterSlot {
+  return (field) => root.querySelector(`tr[data-field-row="${field}"] > th`)
+}
+
 export class FieldCounters {
   private readonly ctx: Ctx
-  private readonly root: HTMLElement
+  private readonly slots: CounterSlot[]
   private readonly badges = new Map<string, HTMLElement>()
   private readonly off: () => void
 
-  /** `root` holds the fields (their headings have ids `field-{id}-title`). */
-  constructor(ctx: Ctx, root: HTMLElement) {
+  constructor(ctx: Ctx, slots: CounterSlot[]) {
     this.ctx = ctx
-    this.root = root
+    this.slots = slots
     this.off = ctx.fac.counts.changed.on(() => this.render())
     this.render()
   }
@@ -27,11 +41,13 @@ export class FieldCounters {
     const voted = voting.state === 'open' ? voting.fields : []
     for (const f of this.ctx.canvas.orderedFields()) {
       const c = fieldCount(counts, f.id, voted)
-      const el = this.badge(f.id)
-      if (!el) continue
-      el.hidden = c === null
-      el.dataset.kind = c?.kind ?? ''
-      setText(el, c ? t(`counts.${c.kind}`, { n: c.n, of: c.of }) : '')
+      this.slots.forEach((slot, i) => {
+        const el = this.badge(slot, i, f.id)
+        if (!el) return
+        el.hidden = c === null
+        el.dataset.kind = c?.kind ?? ''
+        setText(el, c ? t(`counts.${c.kind}`, { n: c.n, of: c.of }) : '')
+      })
     }
   }
 
@@ -40,15 +56,15 @@ export class FieldCounters {
     for (const el of this.badges.values()) el.remove()
   }
 
-  private badge(field: string): HTMLElement | null {
-    const known = this.badges.get(field)
+  private badge(slot: CounterSlot, i: number, field: string): HTMLElement | null {
+    const key = `${i}:${field}`
+    const known = this.badges.get(key)
     if (known?.isConnected) return known
-    const row = this.root.querySelector(`[id="field-${field}-title"]`)?.closest('.field-title-row')
-    const slot = row?.querySelector('.field-badges')
-    if (!slot) return null
+    const place = slot(field)
+    if (!place) return null
     const el = h('span', { class: 'field-counter', attrs: { 'data-counter': field } })
-    slot.append(el)
-    this.badges.set(field, el)
+    place.append(el)
+    this.badges.set(key, el)
     return el
   }
 }

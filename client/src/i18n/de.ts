@@ -286,6 +286,8 @@ export const de = {
   'help.undo': 'Strg+Z / Strg+Umschalt+Z: eigene Änderungen rückgängig / wiederholen',
   'help.zoom': '+ / − / 0: vergrößern, verkleinern, alles zeigen',
   'help.list': 'L: Listenansicht ein/aus',
+  'help.search':
+    'Strg+F oder /: Notizen nach Wörtern, Farbe und Gruppe suchen; Enter: nächster Treffer; Esc: schließen',
   'help.pointer':
     'Maus und Touch: Doppelklick oder Doppeltippen legt eine Notiz an; Notizen am Griff ziehen; Hintergrund ziehen verschiebt die Ansicht; Strg+Mausrad oder zwei Finger zoomen.',
 

@@ -261,6 +261,7 @@ export const en: Record<MessageKey, string> = {
   'help.undo': 'Ctrl+Z / Ctrl+Shift+Z: undo / redo your own changes',
   'help.zoom': '+ / − / 0: zoom in, zoom out, fit everything',
   'help.list': 'L: list view on/off',
+  'help.search': 'Ctrl+F or /: find notes by words, colour and group; Enter: next match; Esc: close',
   'help.pointer':
     'Mouse and touch: double-click or double-tap adds a note; drag notes by their handle; drag the background to pan; Ctrl+wheel or two fingers zoom.',
 

@@ -151,6 +151,11 @@ def test_phone_focus_change_never_takes_the_keyboard_while_typing(
     phone = make_context(**PHONE).new_page()
     join(mod, board.links["moderator"], "Mo")
     join(phone, board.links["participant"], "Cem", "youth")
+    # a vote is open too: its line and the focus offer share the folded strip
+    vote = open_section(mod, "vote")
+    vote.locator("input[name=vote-field][value=A1]").check()
+    vote.locator("[data-vote-open]").click()
+    expect(phone.locator(".vote-banner")).to_be_visible()
     note_id = add_note(phone, "A1", "Hallo Wel")
     box = phone.locator(f"[data-note='{note_id}'] textarea").first
 
@@ -158,6 +163,13 @@ def test_phone_focus_change_never_takes_the_keyboard_while_typing(
     prompt = phone.locator(".focus-prompt")
     expect(prompt).to_be_visible()
     expect(prompt).to_contain_text("holt alle zu C1")
+    go = prompt.get_by_role("button", name="Dorthin wechseln")
+    # not clipped away by the fold: the button is what a finger there would hit
+    assert go.evaluate(
+        """b => { const r = b.getBoundingClientRect();
+                  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                  return document.elementFromPoint(x, y) === b }"""
+    )
     phone.keyboard.type("t!")
     # still in the same note, with every letter, in the same field
     expect(box).to_be_focused()
@@ -166,7 +178,7 @@ def test_phone_focus_change_never_takes_the_keyboard_while_typing(
     assert chrome_height(phone) <= HEADER_BUDGET_PX
     shot(phone, artifacts, "phone-focus-go-there-390x844.png")
 
-    prompt.get_by_role("button", name="Dorthin wechseln").tap()
+    go.tap()
     expect(phone.locator("#field-C1")).to_have_class(re.compile(r"\bcurrent\b"))
     expect(phone.locator(".phone-nav select")).to_have_value("C1")
     expect(prompt).to_be_hidden()

@@ -147,7 +147,6 @@ export class BoardApp {
     )
     // folded on a phone the strip shows its first line: the focus offer goes first
     const phone = new PhoneHeader(header, toolbar.el, [this.focusPrompt.el, banner, this.voteBanner.el, this.notice.el])
-    phone.menu.hidden = deps.projector
     header.querySelector('.title-row')?.append(phone.menu)
     const main = h(
       'main',

@@ -83,6 +83,7 @@ def test_search_by_words_colour_and_group_with_mouse_keyboard_and_touch(
     expect(found).to_have_text("2 gefunden")
     expect(note(ada, later)).to_have_class(re.compile(r"\bsearch-hit\b"))
     ada.evaluate("() => document.activeElement?.blur()")
+    shot(ada, artifacts, "search-group-filter-1440x900.png")
     ada.locator(".board").evaluate("el => { el.style.transform = 'none' }")
     assert_no_serious_violations(ada)
     bar.get_by_role("button", name="Leeren").click()

@@ -286,6 +286,8 @@ export const de = {
   'help.undo': 'Strg+Z / Strg+Umschalt+Z: eigene Änderungen rückgängig / wiederholen',
   'help.zoom': '+ / − / 0: vergrößern, verkleinern, alles zeigen',
   'help.list': 'L: Listenansicht ein/aus',
+  'help.search':
+    'Strg+F oder /: Notizen nach Wörtern, Farbe und Gruppe suchen; Enter: nächster Treffer; Esc: schließen',
   'help.pointer':
     'Maus und Touch: Doppelklick oder Doppeltippen legt eine Notiz an; Notizen am Griff ziehen; Hintergrund ziehen verschiebt die Ansicht; Strg+Mausrad oder zwei Finger zoomen.',
 
@@ -783,7 +785,28 @@ export const de = {
     'Das Archiv enthält immer alle Namen. Für einen Export ohne Namen bitte ein anderes Format wählen.',
 
   // misc
-  'time.now': 'gerade eben'
+  'time.now': 'gerade eben',
+
+  'counts.written': '{n} von {of} haben geschrieben',
+  'counts.voted': '{n} von {of} haben abgestimmt',
+  'search.open': 'Suchen',
+  'search.open.hint': 'Notizen suchen und filtern (Strg+F oder /)',
+  'search.label': 'Notizen suchen',
+  'search.text': 'Wörter in Notizen',
+  'search.color': 'Farbe',
+  'search.color.any': 'Alle Farben',
+  'search.group': 'Gruppe',
+  'search.group.any': 'Alle Gruppen',
+  'search.found': '{n} gefunden',
+  'search.next': 'Nächste',
+  'search.clear': 'Leeren',
+  'search.close': 'Suche schließen',
+  'phone.menu': 'Menü',
+  'phone.banners.more': 'Meldungen ganz anzeigen',
+  'phone.banners.less': 'Meldungen einklappen',
+  'focus.go': 'Dorthin wechseln',
+  'focus.offer': 'Die Moderation holt alle zu {field}.',
+  'focus.offer.all': 'Die Moderation zeigt die ganze Leinwand.'
 } as const
 
 export type MessageKey = keyof typeof de

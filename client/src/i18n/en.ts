@@ -261,6 +261,7 @@ export const en: Record<MessageKey, string> = {
   'help.undo': 'Ctrl+Z / Ctrl+Shift+Z: undo / redo your own changes',
   'help.zoom': '+ / − / 0: zoom in, zoom out, fit everything',
   'help.list': 'L: list view on/off',
+  'help.search': 'Ctrl+F or /: find notes by words, colour and group; Enter: next match; Esc: close',
   'help.pointer':
     'Mouse and touch: double-click or double-tap adds a note; drag notes by their handle; drag the background to pan; Ctrl+wheel or two fingers zoom.',
 
@@ -746,5 +747,26 @@ export const en: Record<MessageKey, string> = {
   'export.archive.names':
     'The archive always contains all names. For an export without names please choose another format.',
 
-  'time.now': 'just now'
+  'time.now': 'just now',
+
+  'counts.written': '{n} of {of} have written',
+  'counts.voted': '{n} of {of} voted',
+  'search.open': 'Find',
+  'search.open.hint': 'Find and filter notes (Ctrl+F or /)',
+  'search.label': 'Find notes',
+  'search.text': 'Words in notes',
+  'search.color': 'Colour',
+  'search.color.any': 'All colours',
+  'search.group': 'Group',
+  'search.group.any': 'All groups',
+  'search.found': '{n} found',
+  'search.next': 'Next',
+  'search.clear': 'Clear',
+  'search.close': 'Close search',
+  'phone.menu': 'Menu',
+  'phone.banners.more': 'Show messages in full',
+  'phone.banners.less': 'Fold messages',
+  'focus.go': 'Go there',
+  'focus.offer': 'The moderator brings everyone to {field}.',
+  'focus.offer.all': 'The moderator shows the whole canvas.'
 }

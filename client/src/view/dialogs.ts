@@ -138,7 +138,8 @@ export function helpDialog(): HTMLDialogElement {
     'help.delete',
     'help.undo',
     'help.zoom',
-    'help.list'
+    'help.list',
+    'help.search'
   ] as const
   const dlg = h(
     'dialog',

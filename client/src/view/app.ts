@@ -16,6 +16,7 @@ import { DraftTray } from './drafts'
 import { openHistory } from './history'
 import { watchTyping } from './keyGuard'
 import { ListView } from './listview'
+import { Minimap } from './minimap'
 import { NoticeLine } from './NoticeLine'
 import { PhoneNav } from './PhoneNav'
 import type { View } from './panzoom'
@@ -33,6 +34,8 @@ export interface Prefs {
   modpanel?: boolean
   /** Projector band shown on viewer links. */
   band?: boolean
+  /** The overview (minimap) folded away. */
+  minimapClosed?: boolean
 }
 
 export interface AppDeps {
@@ -63,6 +66,7 @@ export class BoardApp {
   private readonly panels: BoardPanels
   private readonly voteBanner: VoteBanner
   private readonly notice: NoticeLine
+  private readonly minimap: Minimap | null
   private readonly cleanups: Array<() => void> = []
 
   constructor(deps: AppDeps) {
@@ -104,6 +108,22 @@ export class BoardApp {
     })
     this.viewBtns = toolbar.viewBtns
     const phoneNav = new PhoneNav(ctx, this.canvas)
+    this.minimap = deps.projector
+      ? null
+      : new Minimap({
+          canvas: this.canvas,
+          model: ctx.canvas,
+          open: deps.prefs.minimapClosed !== true,
+          onToggle: (open) => {
+            deps.prefs.minimapClosed = !open
+            deps.savePrefs({ ...deps.prefs })
+          }
+        })
+    if (this.minimap) {
+      const minimap = this.minimap
+      this.canvas.el.append(minimap.el)
+      this.cleanups.push(() => minimap.destroy())
+    }
     const tray = deps.projector ? null : new DraftTray(ctx)
     if (tray) this.cleanups.push(() => tray.destroy())
     const { mod, band, banner, presence, log } = this.panels
@@ -157,6 +177,17 @@ export class BoardApp {
     const keys = {
       ctx,
       pz: this.canvas.pz,
+      showPart: (i: number) => {
+        const part = ctx.canvas.def.parts[i]
+        if (part) this.canvas.showPart(part.id)
+      },
+      toggleMinimap: () => {
+        const m = this.minimap
+        if (!m) return
+        m.setOpen(!m.isOpen())
+        deps.prefs.minimapClosed = !m.isOpen()
+        deps.savePrefs({ ...deps.prefs })
+      },
       toggleList: () => this.setView(this.list.visible ? 'canvas' : 'list'),
       openHelp: () => this.openHelp()
     }
@@ -173,8 +204,11 @@ export class BoardApp {
   start(view: View | null): void {
     this.canvas.render()
     this.canvas.renderPrivate()
+    const { ctx, projector } = this.deps
     if (view) this.canvas.pz.set(view)
-    else requestAnimationFrame(() => this.canvas.pz.fit())
+    else if (projector) requestAnimationFrame(() => this.canvas.pz.fit())
+    // people open the board where the work is, with notes large enough to read
+    else requestAnimationFrame(() => this.canvas.home(readFocus(ctx.board.control)?.field ?? null))
     this.renderPresence()
     this.deps.ctx.fac.focus.reset()
     requestAnimationFrame(() => this.onControl())

@@ -1,6 +1,7 @@
 // Pan and zoom of the board inside its viewport: mouse drag on the background, wheel
 // (trackpads: two-finger scroll pans, pinch arrives as ctrl+wheel and zooms), touch
-// (one finger pans, two fingers pinch), keys and buttons. "Fit" shows the whole canvas.
+// (one finger pans, two fingers pinch), keys and buttons. "Show all" fits the whole canvas,
+// however far it has grown.
 import { prefersReducedMotion } from './dom'
 import { clamp, fitRect, MAX_SCALE, minScale, type Size, type View, zoomAt } from './viewport'
 

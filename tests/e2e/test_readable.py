@@ -234,6 +234,16 @@ def test_minimap_shows_the_view_and_moves_it(
     assert frame is not None and a1 is not None
     assert frame["x"] <= a1["x"] + 1 and frame["y"] <= a1["y"] + 1
     shot(page, artifacts, "readable-minimap-1440x900.png")
+    # the notes show as dots in their colour: yellow pixels in A1's part of the map only
+    yellow = """([x0, x1]) => { const c = document.querySelector('.minimap-dots')
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data
+      let n = 0
+      for (let i = 0; i < d.length; i += 4) {
+        const x = (i / 4) % c.width / c.width
+        if (x >= x0 && x < x1 && d[i] > 240 && d[i + 1] > 225 && d[i + 2] < 190) n++ }
+      return n }"""
+    assert page.evaluate(yellow, [0, 0.25]) > 20
+    assert page.evaluate(yellow, [0.3, 0.55]) == 0  # A3, B3 and C2 are empty
     # a click on C3 in the map brings that place to the middle of the view, same zoom
     scale = page.evaluate(SCALE)
     c3 = region.locator(".minimap-field", has_text="C3")

@@ -261,6 +261,7 @@ export class BoardApp {
 
   /** Notes changed. */
   onNotes(): void {
+    this.minimap?.notesChanged()
     this.panels.mod?.changed()
     this.voteBanner.update()
   }

@@ -1,4 +1,5 @@
-// The overview: the whole board in small, its fields and the rectangle now in sight. A click
+// The overview: the whole board in small, its fields, its notes as dots and the rectangle now
+// in sight. A click
 // or drag on it moves the view there; each field is a button (Tab, Enter) that zooms to it.
 // It folds away to one button and stays folded or open as the person left it.
 import { t, tx } from '../i18n'
@@ -25,6 +26,8 @@ export class Minimap {
   private readonly body: HTMLElement
   private readonly map: HTMLElement
   private readonly frame: HTMLElement
+  private readonly dots: HTMLCanvasElement
+  private dotsQueued = false
   private readonly fields = new Map<string, HTMLButtonElement>()
   private readonly observer: ResizeObserver
   private scale = 0.05
@@ -39,11 +42,15 @@ export class Minimap {
       for (const fid of part.fields) {
         const f = ctx.field(fid)
         if (!f) continue
-        const btn = h('button', {
-          class: `minimap-field part-${part.id}`,
-          text: f.id,
-          attrs: { type: 'button', 'aria-label': t('minimap.field', { field: `${f.id} ${tx(f.label)}` }) }
-        })
+        const btn = h(
+          'button',
+          {
+            class: `minimap-field part-${part.id}`,
+            attrs: { type: 'button', 'aria-label': t('minimap.field', { field: `${f.id} ${tx(f.label)}` }) }
+          },
+          // the id stays readable above the notes' dots
+          h('span', { class: 'minimap-id', text: f.id })
+        )
         // pointer clicks move the view to the point; Enter and Space (detail 0) zoom to the field
         btn.addEventListener('click', (e) => {
           if (e.detail === 0) this.canvas.showField(f.id)
@@ -52,7 +59,8 @@ export class Minimap {
         this.map.append(btn)
       }
     }
-    this.map.append(this.frame)
+    this.dots = h('canvas', { class: 'minimap-dots', attrs: { 'aria-hidden': 'true' } })
+    this.map.append(this.dots, this.frame)
     this.body = h('div', { class: 'minimap-body', id: 'minimap-body' }, this.map)
     this.toggle = h('button', {
       class: 'btn btn-small minimap-toggle',
@@ -91,6 +99,16 @@ export class Minimap {
     if (open) this.layout()
   }
 
+  /** Notes came, went or moved: redraw their dots once in the next frame. */
+  notesChanged(): void {
+    if (this.dotsQueued || !this.isOpen()) return
+    this.dotsQueued = true
+    requestAnimationFrame(() => {
+      this.dotsQueued = false
+      this.drawDots()
+    })
+  }
+
   destroy(): void {
     this.observer.disconnect()
   }
@@ -107,7 +125,43 @@ export class Minimap {
       btn.hidden = r === null
       if (r) this.put(btn, r)
     }
+    this.drawDots()
     this.place()
+  }
+
+  private drawDots(): void {
+    if (!this.isOpen()) return
+    const w = this.map.offsetWidth
+    const hh = this.map.offsetHeight
+    const dpr = window.devicePixelRatio || 1
+    this.dots.width = Math.round(w * dpr)
+    this.dots.height = Math.round(hh * dpr)
+    this.dots.style.width = `${w}px`
+    this.dots.style.height = `${hh}px`
+    const g = this.dots.getContext('2d')
+    if (!g) return
+    g.scale(dpr, dpr)
+    const board = this.canvas.content.getBoundingClientRect()
+    const k = this.scale / (this.canvas.pz.view.scale || 1)
+    for (const el of this.canvas.content.querySelectorAll<HTMLElement>('[data-note], [data-row]')) {
+      const r = el.getBoundingClientRect()
+      if (r.width <= 0) continue
+      g.fillStyle = getComputedStyle(el).getPropertyValue('--note-bg').trim() || '#fff4a3'
+      g.fillRect(
+        (r.left - board.left) * k,
+        (r.top - board.top) * k,
+        Math.max(2, r.width * k),
+        Math.max(2, r.height * k)
+      )
+      g.strokeStyle = 'rgba(0, 0, 0, 0.45)'
+      g.lineWidth = 0.5
+      g.strokeRect(
+        (r.left - board.left) * k,
+        (r.top - board.top) * k,
+        Math.max(2, r.width * k),
+        Math.max(2, r.height * k)
+      )
+    }
   }
 
   /** The rectangle in sight. */

@@ -125,6 +125,7 @@ def test_first_view_opens_on_first_part_with_readable_notes(
     # number keys show a part readably, 0 shows all again
     board_key(page, "2")
     settle(page)
+    print(f"key 2 (part B): note text {note_px(page):.2f} px")
     assert top_left_in_view(page, "B1") and note_px(page) >= 14
     board_key(page, "0")
     settle(page)
@@ -145,6 +146,7 @@ def test_first_view_opens_on_the_moderators_focus(
     expect(page.locator("#field-C2")).to_contain_class("focused")
     settle(page)
     assert inside(page, "C2")
+    print(f"first view on the focus C2: note text {note_px(page):.2f} px")
     assert note_px(page) >= 14
     assert not inside(page, "A1")
 
@@ -177,6 +179,7 @@ def test_show_all_fits_thirty_notes_in_every_field(
     page.locator("#field-A4 .field-zoom").click()
     settle(page)
     # a field too tall to read whole shows its top, readably
+    print(f"title click, A4 with 30 notes: note text {note_px(page):.2f} px")
     assert top_left_in_view(page, "A4") and note_px(page) >= 14
     shot(page, artifacts, "readable-zoom-A4-30-notes-1440x900.png")
 
@@ -194,6 +197,7 @@ def test_field_title_zooms_by_click_and_by_keyboard(
     assert note_px(page) < 14  # "show all" is a map, not for reading
     page.locator("#field-C2 .field-zoom").click()
     settle(page)
+    print(f"title click, C2: note text {note_px(page):.2f} px")
     assert inside(page, "C2") and note_px(page) >= 14
     f, v = boxes(page, "C2")
     assert max(f[2] - f[0], f[3] - f[1]) > 0.5 * min(v[2] - v[0], v[3] - v[1])

@@ -198,6 +198,7 @@ export const de = {
   // parts and fields
   'part.title': 'Teil {id}: {label} – {subtitle}',
   'field.help.show': 'Hilfe',
+  'field.zoom': 'Zu diesem Feld zoomen',
   'field.help.label': 'Hilfe zu {field}',
   'field.add': 'Notiz',
   'field.add.label': 'Neue Notiz in {field}',
@@ -288,6 +289,13 @@ export const de = {
   'help.list': 'L: Listenansicht ein/aus',
   'help.search':
     'Strg+F oder /: Notizen nach Wörtern, Farbe und Gruppe suchen; Enter: nächster Treffer; Esc: schließen',
+  'help.goto':
+    'Enter auf einem Feldtitel (oder Klick darauf): zu diesem Feld zoomen; 1, 2, 3: Teil A, B oder C lesbar groß zeigen',
+  'help.minimap': 'M: Übersicht ein/aus; ein Klick in die Übersicht verschiebt die Ansicht dorthin',
+  'minimap.label': 'Übersicht über den ganzen Canvas',
+  'minimap.toggle': 'Übersicht',
+  'minimap.toggle.hint': 'Übersicht ein- oder ausklappen (Taste M)',
+  'minimap.field': '{field}: dorthin zoomen',
   'help.pointer':
     'Maus und Touch: Doppelklick oder Doppeltippen legt eine Notiz an; Notizen am Griff ziehen; Hintergrund ziehen verschiebt die Ansicht; Strg+Mausrad oder zwei Finger zoomen.',
 

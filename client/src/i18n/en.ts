@@ -97,8 +97,8 @@ export const en: Record<MessageKey, string> = {
   'toolbar.view.label': 'View',
   'toolbar.zoom.in': 'Zoom in',
   'toolbar.zoom.out': 'Zoom out',
-  'toolbar.zoom.fit': 'Fit',
-  'toolbar.zoom.fit.hint': 'Fit the whole canvas (key 0)',
+  'toolbar.zoom.fit': 'Show all',
+  'toolbar.zoom.fit.hint': 'Show the whole canvas (key 0)',
   'toolbar.zoom.level': 'Zoom {percent} %',
   'toolbar.cursors': 'Others’ pointers',
   'toolbar.presence': 'Here ({count})',
@@ -181,6 +181,7 @@ export const en: Record<MessageKey, string> = {
 
   'part.title': 'Part {id}: {label} – {subtitle}',
   'field.help.show': 'Help',
+  'field.zoom': 'Zoom to this field',
   'field.help.label': 'Help for {field}',
   'field.add': 'Note',
   'field.add.label': 'New note in {field}',
@@ -262,6 +263,12 @@ export const en: Record<MessageKey, string> = {
   'help.zoom': '+ / − / 0: zoom in, zoom out, fit everything',
   'help.list': 'L: list view on/off',
   'help.search': 'Ctrl+F or /: find notes by words, colour and group; Enter: next match; Esc: close',
+  'help.goto': 'Enter on a field title (or a click on it): zoom to that field; 1, 2, 3: show part A, B or C readably',
+  'help.minimap': 'M: overview on/off; a click in the overview moves the view there',
+  'minimap.label': 'Overview of the whole canvas',
+  'minimap.toggle': 'Overview',
+  'minimap.toggle.hint': 'Fold the overview in or out (key M)',
+  'minimap.field': '{field}: zoom there',
   'help.pointer':
     'Mouse and touch: double-click or double-tap adds a note; drag notes by their handle; drag the background to pan; Ctrl+wheel or two fingers zoom.',
 

@@ -18,6 +18,7 @@ import { FocusPrompt, typingInNote } from './focusprompt'
 import { openHistory } from './history'
 import { watchTyping } from './keyGuard'
 import { ListView } from './listview'
+import { Minimap } from './minimap'
 import { NoticeLine } from './NoticeLine'
 import { PhoneNav } from './PhoneNav'
 import type { View } from './panzoom'
@@ -37,6 +38,8 @@ export interface Prefs {
   modpanel?: boolean
   /** Projector band shown on viewer links. */
   band?: boolean
+  /** The overview (minimap) folded away. */
+  minimapClosed?: boolean
 }
 
 export interface AppDeps {
@@ -71,6 +74,7 @@ export class BoardApp {
   private readonly search: NoteSearch
   private readonly counters: FieldCounters | null
   private readonly focusPrompt: FocusPrompt
+  private readonly minimap: Minimap | null
   private readonly cleanups: Array<() => void> = []
 
   constructor(deps: AppDeps) {
@@ -116,6 +120,22 @@ export class BoardApp {
     this.phoneNav = phoneNav
     this.search = new NoteSearch(ctx, () => main, goto)
     this.focusPrompt = new FocusPrompt(ctx, (field) => this.showFocus(field))
+    this.minimap = deps.projector
+      ? null
+      : new Minimap({
+          canvas: this.canvas,
+          model: ctx.canvas,
+          open: deps.prefs.minimapClosed !== true,
+          onToggle: (open) => {
+            deps.prefs.minimapClosed = !open
+            deps.savePrefs({ ...deps.prefs })
+          }
+        })
+    if (this.minimap) {
+      const minimap = this.minimap
+      this.canvas.el.append(minimap.el)
+      this.cleanups.push(() => minimap.destroy())
+    }
     const tray = deps.projector ? null : new DraftTray(ctx)
     if (tray) this.cleanups.push(() => tray.destroy())
     const { mod, band, banner, presence, log } = this.panels
@@ -174,6 +194,17 @@ export class BoardApp {
     const keys = {
       ctx,
       pz: this.canvas.pz,
+      showPart: (i: number) => {
+        const part = ctx.canvas.def.parts[i]
+        if (part) this.canvas.showPart(part.id)
+      },
+      toggleMinimap: () => {
+        const m = this.minimap
+        if (!m) return
+        m.setOpen(!m.isOpen())
+        deps.prefs.minimapClosed = !m.isOpen()
+        deps.savePrefs({ ...deps.prefs })
+      },
       toggleList: () => this.setView(this.list.visible ? 'canvas' : 'list'),
       openHelp: () => this.openHelp()
     }
@@ -193,8 +224,11 @@ export class BoardApp {
   start(view: View | null): void {
     this.canvas.render()
     this.canvas.renderPrivate()
+    const { ctx, projector } = this.deps
     if (view) this.canvas.pz.set(view)
-    else requestAnimationFrame(() => this.canvas.pz.fit())
+    else if (projector) requestAnimationFrame(() => this.canvas.pz.fit())
+    // people open the board where the work is, with notes large enough to read
+    else requestAnimationFrame(() => this.canvas.home(readFocus(ctx.board.control)?.field ?? null))
     this.renderPresence()
     this.deps.ctx.fac.focus.reset()
     requestAnimationFrame(() => this.onControl())
@@ -250,6 +284,7 @@ export class BoardApp {
 
   /** Notes changed. */
   onNotes(): void {
+    this.minimap?.notesChanged()
     this.panels.mod?.changed()
     this.search.refresh()
     this.voteBanner.update()

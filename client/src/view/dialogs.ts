@@ -138,6 +138,8 @@ export function helpDialog(): HTMLDialogElement {
     'help.delete',
     'help.undo',
     'help.zoom',
+    'help.goto',
+    'help.minimap',
     'help.list',
     'help.search'
   ] as const

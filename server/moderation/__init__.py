@@ -30,6 +30,7 @@ from .decisions import Decisions
 from .joincode import JoinCodes
 from .late import LateNotes
 from .private import PrivateWriting
+from .push import ProjectorPush
 from .timer import Timer
 from .voting import Voting
 
@@ -50,6 +51,7 @@ class Facilitation(RoomExtension):
         self.voting = Voting(room, ctx)
         self.late = LateNotes(room, ctx)
         self.decisions = Decisions(room, ctx)
+        self.push = ProjectorPush(room, ctx)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
@@ -64,6 +66,7 @@ class Facilitation(RoomExtension):
             self.private,
             self.voting,
             self.decisions,
+            self.push,
             self,
         ]
 

@@ -100,7 +100,7 @@ def render_ts() -> str:
         + "\n/** The group's decisions (P230): their `control` key and longest text. */\n"
         + f"export const CONTROL_DECISIONS = {json.dumps(CONTROL_DECISIONS)}\n"
         + f"export const DECISION_MAX_CHARS = {DECISION_MAX_CHARS}\n"
-        + "\n/** What the moderator pushes to the projector (P288): its `control` key and kinds. */\n"
+        + "\n/** What the moderator pushes to the projector: `control` key and kinds (P288). */\n"
         + f"export const CONTROL_PUSH = {json.dumps(CONTROL_PUSH)}\n"
         + _const("PUSH_SHOWS", PUSH_SHOWS, "PushShow")
     )

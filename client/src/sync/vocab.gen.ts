@@ -108,7 +108,7 @@ export type LockCause = (typeof LOCK_CAUSES)[number]
 export const CONTROL_DECISIONS = "decisions"
 export const DECISION_MAX_CHARS = 1000
 
-/** What the moderator pushes to the projector (P288): its `control` key and kinds. */
+/** What the moderator pushes to the projector: `control` key and kinds (P288). */
 export const CONTROL_PUSH = "push"
 export const PUSH_SHOWS = ["timer", "field", "results"] as const
 export type PushShow = (typeof PUSH_SHOWS)[number]

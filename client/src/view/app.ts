@@ -19,6 +19,7 @@ import { ListView } from './listview'
 import { NoticeLine } from './NoticeLine'
 import { PhoneNav } from './PhoneNav'
 import type { View } from './panzoom'
+import { ProjectorStage } from './pushview'
 import { closeAllModals } from './restore'
 import { TimerBar } from './timerbar'
 import { type BoardView, buildToolbar } from './toolbar'
@@ -60,6 +61,7 @@ export class BoardApp {
   private readonly viewBtns: Record<BoardView, HTMLButtonElement>
   private readonly titleEl: HTMLElement
   private readonly timerBar: TimerBar | null
+  private readonly stage: ProjectorStage | null
   private readonly panels: BoardPanels
   private readonly voteBanner: VoteBanner
   private readonly notice: NoticeLine
@@ -103,6 +105,13 @@ export class BoardApp {
       openHelp: () => this.openHelp()
     })
     this.viewBtns = toolbar.viewBtns
+    // a projector (P290): no toolbar, no one's cursor, the stage for pushes and the focus
+    this.stage = deps.projector ? new ProjectorStage(ctx, sound, () => this.onStage()) : null
+    if (deps.projector) {
+      this.canvas.cursors.setEnabled(false)
+      // nothing to press on a projector: the canvas is only looked at
+      this.canvas.el.inert = true
+    }
     const phoneNav = new PhoneNav(ctx, this.canvas)
     const tray = deps.projector ? null : new DraftTray(ctx)
     if (tray) this.cleanups.push(() => tray.destroy())
@@ -127,11 +136,12 @@ export class BoardApp {
         this.conn.el
       ),
       this.timerBar?.el ?? null,
-      toolbar.el
+      deps.projector ? null : toolbar.el
     )
     const main = h(
       'main',
       { class: 'board-main', id: 'main' },
+      this.stage?.el ?? null,
       this.canvas.el,
       this.list.el,
       mod?.el ?? null,
@@ -166,7 +176,7 @@ export class BoardApp {
     this.cleanups.push(phoneNav.watch())
     this.cleanups.push(watchTyping(document))
     this.updateTitle()
-    if (deps.prefs.list) this.setView('list')
+    if (deps.prefs.list && !deps.projector) this.setView('list')
   }
 
   /** Call once the element is in the document. */
@@ -184,6 +194,7 @@ export class BoardApp {
     void closeAllModals()
     for (const c of this.cleanups) c()
     this.timerBar?.destroy()
+    this.stage?.destroy()
     this.panels.destroy()
     this.el.remove()
   }
@@ -194,6 +205,7 @@ export class BoardApp {
     this.list.schedule()
     this.timerBar?.update()
     this.panels.band?.update()
+    this.stage?.update()
     this.panels.mod?.update()
     this.panels.log.render()
     this.voteBanner.update()
@@ -227,6 +239,7 @@ export class BoardApp {
 
   /** Notes changed. */
   onNotes(): void {
+    this.stage?.notesChanged()
     this.panels.mod?.changed()
     this.voteBanner.update()
   }
@@ -252,6 +265,17 @@ export class BoardApp {
 
   view(): View {
     return this.canvas.pz.view
+  }
+
+  /** The projector's stage changed: the canvas shows only while the stage is empty, the
+   * join band too while nothing is pushed over the whole screen. */
+  private onStage(): void {
+    const stage = this.stage?.stage ?? { kind: 'board' }
+    const board = stage.kind === 'board'
+    if (this.panels.band) this.panels.band.el.hidden = stage.kind !== 'board' && stage.pushed
+    if (this.canvas.el.hidden === !board) return
+    this.canvas.el.hidden = !board
+    if (board) requestAnimationFrame(() => this.canvas.pz.fit())
   }
 
   /** The moderator's focus: show the field; people can go back to where they were. */

@@ -137,6 +137,7 @@ def test_p290_p291_projector_is_readable_at_three_sizes_and_follows_the_focus(
         assert re.match(r"^https?://", url), url
         inside_viewport(page, ".projector-band .qr")
         inside_viewport(page, ".projector-band .join-code")
+        overview(page, 30)
 
     # the focus on A1: every projector shows the field on its stage, beside the join band
     fields = open_section(mod, "fields")
@@ -145,7 +146,6 @@ def test_p290_p291_projector_is_readable_at_three_sizes_and_follows_the_focus(
         expect(page.locator(".projector-stage[data-stage=field]")).to_be_visible(timeout=PUSH_MS)
         expect(page.locator(".stage-note")).to_have_count(30)
         expect(page.locator(".stage-title")).to_have_text(re.compile("^A1 "))
-        page.wait_for_function("() => !document.querySelector('.projector-stage').hidden")
         notes = rendered(page, ".stage-note-text")
         prompt = rendered(page, ".stage-prompt")
         assert notes["count"] == 30 and notes["min"] >= least, (w, h, notes)
@@ -162,15 +162,27 @@ def test_p290_p291_projector_is_readable_at_three_sizes_and_follows_the_focus(
         shot(page, artifacts, f"projector-{w}x{h}-30notes.png")
     assert_no_serious_violations(beamers[0][3])
 
-    # released: the whole canvas again, the join band still in view
+    # released: the overview again, the join band still in view
     fields.locator("[data-focus-release]").click()
-    for _w, _h, _px, page in beamers:
-        expect(page.locator(".projector-stage")).to_be_hidden(timeout=PUSH_MS)
-        expect(page.locator("#canvas")).to_be_visible()
-        inside_viewport(page, ".projector-band .qr")
-        inside_viewport(page, ".projector-band .join-code")
-    overview = rendered(beamers[0][3], "#field-A1 .note-text")
-    print(f"projector 1920x1080 without focus (whole canvas): note text {overview['min']:.1f} px")
+    for w, h, least, page in beamers:
+        expect(page.locator(".projector-stage[data-stage=overview]")).to_be_visible(timeout=PUSH_MS)
+        tiles = overview(page, 30)
+        print(f"projector {w}x{h} overview: field titles and counts {tiles:.1f} px")
+        assert tiles >= least, (w, h, tiles)
+        shot(page, artifacts, f"projector-{w}x{h}-overview.png")
+    assert_no_serious_violations(beamers[2][3])
+
+
+def overview(page: Page, in_a1: int) -> float:
+    """Without a focus: every field as a tile with its count, no canvas; the smallest type."""
+    expect(page.locator(".projector-stage[data-stage=overview]")).to_be_visible()
+    expect(page.locator("#canvas")).to_be_hidden()
+    expect(page.locator(".stage-tile")).to_have_count(11)  # A1-A4, B1-B4, C1-C3
+    expect(page.locator("[data-tile=A1] .stage-tile-count")).to_have_text(f"{in_a1} Notizen")
+    inside_viewport(page, ".stage-tile:last-child")
+    inside_viewport(page, ".projector-band .qr")
+    inside_viewport(page, ".projector-band .join-code")
+    return min(rendered(page, sel)["min"] for sel in (".stage-tile-title", ".stage-tile-count"))
 
 
 def test_p288_p290_pushes_fill_every_projector_and_are_taken_back(
@@ -240,6 +252,6 @@ def test_p288_p290_pushes_fill_every_projector_and_are_taken_back(
 
     push.locator("[data-push=clear]").click()
     for page in (*beamers, late):
-        expect(page.locator(".projector-stage")).to_be_hidden(timeout=PUSH_MS)
-        expect(page.locator("#canvas")).to_be_visible()
+        expect(page.locator(".projector-stage[data-stage=overview]")).to_be_visible(timeout=PUSH_MS)
+        expect(page.locator(".projector-band .qr")).to_be_visible()
     expect(push.locator(".mod-status")).to_have_text("Der Beamer zeigt das Board.")

@@ -451,6 +451,8 @@ export const de = {
   'push.now.timer': 'Der Beamer zeigt den Timer.',
   'push.now.results': 'Der Beamer zeigt die Ergebnisse.',
   'push.now.field': 'Der Beamer zeigt {field}.',
+  'push.overview.title': 'Überblick',
+  'push.overview.hint': 'Die Moderation zeigt gleich ein Feld im Detail.',
   'push.timer.title': 'Zeit',
   'push.results.title': 'Ergebnisse der Abstimmung',
   'push.results.none': 'Noch keine Ergebnisse: Die Abstimmung ist nicht beendet.',

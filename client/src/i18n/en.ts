@@ -421,6 +421,8 @@ export const en: Record<MessageKey, string> = {
   'push.now.timer': 'The projector shows the timer.',
   'push.now.results': 'The projector shows the results.',
   'push.now.field': 'The projector shows {field}.',
+  'push.overview.title': 'Overview',
+  'push.overview.hint': 'The moderator will show a field in detail.',
   'push.timer.title': 'Time',
   'push.results.title': 'Results of the vote',
   'push.results.none': 'No results yet: the vote is not closed.',

@@ -34,18 +34,18 @@ describe('readPush (P288)', () => {
 })
 
 describe('stageFor (P290)', () => {
-  it('puts a push before the focus and the focus before the board', () => {
+  it('puts a push before the focus and the focus before the overview', () => {
     expect(stageFor(push('timer'), focus('A1'), onCanvas)).toEqual({ kind: 'timer', pushed: true })
     expect(stageFor(push('results'), focus('A1'), onCanvas)).toEqual({ kind: 'results', pushed: true })
     expect(stageFor(push('field', 'B2'), focus('A1'), onCanvas)).toEqual({ kind: 'field', field: 'B2', pushed: true })
     expect(stageFor(push(null), focus('A1'), onCanvas)).toEqual({ kind: 'field', field: 'A1', pushed: false })
-    expect(stageFor(push(null), focus(null), onCanvas)).toEqual({ kind: 'board' })
-    expect(stageFor(push(null), null, onCanvas)).toEqual({ kind: 'board' })
+    expect(stageFor(push(null), focus(null), onCanvas)).toEqual({ kind: 'overview' })
+    expect(stageFor(push(null), null, onCanvas)).toEqual({ kind: 'overview' })
   })
 
   it('skips fields this canvas does not have', () => {
     expect(stageFor(push('field', 'Z9'), focus('A1'), onCanvas)).toEqual({ kind: 'field', field: 'A1', pushed: false })
-    expect(stageFor(push(null), focus('Z9'), onCanvas)).toEqual({ kind: 'board' })
+    expect(stageFor(push(null), focus('Z9'), onCanvas)).toEqual({ kind: 'overview' })
   })
 })
 

@@ -1,5 +1,5 @@
 // What a projector shows (P288, P290): the moderator's push (`control.push`), else the
-// focused field, else the whole board; and how large its type is at a given screen size
+// focused field, else an overview of the fields; and how large its type is at a given screen size
 // (P291). Pure: the view renders what these return.
 import type * as Y from 'yjs'
 import { CONTROL_PUSH, PUSH_SHOWS, type PushShow } from '../sync/vocab.gen'
@@ -12,7 +12,7 @@ export interface PushState {
 }
 
 export type Stage =
-  | { kind: 'board' }
+  | { kind: 'overview' }
   | { kind: 'field'; field: string; pushed: boolean }
   | { kind: 'timer'; pushed: true }
   | { kind: 'results'; pushed: true }
@@ -29,7 +29,8 @@ export function readPush(control: Y.Map<unknown>): PushState {
   return { show, field: show === 'field' ? field : null, seq }
 }
 
-/** The push wins over the focus; fields this canvas does not have are not shown. */
+/** The push wins over the focus, the focus over the overview; fields this canvas does not
+ * have are not shown. */
 export function stageFor(push: PushState, focus: FocusState | null, hasField: (id: string) => boolean): Stage {
   if (push.show === 'timer') return { kind: 'timer', pushed: true }
   if (push.show === 'results') return { kind: 'results', pushed: true }
@@ -37,7 +38,7 @@ export function stageFor(push: PushState, focus: FocusState | null, hasField: (i
     return { kind: 'field', field: push.field, pushed: true }
   }
   if (focus?.field && hasField(focus.field)) return { kind: 'field', field: focus.field, pushed: false }
-  return { kind: 'board' }
+  return { kind: 'overview' }
 }
 
 export const STAGE_MIN_PX = 18

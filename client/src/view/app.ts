@@ -109,7 +109,8 @@ export class BoardApp {
     this.stage = deps.projector ? new ProjectorStage(ctx, sound, () => this.onStage()) : null
     if (deps.projector) {
       this.canvas.cursors.setEnabled(false)
-      // nothing to press on a projector: the canvas is only looked at
+      // the stage shows instead: the canvas at projector size is unreadable (P290)
+      this.canvas.el.hidden = true
       this.canvas.el.inert = true
     }
     const phoneNav = new PhoneNav(ctx, this.canvas)
@@ -267,15 +268,10 @@ export class BoardApp {
     return this.canvas.pz.view
   }
 
-  /** The projector's stage changed: the canvas shows only while the stage is empty, the
-   * join band too while nothing is pushed over the whole screen. */
+  /** The projector's stage changed: the join band hides while a push fills the screen. */
   private onStage(): void {
-    const stage = this.stage?.stage ?? { kind: 'board' }
-    const board = stage.kind === 'board'
-    if (this.panels.band) this.panels.band.el.hidden = stage.kind !== 'board' && stage.pushed
-    if (this.canvas.el.hidden === !board) return
-    this.canvas.el.hidden = !board
-    if (board) requestAnimationFrame(() => this.canvas.pz.fit())
+    const stage = this.stage?.stage
+    if (this.panels.band && stage) this.panels.band.el.hidden = stage.kind !== 'overview' && stage.pushed
   }
 
   /** The moderator's focus: show the field; people can go back to where they were. */

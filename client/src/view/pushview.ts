@@ -1,9 +1,11 @@
 // The projector's stage (P290, P291): what the moderator pushed (the timer, a field or the
-// vote results) over the whole screen, or the focused field beside the join band, in type
-// sized for the screen: as large as the notes allow, never under the minimum.
+// vote results) over the whole screen, else the focused field or an overview of the fields
+// beside the join band, in type sized for the screen: as large as the notes allow, never
+// under the floor.
+import { currentPart } from '../facilitation/timer'
 import { resultRows } from '../facilitation/voting'
 import { t, tn, tx } from '../i18n'
-import { readFocus, readVoting } from '../model/control'
+import { readAgenda, readFocus, readOuterTimer, readTimer, readVoting } from '../model/control'
 import { fittingSize, readPush, type Stage, stageFor, stageTextPx } from '../model/projection'
 import type { Ctx } from './actions'
 import { clear, h, textOn } from './dom'
@@ -17,8 +19,8 @@ const MAX_RESULTS = 12
 
 export class ProjectorStage {
   readonly el: HTMLElement
-  /** The stage in force; `board` while the canvas shows. */
-  stage: Stage = { kind: 'board' }
+  /** The stage in force. */
+  stage: Stage = { kind: 'overview' }
   private readonly ctx: Ctx
   private readonly sound: Omit<TimerBarOptions, 'large'>
   private readonly onStage: (stage: Stage) => void
@@ -30,8 +32,10 @@ export class ProjectorStage {
     this.ctx = ctx
     this.sound = sound
     this.onStage = onStage
-    this.el = h('section', { class: 'projector-stage', attrs: { 'aria-live': 'polite' } })
-    this.el.hidden = true
+    this.el = h('section', {
+      class: 'projector-stage',
+      attrs: { 'aria-live': 'polite', 'data-stage': this.stage.kind }
+    })
     window.addEventListener('resize', this.onResize)
   }
 
@@ -44,17 +48,17 @@ export class ProjectorStage {
     const key = JSON.stringify(next)
     if (key !== JSON.stringify(this.stage)) {
       this.stage = next
-      this.el.hidden = next.kind === 'board'
-      this.el.classList.toggle('pushed', next.kind !== 'board' && next.pushed)
+      this.el.classList.toggle('pushed', next.kind !== 'overview' && next.pushed)
       this.el.dataset.stage = next.kind
       this.onStage(next)
     }
-    this.schedule(key !== this.shown)
+    // the overview marks the current part, which the timer and the agenda decide
+    this.schedule(key !== this.shown || next.kind === 'overview')
   }
 
   /** Notes changed: a shown field or the results follow. */
   notesChanged(): void {
-    if (this.stage.kind === 'field' || this.stage.kind === 'results') this.schedule(true)
+    if (this.stage.kind !== 'timer') this.schedule(true)
   }
 
   destroy(): void {
@@ -79,8 +83,8 @@ export class ProjectorStage {
     this.timer = null
     clear(this.el)
     const s = this.stage
-    if (s.kind === 'board') return
-    if (s.kind === 'timer') this.el.append(this.timerStage())
+    if (s.kind === 'overview') this.el.append(this.overviewStage())
+    else if (s.kind === 'timer') this.el.append(this.timerStage())
     else if (s.kind === 'field') this.el.append(this.fieldStage(s.field))
     else this.el.append(this.resultsStage())
     this.fit()
@@ -115,6 +119,40 @@ export class ProjectorStage {
       { class: 'stage-timer' },
       h('h2', { class: 'stage-title', text: t('push.timer.title') }),
       this.timer.el
+    )
+  }
+
+  /** Every field with its number of notes, the current part's marked: readable, unlike the
+   * whole canvas at this size. */
+  private overviewStage(): HTMLElement {
+    const { board, canvas } = this.ctx
+    const c = board.control
+    const current = currentPart(canvas, readTimer(c), readAgenda(c), readOuterTimer(c))
+    const counts = new Map<string, number>()
+    for (const n of board.all()) counts.set(n.field, (counts.get(n.field) ?? 0) + 1)
+    return h(
+      'div',
+      { class: 'stage-overview' },
+      h('h2', { class: 'stage-title', text: t('push.overview.title') }),
+      h('p', { class: 'stage-prompt', text: t('push.overview.hint') }),
+      h(
+        'ol',
+        { class: 'stage-tiles' },
+        ...canvas.def.parts.flatMap((part) =>
+          part.fields.map((id) => {
+            const f = canvas.field(id)
+            return h(
+              'li',
+              {
+                class: `stage-tile part-${part.id}${part.id === current ? ' current' : ''}`,
+                attrs: { 'data-tile': id }
+              },
+              h('span', { class: 'stage-tile-title', text: f ? `${f.id} ${tx(f.label)}` : id }),
+              h('span', { class: 'stage-tile-count', text: tn('push.field.notes', counts.get(id) ?? 0) })
+            )
+          })
+        )
+      )
     )
   }
 

@@ -46,6 +46,9 @@ export interface AppDeps {
   savePrefs: (p: Prefs) => void
   /** Projector mode (viewer links, or the moderator's toggle): read-only, large, timer, QR. */
   projector: boolean
+  /** A screen for the room (the projector link, the moderator's projector mode): no
+   * toolbar, no cursors, the stage instead of the canvas (P290). */
+  screen: boolean
   /** The moderator switches projector mode on or off (null for other roles). */
   onProjector: ((on: boolean) => void) | null
   /** REST for snapshots, compare, restore as a copy and exports. */
@@ -106,8 +109,8 @@ export class BoardApp {
     })
     this.viewBtns = toolbar.viewBtns
     // a projector (P290): no toolbar, no one's cursor, the stage for pushes and the focus
-    this.stage = deps.projector ? new ProjectorStage(ctx, sound, () => this.onStage()) : null
-    if (deps.projector) {
+    this.stage = deps.screen ? new ProjectorStage(ctx, sound, () => this.onStage()) : null
+    if (deps.screen) {
       this.canvas.cursors.setEnabled(false)
       // the stage shows instead: the canvas at projector size is unreadable (P290)
       this.canvas.el.hidden = true
@@ -137,7 +140,7 @@ export class BoardApp {
         this.conn.el
       ),
       this.timerBar?.el ?? null,
-      deps.projector ? null : toolbar.el
+      deps.screen ? null : toolbar.el
     )
     const main = h(
       'main',
@@ -177,7 +180,7 @@ export class BoardApp {
     this.cleanups.push(phoneNav.watch())
     this.cleanups.push(watchTyping(document))
     this.updateTitle()
-    if (deps.prefs.list && !deps.projector) this.setView('list')
+    if (deps.prefs.list && !deps.screen) this.setView('list')
   }
 
   /** Call once the element is in the document. */

@@ -11,6 +11,8 @@ import anyio
 import pytest
 
 from canvas_schema import load_canvas
+from server.export.build import build_report
+from server.export.logwords import log_sentence
 from server.moderation.base import BoardContext, apply_control
 from server.moderation.push import ProjectorPush
 from server.store.base import BoardRecord, SnapshotInfo
@@ -18,6 +20,7 @@ from server.sync.vocabulary import CONTROL_PUSH, Role, SnapshotKind
 from tests.support.ops import control, ok, refused
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import BOARD, RoomKit, extended_room
+from tests.unit.export_fixtures import filled_board, make_input
 
 pytestmark = pytest.mark.anyio
 
@@ -98,3 +101,24 @@ async def test_p289_pushes_are_validated(tmp_path: Path) -> None:
         apply_control(kit.room, None, "vote.open", "open", {"voting": {"state": "open"}})
         await refused(m, "projector.push", "conflict", show="results")
         assert CONTROL_PUSH not in control(m)
+
+
+def test_p288_pushes_read_as_sentences_in_the_exported_log() -> None:
+    board = filled_board()
+    for details in ({"show": "timer"}, {"show": "field", "field": "A1"}, {"show": None}):
+        board["control"]["log"].append(
+            {
+                "at": 1,
+                "by": {"role": "moderator"},
+                "op": "projector.push",
+                "summary": "x",
+                "details": details,
+            }
+        )
+    report = build_report(make_input(board=board))
+    sentences = [log_sentence(report, e) for e in report.log if e.op == "projector.push"]
+    assert sentences == [
+        "Timer auf den Beamer gebracht",
+        "A1 Begriffsklärung auf den Beamer gebracht",
+        "Beamer zeigt wieder das Board",
+    ]

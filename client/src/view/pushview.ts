@@ -2,9 +2,10 @@
 // vote results) over the whole screen, else the focused field or an overview of the fields
 // beside the join band, in type sized for the screen: as large as the notes allow, never
 // under the floor.
-import { currentPart } from '../facilitation/timer'
+import { currentPart, targetLabel } from '../facilitation/timer'
 import { resultRows } from '../facilitation/voting'
 import { t, tn, tx } from '../i18n'
+import type { NoteData } from '../model/board'
 import { readAgenda, readFocus, readOuterTimer, readTimer, readVoting } from '../model/control'
 import { fittingSize, readPush, type Stage, stageFor, stageTextPx } from '../model/projection'
 import type { Ctx } from './actions'
@@ -34,7 +35,7 @@ export class ProjectorStage {
     this.onStage = onStage
     this.el = h('section', {
       class: 'projector-stage',
-      attrs: { 'aria-live': 'polite', 'data-stage': this.stage.kind }
+      attrs: { 'data-stage': this.stage.kind }
     })
     window.addEventListener('resize', this.onResize)
   }
@@ -112,12 +113,17 @@ export class ProjectorStage {
   }
 
   private timerStage(): HTMLElement {
+    const { canvas, board } = this.ctx
+    const c = board.control
     this.timer = new TimerBar(this.ctx, { ...this.sound, large: true })
     this.timer.el.classList.add('timerbar-stage')
     return h(
       'div',
       { class: 'stage-timer' },
-      h('h2', { class: 'stage-title', text: t('push.timer.title') }),
+      h('h2', {
+        class: 'stage-title',
+        text: targetLabel(canvas, readTimer(c).target, readAgenda(c)) || t('push.timer.title')
+      }),
       this.timer.el
     )
   }
@@ -173,6 +179,7 @@ export class ProjectorStage {
             text: board.text(n.id, 'text')?.toString() ?? '',
             attrs: { dir: 'auto' }
           }),
+          ...this.details(n).map((line) => h('p', { class: 'stage-note-extra', text: line, attrs: { dir: 'auto' } })),
           n.author ? h('p', { class: 'stage-note-who', text: n.author, attrs: { dir: 'auto' } }) : null
         )
         card.style.setProperty('--note-bg', bg)
@@ -187,6 +194,24 @@ export class ProjectorStage {
       field ? h('p', { class: 'stage-prompt', text: tx(field.prompt) }) : null,
       notes.length ? list : h('p', { class: 'stage-empty', text: t('push.field.empty') })
     )
+  }
+
+  /** The partner table's and the action list's other columns, one line each. */
+  private details(n: NoteData): string[] {
+    const field = this.ctx.canvas.field(n.field)
+    const cols = field?.columns ?? []
+    const out: string[] = []
+    if (field?.kind === 'table') {
+      const keys = ['resources', 'competences', 'tasks'] as const
+      keys.forEach((k, i) => {
+        const v = this.ctx.board.text(n.id, k)?.toString() ?? ''
+        if (v) out.push(`${tx(cols[i + 1]?.label) || k}: ${v}`)
+      })
+    } else if (field?.kind === 'actions') {
+      if (n.owner) out.push(`${tx(cols[1]?.label)} ${n.owner}`)
+      if (n.due) out.push(`${tx(cols[2]?.label)} ${n.due}`)
+    }
+    return out
   }
 
   private resultsStage(): HTMLElement {

@@ -383,7 +383,8 @@ function start(root: HTMLElement, where: BoardLocation): void {
       undo,
       clockOffset: () => fac.clock.offset(),
       privateNotes: () => fac.privateNotes.all(),
-      privatePending: () => fac.privateNotes.pending()
+      privatePending: () => fac.privateNotes.pending(),
+      showAll: () => app?.canvas.pz.fit()
     }
   })
 }

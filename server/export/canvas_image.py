@@ -1,6 +1,6 @@
 """The whole canvas as SVG and PNG, laid out like the board.
 
-Fields sit on `canvas["grid"]` by their `layout` on a 2400 x 2160 px board whose rows grow
+Fields sit on the canvas grid by their `layout` on a 2400 x 2160 px board whose rows grow
 when a field's notes need more room; plain fields flow (`flow.py`), the A3 diagram places
 notes with the shared placement (`canvas_schema.placement`), as the board does.
 """

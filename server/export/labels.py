@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from canvas_schema import Canvas, translate
+
 LOCALES: Final = ("de", "en")
 
 _DE: Final[dict[str, str]] = {
@@ -357,3 +359,8 @@ def minutes(locale: str, n: float) -> str:
 def keys(locale: str) -> list[str]:
     """Every label key of `locale`, for checks that an export uses one language only."""
     return list(_TEXTS[norm_locale(locale)])
+
+
+def canvas_text(canvas: Canvas, locale: str, *key: str) -> str:
+    """The canvas text `canvas.<id>.<key…>` in `locale`, with the canvas's own fallbacks."""
+    return translate(canvas.key(*key), locale, canvas)

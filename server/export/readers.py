@@ -1,4 +1,4 @@
-"""Defensive readers of raw board and canvas JSON: wrong types and odd values read as empty.
+"""Defensive readers of raw board JSON: wrong types and odd values read as empty.
 
 Pure: each function takes any value and returns a bounded value of one type, never raising.
 """
@@ -18,21 +18,6 @@ MAX_TEXT = 20_000
 MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 # Due dates outside these years are typos ("0202-03-20"), read as text, not as dates.
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def text_of(value: Any, locale: str) -> str:
-    """A canvas text `{"de": ..., "en": ...}` in `locale`, falling back to German, then any."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        for key in (locale, "de", "en"):
-            found = value.get(key)
-            if isinstance(found, str) and found:
-                return found
-        for found in value.values():
-            if isinstance(found, str):
-                return found
-    return ""
 
 
 def str_of(value: Any, limit: int = MAX_TEXT) -> str:

@@ -26,6 +26,7 @@ from ..sync.vocabulary import SnapshotKind
 from .base import BoardContext as BoardContext
 from .base import control_get
 from .board import BoardOps
+from .counters import Counters
 from .decisions import Decisions
 from .joincode import JoinCodes
 from .late import LateNotes
@@ -52,6 +53,7 @@ class Facilitation(RoomExtension):
         self.late = LateNotes(room, ctx)
         self.decisions = Decisions(room, ctx)
         self.push = ProjectorPush(room, ctx)
+        self.counters = Counters(room, self.private, self.voting)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
@@ -67,6 +69,7 @@ class Facilitation(RoomExtension):
             self.voting,
             self.decisions,
             self.push,
+            self.counters,
             self,
         ]
 

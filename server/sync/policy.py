@@ -19,6 +19,7 @@ from canvas_schema import misplaced_kind
 from . import vocabulary
 from .dates import due_problem
 from .document import CONTROL, META, NOTE_KEYS, NOTES
+from .vocabulary import Role
 
 UNTRUSTED = "client-update"
 RELAYED = "relayed"  # another node checked and stored it (P324); never judged here
@@ -69,7 +70,7 @@ class Rules:
 
 
 # another check on an untrusted transaction: (document, role, touched note ids) -> violations
-ExtraRule = Callable[[Doc[Any], str, set[str]], list[Violation]]
+ExtraRule = Callable[[Doc[Any], Role, set[str]], list[Violation]]
 
 
 def _locked(field_id: str, note_id: str) -> Violation:
@@ -155,7 +156,7 @@ class UpdatePolicy:
     def touched_notes(self) -> set[str]:
         return set(self._touch.notes)
 
-    def check(self, role: str) -> list[Violation]:
+    def check(self, role: Role) -> list[Violation]:
         """Judge the transaction that just ran (call before undoing or committing)."""
         out: list[Violation] = []
         for root in sorted(self._touch.roots):

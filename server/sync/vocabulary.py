@@ -38,7 +38,7 @@ class EventSpec:
         return frozenset(self.required + self.optional)
 
 
-# Server -> client events `{"ev": name, **fields}` (PROTOCOL.md P31, P45, P46, P60, P70).
+# Server -> client events `{"ev": name, **fields}` (PROTOCOL.md P31, P45, P46, P60, P70, P293).
 EVENTS: dict[str, EventSpec] = {
     "rejected": EventSpec(("code", "reason"), ("params", "notes", "whole", "parked")),
     "private.notes": EventSpec(("notes",)),
@@ -46,6 +46,7 @@ EVENTS: dict[str, EventSpec] = {
     "vote.state": EventSpec(("state",), ("round", "mine", "remaining")),
     "link.rotated": EventSpec(("role",)),
     "join.code": EventSpec(("join_code", "join_code_expires_at")),
+    "counts": EventSpec(("present", "written"), ("voted", "voted_fields")),
 }
 
 # Keys a note may carry; anything else is refused (P33).

@@ -198,6 +198,7 @@ export const de = {
   // parts and fields
   'part.title': 'Teil {id}: {label} – {subtitle}',
   'field.help.show': 'Hilfe',
+  'field.zoom': 'Zu diesem Feld zoomen',
   'field.help.label': 'Hilfe zu {field}',
   'field.add': 'Notiz',
   'field.add.label': 'Neue Notiz in {field}',
@@ -286,6 +287,15 @@ export const de = {
   'help.undo': 'Strg+Z / Strg+Umschalt+Z: eigene Änderungen rückgängig / wiederholen',
   'help.zoom': '+ / − / 0: vergrößern, verkleinern, alles zeigen',
   'help.list': 'L: Listenansicht ein/aus',
+  'help.search':
+    'Strg+F oder /: Notizen nach Wörtern, Farbe und Gruppe suchen; Enter: nächster Treffer; Esc: schließen',
+  'help.goto':
+    'Enter auf einem Feldtitel (oder Klick darauf): zu diesem Feld zoomen; 1, 2, 3: Teil A, B oder C lesbar groß zeigen',
+  'help.minimap': 'M: Übersicht ein/aus; ein Klick in die Übersicht verschiebt die Ansicht dorthin',
+  'minimap.label': 'Übersicht über den ganzen Canvas',
+  'minimap.toggle': 'Übersicht',
+  'minimap.toggle.hint': 'Übersicht ein- oder ausklappen (Taste M)',
+  'minimap.field': '{field}: dorthin zoomen',
   'help.pointer':
     'Maus und Touch: Doppelklick oder Doppeltippen legt eine Notiz an; Notizen am Griff ziehen; Hintergrund ziehen verschiebt die Ansicht; Strg+Mausrad oder zwei Finger zoomen.',
 
@@ -810,7 +820,28 @@ export const de = {
     'Das Archiv enthält immer alle Namen. Für einen Export ohne Namen bitte ein anderes Format wählen.',
 
   // misc
-  'time.now': 'gerade eben'
+  'time.now': 'gerade eben',
+
+  'counts.written': '{n} von {of} haben geschrieben',
+  'counts.voted': '{n} von {of} haben abgestimmt',
+  'search.open': 'Suchen',
+  'search.open.hint': 'Notizen suchen und filtern (Strg+F oder /)',
+  'search.label': 'Notizen suchen',
+  'search.text': 'Wörter in Notizen',
+  'search.color': 'Farbe',
+  'search.color.any': 'Alle Farben',
+  'search.group': 'Gruppe',
+  'search.group.any': 'Alle Gruppen',
+  'search.found': '{n} gefunden',
+  'search.next': 'Nächste',
+  'search.clear': 'Leeren',
+  'search.close': 'Suche schließen',
+  'phone.menu': 'Menü',
+  'phone.banners.more': 'Meldungen ganz anzeigen',
+  'phone.banners.less': 'Meldungen einklappen',
+  'focus.go': 'Dorthin wechseln',
+  'focus.offer': 'Die Moderation holt alle zu {field}.',
+  'focus.offer.all': 'Die Moderation zeigt die ganze Leinwand.'
 } as const
 
 export type MessageKey = keyof typeof de

@@ -97,8 +97,8 @@ export const en: Record<MessageKey, string> = {
   'toolbar.view.label': 'View',
   'toolbar.zoom.in': 'Zoom in',
   'toolbar.zoom.out': 'Zoom out',
-  'toolbar.zoom.fit': 'Fit',
-  'toolbar.zoom.fit.hint': 'Fit the whole canvas (key 0)',
+  'toolbar.zoom.fit': 'Show all',
+  'toolbar.zoom.fit.hint': 'Show the whole canvas (key 0)',
   'toolbar.zoom.level': 'Zoom {percent} %',
   'toolbar.cursors': 'Others’ pointers',
   'toolbar.presence': 'Here ({count})',
@@ -181,6 +181,7 @@ export const en: Record<MessageKey, string> = {
 
   'part.title': 'Part {id}: {label} – {subtitle}',
   'field.help.show': 'Help',
+  'field.zoom': 'Zoom to this field',
   'field.help.label': 'Help for {field}',
   'field.add': 'Note',
   'field.add.label': 'New note in {field}',
@@ -261,6 +262,13 @@ export const en: Record<MessageKey, string> = {
   'help.undo': 'Ctrl+Z / Ctrl+Shift+Z: undo / redo your own changes',
   'help.zoom': '+ / − / 0: zoom in, zoom out, fit everything',
   'help.list': 'L: list view on/off',
+  'help.search': 'Ctrl+F or /: find notes by words, colour and group; Enter: next match; Esc: close',
+  'help.goto': 'Enter on a field title (or a click on it): zoom to that field; 1, 2, 3: show part A, B or C readably',
+  'help.minimap': 'M: overview on/off; a click in the overview moves the view there',
+  'minimap.label': 'Overview of the whole canvas',
+  'minimap.toggle': 'Overview',
+  'minimap.toggle.hint': 'Fold the overview in or out (key M)',
+  'minimap.field': '{field}: zoom there',
   'help.pointer':
     'Mouse and touch: double-click or double-tap adds a note; drag notes by their handle; drag the background to pan; Ctrl+wheel or two fingers zoom.',
 
@@ -773,5 +781,26 @@ export const en: Record<MessageKey, string> = {
   'export.archive.names':
     'The archive always contains all names. For an export without names please choose another format.',
 
-  'time.now': 'just now'
+  'time.now': 'just now',
+
+  'counts.written': '{n} of {of} have written',
+  'counts.voted': '{n} of {of} voted',
+  'search.open': 'Find',
+  'search.open.hint': 'Find and filter notes (Ctrl+F or /)',
+  'search.label': 'Find notes',
+  'search.text': 'Words in notes',
+  'search.color': 'Colour',
+  'search.color.any': 'All colours',
+  'search.group': 'Group',
+  'search.group.any': 'All groups',
+  'search.found': '{n} found',
+  'search.next': 'Next',
+  'search.clear': 'Clear',
+  'search.close': 'Close search',
+  'phone.menu': 'Menu',
+  'phone.banners.more': 'Show messages in full',
+  'phone.banners.less': 'Fold messages',
+  'focus.go': 'Go there',
+  'focus.offer': 'The moderator brings everyone to {field}.',
+  'focus.offer.all': 'The moderator shows the whole canvas.'
 }

@@ -52,6 +52,7 @@ export const EVENTS = {
   "vote.state": { required: ["state"], optional: ["round", "mine", "remaining"] },
   "link.rotated": { required: ["role"], optional: [] },
   "join.code": { required: ["join_code", "join_code_expires_at"], optional: [] },
+  "counts": { required: ["present", "written"], optional: ["voted", "voted_fields"] },
 } as const
 export type EventName = keyof typeof EVENTS
 export type EventField<E extends EventName> =

@@ -10,17 +10,22 @@ import { BoardPanels } from './BoardPanels'
 import { onBoardKey } from './boardKeys'
 import { ConnectionStatus } from './ConnectionStatus'
 import { BoardCanvas } from './canvas'
+import { FieldCounters, headingSlot, rowSlot } from './counters'
 import { helpDialog } from './dialogs'
 import { h, setText } from './dom'
 import { DraftTray } from './drafts'
+import { FocusPrompt, typingInNote } from './focusprompt'
 import { openHistory } from './history'
 import { watchTyping } from './keyGuard'
 import { ListView } from './listview'
+import { Minimap } from './minimap'
 import { NoticeLine } from './NoticeLine'
 import { PhoneNav } from './PhoneNav'
 import type { View } from './panzoom'
+import { PhoneHeader } from './phoneheader'
 import { ProjectorStage } from './pushview'
 import { closeAllModals } from './restore'
+import { NoteSearch } from './search'
 import { TimerBar } from './timerbar'
 import { type BoardView, buildToolbar } from './toolbar'
 import { VoteBanner } from './votebanner'
@@ -34,6 +39,8 @@ export interface Prefs {
   modpanel?: boolean
   /** Projector band shown on viewer links. */
   band?: boolean
+  /** The overview (minimap) folded away. */
+  minimapClosed?: boolean
 }
 
 export interface AppDeps {
@@ -68,6 +75,11 @@ export class BoardApp {
   private readonly panels: BoardPanels
   private readonly voteBanner: VoteBanner
   private readonly notice: NoticeLine
+  private readonly phoneNav: PhoneNav
+  private readonly search: NoteSearch
+  private readonly counters: FieldCounters | null
+  private readonly focusPrompt: FocusPrompt
+  private readonly minimap: Minimap | null
   private readonly cleanups: Array<() => void> = []
 
   constructor(deps: AppDeps) {
@@ -76,6 +88,7 @@ export class BoardApp {
     const goto = (id: string): void => {
       this.setView('canvas')
       this.canvas.focusNote(id)
+      this.phoneNav.sync() // on a phone the note's field is shown now
     }
     this.canvas = new BoardCanvas(ctx)
     this.list = new ListView(ctx, goto)
@@ -117,9 +130,30 @@ export class BoardApp {
       this.canvas.el.inert = true
     }
     const phoneNav = new PhoneNav(ctx, this.canvas)
+    this.phoneNav = phoneNav
+    this.search = new NoteSearch(ctx, () => main, goto)
+    this.focusPrompt = new FocusPrompt(ctx, (field) => this.showFocus(field))
+    this.minimap = deps.projector
+      ? null
+      : new Minimap({
+          canvas: this.canvas,
+          model: ctx.canvas,
+          open: deps.prefs.minimapClosed !== true,
+          onToggle: (open) => {
+            deps.prefs.minimapClosed = !open
+            deps.savePrefs({ ...deps.prefs })
+          }
+        })
+    if (this.minimap) {
+      const minimap = this.minimap
+      this.canvas.el.append(minimap.el)
+      this.cleanups.push(() => minimap.destroy())
+    }
     const tray = deps.projector ? null : new DraftTray(ctx)
     if (tray) this.cleanups.push(() => tray.destroy())
     const { mod, band, banner, presence, log } = this.panels
+    this.counters =
+      mod && !deps.projector ? new FieldCounters(ctx, [headingSlot(this.canvas.content), rowSlot(mod.el)]) : null
 
     const header = h(
       'header',
@@ -137,11 +171,16 @@ export class BoardApp {
         ),
         this.titleEl,
         roleBadge,
-        this.conn.el
+        this.conn.el,
+        deps.projector ? null : this.search.toggle
       ),
       this.timerBar?.el ?? null,
-      deps.screen ? null : toolbar.el
+      deps.screen ? null : toolbar.el,
+      deps.screen ? null : this.search.el
     )
+    // folded on a phone the strip shows its first line: the focus offer goes first
+    const phone = new PhoneHeader(header, toolbar.el, [this.focusPrompt.el, banner, this.voteBanner.el, this.notice.el])
+    if (!deps.screen) header.querySelector('.title-row')?.append(phone.menu)
     const main = h(
       'main',
       { class: 'board-main', id: 'main' },
@@ -155,10 +194,8 @@ export class BoardApp {
       'div',
       { class: `board-app ${ctx.readOnly() ? 'readonly' : ''} ${deps.projector ? 'projector' : ''}` },
       header,
-      banner,
-      this.voteBanner.el,
       this.conn.fatal,
-      this.notice.el,
+      phone.banners,
       phoneNav.el,
       main,
       presence.el,
@@ -171,10 +208,24 @@ export class BoardApp {
     const keys = {
       ctx,
       pz: this.canvas.pz,
+      showPart: (i: number) => {
+        const part = ctx.canvas.def.parts[i]
+        if (part) this.canvas.showPart(part.id)
+      },
+      toggleMinimap: () => {
+        const m = this.minimap
+        if (!m) return
+        m.setOpen(!m.isOpen())
+        deps.prefs.minimapClosed = !m.isOpen()
+        deps.savePrefs({ ...deps.prefs })
+      },
       toggleList: () => this.setView(this.list.visible ? 'canvas' : 'list'),
       openHelp: () => this.openHelp()
     }
-    const onKey = (e: KeyboardEvent): void => onBoardKey(keys, e)
+    const onKey = (e: KeyboardEvent): void => {
+      if (!deps.projector) this.search.onKey(e)
+      if (!e.defaultPrevented) onBoardKey(keys, e)
+    }
     window.addEventListener('keydown', onKey)
     this.cleanups.push(() => window.removeEventListener('keydown', onKey))
     this.cleanups.push(phoneNav.watch())
@@ -187,8 +238,11 @@ export class BoardApp {
   start(view: View | null): void {
     this.canvas.render()
     this.canvas.renderPrivate()
+    const { ctx, projector } = this.deps
     if (view) this.canvas.pz.set(view)
-    else requestAnimationFrame(() => this.canvas.pz.fit())
+    else if (projector) requestAnimationFrame(() => this.canvas.pz.fit())
+    // people open the board where the work is, with notes large enough to read
+    else requestAnimationFrame(() => this.canvas.home(readFocus(ctx.board.control)?.field ?? null))
     this.renderPresence()
     this.deps.ctx.fac.focus.reset()
     requestAnimationFrame(() => this.onControl())
@@ -197,6 +251,8 @@ export class BoardApp {
   destroy(): void {
     void closeAllModals()
     for (const c of this.cleanups) c()
+    this.search.destroy()
+    this.counters?.destroy()
     this.timerBar?.destroy()
     this.stage?.destroy()
     this.panels.destroy()
@@ -213,6 +269,7 @@ export class BoardApp {
     this.panels.mod?.update()
     this.panels.log.render()
     this.voteBanner.update()
+    this.counters?.render()
     const jump = this.deps.ctx.fac.focus.update(readFocus(this.deps.ctx.board.control))
     if (jump) this.jumpTo(jump.field, jump.initial)
   }
@@ -244,7 +301,9 @@ export class BoardApp {
   /** Notes changed. */
   onNotes(): void {
     this.stage?.notesChanged()
+    this.minimap?.notesChanged()
     this.panels.mod?.changed()
+    this.search.refresh()
     this.voteBanner.update()
   }
 
@@ -286,13 +345,24 @@ export class BoardApp {
       if (f) ctx.toasts.show(t('focus.moved.list', { field: `${f.id} ${tx(f.label)}` }))
       return
     }
-    this.canvas.showField(field, !initial)
+    if (!initial && !this.deps.projector && typingInNote()) {
+      // never take the keyboard (and, on a phone, the note) away from someone writing
+      this.focusPrompt.offer(field)
+      return
+    }
+    this.focusPrompt.hide()
+    this.showFocus(field, !initial)
     if (f && !initial && !this.deps.projector && !ctx.moderator()) {
       ctx.toasts.show(t('focus.moved', { field: `${f.id} ${tx(f.label)}` }), {
         action: { label: t('focus.back'), run: () => this.canvas.pz.animateTo(before) },
         ms: 12000
       })
     }
+  }
+
+  private showFocus(field: string | null, animate = true): void {
+    this.canvas.showField(field, animate)
+    this.phoneNav.sync()
   }
 
   private setView(v: BoardView): void {

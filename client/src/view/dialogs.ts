@@ -138,7 +138,10 @@ export function helpDialog(): HTMLDialogElement {
     'help.delete',
     'help.undo',
     'help.zoom',
-    'help.list'
+    'help.goto',
+    'help.minimap',
+    'help.list',
+    'help.search'
   ] as const
   const dlg = h(
     'dialog',

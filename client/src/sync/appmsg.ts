@@ -15,6 +15,7 @@ import {
   type EventName,
   OPS,
   type Op,
+  type PushShow,
   ROLES,
   type Role
 } from './vocab.gen'
@@ -87,6 +88,7 @@ export interface OpArgs {
   'lock.set': LockTarget & { locked: boolean }
   'focus.set': { field: string | null; follow?: boolean }
   'view.set': { field: string; compact: boolean }
+  'projector.push': { show: PushShow | null; field?: string }
   'private.set': { field: string; on: boolean }
   'private.reveal': { field: string }
   'private.put': PrivateNoteInput
@@ -193,6 +195,7 @@ export interface OpReplies {
   'lock.set': { locks: string[] }
   'focus.set': { seq: number }
   'view.set': { compact: string[] }
+  'projector.push': { seq: number }
   'private.set': { private?: string[]; revealed?: number }
   'private.reveal': { revealed: number }
   'private.put': { id: string }
@@ -341,6 +344,7 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
   'lock.set': (r) => (isStrList(r.locks) ? { locks: r.locks } : null),
   'focus.set': (r) => (isNum(r.seq) ? { seq: r.seq } : null),
   'view.set': (r) => (isStrList(r.compact) ? { compact: r.compact } : null),
+  'projector.push': (r) => (isNum(r.seq) ? { seq: r.seq } : null),
   'private.set': (r) => {
     const out: OpReplies['private.set'] = {}
     if (r.private !== undefined) {

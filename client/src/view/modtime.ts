@@ -14,7 +14,7 @@ import {
 } from '../facilitation/timer'
 import { t, tx } from '../i18n'
 import { type AgendaItem, readAgenda, readOuterTimer, readTimer, type TimerState } from '../model/control'
-import type { AgendaItemInput } from '../sync/appmsg'
+import type { AgendaItemInput } from '../sync/appTypes'
 import type { Ctx } from './actions'
 import { clear, h, setText } from './dom'
 import { confirmModal } from './modal'

@@ -1,7 +1,15 @@
 // Server events {ev, ...}: one type and one reader per event name from vocab.gen.ts, each
 // checking its fields before use.
-import type { BallotState, LateNote, ParkedNote, PrivateNote, RefusedNote, Same } from './appTypes'
-import { isEventName, isRole } from './appTypes'
+import {
+  type BallotState,
+  isEventName,
+  isRole,
+  type LateNote,
+  type ParkedNote,
+  type PrivateNote,
+  type RefusedNote,
+  type Same
+} from './appTypes'
 import { isRecord, isStr, readBallot, readLateNotes, readParams, readPrivateNote } from './appValues'
 import type { ErrorCode, EventField, EventName, Role } from './vocab.gen'
 

@@ -10,8 +10,7 @@ import { decode, encode } from '@msgpack/msgpack'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { type AppEvent, readEvent } from './appEvents'
-import type { ErrorCode, Op, OpArgs } from './appTypes'
-import { isErrorCode } from './appTypes'
+import { type ErrorCode, isErrorCode, type Op, type OpArgs } from './appTypes'
 import { isRecord } from './appValues'
 
 export const MESSAGE_APP = 100

@@ -190,6 +190,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
         writeStored(storageKeys.prefs, p)
       },
       projector: role === 'viewer' || role === 'projector' || (projector && role === 'moderator'),
+      screen: role === 'projector' || (projector && role === 'moderator'),
       onProjector:
         role === 'moderator'
           ? (on: boolean) => {

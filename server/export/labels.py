@@ -167,6 +167,10 @@ _DE: Final[dict[str, str]] = {
     "log.link.viewer": "Neuer Link für Zuschauende",
     "log.link.other": "Neuer Zugangslink",
     "log.other": "Sonstige Änderung",
+    "log.push.timer": "Timer auf den Beamer gebracht",
+    "log.push.field": "{field} auf den Beamer gebracht",
+    "log.push.results": "Ergebnisse auf den Beamer gebracht",
+    "log.push.clear": "Beamer zeigt wieder das Board",
 }
 
 _EN: Final[dict[str, str]] = {
@@ -325,6 +329,10 @@ _EN: Final[dict[str, str]] = {
     "log.link.viewer": "New viewer link",
     "log.link.other": "New access link",
     "log.other": "Other change",
+    "log.push.timer": "Timer put on the projector",
+    "log.push.field": "{field} put on the projector",
+    "log.push.results": "Results put on the projector",
+    "log.push.clear": "Projector shows the board again",
 }
 
 _TEXTS: Final[dict[str, dict[str, str]]] = {"de": _DE, "en": _EN}

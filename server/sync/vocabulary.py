@@ -109,3 +109,8 @@ LOCK_CAUSES: tuple[str, ...] = ("timer.done", "timer.extend")
 # longest text in characters.
 CONTROL_DECISIONS = "decisions"
 DECISION_MAX_CHARS = 1000
+
+# What the moderator pushes to the projector full-screen (P288): its `control` key and kinds.
+CONTROL_PUSH = "push"
+PushShow = Literal["timer", "field", "results"]
+PUSH_SHOWS: tuple[PushShow, ...] = get_args(PushShow)

@@ -70,6 +70,7 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
   'lock.set': (r) => (isStrList(r.locks) ? { locks: r.locks } : null),
   'focus.set': (r) => (isNum(r.seq) ? { seq: r.seq } : null),
   'view.set': (r) => (isStrList(r.compact) ? { compact: r.compact } : null),
+  'projector.push': (r) => (isNum(r.seq) ? { seq: r.seq } : null),
   'private.set': (r) => {
     const out: OpReplies['private.set'] = {}
     if (r.private !== undefined) {

@@ -1,7 +1,17 @@
 // The app-message vocabulary as types: each op's arguments and reply, the values they carry,
 // and which role may send which op. Names come from vocab.gen.ts (generated from
 // server/sync/vocabulary.py); the compile-time checks below keep both lists in step.
-import { ERROR_CODES, type ErrorCode, EVENTS, type EventName, OPS, type Op, ROLES, type Role } from './vocab.gen'
+import {
+  ERROR_CODES,
+  type ErrorCode,
+  EVENTS,
+  type EventName,
+  OPS,
+  type Op,
+  type PushShow,
+  ROLES,
+  type Role
+} from './vocab.gen'
 
 export type { ErrorCode, EventName, Op, Role }
 export { OPS }
@@ -66,6 +76,7 @@ export interface OpArgs {
   'lock.set': LockTarget & { locked: boolean }
   'focus.set': { field: string | null; follow?: boolean }
   'view.set': { field: string; compact: boolean }
+  'projector.push': { show: PushShow | null; field?: string }
   'private.set': { field: string; on: boolean }
   'private.reveal': { field: string }
   'private.put': PrivateNoteInput
@@ -172,6 +183,7 @@ export interface OpReplies {
   'lock.set': { locks: string[] }
   'focus.set': { seq: number }
   'view.set': { compact: string[] }
+  'projector.push': { seq: number }
   'private.set': { private?: string[]; revealed?: number }
   'private.reveal': { revealed: number }
   'private.put': { id: string }

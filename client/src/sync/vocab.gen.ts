@@ -17,6 +17,7 @@ export const OPS = {
   "lock.set": ["moderator"],
   "focus.set": ["moderator"],
   "view.set": ["moderator"],
+  "projector.push": ["moderator"],
   "private.set": ["moderator"],
   "private.reveal": ["moderator"],
   "private.put": ["moderator", "participant"],
@@ -107,3 +108,8 @@ export type LockCause = (typeof LOCK_CAUSES)[number]
 /** The group's decisions (P230): their `control` key and longest text. */
 export const CONTROL_DECISIONS = "decisions"
 export const DECISION_MAX_CHARS = 1000
+
+/** What the moderator pushes to the projector: `control` key and kinds (P288). */
+export const CONTROL_PUSH = "push"
+export const PUSH_SHOWS = ["timer", "field", "results"] as const
+export type PushShow = (typeof PUSH_SHOWS)[number]

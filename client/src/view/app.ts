@@ -23,6 +23,7 @@ import { NoticeLine } from './NoticeLine'
 import { PhoneNav } from './PhoneNav'
 import type { View } from './panzoom'
 import { PhoneHeader } from './phoneheader'
+import { ProjectorStage } from './pushview'
 import { closeAllModals } from './restore'
 import { NoteSearch } from './search'
 import { TimerBar } from './timerbar'
@@ -52,6 +53,9 @@ export interface AppDeps {
   savePrefs: (p: Prefs) => void
   /** Projector mode (viewer links, or the moderator's toggle): read-only, large, timer, QR. */
   projector: boolean
+  /** A screen for the room (the projector link, the moderator's projector mode): no
+   * toolbar, no cursors, the stage instead of the canvas (P290). */
+  screen: boolean
   /** The moderator switches projector mode on or off (null for other roles). */
   onProjector: ((on: boolean) => void) | null
   /** REST for snapshots, compare, restore as a copy and exports. */
@@ -67,6 +71,7 @@ export class BoardApp {
   private readonly viewBtns: Record<BoardView, HTMLButtonElement>
   private readonly titleEl: HTMLElement
   private readonly timerBar: TimerBar | null
+  private readonly stage: ProjectorStage | null
   private readonly panels: BoardPanels
   private readonly voteBanner: VoteBanner
   private readonly notice: NoticeLine
@@ -116,6 +121,14 @@ export class BoardApp {
       openHelp: () => this.openHelp()
     })
     this.viewBtns = toolbar.viewBtns
+    // a projector (P290): no toolbar, no one's cursor, the stage for pushes and the focus
+    this.stage = deps.screen ? new ProjectorStage(ctx, sound, () => this.onStage()) : null
+    if (deps.screen) {
+      this.canvas.cursors.setEnabled(false)
+      // the stage shows instead: the canvas at projector size is unreadable (P290)
+      this.canvas.el.hidden = true
+      this.canvas.el.inert = true
+    }
     const phoneNav = new PhoneNav(ctx, this.canvas)
     this.phoneNav = phoneNav
     this.search = new NoteSearch(ctx, () => main, goto)
@@ -162,15 +175,16 @@ export class BoardApp {
         deps.projector ? null : this.search.toggle
       ),
       this.timerBar?.el ?? null,
-      toolbar.el,
-      this.search.el
+      deps.screen ? null : toolbar.el,
+      deps.screen ? null : this.search.el
     )
     // folded on a phone the strip shows its first line: the focus offer goes first
     const phone = new PhoneHeader(header, toolbar.el, [this.focusPrompt.el, banner, this.voteBanner.el, this.notice.el])
-    header.querySelector('.title-row')?.append(phone.menu)
+    if (!deps.screen) header.querySelector('.title-row')?.append(phone.menu)
     const main = h(
       'main',
       { class: 'board-main', id: 'main' },
+      this.stage?.el ?? null,
       this.canvas.el,
       this.list.el,
       mod?.el ?? null,
@@ -217,7 +231,7 @@ export class BoardApp {
     this.cleanups.push(phoneNav.watch())
     this.cleanups.push(watchTyping(document))
     this.updateTitle()
-    if (deps.prefs.list) this.setView('list')
+    if (deps.prefs.list && !deps.screen) this.setView('list')
   }
 
   /** Call once the element is in the document. */
@@ -240,6 +254,7 @@ export class BoardApp {
     this.search.destroy()
     this.counters?.destroy()
     this.timerBar?.destroy()
+    this.stage?.destroy()
     this.panels.destroy()
     this.el.remove()
   }
@@ -250,6 +265,7 @@ export class BoardApp {
     this.list.schedule()
     this.timerBar?.update()
     this.panels.band?.update()
+    this.stage?.update()
     this.panels.mod?.update()
     this.panels.log.render()
     this.voteBanner.update()
@@ -284,6 +300,7 @@ export class BoardApp {
 
   /** Notes changed. */
   onNotes(): void {
+    this.stage?.notesChanged()
     this.minimap?.notesChanged()
     this.panels.mod?.changed()
     this.search.refresh()
@@ -311,6 +328,12 @@ export class BoardApp {
 
   view(): View {
     return this.canvas.pz.view
+  }
+
+  /** The projector's stage changed: the join band hides while a push fills the screen. */
+  private onStage(): void {
+    const stage = this.stage?.stage
+    if (this.panels.band && stage) this.panels.band.el.hidden = stage.kind !== 'overview' && stage.pushed
   }
 
   /** The moderator's focus: show the field; people can go back to where they were. */

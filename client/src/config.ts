@@ -69,6 +69,25 @@ export function writeStored(key: string, value: unknown): void {
   }
 }
 
+/** sessionStorage key: this tab shows the moderator's board in projector mode. */
+export const projectorKey = (boardId: string): string => `cocanvas:${boardId}:projector`
+
+export function readSession(key: string): string | null {
+  try {
+    return sessionStorage.getItem(key)
+  } catch {
+    return null
+  }
+}
+
+export function writeSession(key: string, value: string): void {
+  try {
+    sessionStorage.setItem(key, value)
+  } catch {
+    // unavailable: the choice lasts until the page reloads
+  }
+}
+
 /** A random url-safe secret of `length` characters. */
 export function randomSecret(length = 40): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'

@@ -2,84 +2,43 @@
 import './sw-register'
 import { IndexeddbPersistence } from 'y-indexeddb'
 import * as Y from 'yjs'
+import { watchAccess } from './boardAccess'
 import {
   type BoardLocation,
   idbName,
   MAX_NOTE_CHARS_DEFAULT,
   MAX_NOTES_DEFAULT,
+  projectorKey,
   randomSecret,
   readLocation,
+  readSession,
   readStored,
   storageKeys,
+  writeSession,
   writeStored
 } from './config'
 import { Facilitation } from './facilitation/session'
 import { isLocale, type Locale, rememberedLocale, setLocale, t } from './i18n'
+import { authorIdFor, userColor } from './model/author'
 import { Board } from './model/board'
 import { Canvas, getCanvas } from './model/canvas'
 import { readLog } from './model/control'
-import { normalizeJoinCode } from './model/joincode'
-import { deviceStorage, rememberBoard } from './model/myboards'
 import { createUndoManager } from './model/notes'
-import { AppRequestError, type HelloReply, isRole, type Op, type Role, refusalCode } from './sync/appmsg'
+import { type HelloReply, isRole, type Role } from './sync/appTypes'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
-import { ApiError, BoardApi, boardInfo } from './sync/rest'
-import { CLOSE } from './sync/vocab.gen'
+import { BoardApi } from './sync/rest'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
-import { type Identity, isIdentity, joinDialog } from './view/dialogs'
+import { isIdentity, joinDialog } from './view/dialogs'
 import { fieldNamer, refusalText } from './view/drafts'
 import { showError, showJoinCode, showLoading } from './view/errorpage'
-import { setJoinUrl } from './view/projector'
+import { explainRefusal } from './view/explain'
 import { Toasts } from './view/toast'
 
-const PROJECTOR_KEY = (boardId: string): string => `cocanvas:${boardId}:projector`
-function readSession(key: string): string | null {
-  try {
-    return sessionStorage.getItem(key)
-  } catch {
-    return null
-  }
-}
-function writeSession(key: string, value: string): void {
-  try {
-    sessionStorage.setItem(key, value)
-  } catch {
-    // unavailable: the choice lasts until the page reloads
-  }
-}
 const isString = (v: unknown): v is string => typeof v === 'string'
 const isPrefs = (v: unknown): v is Prefs =>
   typeof v === 'object' && v !== null && typeof (v as Prefs).cursors === 'boolean'
-
-/** A refused or failed request, told in the person's language (server details below). */
-function explainRefusal(toasts: Toasts, op: Op, err: unknown): void {
-  const key = refusalCode(err)
-  const detail =
-    err instanceof AppRequestError && err.message && key !== 'offline'
-      ? t('rejected.detail', { reason: err.message })
-      : undefined
-  toasts.show(t(`op.error.${key}`, { op }), { kind: 'error', detail })
-}
-
-/** The public author id is sha256("board:pid")[:16], as the server computes it (works offline). */
-async function authorIdFor(boardId: string, pid: string): Promise<string | null> {
-  if (!crypto.subtle) return null
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${boardId}:${pid}`))
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0'))
-    .join('')
-    .slice(0, 16)
-}
-
-function userColor(canvas: Canvas, identity: Identity | null, seed: string): string {
-  const g = canvas.group(identity?.group)
-  if (g) return g.color
-  const palette = ['#3b5b92', '#7a4a9e', '#2f6f4f', '#9c4a1a', '#8a2846', '#2c6e7f']
-  let n = 0
-  for (const ch of seed) n = (n * 31 + ch.charCodeAt(0)) >>> 0
-  return palette[n % palette.length] ?? '#3b5b92'
-}
 
 function start(root: HTMLElement, where: BoardLocation): void {
   const { boardId } = where
@@ -107,7 +66,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
   let presence: Presence | null = null
   const undo = createUndoManager(board)
 
-  let projector = readSession(PROJECTOR_KEY(boardId)) === '1'
+  let projector = readSession(projectorKey(boardId)) === '1'
   const conn = connect(doc, where, {
     hello: () => ({
       pid: pid ?? undefined,
@@ -172,7 +131,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
   const user = (): UserInfo => ({
     name: role === 'viewer' || role === 'projector' ? t(`role.${role}`) : (identity?.name ?? t('note.anonymous')),
     group: identity?.name ? identity.group : null,
-    color: canvas ? userColor(canvas, identity, pid ?? '') : '#3b5b92',
+    color: canvas ? userColor(canvas, identity?.group, pid ?? '') : '#3b5b92',
     role: role ?? 'viewer'
   })
 
@@ -236,7 +195,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
         role === 'moderator'
           ? (on: boolean) => {
               projector = on
-              writeSession(PROJECTOR_KEY(boardId), on ? '1' : '0')
+              writeSession(projectorKey(boardId), on ? '1' : '0')
               fac.setProjector(on)
               mount(true)
             }
@@ -283,43 +242,12 @@ function start(root: HTMLElement, where: BoardLocation): void {
     else presence?.setUser(user())
   }
 
-  // a mistyped or expired code: ask again, saying why. The REST answer and the socket's
-  // close can come in either order; whichever is first asks, the other changes nothing.
-  const typedCode = normalizeJoinCode(where.token) !== null
-  let askedAgain = false
-  function askCodeAgain(problem: string): void {
-    if (askedAgain) return
-    askedAgain = true
-    conn.destroy()
-    window.history.replaceState(null, '', window.location.pathname)
-    showJoinCode(root, problem)
-  }
-
-  // the REST call tells the role early (and explains bad links) before the socket does
-  boardInfo(boardId, where.token)
-    .then((info) => {
-      if (info.role !== null && role !== info.role) setRole(info.role)
-      if (info.joinUrl !== null) setJoinUrl(info.joinUrl)
-      if (info.role === 'moderator') {
-        // "Meine Boards" on the landing page: also boards whose moderator link was opened here
-        const created = info.createdAt !== null ? info.createdAt * 1000 : Date.now()
-        const link = `${window.location.origin}/b/${boardId}#k=${token}`
-        rememberBoard(deviceStorage(), { id: boardId, title: info.title, savedAt: created, links: { moderator: link } })
-      }
-    })
-    .catch((err: unknown) => {
-      if (!(err instanceof ApiError)) return
-      if (typedCode && (err.status === 401 || err.status === 429)) {
-        askCodeAgain(t(err.status === 401 ? 'joincode.wrong' : 'landing.join.ratelimit'))
-        return
-      }
-      if (askedAgain) return
-      if (err.status === 401 || err.status === 404) {
-        conn.destroy()
-        showError(root, t(err.status === 401 ? 'error.4401' : 'error.4404'))
-      }
-      // otherwise offline or a passing failure: go on with what this device remembers
-    })
+  watchAccess(root, where, conn, {
+    role: () => role,
+    setRole,
+    token: () => token,
+    shown: () => app !== null
+  })
 
   board.meta.observe(() => {
     if (!app) mount()
@@ -342,30 +270,6 @@ function start(root: HTMLElement, where: BoardLocation): void {
     app?.onControl()
   })
   conn.awareness.on('change', () => app?.renderPresence())
-  conn.status.subscribe((s) => {
-    if (s.fatal && !app) {
-      if (typedCode && s.fatal.code === CLOSE.UNAUTHORIZED) {
-        askCodeAgain(t('joincode.wrong'))
-        return
-      }
-      if (typedCode && s.fatal.code === CLOSE.TOO_MANY_REQUESTS) {
-        askCodeAgain(t('landing.join.ratelimit'))
-        return
-      }
-      if (askedAgain) return
-      showError(
-        root,
-        t(
-          s.fatal.code === CLOSE.UNAUTHORIZED
-            ? 'error.4401'
-            : s.fatal.code === CLOSE.BOARD_NOT_FOUND
-              ? 'error.4404'
-              : 'error.4403'
-        ),
-        true
-      )
-    }
-  })
   void idb.whenSynced.then(() => {
     conn.status.set({ localReady: true })
     mount()

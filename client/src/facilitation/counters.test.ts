@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readEvent } from '../sync/appmsg'
+import { readEvent } from '../sync/appEvents'
 import { fieldCount, LiveCounts } from './counters'
 
 const counts = (rec: Record<string, unknown>) => {

@@ -1,6 +1,6 @@
 // Live counters for the moderator (P293): per field "7 of 12 have written", and while a
 // vote is open "9 of 12 voted". The server counts; this keeps the latest numbers. No DOM.
-import type { CountsEvent } from '../sync/appmsg'
+import type { CountsEvent } from '../sync/appEvents'
 import { Signal } from './signal'
 
 export interface FieldCount {

@@ -1,6 +1,6 @@
 // The moderator's decisions (P230): what the form sends, and how a linked note is named.
 // No DOM.
-import type { DecisionInput } from '../sync/appmsg'
+import type { DecisionInput } from '../sync/appTypes'
 import { DECISION_MAX_CHARS } from '../sync/vocab.gen'
 
 export const NOTE_EXCERPT = 60

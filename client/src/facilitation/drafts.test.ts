@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readEvent } from '../sync/appmsg'
+import { readEvent } from '../sync/appEvents'
 import { type Draft, Drafts } from './drafts'
 
 function memory(): { store: Drafts; saved: () => Draft[] } {

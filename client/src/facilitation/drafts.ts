@@ -2,7 +2,8 @@
 // change refused after working offline: the server hands them back, P262), kept on this
 // device until their author moves them to an open field, hands them in as a late note for
 // the moderator (P264) or discards them. Never silently: only the author removes one.
-import type { ParkedNote, RejectedEvent } from '../sync/appmsg'
+import type { RejectedEvent } from '../sync/appEvents'
+import type { ParkedNote } from '../sync/appTypes'
 import { Signal } from './signal'
 
 export interface Draft {

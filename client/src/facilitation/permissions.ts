@@ -1,5 +1,5 @@
 // What a role may do, from the generated op table (the server enforces the same table).
-import { allowed, type Role } from '../sync/appmsg'
+import { allowed, type Role } from '../sync/appTypes'
 
 export interface Permissions {
   /** Moderator controls: timer, locks, focus, private writing, votes, links, settings. */

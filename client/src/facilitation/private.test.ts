@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { PrivateNote } from '../sync/appmsg'
+import type { PrivateNote } from '../sync/appTypes'
 import { AppPeer } from '../testing/appPeer'
 import { PrivateNotes } from './private'
 

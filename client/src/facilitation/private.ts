@@ -3,7 +3,8 @@
 // edits are shown at once and sent debounced; the server's list never overwrites text
 // that is still being typed.
 import { newNoteId } from '../model/notes'
-import type { AppChannel, PrivateNote } from '../sync/appmsg'
+import type { AppChannel } from '../sync/AppChannel'
+import type { PrivateNote } from '../sync/appTypes'
 import { Signal } from './signal'
 
 const SEND_AFTER_MS = 400

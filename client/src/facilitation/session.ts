@@ -2,7 +2,9 @@
 // this person's ballot and private notes, the join code, focus following, and typed
 // requests for the moderator's commands. No DOM: views subscribe to the signals.
 import type { LogEntry } from '../model/control'
-import type { AppChannel, AppEvent, HelloReply, LateNote, Op, OpArgs, OpReplies, Role } from '../sync/appmsg'
+import type { AppChannel } from '../sync/AppChannel'
+import type { AppEvent } from '../sync/appEvents'
+import type { HelloReply, LateNote, Op, OpArgs, OpReplies, Role } from '../sync/appTypes'
 import { ServerClock } from './clock'
 import { LiveCounts } from './counters'
 import { type DraftStorage, Drafts } from './drafts'

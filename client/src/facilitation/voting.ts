@@ -2,7 +2,7 @@
 // them only), and after the close the results for everyone, sortable and split by group.
 import type { Board, NoteData } from '../model/board'
 import type { VoteResult, VotingState } from '../model/control'
-import type { BallotState } from '../sync/appmsg'
+import type { BallotState } from '../sync/appTypes'
 import { Signal } from './signal'
 
 export const ANONYMOUS = 'anonymous'

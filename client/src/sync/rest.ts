@@ -4,7 +4,7 @@
 // the server's message. Restore in place and saving a snapshot go over the app channel
 // (`snapshot.restore`, `snapshot.create`), so the decision log names the moderator.
 import type { BoardView } from '../model/snapshot'
-import { isRole, type Role } from './appmsg'
+import { isRole, type Role } from './appTypes'
 import { type ExportFormat, SNAPSHOT_KINDS, type SnapshotKind } from './vocab.gen'
 
 export { EXPORT_FORMATS, type ExportFormat, SNAPSHOT_KINDS, type SnapshotKind } from './vocab.gen'

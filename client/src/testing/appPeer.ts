@@ -2,7 +2,8 @@
 // the client's type-100 frames as the server would and answers through a real AppChannel.
 import { decode, encode } from '@msgpack/msgpack'
 import * as decoding from 'lib0/decoding'
-import { AppChannel, MESSAGE_APP } from '../sync/appmsg'
+import { AppChannel } from '../sync/AppChannel'
+import { MESSAGE_APP } from '../sync/appmsg'
 
 export interface SentRequest {
   id: number

@@ -2,7 +2,7 @@
 // the activity log, the moderator's panel and, on viewer links, the projector band.
 import { PHONE_MAX_WIDTH } from '../config'
 import { t } from '../i18n'
-import { readOnlyRole } from '../sync/appmsg'
+import { readOnlyRole } from '../sync/appTypes'
 import type { AppDeps } from './app'
 import { h, setText } from './dom'
 import { LogPanel } from './logpanel'

@@ -2,7 +2,7 @@
 // view; panels; messages. Rebuilt whole when the language or the role changes.
 import { type Locale, t, tx } from '../i18n'
 import { readFocus } from '../model/control'
-import type { Role } from '../sync/appmsg'
+import type { Role } from '../sync/appTypes'
 import type { BoardApi } from '../sync/rest'
 import type { Status } from '../sync/status'
 import type { Ctx } from './actions'

@@ -3,7 +3,7 @@
 import { readStored, storageKeys, writeStored } from '../config'
 import { t, tx } from '../i18n'
 import { readMetaFlags } from '../model/control'
-import type { Role } from '../sync/appmsg'
+import type { Role } from '../sync/appTypes'
 import { roleOfToken } from '../sync/rest'
 import { ROLES } from '../sync/vocab.gen'
 import type { Ctx } from './actions'

@@ -3,7 +3,7 @@
 // shared document, so it has its own small editor: typing is sent debounced.
 import { t, tx } from '../i18n'
 import type { FieldDef } from '../model/canvas'
-import type { PrivateNote } from '../sync/appmsg'
+import type { PrivateNote } from '../sync/appTypes'
 import type { Ctx } from './actions'
 import { h, setAttr } from './dom'
 import { disarm, isDisarmed, rearm, shortcutAllowed } from './keyGuard'

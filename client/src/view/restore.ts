@@ -1,7 +1,8 @@
 // Going back to a snapshot (moderator): in place, for everyone at once and undoable (the
 // server saves "now" first), or as a copy into a new board with its own links.
 import { t } from '../i18n'
-import { AppRequestError, type Op, refusalCode } from '../sync/appmsg'
+import { AppRequestError, refusalCode } from '../sync/appmsg'
+import type { Op } from '../sync/appTypes'
 import { ApiError, type BoardApi, type Diff, type SnapshotInfo } from '../sync/rest'
 import type { Ctx } from './actions'
 import { h, uid } from './dom'

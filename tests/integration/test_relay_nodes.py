@@ -17,7 +17,7 @@ import pytest
 
 from tests.integration.test_moderation import hello
 from tests.support.live import LiveServer
-from tests.support.ops import control, ok
+from tests.support.ops import control, ok, refused
 from tests.support.poll import poll_until
 from tests.support.pyclient import PyClient
 from tests.support.redis_server import RedisServer
@@ -217,3 +217,31 @@ async def test_p329_private_notes_and_ballots_from_one_node_count_on_the_other(
         await ok(p, "vote.cast", note="v1")
         closed = await ok(m, "vote.close")
         assert closed["results"]["v1"]["total"] == 1
+
+
+async def test_p331_a_late_note_handed_in_on_one_node_is_handled_once_on_another(
+    nodes: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = nodes
+    board = a.create_board()
+    mod = board.tokens["moderator"]
+    async with contextlib.AsyncExitStack() as stack:
+        m_b = await stack.enter_async_context(client(b, board.id, mod))
+        m_a = await stack.enter_async_context(client(a, board.id, mod))
+        p = await stack.enter_async_context(client(a, board.id, board.tokens["participant"]))
+        await hello(m_b, name="Mod B")
+        await hello(m_a, name="Mod A")
+        await hello(p, name="Pia", group="youth")
+        kept = (await ok(p, "late.put", field="A1", text="kept"))["id"]
+        dropped = (await ok(p, "late.put", field="A2", text="dropped"))["id"]
+        # node b never saw them in memory: it reads them from the store
+        reply = await ok(m_b, "hello", name="Mod B")
+        assert {n["id"] for n in reply["late_notes"]} == {kept, dropped}
+        await ok(m_b, "late.accept", note=kept)
+        await ok(m_b, "late.dismiss", note=dropped)
+        await p.wait_for(lambda: kept in note_ids(p), 10)
+        # node a still had both in memory: handled on b means handled
+        await refused(m_a, "late.accept", "not_found", note=kept)
+        await refused(m_a, "late.dismiss", "not_found", note=dropped)
+        reply = await ok(m_a, "hello", name="Mod A")
+        assert reply["late_notes"] == []

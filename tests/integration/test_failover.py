@@ -63,6 +63,14 @@ async def client(url: str, board_id: str, token: str, **kw: Any) -> AsyncIterato
         yield c
 
 
+def has_notes(c: PyClient, expected: set[str]) -> Callable[[], bool]:
+    return lambda: expected <= set(c.notes.keys())
+
+
+def voting_is(c: PyClient, state: str) -> Callable[[], bool]:
+    return lambda: control(c).get("voting", {}).get("state") == state
+
+
 def timer_ends(control_map: dict[str, Any]) -> int:
     return sum(1 for e in control_map.get("log", []) if e.get("op") == "timer.done")
 
@@ -94,10 +102,10 @@ async def test_p330_kill_9_behind_nginx_30_stock_clients_lose_nothing(
         await m.add_note("v1", "B2", "vote on me")
         await m.add_note("v2", "B2", "or on me")
         for v in voters:
-            await v.wait_for(lambda v=v: {"v1", "v2"} <= set(v.notes.keys()), 10)
+            await v.wait_for(has_notes(v, {"v1", "v2"}), 10)
         await ok(m, "vote.open", fields=["B2"], per_person=2, max_per_note=2)
         for v, note in zip(voters, ("v1", "v2"), strict=True):
-            await v.wait_for(lambda v=v: control(v).get("voting", {}).get("state") == "open")
+            await v.wait_for(voting_is(v, "open"))
             await ok(v, "vote.cast", note=note)  # one ballot on each node
         await ok(m, "timer.start", target="A1", seconds=8)
 

@@ -155,6 +155,7 @@ def room_builder(
             link = BoardLink(room, relay, store, RelayStats(metrics))
             room.shared = link
             room.after_relayed = facilitation.refresh  # a timer set elsewhere wakes ours
+            link.on_all_left = facilitation.all_left
             await link.start()
         return room
 

@@ -24,7 +24,7 @@ from ..sync import codec
 from ..sync.document import load_doc
 from ..sync.errors import SyncError
 from ..sync.room import Room
-from .base import AWARENESS, UPDATE, Relay, RelayError, RelayMessage, Subscription
+from .base import AWARENESS, PEOPLE, UPDATE, Relay, RelayError, RelayMessage, Subscription
 
 log = logging.getLogger(__name__)
 LEASE_MS = 5_000  # P327: an owner that stops renewing loses the board this long after
@@ -32,8 +32,11 @@ RENEW_SECONDS = 1.0
 SEND_QUEUE = 10_000  # messages waiting for the relay; beyond: dropped, peers catch up
 RESEND_SECONDS = (0.05, 2.0)
 BATCH = 64  # queued messages sent in one round trip
+PEOPLE_STALE = 3.0  # P332: a node not heard of for this long serves nobody on the board
+MAX_PEOPLE_BYTES = 6
 
 Task = Callable[[], Coroutine[Any, Any, None]]
+AllLeft = Callable[[], Coroutine[Any, Any, None]]
 
 
 class LinkStats:
@@ -74,6 +77,11 @@ class BoardLink:
         self._behind = False  # a catch-up failed: the next lease tick tries again
         self._tasks_scope: anyio.CancelScope | None = None
         self._tg: Any = None
+        self._people: dict[str, tuple[int, float]] = {}  # node -> (clients, when heard)
+        self._announced = 0
+        self._left_due = False  # someone was here since the board was last empty everywhere
+        self.on_all_left: AllLeft | None = None
+        """Runs on the owner once the board is empty on every node (P332)."""
 
     @property
     def owner(self) -> bool:
@@ -84,6 +92,8 @@ class BoardLink:
         await self.catch_up()  # what was committed between our load and the subscription
 
     async def close(self) -> None:
+        if self._announced:
+            self._announce(0)
         await self._flush()
         if self._sub is not None:
             await self._sub.close()
@@ -103,6 +113,10 @@ class BoardLink:
 
     def presence(self, payload: bytes) -> None:
         self._queue(AWARENESS, self._count, payload)
+
+    def _announce(self, people: int) -> None:
+        self._announced = people
+        self._queue(PEOPLE, self._count, str(min(people, 999_999)).encode())
 
     def _queue(self, kind: str, count: int, payload: bytes) -> None:
         if len(self._out) >= SEND_QUEUE:
@@ -164,6 +178,13 @@ class BoardLink:
                 return
             self.room.apply_relayed_presence(msg.node, entries)
             return
+        if msg.kind == PEOPLE:
+            text = msg.payload
+            if len(text) > MAX_PEOPLE_BYTES or not text.isdigit():
+                log.error("board %s: relayed head count dropped", self.room.board_id)
+                return
+            self._people[msg.node] = (int(text), time.monotonic())
+            return
         last = self._seen.get(msg.node)
         self._seen[msg.node] = msg.count
         if last is not None and msg.count != last + 1:
@@ -215,6 +236,7 @@ class BoardLink:
             try:
                 while True:
                     await self._renew(tg, tasks)
+                    self._count_people(tg)
                     await anyio.sleep(self.renew_seconds)
             finally:
                 self._tg = None
@@ -239,6 +261,21 @@ class BoardLink:
             tg.start_soon(self._run_tasks, tasks)
         elif not held and self._owner:
             self._set_owner(False)
+
+    def _count_people(self, tg: Any) -> None:
+        """P332: tell the others how many clients this node serves (every tick while some,
+        once when none), and on the owner, once everyone everywhere has left, run
+        `on_all_left`."""
+        here = len(self.room.conns)
+        if here or self._announced:
+            self._announce(here)
+        now = time.monotonic()
+        elsewhere = any(n > 0 and now - heard < PEOPLE_STALE for n, heard in self._people.values())
+        if here or elsewhere:
+            self._left_due = True
+        elif self._left_due and self._owner and self.on_all_left is not None:
+            self._left_due = False
+            tg.start_soon(self.on_all_left)
 
     def _set_owner(self, owner: bool) -> None:
         self._owner = owner

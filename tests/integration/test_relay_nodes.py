@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.integration.test_moderation import hello
-from tests.support.live import LiveServer
+from tests.support.live import Board, LiveServer
 from tests.support.ops import control, ok, refused
 from tests.support.poll import poll_until
 from tests.support.pyclient import PyClient
@@ -245,3 +245,48 @@ async def test_p331_a_late_note_handed_in_on_one_node_is_handled_once_on_another
         await refused(m_a, "late.dismiss", "not_found", note=dropped)
         reply = await ok(m_a, "hello", name="Mod A")
         assert reply["late_notes"] == []
+
+
+async def last_leave_snapshots(node: LiveServer, board: Board) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(timeout=10) as http:
+        r = await http.get(
+            f"{node.http}/api/boards/{board.id}/snapshots",
+            headers={"authorization": f"Bearer {board.tokens['moderator']}"},
+        )
+    r.raise_for_status()
+    return [s for s in r.json()["snapshots"] if s["kind"] == "last-leave"]
+
+
+@pytest.mark.parametrize("handed_over", [False, True], ids=["owner-stays", "handed-over"])
+async def test_p332_last_leave_snapshot_is_taken_once_by_the_owner(
+    nodes: tuple[LiveServer, LiveServer], handed_over: bool
+) -> None:
+    a, b = nodes
+    board = a.create_board()
+    token = board.tokens["participant"]
+    if handed_over:
+        async with client(a, board.id, token):
+            await poll_until(lambda: owns(a, 1))  # a owns it through its grace period
+    async with client(b, board.id, token) as on_b:
+        async with client(a, board.id, token) as on_a:
+            await on_a.add_note("from-a", "A1", "written on a")
+            await on_b.wait_for(lambda: "from-a" in note_ids(on_b), 10)
+        # a's last client left, but the board is not empty: nothing yet
+        await on_b.add_note("from-b", "A2", "written on b")
+        if handed_over:
+            await poll_until(lambda: owns(b, 1))  # a unloaded its empty board
+        else:
+            await poll_until(lambda: owns(b, 1))
+            await anyio.sleep(1.5)  # a few lease ticks: room for a wrong snapshot
+        assert await last_leave_snapshots(a, board) == []
+    await poll_until(lambda: has_last_leave(a, board), seconds=10)
+    # both nodes unload (grace 2 s); neither takes a second one
+    await poll_until(lambda: owns(a, 0), seconds=10)
+    await poll_until(lambda: owns(b, 0), seconds=10)
+    await anyio.sleep(1.5)
+    (snap,) = await last_leave_snapshots(a, board)
+    assert snap["notes"] == 2
+
+
+async def has_last_leave(node: LiveServer, board: Board) -> bool:
+    return bool(await last_leave_snapshots(node, board))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import errno
 import gc
 import logging.config
@@ -12,7 +13,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from .sync.vocabulary import ARCHIVE_FORMAT, EXPORT_FORMATS
 
 if TYPE_CHECKING:
     from .history import Rendered
+    from .store.base import DocStore
 
 EPILOG = """examples:
   cocanvas serve                         start on http://127.0.0.1:8000 with data in ./data
@@ -32,6 +34,8 @@ EPILOG = """examples:
   cocanvas backup backup-2026-03-03.db   while the server runs
   cocanvas restore backup-2026-03-03.db  with the server stopped
   cocanvas migrate --to postgresql://cocanvas@db/cocanvas   copy ./data into PostgreSQL
+  cocanvas boards --store postgresql://cocanvas@db/cocanvas  new, boards, snapshot, export
+                                         and import work on PostgreSQL too
 
 Settings can also come from the environment (COCANVAS_PORT, COCANVAS_DATA_DIR, ...);
 see README.md for every setting and limit."""
@@ -53,6 +57,14 @@ def _parser() -> argparse.ArgumentParser:
     def data_arg(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
             "--data", type=Path, help="data directory with the SQLite database (default ./data)"
+        )
+
+    def store_arg(sp: argparse.ArgumentParser) -> None:
+        data_arg(sp)
+        sp.add_argument(
+            "--store",
+            help="store URL, e.g. postgresql://... (default: COCANVAS_STORE_URL, else SQLite "
+            "in --data)",
         )
 
     s = sub.add_parser("serve", help="run the server", description="Run the server.")
@@ -91,10 +103,10 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument(
         "--url", default=None, help="server base URL for the links (default http://HOST:PORT)"
     )
-    data_arg(n)
+    store_arg(n)
 
     b = sub.add_parser("boards", help="list boards", description="List the boards.")
-    data_arg(b)
+    store_arg(b)
 
     ex = sub.add_parser(
         "export",
@@ -113,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--snapshot", help="export this snapshot instead of the board as it is now")
     ex.add_argument("--anonymize", action="store_true", help="leave out every name")
     ex.add_argument("--locale", choices=["de", "en"], help="language of headings")
-    data_arg(ex)
+    store_arg(ex)
 
     im = sub.add_parser(
         "import", help="create a board from a .cocanvas archive", description="Import a board."
@@ -121,14 +133,14 @@ def _parser() -> argparse.ArgumentParser:
     im.add_argument("file", type=Path, help="a .cocanvas archive made by `cocanvas export`")
     im.add_argument("--title", help="title of the new board (default: the archive's)")
     im.add_argument("--url", default=None, help="server base URL for the links")
-    data_arg(im)
+    store_arg(im)
 
     sn = sub.add_parser(
         "snapshot", help="save a labelled snapshot of a board", description="Save a snapshot."
     )
     sn.add_argument("board", help="board id (see `cocanvas boards`)")
     sn.add_argument("--label", default="", help="what this snapshot marks")
-    data_arg(sn)
+    store_arg(sn)
 
     bk = sub.add_parser(
         "backup",
@@ -196,6 +208,23 @@ def _check_data_dir(path: Path) -> None:
             f"cannot use data directory {path}: {exc.strerror or exc}; "
             "pick another with --data or fix its permissions"
         ) from exc
+
+
+def _where(settings: Settings) -> str:
+    """The store in words for messages: a PostgreSQL URL without its password, or the
+    SQLite file."""
+    from .compose import database_path
+    from .store.postgres_db import redact_url
+
+    return redact_url(settings.store_url) if settings.store_url else str(database_path(settings))
+
+
+def _stored_boards_exist(settings: Settings) -> bool:
+    """False when a SQLite data directory has no database yet (reading commands stop
+    there instead of creating an empty one); a store URL is always opened."""
+    from .compose import database_path
+
+    return bool(settings.store_url) or database_path(settings).exists()
 
 
 def _check_port(host: str, port: int) -> None:
@@ -278,10 +307,10 @@ def cmd_serve(settings: Settings) -> None:
 
 async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
     from .boards import BoardInputError, board_links, create_board
-    from .compose import opened_store
 
-    _check_data_dir(settings.data_dir)
-    async with opened_store(settings) as store:
+    if not settings.store_url:
+        _check_data_dir(settings.data_dir)
+    async with _opened(settings) as store:
         try:
             dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
             new = await create_board(
@@ -307,13 +336,10 @@ async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_boards(settings: Settings) -> None:
-    from .compose import database_path, opened_store
-
-    db = database_path(settings)
-    if not db.exists():
-        print(f"no boards yet (no database at {db})")
+    if not _stored_boards_exist(settings):
+        print(f"no boards yet (no database at {_where(settings)})")
         return
-    async with opened_store(settings) as store:
+    async with _opened(settings) as store:
         records = await store.list_boards()
     if not records:
         print("no boards yet")
@@ -324,16 +350,15 @@ async def cmd_boards(settings: Settings) -> None:
 
 async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
     from .boards import BoardInputError, clean_text, snapshot_board
-    from .compose import database_path, opened_store
 
-    db = database_path(settings)
-    if not db.exists():
-        raise CliError(f"no database at {db}; pass the server's --data directory")
+    db = _where(settings)
+    if not _stored_boards_exist(settings):
+        raise CliError(f"no database at {db}; pass the server's --data directory or --store")
     try:
         label = clean_text(args.label, "label", 200, required=False)
     except BoardInputError as exc:
         raise CliError(str(exc)) from exc
-    async with opened_store(settings) as store:
+    async with _opened(settings) as store:
         if await store.get_board(args.board) is None:
             raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
         info = await snapshot_board(store, None, args.board, label, "manual")
@@ -341,15 +366,14 @@ async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_export(settings: Settings, args: argparse.Namespace) -> Rendered:
-    from .compose import database_path, opened_store
     from .history import ALL_FORMATS, HistoryError, render_export
 
     if args.format not in ALL_FORMATS:
         raise CliError(f"unknown format {args.format!r}; one of: {', '.join(ALL_FORMATS)}")
-    db = database_path(settings)
-    if not db.exists():
-        raise CliError(f"no database at {db}; pass the server's --data directory")
-    async with opened_store(settings) as store:
+    db = _where(settings)
+    if not _stored_boards_exist(settings):
+        raise CliError(f"no database at {db}; pass the server's --data directory or --store")
+    async with _opened(settings) as store:
         record = await store.get_board(args.board)
         if record is None:
             raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
@@ -380,12 +404,12 @@ def write_export(args: argparse.Namespace, rendered: Rendered) -> None:
 
 async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) -> None:
     from .boards import board_links
-    from .compose import opened_store
     from .export import ArchiveError
     from .history import import_archive
 
-    _check_data_dir(settings.data_dir)
-    async with opened_store(settings) as store:
+    if not settings.store_url:
+        _check_data_dir(settings.data_dir)
+    async with _opened(settings) as store:
         try:
             new = await import_archive(
                 store, data, args.title, join_code_hours=settings.join_code_hours
@@ -399,11 +423,21 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) 
         print(f"{role + ':':<13}{links[role]}")
 
 
+def _sqlite_only(settings: Settings, command: str) -> None:
+    if settings.store_url:
+        raise CliError(
+            f"`cocanvas {command}` copies the SQLite database; with a PostgreSQL store "
+            "(COCANVAS_STORE_URL) use pg_dump and pg_restore (README, Running on several "
+            "machines)"
+        )
+
+
 def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
     from .compose import database_path
     from .store.base import StoreError
     from .store.sqlite_backup import backup_database
 
+    _sqlite_only(settings, "backup")
     dest: Path = args.dest
     if dest.exists() and not args.force:
         raise CliError(f"{dest} exists; choose another name or pass --force")
@@ -422,6 +456,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
     from .store.base import StoreError
     from .store.sqlite_backup import restore_database
 
+    _sqlite_only(settings, "restore")
     _check_data_dir(settings.data_dir)
     try:
         moved = restore_database(args.backup, database_path(settings))
@@ -430,6 +465,19 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
     print(f"restored {args.backup} into {settings.data_dir}; start the server again")
     if moved is not None:
         print(f"the database it replaced is now {moved}; delete it when you no longer need it")
+
+
+@contextlib.asynccontextmanager
+async def _opened(settings: Settings) -> AsyncIterator[DocStore]:
+    """The configured store, opened (migrations applied); an unreachable one is a CliError."""
+    from .compose import opened_store
+    from .store.base import StoreError
+
+    try:
+        async with opened_store(settings) as store:
+            yield store
+    except StoreError as exc:
+        raise CliError(f"{_where(settings)}: {exc}") from exc
 
 
 def _check_store(settings: Settings) -> None:

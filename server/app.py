@@ -156,6 +156,7 @@ def room_builder(
             room.shared = link
             room.after_relayed = facilitation.refresh  # a timer set elsewhere wakes ours
             link.on_all_left = facilitation.all_left
+            link.on_secrets = facilitation.secrets_changed
             await link.start()
         return room
 

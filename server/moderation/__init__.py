@@ -55,6 +55,7 @@ class Facilitation(RoomExtension):
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
         self._loaded_state = read_state_vector(room.doc.get_state())
+        self.secrets_lock = anyio.Lock()  # a reload must not replace values an op is writing
 
     def extensions(self) -> list[RoomExtension]:
         """Every part as a room extension, in the order their hello keys are merged."""
@@ -136,6 +137,13 @@ class Facilitation(RoomExtension):
             return  # P332: the owner takes it, once the board is empty on every node
         if self.room.seq != self._snapshot_seq:
             await self.snapshot("", "last-leave")
+
+    async def secrets_changed(self, kind: str) -> None:
+        """Another node changed held-back values of `kind`: read them again (P331)."""
+        if kind == "late":
+            async with self.secrets_lock:
+                await self.late.load()
+            self.late.notify()
 
     async def all_left(self) -> None:
         """With several nodes: everyone has left the board everywhere and this node owns

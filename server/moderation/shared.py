@@ -55,7 +55,7 @@ class FreshSecrets(RoomExtension):
 def read_secrets_first(facilitation: Facilitation) -> list[RoomExtension]:
     """The facilitation's extensions, private writing, voting and late notes wrapped (P329,
     P331)."""
-    lock = anyio.Lock()
+    lock = facilitation.secrets_lock
 
     async def reload() -> None:
         await facilitation.private.load()

@@ -24,7 +24,16 @@ from ..sync import codec
 from ..sync.document import load_doc
 from ..sync.errors import SyncError
 from ..sync.room import Room
-from .base import AWARENESS, PEOPLE, UPDATE, Relay, RelayError, RelayMessage, Subscription
+from .base import (
+    AWARENESS,
+    PEOPLE,
+    SECRETS,
+    UPDATE,
+    Relay,
+    RelayError,
+    RelayMessage,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 LEASE_MS = 5_000  # P327: an owner that stops renewing loses the board this long after
@@ -32,11 +41,13 @@ RENEW_SECONDS = 1.0
 SEND_QUEUE = 10_000  # messages waiting for the relay; beyond: dropped, peers catch up
 RESEND_SECONDS = (0.05, 2.0)
 BATCH = 64  # queued messages sent in one round trip
-PEOPLE_STALE = 3.0  # P332: a node not heard of for this long serves nobody on the board
+PEOPLE_STALE = 10.0  # P332: a node not heard of for this long serves nobody on the board
 MAX_PEOPLE_BYTES = 6
 
 Task = Callable[[], Coroutine[Any, Any, None]]
 AllLeft = Callable[[], Coroutine[Any, Any, None]]
+SecretsChanged = Callable[[str], Coroutine[Any, Any, None]]
+SECRET_KINDS = ("late",)  # P331: the kinds another node may say it changed
 
 
 class LinkStats:
@@ -82,6 +93,8 @@ class BoardLink:
         self._left_due = False  # someone was here since the board was last empty everywhere
         self.on_all_left: AllLeft | None = None
         """Runs on the owner once the board is empty on every node (P332)."""
+        self.on_secrets: SecretsChanged | None = None
+        """Runs when another node changed held-back values of a kind (P331)."""
 
     @property
     def owner(self) -> bool:
@@ -113,6 +126,9 @@ class BoardLink:
 
     def presence(self, payload: bytes) -> None:
         self._queue(AWARENESS, self._count, payload)
+
+    def secrets_changed(self, kind: str) -> None:
+        self._queue(SECRETS, self._count, kind.encode())
 
     def _announce(self, people: int) -> None:
         self._announced = people
@@ -184,6 +200,13 @@ class BoardLink:
                 log.error("board %s: relayed head count dropped", self.room.board_id)
                 return
             self._people[msg.node] = (int(text), time.monotonic())
+            return
+        if msg.kind == SECRETS:
+            kind = msg.payload.decode("ascii", "replace")
+            if kind not in SECRET_KINDS:
+                log.error("board %s: relayed change of unknown secrets dropped", self.room.board_id)
+            elif self.on_secrets is not None and self._tg is not None:
+                self._tg.start_soon(self.on_secrets, kind)
             return
         last = self._seen.get(msg.node)
         self._seen[msg.node] = msg.count

@@ -219,6 +219,11 @@ async def test_p329_private_notes_and_ballots_from_one_node_count_on_the_other(
         assert closed["results"]["v1"]["total"] == 1
 
 
+def late_listed(c: PyClient) -> set[str]:
+    listings = [m for m in c.app_messages if m.get("ev") == "late.notes"]
+    return {n["id"] for n in listings[-1]["notes"]} if listings else set()
+
+
 async def test_p331_a_late_note_handed_in_on_one_node_is_handled_once_on_another(
     nodes: tuple[LiveServer, LiveServer],
 ) -> None:
@@ -234,7 +239,9 @@ async def test_p331_a_late_note_handed_in_on_one_node_is_handled_once_on_another
         await hello(p, name="Pia", group="youth")
         kept = (await ok(p, "late.put", field="A1", text="kept"))["id"]
         dropped = (await ok(p, "late.put", field="A2", text="dropped"))["id"]
-        # node b never saw them in memory: it reads them from the store
+        # node b hears that they changed and tells its moderator at once
+        await m_b.wait_for(lambda: late_listed(m_b) == {kept, dropped}, 10)
+        # and reads them from the store at hello and before each late op
         reply = await ok(m_b, "hello", name="Mod B")
         assert {n["id"] for n in reply["late_notes"]} == {kept, dropped}
         await ok(m_b, "late.accept", note=kept)
@@ -274,15 +281,15 @@ async def test_p332_last_leave_snapshot_is_taken_once_by_the_owner(
         # a's last client left, but the board is not empty: nothing yet
         await on_b.add_note("from-b", "A2", "written on b")
         if handed_over:
-            await poll_until(lambda: owns(b, 1))  # a unloaded its empty board
+            await poll_until(lambda: owns(b, 1), seconds=20)  # a unloaded its empty board
         else:
-            await poll_until(lambda: owns(b, 1))
+            await poll_until(lambda: owns(b, 1), seconds=20)
             await anyio.sleep(1.5)  # a few lease ticks: room for a wrong snapshot
         assert await last_leave_snapshots(a, board) == []
-    await poll_until(lambda: has_last_leave(a, board), seconds=10)
+    await poll_until(lambda: has_last_leave(a, board), seconds=20)
     # both nodes unload (grace 2 s); neither takes a second one
-    await poll_until(lambda: owns(a, 0), seconds=10)
-    await poll_until(lambda: owns(b, 0), seconds=10)
+    await poll_until(lambda: owns(a, 0), seconds=20)
+    await poll_until(lambda: owns(b, 0), seconds=20)
     await anyio.sleep(1.5)
     (snap,) = await last_leave_snapshots(a, board)
     assert snap["notes"] == 2

@@ -95,6 +95,7 @@ class BoardLink:
         """Runs on the owner once the board is empty on every node (P332)."""
         self.on_secrets: SecretsChanged | None = None
         """Runs when another node changed held-back values of a kind (P331)."""
+        self._secrets_due: set[str] = set()
 
     @property
     def owner(self) -> bool:
@@ -205,7 +206,9 @@ class BoardLink:
             kind = msg.payload.decode("ascii", "replace")
             if kind not in SECRET_KINDS:
                 log.error("board %s: relayed change of unknown secrets dropped", self.room.board_id)
-            elif self.on_secrets is not None and self._tg is not None:
+            elif self._tg is None:
+                self._secrets_due.add(kind)  # subscribed, not running yet: at run()
+            elif self.on_secrets is not None:
                 self._tg.start_soon(self.on_secrets, kind)
             return
         last = self._seen.get(msg.node)
@@ -256,6 +259,10 @@ class BoardLink:
         async with anyio.create_task_group() as tg:
             self._tg = tg
             tg.start_soon(self._send)
+            if self.on_secrets is not None:
+                for kind in self._secrets_due:
+                    tg.start_soon(self.on_secrets, kind)
+            self._secrets_due.clear()
             try:
                 while True:
                     await self._renew(tg, tasks)

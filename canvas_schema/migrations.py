@@ -3,7 +3,8 @@
 When a canvas changes in a way that affects existing boards (a field renamed,
 split or removed), bump its `version` and append a `Migration` here that turns a
 board of the old version into one of the new. Version 1 is the first; there are
-no migrations yet.
+no migrations yet. The server applies them to stored boards when they load, to
+imported archives and to restored snapshots (`server/upgrade.py`, PROTOCOL.md P380).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`python -m server` runs the cocanvas command line (see server/cli.py)."""
+"""`python -m server` runs the cocanvas command line (see server/cli/)."""
 
 import sys
 

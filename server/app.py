@@ -38,6 +38,7 @@ from .sync.room import Room, RoomConfig
 from .sync.rooms import RoomFactory, Rooms
 from .sync.vocabulary import SnapshotKind
 from .throttle import Guards
+from .upgrade import restorable_state, upgrade_stored
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -89,6 +90,7 @@ def room_builder(
                 " it from a backup"
             ) from exc
         canvas = resolve_canvas(record.canvas, dirs)
+        await upgrade_stored(store, record, doc, loaded.last_seq, canvas)
         rules = Rules(
             field_kinds={f.id: str(f.kind) for f in canvas.fields},
             max_notes=limits.max_notes_per_board,
@@ -123,7 +125,7 @@ def room_builder(
             found = await store.get_snapshot(record.id, sid)
             if found is None:  # deleted since the caller checked
                 raise AppError(ErrorCode.NOT_FOUND, f"no snapshot {sid!r}")
-            restore_in_place(room, found[1])
+            restore_in_place(room, restorable_state(found[1], canvas, record.canvas_version))
             facilitation.refresh()
 
         ctx = BoardContext(

@@ -11,7 +11,7 @@ from typing import Any
 
 from pycrdt import Doc, Map
 
-from canvas_schema import Canvas, canvas_to_json, load_canvas
+from canvas_schema import Canvas, load_canvas
 
 from .auth import hash_token, new_board_id, new_join_code, new_token
 from .moderation.agenda import default_agenda
@@ -53,12 +53,6 @@ def resolve_canvas(canvas_id: str, extra_dirs: tuple[Path, ...] = ()) -> Canvas:
         return load_canvas(canvas_id, extra_dirs)
     except LookupError as exc:
         raise BoardInputError(str(exc).strip("'\"")) from exc
-
-
-def canvas_info(canvas_id: str, extra_dirs: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """The resolved canvas definition as JSON (what exports read); BoardInputError if
-    there is no such canvas."""
-    return canvas_to_json(resolve_canvas(canvas_id, extra_dirs))
 
 
 async def create_board(

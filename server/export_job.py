@@ -7,12 +7,15 @@ process on a server, in a thread for the command line.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+
+from canvas_schema import Canvas, MigrationError
 
 from .export import FORMATS, ExportInput
 from .sync.document import doc_view, load_doc
+from .upgrade import content_version, upgrade_doc
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class RenderJob:
 
     fmt: str
     state: bytes
-    canvas: dict[str, Any]
+    canvas: Canvas
     locale: str
     exported_at: float
     source_label: str | None
@@ -49,8 +52,12 @@ class RenderJob:
 def run_job(job: RenderJob) -> bytes:
     """Render `job`; raises KeyError for an unknown format."""
     spec = FORMATS[job.fmt]
+    doc = load_doc(job.state, [])
+    # a snapshot or an unloaded board may be at an older canvas version (P380)
+    with contextlib.suppress(MigrationError):
+        upgrade_doc(doc, job.canvas, content_version(doc, job.canvas.version))
     inp = ExportInput(
-        board=doc_view(load_doc(job.state, [])),
+        board=doc_view(doc),
         canvas=job.canvas,
         locale=job.locale,
         exported_at=job.exported_at,

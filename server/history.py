@@ -11,16 +11,16 @@ import asyncio
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import anyio
 from pycrdt import Map
 
-from canvas_schema import validate_board
+from canvas_schema import MigrationError, validate_board
 
-from .boards import BoardInputError, NewBoard, canvas_info, create_board, resolve_canvas
+from .boards import BoardInputError, NewBoard, create_board, resolve_canvas
 from .export import (
     ARCHIVE_EXTENSION,
     ARCHIVE_MEDIA_TYPE,
@@ -37,7 +37,7 @@ from .recovery import load_board
 from .store.base import BoardRecord, DocStore, SnapshotInfo
 from .sync.document import META, doc_view, load_doc
 from .sync.rooms import Rooms
-from .sync.vocabulary import SNAPSHOT_KINDS, SnapshotKind
+from .upgrade import restorable_state, upgrade_state
 
 ALL_FORMATS = (*FORMATS, ARCHIVE_EXTENSION)
 
@@ -118,7 +118,7 @@ async def render_export(
     job = RenderJob(
         fmt=fmt,
         state=state,
-        canvas=canvas_info(record.canvas, canvas_dirs),
+        canvas=resolve_canvas(record.canvas, canvas_dirs),
         locale=lang,
         exported_at=time.time(),
         source_label=source_label(info, lang),
@@ -162,31 +162,38 @@ async def archive_board(store: DocStore, rooms: Rooms | None, record: BoardRecor
     return await loop.run_in_executor(None, pack_archive, board, state, snapshots)
 
 
-def check_fits_canvas(archive: Archive) -> None:
-    """P82: the archive's board must fit its canvas at this server's version of it
-    (canvas_schema.validate_board); raises ArchiveError naming the first problems."""
+def fit_to_canvas(archive: Archive, canvas_dirs: tuple[Path, ...] = ()) -> Archive:
+    """P82, P381: the archive brought to this server's version of its canvas.
+
+    An archive of an older canvas version is migrated (its state and every snapshot);
+    a newer one is refused. The migrated board must then fit the canvas
+    (canvas_schema.validate_board). Raises ArchiveError naming the first problems.
+    """
     try:
-        canvas = resolve_canvas(archive.board.canvas)
+        canvas = resolve_canvas(archive.board.canvas, canvas_dirs)
     except BoardInputError:
-        return  # creating the board says which canvases there are
-    if archive.board.canvas_version != canvas.version:
+        return archive  # creating the board says which canvases there are
+    version = archive.board.canvas_version
+    if version > canvas.version:
         raise ArchiveError(
-            f"the archive uses version {archive.board.canvas_version} of canvas "
-            f"'{canvas.id}', this server version {canvas.version}; import it into a server "
-            "with the same canvas version"
+            f"the archive uses version {version} of canvas '{canvas.id}', newer than this "
+            f"server's version {canvas.version}; import it into an up-to-date server"
         )
-    issues = validate_board(doc_view(load_doc(archive.state, [])), canvas)
+    try:
+        state = upgrade_state(archive.state, canvas, version)
+        snapshots = tuple(
+            replace(snap, state=upgrade_state(snap.state, canvas, version))
+            for snap in archive.snapshots
+        )
+    except MigrationError as exc:
+        raise ArchiveError(f"the archive cannot be brought to this server's canvas: {exc}") from exc
+    issues = validate_board(doc_view(load_doc(state, [])), canvas)
     if issues:
         shown = "; ".join(str(issue) for issue in issues[:3])
         more = f" (and {len(issues) - 3} more)" if len(issues) > 3 else ""
         raise ArchiveError(f"the board does not fit canvas '{canvas.id}': {shown}{more}")
-
-
-def _snapshot_kind(kind: str) -> SnapshotKind:
-    for known in SNAPSHOT_KINDS:
-        if kind == known:
-            return known
-    return "manual"  # a kind this version does not know (a newer one's): kept as manual
+    board = replace(archive.board, canvas_version=canvas.version)
+    return Archive(board=board, state=state, snapshots=snapshots)
 
 
 async def import_archive(
@@ -195,16 +202,19 @@ async def import_archive(
     title: str | None = None,
     max_bytes: int = 64 * 1024 * 1024,
     join_code_hours: float = DEFAULT_JOIN_CODE_HOURS,
+    canvas_dirs: tuple[Path, ...] = (),
 ) -> NewBoard:
-    """A new board (new id, new links) with the archive's content and snapshots."""
+    """A new board (new id, new links) with the archive's content and snapshots, brought
+    to this server's version of its canvas (`fit_to_canvas`)."""
     loop = asyncio.get_running_loop()
-    archive = await loop.run_in_executor(None, unpack_archive, data, max_bytes)
-    await loop.run_in_executor(None, check_fits_canvas, archive)
+    unpacked = await loop.run_in_executor(None, unpack_archive, data, max_bytes)
+    archive = await loop.run_in_executor(None, fit_to_canvas, unpacked, canvas_dirs)
     new = await create_board(
         store,
         archive.board.canvas,
         title or archive.board.title,
         archive.board.locale,
+        extra_dirs=canvas_dirs,
         join_code_hours=join_code_hours,
     )
     await store.compact(new.record.id, _rebased(archive.state, new.record), 0)
@@ -213,7 +223,7 @@ async def import_archive(
             board=new.record.id,
             sid=snap.sid,
             label=snap.label or "",
-            kind=_snapshot_kind(snap.kind),
+            kind=snap.kind,
             created_at=snap.created_at / 1000,
             seq=0,
             notes=snap.notes,
@@ -237,15 +247,23 @@ async def restore_as_copy(
     sid: str,
     title: str | None = None,
     join_code_hours: float = DEFAULT_JOIN_CODE_HOURS,
+    canvas_dirs: tuple[Path, ...] = (),
 ) -> NewBoard:
     found = await store.get_snapshot(record.id, sid)
     if found is None:
         raise HistoryError(f"no snapshot {sid!r} on this board")
     copy_title = title or f"{record.title} (copy)"
     new = await create_board(
-        store, record.canvas, copy_title, record.locale, join_code_hours=join_code_hours
+        store,
+        record.canvas,
+        copy_title,
+        record.locale,
+        extra_dirs=canvas_dirs,
+        join_code_hours=join_code_hours,
     )
-    await store.compact(new.record.id, _rebased(found[1], new.record), 0)
+    canvas = resolve_canvas(record.canvas, canvas_dirs)
+    state = restorable_state(found[1], canvas, record.canvas_version)
+    await store.compact(new.record.id, _rebased(state, new.record), 0)
     return new
 
 

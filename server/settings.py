@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,8 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
 
     def with_overrides(self, **values: object) -> Settings:
-        changes = {k: v for k, v in values.items() if v is not None}
-        return replace(self, **changes)  # type: ignore[arg-type]
+        changes: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+        return replace(self, **changes)
 
 
 def _parse(raw: str, current: object) -> object:
@@ -100,7 +101,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
     """
     env = dict(os.environ) if env is None else env
     base = Settings()
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for f in fields(Settings):
         if f.name == "limits":
             continue
@@ -110,7 +111,7 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
                 values[f.name] = _parse(env[key], getattr(base, f.name))
             except ValueError as exc:
                 raise ValueError(f"{key}={env[key]!r}: {exc}") from exc
-    limits: dict[str, object] = {}
+    limits: dict[str, Any] = {}
     for f in fields(Limits):
         key = "COCANVAS_LIMIT_" + f.name.upper()
         if key in env:
@@ -118,5 +119,4 @@ def settings_from_env(env: dict[str, str] | None = None) -> Settings:
                 limits[f.name] = _parse(env[key], getattr(base.limits, f.name))
             except ValueError as exc:
                 raise ValueError(f"{key}={env[key]!r}: {exc}") from exc
-    merged: dict[str, object] = {**values, "limits": replace(base.limits, **limits)}  # type: ignore[arg-type]
-    return replace(base, **merged)  # type: ignore[arg-type]
+    return replace(base, **values, limits=replace(base.limits, **limits))

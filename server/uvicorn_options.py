@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import resource
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -47,8 +47,9 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         if not self.transport.is_closing():
             self.transport.close()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # the event loop hands stream protocols a full transport
+        super().connection_made(cast(asyncio.Transport, transport))
         self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -231,6 +231,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
         writeStored(storageKeys.prefs, p)
       },
       projector: role === 'viewer' || role === 'projector' || (projector && role === 'moderator'),
+      screen: role === 'projector' || (projector && role === 'moderator'),
       onProjector:
         role === 'moderator'
           ? (on: boolean) => {
@@ -382,7 +383,8 @@ function start(root: HTMLElement, where: BoardLocation): void {
       undo,
       clockOffset: () => fac.clock.offset(),
       privateNotes: () => fac.privateNotes.all(),
-      privatePending: () => fac.privateNotes.pending()
+      privatePending: () => fac.privateNotes.pending(),
+      showAll: () => app?.canvas.pz.fit()
     }
   })
 }

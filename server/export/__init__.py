@@ -9,7 +9,7 @@ Usage::
     from server.export import FORMATS, ExportInput
 
     fmt = FORMATS["pdf"]
-    data = fmt.render(ExportInput(board=view, canvas=canvas_json, locale="de",
+    data = fmt.render(ExportInput(board=view, canvas=load_canvas(canvas_id), locale="de",
                                   exported_at=time.time(), source_label=None))
     headers = {"content-type": fmt.media_type}   # file name: f"{slug}.{fmt.extension}"
 """

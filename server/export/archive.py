@@ -9,7 +9,7 @@ A msgpack map::
 
 `unpack_archive` trusts nothing: size first, then msgpack with bounded lengths and no
 extension types, then every key and type, then each Yjs state is read by the bounded
-pre-check (`sync/precheck.py`, archive profile) and only then applied to a fresh
+pre-check (`sync/precheck/`, archive profile) and only then applied to a fresh
 `pycrdt.Doc`. Every failure is an `ArchiveError` whose message names the problem and the
 place (`snapshots[2].state`).
 """
@@ -24,6 +24,7 @@ import msgpack
 import pycrdt
 
 from ..sync.precheck import ARCHIVE, UpdateRefusedError, check_update
+from ..sync.vocabulary import SNAPSHOT_KINDS, SnapshotKind
 
 FORMAT = "cocanvas"
 VERSION = 1
@@ -54,7 +55,7 @@ class ArchiveBoard:
 class ArchiveSnapshot:
     sid: str
     label: str | None
-    kind: str
+    kind: SnapshotKind
     created_at: int
     seq: int
     notes: int
@@ -186,7 +187,7 @@ def _check(raw: Any) -> Archive:
             ArchiveSnapshot(
                 sid=sid,
                 label=None if label is None else _text(label, f"{where}.label", MAX_TEXT),
-                kind=kind,
+                kind=_snapshot_kind(kind),
                 created_at=_int(snap["created_at"], f"{where}.created_at"),
                 seq=_int(snap["seq"], f"{where}.seq"),
                 notes=_int(snap["notes"], f"{where}.notes"),
@@ -194,6 +195,13 @@ def _check(raw: Any) -> Archive:
             )
         )
     return Archive(board=checked_board, state=state, snapshots=tuple(snapshots))
+
+
+def _snapshot_kind(kind: str) -> SnapshotKind:
+    for known in SNAPSHOT_KINDS:
+        if kind == known:
+            return known
+    return "manual"  # a kind this version does not know (a newer one's): kept as manual
 
 
 def _kind(value: Any) -> str:

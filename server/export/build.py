@@ -12,10 +12,14 @@ import math
 from dataclasses import replace
 from typing import Any
 
+from canvas_schema import Axis, Canvas, Field, FieldKind
+
 from . import labels
 from .control import read_agenda, read_decisions, read_log, read_roster
+from .labels import canvas_text
 from .model import ExportInput
 from .readers import (
+    cluster_of,
     color_of,
     dict_of,
     due_of,
@@ -25,7 +29,6 @@ from .readers import (
     num_of,
     opt_str_of,
     str_of,
-    text_of,
     unit_of,
     zone_of,
 )
@@ -35,7 +38,6 @@ from .report import (
     AxisView,
     FieldView,
     Group,
-    Layout,
     Note,
     PartView,
     Report,
@@ -45,39 +47,36 @@ from .report import (
 )
 
 KINDS = ("note", "partner", "action")
+# the note kind a note without one gets from its field
+FIELD_NOTE_KIND = {FieldKind.TABLE: "partner", FieldKind.ACTIONS: "action"}
 DEFAULT_NOTE_COLOR = "#fff4a3"
 
 
 def build_report(inp: ExportInput) -> Report:
     """Normalise `inp` into a `Report`; never raises on odd board data."""
     locale = labels.norm_locale(inp.locale)
-    canvas = dict_of(inp.canvas)
+    canvas = inp.canvas
     board = dict_of(inp.board)
     meta = dict_of(board.get("meta"))
     control = dict_of(board.get("control"))
     raw_notes = dict_of(board.get("notes"))
 
+    def text(*key: str) -> str:
+        return canvas_text(canvas, locale, *key)
+
     groups = tuple(
         Group(
-            id=str_of(g.get("id")),
-            label=text_of(g.get("label"), locale) or str_of(g.get("id")),
-            color=color_of(g.get("color"), NEUTRAL_GROUP_COLOR),
+            id=g.id,
+            label=text("group", g.id, "label") or g.id,
+            color=color_of(g.color, NEUTRAL_GROUP_COLOR),
         )
-        for g in map(dict_of, list_of(canvas.get("groups")))
-        if str_of(g.get("id"))
+        for g in canvas.groups
+        if g.id
     )
     group_by_id = {g.id: g for g in groups}
-    colors = {
-        str_of(c.get("id")): color_of(c.get("value"), DEFAULT_NOTE_COLOR)
-        for c in map(dict_of, list_of(canvas.get("note_colors")))
-    }
-    formats = {
-        str_of(f.get("id")): text_of(f.get("title"), locale)
-        for f in map(dict_of, list_of(canvas.get("formats")))
-    }
-    field_defs = {
-        str_of(f.get("id")): f for f in map(dict_of, list_of(canvas.get("fields"))) if f.get("id")
-    }
+    colors = {c.id: color_of(c.value, DEFAULT_NOTE_COLOR) for c in canvas.note_colors}
+    formats = {card.id: text("format", card.id, "title") for card in canvas.formats}
+    field_defs = {f.id: f for f in canvas.fields}
 
     voting_raw = dict_of(control.get("voting"))
     voting = Voting(
@@ -92,10 +91,9 @@ def build_report(inp: ExportInput) -> Report:
         raw_field = str_of(raw.get("field"), 100)
         fdef = field_defs.get(raw_field)
         field = raw_field if fdef is not None else OTHER
-        fkind = str_of(fdef.get("kind")) if fdef else ""
         kind = str_of(raw.get("kind"))
         if kind not in KINDS:
-            kind = {"table": "partner", "actions": "action"}.get(fkind, "note")
+            kind = FIELD_NOTE_KIND.get(fdef.kind, "note") if fdef else "note"
         group_id = opt_str_of(raw.get("group"), 100) or None
         group = group_by_id.get(group_id) if group_id else None
         author = opt_str_of(raw.get("author"), 200)
@@ -120,11 +118,12 @@ def build_report(inp: ExportInput) -> Report:
         due, due_date = due_of(raw.get("due"))
         fmt = opt_str_of(raw.get("format"), 100)
         done = raw.get("done")
+        cluster, heading = cluster_of(raw, fdef.kind if fdef else "")
         return Note(
             id=note_id,
             field=field,
             raw_field=raw_field,
-            part=str_of(fdef.get("part")) if fdef else "",
+            part=fdef.part if fdef else "",
             kind=kind,
             text=str_of(raw.get("text")),
             group=group_id,
@@ -154,6 +153,8 @@ def build_report(inp: ExportInput) -> Report:
             order=num_of(raw.get("order")),
             created_at=ms_of(raw.get("created_at")),
             updated_at=ms_of(raw.get("updated_at")),
+            cluster=cluster,
+            heading=heading,
         )
 
     notes = [make_note(str(k), dict_of(v)) for k, v in raw_notes.items()]
@@ -174,45 +175,33 @@ def build_report(inp: ExportInput) -> Report:
             field_notes.sort(key=lambda n: -(n.votes or 0))  # stable: board order among ties
         return tuple(field_notes)
 
-    def make_field(fid: str, fdef: dict[str, Any]) -> FieldView:
-        axes_raw = dict_of(fdef.get("axes"))
+    def make_field(fdef: Field) -> FieldView:
         axes: tuple[AxisView, AxisView] | None = None
-        if axes_raw:
-            axes = (_axis(axes_raw.get("x"), locale), _axis(axes_raw.get("y"), locale))
-        lay = dict_of(fdef.get("layout"))
-        layout = None
-        if all(int_of(lay.get(k)) for k in ("col", "row", "colspan", "rowspan")):
-            layout = Layout(
-                col=int_of(lay["col"]) or 1,
-                row=int_of(lay["row"]) or 1,
-                colspan=int_of(lay["colspan"]) or 1,
-                rowspan=int_of(lay["rowspan"]) or 1,
-            )
+        if fdef.kind == FieldKind.DIAGRAM and fdef.axes:
+            axes = (_axis(canvas, fdef, "x", locale), _axis(canvas, fdef, "y", locale))
+        columns: tuple[tuple[str, str], ...] = ()
+        if fdef.kind in (FieldKind.TABLE, FieldKind.ACTIONS):
+            columns = tuple((c.id, text("column", fdef.id, c.id)) for c in fdef.columns)
         return FieldView(
-            id=fid,
-            part=str_of(fdef.get("part")),
-            kind=str_of(fdef.get("kind")) or "notes",
-            label=text_of(fdef.get("label"), locale) or fid,
-            prompt=text_of(fdef.get("prompt"), locale),
-            layout=layout,
-            columns=tuple(
-                (str_of(c.get("id")), text_of(c.get("label"), locale))
-                for c in map(dict_of, list_of(fdef.get("columns")))
-            ),
+            id=fdef.id,
+            part=fdef.part,
+            kind=fdef.kind,
+            label=text("field", fdef.id, "label") or fdef.id,
+            prompt=text("field", fdef.id, "prompt"),
+            layout=fdef.layout,
+            columns=columns,
             axes=axes,
-            notes=ordered(by_field.get(fid, [])),
+            notes=ordered(by_field.get(fdef.id, [])),
         )
 
     parts: list[PartView] = []
-    for p in map(dict_of, list_of(canvas.get("parts"))):
-        pid = str_of(p.get("id"))
-        fids = [f for f in list_of(p.get("fields")) if isinstance(f, str) and f in field_defs]
+    for p in canvas.parts:
         parts.append(
             PartView(
-                id=pid,
-                label=text_of(p.get("label"), locale),
-                subtitle=text_of(p.get("subtitle"), locale),
-                fields=tuple(make_field(f, field_defs[f]) for f in fids),
+                id=p.id,
+                label=text("part", p.id, "label"),
+                subtitle=text("part", p.id, "subtitle"),
+                fields=tuple(make_field(f) for f in p.fields),
                 color=part_color(len(parts)),
             )
         )
@@ -224,7 +213,7 @@ def build_report(inp: ExportInput) -> Report:
         other = FieldView(
             id=OTHER,
             part="",
-            kind="notes",
+            kind=FieldKind.NOTES,
             label=labels.t(locale, "other.title"),
             prompt=labels.t(locale, "other.prompt"),
             layout=None,
@@ -234,7 +223,7 @@ def build_report(inp: ExportInput) -> Report:
         )
 
     created_at = ms_of(meta.get("created_at"))
-    canvas_id = str_of(meta.get("canvas"), 100) or str_of(canvas.get("id"), 100)
+    canvas_id = str_of(meta.get("canvas"), 100) or canvas.id[:100]
     board_key = (
         inp.board_id or hashlib.sha256(f"{canvas_id}:{created_at}".encode()).hexdigest()[:20]
     )
@@ -244,8 +233,8 @@ def build_report(inp: ExportInput) -> Report:
         board_key=board_key,
         board_id=inp.board_id,
         canvas_id=canvas_id,
-        canvas_version=int_of(meta.get("canvas_version")) or int_of(canvas.get("version")),
-        canvas_title=text_of(canvas.get("title"), locale),
+        canvas_version=int_of(meta.get("canvas_version")) or canvas.version,
+        canvas_title=text("title"),
         created_at=created_at,
         exported_at=float(inp.exported_at),
         source_label=inp.source_label,
@@ -254,10 +243,7 @@ def build_report(inp: ExportInput) -> Report:
         if isinstance(meta.get("anonymous_allowed"), bool)
         else None,
         tz=zone_of(inp.timezone),
-        grid=(
-            int_of(dict_of(canvas.get("grid")).get("columns")) or 12,
-            int_of(dict_of(canvas.get("grid")).get("rows")) or 6,
-        ),
+        grid=(canvas.grid.columns or 12, canvas.grid.rows or 6),
         groups=groups,
         parts=tuple(parts),
         other=other,
@@ -279,12 +265,16 @@ def _as_other(note: Note) -> Note:
     return replace(note, field=OTHER, part="")
 
 
-def _axis(value: Any, locale: str) -> AxisView:
-    raw = dict_of(value)
-    ticks = []
-    for tick in map(dict_of, list_of(raw.get("ticks"))):
-        at = unit_of(tick.get("at"))
-        if at is not None:
-            ticks.append(TickView(at=at, label=text_of(tick.get("label"), locale)))
+def _axis(canvas: Canvas, fdef: Field, axis_id: str, locale: str) -> AxisView:
+    axis = next((a for a in fdef.axes if a.id == axis_id), Axis(axis_id, ()))
+    ticks = [
+        TickView(
+            tick=replace(tick, at=min(1.0, max(0.0, tick.at))),
+            label=canvas_text(canvas, locale, "axis", axis.id, "tick", tick.id),
+        )
+        for tick in axis.ticks
+    ]
     ticks.sort(key=lambda t: t.at)
-    return AxisView(label=text_of(raw.get("label"), locale), ticks=tuple(ticks))
+    return AxisView(
+        axis=axis, label=canvas_text(canvas, locale, "axis", axis.id, "label"), ticks=tuple(ticks)
+    )

@@ -1,6 +1,6 @@
 """The whole canvas as SVG and PNG, laid out like the board.
 
-Fields sit on `canvas["grid"]` by their `layout` on a 2400 x 2160 px board whose rows grow
+Fields sit on the canvas grid by their `layout` on a 2400 x 2160 px board whose rows grow
 when a field's notes need more room; plain fields flow (`flow.py`), the A3 diagram places
 notes with the shared placement (`canvas_schema.placement`), as the board does.
 """
@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 from .build import build_report
 from .diagram_image import draw_axes, draw_y_tick_labels, place_diagram_notes
-from .flow import Card, board_order, flow_cards, flow_height
+from .flow import Card, Frame, board_order, flow_height, flow_layout
 from .model import ExportInput
 from .report import NEUTRAL_GROUP_COLOR, FieldView, Report
 from .svgdraw import INK, LINE, MUTED, Style, el, note_card, serialise, svg_root, text_lines, to_png
@@ -24,6 +24,49 @@ HEADER_H = 110
 GAP = 8
 # the diagram keeps its proportions when its rows grow, as on the board
 DIAGRAM_BODY_H = 620
+
+
+def _group_frames(parent: ET.Element, report: Report, frames: list[Frame]) -> None:
+    """Each group (P273): a dashed frame, its heading as plain text and its count."""
+    for f in frames:
+        el(
+            parent,
+            "rect",
+            x=f"{f.x:.1f}",
+            y=f"{f.y:.1f}",
+            width=f"{f.w:.1f}",
+            height=f"{f.h:.1f}",
+            rx=8,
+            class_="cluster",
+            data_cluster=f.group,
+            fill="#ffffff",
+            fill_opacity="0.6",
+            stroke="#6b7580",
+            stroke_width=2,
+            stroke_dasharray="6 5",
+        )
+        count = report.t("group.count", count=f.count)
+        heading = one_line(f.heading or report.t("group.untitled"), f.w - 140, 16 * BOLD)
+        el(
+            parent,
+            "text",
+            heading,
+            x=f"{f.x + 10:.1f}",
+            y=f"{f.y + 21:.1f}",
+            font_size=16,
+            font_weight="bold",
+            fill=INK,
+        )
+        el(
+            parent,
+            "text",
+            count,
+            x=f"{f.x + f.w - 10:.1f}",
+            y=f"{f.y + 21:.1f}",
+            font_size=13,
+            fill=MUTED,
+            text_anchor="end",
+        )
 
 
 def _free_notes(parent: ET.Element, report: Report, cards: list[Card], style: Style) -> None:
@@ -252,8 +295,8 @@ def _row_heights(report: Report, style: Style) -> list[float]:
         if lay is None or not _flows(field):
             continue
         w = lay.colspan * cell_w - 2 * GAP
-        cards = flow_cards(report, board_order(field.notes), 0, 0, w - 20, style)
-        need = _header_h(field, w) + flow_height(cards, 0) + 10 + 2 * GAP
+        cards, frames = flow_layout(report, board_order(field.notes), 0, 0, w - 20, style)
+        need = _header_h(field, w) + flow_height(cards, 0, frames) + 10 + 2 * GAP
         span = range(lay.row - 1, min(rows, lay.row - 1 + lay.rowspan))
         have = sum(heights[r] for r in span)
         if need > have and span:
@@ -324,7 +367,9 @@ def _canvas_svg(report: Report, style: Style) -> bytes:
         elif field.kind in ("table", "actions"):
             _rows(group, report, field, body, style)
         else:
-            cards = flow_cards(report, board_order(field.notes), body[0], body[1], body[2], style)
+            notes = board_order(field.notes)
+            cards, frames = flow_layout(report, notes, body[0], body[1], body[2], style)
+            _group_frames(group, report, frames)
             _free_notes(group, report, cards, style)
     return serialise(root)
 

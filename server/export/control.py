@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from canvas_schema import Canvas
+
 from . import labels
+from .labels import canvas_text
 from .logwords import SENTENCE_KEYS
 from .readers import (
     dict_of,
@@ -20,7 +23,6 @@ from .readers import (
     num_of,
     opt_str_of,
     str_of,
-    text_of,
 )
 from .report import ANONYMOUS, AgendaItem, Decision, Group, LogEntry, RosterEntry
 
@@ -33,24 +35,34 @@ NOTE_EXCERPT = 80
 
 
 def read_agenda(
-    control: dict[str, Any], canvas: dict[str, Any], locale: str, now_ms: int
+    control: dict[str, Any], canvas: Canvas, locale: str, now_ms: int
 ) -> tuple[AgendaItem, ...]:
     """The agenda with actual times; the item a running timer counts for gets its time
     so far (`now_ms` minus the running segment's start), so a part still under way never
     reads "0 min"."""
-    planned = {str_of(a.get("id")): a for a in map(dict_of, list_of(canvas.get("agenda")))}
-    parts = {str_of(p.get("id")): p for p in map(dict_of, list_of(canvas.get("parts")))}
-    items = [dict_of(a) for a in list_of(control.get("agenda"))] or list(planned.values())
+    planned = {a.id: a for a in canvas.agenda}
+    part_ids = {p.id for p in canvas.parts}
+    # without a recorded agenda the board follows the canvas's plan
+    items = [dict_of(a) for a in list_of(control.get("agenda"))] or [
+        {"id": a.id, "part": a.part} for a in canvas.agenda
+    ]
     running_id, running_ms = _running(control, canvas, items, now_ms)
     out = []
     for item in items:
         aid = str_of(item.get("id"), 100)
-        base = planned.get(aid, {})
-        part = opt_str_of(item.get("part"), 20) or opt_str_of(base.get("part"), 20)
-        label = str_of(item.get("label"), 300) or text_of(base.get("label"), locale)
-        if not label and part in parts:
+        base = planned.get(aid)
+        part = opt_str_of(item.get("part"), 20) or (
+            base.part[:20] if base and base.part is not None else None
+        )
+        label = str_of(item.get("label"), 300) or (
+            canvas_text(canvas, locale, "agenda", aid, "label") if base else ""
+        )
+        if not label and part in part_ids:
             label = labels.t(
-                locale, "part.heading", id=part, label=text_of(parts[part].get("label"), locale)
+                locale,
+                "part.heading",
+                id=part,
+                label=canvas_text(canvas, locale, "part", part or "", "label"),
             )
         started, ended = ms_of(item.get("started_at")), ms_of(item.get("ended_at"))
         actual = int_of(item.get("actual_ms"))
@@ -63,10 +75,12 @@ def read_agenda(
         out.append(
             AgendaItem(
                 id=aid,
-                kind=str_of(item.get("kind"), 40) or str_of(base.get("kind"), 40),
+                kind=str_of(item.get("kind"), 40) or (str(base.kind)[:40] if base else ""),
                 part=part,
                 label=label or aid,
-                planned_minutes=minutes if minutes is not None else num_of(base.get("minutes")),
+                planned_minutes=minutes
+                if minutes is not None
+                else (float(base.minutes) if base else None),
                 actual_ms=actual if actual else None,
                 started_at=started,
                 ended_at=ended,
@@ -77,7 +91,7 @@ def read_agenda(
 
 
 def _running(
-    control: dict[str, Any], canvas: dict[str, Any], items: list[dict[str, Any]], now_ms: int
+    control: dict[str, Any], canvas: Canvas, items: list[dict[str, Any]], now_ms: int
 ) -> tuple[str | None, int | None]:
     """(agenda item id, ms run in the current segment) of a running timer, else (None, None).
 
@@ -92,11 +106,8 @@ def _running(
     ids = [str_of(i.get("id"), 100) for i in items]
     item_id: str | None = target if target in ids else None
     if item_id is None:
-        part_ids = {str_of(p.get("id")) for p in map(dict_of, list_of(canvas.get("parts")))}
-        field_part = {
-            str_of(f.get("id")): str_of(f.get("part"))
-            for f in map(dict_of, list_of(canvas.get("fields")))
-        }
+        part_ids = {p.id for p in canvas.parts}
+        field_part = {f.id: f.part for f in canvas.fields}
         part = target if target in part_ids else field_part.get(target)
         item_id = next(
             (str_of(i.get("id"), 100) for i in items if part and i.get("part") == part), None

@@ -59,6 +59,7 @@ HEADER_KEYS = (
     "csv.competences",
     "csv.tasks",
     "csv.format",
+    "csv.cluster",
     "csv.created",
     "csv.updated",
     "csv.id",
@@ -85,6 +86,7 @@ def _row(report: Report, note: Note, field_label: str) -> list[str]:
         note.competences,
         note.tasks,
         note.format_title,
+        note.heading if note.cluster is not None else "",
         report.local_iso(note.created_at),
         report.local_iso(note.updated_at),
         note.id,
@@ -100,7 +102,7 @@ def _decision_row(report: Report, d: Decision) -> list[str]:
                 part, field_label = p.id, f.label
     cells = [part, d.field or "", field_label, report.t("kind.decision"), d.text]
     cells += ["", d.name or role_label(report.locale, d.role)]
-    cells += [""] * 10
+    cells += [""] * 11
     cells += [report.local_iso(d.at), report.local_iso(d.edited_at), d.id]
     return cells
 

@@ -48,6 +48,8 @@ def _note(note: Note) -> dict[str, Any]:
         "part": _opt(note.part),
         "kind": note.kind,
         "text": note.text,
+        "cluster": note.cluster,
+        "heading": note.heading if note.cluster is not None else None,
         "group": note.group,
         "group_label": _opt(note.group_label),
         "author": note.author,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from canvas_schema import Canvas, translate
+
 LOCALES: Final = ("de", "en")
 
 _DE: Final[dict[str, str]] = {
@@ -113,6 +115,9 @@ _DE: Final[dict[str, str]] = {
     "csv.created": "Erstellt",
     "csv.updated": "Geändert",
     "csv.id": "Notiz-ID",
+    "csv.cluster": "Cluster (Überschrift)",
+    "group.count": "{count} Notizen",
+    "group.untitled": "Gruppe",
     "kind.note": "Notiz",
     "kind.partner": "Partner",
     "kind.action": "Aufgabe",
@@ -162,6 +167,10 @@ _DE: Final[dict[str, str]] = {
     "log.link.viewer": "Neuer Link für Zuschauende",
     "log.link.other": "Neuer Zugangslink",
     "log.other": "Sonstige Änderung",
+    "log.push.timer": "Timer auf den Beamer gebracht",
+    "log.push.field": "{field} auf den Beamer gebracht",
+    "log.push.results": "Ergebnisse auf den Beamer gebracht",
+    "log.push.clear": "Beamer zeigt wieder das Board",
 }
 
 _EN: Final[dict[str, str]] = {
@@ -268,6 +277,9 @@ _EN: Final[dict[str, str]] = {
     "csv.created": "Created",
     "csv.updated": "Updated",
     "csv.id": "Note ID",
+    "csv.cluster": "Cluster (heading)",
+    "group.count": "{count} notes",
+    "group.untitled": "Group",
     "kind.note": "Note",
     "kind.partner": "Partner",
     "kind.action": "Action",
@@ -317,6 +329,10 @@ _EN: Final[dict[str, str]] = {
     "log.link.viewer": "New viewer link",
     "log.link.other": "New access link",
     "log.other": "Other change",
+    "log.push.timer": "Timer put on the projector",
+    "log.push.field": "{field} put on the projector",
+    "log.push.results": "Results put on the projector",
+    "log.push.clear": "Projector shows the board again",
 }
 
 _TEXTS: Final[dict[str, dict[str, str]]] = {"de": _DE, "en": _EN}
@@ -349,3 +365,8 @@ def minutes(locale: str, n: float) -> str:
 def keys(locale: str) -> list[str]:
     """Every label key of `locale`, for checks that an export uses one language only."""
     return list(_TEXTS[norm_locale(locale)])
+
+
+def canvas_text(canvas: Canvas, locale: str, *key: str) -> str:
+    """The canvas text `canvas.<id>.<key…>` in `locale`, with the canvas's own fallbacks."""
+    return translate(canvas.key(*key), locale, canvas)

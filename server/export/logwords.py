@@ -105,6 +105,11 @@ def log_sentence(report: Report, entry: LogEntry) -> str:
         text = str_of(d.get("text"), 2000).strip() or "–"
         before = str_of(d.get("before"), 2000).strip() or "–"
         return t(f"log.{op}", text=text, before=before)
+    if op == "projector.push":
+        show = str_of(d.get("show"), 20)
+        if show == "field":
+            return t("log.push.field", field=place(report, str_of(d.get("field"), 100)) or "–")
+        return t(f"log.push.{show}") if show in ("timer", "results") else t("log.push.clear")
     if op == "link.rotate":
         role = str_of(d.get("role"), 20)
         key = f"log.link.{role}"

@@ -11,6 +11,7 @@ import re
 
 from . import labels
 from .build import build_report
+from .flow import board_order, flow_entries
 from .logwords import log_sentence
 from .model import ExportInput
 from .report import FieldView, Note, Report
@@ -75,14 +76,25 @@ def _by(report: Report, note: Note) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def _note_item(report: Report, note: Note, indent: str = "") -> str:
+    text = md_text(note.text)
+    if note.format_title:
+        text = f"**{labels.t(report.locale, 'format')}: {md_cell(note.format_title)}** – {text}"
+    by = _by(report, note)
+    return f"{indent}- {text}" + (f" — {by}" if by else "")
+
+
 def _notes_list(report: Report, field: FieldView) -> list[str]:
+    if not any(n.cluster for n in field.notes):
+        return [_note_item(report, note) for note in field.notes]
     out = []
-    for note in field.notes:
-        text = md_text(note.text)
-        if note.format_title:
-            text = f"**{labels.t(report.locale, 'format')}: {md_cell(note.format_title)}** – {text}"
-        by = _by(report, note)
-        out.append(f"- {text}" + (f" — {by}" if by else ""))
+    for entry in flow_entries(board_order(field.notes)):  # groups as the board shows them
+        if not isinstance(entry, list):
+            out.append(_note_item(report, entry))
+            continue
+        title = md_cell(entry[0].heading or report.t("group.untitled"))
+        out.append(f"- **{title}** ({report.t('group.count', count=len(entry))})")
+        out += [_note_item(report, note, "  ") for note in entry]
     return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from canvas_schema import Canvas
+
 
 @dataclass(frozen=True)
 class ExportInput:
@@ -13,7 +15,8 @@ class ExportInput:
     Args:
         board: the board's JSON view (`server.sync.document.doc_view`):
             `{"meta": {...}, "notes": {...}, "control": {...}}`. Any key may be missing.
-        canvas: the resolved canvas, `canvas_schema.canvas_to_json(load_canvas(meta["canvas"]))`.
+        canvas: the board's canvas, `canvas_schema.load_canvas(meta["canvas"])`; renderers
+            take its texts in `locale` (`labels.canvas_text`).
         locale: language of headings and labels, `"de"` or `"en"` (note text stays as written).
         exported_at: unix seconds.
         source_label: e.g. `'Snapshot "Ende Teil A", 2026-03-03 11:02'`; None for the live board.
@@ -27,7 +30,7 @@ class ExportInput:
     """
 
     board: dict[str, Any]
-    canvas: dict[str, Any]
+    canvas: Canvas
     locale: str
     exported_at: float
     source_label: str | None

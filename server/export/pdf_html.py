@@ -18,10 +18,11 @@ from collections.abc import Iterable
 
 from . import labels
 from .diagram_image import diagram_svg
+from .flow import board_order, flow_entries
 from .logwords import log_sentence
 from .pdf_fonts import FONT_FAMILY, font_css
 from .readers import HEX_COLOR
-from .report import NEUTRAL_GROUP_COLOR, FieldView, Report
+from .report import NEUTRAL_GROUP_COLOR, FieldView, Note, Report
 from .wording import (
     RANKING_TOP,
     agenda_table,
@@ -84,6 +85,9 @@ p {{ margin: 0; }}
 .m {{ font-size: 8pt; color: #4a525c; }}
 .f {{ font-weight: bold; }}
 .empty {{ color: #4a525c; }}
+h4.cluster {{ font-size: 10.5pt; margin: 3mm 0 1mm; padding-top: 1mm; break-after: avoid;
+  border-top: 1px dashed #6b7580; }}
+h4.cluster span {{ font-weight: normal; color: #4a525c; }}
 table {{ border-collapse: collapse; width: 100%; margin: 1mm 0 2mm; }}
 th, td {{ border-bottom: 0.5pt solid #c5ccd3; padding: 1mm 1.5mm 1mm 0; text-align: left;
           vertical-align: top; white-space: pre-line; }}
@@ -148,14 +152,26 @@ def _card(band: str, paragraphs: list[tuple[str, str]]) -> str:
     return "".join(out)
 
 
+def _note(report: Report, note: Note) -> str:
+    text = note.text if note.text.strip() else "…"
+    head = f"{report.t('format')}: {note.format_title}" if note.format_title else ""
+    meta = _meta([note_by(report, note)], votes_text(report, note))
+    paragraphs = [("m f", head), (_text_class(text), text), ("m", meta)]
+    return _card(_color_class(note.group_color), paragraphs)
+
+
 def _notes(report: Report, field: FieldView) -> list[str]:
+    if not any(n.cluster for n in field.notes):
+        return [_note(report, note) for note in field.notes]
     out = []
-    for note in field.notes:
-        text = note.text if note.text.strip() else "…"
-        head = f"{report.t('format')}: {note.format_title}" if note.format_title else ""
-        meta = _meta([note_by(report, note)], votes_text(report, note))
-        paragraphs = [("m f", head), (_text_class(text), text), ("m", meta)]
-        out.append(_card(_color_class(note.group_color), paragraphs))
+    for entry in flow_entries(board_order(field.notes)):  # groups as the board shows them
+        if not isinstance(entry, list):
+            out.append(_note(report, entry))
+            continue
+        title = entry[0].heading or report.t("group.untitled")
+        count = report.t("group.count", count=len(entry))
+        out.append(f'<h4 class="cluster"{_dir(title)}>{_e(title)} <span>· {_e(count)}</span></h4>')
+        out += [_note(report, note) for note in entry]
     return out
 
 

@@ -1,4 +1,4 @@
-"""Defensive readers of raw board and canvas JSON: wrong types and odd values read as empty.
+"""Defensive readers of raw board JSON: wrong types and odd values read as empty.
 
 Pure: each function takes any value and returns a bounded value of one type, never raising.
 """
@@ -18,21 +18,6 @@ MAX_TEXT = 20_000
 MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 # Due dates outside these years are typos ("0202-03-20"), read as text, not as dates.
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def text_of(value: Any, locale: str) -> str:
-    """A canvas text `{"de": ..., "en": ...}` in `locale`, falling back to German, then any."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict):
-        for key in (locale, "de", "en"):
-            found = value.get(key)
-            if isinstance(found, str) and found:
-                return found
-        for found in value.values():
-            if isinstance(found, str):
-                return found
-    return ""
 
 
 def str_of(value: Any, limit: int = MAX_TEXT) -> str:
@@ -111,3 +96,17 @@ def zone_of(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+# P270: a heading is one line; old or odd data is made one before any renderer sees it
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def cluster_of(raw: dict[str, Any], field_kind: str) -> tuple[str | None, str]:
+    """A note's group and heading (P270): only in plain note fields, only both together."""
+    cluster, heading = raw.get("cluster"), raw.get("heading")
+    if field_kind != "notes" or not isinstance(cluster, str) or not isinstance(heading, str):
+        return None, ""
+    if not cluster:
+        return None, ""
+    return cluster[:64], _NOT_ONE_LINE.sub(" ", heading[:120]).strip()

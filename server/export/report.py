@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from canvas_schema import Axis, AxisTick, FieldKind
 from canvas_schema import Layout as Layout
 
 from . import labels
@@ -67,20 +68,28 @@ class Note:
     order: float | None
     created_at: int | None
     updated_at: int | None
+    # the group (P270) in a plain field: its id and the heading this note carries
+    cluster: str | None = None
+    heading: str = ""
 
 
 @dataclass(frozen=True)
 class TickView:
-    """A tick of a canvas_schema `AxisTick`, its label in the report's locale."""
+    """A canvas tick (its `at` clamped to [0, 1]) with its label in the report's locale."""
 
-    at: float
+    tick: AxisTick
     label: str
+
+    @property
+    def at(self) -> float:
+        return self.tick.at
 
 
 @dataclass(frozen=True)
 class AxisView:
-    """A canvas_schema `Axis` with its texts in the report's locale."""
+    """A canvas `Axis` with its texts in the report's locale; ticks in ascending order."""
 
+    axis: Axis
     label: str
     ticks: tuple[TickView, ...]
 
@@ -89,7 +98,7 @@ class AxisView:
 class FieldView:
     id: str
     part: str
-    kind: str
+    kind: FieldKind
     label: str
     prompt: str
     layout: Layout | None

@@ -27,10 +27,12 @@ from ..sync.vocabulary import SnapshotKind
 from .base import BoardContext as BoardContext
 from .base import control_get
 from .board import BoardOps
+from .counters import Counters
 from .decisions import Decisions
 from .joincode import JoinCodes
 from .late import LateNotes
 from .private import PrivateWriting
+from .push import ProjectorPush
 from .timer import Timer
 from .voting import Voting
 
@@ -51,6 +53,8 @@ class Facilitation(RoomExtension):
         self.voting = Voting(room, ctx)
         self.late = LateNotes(room, ctx)
         self.decisions = Decisions(room, ctx)
+        self.push = ProjectorPush(room, ctx)
+        self.counters = Counters(room, self.private, self.voting)
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
@@ -67,6 +71,8 @@ class Facilitation(RoomExtension):
             self.private,
             self.voting,
             self.decisions,
+            self.push,
+            self.counters,
             self,
         ]
 

@@ -20,6 +20,7 @@ from ..sync.connection import Connection
 from ..sync.extension import Handler, RoomExtension, Task
 from ..sync.room import Room
 from ..sync.vocabulary import CONTROL_TIMER, CONTROL_TIMER_OUTER
+from . import timer_state
 from .agenda import Agenda
 from .base import (
     BoardContext,
@@ -36,7 +37,6 @@ from .base import (
 log = logging.getLogger(__name__)
 MAX_SECONDS = 4 * 3600
 OUTER = CONTROL_TIMER_OUTER
-ACTIVE = ("running", "paused")
 
 # (target, fields the end locked) -> lock them, snapshot
 OnEnd = Callable[[str, list[str]], Awaitable[None]]
@@ -118,16 +118,6 @@ class Timer(RoomExtension):
         if agenda is not None:
             changes["agenda"] = agenda
 
-    @staticmethod
-    def _pause(timer: dict[str, Any], now: float) -> None:
-        remaining = max(0.0, float(timer["ends_at"]) - now)
-        timer.update(state="paused", remaining_ms=remaining, ends_at=None, segment_started=None)
-
-    @staticmethod
-    def _resume(timer: dict[str, Any], now: float) -> None:
-        ends_at = now + float(timer.get("remaining_ms") or 0)
-        timer.update(state="running", ends_at=ends_at, remaining_ms=None)
-
     # ---- ops ---------------------------------------------------------------------------
 
     async def start(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
@@ -144,7 +134,9 @@ class Timer(RoomExtension):
         now = now_ms()
         inner, outer = self.state(), self.outer()
         host = outer if outer is not None else inner
-        nestable = host.get("state") in ACTIVE and self.nests_in(target, str(host.get("target")))
+        nestable = host.get("state") in timer_state.ACTIVE and self.nests_in(
+            target, str(host.get("target"))
+        )
         if nest is True and not nestable:
             raise AppError(
                 ErrorCode.CONFLICT,
@@ -157,16 +149,18 @@ class Timer(RoomExtension):
             # P250: the part timer keeps its deadline and books nothing while the field's runs
             if outer is not None:
                 self._book(inner, now, False, changes)
-                if inner.get("state") in (*ACTIVE, "done"):
+                if inner.get("state") in (*timer_state.ACTIVE, "done"):
                     details["replaced"] = inner.get("target")
             self._book(host, now, False, changes)
             if host.get("state") == "paused":
-                self._resume(host, now)
+                timer_state.resume(host, now)
                 details["resumed"] = True
             changes[OUTER] = host
             details["nested_in"] = host.get("target")
         else:
-            ended = [t for t in (outer, inner) if t is not None and t.get("state") in ACTIVE]
+            ended = [
+                t for t in (outer, inner) if t is not None and t.get("state") in timer_state.ACTIVE
+            ]
             booker = inner if inner.get("segment_started") is not None else outer
             if booker is not None:
                 new_item = self.agenda.item_id(target)
@@ -175,15 +169,7 @@ class Timer(RoomExtension):
             if ended:
                 details["ended"] = [t.get("target") for t in ended]
             changes[OUTER] = None
-        changes[CONTROL_TIMER] = {
-            "target": target,
-            "state": "running",
-            "ends_at": now + seconds * 1000,
-            "remaining_ms": None,
-            "duration_ms": seconds * 1000,
-            "lock_on_end": lock_on_end,
-            "segment_started": now,
-        }
+        changes[CONTROL_TIMER] = timer_state.running(target, now, seconds, lock_on_end)
         summary = f"timer {target} {seconds // 60} min"
         self._write(conn, "timer.start", summary, changes, details)
         reply: dict[str, Any] = {"ends_at": now + seconds * 1000, "server_ms": now}
@@ -201,7 +187,7 @@ class Timer(RoomExtension):
         for timer in stack:
             self._book(timer, now, False, changes)
             if timer.get("state") == "running":
-                self._pause(timer, now)
+                timer_state.pause(timer, now)
         changes[CONTROL_TIMER] = inner
         if outer is not None:
             changes[OUTER] = outer
@@ -218,7 +204,7 @@ class Timer(RoomExtension):
         now = now_ms()
         for timer in stack:
             if timer.get("state") == "paused":
-                self._resume(timer, now)
+                timer_state.resume(timer, now)
         # the innermost running timer books the time
         booker = inner if inner.get("state") == "running" else outer
         if booker is not None:
@@ -252,17 +238,8 @@ class Timer(RoomExtension):
             if outer is not None and timer is inner:
                 self._book(outer, now, False, changes)
                 if outer.get("state") == "paused":
-                    self._resume(outer, now)
-            timer.update(
-                state="running",
-                ends_at=now + seconds * 1000,
-                remaining_ms=None,
-                segment_started=now,
-                duration_ms=0,
-            )
-            locks = control_get(room, "locks", {})
-            unlock = [f for f in timer.pop("locked_fields", None) or [] if locks.get(f)]
-            timer.pop("ended_at", None)
+                    timer_state.resume(outer, now)
+            unlock = timer_state.revive(timer, now, seconds, control_get(room, "locks", {}))
             agenda = self.agenda.booked(str(timer["target"]), now, 0.0, ending=False)
             if agenda is not None and "agenda" not in changes:
                 changes["agenda"] = agenda
@@ -295,7 +272,7 @@ class Timer(RoomExtension):
         changes: dict[str, Any] = {}
         if outer is not None and not every:
             # P253: ending the field timer returns to the part timer, which books again
-            if inner.get("state") not in (*ACTIVE, "done"):
+            if inner.get("state") not in (*timer_state.ACTIVE, "done"):
                 raise AppError(ErrorCode.CONFLICT, "no field timer to end")
             self._book(inner, now, False, changes)
             if outer.get("state") == "running":
@@ -307,7 +284,7 @@ class Timer(RoomExtension):
             self._write(conn, "timer.stop", summary, changes, details)
             return {"back_to": outer.get("target")}
         top = outer if outer is not None else inner
-        if top.get("state") not in ACTIVE:
+        if top.get("state") not in timer_state.ACTIVE:
             raise AppError(ErrorCode.CONFLICT, "no timer is running or paused")
         booker = inner if inner.get("segment_started") is not None else top
         self._book(booker, now, True, changes)
@@ -331,28 +308,14 @@ class Timer(RoomExtension):
 
     def _done(self, timer: dict[str, Any], ended: float) -> dict[str, Any]:
         fields = self.fields_of_target(str(timer["target"])) if timer.get("lock_on_end") else []
-        locks = control_get(self.room, "locks", {})
-        return {
-            "target": timer["target"],
-            "state": "done",
-            "ended_at": ended,
-            "duration_ms": timer.get("duration_ms"),
-            "lock_on_end": timer.get("lock_on_end", False),
-            # only what this end locks may reopen with more time (P252), never a lock by hand
-            "locked_fields": [f for f in fields if not locks.get(f)],
-        }
+        return timer_state.done(timer, ended, fields, control_get(self.room, "locks", {}))
 
     async def finish(self) -> None:
         """The earliest deadline passed: that timer is done, time booked, locks, snapshot."""
         inner, outer = self.state(), self.outer()
-        due = [
-            t
-            for t in (inner, outer)
-            if t is not None and t.get("state") == "running" and t.get("ends_at") is not None
-        ]
-        if not due:
+        timer = timer_state.due_first(inner, outer)
+        if timer is None:
             return
-        timer = min(due, key=lambda t: float(t["ends_at"]))
         ended = float(timer["ends_at"])
         changes: dict[str, Any] = {}
         details: dict[str, Any] = {"target": timer["target"], "ended_at": ended}
@@ -372,7 +335,7 @@ class Timer(RoomExtension):
                 agenda = self.agenda.booked(str(timer["target"]), ended, 0.0, ending=True)
                 if agenda is not None:
                     changes["agenda"] = agenda
-            if timer is outer and inner.get("state") in ACTIVE:
+            if timer is outer and inner.get("state") in timer_state.ACTIVE:
                 details["inner"] = inner.get("target")
             changes.update({CONTROL_TIMER: done, OUTER: None})
         self._write(None, "timer.done", f"time is up for {timer['target']}", changes, details)
@@ -385,12 +348,7 @@ class Timer(RoomExtension):
         await self.on_end(str(timer["target"]), list(done["locked_fields"]))
 
     def next_deadline(self) -> float | None:
-        deadlines = [
-            float(t["ends_at"])
-            for t in (self.state(), self.outer())
-            if t is not None and t.get("state") == "running" and t.get("ends_at") is not None
-        ]
-        return min(deadlines) if deadlines else None
+        return timer_state.next_deadline(self.state(), self.outer())
 
     async def run(self) -> None:
         while True:

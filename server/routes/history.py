@@ -169,7 +169,9 @@ async def restore(request: Request) -> Response:
             raise HTTPError(400, "'title' must be a string")
         try:
             hours = state.settings.join_code_hours
-            new = await restore_as_copy(state.store, record, sid, title, hours)
+            new = await restore_as_copy(
+                state.store, record, sid, title, hours, canvas_dirs=state.canvas_dirs
+            )
         except HistoryError as exc:
             raise HTTPError(404, str(exc)) from exc
         return new_board_response(request, new)
@@ -199,7 +201,9 @@ async def import_board(request: Request) -> Response:
     started = time.monotonic()
     try:
         hours = state.settings.join_code_hours
-        new = await import_archive(state.store, body, title, MAX_ARCHIVE_BYTES, hours)
+        new = await import_archive(
+            state.store, body, title, MAX_ARCHIVE_BYTES, hours, canvas_dirs=state.canvas_dirs
+        )
     except ArchiveError as exc:
         raise HTTPError(400, str(exc)) from exc
     return new_board_response(request, new, seconds=round(time.monotonic() - started, 3))

@@ -1,6 +1,7 @@
 """DocStore on PostgreSQL, for installs with several nodes (extra [postgres]).
 
-The tables mirror the SQLite store's (`postgres_schema`); committing, reconnecting and
+The tables mirror the SQLite store's (`postgres_schema`); a board's rows as a whole (its
+record, deleting it, copying it) are `postgres_boards`'; committing, reconnecting and
 group commit are `postgres_db.PgDb`'s job. Several nodes may share one database.
 """
 
@@ -10,7 +11,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from .base import (
     BoardRecord,
@@ -21,8 +21,15 @@ from .base import (
     SnapshotInfo,
     StoreError,
 )
-from .dump import BOARD_COLUMNS as DUMP_BOARD_COLUMNS
-from .dump import CHILD_COLUMNS, BoardDump
+from .dump import BoardDump
+from .postgres_boards import (
+    BOARD_COLUMNS,
+    LAST_USED,
+    board_records,
+    delete_board_rows,
+    read_dump,
+    write_dump,
+)
 from .postgres_db import Conn, PgDb
 from .postgres_schema import migrate
 
@@ -31,37 +38,11 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 TABLES = ("boards", "tokens", "states", "updates", "secrets", "snapshots")
 SHARED_LOG_LOCK = 0x636F_6361_6E76  # advisory lock key of shared-log appends (P320)
 
-# the last moment a board was used: created, connected to, changed, or snapshotted
-LAST_USED = """GREATEST(
-    b.created_at,
-    COALESCE(b.active_at, 0),
-    COALESCE((SELECT updated_at FROM states WHERE board = b.id), 0),
-    COALESCE((SELECT MAX(created_at) FROM updates WHERE board = b.id), 0),
-    COALESCE((SELECT MAX(created_at) FROM snapshots WHERE board = b.id), 0))"""
-BOARD_COLUMNS = (
-    "id, canvas, canvas_version, title, locale, created_at, join_code, join_code_expires"
-)
-
 
 async def _setup(conn: Conn) -> None:
     applied = await migrate(conn)
     if applied:
         log.info("database schema: applied migrations %s", applied)
-
-
-async def _delete(conn: Conn, board_id: str) -> DeletedBoard | None:
-    counts = []
-    for table in ("snapshots", "secrets", "updates"):
-        cur = await conn.execute(
-            f"SELECT COUNT(*) FROM {table} WHERE board = %s".encode(), (board_id,)
-        )
-        row = await cur.fetchone()
-        counts.append(int(row[0]) if row else 0)
-    # tokens, state, log, secrets and snapshots go with it (ON DELETE CASCADE)
-    cur = await conn.execute("DELETE FROM boards WHERE id = %s", (board_id,))
-    if cur.rowcount == 0:
-        return None
-    return DeletedBoard(board_id, *counts)
 
 
 class PostgresStore:
@@ -126,41 +107,17 @@ class PostgresStore:
 
         await self.db.submit(run)
 
-    async def _board_rows(self, conn: Conn, where: str, args: tuple[Any, ...]) -> list[BoardRecord]:
-        cur = await conn.execute(
-            f"SELECT {BOARD_COLUMNS} FROM boards {where} ORDER BY created_at, id".encode(), args
-        )
-        rows = await cur.fetchall()
-        hashes: dict[str, dict[str, bytes]] = {str(r[0]): {} for r in rows}
-        if rows:
-            cur = await conn.execute(
-                "SELECT board, role, hash FROM tokens WHERE board = ANY(%s)", (list(hashes),)
-            )
-            for board, role, h in await cur.fetchall():
-                hashes[board][role] = bytes(h)
-        now = time.time()
-        out = []
-        for bid, canvas, version, title, locale, created, code, expires in rows:
-            if expires and expires <= now:
-                code = None  # an expired code is no credential (P143)
-            out.append(
-                BoardRecord(
-                    bid, canvas, version, title, locale, created, hashes[bid], code or "", expires
-                )
-            )
-        return out
-
     async def get_board(self, board_id: str) -> BoardRecord | None:
         rows = await self.db.read(
-            lambda c: self._board_rows(c, "WHERE id = %s", (board_id,)), snapshot=True
+            lambda c: board_records(c, "WHERE id = %s", (board_id,)), snapshot=True
         )
         return rows[0] if rows else None
 
     async def list_boards(self) -> list[BoardRecord]:
-        return await self.db.read(lambda c: self._board_rows(c, "", ()), snapshot=True)
+        return await self.db.read(lambda c: board_records(c, "", ()), snapshot=True)
 
     async def delete_board(self, board_id: str) -> bool:
-        deleted = await self.db.submit(lambda c: _delete(c, board_id))
+        deleted = await self.db.submit(lambda c: delete_board_rows(c, board_id))
         if deleted is not None:
             await self.erase_deleted()
         return deleted is not None
@@ -201,7 +158,7 @@ class PostgresStore:
                 f"SELECT 1 FROM boards b WHERE b.id = %s AND {LAST_USED} < %s FOR UPDATE".encode(),
                 (board_id, idle_since),
             )
-            return await _delete(conn, board_id) if await cur.fetchone() else None
+            return await delete_board_rows(conn, board_id) if await cur.fetchone() else None
 
         return await self.db.submit(run)
 
@@ -217,7 +174,7 @@ class PostgresStore:
 
     async def get_board_by_join_code(self, code: str) -> BoardRecord | None:
         rows = await self.db.read(
-            lambda c: self._board_rows(c, "WHERE join_code = %s", (code,)), snapshot=True
+            lambda c: board_records(c, "WHERE join_code = %s", (code,)), snapshot=True
         )
         return rows[0] if rows and rows[0].join_code else None
 
@@ -258,6 +215,14 @@ class PostgresStore:
     async def set_title(self, board_id: str, title: str) -> None:
         async def run(conn: Conn) -> None:
             await conn.execute("UPDATE boards SET title = %s WHERE id = %s", (title, board_id))
+
+        await self.db.submit(run)
+
+    async def set_canvas_version(self, board_id: str, version: int) -> None:
+        async def run(conn: Conn) -> None:
+            await conn.execute(
+                "UPDATE boards SET canvas_version = %s WHERE id = %s", (version, board_id)
+            )
 
         await self.db.submit(run)
 
@@ -394,38 +359,8 @@ class PostgresStore:
 
     async def restore_dump(self, dump: BoardDump) -> None:
         """Write one board with everything of it, in one transaction."""
-
-        async def run(conn: Conn) -> None:
-            async with conn.cursor() as cur:
-                for table, columns, values in dump.tables():
-                    if not values:
-                        continue
-                    marks = ", ".join(["%s"] * len(columns))
-                    await cur.executemany(
-                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})".encode(),
-                        values,
-                    )
-
-        await self.db.submit(run)
+        await self.db.submit(lambda conn: write_dump(conn, dump))
 
     async def dump_board(self, board_id: str) -> BoardDump | None:
         """Every row of the board, read in one snapshot (to verify a migration)."""
-
-        async def run(conn: Conn) -> BoardDump | None:
-            cur = await conn.execute(
-                f"SELECT {', '.join(DUMP_BOARD_COLUMNS)} FROM boards WHERE id = %s".encode(),
-                (board_id,),
-            )
-            board = await cur.fetchone()
-            if board is None:
-                return None
-            children = {}
-            for table, cols in CHILD_COLUMNS.items():
-                cur = await conn.execute(
-                    f"SELECT {', '.join(cols)} FROM {table} WHERE board = %s".encode(),
-                    (board_id,),
-                )
-                children[table] = [tuple(r) for r in await cur.fetchall()]
-            return BoardDump(tuple(board), children)
-
-        return await self.db.read(run, snapshot=True)
+        return await self.db.read(lambda conn: read_dump(conn, board_id), snapshot=True)

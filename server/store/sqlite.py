@@ -1,7 +1,8 @@
 """Default DocStore: one SQLite file in WAL mode, an update log per board.
 
-The tables and the operations on them; committing (group commit, checkpoints,
-threads) is `sqlite_db.SqliteDb`'s job.
+The DocStore operations. The tables are `sqlite_schema`'s, a board's rows as a whole
+(its record, deleting it, copying it) `sqlite_boards`'; committing (group commit,
+checkpoints, threads) is `sqlite_db.SqliteDb`'s job.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from .base import (
     BoardRecord,
@@ -23,105 +23,13 @@ from .base import (
     SnapshotInfo,
     StoreError,
 )
-from .dump import BOARD_COLUMNS, CHILD_COLUMNS, BoardDump
+from .dump import BoardDump
+from .sqlite_boards import LAST_USED, board_records, delete_board_rows, read_dump
 from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
+from .sqlite_schema import create_tables
 from .startup import MARKER, mark_boards
 
 log = logging.getLogger(__name__)
-SCHEMA_VERSION = 3  # 2: boards.join_code_expires; 3: boards.active_at
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS boards (
-    id TEXT PRIMARY KEY,
-    canvas TEXT NOT NULL,
-    canvas_version INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    locale TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    join_code TEXT UNIQUE,
-    join_code_expires REAL NOT NULL DEFAULT 0,
-    active_at REAL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
-    role TEXT NOT NULL,
-    hash BLOB NOT NULL,
-    PRIMARY KEY (board, role)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS states (
-    board TEXT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,
-    state BLOB NOT NULL,
-    seq INTEGER NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS updates (
-    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    actor TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (board, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS secrets (
-    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
-    kind TEXT NOT NULL,
-    key TEXT NOT NULL,
-    value BLOB NOT NULL,
-    PRIMARY KEY (board, kind, key)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS snapshots (
-    board TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
-    sid TEXT NOT NULL,
-    label TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    state BLOB NOT NULL,
-    seq INTEGER NOT NULL,
-    notes INTEGER NOT NULL,
-    created_at REAL NOT NULL,
-    PRIMARY KEY (board, sid)
-) WITHOUT ROWID;
-"""
-
-
-# the last moment a board was used: created, connected to, changed, or snapshotted
-LAST_USED = """MAX(
-    b.created_at,
-    COALESCE(b.active_at, 0),
-    COALESCE((SELECT updated_at FROM states WHERE board = b.id), 0),
-    COALESCE((SELECT MAX(created_at) FROM updates WHERE board = b.id), 0),
-    COALESCE((SELECT MAX(created_at) FROM snapshots WHERE board = b.id), 0))"""
-
-
-def create_tables(conn: sqlite3.Connection) -> None:
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"the database was written by a newer cocanvas (schema {version}); upgrade cocanvas"
-        )
-    if version == 1:
-        # codes made before expiry existed get their lifetime when their board loads
-        conn.execute("ALTER TABLE boards ADD COLUMN join_code_expires REAL NOT NULL DEFAULT 0")
-    if version in (1, 2):
-        conn.execute("ALTER TABLE boards ADD COLUMN active_at REAL")
-    conn.executescript(SCHEMA)
-    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-    if version in (1, 2):
-        log.info("database upgraded to schema %d; rewriting it once", SCHEMA_VERSION)
-        # older schemas deleted without secure_delete: rewrite the file once so the free
-        # pages holding deleted boards and compacted log rows are gone
-        conn.execute("VACUUM")
-
-
-def _delete(conn: sqlite3.Connection, board_id: str) -> DeletedBoard | None:
-    counts = [
-        int(
-            conn.execute(f"SELECT COUNT(*) FROM {table} WHERE board = ?", (board_id,)).fetchone()[0]
-        )
-        for table in ("snapshots", "secrets", "updates")
-    ]
-    # tokens, state, log, secrets and snapshots go with it (ON DELETE CASCADE)
-    if conn.execute("DELETE FROM boards WHERE id = ?", (board_id,)).rowcount == 0:
-        return None
-    return DeletedBoard(board_id, *counts)
 
 
 class SqliteStore:
@@ -195,42 +103,15 @@ class SqliteStore:
         await self._submit(run)
         mark_boards(self.path)  # P224: a later empty database here is a loss, not a start
 
-    def _board_rows(
-        self, conn: sqlite3.Connection, where: str, args: tuple[Any, ...]
-    ) -> list[BoardRecord]:
-        rows = conn.execute(
-            "SELECT id, canvas, canvas_version, title, locale, created_at, join_code,"
-            " join_code_expires FROM boards " + where + " ORDER BY created_at",
-            args,
-        ).fetchall()
-        now = time.time()
-        out = []
-        for row in rows:
-            hashes = {
-                role: bytes(h)
-                for role, h in conn.execute(
-                    "SELECT role, hash FROM tokens WHERE board = ?", (row[0],)
-                )
-            }
-            bid, canvas, version, title, locale, created, code, expires = row
-            if expires and expires <= now:
-                code = None  # an expired code is no credential (P143)
-            out.append(
-                BoardRecord(
-                    bid, canvas, version, title, locale, created, hashes, code or "", expires
-                )
-            )
-        return out
-
     async def get_board(self, board_id: str) -> BoardRecord | None:
-        rows = await self._read(lambda c: self._board_rows(c, "WHERE id = ?", (board_id,)))
+        rows = await self._read(lambda c: board_records(c, "WHERE id = ?", (board_id,)))
         return rows[0] if rows else None
 
     async def list_boards(self) -> list[BoardRecord]:
-        return await self._read(lambda c: self._board_rows(c, "", ()))
+        return await self._read(lambda c: board_records(c, "", ()))
 
     async def delete_board(self, board_id: str) -> bool:
-        deleted = await self._submit(lambda c: _delete(c, board_id))
+        deleted = await self._submit(lambda c: delete_board_rows(c, board_id))
         if deleted is not None:
             await self.erase_deleted()
         return deleted is not None
@@ -277,7 +158,7 @@ class SqliteStore:
                 f"SELECT 1 FROM boards b WHERE b.id = ? AND {LAST_USED} < ?",
                 (board_id, idle_since),
             ).fetchone()
-            return _delete(conn, board_id) if still_idle else None
+            return delete_board_rows(conn, board_id) if still_idle else None
 
         return await self._submit(run)
 
@@ -292,7 +173,7 @@ class SqliteStore:
         await self._submit(run)
 
     async def get_board_by_join_code(self, code: str) -> BoardRecord | None:
-        rows = await self._read(lambda c: self._board_rows(c, "WHERE join_code = ?", (code,)))
+        rows = await self._read(lambda c: board_records(c, "WHERE join_code = ?", (code,)))
         return rows[0] if rows and rows[0].join_code else None
 
     async def set_join_code(self, board_id: str, code: str, expires_at: float = 0.0) -> None:
@@ -331,6 +212,13 @@ class SqliteStore:
     async def set_title(self, board_id: str, title: str) -> None:
         await self._submit(
             lambda c: c.execute("UPDATE boards SET title = ? WHERE id = ?", (title, board_id))
+        )
+
+    async def set_canvas_version(self, board_id: str, version: int) -> None:
+        await self._submit(
+            lambda c: c.execute(
+                "UPDATE boards SET canvas_version = ? WHERE id = ?", (version, board_id)
+            )
         )
 
     # ---- documents ---------------------------------------------------------------------
@@ -459,30 +347,7 @@ class SqliteStore:
 
     async def dump_board(self, board_id: str) -> BoardDump | None:
         """Every row of the board, read in one transaction (`cocanvas migrate`)."""
-
-        def run(conn: sqlite3.Connection) -> BoardDump | None:
-            conn.execute("BEGIN")
-            try:
-                board = conn.execute(
-                    f"SELECT {', '.join(BOARD_COLUMNS)} FROM boards WHERE id = ?", (board_id,)
-                ).fetchone()
-                if board is None:
-                    return None
-                children = {
-                    table: [
-                        tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-                        for row in conn.execute(
-                            f"SELECT {', '.join(cols)} FROM {table} WHERE board = ?",
-                            (board_id,),
-                        )
-                    ]
-                    for table, cols in CHILD_COLUMNS.items()
-                }
-            finally:
-                conn.execute("COMMIT")
-            return BoardDump(tuple(board), children)
-
-        return await self._read(run)
+        return await self._read(lambda conn: read_dump(conn, board_id))
 
 
 def _append_shared(

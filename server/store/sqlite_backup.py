@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .base import StoreError
-from .sqlite import SCHEMA_VERSION
+from .sqlite_schema import SCHEMA_VERSION
 
 
 @dataclass(frozen=True)

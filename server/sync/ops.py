@@ -25,6 +25,7 @@ OPS: dict[str, tuple[str, ...]] = {
     "lock.set": MODERATOR,
     "focus.set": MODERATOR,
     "view.set": MODERATOR,
+    "projector.push": MODERATOR,
     "private.set": MODERATOR,
     "private.reveal": MODERATOR,
     "private.put": WRITERS,

@@ -17,8 +17,10 @@ from pycrdt import Doc, Map, Subscription, Text
 from canvas_schema import misplaced_kind
 
 from . import vocabulary
+from .clusters import cluster_problem
 from .dates import due_problem
 from .document import CONTROL, META, NOTE_KEYS, NOTES
+from .vocabulary import Role
 
 UNTRUSTED = "client-update"
 RELAYED = "relayed"  # another node checked and stored it (P324); never judged here
@@ -69,7 +71,7 @@ class Rules:
 
 
 # another check on an untrusted transaction: (document, role, touched note ids) -> violations
-ExtraRule = Callable[[Doc[Any], str, set[str]], list[Violation]]
+ExtraRule = Callable[[Doc[Any], Role, set[str]], list[Violation]]
 
 
 def _locked(field_id: str, note_id: str) -> Violation:
@@ -155,7 +157,7 @@ class UpdatePolicy:
     def touched_notes(self) -> set[str]:
         return set(self._touch.notes)
 
-    def check(self, role: str) -> list[Violation]:
+    def check(self, role: Role) -> list[Violation]:
         """Judge the transaction that just ran (call before undoing or committing)."""
         out: list[Violation] = []
         for root in sorted(self._touch.roots):
@@ -285,6 +287,8 @@ class UpdatePolicy:
                 return f"'{key}' must be between 0 and 1"
         if "done" in keys and note.get("done") not in (None, True, False):
             return "'done' must be true or false"
+        if problem := cluster_problem(note.get, keys, self.rules.field_kinds[fld]):
+            return problem
         if "kind" not in keys and "field" not in keys:
             return None
         kind = note.get("kind")

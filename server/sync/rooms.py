@@ -180,7 +180,7 @@ class Rooms:
                     except Exception:
                         log.exception("board %s: unloading failed; kept in memory", board_id)
             if unloaded:
-                # the server collects rarely (see cli.py); an unloaded board is megabytes of
+                # the server collects rarely (see cli/admin.py); an unloaded board is megabytes of
                 # cyclic garbage, so give it back now (P222), and the freed pages to the
                 # system, or fragmentation lets RSS creep up all day (P225)
                 gc.collect()

@@ -15,6 +15,7 @@ from .ops import OPS
 from .vocabulary import (
     ARCHIVE_FORMAT,
     CONTROL_DECISIONS,
+    CONTROL_PUSH,
     CONTROL_TIMER,
     CONTROL_TIMER_OUTER,
     DECISION_MAX_CHARS,
@@ -24,6 +25,7 @@ from .vocabulary import (
     LOCK_CAUSES,
     NOTE_KEYS,
     NOTE_KINDS,
+    PUSH_SHOWS,
     ROLES,
     ROOT_CONTROL,
     ROOT_META,
@@ -98,6 +100,9 @@ def render_ts() -> str:
         + "\n/** The group's decisions (P230): their `control` key and longest text. */\n"
         + f"export const CONTROL_DECISIONS = {json.dumps(CONTROL_DECISIONS)}\n"
         + f"export const DECISION_MAX_CHARS = {DECISION_MAX_CHARS}\n"
+        + "\n/** What the moderator pushes to the projector: `control` key and kinds (P288). */\n"
+        + f"export const CONTROL_PUSH = {json.dumps(CONTROL_PUSH)}\n"
+        + _const("PUSH_SHOWS", PUSH_SHOWS, "PushShow")
     )
 
 

@@ -38,7 +38,7 @@ class EventSpec:
         return frozenset(self.required + self.optional)
 
 
-# Server -> client events `{"ev": name, **fields}` (PROTOCOL.md P31, P45, P46, P60, P70).
+# Server -> client events `{"ev": name, **fields}` (PROTOCOL.md P31, P45, P46, P60, P70, P293).
 EVENTS: dict[str, EventSpec] = {
     "rejected": EventSpec(("code", "reason"), ("params", "notes", "whole", "parked")),
     "private.notes": EventSpec(("notes",)),
@@ -46,6 +46,7 @@ EVENTS: dict[str, EventSpec] = {
     "vote.state": EventSpec(("state",), ("round", "mine", "remaining")),
     "link.rotated": EventSpec(("role",)),
     "join.code": EventSpec(("join_code", "join_code_expires_at")),
+    "counts": EventSpec(("present", "written"), ("voted", "voted_fields")),
 }
 
 # Keys a note may carry; anything else is refused (P33).
@@ -69,6 +70,8 @@ NOTE_KEYS: tuple[str, ...] = (
     "due",
     "done",
     "format",
+    "cluster",
+    "heading",
 )
 # Note keys that hold collaborative text (a Y.Text).
 TEXT_KEYS: tuple[str, ...] = ("text", "resources", "competences", "tasks")
@@ -106,3 +109,8 @@ LOCK_CAUSES: tuple[str, ...] = ("timer.done", "timer.extend")
 # longest text in characters.
 CONTROL_DECISIONS = "decisions"
 DECISION_MAX_CHARS = 1000
+
+# What the moderator pushes to the projector full-screen (P288): its `control` key and kinds.
+CONTROL_PUSH = "push"
+PushShow = Literal["timer", "field", "results"]
+PUSH_SHOWS: tuple[PushShow, ...] = get_args(PushShow)

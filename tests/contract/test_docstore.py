@@ -95,6 +95,23 @@ async def test_compaction_replaces_the_log_up_to_its_seq(store: DocStore) -> Non
     assert (await store.load("b1")).state == b"state-3"
 
 
+async def test_p380_a_migrated_board_keeps_its_new_canvas_version(
+    store: DocStore, backend: Backend
+) -> None:
+    await store.set_canvas_version("b1", 2)
+    found = await store.get_board("b1")
+    assert found is not None and found.canvas_version == 2
+    assert found.title == "T" and found.canvas == "ko-kreation"
+    await store.flush()
+    reopened = backend.new_store()
+    await reopened.open()
+    try:
+        again = await reopened.get_board("b1")
+        assert again is not None and again.canvas_version == 2
+    finally:
+        await reopened.close()
+
+
 async def test_many_appends_pass_a_checkpoint(store: DocStore) -> None:
     for seq in range(1, CHECKPOINT_AFTER + 50):
         store.append("b1", seq, b"x", "a")

@@ -17,8 +17,13 @@ def join(
     group: str | None = None,
     *,
     wait_synced: bool = True,
+    show_all: bool = True,
 ) -> None:
-    """Open a board link and answer the join dialog (name=None: anonymous)."""
+    """Open a board link and answer the join dialog (name=None: anonymous).
+
+    The board opens on its first part, large enough to read; most journeys reach across the
+    whole board, so they start from "show all" unless `show_all` is False.
+    """
     page.goto(link)
     dialog = page.locator("dialog[open]")
     expect(dialog).to_be_visible()
@@ -32,6 +37,8 @@ def join(
     expect(dialog).to_have_count(0)
     if wait_synced:
         expect_synced(page)
+        if show_all:
+            page.evaluate("() => window.cocanvas.showAll()")
 
 
 def expect_synced(page: Page) -> None:

@@ -145,8 +145,10 @@ def test_p283_thirty_notes_from_three_devices_never_overlap(
     join(desk, board.links["participant"], "Ada", "administration")
     join(laptop, board.links["participant"], "Ben", "civil-society")
     join(phone, board.links["participant"], "Cem", "youth")
+    # a read-only screen at projector size shows the canvas (the projector link shows the
+    # room a stage instead, P290: tests/e2e/test_projector.py)
     beamer = make_context(viewport=PROJECTOR).new_page()
-    beamer.goto(board.links["projector"])
+    beamer.goto(board.links["viewer"])
     expect(beamer.locator(".conn")).to_have_attribute("data-state", "synced")
     writers = [desk, laptop, phone]
     # interleaved: each device adds while the others' notes are still arriving
@@ -299,7 +301,7 @@ def test_screenshots_thirty_notes_per_field(
     shot(phone, artifacts, "layout-phone-390x844-A1.png")
     for name, size in (("1920x1080", PROJECTOR), ("1280x720", {"width": 1280, "height": 720})):
         beamer = make_context(viewport=size).new_page()
-        beamer.goto(board.links["projector"])
+        beamer.goto(board.links["viewer"])
         expect(beamer.locator(".conn")).to_have_attribute("data-state", "synced")
         assert overlaps(measure(beamer, "A1", 30)) == []
         assert overlaps(measure(beamer, "A3", 30), stacks=True) == []

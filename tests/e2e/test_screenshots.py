@@ -91,8 +91,16 @@ def test_screenshots_desktop_phone_projector(
     expect(note_text(desk, note_id)).to_have_value("Jugendparlament")
     shot(phone, artifacts, "board-phone-390x844-B4.png")
 
+    # the projector link shows the room an overview of the fields beside the join band
+    # (P290); a viewer link at the same size shows the whole canvas
     beamer = make_context(viewport={"width": 1920, "height": 1080}).new_page()
     beamer.goto(board.links["projector"])
+    expect(beamer.locator(".conn")).to_have_attribute("data-state", "synced")
+    expect(beamer.locator(".projector-stage[data-stage=overview] .stage-tile")).to_have_count(11)
+    expect(beamer.locator(".projector-band .join-code")).to_be_visible()
+    shot(beamer, artifacts, "board-projector-1920x1080.png")
+    beamer = make_context(viewport={"width": 1920, "height": 1080}).new_page()
+    beamer.goto(board.links["viewer"])
     expect(beamer.locator(".conn")).to_have_attribute("data-state", "synced")
     expect(beamer.locator(f"[data-note='{note_id}']")).to_have_count(1)
     beamer.locator("[data-action=fit]").click()
@@ -104,7 +112,7 @@ def test_screenshots_desktop_phone_projector(
                           b.right <= v.right + 1 && b.bottom <= v.bottom + 1 }"""
     )
     assert inside
-    shot(beamer, artifacts, "board-projector-1920x1080.png")
+    shot(beamer, artifacts, "board-viewer-1920x1080.png")
 
     landing = make_context(
         viewport={"width": 1440, "height": 900}, permissions=["clipboard-write"]

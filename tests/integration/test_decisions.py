@@ -8,7 +8,7 @@ import secrets
 import pytest
 
 from server.moderation.decisions import MAX_DECISIONS
-from server.sync.vocabulary import DECISION_MAX_CHARS
+from server.sync.vocabulary import DECISION_MAX_CHARS, Role
 from tests.support.live import LiveServer
 from tests.support.ops import control, refused
 from tests.support.pyclient import PyClient
@@ -79,7 +79,7 @@ async def test_p231_edit_and_delete_append_to_the_log(shared_server: LiveServer)
 
 @pytest.mark.parametrize("role", ["participant", "viewer", "projector"])
 async def test_p230_only_the_moderator_writes_decisions(
-    shared_server: LiveServer, role: str
+    shared_server: LiveServer, role: Role
 ) -> None:
     board = shared_server.create_board()
     async with (

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from pycrdt import Map, Text
 
+from server.sync.vocabulary import Role
 from tests.support.live import Board, LiveServer
 from tests.support.poll import poll_until
 from tests.support.pyclient import PyClient
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.anyio
 FIELDS = ("A1", "A2", "A3", "B1", "B2", "C1", "C2", "C3")
 
 
-def auth(board: Board, role: str = "viewer") -> dict[str, str]:
+def auth(board: Board, role: Role = "viewer") -> dict[str, str]:
     return {"authorization": f"Bearer {board.tokens[role]}"}
 
 

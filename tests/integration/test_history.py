@@ -16,13 +16,14 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
+from server.sync.vocabulary import Role
 from tests.support.live import ROOT, Board, LiveServer
 from tests.support.pyclient import PyClient
 
 pytestmark = pytest.mark.anyio
 
 
-def auth(board: Board, role: str = "moderator") -> dict[str, str]:
+def auth(board: Board, role: Role = "moderator") -> dict[str, str]:
     return {"authorization": f"Bearer {board.tokens[role]}"}
 
 
@@ -43,7 +44,7 @@ async def fill(server: LiveServer, board: Board) -> None:
         await v.wait_for(lambda: len(v.notes) == 7)
 
 
-async def get(server: LiveServer, path: str, board: Board, role: str = "viewer") -> httpx.Response:
+async def get(server: LiveServer, path: str, board: Board, role: Role = "viewer") -> httpx.Response:
     async with httpx.AsyncClient(timeout=60) as http:
         return await http.get(f"{server.http}{path}", headers=auth(board, role))
 

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from server.sync.errors import CloseCode
+from server.sync.vocabulary import Role
 from tests.support.live import LiveServer
 from tests.support.pyclient import PyClient
 
@@ -60,7 +61,7 @@ async def test_board_api_roles(shared_server: LiveServer) -> None:
     board = shared_server.create_board()
     async with httpx.AsyncClient(base_url=shared_server.http) as http:
 
-        def bearer(role: str) -> dict[str, str]:
+        def bearer(role: Role) -> dict[str, str]:
             return {"authorization": f"Bearer {board.tokens[role]}"}
 
         me = await http.get(f"/api/boards/{board.id}", headers=bearer("participant"))

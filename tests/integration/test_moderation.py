@@ -15,6 +15,7 @@ from pycrdt import Map
 
 from server.sync.errors import CloseCode
 from server.sync.ops import MODERATOR, OPS, WRITERS
+from server.sync.vocabulary import Role
 from tests.support.live import Board, LiveServer
 from tests.support.ops import control, ok, refused
 from tests.support.pyclient import PyClient
@@ -39,7 +40,7 @@ async def hello(c: PyClient, name: str = "Ada", group: str | None = "administrat
 
 @pytest.mark.parametrize("role", ["participant", "viewer", "projector"])
 async def test_p44_moderator_ops_are_refused_for_others(
-    shared_server: LiveServer, role: str
+    shared_server: LiveServer, role: Role
 ) -> None:
     board = shared_server.create_board()
     async with PyClient.connect(shared_server.ws, board.id, board.tokens[role]) as c:

@@ -185,7 +185,11 @@ async def test_p264_a_late_note_reaches_moderators_and_is_accepted_into_a_locked
         assert denied["error"]["code"] == "forbidden"
         await ok(m, "late.accept", note=late_id)
         for c in (m, p, q):
-            await c.wait_for(lambda c=c: late_id in c.notes)  # type: ignore[misc]
+
+            def accepted(client: PyClient = c) -> bool:
+                return late_id in client.notes
+
+            await c.wait_for(accepted)
         note = q.view()["notes"][late_id]
         assert (note["field"], note["text"], note["author_id"]) == (
             "C1",

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from server.sync.errors import CloseCode
+from server.sync.vocabulary import Role
 from tests.support.live import LiveServer
 from tests.support.pyclient import PyClient
 
@@ -115,7 +116,7 @@ async def test_late_stock_client_gets_whole_board_and_presence(
 
 @pytest.mark.parametrize("role", ["viewer", "projector"])
 async def test_stock_viewer_cannot_change_the_board(
-    shared_server: LiveServer, node: NodeYjs, role: str
+    shared_server: LiveServer, node: NodeYjs, role: Role
 ) -> None:
     board = shared_server.create_board()
     await node.connect(

@@ -12,7 +12,8 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
-from canvas_schema import canvas_to_json, load_canvas
+from canvas_schema import Canvas, load_canvas
+from server.export.labels import canvas_text
 from server.export.model import ExportInput
 
 Json = dict[str, Any]
@@ -40,8 +41,8 @@ ARABIC_PARTNER = "جمعية الجالية العربية"
 EMOJI = "Gemeinschaftsgarten ☀ mit Schulklassen 😀"
 
 
-def canvas() -> Json:
-    return canvas_to_json(load_canvas("ko-kreation"))
+def canvas() -> Canvas:
+    return load_canvas("ko-kreation")
 
 
 class _Notes:
@@ -342,7 +343,8 @@ def note_texts(board: Json) -> list[str]:
 
 
 def field_titles(locale: str = "de") -> list[str]:
-    return [f["label"][locale] for f in canvas()["fields"]]
+    own = canvas()
+    return [canvas_text(own, locale, "field", f.id, "label") for f in own.fields]
 
 
 def make_input(
@@ -381,8 +383,8 @@ def big_board(count: int = 500, seed: int = 7) -> Json:
     """The filled board plus generated notes spread over every field, `count` notes in all."""
     rng = random.Random(seed)
     board = filled_board()
-    fields = [f["id"] for f in canvas()["fields"]]
-    groups = [g["id"] for g in canvas()["groups"]]
+    fields = [f.id for f in canvas().fields]
+    groups = [g.id for g in canvas().groups]
     notes = board["notes"]
     i = 0
     while len(notes) < count:

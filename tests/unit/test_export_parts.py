@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from canvas_schema import Part
 from server.export.build import build_report
 from server.export.pdf_html import build_html
 from server.export.report import PART_PALETTE
@@ -20,11 +21,21 @@ def test_ko_kreation_parts_keep_their_colours() -> None:
 
 
 def test_a_canvas_with_other_parts_gets_colours_by_position() -> None:
-    own = canvas()
+    base = canvas()
     renamed = {"A": "Start", "B": "Mitte", "C": "Ende"}
-    for part in own["parts"]:
-        part["id"] = renamed[part["id"]]
-    own["parts"].append({"id": "Extra", "label": {"de": "Extra"}, "fields": []})
+    parts = tuple(
+        dataclasses.replace(
+            p,
+            id=renamed[p.id],
+            fields=tuple(dataclasses.replace(f, part=renamed[p.id]) for f in p.fields),
+        )
+        for p in base.parts
+    )
+    own = dataclasses.replace(
+        base,
+        parts=(*parts, Part(id="Extra", minutes=10, fields=())),
+        texts={"de": {base.key("part", "Extra", "label"): "Extra"}},
+    )
     inp = dataclasses.replace(make_input(), canvas=own)
     report = build_report(inp)
     assert [p.color for p in report.parts] == list(PART_PALETTE[:4])

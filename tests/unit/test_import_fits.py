@@ -51,7 +51,7 @@ async def test_p82_an_archive_whose_board_does_not_fit_its_canvas_creates_nothin
         assert await store.list_boards() == []
 
 
-async def test_p82_an_archive_of_another_canvas_version_is_refused(tmp_path: Path) -> None:
+async def test_p82_an_archive_of_a_newer_canvas_version_is_refused(tmp_path: Path) -> None:
     data = packed(archive_map(board={**board(), "canvas_version": 2}))
     async with SqliteStore(tmp_path / "i.db") as store:
         with pytest.raises(ArchiveError, match="version 2 of canvas 'ko-kreation'"):

@@ -42,7 +42,11 @@ async def test_p261_refused_note_of_a_mixed_update_leaves_only_ids(tmp_path: Pat
                     body.insert(0, MARK + "x" * 5_000)
                 update = a.doc.get_update(m.doc.get_state())
                 await a.send(codec.encode_sync_update(update))
-                await m.wait_for(lambda i=i: f"ok{i}" in m.notes)  # type: ignore[misc]
+
+                def arrived(key: str = f"ok{i}") -> bool:
+                    return key in m.notes
+
+                await m.wait_for(arrived)
             await a.wait_for(lambda: str(a.notes["locked"]["text"]) == "fest")
             await b.wait_for(lambda: len([k for k in b.notes.keys() if k.startswith("ok")]) == 20)
             assert a.view() == b.view() == m.view() == await kit.stored_view()
@@ -95,7 +99,11 @@ async def test_p265_lock_races_do_not_close_the_connection_other_refusals_do(
             kit.room.policy.locked_fields = lambda: frozenset({"A2"})
             for i in range(12):
                 await a.insert_text("n", 0, "x")
-                await a.wait_for(lambda i=i: len(a.denied) > i)  # type: ignore[misc]
+
+                def refused_more_than(count: int = i) -> bool:
+                    return len(a.denied) > count
+
+                await a.wait_for(refused_more_than)
             await a.add_note("open", "A1", "weiter")
             await m.wait_for(lambda: "open" in m.notes)
             assert not a.closed.is_set()

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 
-from server.sync import precheck
 from server.sync.document import initial_update, load_doc
 from server.sync.errors import ForbiddenError, MalformedMessageError
 from server.sync.precheck import (
@@ -25,6 +24,8 @@ from server.sync.precheck import (
     parse_update,
     read_state_vector,
 )
+from server.sync.precheck import check as check_module
+from server.sync.precheck import index as index_module
 from tests.support import hostile as h
 from tests.support.roomkit import running_room
 
@@ -144,7 +145,9 @@ def test_p107_an_accepted_update_is_recorded_without_a_second_parse(
         parses.append(len(update))
         return parse_update(update, profile)
 
-    monkeypatch.setattr(precheck, "parse_update", counted)
+    # both callers of the parser: checking an update, building the index from a state
+    monkeypatch.setattr(check_module, "parse_update", counted)
+    monkeypatch.setattr(index_module, "parse_update", counted)
     updates = edits(server.doc, note("a"), typing("a", 1, "q"), nest("a"), typing("a", 0, "z"))
     expected: list[int] = []
     for update in updates:

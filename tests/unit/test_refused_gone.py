@@ -20,6 +20,7 @@ from server.sync.connection import Connection
 from server.sync.errors import CloseCode
 from server.sync.policy import Rules, Violation
 from server.sync.room import DocumentFaultError
+from server.sync.vocabulary import Role
 from tests.support.memchannel import channel_pair
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import BOARD, CONFIG, FIELDS, RoomKit, running_room
@@ -109,7 +110,7 @@ async def test_p120_content_of_a_refused_new_root_is_gone(tmp_path: Path) -> Non
         assert await stored_bytes(kit) - before < RESIDUE_PER_REFUSAL + 120
 
 
-def exploding_rule(doc: Doc[Any], role: str, notes: set[str]) -> list[Violation]:
+def exploding_rule(doc: Doc[Any], role: Role, notes: set[str]) -> list[Violation]:
     """A test-only rule registered through the policy's seam: fails on a marker text."""
     for note_id in notes:
         note = doc.get("notes", type=Map).get(note_id)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from server.store.sqlite import SCHEMA, SCHEMA_VERSION, SqliteStore
+from server.store.sqlite import SqliteStore
+from server.store.sqlite_schema import SCHEMA, SCHEMA_VERSION
 
 pytestmark = pytest.mark.anyio
 

@@ -4,6 +4,7 @@
 import type { LogEntry } from '../model/control'
 import type { AppChannel, AppEvent, HelloReply, LateNote, Op, OpArgs, OpReplies, Role } from '../sync/appmsg'
 import { ServerClock } from './clock'
+import { LiveCounts } from './counters'
 import { type DraftStorage, Drafts } from './drafts'
 import { FocusFollower } from './focus'
 import { type Permissions, permissionsFor } from './permissions'
@@ -15,6 +16,8 @@ export class Facilitation {
   readonly app: AppChannel
   readonly clock = new ServerClock()
   readonly ballot = new Ballot()
+  /** Writers and voters per field (moderators only, P293). */
+  readonly counts = new LiveCounts()
   readonly privateNotes: PrivateNotes
   readonly focus: FocusFollower
   /** Words this person could not place, kept on this device (P262). */
@@ -155,6 +158,9 @@ export class Facilitation {
 
   private onEvent(ev: AppEvent): void {
     switch (ev.ev) {
+      case 'counts':
+        this.counts.set(ev)
+        break
       case 'private.notes':
         this.privateNotes.replace(ev.notes)
         break

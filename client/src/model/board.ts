@@ -40,6 +40,9 @@ export interface NoteData {
   due: string
   done: boolean
   format: string | null
+  /** The group (P270) this note belongs to, with the heading it carries; null: none. */
+  cluster: string | null
+  heading: string | null
 }
 
 export type NoteMap = Y.Map<unknown>
@@ -155,7 +158,9 @@ export function noteData(id: string, n: NoteMap): NoteData | null {
     owner: str(n.get('owner')) ?? '',
     due: str(n.get('due')) ?? '',
     done: n.get('done') === true,
-    format: str(n.get('format'))
+    format: str(n.get('format')),
+    cluster: str(n.get('cluster')),
+    heading: str(n.get('heading'))
   }
 }
 

@@ -71,7 +71,12 @@ export function moveNote(board: Board, canvas: Canvas, id: string, fieldId: stri
   const field = canvas.field(fieldId)
   if (!note || !field) return false
   board.doc.transact(() => {
-    if (note.get('field') !== field.id) note.set('field', field.id)
+    if (note.get('field') !== field.id) {
+      note.set('field', field.id)
+      // a group belongs to one field (P271)
+      note.delete('cluster')
+      note.delete('heading')
+    }
     note.set('x', clamp01(x))
     note.set('y', clamp01(y))
     const kind = noteKindFor(field)

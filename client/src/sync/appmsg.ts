@@ -15,6 +15,7 @@ import {
   type EventName,
   OPS,
   type Op,
+  type PushShow,
   ROLES,
   type Role
 } from './vocab.gen'
@@ -87,6 +88,7 @@ export interface OpArgs {
   'lock.set': LockTarget & { locked: boolean }
   'focus.set': { field: string | null; follow?: boolean }
   'view.set': { field: string; compact: boolean }
+  'projector.push': { show: PushShow | null; field?: string }
   'private.set': { field: string; on: boolean }
   'private.reveal': { field: string }
   'private.put': PrivateNoteInput
@@ -193,6 +195,7 @@ export interface OpReplies {
   'lock.set': { locks: string[] }
   'focus.set': { seq: number }
   'view.set': { compact: string[] }
+  'projector.push': { seq: number }
   'private.set': { private?: string[]; revealed?: number }
   'private.reveal': { revealed: number }
   'private.put': { id: string }
@@ -341,6 +344,7 @@ export const REPLY_READERS: { [K in Op]: ReplyReader<K> } = {
   'lock.set': (r) => (isStrList(r.locks) ? { locks: r.locks } : null),
   'focus.set': (r) => (isNum(r.seq) ? { seq: r.seq } : null),
   'view.set': (r) => (isStrList(r.compact) ? { compact: r.compact } : null),
+  'projector.push': (r) => (isNum(r.seq) ? { seq: r.seq } : null),
   'private.set': (r) => {
     const out: OpReplies['private.set'] = {}
     if (r.private !== undefined) {
@@ -401,7 +405,17 @@ export type VoteStateEvent = { ev: 'vote.state' } & BallotState
 export type LinkRotatedEvent = { ev: 'link.rotated'; role: Role }
 /** The participant join code changed (null: no longer shown to this connection). */
 export type JoinCodeEvent = { ev: 'join.code'; join_code: string | null; join_code_expires_at: number | null }
+/** Live counters for moderators (P293): participants here, writers and voters per field. */
+export type CountsEvent = {
+  ev: 'counts'
+  present: number
+  written: Record<string, number>
+  /** Null unless a vote is open. */
+  voted: number | null
+  voted_fields: Record<string, number> | null
+}
 export type AppEvent =
+  | CountsEvent
   | RejectedEvent
   | PrivateNotesEvent
   | LateNotesEvent
@@ -437,7 +451,31 @@ export function encodeRequest<K extends Op>(id: number, op: K, args: OpArgs[K]):
   return encoding.toUint8Array(enc)
 }
 
+const MAX_COUNT_FIELDS = 200
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
+
+function readCountMap(v: unknown): Record<string, number> | null {
+  if (!isRecord(v)) return null
+  const entries = Object.entries(v)
+  if (entries.length > MAX_COUNT_FIELDS || !entries.every(([, n]) => isCount(n))) return null
+  return Object.fromEntries(entries) as Record<string, number>
+}
+
+function readCounts(rec: Record<string, unknown>): CountsEvent | null {
+  const written = readCountMap(rec.written)
+  if (!isCount(rec.present) || written === null) return null
+  const voting = isCount(rec.voted)
+  return {
+    ev: 'counts',
+    present: rec.present,
+    written,
+    voted: voting ? (rec.voted as number) : null,
+    voted_fields: voting ? (readCountMap(rec.voted_fields) ?? {}) : null
+  }
+}
+
 const EVENT_READERS: { [E in EventName]: (rec: Record<string, unknown>) => EventOf<E> | null } = {
+  counts: readCounts,
   rejected: readRejected,
   'late.notes': (rec) => (Array.isArray(rec.notes) ? { ev: 'late.notes', notes: readLateNotes(rec.notes) } : null),
   'private.notes': (rec) =>

@@ -17,6 +17,7 @@ export const OPS = {
   "lock.set": ["moderator"],
   "focus.set": ["moderator"],
   "view.set": ["moderator"],
+  "projector.push": ["moderator"],
   "private.set": ["moderator"],
   "private.reveal": ["moderator"],
   "private.put": ["moderator", "participant"],
@@ -51,6 +52,7 @@ export const EVENTS = {
   "vote.state": { required: ["state"], optional: ["round", "mine", "remaining"] },
   "link.rotated": { required: ["role"], optional: [] },
   "join.code": { required: ["join_code", "join_code_expires_at"], optional: [] },
+  "counts": { required: ["present", "written"], optional: ["voted", "voted_fields"] },
 } as const
 export type EventName = keyof typeof EVENTS
 export type EventField<E extends EventName> =
@@ -81,7 +83,7 @@ export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE]
 export const ROOT_META = "meta"
 export const ROOT_NOTES = "notes"
 export const ROOT_CONTROL = "control"
-export const NOTE_KEYS = ["field", "text", "x", "y", "color", "group", "author", "author_id", "created_at", "updated_at", "order", "kind", "resources", "competences", "tasks", "owner", "due", "done", "format"] as const
+export const NOTE_KEYS = ["field", "text", "x", "y", "color", "group", "author", "author_id", "created_at", "updated_at", "order", "kind", "resources", "competences", "tasks", "owner", "due", "done", "format", "cluster", "heading"] as const
 export type NoteKey = (typeof NOTE_KEYS)[number]
 export const TEXT_KEYS = ["text", "resources", "competences", "tasks"] as const
 export type TextKey = (typeof TEXT_KEYS)[number]
@@ -106,3 +108,8 @@ export type LockCause = (typeof LOCK_CAUSES)[number]
 /** The group's decisions (P230): their `control` key and longest text. */
 export const CONTROL_DECISIONS = "decisions"
 export const DECISION_MAX_CHARS = 1000
+
+/** What the moderator pushes to the projector: `control` key and kinds (P288). */
+export const CONTROL_PUSH = "push"
+export const PUSH_SHOWS = ["timer", "field", "results"] as const
+export type PushShow = (typeof PUSH_SHOWS)[number]

@@ -40,8 +40,10 @@ export class BoardPanels {
     this.app = app
     this.online = deps.online
     this.presence = new PresencePanel(ctx)
-    this.band = app.projector ? new ProjectorBand(ctx, deps.sound) : null
-    if (this.band && readOnlyRole(app.role()) && app.prefs.band === false) this.band.el.hidden = true
+    const exit = app.role() === 'moderator' ? () => app.onProjector?.(false) : null
+    this.band = app.projector ? new ProjectorBand(ctx, deps.sound, exit) : null
+    // a projector screen has no toolbar to show the band again (P290): there it always shows
+    if (this.band && !app.screen && readOnlyRole(app.role()) && app.prefs.band === false) this.band.el.hidden = true
     this.mod =
       app.role() === 'moderator' && !app.projector
         ? new ModPanel(ctx, { onGoto: deps.onGoto, onProjector: () => app.onProjector?.(true) })

@@ -9,8 +9,10 @@ import type { Ctx } from './actions'
 import type { BoardGrid } from './BoardGrid'
 import { layoutDiagram } from './diagramLayout'
 import type { AddRequest } from './fields'
+import { GroupsView } from './groups'
 import { createItem, type ItemView, itemKindFor } from './items'
 import { PrivateNoteView } from './privatenote'
+import type { Selection } from './selection'
 import { VoteBox } from './votes'
 
 export type DiffMark = 'added' | 'removed' | 'changed'
@@ -25,10 +27,14 @@ export class CanvasNotes {
   /** Notes marked by a comparison (added / changed / removed), kept across renders. */
   private marks = new Map<string, DiffMark>()
   private controlKey = ''
+  private readonly groups: GroupsView
+  /** Several notes selected at once (set by the canvas, which owns the viewport). */
+  selection: Selection | null = null
 
   constructor(ctx: Ctx, grid: BoardGrid) {
     this.ctx = ctx
     this.grid = grid
+    this.groups = new GroupsView(ctx, grid)
   }
 
   item(id: string): ItemView | undefined {
@@ -85,6 +91,8 @@ export class CanvasNotes {
     }
     this.grid.setCounts(counts)
     this.grid.renderLocks()
+    this.groups.arrange((id) => this.items.get(id)?.el)
+    this.selection?.show()
     this.layoutDiagrams()
     this.renderVotes(dirty)
     if (this.pendingFocus) {
@@ -113,7 +121,7 @@ export class CanvasNotes {
       item = createItem(this.ctx, kind, d.id, field)
       this.items.set(d.id, item)
     }
-    const container = fv.container()
+    const container = this.groups.containerFor(fv, d)
     if (item.el.parentElement !== container) {
       const focused = item.el.contains(document.activeElement) ? document.activeElement : null
       insertSorted(container, item.el, d, this.ctx)

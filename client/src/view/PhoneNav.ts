@@ -43,6 +43,11 @@ export class PhoneNav {
     )
   }
 
+  /** The canvas changed the field shown (the moderator's focus): show its name. */
+  sync(): void {
+    this.select.value = this.canvas.currentPhoneField()
+  }
+
   /** Follow the screen width from now on; returns the cleanup. */
   watch(): () => void {
     const mq = window.matchMedia(`(max-width: ${PHONE_MAX_WIDTH}px)`)

@@ -1,5 +1,6 @@
 // Shortcuts on the board (canvas, list or toolbar; never from text or dialogs, nor while
-// someone is typing): undo and redo, zoom, fit, canvas or list, help.
+// someone is typing): undo and redo, zoom, fit, a part by its number, the overview, canvas or
+// list, help.
 import type { Ctx } from './actions'
 import { shortcutAllowed } from './keyGuard'
 import type { PanZoom } from './panzoom'
@@ -9,6 +10,9 @@ const onBoard = (el: HTMLElement): boolean => el.closest('.board-main, .toolbar'
 export interface BoardKeyDeps {
   ctx: Ctx
   pz: PanZoom
+  /** Show the part with this index (0 for the first). */
+  showPart: (index: number) => void
+  toggleMinimap: () => void
   toggleList: () => void
   openHelp: () => void
 }
@@ -33,6 +37,21 @@ export function onBoardKey(d: BoardKeyDeps, e: KeyboardEvent): void {
       break
     case '0':
       d.pz.fit()
+      break
+    case '1':
+    case '2':
+    case '3':
+    case '4':
+    case '5':
+    case '6':
+    case '7':
+    case '8':
+    case '9':
+      d.showPart(Number(e.key) - 1)
+      break
+    case 'm':
+    case 'M':
+      d.toggleMinimap()
       break
     case 'l':
     case 'L':

@@ -1,5 +1,6 @@
 // The canvas: the board grid in a pan/zoom viewport, the notes on it, drag, live cursors and
-// keyboard operation wired together; showing one field zooms the viewport to it.
+// keyboard operation wired together; showing one field or part zooms the viewport to it at a
+// size where note text can be read.
 import { BOARD_HEIGHT, BOARD_WIDTH } from '../config'
 import { tx } from '../i18n'
 import type { Ctx } from './actions'
@@ -10,7 +11,13 @@ import { Cursors } from './cursors'
 import { h } from './dom'
 import { NoteDrag } from './drag'
 import type { FieldView } from './fields'
-import { PanZoom, type View } from './panzoom'
+import { groupDrop } from './groupDrop'
+import { PanZoom } from './panzoom'
+import { Selection } from './selection'
+import { type Rect, readableRect, readableScale, union } from './viewport'
+
+/** Room around a field or part shown on its own. */
+const SHOW_PAD = 24
 
 export class BoardCanvas {
   readonly el: HTMLElement
@@ -37,10 +44,19 @@ export class BoardCanvas {
       this.content
     )
     this.pz = new PanZoom(this.el, this.content, BOARD_WIDTH, BOARD_HEIGHT)
-    new NoteDrag(ctx, this.content, this.pz, overlay, (x, y) => this.grid.fieldAt(x, y)) // eslint-disable-line no-new
+    const drag = new NoteDrag(ctx, this.content, this.pz, overlay, (x, y) => this.grid.fieldAt(x, y))
+    this.notes.selection = new Selection(ctx, this.content, this.el, overlay, this.pz)
+    drag.onDrop = groupDrop(ctx, this.notes.selection)
+    drag.selecting = () => this.notes.selection?.touchSelecting ?? false
 
     const keys = { ctx, grid: this.grid, notes: this.notes }
     this.content.addEventListener('keydown', (e) => onCanvasKey(keys, e))
+    // a field's title is a button that zooms to the field (click, Enter or Space)
+    this.content.addEventListener('click', (e) => {
+      const btn = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-zoom]') : null
+      const id = btn?.dataset.zoom
+      if (id) this.showField(id)
+    })
     this.el.addEventListener('pointermove', (e) => {
       if (e.pointerType === 'touch') return
       const p = this.pz.toBoard(e.clientX, e.clientY)
@@ -59,29 +75,57 @@ export class BoardCanvas {
     return this.pz.toBoard(r.left + x * r.width, r.top + yy * r.height)
   }
 
-  /** Show one field (the moderator's focus) or, with null, the whole canvas. */
+  /** Show one field (the moderator's focus, a title clicked) or, with null, the whole canvas. */
   showField(fieldId: string | null, animate = true): void {
     if (fieldId === null) {
       this.pz.fit()
       return
     }
-    const fv = this.grid.fieldView(fieldId)
-    if (!fv) return
+    if (!this.grid.fieldView(fieldId)) return
     if (this.grid.isPhone()) {
       this.grid.setPhoneField(fieldId)
       return
     }
-    const r = this.pz.viewport.getBoundingClientRect()
-    if (r.width <= 0 || r.height <= 0) return
-    const pad = 24
-    const w = fv.el.offsetWidth
-    const hh = fv.el.offsetHeight
-    const scale = Math.min(2, (r.width - pad * 2) / w, (r.height - pad * 2) / hh)
-    const view: View = {
-      scale,
-      x: (r.width - w * scale) / 2 - fv.el.offsetLeft * scale,
-      y: (r.height - hh * scale) / 2 - fv.el.offsetTop * scale
+    this.showRect(this.fieldRect(fieldId), animate)
+  }
+
+  /** Show one part of the canvas (all its fields), large enough to read. */
+  showPart(partId: string, animate = true): void {
+    const part = this.ctx.canvas.def.parts.find((p) => p.id === partId)
+    if (!part) return
+    if (this.grid.isPhone()) {
+      const first = part.fields[0]
+      if (first) this.grid.setPhoneField(first)
+      return
     }
+    this.showRect(union(part.fields.map((f) => this.fieldRect(f)).filter((r) => r !== null)), animate)
+  }
+
+  /** The first view: the moderator's focus, or else the first part, with readable notes. */
+  home(field: string | null): void {
+    const first = this.ctx.canvas.def.parts[0]
+    if (field !== null && this.grid.fieldView(field)) this.showField(field, false)
+    else if (first) this.showPart(first.id, false)
+    else this.pz.fit()
+  }
+
+  /** A field's box on the board (board units), or null when it is not laid out. */
+  fieldRect(fieldId: string): Rect | null {
+    const el = this.grid.fieldView(fieldId)?.el
+    if (!el || el.offsetWidth <= 0) return null
+    return { x: el.offsetLeft, y: el.offsetTop, w: el.offsetWidth, h: el.offsetHeight }
+  }
+
+  /** Note text size at zoom 1: from a note on the board, else from the page's root size. */
+  noteFontPx(): number {
+    const probe = this.content.querySelector('.note-text') ?? document.documentElement
+    return Number.parseFloat(getComputedStyle(probe).fontSize) || 16
+  }
+
+  private showRect(rect: Rect | null, animate: boolean): void {
+    const port = this.pz.port()
+    if (!rect || port.w <= 0 || port.h <= 0) return
+    const view = readableRect(rect, port, SHOW_PAD, readableScale(this.noteFontPx()))
     if (animate) this.pz.animateTo(view)
     else this.pz.set(view)
   }

@@ -10,6 +10,7 @@ import type { BoardGrid } from './BoardGrid'
 import type { CanvasNotes } from './CanvasNotes'
 import { isEditable } from './dom'
 import { isDisarmed, rearm, shortcutAllowed } from './keyGuard'
+import { groupMany, moveManyBy } from './manyActions'
 import { deleteWithCare } from './noteDelete'
 
 const NUDGE = 0.02
@@ -48,6 +49,10 @@ function onNoteKey(c: KeyTarget, e: KeyboardEvent, id: string, noteEl: HTMLEleme
   const step = e.shiftKey ? NUDGE_BIG : NUDGE
   const up = field?.kind === 'diagram' ? step : -step
   let handled = true
+  if (onSelectKey(c, e, id)) {
+    e.preventDefault()
+    return
+  }
   // moving or recolouring the note shows the person works on it: Delete works again
   if (e.key.startsWith('Arrow') || e.key.startsWith('Page') || e.key === 'c' || e.key === 'C') rearm(noteEl)
   switch (e.key) {
@@ -96,6 +101,38 @@ function onNoteKey(c: KeyTarget, e: KeyboardEvent, id: string, noteEl: HTMLEleme
       handled = false
   }
   if (handled) e.preventDefault()
+}
+
+/** Space selects or unselects the note, G groups the selection (with this note), Escape
+ * clears it, and arrows on a selected diagram note move the whole selection. */
+function onSelectKey(c: KeyTarget, e: KeyboardEvent, id: string): boolean {
+  const sel = c.notes.selection
+  if (!sel) return false
+  if (e.key === ' ') {
+    sel.toggle(id)
+    return true
+  }
+  if ((e.key === 'g' || e.key === 'G') && !c.ctx.readOnly()) {
+    if (groupMany(c.ctx, new Set([...sel.list(), id]))) sel.clear()
+    c.notes.focusAfterRender(id, false)
+    return true
+  }
+  if (e.key === 'Escape' && sel.size > 0) {
+    sel.clear()
+    return true
+  }
+  const d = c.ctx.board.data(id)
+  const arrows: Record<string, [number, number]> = {
+    ArrowLeft: [-1, 0],
+    ArrowRight: [1, 0],
+    ArrowUp: [0, 1],
+    ArrowDown: [0, -1]
+  }
+  const dir = arrows[e.key]
+  if (!dir || !d || !sel.has(id) || sel.size < 2 || c.ctx.canvas.field(d.field)?.kind !== 'diagram') return false
+  const step = e.shiftKey ? NUDGE_BIG : NUDGE
+  moveManyBy(c.ctx, sel.list(), dir[0] * step, dir[1] * step)
+  return true
 }
 
 function nudge(ctx: Ctx, d: NoteData, dx: number, dy: number): void {

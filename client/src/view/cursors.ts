@@ -10,6 +10,7 @@ export class Cursors {
   private readonly cursors = new Map<number, HTMLElement>()
   private readonly ghosts = new Map<number, HTMLElement>()
   private visible = true
+  private enabled = true
 
   constructor(ctx: Ctx) {
     this.ctx = ctx
@@ -19,6 +20,17 @@ export class Cursors {
   setVisible(on: boolean): void {
     this.visible = on
     this.layer.classList.toggle('hidden-cursors', !on)
+  }
+
+  /** Off: nothing is drawn at all (a projector shows no one's cursor, P290). */
+  setEnabled(on: boolean): void {
+    this.enabled = on
+    if (!on)
+      this.render(
+        [],
+        () => null,
+        () => undefined
+      )
   }
 
   isVisible(): boolean {
@@ -32,7 +44,7 @@ export class Cursors {
   ): void {
     const seen = new Set<number>()
     const seenGhost = new Set<number>()
-    for (const p of peers) {
+    for (const p of this.enabled ? peers : []) {
       if (p.cursor) {
         seen.add(p.clientId)
         let el = this.cursors.get(p.clientId)

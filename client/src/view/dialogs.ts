@@ -138,7 +138,11 @@ export function helpDialog(): HTMLDialogElement {
     'help.delete',
     'help.undo',
     'help.zoom',
-    'help.list'
+    'help.goto',
+    'help.minimap',
+    'help.list',
+    'help.search',
+    'help.select'
   ] as const
   const dlg = h(
     'dialog',

@@ -3,6 +3,7 @@
 import type { Ctx } from './actions'
 import { h } from './dom'
 import type { FieldView } from './fields'
+import type { DropHandler } from './groupDrop'
 import type { PanZoom } from './panzoom'
 
 const HANDLE = '.note-bar, .grip, .row-handle'
@@ -12,6 +13,10 @@ export class NoteDrag {
   private readonly pz: PanZoom
   private readonly overlay: HTMLElement
   private readonly fieldAt: (x: number, y: number) => FieldView | null
+  /** Drops that group notes or carry a selection along; false: an ordinary move. */
+  onDrop: DropHandler | null = null
+  /** True while presses select notes instead of moving them (touch selection mode). */
+  selecting: () => boolean = () => false
   private active: {
     id: string
     pointer: number
@@ -19,6 +24,7 @@ export class NoteDrag {
     source: HTMLElement
     target: FieldView | null
     handle: HTMLElement
+    from: { x: number; y: number }
   } | null = null
 
   constructor(
@@ -40,6 +46,8 @@ export class NoteDrag {
 
   private onDown(e: PointerEvent): void {
     if (this.ctx.readOnly() || this.active) return
+    // Shift/Ctrl/Cmd-click selects (selection.ts), it never moves
+    if (e.shiftKey || e.ctrlKey || e.metaKey || this.selecting()) return
     if (e.pointerType === 'mouse' && e.button !== 0) return
     const target = e.target instanceof Element ? e.target : null
     const handle = target?.closest<HTMLElement>(HANDLE)
@@ -55,7 +63,15 @@ export class NoteDrag {
     this.overlay.append(ghost)
     source.classList.add('dragging')
     handle.setPointerCapture(e.pointerId)
-    this.active = { id, pointer: e.pointerId, ghost, source, target: null, handle }
+    this.active = {
+      id,
+      pointer: e.pointerId,
+      ghost,
+      source,
+      target: null,
+      handle,
+      from: { x: e.clientX, y: e.clientY }
+    }
     const move = (ev: PointerEvent): void => {
       if (ev.pointerId === this.active?.pointer) this.onMove(ev)
     }
@@ -99,6 +115,7 @@ export class NoteDrag {
     if (!e) return
     const field = this.fieldAt(e.clientX, e.clientY)
     const pos = field?.pointToPos(e.clientX, e.clientY)
+    if (field && this.onDrop?.(a.id, e.clientX, e.clientY, field, a.from)) return
     if (field && pos) {
       const kind = field.field.kind
       const rows = kind === 'table' || kind === 'actions'

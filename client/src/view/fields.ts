@@ -81,9 +81,14 @@ export class FieldView {
         h(
           'h3',
           { id: titleId, class: 'field-title' },
-          h('span', { class: 'field-id' }, field.id),
-          ' ',
-          h('span', { class: 'field-label' }, label)
+          // the title zooms to the field; its name stays the title, the action is its description
+          h(
+            'button',
+            { class: 'field-zoom', attrs: { type: 'button', 'data-zoom': field.id, title: t('field.zoom') } },
+            h('span', { class: 'field-id' }, field.id),
+            ' ',
+            h('span', { class: 'field-label' }, label)
+          )
         ),
         this.countEl,
         this.badges,

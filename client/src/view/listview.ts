@@ -3,6 +3,7 @@
 import { t, tx } from '../i18n'
 import { byOrder, byPosition } from '../model/board'
 import { readVoting } from '../model/control'
+import { groupable, groupsIn } from '../model/groups'
 import type { Ctx } from './actions'
 import { clear, h } from './dom'
 import { whoLabel } from './noteParts'
@@ -91,6 +92,10 @@ export class ListView {
           fsec.append(h('p', { class: 'hint', text: t('field.empty') }))
         } else {
           const ol = h('ol', { class: 'list-notes' })
+          const headings = new Map<string, string>()
+          if (groupable(ctx.canvas, fid)) {
+            for (const g of groupsIn(ctx.board, fid)) for (const m of g.members) headings.set(m, g.heading)
+          }
           for (const n of notes) {
             const text = ctx.board.text(n.id, 'text')?.toString() ?? ''
             const li = h(
@@ -115,6 +120,8 @@ export class ListView {
               const card = ctx.canvas.format(n.format)
               if (card) extra.push(`${t('note.format')}: ${tx(card.title)}`)
             }
+            const heading = headings.get(n.id)
+            if (heading !== undefined) extra.push(t('list.group', { heading: heading || t('group.default') }))
             if (field.kind === 'diagram' && field.axes) {
               extra.push(t('note.position', { x: Math.round(n.x * 100), y: Math.round(n.y * 100) }))
             }

@@ -177,6 +177,9 @@ export function describe(ctx: Ctx, e: LogEntry): string {
     }
     case 'view.set':
       return t(d.compact === true ? 'log.view.compact' : 'log.view.full', { field: fieldName(ctx, d.field) })
+    case 'projector.push':
+      if (d.show === 'field') return t('log.push.field', { field: fieldName(ctx, d.field) })
+      return t(d.show === 'timer' ? 'log.push.timer' : d.show === 'results' ? 'log.push.results' : 'log.push.clear')
     case 'private.set':
       return t('log.private.set', { field: fieldName(ctx, d.field) })
     case 'late.accept':

@@ -6,6 +6,7 @@ import type { Ctx } from './actions'
 import { h } from './dom'
 import { ModBalance } from './modbalance'
 import { ModFields } from './modfields'
+import { ModPush } from './modpush'
 import { ModSettings } from './modsettings'
 import { ModTime } from './modtime'
 import { ModVote } from './modvote'
@@ -20,6 +21,7 @@ export class ModPanel {
   private readonly time: ModTime
   private readonly fields: ModFields
   private readonly vote: ModVote
+  private readonly push: ModPush
   private readonly balance: ModBalance
   private readonly settings: ModSettings
   private readonly interval: ReturnType<typeof setInterval>
@@ -28,6 +30,7 @@ export class ModPanel {
     this.time = new ModTime(ctx)
     this.fields = new ModFields(ctx)
     this.vote = new ModVote(ctx, deps.onGoto)
+    this.push = new ModPush(ctx)
     this.balance = new ModBalance(ctx)
     this.settings = new ModSettings(ctx, deps.onProjector)
     this.el = h(
@@ -37,6 +40,7 @@ export class ModPanel {
       this.time.el,
       this.fields.el,
       this.vote.el,
+      this.push.el,
       this.balance.el,
       this.settings.el
     )
@@ -50,6 +54,7 @@ export class ModPanel {
     this.time.update()
     this.fields.update()
     this.vote.update()
+    this.push.update()
     this.settings.update()
     this.balance.schedule()
   }

@@ -1,16 +1,14 @@
 // Pan and zoom of the board inside its viewport: mouse drag on the background, wheel
 // (trackpads: two-finger scroll pans, pinch arrives as ctrl+wheel and zooms), touch
-// (one finger pans, two fingers pinch), keys and buttons. "Fit" shows the whole canvas.
+// (one finger pans, two fingers pinch), keys and buttons. "Show all" fits the whole canvas,
+// however far it has grown.
 import { prefersReducedMotion } from './dom'
+import { clamp, fitRect, MAX_SCALE, minScale, type Size, type View, zoomAt } from './viewport'
 
-export interface View {
-  x: number
-  y: number
-  scale: number
-}
+export type { View } from './viewport'
 
-const MIN_SCALE = 0.15
-const MAX_SCALE = 3
+/** Room left around the board by "show all". */
+const FIT_PAD = 12
 
 /** Targets where a pointer press means "work with this", not "pan". */
 const INTERACTIVE =
@@ -26,6 +24,9 @@ export class PanZoom {
   private readonly pointers = new Map<number, { x: number; y: number }>()
   private pinch: { dist: number; cx: number; cy: number } | null = null
   private moved = false
+  /** A pointer is pressed: what it focuses is under it, and moving the board would make
+   * the press end elsewhere (no click). */
+  private pressed = false
   private readonly listeners = new Set<(v: View) => void>()
 
   constructor(viewport: HTMLElement, content: HTMLElement, width: number, height: number) {
@@ -39,6 +40,9 @@ export class PanZoom {
     viewport.addEventListener('pointerup', (e) => this.onUp(e))
     viewport.addEventListener('pointercancel', (e) => this.onUp(e))
     viewport.addEventListener('focusin', (e) => this.reveal(e.target))
+    viewport.addEventListener('pointerdown', () => this.setPressed(true), { capture: true })
+    for (const type of ['pointerup', 'pointercancel', 'keydown'] as const)
+      viewport.addEventListener(type, () => this.setPressed(false), { capture: true })
   }
 
   onChange(fn: (v: View) => void): void {
@@ -52,28 +56,40 @@ export class PanZoom {
   }
 
   set(v: View): void {
-    this.view = { x: v.x, y: v.y, scale: Math.min(MAX_SCALE, Math.max(MIN_SCALE, v.scale)) }
+    this.view = { x: v.x, y: v.y, scale: clamp(v.scale, this.minScale(), MAX_SCALE) }
     this.apply()
   }
 
-  /** Zoom by `factor` around a viewport point (default: the centre). */
-  zoom(factor: number, cx?: number, cy?: number): void {
+  /** The viewport's size in CSS px. */
+  port(): Size {
     const r = this.viewport.getBoundingClientRect()
-    const px = cx ?? r.width / 2
-    const py = cy ?? r.height / 2
-    const scale = Math.min(MAX_SCALE, Math.max(MIN_SCALE, this.view.scale * factor))
-    const k = scale / this.view.scale
-    this.set({ x: px - (px - this.view.x) * k, y: py - (py - this.view.y) * k, scale })
+    return { w: r.width, h: r.height }
   }
 
+  /** The board's size now: it grows with its notes. */
+  board(): Size {
+    return { w: this.width, h: Math.max(this.height, this.content.offsetHeight) }
+  }
+
+  /** However many notes the board holds, "show all" is allowed to fit it. */
+  minScale(): number {
+    const port = this.port()
+    if (port.w <= 0 || port.h <= 0) return 0
+    return minScale(this.board(), port, FIT_PAD)
+  }
+
+  /** Zoom by `factor` around a viewport point (default: the centre of the view). */
+  zoom(factor: number, cx?: number, cy?: number): void {
+    const port = this.port()
+    this.set(zoomAt(this.view, factor, cx ?? port.w / 2, cy ?? port.h / 2, this.minScale(), MAX_SCALE))
+  }
+
+  /** Show all: the whole board in the viewport. */
   fit(): void {
-    const r = this.viewport.getBoundingClientRect()
-    if (r.width <= 0 || r.height <= 0) return
-    const pad = 12
-    // the board grows with its notes: fit what is there
-    const height = Math.max(this.height, this.content.offsetHeight)
-    const scale = Math.min((r.width - pad * 2) / this.width, (r.height - pad * 2) / height)
-    this.set({ scale, x: (r.width - this.width * scale) / 2, y: Math.max(pad, (r.height - height * scale) / 2) })
+    const port = this.port()
+    if (port.w <= 0 || port.h <= 0) return
+    const board = this.board()
+    this.set(fitRect({ x: 0, y: 0, ...board }, port, FIT_PAD))
   }
 
   /** Board coordinates of a client point. */
@@ -89,10 +105,14 @@ export class PanZoom {
     }
   }
 
+  private setPressed(on: boolean): void {
+    this.pressed = on
+  }
+
   /** Keep a focused element in sight (keyboard users move through the whole canvas). */
   reveal(target: EventTarget | null): void {
-    if (!this.enabled || !(target instanceof HTMLElement)) return
-    if (target === this.viewport || target === this.content) return
+    if (!this.enabled || this.pressed || !(target instanceof HTMLElement)) return
+    if (target === this.viewport || target === this.content || !this.content.contains(target)) return
     const vr = this.viewport.getBoundingClientRect()
     const er = target.getBoundingClientRect()
     // whole fields and other big things are not chased; notes and controls are

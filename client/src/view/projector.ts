@@ -45,7 +45,8 @@ export class ProjectorBand {
   private readonly join: HTMLElement
   private shownCode: string | null = null
 
-  constructor(ctx: Ctx, sound: Omit<TimerBarOptions, 'large'>) {
+  /** `onExit`: the moderator's way back from projector mode (null on projector links). */
+  constructor(ctx: Ctx, sound: Omit<TimerBarOptions, 'large'>, onExit: (() => void) | null = null) {
     this.ctx = ctx
     this.part = h('p', { class: 'projector-part' })
     this.subtitle = h('p', { class: 'projector-subtitle' })
@@ -57,7 +58,15 @@ export class ProjectorBand {
       this.part,
       this.subtitle,
       this.timer.el,
-      this.join
+      this.join,
+      onExit
+        ? h('button', {
+            class: 'btn btn-small projector-exit',
+            text: t('projector.exit'),
+            attrs: { type: 'button', 'data-projector': 'off' },
+            on: { click: onExit }
+          })
+        : null
     )
     this.update()
     joinUrlChanged.add(this.onJoinUrl)

@@ -43,7 +43,7 @@ export class PartnerRow implements ItemView {
       'tr',
       { class: 'row', attrs: { tabindex: 0, 'data-note': id } },
       handle,
-      ...this.slots.map((s) => h('td', {}, s.el)),
+      ...this.slots.map((s, i) => h('td', { attrs: { 'data-label': tx(cols[i]?.label) || null } }, s.el)),
       h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id))
     )
     for (const s of this.slots) escapeTo(s.el, this.el)
@@ -132,10 +132,11 @@ export class ActionRow implements ItemView {
       'tr',
       { class: 'row', attrs: { tabindex: 0, 'data-note': id } },
       this.host,
-      h('td', {}, this.what.el),
-      h('td', {}, this.owner),
-      h('td', {}, this.due),
-      h('td', { class: 'cell-center' }, this.done),
+      // data-label: the column's name above each cell where a phone stacks the cells
+      h('td', { attrs: { 'data-label': label(0, '') || null } }, this.what.el),
+      h('td', { attrs: { 'data-label': label(1, '') || null } }, this.owner),
+      h('td', { attrs: { 'data-label': label(2, '') || null } }, this.due),
+      h('td', { class: 'cell-center', attrs: { 'data-label': label(3, '') || null } }, this.done),
       h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id))
     )
     escapeTo(this.what.el, this.el)

@@ -1,0 +1,255 @@
+// The projector's stage (P290, P291): what the moderator pushed (the timer, a field or the
+// vote results) over the whole screen, else the focused field or an overview of the fields
+// beside the join band, in type sized for the screen: as large as the notes allow, never
+// under the floor.
+import { currentPart, targetLabel } from '../facilitation/timer'
+import { resultRows } from '../facilitation/voting'
+import { t, tn, tx } from '../i18n'
+import type { NoteData } from '../model/board'
+import { readAgenda, readFocus, readOuterTimer, readTimer, readVoting } from '../model/control'
+import { fittingSize, readPush, type Stage, stageFor, stageTextPx } from '../model/projection'
+import type { Ctx } from './actions'
+import { clear, h, textOn } from './dom'
+import { TimerBar, type TimerBarOptions } from './timerbar'
+
+/** Ways to make many notes fit, tried in turn once the type is at its floor. */
+const SQUEEZES = [['narrow'], ['narrow', 'lines-4'], ['narrow', 'lines-3'], ['narrow', 'lines-2']]
+
+/** Results shown at most: the rest are below the fold of any projector. */
+const MAX_RESULTS = 12
+
+export class ProjectorStage {
+  readonly el: HTMLElement
+  /** The stage in force. */
+  stage: Stage = { kind: 'overview' }
+  private readonly ctx: Ctx
+  private readonly sound: Omit<TimerBarOptions, 'large'>
+  private readonly onStage: (stage: Stage) => void
+  private timer: TimerBar | null = null
+  private shown = ''
+  private frame = 0
+
+  constructor(ctx: Ctx, sound: Omit<TimerBarOptions, 'large'>, onStage: (stage: Stage) => void) {
+    this.ctx = ctx
+    this.sound = sound
+    this.onStage = onStage
+    this.el = h('section', {
+      class: 'projector-stage',
+      attrs: { 'data-stage': this.stage.kind }
+    })
+    window.addEventListener('resize', this.onResize)
+  }
+
+  private readonly onResize = (): void => this.schedule(true)
+
+  /** `control` changed: a push, a focus, votes. */
+  update(): void {
+    const { board, canvas } = this.ctx
+    const next = stageFor(readPush(board.control), readFocus(board.control), (id) => canvas.field(id) !== undefined)
+    const key = JSON.stringify(next)
+    if (key !== JSON.stringify(this.stage)) {
+      this.stage = next
+      this.el.classList.toggle('pushed', next.kind !== 'overview' && next.pushed)
+      this.el.dataset.stage = next.kind
+      this.onStage(next)
+    }
+    // the overview marks the current part, which the timer and the agenda decide
+    this.schedule(key !== this.shown || next.kind === 'overview')
+  }
+
+  /** Notes changed: a shown field or the results follow. */
+  notesChanged(): void {
+    if (this.stage.kind !== 'timer') this.schedule(true)
+  }
+
+  destroy(): void {
+    window.removeEventListener('resize', this.onResize)
+    cancelAnimationFrame(this.frame)
+    this.timer?.destroy()
+    this.el.remove()
+  }
+
+  private schedule(rebuild: boolean): void {
+    if (!rebuild) {
+      this.timer?.update()
+      return
+    }
+    cancelAnimationFrame(this.frame)
+    this.frame = requestAnimationFrame(() => this.render())
+  }
+
+  private render(): void {
+    this.shown = JSON.stringify(this.stage)
+    this.timer?.destroy()
+    this.timer = null
+    clear(this.el)
+    const s = this.stage
+    if (s.kind === 'overview') this.el.append(this.overviewStage())
+    else if (s.kind === 'timer') this.el.append(this.timerStage())
+    else if (s.kind === 'field') this.el.append(this.fieldStage(s.field))
+    else this.el.append(this.resultsStage())
+    this.fit()
+  }
+
+  /**
+   * Type as large as everything allows, from half again the screen's size down to it, never
+   * smaller (P291); when even that overflows, narrower columns, then notes cut to their
+   * first lines (four, three, two).
+   */
+  private fit(): void {
+    const floor = stageTextPx(window.innerWidth, window.innerHeight)
+    const fits = (px: number): boolean => {
+      this.el.style.setProperty('--stage-px', `${px}px`)
+      return this.el.scrollHeight <= this.el.clientHeight + 1
+    }
+    this.el.classList.remove(...SQUEEZES.flat())
+    const px = fittingSize(Math.round(floor * 1.5), floor, fits)
+    this.el.style.setProperty('--stage-px', `${px}px`)
+    for (const squeeze of SQUEEZES) {
+      if (fits(px)) return
+      this.el.classList.remove(...SQUEEZES.flat())
+      this.el.classList.add(...squeeze)
+    }
+  }
+
+  private timerStage(): HTMLElement {
+    const { canvas, board } = this.ctx
+    const c = board.control
+    this.timer = new TimerBar(this.ctx, { ...this.sound, large: true })
+    this.timer.el.classList.add('timerbar-stage')
+    return h(
+      'div',
+      { class: 'stage-timer' },
+      h('h2', {
+        class: 'stage-title',
+        text: targetLabel(canvas, readTimer(c).target, readAgenda(c)) || t('push.timer.title')
+      }),
+      this.timer.el
+    )
+  }
+
+  /** Every field with its number of notes, the current part's marked: readable, unlike the
+   * whole canvas at this size. */
+  private overviewStage(): HTMLElement {
+    const { board, canvas } = this.ctx
+    const c = board.control
+    const current = currentPart(canvas, readTimer(c), readAgenda(c), readOuterTimer(c))
+    const counts = new Map<string, number>()
+    for (const n of board.all()) counts.set(n.field, (counts.get(n.field) ?? 0) + 1)
+    return h(
+      'div',
+      { class: 'stage-overview' },
+      h('h2', { class: 'stage-title', text: t('push.overview.title') }),
+      h('p', { class: 'stage-prompt', text: t('push.overview.hint') }),
+      h(
+        'ol',
+        { class: 'stage-tiles' },
+        ...canvas.def.parts.flatMap((part) =>
+          part.fields.map((id) => {
+            const f = canvas.field(id)
+            return h(
+              'li',
+              {
+                class: `stage-tile part-${part.id}${part.id === current ? ' current' : ''}`,
+                attrs: { 'data-tile': id }
+              },
+              h('span', { class: 'stage-tile-title', text: f ? `${f.id} ${tx(f.label)}` : id }),
+              h('span', { class: 'stage-tile-count', text: tn('push.field.notes', counts.get(id) ?? 0) })
+            )
+          })
+        )
+      )
+    )
+  }
+
+  private fieldStage(fieldId: string): HTMLElement {
+    const { board, canvas } = this.ctx
+    const field = canvas.field(fieldId)
+    const notes = board.inField(fieldId)
+    const list = h(
+      'ol',
+      { class: 'stage-notes', attrs: { 'aria-label': tn('push.field.notes', notes.length) } },
+      ...notes.map((n) => {
+        const bg = canvas.color(n.color).value
+        const card = h(
+          'li',
+          { class: 'stage-note', attrs: { 'data-stage-note': n.id } },
+          h('p', {
+            class: 'stage-note-text',
+            text: board.text(n.id, 'text')?.toString() ?? '',
+            attrs: { dir: 'auto' }
+          }),
+          ...this.details(n).map((line) => h('p', { class: 'stage-note-extra', text: line, attrs: { dir: 'auto' } })),
+          n.author ? h('p', { class: 'stage-note-who', text: n.author, attrs: { dir: 'auto' } }) : null
+        )
+        card.style.setProperty('--note-bg', bg)
+        card.style.setProperty('--note-ink', textOn(bg))
+        return card
+      })
+    )
+    return h(
+      'div',
+      { class: 'stage-field' },
+      h('h2', { class: 'stage-title', text: field ? `${field.id} ${tx(field.label)}` : fieldId }),
+      field ? h('p', { class: 'stage-prompt', text: tx(field.prompt) }) : null,
+      notes.length ? list : h('p', { class: 'stage-empty', text: t('push.field.empty') })
+    )
+  }
+
+  /** The partner table's and the action list's other columns, one line each. */
+  private details(n: NoteData): string[] {
+    const field = this.ctx.canvas.field(n.field)
+    const cols = field?.columns ?? []
+    const out: string[] = []
+    if (field?.kind === 'table') {
+      const keys = ['resources', 'competences', 'tasks'] as const
+      keys.forEach((k, i) => {
+        const v = this.ctx.board.text(n.id, k)?.toString() ?? ''
+        if (v) out.push(`${tx(cols[i + 1]?.label) || k}: ${v}`)
+      })
+    } else if (field?.kind === 'actions') {
+      if (n.owner) out.push(`${tx(cols[1]?.label)} ${n.owner}`)
+      if (n.due) out.push(`${tx(cols[2]?.label)} ${n.due}`)
+    }
+    return out
+  }
+
+  private resultsStage(): HTMLElement {
+    const { board, canvas } = this.ctx
+    const voting = readVoting(board.control)
+    const title = h('h2', { class: 'stage-title', text: t('push.results.title') })
+    if (voting.state !== 'closed') {
+      return h('div', { class: 'stage-results' }, title, h('p', { class: 'stage-empty', text: t('push.results.none') }))
+    }
+    const rows = resultRows(board, voting)
+      .filter((r) => r.total > 0)
+      .slice(0, MAX_RESULTS)
+    if (!rows.length) {
+      return h(
+        'div',
+        { class: 'stage-results' },
+        title,
+        h('p', { class: 'stage-empty', text: t('push.results.empty') })
+      )
+    }
+    return h(
+      'div',
+      { class: 'stage-results' },
+      title,
+      h(
+        'ol',
+        { class: 'stage-ranking' },
+        ...rows.map((r) => {
+          const f = canvas.field(r.field)
+          return h(
+            'li',
+            { class: 'stage-rank', attrs: { 'data-stage-note': r.id } },
+            h('span', { class: 'stage-dots', text: tn('push.results.dots', r.total) }),
+            h('span', { class: 'stage-note-text', text: r.text, attrs: { dir: 'auto' } }),
+            h('span', { class: 'stage-rank-field', text: f ? f.id : r.field })
+          )
+        })
+      )
+    )
+  }
+}

@@ -1,0 +1,41 @@
+"""Checking an update against a profile and the room's index: parents, depths, cycles."""
+
+from __future__ import annotations
+
+from ..errors import ForbiddenError, MalformedMessageError
+from .index import TypeIndex, resolve_depths
+from .limits import CLIENT, Parsed, Profile, UpdateRefusedError
+from .parse import parse_update
+
+
+def check_update(update: bytes, profile: Profile, index: TypeIndex | None = None) -> Parsed:
+    """Check an untrusted update before it is applied; raise UpdateRefusedError if refused.
+
+    Args:
+        update: the v1 update bytes.
+        profile: `CLIENT` for websocket updates, `ARCHIVE` for imported states.
+        index: the room's `TypeIndex` (None for a self-contained state such as an archive's).
+
+    Returns:
+        The parsed structs with their parent depths.
+    """
+    parsed = parse_update(update, profile)
+    resolve_depths(parsed, profile, index)
+    return parsed
+
+
+def check_client_update(update: bytes, index: TypeIndex) -> None:
+    """Check a writer's websocket update; raise the SyncError that closes its connection.
+
+    The index remembers the accepted update, so recording it after it is applied costs no
+    second parse.
+
+    Raises:
+        MalformedMessageError: bytes that are not a well-formed v1 update (4400).
+        ForbiddenError: a well-formed update with content a board never holds (4403).
+    """
+    try:
+        index.checked(update, check_update(update, CLIENT, index))
+    except UpdateRefusedError as exc:
+        error = MalformedMessageError if exc.malformed else ForbiddenError
+        raise error(f"update refused ({exc})") from exc

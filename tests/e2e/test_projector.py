@@ -1,0 +1,257 @@
+"""The projector (P288-P291): no toolbar, no cursors, large type at 1920x1080, 1280x720 and
+1024x768, the join band always on screen, following the moderator's focus, and what the
+moderator pushes (timer, field, results) over the whole screen within 2 s, then taken back.
+
+Screenshots at the three sizes with 30 notes in a field go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.support.live import Board, LiveServer
+from tests.support.ops import ok
+from tests.support.pyclient import PyClient
+
+from .support import join
+from .test_a11y import assert_no_serious_violations
+from .test_layout import seed
+from .test_workshop import open_section
+
+pytestmark = pytest.mark.e2e
+
+SIZES = ((1920, 1080, 24.0), (1280, 720, 18.0), (1024, 768, 18.0))
+PUSH_MS = 2_000
+TEXT = (
+    "Beitrag {i} aus dem Workshop: Quartiersdaten offen teilen und gemeinsam nutzen",
+    "Idee {i}: Trinkbrunnen kartieren",
+    "Nummer {i}: Patenschaften für Stadtbäume vermitteln, mit Initiativen und Verwaltung",
+)
+
+# The smallest rendered size (computed font size times the zoom on the way up) of the
+# elements matching a selector, and how many there are.
+RENDERED_PX = """(sel) => {
+  const scale = (e) => {
+    let k = 1
+    for (let a = e; a; a = a.parentElement) {
+      const tf = getComputedStyle(a).transform
+      if (tf && tf !== 'none') k *= new DOMMatrix(tf).a
+    }
+    return k
+  }
+  const els = [...document.querySelectorAll(sel)].filter(e => e.offsetHeight > 0)
+  const px = els.map(e => parseFloat(getComputedStyle(e).fontSize) * scale(e))
+  return { count: els.length, min: px.length ? Math.min(...px) : 0 }
+}"""
+BOX = """(sel) => { const e = document.querySelector(sel); if (!e) return null
+  const r = e.getBoundingClientRect()
+  return { l: r.left, t: r.top, r: r.right, b: r.bottom, w: innerWidth, h: innerHeight } }"""
+
+
+def rendered(page: Page, selector: str) -> dict[str, float]:
+    found: dict[str, float] = page.evaluate(RENDERED_PX, selector)
+    return found
+
+
+def inside_viewport(page: Page, selector: str) -> dict[str, float]:
+    box: dict[str, float] | None = page.evaluate(BOX, selector)
+    assert box is not None, selector
+    assert box["r"] - box["l"] > 20 and box["b"] - box["t"] > 10, (selector, box)
+    assert box["l"] >= 0 and box["t"] >= 0, (selector, box)
+    assert box["r"] <= box["w"] and box["b"] <= box["h"], (selector, box)
+    return box
+
+
+def covers_viewport(page: Page, selector: str) -> None:
+    box: dict[str, float] | None = page.evaluate(BOX, selector)
+    assert box is not None, selector
+    assert (box["l"], box["t"]) == (0, 0) and (box["r"], box["b"]) == (box["w"], box["h"]), box
+
+
+def shot(page: Page, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / name))
+    assert (folder / name).stat().st_size > 10_000
+
+
+def with_moderator(server: LiveServer, board: Board, steps: Callable[[PyClient], Any]) -> None:
+    """Run moderator ops over a real connection (a thread: Playwright owns this one's loop)."""
+
+    async def run() -> None:
+        async with PyClient.connect(server.ws, board.id, board.tokens["moderator"]) as m:
+            await m.synced.wait()
+            await ok(m, "hello", pid="projector-test-moderator-secret-0001", name="Mo")
+            await steps(m)
+
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            anyio.run(run)
+        except BaseException as exc:  # handed to the test thread below
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    assert not errors, errors
+
+
+def projector(make_context: Callable[..., BrowserContext], link: str, w: int, h: int) -> Page:
+    # bypass_csp: axe-core is added as a script tag
+    page = make_context(viewport={"width": w, "height": h}, bypass_csp=True).new_page()
+    page.goto(link)
+    expect(page.locator(".projector-band .join-code")).to_have_count(1)
+    return page
+
+
+def test_p290_p291_projector_is_readable_at_three_sizes_and_follows_the_focus(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    board = shared_server.create_board(title="Beamer im Workshop")
+    seed(shared_server, board, {"A1": 30}, lambda f, i: TEXT[i % 3].format(i=i + 1))
+    mod = make_context().new_page()
+    join(mod, board.links["moderator"], "Mo")
+    ada = make_context().new_page()
+    join(ada, board.links["participant"], "Ada", "youth")
+    beamers = [
+        (w, h, px, projector(make_context, board.links["projector"], w, h)) for w, h, px in SIZES
+    ]
+
+    # the moderator's pointer is a cursor for participants, and nothing on any projector
+    mod.locator("#canvas").hover(position={"x": 400, "y": 300})
+    mod.mouse.move(420, 320)
+    expect(ada.locator(".cursor-layer .cursor")).to_have_count(1)
+    for _w, _h, _px, page in beamers:
+        expect(page.locator(".toolbar, [role=toolbar]")).to_have_count(0)
+        expect(page.locator(".cursor-layer .cursor, .drag-ghost")).to_have_count(0)
+        expect(page.locator("[data-add]:visible, .note-tools:visible, #modpanel")).to_have_count(0)
+        url = page.locator(".projector-band .projector-url").inner_text()
+        assert re.match(r"^https?://", url), url
+        inside_viewport(page, ".projector-band .qr")
+        inside_viewport(page, ".projector-band .join-code")
+        overview(page, 30)
+
+    # the focus on A1: every projector shows the field on its stage, beside the join band
+    fields = open_section(mod, "fields")
+    fields.locator("[data-focus='A1']").click()
+    for w, h, least, page in beamers:
+        expect(page.locator(".projector-stage[data-stage=field]")).to_be_visible(timeout=PUSH_MS)
+        expect(page.locator(".stage-note")).to_have_count(30)
+        expect(page.locator(".stage-title")).to_have_text(re.compile("^A1 "))
+        notes = rendered(page, ".stage-note-text")
+        prompt = rendered(page, ".stage-prompt")
+        assert notes["count"] == 30 and notes["min"] >= least, (w, h, notes)
+        assert prompt["count"] == 1 and prompt["min"] >= least, (w, h, prompt)
+        qr = inside_viewport(page, ".projector-band .qr")
+        inside_viewport(page, ".projector-band .join-code")
+        # every note on screen, none cut off below the stage
+        last = inside_viewport(page, ".stage-note:last-child")
+        print(
+            f"projector {w}x{h}: note text {notes['min']:.1f} px, prompt {prompt['min']:.1f} px, "
+            f"QR {qr['r'] - qr['l']:.0f} px, last note bottom {last['b']:.0f}/{h}"
+        )
+        expect(page.locator(".cursor-layer .cursor")).to_have_count(0)
+        shot(page, artifacts, f"projector-{w}x{h}-30notes.png")
+    assert_no_serious_violations(beamers[0][3])
+
+    # released: the overview again, the join band still in view
+    fields.locator("[data-focus-release]").click()
+    for w, h, least, page in beamers:
+        expect(page.locator(".projector-stage[data-stage=overview]")).to_be_visible(timeout=PUSH_MS)
+        tiles = overview(page, 30)
+        print(f"projector {w}x{h} overview: field titles and counts {tiles:.1f} px")
+        assert tiles >= least, (w, h, tiles)
+        shot(page, artifacts, f"projector-{w}x{h}-overview.png")
+    assert_no_serious_violations(beamers[2][3])
+
+
+def overview(page: Page, in_a1: int) -> float:
+    """Without a focus: every field as a tile with its count, no canvas; the smallest type."""
+    expect(page.locator(".projector-stage[data-stage=overview]")).to_be_visible()
+    expect(page.locator("#canvas")).to_be_hidden()
+    expect(page.locator(".stage-tile")).to_have_count(11)  # A1-A4, B1-B4, C1-C3
+    expect(page.locator("[data-tile=A1] .stage-tile-count")).to_have_text(f"{in_a1} Notizen")
+    inside_viewport(page, ".stage-tile:last-child")
+    inside_viewport(page, ".projector-band .qr")
+    inside_viewport(page, ".projector-band .join-code")
+    return min(rendered(page, sel)["min"] for sel in (".stage-tile-title", ".stage-tile-count"))
+
+
+def test_p288_p290_pushes_fill_every_projector_and_are_taken_back(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    board = shared_server.create_board(title="Beamer: zeigen")
+    seed(shared_server, board, {"A1": 30}, lambda f, i: TEXT[i % 3].format(i=i + 1))
+    mod = make_context().new_page()
+    join(mod, board.links["moderator"], "Mo")
+    beamers = [projector(make_context, board.links["projector"], w, h) for w, h, _ in SIZES[:2]]
+    push = open_section(mod, "push")
+    expect(push.locator("[data-push=results]")).to_be_disabled()  # P289: no closed vote yet
+
+    open_section(mod, "time")
+    mod.locator("select[name=timer-target]").select_option("A")
+    mod.locator("input[name=timer-duration]").fill("10")
+    mod.locator("[data-timer=start]").click()
+    push.locator("[data-push=timer]").click()
+    for page in beamers:
+        stage = page.locator(".projector-stage.pushed[data-stage=timer]")
+        expect(stage).to_be_visible(timeout=PUSH_MS)
+        expect(stage.locator(".timer-time")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
+        covers_viewport(page, ".projector-stage")
+        digits = rendered(page, ".projector-stage .timer-time")
+        assert digits["min"] >= 120, digits
+    shot(beamers[0], artifacts, "projector-push-timer-1920x1080.png")
+    assert_no_serious_violations(beamers[1])
+
+    push.locator("select[name=push-field]").select_option("A1")
+    push.locator("[data-push=field]").click()
+    for page, (w, h, least) in zip(beamers, SIZES[:2], strict=True):
+        expect(page.locator(".projector-stage.pushed[data-stage=field]")).to_be_visible(
+            timeout=PUSH_MS
+        )
+        expect(page.locator(".stage-note")).to_have_count(30)
+        covers_viewport(page, ".projector-stage")
+        notes = rendered(page, ".stage-note-text")
+        assert notes["min"] >= least, (w, h, notes)
+        inside_viewport(page, ".stage-note:last-child")
+    shot(beamers[1], artifacts, "projector-push-field-1280x720.png")
+    assert_no_serious_violations(beamers[0])
+
+    ids: list[str] = sorted(mod.evaluate("() => Object.keys(window.cocanvas.notes())"))
+
+    async def vote(m: PyClient) -> None:
+        await ok(m, "vote.open", fields=["A1"], per_person=5)
+        for note_id, dots in ((ids[4], 3), (ids[7], 2)):
+            for _ in range(dots):
+                await ok(m, "vote.cast", note=note_id)
+        await ok(m, "vote.close")
+
+    with_moderator(shared_server, board, vote)
+    expect(push.locator("[data-push=results]")).to_be_enabled()
+    push.locator("[data-push=results]").click()
+    for page in beamers:
+        stage = page.locator(".projector-stage.pushed[data-stage=results]")
+        expect(stage).to_be_visible(timeout=PUSH_MS)
+        expect(stage.locator(".stage-rank").first).to_have_attribute("data-stage-note", ids[4])
+        expect(stage.locator(".stage-rank").first.locator(".stage-dots")).to_have_text("3 Punkte")
+        covers_viewport(page, ".projector-stage")
+    shot(beamers[0], artifacts, "projector-push-results-1920x1080.png")
+    assert_no_serious_violations(beamers[0])
+
+    # a projector that connects now shows the same push (it is in the document)
+    late = projector(make_context, board.links["projector"], 1024, 768)
+    expect(late.locator(".projector-stage.pushed[data-stage=results]")).to_be_visible()
+
+    push.locator("[data-push=clear]").click()
+    for page in (*beamers, late):
+        expect(page.locator(".projector-stage[data-stage=overview]")).to_be_visible(timeout=PUSH_MS)
+        expect(page.locator(".projector-band .qr")).to_be_visible()
+    expect(push.locator(".mod-status")).to_have_text("Der Beamer zeigt das Board.")

@@ -157,6 +157,8 @@ def room_builder(
             link = BoardLink(room, relay, store, RelayStats(metrics))
             room.shared = link
             room.after_relayed = facilitation.refresh  # a timer set elsewhere wakes ours
+            link.on_all_left = facilitation.all_left
+            link.on_secrets = facilitation.secrets_changed
             await link.start()
         return room
 

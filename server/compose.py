@@ -42,13 +42,14 @@ def open_store(settings: Settings) -> DocStore:
     the data directory; raises ValueError as check_store_settings."""
     check_store_settings(settings)
     if settings.store_url:
-        return postgres_store(settings.store_url)
+        return postgres_store(settings.store_url, erase_full=settings.pg_erase_full)
     mode = settings.sqlite_synchronous.upper()
     return SqliteStore(database_path(settings), synchronous=mode)
 
 
-def postgres_store(url: str) -> DocStore:
-    """The PostgreSQL store for a postgresql:// URL (needs the extra [postgres])."""
+def postgres_store(url: str, erase_full: bool = False) -> DocStore:
+    """The PostgreSQL store for a postgresql:// URL (needs the extra [postgres]);
+    `erase_full`: rewrite the tables after a deletion (P334)."""
     if not url.startswith(("postgresql://", "postgres://")):
         raise ValueError(
             "COCANVAS_STORE_URL must start with postgresql:// (or be empty for SQLite in"
@@ -60,7 +61,7 @@ def postgres_store(url: str) -> DocStore:
         raise ValueError(
             f"a PostgreSQL store needs psycopg: pip install 'cocanvas[postgres]' ({exc})"
         ) from exc
-    return PostgresStore(url)
+    return PostgresStore(url, erase_full=erase_full)
 
 
 @contextlib.asynccontextmanager

@@ -46,6 +46,7 @@ class Settings:
     port: int = 8000
     data_dir: Path = Path("data")
     store_url: str = ""  # empty: SQLite in data_dir
+    pg_erase_full: bool = False  # VACUUM FULL after a deletion: no bytes left in table files
     relay_url: str = ""  # empty: single process
     allow_empty: bool = False  # start although the data directory held boards (P224)
     public_url: str = ""  # base for links; empty: derived from the request

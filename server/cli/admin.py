@@ -8,7 +8,14 @@ import logging.config
 from pathlib import Path
 
 from ..settings import Settings
-from .checks import CliError, check_data_dir, check_port, check_store, prepare_postgres
+from .checks import (
+    CliError,
+    check_data_dir,
+    check_port,
+    check_store,
+    prepare_postgres,
+    sqlite_only,
+)
 
 
 def cmd_serve(settings: Settings) -> None:
@@ -62,6 +69,7 @@ def cmd_backup(settings: Settings, args: argparse.Namespace) -> None:
     from ..store.base import StoreError
     from ..store.sqlite_backup import backup_database
 
+    sqlite_only(settings, "backup")
     dest: Path = args.dest
     if dest.exists() and not args.force:
         raise CliError(f"{dest} exists; choose another name or pass --force")
@@ -80,6 +88,7 @@ def cmd_restore(settings: Settings, args: argparse.Namespace) -> None:
     from ..store.base import StoreError
     from ..store.sqlite_backup import restore_database
 
+    sqlite_only(settings, "restore")
     check_data_dir(settings.data_dir)
     try:
         moved = restore_database(args.backup, database_path(settings))

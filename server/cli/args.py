@@ -19,6 +19,8 @@ EPILOG = """examples:
   cocanvas backup backup-2026-03-03.db   while the server runs
   cocanvas restore backup-2026-03-03.db  with the server stopped
   cocanvas migrate --to postgresql://cocanvas@db/cocanvas   copy ./data into PostgreSQL
+  cocanvas boards --store postgresql://cocanvas@db/cocanvas  new, boards, snapshot, export
+                                         and import work on PostgreSQL too
 
 Settings can also come from the environment (COCANVAS_PORT, COCANVAS_DATA_DIR, ...);
 see README.md for every setting and limit."""
@@ -32,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def store_arg(sp: argparse.ArgumentParser) -> None:
+        data_arg(sp)
+        sp.add_argument(
+            "--store",
+            help="store URL, e.g. postgresql://... (default: COCANVAS_STORE_URL, else SQLite "
+            "in --data)",
+        )
 
     def data_arg(sp: argparse.ArgumentParser) -> None:
         sp.add_argument(
@@ -74,10 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument(
         "--url", default=None, help="server base URL for the links (default http://HOST:PORT)"
     )
-    data_arg(n)
+    store_arg(n)
 
     b = sub.add_parser("boards", help="list boards", description="List the boards.")
-    data_arg(b)
+    store_arg(b)
 
     ex = sub.add_parser(
         "export",
@@ -96,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--snapshot", help="export this snapshot instead of the board as it is now")
     ex.add_argument("--anonymize", action="store_true", help="leave out every name")
     ex.add_argument("--locale", choices=["de", "en"], help="language of headings")
-    data_arg(ex)
+    store_arg(ex)
 
     im = sub.add_parser(
         "import", help="create a board from a .cocanvas archive", description="Import a board."
@@ -104,14 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     im.add_argument("file", type=Path, help="a .cocanvas archive made by `cocanvas export`")
     im.add_argument("--title", help="title of the new board (default: the archive's)")
     im.add_argument("--url", default=None, help="server base URL for the links")
-    data_arg(im)
+    store_arg(im)
 
     sn = sub.add_parser(
         "snapshot", help="save a labelled snapshot of a board", description="Save a snapshot."
     )
     sn.add_argument("board", help="board id (see `cocanvas boards`)")
     sn.add_argument("--label", default="", help="what this snapshot marks")
-    data_arg(sn)
+    store_arg(sn)
 
     bk = sub.add_parser(
         "backup",

@@ -1,4 +1,5 @@
-"""Commands on the boards of a data directory: new, boards, snapshot, export, import."""
+"""Commands on the boards of any store (SQLite in --data, or --store): new, boards,
+snapshot, export, import (P333)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..settings import Settings
-from .checks import CliError, check_data_dir
+from .checks import CliError, check_data_dir, opened, stored_boards_exist, where
 
 if TYPE_CHECKING:
     from ..history import Rendered
@@ -16,10 +17,10 @@ if TYPE_CHECKING:
 
 async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
     from ..boards import BoardInputError, board_links, create_board
-    from ..compose import opened_store
 
-    check_data_dir(settings.data_dir)
-    async with opened_store(settings) as store:
+    if not settings.store_url:
+        check_data_dir(settings.data_dir)
+    async with opened(settings) as store:
         try:
             dirs = (settings.canvas_dir,) if settings.canvas_dir else ()
             new = await create_board(
@@ -45,13 +46,10 @@ async def cmd_new(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_boards(settings: Settings) -> None:
-    from ..compose import database_path, opened_store
-
-    db = database_path(settings)
-    if not db.exists():
-        print(f"no boards yet (no database at {db})")
+    if not stored_boards_exist(settings):
+        print(f"no boards yet (no database at {where(settings)})")
         return
-    async with opened_store(settings) as store:
+    async with opened(settings) as store:
         records = await store.list_boards()
     if not records:
         print("no boards yet")
@@ -62,16 +60,15 @@ async def cmd_boards(settings: Settings) -> None:
 
 async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
     from ..boards import BoardInputError, clean_text, snapshot_board
-    from ..compose import database_path, opened_store
 
-    db = database_path(settings)
-    if not db.exists():
-        raise CliError(f"no database at {db}; pass the server's --data directory")
+    db = where(settings)
+    if not stored_boards_exist(settings):
+        raise CliError(f"no database at {db}; pass the server's --data directory or --store")
     try:
         label = clean_text(args.label, "label", 200, required=False)
     except BoardInputError as exc:
         raise CliError(str(exc)) from exc
-    async with opened_store(settings) as store:
+    async with opened(settings) as store:
         if await store.get_board(args.board) is None:
             raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
         info = await snapshot_board(store, None, args.board, label, "manual")
@@ -79,15 +76,14 @@ async def cmd_snapshot(settings: Settings, args: argparse.Namespace) -> None:
 
 
 async def cmd_export(settings: Settings, args: argparse.Namespace) -> Rendered:
-    from ..compose import database_path, opened_store
     from ..history import ALL_FORMATS, HistoryError, render_export
 
     if args.format not in ALL_FORMATS:
         raise CliError(f"unknown format {args.format!r}; one of: {', '.join(ALL_FORMATS)}")
-    db = database_path(settings)
-    if not db.exists():
-        raise CliError(f"no database at {db}; pass the server's --data directory")
-    async with opened_store(settings) as store:
+    db = where(settings)
+    if not stored_boards_exist(settings):
+        raise CliError(f"no database at {db}; pass the server's --data directory or --store")
+    async with opened(settings) as store:
         record = await store.get_board(args.board)
         if record is None:
             raise CliError(f"no board {args.board!r} in {db}; see `cocanvas boards`")
@@ -118,12 +114,12 @@ def write_export(args: argparse.Namespace, rendered: Rendered) -> None:
 
 async def cmd_import(settings: Settings, args: argparse.Namespace, data: bytes) -> None:
     from ..boards import board_links
-    from ..compose import opened_store
     from ..export import ArchiveError
     from ..history import import_archive
 
-    check_data_dir(settings.data_dir)
-    async with opened_store(settings) as store:
+    if not settings.store_url:
+        check_data_dir(settings.data_dir)
+    async with opened(settings) as store:
         try:
             new = await import_archive(
                 store,

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..settings import Settings
+
+if TYPE_CHECKING:
+    from ..store.base import DocStore
 
 
 class CliError(Exception):
@@ -70,3 +76,43 @@ def check_store(settings: Settings) -> None:
         check_store_settings(settings)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
+
+
+def where(settings: Settings) -> str:
+    """The store in words for messages: a PostgreSQL URL without its password, or the
+    SQLite file."""
+    from ..compose import database_path
+    from ..store.postgres_db import redact_url
+
+    return redact_url(settings.store_url) if settings.store_url else str(database_path(settings))
+
+
+def stored_boards_exist(settings: Settings) -> bool:
+    """False when a SQLite data directory has no database yet (reading commands stop
+    there instead of creating an empty one); a store URL is always opened."""
+    from ..compose import database_path
+
+    return bool(settings.store_url) or database_path(settings).exists()
+
+
+@contextlib.asynccontextmanager
+async def opened(settings: Settings) -> AsyncIterator[DocStore]:
+    """The configured store, opened (migrations applied); an unreachable one is a
+    CliError (P333)."""
+    from ..compose import opened_store
+    from ..store.base import StoreError
+
+    try:
+        async with opened_store(settings) as store:
+            yield store
+    except StoreError as exc:
+        raise CliError(f"{where(settings)}: {exc}") from exc
+
+
+def sqlite_only(settings: Settings, command: str) -> None:
+    if settings.store_url:
+        raise CliError(
+            f"`cocanvas {command}` copies the SQLite database; with a PostgreSQL store "
+            "(COCANVAS_STORE_URL) use pg_dump and pg_restore (README, Running on several "
+            "machines)"
+        )

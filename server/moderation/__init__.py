@@ -19,8 +19,9 @@ import msgpack
 from pycrdt import Doc, Map
 
 from ..sync.connection import Connection
-from ..sync.document import CONTROL
+from ..sync.document import CONTROL, load_doc
 from ..sync.extension import RoomExtension, Task
+from ..sync.revert import read_state_vector
 from ..sync.room import Room
 from ..sync.vocabulary import SnapshotKind
 from .base import BoardContext as BoardContext
@@ -57,6 +58,8 @@ class Facilitation(RoomExtension):
         self.seen: dict[str, str] = {}  # author id -> group ("anonymous" without one)
         self._snapshot_seq = room.seq
         self._snapshot_at = time.monotonic()
+        self._loaded_state = read_state_vector(room.doc.get_state())
+        self.secrets_lock = anyio.Lock()  # a reload must not replace values an op is writing
 
     def extensions(self) -> list[RoomExtension]:
         """Every part as a room extension, in the order their hello keys are merged."""
@@ -136,8 +139,37 @@ class Facilitation(RoomExtension):
                 await self.snapshot("", "auto")
 
     async def emptied(self) -> None:
+        if self.room.shared is not None:
+            return  # P332: the owner takes it, once the board is empty on every node
         if self.room.seq != self._snapshot_seq:
             await self.snapshot("", "last-leave")
+
+    async def secrets_changed(self, kind: str) -> None:
+        """Another node changed held-back values of `kind`: read them again (P331)."""
+        if kind == "late":
+            async with self.secrets_lock:
+                await self.late.load()
+            self.late.notify()
+
+    async def all_left(self) -> None:
+        """With several nodes: everyone has left the board everywhere and this node owns
+        it. Relayed changes leave `room.seq` alone, and another node may have taken this
+        very state already, so the document is compared with the newest snapshot (P332)."""
+        now = read_state_vector(self.room.doc.get_state())
+        if now == self._loaded_state:
+            return
+        newest = await self._newest_snapshot_state()
+        if newest is not None and read_state_vector(newest) == now:
+            return
+        await self.snapshot("", "last-leave")
+
+    async def _newest_snapshot_state(self) -> bytes | None:
+        infos = await self.ctx.store.list_snapshots(self.room.board_id)
+        if not infos:
+            return None
+        newest = max(infos, key=lambda i: i.created_at)
+        found = await self.ctx.store.get_snapshot(self.room.board_id, newest.sid)
+        return None if found is None else load_doc(found[1], []).get_state()
 
     def refresh(self) -> None:
         self.board.refresh()

@@ -68,6 +68,8 @@ class LateNotes(RoomExtension):
         entry = self.notes.get(late_id)
         value = None if entry is None else msgpack.packb(entry, use_bin_type=True)
         await self.ctx.store.put_secret(self.room.board_id, KIND, late_id, value)
+        if self.room.shared is not None:
+            self.room.shared.secrets_changed(KIND)  # P331: their moderators see it too
 
     # ---- ops ---------------------------------------------------------------------------
 

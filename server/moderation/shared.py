@@ -1,4 +1,5 @@
-"""Values held back from the document (private notes, ballots) when nodes share a board.
+"""Values held back from the document (private notes, ballots, late notes) when nodes
+share a board.
 
 Each node keeps them in memory, but another node may have changed them in the store since:
 every op that reads or writes them, and hello, reads them again first (P329). The op then
@@ -52,14 +53,16 @@ class FreshSecrets(RoomExtension):
 
 
 def read_secrets_first(facilitation: Facilitation) -> list[RoomExtension]:
-    """The facilitation's extensions, private writing and voting wrapped (P329)."""
-    lock = anyio.Lock()
+    """The facilitation's extensions, private writing, voting and late notes wrapped (P329,
+    P331)."""
+    lock = facilitation.secrets_lock
 
     async def reload() -> None:
         await facilitation.private.load()
         await facilitation.voting.load()
+        await facilitation.late.load()
 
-    held = (facilitation.private, facilitation.voting)
+    held = (facilitation.private, facilitation.voting, facilitation.late)
     return [
         FreshSecrets(ext, reload, lock) if any(ext is h for h in held) else ext
         for ext in facilitation.extensions()

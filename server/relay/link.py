@@ -24,7 +24,16 @@ from ..sync import codec
 from ..sync.document import load_doc
 from ..sync.errors import SyncError
 from ..sync.room import Room
-from .base import AWARENESS, UPDATE, Relay, RelayError, RelayMessage, Subscription
+from .base import (
+    AWARENESS,
+    PEOPLE,
+    SECRETS,
+    UPDATE,
+    Relay,
+    RelayError,
+    RelayMessage,
+    Subscription,
+)
 
 log = logging.getLogger(__name__)
 LEASE_MS = 5_000  # P327: an owner that stops renewing loses the board this long after
@@ -32,8 +41,13 @@ RENEW_SECONDS = 1.0
 SEND_QUEUE = 10_000  # messages waiting for the relay; beyond: dropped, peers catch up
 RESEND_SECONDS = (0.05, 2.0)
 BATCH = 64  # queued messages sent in one round trip
+PEOPLE_STALE = 10.0  # P332: a node not heard of for this long serves nobody on the board
+MAX_PEOPLE_BYTES = 6
 
 Task = Callable[[], Coroutine[Any, Any, None]]
+AllLeft = Callable[[], Coroutine[Any, Any, None]]
+SecretsChanged = Callable[[str], Coroutine[Any, Any, None]]
+SECRET_KINDS = ("late",)  # P331: the kinds another node may say it changed
 
 
 class LinkStats:
@@ -74,6 +88,14 @@ class BoardLink:
         self._behind = False  # a catch-up failed: the next lease tick tries again
         self._tasks_scope: anyio.CancelScope | None = None
         self._tg: Any = None
+        self._people: dict[str, tuple[int, float]] = {}  # node -> (clients, when heard)
+        self._announced = 0
+        self._left_due = False  # someone was here since the board was last empty everywhere
+        self.on_all_left: AllLeft | None = None
+        """Runs on the owner once the board is empty on every node (P332)."""
+        self.on_secrets: SecretsChanged | None = None
+        """Runs when another node changed held-back values of a kind (P331)."""
+        self._secrets_due: set[str] = set()
 
     @property
     def owner(self) -> bool:
@@ -84,6 +106,8 @@ class BoardLink:
         await self.catch_up()  # what was committed between our load and the subscription
 
     async def close(self) -> None:
+        if self._announced:
+            self._announce(0)
         await self._flush()
         if self._sub is not None:
             await self._sub.close()
@@ -103,6 +127,13 @@ class BoardLink:
 
     def presence(self, payload: bytes) -> None:
         self._queue(AWARENESS, self._count, payload)
+
+    def secrets_changed(self, kind: str) -> None:
+        self._queue(SECRETS, self._count, kind.encode())
+
+    def _announce(self, people: int) -> None:
+        self._announced = people
+        self._queue(PEOPLE, self._count, str(min(people, 999_999)).encode())
 
     def _queue(self, kind: str, count: int, payload: bytes) -> None:
         if len(self._out) >= SEND_QUEUE:
@@ -164,6 +195,22 @@ class BoardLink:
                 return
             self.room.apply_relayed_presence(msg.node, entries)
             return
+        if msg.kind == PEOPLE:
+            text = msg.payload
+            if len(text) > MAX_PEOPLE_BYTES or not text.isdigit():
+                log.error("board %s: relayed head count dropped", self.room.board_id)
+                return
+            self._people[msg.node] = (int(text), time.monotonic())
+            return
+        if msg.kind == SECRETS:
+            kind = msg.payload.decode("ascii", "replace")
+            if kind not in SECRET_KINDS:
+                log.error("board %s: relayed change of unknown secrets dropped", self.room.board_id)
+            elif self._tg is None:
+                self._secrets_due.add(kind)  # subscribed, not running yet: at run()
+            elif self.on_secrets is not None:
+                self._tg.start_soon(self.on_secrets, kind)
+            return
         last = self._seen.get(msg.node)
         self._seen[msg.node] = msg.count
         if last is not None and msg.count != last + 1:
@@ -212,9 +259,14 @@ class BoardLink:
         async with anyio.create_task_group() as tg:
             self._tg = tg
             tg.start_soon(self._send)
+            if self.on_secrets is not None:
+                for kind in self._secrets_due:
+                    tg.start_soon(self.on_secrets, kind)
+            self._secrets_due.clear()
             try:
                 while True:
                     await self._renew(tg, tasks)
+                    self._count_people(tg)
                     await anyio.sleep(self.renew_seconds)
             finally:
                 self._tg = None
@@ -239,6 +291,21 @@ class BoardLink:
             tg.start_soon(self._run_tasks, tasks)
         elif not held and self._owner:
             self._set_owner(False)
+
+    def _count_people(self, tg: Any) -> None:
+        """P332: tell the others how many clients this node serves (every tick while some,
+        once when none), and on the owner, once everyone everywhere has left, run
+        `on_all_left`."""
+        here = len(self.room.conns)
+        if here or self._announced:
+            self._announce(here)
+        now = time.monotonic()
+        elsewhere = any(n > 0 and now - heard < PEOPLE_STALE for n, heard in self._people.values())
+        if here or elsewhere:
+            self._left_due = True
+        elif self._left_due and self._owner and self.on_all_left is not None:
+            self._left_due = False
+            tg.start_soon(self.on_all_left)
 
     def _set_owner(self, owner: bool) -> None:
         self._owner = owner

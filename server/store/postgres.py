@@ -48,8 +48,9 @@ async def _setup(conn: Conn) -> None:
 class PostgresStore:
     """DocStore on a PostgreSQL database; use as `async with PostgresStore(url) as store:`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, erase_full: bool = False) -> None:
         self.db = PgDb(url, _setup)
+        self.erase_full = erase_full
         self.name = self.db.name
         self.shared_log = False  # several nodes append to these boards (P320)
 
@@ -122,10 +123,12 @@ class PostgresStore:
         return deleted is not None
 
     async def erase_deleted(self) -> None:
-        # frees the dead rows' space for reuse; see docs/design-changes.md for what
-        # PostgreSQL keeps beyond that (WAL segments, base backups)
+        # P334: VACUUM frees the dead rows' space for reuse, but their bytes stay in the
+        # table files until new rows overwrite them; VACUUM FULL writes each table anew
+        # (locking it meanwhile). WAL segments and base backups keep them either way.
+        command = "VACUUM FULL " if self.erase_full else "VACUUM "
         try:
-            await self.db.maintain("VACUUM " + ", ".join(TABLES))
+            await self.db.maintain(command + ", ".join(TABLES))
         except StoreError as exc:
             log.error("deleted data: VACUUM failed (the rows are gone all the same): %s", exc)
 

@@ -44,6 +44,10 @@ class Shared(Protocol):
         """Local presence entries were accepted: relay the awareness payload."""
         ...
 
+    def secrets_changed(self, kind: str) -> None:
+        """Values held back from the document changed here: tell the other nodes (P331)."""
+        ...
+
     async def run(self, tasks: list[Callable[[], Coroutine[Any, Any, None]]]) -> None:
         """Relay and hold the lease while the room runs; run `tasks` only while owner."""
         ...

@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from tests.integration.test_moderation import hello
-from tests.support.live import LiveServer
-from tests.support.ops import control, ok
+from tests.support.live import Board, LiveServer
+from tests.support.ops import control, ok, refused
 from tests.support.poll import poll_until
 from tests.support.pyclient import PyClient
 from tests.support.redis_server import RedisServer
@@ -217,3 +217,83 @@ async def test_p329_private_notes_and_ballots_from_one_node_count_on_the_other(
         await ok(p, "vote.cast", note="v1")
         closed = await ok(m, "vote.close")
         assert closed["results"]["v1"]["total"] == 1
+
+
+def late_listed(c: PyClient) -> set[str]:
+    listings = [m for m in c.app_messages if m.get("ev") == "late.notes"]
+    return {n["id"] for n in listings[-1]["notes"]} if listings else set()
+
+
+async def test_p331_a_late_note_handed_in_on_one_node_is_handled_once_on_another(
+    nodes: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = nodes
+    board = a.create_board()
+    mod = board.tokens["moderator"]
+    async with contextlib.AsyncExitStack() as stack:
+        m_b = await stack.enter_async_context(client(b, board.id, mod))
+        m_a = await stack.enter_async_context(client(a, board.id, mod))
+        p = await stack.enter_async_context(client(a, board.id, board.tokens["participant"]))
+        await hello(m_b, name="Mod B")
+        await hello(m_a, name="Mod A")
+        await hello(p, name="Pia", group="youth")
+        kept = (await ok(p, "late.put", field="A1", text="kept"))["id"]
+        dropped = (await ok(p, "late.put", field="A2", text="dropped"))["id"]
+        # node b hears that they changed and tells its moderator at once
+        await m_b.wait_for(lambda: late_listed(m_b) == {kept, dropped}, 10)
+        # and reads them from the store at hello and before each late op
+        reply = await ok(m_b, "hello", name="Mod B")
+        assert {n["id"] for n in reply["late_notes"]} == {kept, dropped}
+        await ok(m_b, "late.accept", note=kept)
+        await ok(m_b, "late.dismiss", note=dropped)
+        await p.wait_for(lambda: kept in note_ids(p), 10)
+        # node a still had both in memory: handled on b means handled
+        await refused(m_a, "late.accept", "not_found", note=kept)
+        await refused(m_a, "late.dismiss", "not_found", note=dropped)
+        reply = await ok(m_a, "hello", name="Mod A")
+        assert reply["late_notes"] == []
+
+
+async def last_leave_snapshots(node: LiveServer, board: Board) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(timeout=10) as http:
+        r = await http.get(
+            f"{node.http}/api/boards/{board.id}/snapshots",
+            headers={"authorization": f"Bearer {board.tokens['moderator']}"},
+        )
+    r.raise_for_status()
+    return [s for s in r.json()["snapshots"] if s["kind"] == "last-leave"]
+
+
+@pytest.mark.parametrize("handed_over", [False, True], ids=["owner-stays", "handed-over"])
+async def test_p332_last_leave_snapshot_is_taken_once_by_the_owner(
+    nodes: tuple[LiveServer, LiveServer], handed_over: bool
+) -> None:
+    a, b = nodes
+    board = a.create_board()
+    token = board.tokens["participant"]
+    if handed_over:
+        async with client(a, board.id, token):
+            await poll_until(lambda: owns(a, 1))  # a owns it through its grace period
+    async with client(b, board.id, token) as on_b:
+        async with client(a, board.id, token) as on_a:
+            await on_a.add_note("from-a", "A1", "written on a")
+            await on_b.wait_for(lambda: "from-a" in note_ids(on_b), 10)
+        # a's last client left, but the board is not empty: nothing yet
+        await on_b.add_note("from-b", "A2", "written on b")
+        if handed_over:
+            await poll_until(lambda: owns(b, 1), seconds=20)  # a unloaded its empty board
+        else:
+            await poll_until(lambda: owns(b, 1), seconds=20)
+            await anyio.sleep(1.5)  # a few lease ticks: room for a wrong snapshot
+        assert await last_leave_snapshots(a, board) == []
+    await poll_until(lambda: has_last_leave(a, board), seconds=20)
+    # both nodes unload (grace 2 s); neither takes a second one
+    await poll_until(lambda: owns(a, 0), seconds=20)
+    await poll_until(lambda: owns(b, 0), seconds=20)
+    await anyio.sleep(1.5)
+    (snap,) = await last_leave_snapshots(a, board)
+    assert snap["notes"] == 2
+
+
+async def has_last_leave(node: LiveServer, board: Board) -> bool:
+    return bool(await last_leave_snapshots(node, board))

@@ -173,3 +173,27 @@ async def test_p324_presence_follows_a_client_whose_node_went_silent(tmp_path: P
                 await watcher.wait_for(
                     lambda: watcher.awareness.get(77) == {"user": {"name": "Mo again"}}
                 )
+
+
+async def test_p331_p332_bad_head_counts_and_secret_kinds_are_dropped(tmp_path: Path) -> None:
+    async with two_nodes(tmp_path) as (a, b, _, hub):
+        heard: list[str] = []
+
+        async def on_secrets(kind: str) -> None:
+            heard.append(kind)
+
+        b.link.on_secrets = on_secrets
+        stranger = LocalRelay(hub)
+        for kind, payload in (
+            ("p", b"1234567"),  # above 6 digits
+            ("p", b"-1"),
+            ("p", b"\xff"),
+            ("s", b"ballots"),  # not a kind a node may announce
+            ("s", b"\xff\xfe"),
+        ):
+            await stranger.publish(BOARD, kind, 0, payload)
+        a.link.secrets_changed("late")
+        async with a.join() as on_a, b.join() as on_b:
+            await on_a.add_note("after", "A1", "still relayed")
+            await on_b.wait_for(lambda: "after" in notes_of(on_b))
+            await on_b.wait_for(lambda: heard == ["late"])

@@ -22,6 +22,7 @@ from tests.support.live import Board, LiveServer
 from tests.support.pyclient import PyClient
 
 from .support import add_note, join
+from .test_a11y import assert_no_serious_violations
 
 pytestmark = pytest.mark.e2e
 
@@ -305,6 +306,53 @@ def test_screenshots_thirty_notes_per_field(
         assert overlaps(measure(beamer, "A3", 30), stacks=True) == []
         beamer.locator("[data-action=fit]").click()
         shot(beamer, artifacts, f"layout-projector-{name}.png")
+
+
+ON_TOP = """el => { const r = el.getBoundingClientRect()
+  return el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)) }"""
+
+
+def test_stack_count_is_named_and_brings_each_note_to_the_front_by_keyboard(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    board = shared_server.create_board(title="Stapel")
+    seed(shared_server, board, {"A3": 30}, lambda f, i: f"{f}: Beitrag {i + 1}")
+    page = make_context(viewport=DESKTOP, reduced_motion="reduce", bypass_csp=True).new_page()
+    join(page, board.links["participant"], "Ada", "administration", show_all=False)
+    expect(page.locator("#field-A3 [data-note]")).to_have_count(30)
+    page.locator("#field-A3 .field-zoom").click()
+    base = page.locator("#field-A3 [data-note][data-stack]").first
+    n = int((base.get_attribute("data-stack") or "+0")[1:])
+    assert n >= 1
+    count = base.locator(":scope > .note-stack")
+    expect(count).to_have_text(f"+{n}")
+    words = "weitere Notiz liegt" if n == 1 else "weitere Notizen liegen"
+    expect(count).to_have_accessible_name(re.compile(rf"^{n} {words} auf dieser"))
+    assert_no_serious_violations(page)
+
+    # keyboard only: Tab from the note reaches its count, Enter brings the notes up in turn
+    base.focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if count.evaluate("el => el === document.activeElement"):
+            break
+    expect(count).to_be_focused()
+    status = base.locator(":scope > .note-stack-status")
+    fronted: list[str] = []
+    for _ in range(n + 1):
+        page.keyboard.press("Enter")
+        front = page.locator("#field-A3 .stack-front")
+        expect(front).to_have_count(1)
+        note_id = front.get_attribute("data-note") or ""
+        assert front.evaluate(ON_TOP), f"note {note_id} was brought up but is not on top"
+        expect(status).to_have_text(f"Vorn: {front.get_attribute('aria-label')}")
+        expect(count).to_be_focused()
+        fronted.append(note_id)
+    assert fronted[0] == base.get_attribute("data-note")
+    assert len(set(fronted)) == n + 1, fronted
+    page.keyboard.press("Enter")
+    expect(base).to_have_class(re.compile(r"\bstack-front\b"))
+    closeup(page, artifacts, "A3", "layout-a3-stack-front-1440x900.png", 1.0)
 
 
 def test_p284_compact_view_hides_lines_behind_more(

@@ -217,6 +217,9 @@ export const de = {
   // notes
   'note.label': 'Notiz von {who}: {text}',
   'note.label.empty': 'Leere Notiz von {who}',
+  'note.stack': '{count} weitere Notizen liegen auf dieser: nacheinander nach vorn holen',
+  'note.stack.one': '1 weitere Notiz liegt auf dieser: nacheinander nach vorn holen',
+  'note.stack.front': 'Vorn: {note}',
   'note.text': 'Text der Notiz',
   'note.more': 'mehr …',
   'note.less': 'weniger',

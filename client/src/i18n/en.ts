@@ -199,6 +199,9 @@ export const en: Record<MessageKey, string> = {
 
   'note.label': 'Note by {who}: {text}',
   'note.label.empty': 'Empty note by {who}',
+  'note.stack': '{count} more notes are stacked on this one: bring each to the front',
+  'note.stack.one': '1 more note is stacked on this one: bring each to the front',
+  'note.stack.front': 'In front: {note}',
   'note.text': 'Note text',
   'note.more': 'more …',
   'note.less': 'less',

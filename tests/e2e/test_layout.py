@@ -22,6 +22,8 @@ from tests.support.live import Board, LiveServer
 from tests.support.pyclient import PyClient
 
 from .support import add_note, join
+from .test_a11y import assert_no_serious_violations
+from .test_keys import wait_quiet
 
 pytestmark = pytest.mark.e2e
 
@@ -307,6 +309,153 @@ def test_screenshots_thirty_notes_per_field(
         assert overlaps(measure(beamer, "A3", 30), stacks=True) == []
         beamer.locator("[data-action=fit]").click()
         shot(beamer, artifacts, f"layout-projector-{name}.png")
+
+
+ON_TOP = """el => { const r = el.getBoundingClientRect()
+  return el.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)) }"""
+
+
+def test_stack_count_is_named_and_brings_each_note_to_the_front_by_keyboard(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    board = shared_server.create_board(title="Stapel")
+    seed(shared_server, board, {"A3": 30}, lambda f, i: f"{f}: Beitrag {i + 1}")
+    page = make_context(viewport=DESKTOP, reduced_motion="reduce", bypass_csp=True).new_page()
+    join(page, board.links["participant"], "Ada", "administration", show_all=False)
+    expect(page.locator("#field-A3 [data-note]")).to_have_count(30)
+    page.locator("#field-A3 .field-zoom").click()
+    base = page.locator("#field-A3 [data-note][data-stack]").first
+    n = int((base.get_attribute("data-stack") or "+0")[1:])
+    assert n >= 1
+    count = base.locator(":scope > .note-stack")
+    expect(count).to_have_text(f"+{n}")
+    words = "weitere Notiz liegt" if n == 1 else "weitere Notizen liegen"
+    expect(count).to_have_accessible_name(re.compile(rf"^{n} {words} auf dieser"))
+    assert_no_serious_violations(page)
+
+    # keyboard only: Tab from the note reaches its count, Enter brings the notes up in turn
+    base.focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if count.evaluate("el => el === document.activeElement"):
+            break
+    expect(count).to_be_focused()
+    status = base.locator(":scope > .note-stack-status")
+    fronted: list[str] = []
+    for _ in range(n + 1):
+        page.keyboard.press("Enter")
+        front = page.locator("#field-A3 .stack-front")
+        expect(front).to_have_count(1)
+        note_id = front.get_attribute("data-note") or ""
+        assert front.evaluate(ON_TOP), f"note {note_id} was brought up but is not on top"
+        expect(status).to_have_text(f"Vorn: {front.get_attribute('aria-label')}")
+        expect(count).to_be_focused()
+        fronted.append(note_id)
+    assert fronted[0] == base.get_attribute("data-note")
+    assert len(set(fronted)) == n + 1, fronted
+    page.keyboard.press("Enter")
+    expect(base).to_have_class(re.compile(r"\bstack-front\b"))
+    closeup(page, artifacts, "A3", "layout-a3-stack-front-1440x900.png", 1.0)
+
+
+CALM_VIEW = """() => { const b = document.querySelector('.board')
+  return b.style.transform !== '' && !b.classList.contains('animating') }"""
+# in every field heading on screen, parts that overlap (a counter over the title, ...), and
+# the controls on the board the minimap lies over (marked data-under-map)
+UNDER_MAP = """(el) => { const r = el.getBoundingClientRect()
+  const m = document.querySelector('#canvas .minimap').getBoundingClientRect()
+  return Math.min(r.right, m.right) - Math.max(r.left, m.left) > 1
+    && Math.min(r.bottom, m.bottom) - Math.max(r.top, m.top) > 1 }"""
+CLASHES = (
+    """() => {
+  const port = document.querySelector('#canvas').getBoundingClientRect()
+  const shown = (r) => r.width > 0 && r.height > 0 && r.right > port.left && r.left < port.right
+    && r.bottom > port.top && r.top < port.bottom
+  const heads = []
+  for (const row of document.querySelectorAll('#canvas .field-title-row')) {
+    const parts = [...row.querySelectorAll(':scope > *, .field-badges > *')]
+      .filter((e) => !e.classList.contains('field-badges') && !e.hidden)
+      .map((e) => [e, e.getBoundingClientRect()]).filter(([, r]) => shown(r))
+    for (let i = 0; i < parts.length; i++) for (let j = i + 1; j < parts.length; j++) {
+      const [a, ra] = parts[i], [b, rb] = parts[j]
+      if (a.contains(b) || b.contains(a)) continue
+      const w = Math.min(ra.right, rb.right) - Math.max(ra.left, rb.left)
+      const h = Math.min(ra.bottom, rb.bottom) - Math.max(ra.top, rb.top)
+      if (w > 1 && h > 1) heads.push(`${row.closest('.field').id}: ${a.className} / ${b.className}`)
+    }
+  }
+  const covered = []
+  for (const el of document.querySelectorAll('#canvas .board button, #canvas .board select')) {
+    delete el.dataset.underMap
+    const r = el.getBoundingClientRect()
+    if (!shown(r) || r.width < 4 || getComputedStyle(el).visibility === 'hidden') continue
+    if (!("""
+    + UNDER_MAP
+    + """)(el)) continue
+    el.dataset.underMap = ''
+    const where = el.closest('[data-note]')?.dataset.note ?? el.closest('.field')?.id
+    covered.push(`${where}: ${el.className}`)
+  }
+  // the diagram's scale names stay one line each
+  const ticks = []
+  for (const tick of document.querySelectorAll('#canvas .tick')) {
+    const r = tick.getBoundingClientRect()
+    const line = parseFloat(getComputedStyle(tick).lineHeight) || 20
+    const scale = r.width / tick.offsetWidth
+    if (shown(r) && r.height > line * scale * 1.5) ticks.push(`${tick.textContent} wraps`)
+  }
+  return { heads, covered, ticks }
+}"""
+)
+
+
+def test_moderator_at_1440_sees_counters_search_and_minimap_clear_of_each_other(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    board = shared_server.create_board(title="Ko-Kreation Musterstadt")
+    per_field = {f: 30 for f in (*FLOW_FIELDS, "A3")}
+    seed(
+        shared_server,
+        board,
+        per_field,
+        lambda f, i: LONG if i % 9 == 4 else f"{f}: Beitrag {i + 1}",
+    )
+    mod = make_context(viewport=DESKTOP, reduced_motion="reduce").new_page()
+    join(mod, board.links["moderator"], "Mo", show_all=False)
+    ada = make_context().new_page()
+    join(ada, board.links["participant"], "Ada", "youth")
+    expect(mod.locator("#canvas .field-counter[data-counter=A1]")).to_have_text(
+        "0 von 1 haben geschrieben"
+    )
+    mod.locator(".search-toggle").click()
+    mod.locator(".search-input").fill("Beitrag 1")
+    expect(mod.locator(".search-found")).to_have_text(re.compile(r"^\d+ gefunden$"))
+    # on a wide screen colour and group are in the bar itself: no Filter button, one row
+    expect(mod.locator(".search-filter")).to_be_hidden()
+    expect(mod.locator(".search-color")).to_be_visible()
+    bar = mod.locator(".search-bar").bounding_box()
+    assert bar is not None and bar["height"] < 50, bar
+    views = {"default": None, "part-B": "2", "part-C": "3", "show-all": "0"}
+    covered_somewhere = False
+    for name, key in views.items():
+        if key:
+            mod.locator("#canvas").focus()
+            wait_quiet(mod)
+            mod.keyboard.press(key)
+        mod.wait_for_function(CALM_VIEW)
+        mod.evaluate("() => document.activeElement?.blur()")
+        shot(mod, artifacts, f"moderator-30-per-field-{name}-1440x900.png")
+        found = mod.evaluate(CLASHES)
+        print(name, found)
+        assert found["heads"] == [] and found["ticks"] == [], (name, found)
+        # the overview lies over the board; a control under it comes out when it gets focus
+        under = mod.locator("#canvas [data-under-map]")
+        if found["covered"]:
+            covered_somewhere = True
+            control = under.first.element_handle()
+            control.focus()
+            assert not control.evaluate(UNDER_MAP), (name, found["covered"][0])
+    assert covered_somewhere, "no view put a control under the overview: nothing was checked"
 
 
 def test_p284_compact_view_hides_lines_behind_more(

@@ -15,6 +15,7 @@ from tests.support.live import LiveServer
 
 from .support import add_note, join
 from .test_a11y import assert_no_serious_violations
+from .test_layout import seed
 
 pytestmark = pytest.mark.e2e
 
@@ -109,6 +110,69 @@ def test_phone_header_fits_with_a_timer_and_a_vote_banner(
     phone.locator(".phone-menu").tap()
     expect(tools).to_be_hidden()
     assert chrome_height(phone) == height
+
+
+def row_of(page: Page, selectors: list[str]) -> list[float]:
+    """The vertical middles of the elements the selectors name."""
+    mids: list[float] = page.evaluate(
+        """(sels) => sels.map(s => document.querySelector(s).getBoundingClientRect())
+                        .map(r => r.top + r.height / 2)""",
+        selectors,
+    )
+    return mids
+
+
+def test_phone_open_search_is_one_row_with_filters_behind_a_button(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    board = shared_server.create_board(title="Suchen am Telefon")
+    seed(shared_server, board, {"A1": 4}, lambda f, i: f"{f} Beitrag {i + 1}")
+    phone = make_context(**PHONE, bypass_csp=True).new_page()
+    join(phone, board.links["participant"], "Cem", "youth")
+    closed = chrome_height(phone)
+    phone.locator(".search-toggle").tap()
+    bar = phone.locator(".search-bar")
+    bar.locator(".search-input").fill("Beitrag")
+    found = bar.locator(".search-found")
+    expect(found).to_have_text("4 gefunden")
+    height = chrome_height(phone)
+    print(f"phone header: {closed:.0f} px, with the search open {height:.0f} px")
+    assert height <= HEADER_BUDGET_PX, f"header with the open search takes {height} px"
+    # one row: words, filter, count, next, close side by side, all on screen
+    parts = [".search-input", ".search-filter", ".search-found", ".search-next", ".search-close"]
+    mids = row_of(phone, [f".search-bar {p}" for p in parts])
+    assert max(mids) - min(mids) <= 6, mids
+    for p in parts:
+        expect(bar.locator(p)).to_be_in_viewport(ratio=1)
+    expect(bar.locator(".search-color")).to_be_hidden()
+    expect(bar.get_by_role("button", name="Nächste")).to_be_enabled()
+
+    # colour and group open over the board: the header keeps its height
+    filter_btn = bar.locator(".search-filter")
+    filter_btn.tap()
+    expect(filter_btn).to_have_attribute("aria-expanded", "true")
+    color = bar.locator(".search-color")
+    expect(color).to_be_focused()
+    expect(color).to_be_in_viewport(ratio=1)
+    expect(bar.locator(".search-group")).to_be_in_viewport(ratio=1)
+    assert chrome_height(phone) == height
+    color.select_option("orange")
+    expect(found).to_have_text("0 gefunden")
+    expect(filter_btn).to_have_text("Filter (1)")
+    shot(phone, artifacts, "phone-search-filters-390x844.png")
+    assert_no_serious_violations(phone)
+    phone.keyboard.press("Escape")
+    expect(filter_btn).to_have_attribute("aria-expanded", "false")
+    expect(filter_btn).to_be_focused()
+    expect(color).to_be_hidden()
+    expect(bar).to_be_visible()
+    color.evaluate("el => { el.value = ''; el.dispatchEvent(new Event('change')) }")
+    expect(found).to_have_text("4 gefunden")
+    expect(filter_btn).to_have_text("Filter")
+    shot(phone, artifacts, "phone-search-one-row-390x844.png")
+    bar.locator(".search-close").tap()
+    expect(bar).to_be_hidden()
+    assert chrome_height(phone) == closed
 
 
 def test_phone_table_cells_keep_their_labels(

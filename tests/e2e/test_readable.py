@@ -132,6 +132,39 @@ def test_first_view_opens_on_first_part_with_readable_notes(
     assert all(inside(page, f) for f in ALL_FIELDS)
 
 
+# every transform the board is given, in order, from the page's first moment
+RECORD_VIEWS = """
+window.__boardViews = []
+new MutationObserver((records) => {
+  for (const r of records) {
+    if (r.target instanceof Element && r.target.classList.contains('board'))
+      window.__boardViews.push(r.oldValue ?? '')
+  }
+}).observe(document, { subtree: true, attributes: true, attributeFilter: ['style'],
+                       attributeOldValue: true })
+"""
+VIEWS = """() => {
+  const scale = (style) => (/scale\\(([^)]+)\\)/.exec(style ?? '') ?? [])[1] ?? null
+  const all = [...window.__boardViews, document.querySelector('.board').getAttribute('style')]
+  return all.map(scale).filter((s) => s !== null)
+}"""
+
+
+def test_first_view_is_the_first_transform_the_board_gets(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    board = shared_server.create_board(title="Ohne Sprung")
+    seed(shared_server, board, {"A1": 6, "B1": 6}, text)
+    page = make_context(**CALM).new_page()
+    page.add_init_script(RECORD_VIEWS)
+    join(page, board.links["participant"], "Ada", "administration", show_all=False)
+    settle(page)
+    # no "show all" (nor a bare scale 1) before the readable first view: the view never jumps
+    scales: list[str] = page.evaluate(VIEWS)
+    assert scales and len(set(scales)) == 1, scales
+    assert float(scales[0]) == pytest.approx(float(page.evaluate(SCALE)), rel=1e-4)
+
+
 def test_first_view_opens_on_the_moderators_focus(
     shared_server: LiveServer, make_context: Callable[..., BrowserContext]
 ) -> None:

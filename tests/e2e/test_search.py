@@ -144,7 +144,7 @@ def test_moderator_counters_follow_writers_and_voters_live(
     expect(counter(mod, "A1")).to_have_text("0 von 3 haben geschrieben")
 
     a1 = add_note(ada, "A1", "Erste Idee")
-    expect(counter(mod, "A1")).to_have_text("1 von 3 haben geschrieben")
+    expect(counter(mod, "A1")).to_have_text("1 von 3 hat geschrieben")
     add_note(ada, "A1", "Zweite Idee von Ada")  # the same person counts once
     b1 = add_note(ben, "A1", "Bens Idee")
     expect(counter(mod, "A1")).to_have_text("2 von 3 haben geschrieben")
@@ -155,7 +155,7 @@ def test_moderator_counters_follow_writers_and_voters_live(
     expect(cem.locator("#field-B1 .field-private")).to_be_attached()
     cem.locator(".phone-nav select").select_option("B1")
     add_private_note(cem, "B1", "Nur für mich")
-    expect(counter(mod, "B1")).to_have_text("1 von 3 haben geschrieben")
+    expect(counter(mod, "B1")).to_have_text("1 von 3 hat geschrieben")
     assert "Nur für mich" not in mod.content()
 
     # voting: how many have cast a dot in the voted field
@@ -164,9 +164,9 @@ def test_moderator_counters_follow_writers_and_voters_live(
     vote.locator("input[name=vote-dots]").fill("2")
     vote.locator("[data-vote-open]").click()
     expect(counter(mod, "A1")).to_have_text("0 von 3 haben abgestimmt")
-    expect(counter(mod, "B1")).to_have_text("1 von 3 haben geschrieben")
+    expect(counter(mod, "B1")).to_have_text("1 von 3 hat geschrieben")
     note(ada, b1).locator("[data-vote=cast]").click()
-    expect(counter(mod, "A1")).to_have_text("1 von 3 haben abgestimmt")
+    expect(counter(mod, "A1")).to_have_text("1 von 3 hat abgestimmt")
     note(ben, a1).locator("[data-vote=cast]").click()
     expect(counter(mod, "A1")).to_have_text("2 von 3 haben abgestimmt")
     expect(listed(mod, "A1")).to_have_text("2 von 3 haben abgestimmt")

@@ -51,17 +51,21 @@ export class PhoneNav {
   /** Follow the screen width from now on; returns the cleanup. */
   watch(): () => void {
     const mq = window.matchMedia(`(max-width: ${PHONE_MAX_WIDTH}px)`)
-    const onMq = (): void => this.setPhone(mq.matches)
+    const onMq = (): void => this.setPhone(mq.matches, true)
     mq.addEventListener('change', onMq)
-    this.setPhone(mq.matches)
+    this.setPhone(mq.matches, false)
     return () => mq.removeEventListener('change', onMq)
   }
 
-  private setPhone(on: boolean): void {
+  /** `changed`: the screen crossed the phone width; otherwise the page just opened, and
+   * its first view is the app's to choose (showing all first would only make it jump). */
+  private setPhone(on: boolean, changed: boolean): void {
     document.body.classList.toggle('phone', on)
-    this.canvas.pz.enabled = !on
-    this.canvas.pz.apply()
+    if (this.canvas.pz.enabled === on) {
+      this.canvas.pz.enabled = !on
+      this.canvas.pz.apply()
+    }
     if (on) this.select.value = this.canvas.currentPhoneField()
-    else requestAnimationFrame(() => this.canvas.pz.fit())
+    else if (changed) requestAnimationFrame(() => this.canvas.pz.fit())
   }
 }

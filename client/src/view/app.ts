@@ -147,6 +147,7 @@ export class BoardApp {
     if (this.minimap) {
       const minimap = this.minimap
       this.canvas.el.append(minimap.el)
+      this.canvas.pz.covers = () => [minimap.el.getBoundingClientRect()]
       this.cleanups.push(() => minimap.destroy())
     }
     const tray = deps.projector ? null : new DraftTray(ctx)

@@ -1,7 +1,7 @@
 // The moderator's live counters: "7 of 12 have written", during a vote "9 of 12 voted"
 // (numbers from the server, P293), on each field's heading and in the moderator's field list.
 import { fieldCount } from '../facilitation/counters'
-import { t } from '../i18n'
+import { tn } from '../i18n'
 import { readVoting } from '../model/control'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
@@ -46,7 +46,7 @@ export class FieldCounters {
         if (!el) return
         el.hidden = c === null
         el.dataset.kind = c?.kind ?? ''
-        setText(el, c ? t(`counts.${c.kind}`, { n: c.n, of: c.of }) : '')
+        setText(el, c ? tn(`counts.${c.kind}`, c.n, { of: c.of }) : '')
       })
     }
   }

@@ -1,6 +1,6 @@
 // One canvas field: heading, prompt, help on demand, and the body its kind asks for
 // (free notes, the A3 diagram with axes, the B3 format cards, the B4 table, the C3 list).
-import { t, tx } from '../i18n'
+import { t, tn, tx } from '../i18n'
 import { clamp01 } from '../model/board'
 import { type FieldDef, type FormatCard, fieldKind } from '../model/canvas'
 import type { Ctx } from './actions'
@@ -176,7 +176,7 @@ export class FieldView {
 
   setCount(n: number): void {
     this.empty.hidden = n > 0
-    setText(this.countEl, n > 0 ? t('field.count', { count: n }) : '')
+    setText(this.countEl, n > 0 ? tn('field.count', n) : '')
   }
 
   /** `forMe`: this person cannot add or change notes here (moderators still can). */

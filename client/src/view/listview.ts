@@ -1,6 +1,6 @@
 // All fields and notes in reading order, as plain headings and lists: what a screen reader
 // user (or anyone reading back) gets. Rebuilt from the document while it is shown.
-import { t, tx } from '../i18n'
+import { t, tn, tx } from '../i18n'
 import { byOrder, byPosition } from '../model/board'
 import { readVoting } from '../model/control'
 import { groupable, groupsIn } from '../model/groups'
@@ -125,8 +125,7 @@ export class ListView {
             if (field.kind === 'diagram' && field.axes) {
               extra.push(t('note.position', { x: Math.round(n.x * 100), y: Math.round(n.y * 100) }))
             }
-            if (results && voting.fields.includes(fid))
-              extra.push(t('vote.result.count', { count: results[n.id]?.total ?? 0 }))
+            if (results && voting.fields.includes(fid)) extra.push(tn('vote.result.count', results[n.id]?.total ?? 0))
             for (const e of extra) li.append(h('p', { class: 'list-extra', text: e, attrs: { dir: 'auto' } }))
             li.append(h('p', { class: 'list-who', text: t('list.note.by', { who: whoLabel(ctx, n) }) }))
             li.append(

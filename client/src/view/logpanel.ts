@@ -4,7 +4,7 @@
 
 import { excerpt } from '../facilitation/decisions'
 import { targetLabel } from '../facilitation/timer'
-import { t, tx } from '../i18n'
+import { t, tn, tx } from '../i18n'
 import { type LogEntry, readAgenda, readDecisions, readLog } from '../model/control'
 import { isRole } from '../sync/appTypes'
 import type { Ctx } from './actions'
@@ -187,17 +187,13 @@ export function describe(ctx: Ctx, e: LogEntry): string {
     case 'late.dismiss':
       return t('log.late.dismiss', { field: fieldName(ctx, d.field) })
     case 'private.reveal':
-      return t('log.private.reveal', {
-        field: fieldName(ctx, d.field),
-        count: typeof d.count === 'number' ? d.count : 0
-      })
+      return tn('log.private.reveal', typeof d.count === 'number' ? d.count : 0, { field: fieldName(ctx, d.field) })
     case 'vote.open':
-      return t('log.vote.open', {
-        fields: fieldList(ctx, d.fields),
-        dots: typeof d.per_person === 'number' ? d.per_person : '?'
-      })
+      return typeof d.per_person === 'number'
+        ? tn('log.vote.open', d.per_person, { fields: fieldList(ctx, d.fields) })
+        : t('log.vote.open', { fields: fieldList(ctx, d.fields), count: '?' })
     case 'vote.close':
-      return t('log.vote.close', { voters: typeof d.voters === 'number' ? d.voters : 0 })
+      return tn('log.vote.close', typeof d.voters === 'number' ? d.voters : 0)
     case 'vote.cancel':
       return t('log.vote.cancel')
     case 'snapshot.create':

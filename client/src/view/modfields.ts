@@ -1,6 +1,6 @@
 // Moderator: per field and per part, lock and unlock, private writing with reveal, and
 // focus ("bring everyone here", optionally with the projector following), compact view.
-import { t, tx } from '../i18n'
+import { t, tn, tx } from '../i18n'
 import { readCompact, readFocus } from '../model/control'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
@@ -133,7 +133,7 @@ export class ModFields {
 
   private async reveal(field: string): Promise<void> {
     const res = await this.ctx.fac.run('private.reveal', { field })
-    if (res) this.ctx.toasts.show(t('mod.private.revealed', { count: res.revealed, field }))
+    if (res) this.ctx.toasts.show(tn('mod.private.revealed', res.revealed, { field }))
   }
 
   update(): void {

@@ -1,7 +1,7 @@
 // Moderator: projector mode and the projector window, the join code, new links (the old one
 // stops working and its holders are told), board settings, and a snapshot of the board now.
 import { readStored, storageKeys, writeStored } from '../config'
-import { t, tx } from '../i18n'
+import { t, tn, tx } from '../i18n'
 import { readMetaFlags } from '../model/control'
 import type { Role } from '../sync/appTypes'
 import { roleOfToken } from '../sync/rest'
@@ -105,7 +105,7 @@ export class ModSettings {
         async () => {
           const res = await fac.run('snapshot.create', { label: label.value.trim() })
           if (res) {
-            ctx.toasts.show(t('mod.snapshot.saved', { count: res.notes }))
+            ctx.toasts.show(tn('mod.snapshot.saved', res.notes))
             label.value = ''
           }
         },

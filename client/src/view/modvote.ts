@@ -1,6 +1,6 @@
 // Moderator: dot voting. Choose fields, dots per person and at most per note; open, close
 // or cancel; after the close the results, sortable and split by stakeholder group.
-import { t, tx } from '../i18n'
+import { t, tn, tx } from '../i18n'
 import { readVoting } from '../model/control'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
@@ -97,7 +97,7 @@ export class ModVote {
       open
         ? t('mod.vote.status.open', { fields, dots: voting.perPerson, max: voting.maxPerNote })
         : voting.state === 'closed'
-          ? t('mod.vote.status.closed', { fields, voters: voting.voters ?? 0 })
+          ? tn('mod.vote.status.closed', voting.voters ?? 0, { fields })
           : t('mod.vote.status.idle')
     )
     this.resultsBox.hidden = voting.state !== 'closed'

@@ -21,6 +21,8 @@ export class PanZoom {
   private readonly height: number
   view: View = { x: 0, y: 0, scale: 1 }
   enabled = true
+  /** What lies over the viewport and hides the board under it (the overview), in client px. */
+  covers: () => DOMRect[] = () => []
   private readonly pointers = new Map<number, { x: number; y: number }>()
   private pinch: { dist: number; cx: number; cy: number } | null = null
   private moved = false
@@ -124,6 +126,16 @@ export class PanZoom {
     else if (er.right > vr.right - margin) dx = vr.right - margin - er.right
     if (er.height > vr.height - margin * 2 || er.top < vr.top + margin) dy = vr.top + margin - er.top
     else if (er.bottom > vr.bottom - margin) dy = vr.bottom - margin - er.bottom
+    // out from under the overview, the shorter way: left of it or above it
+    for (const c of this.covers()) {
+      const l = er.left + dx
+      const t = er.top + dy
+      if (l + er.width <= c.left || l >= c.right || t + er.height <= c.top || t >= c.bottom) continue
+      const left = c.left - margin / 2 - (l + er.width)
+      const up = c.top - margin / 2 - (t + er.height)
+      if (-left <= -up) dx += left
+      else dy += up
+    }
     if (dx !== 0 || dy !== 0) {
       // the viewport must not scroll itself; all movement goes through the transform
       this.viewport.scrollTop = 0

@@ -1,7 +1,7 @@
 // Vote results as a sortable table: note, field, dots, and dots per stakeholder group
 // (groups only, never persons). Used by everyone's results panel and the moderator panel.
 import { type ResultRow, type ResultSort, resultRows, sortResults } from '../facilitation/voting'
-import { t } from '../i18n'
+import { t, tn } from '../i18n'
 import { readVoting, type VotingState } from '../model/control'
 import type { Ctx } from './actions'
 import { clear, h } from './dom'
@@ -32,7 +32,7 @@ export class ResultsTable {
 
   render(voting: VotingState = readVoting(this.ctx.board.control)): void {
     const rows = sortResults(resultRows(this.ctx.board, voting), this.sort, this.ascending)
-    this.caption.textContent = t('results.caption', { fields: voting.fields.join(', '), voters: voting.voters ?? 0 })
+    this.caption.textContent = tn('results.caption', voting.voters ?? 0, { fields: voting.fields.join(', ') })
     clear(this.head)
     const col = (key: ResultSort, label: string): HTMLElement => {
       const active = this.sort === key

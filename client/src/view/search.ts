@@ -1,6 +1,7 @@
 // Find and filter: a search bar (Ctrl/Cmd+F or "/") for words, colour and stakeholder group.
 // Matching notes are outlined, the others dimmed, "N found" is announced; "next" brings the
 // next match into view (on a phone: its field). Clearing or closing restores the board.
+// On a phone the bar is one row: colour and group wait behind a "Filter" button.
 import { t, tx } from '../i18n'
 import type { Board } from '../model/board'
 import type { Canvas } from '../model/canvas'
@@ -11,6 +12,7 @@ import { h, setText } from './dom'
 import { shortcutAllowed } from './keyGuard'
 
 const BAR_ID = 'note-search'
+const FILTERS_ID = 'note-search-filters'
 
 /** Every note as its searchable text, colour as shown and the group its author showed. */
 export function searchables(board: Board, canvas: Canvas): Searchable[] {
@@ -37,6 +39,7 @@ export class NoteSearch {
   private readonly color: HTMLSelectElement
   private readonly group: HTMLSelectElement
   private readonly found: HTMLElement
+  private readonly filterBtn: HTMLButtonElement
   private readonly nextBtn: HTMLButtonElement
   private query: SearchQuery = EMPTY_QUERY
   private hits: string[] | null = null
@@ -86,10 +89,15 @@ export class NoteSearch {
       h('option', { text: t('group.anonymous'), attrs: { value: NO_GROUP } })
     )
     this.found = h('output', { class: 'search-found', attrs: { role: 'status', 'aria-live': 'polite' } })
+    this.filterBtn = h('button', {
+      class: 'btn btn-small search-filter',
+      text: t('search.filter'),
+      attrs: { type: 'button', 'aria-expanded': 'false', 'aria-controls': FILTERS_ID },
+      on: { click: () => this.showFilters(!this.el.classList.contains('filters-open')) }
+    })
     this.nextBtn = h('button', {
       class: 'btn btn-small search-next',
-      text: t('search.next'),
-      attrs: { type: 'button', disabled: true },
+      attrs: { type: 'button', disabled: true, 'aria-label': t('search.next') },
       on: { click: () => this.next() }
     })
     const clearBtn = h('button', {
@@ -104,23 +112,37 @@ export class NoteSearch {
       attrs: { type: 'button', 'aria-label': t('search.close') },
       on: { click: () => this.close() }
     })
+    const filters = h(
+      'div',
+      { class: 'search-filters', id: FILTERS_ID, attrs: { role: 'group', 'aria-label': t('search.filters') } },
+      this.color,
+      this.group,
+      clearBtn
+    )
     this.el = h(
       'div',
       { class: 'search-bar', id: BAR_ID, hidden: true, attrs: { role: 'search', 'aria-label': t('search.label') } },
       this.input,
-      this.color,
-      this.group,
+      this.filterBtn,
+      filters,
       this.found,
       this.nextBtn,
-      clearBtn,
       closeBtn
+    )
+    // the visible word; on a phone an arrow takes its place (the name stays "Next")
+    this.nextBtn.append(
+      h('span', { class: 'search-next-text', text: t('search.next'), attrs: { 'aria-hidden': 'true' } })
     )
     const onInput = (): void => this.read()
     this.input.addEventListener('input', onInput)
     this.color.addEventListener('change', onInput)
     this.group.addEventListener('change', onInput)
     this.el.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') {
+      if (e.key === 'Escape' && this.el.classList.contains('filters-open')) {
+        e.preventDefault()
+        this.showFilters(false)
+        this.filterBtn.focus()
+      } else if (e.key === 'Escape') {
         e.preventDefault()
         this.close()
       } else if (e.key === 'Enter' && e.target === this.input) {
@@ -151,6 +173,7 @@ export class NoteSearch {
   close(): void {
     const hadFocus = this.el.contains(document.activeElement)
     this.clear()
+    this.showFilters(false)
     this.el.hidden = true
     this.toggle.setAttribute('aria-expanded', 'false')
     if (hadFocus) this.toggle.focus()
@@ -184,7 +207,16 @@ export class NoteSearch {
       group: this.group.value || null
     }
     this.cursor = -1
+    const active = (this.query.color ? 1 : 0) + (this.query.group ? 1 : 0)
+    setText(this.filterBtn, active ? t('search.filter.on', { count: active }) : t('search.filter'))
+    this.filterBtn.classList.toggle('active', active > 0)
     this.run()
+  }
+
+  private showFilters(on: boolean): void {
+    this.el.classList.toggle('filters-open', on)
+    this.filterBtn.setAttribute('aria-expanded', String(on))
+    if (on) this.color.focus()
   }
 
   private run(): void {

@@ -1,6 +1,6 @@
 // The vote as a line under the header: while open, where to vote and how many dots this
 // person has left; after the close, a button to the results panel (sortable, by group).
-import { t } from '../i18n'
+import { t, tn } from '../i18n'
 import { readVoting } from '../model/control'
 import type { Ctx } from './actions'
 import { h, setText } from './dom'
@@ -47,17 +47,13 @@ export class VoteBanner {
     if (voting.state === 'open') {
       const left = fac.ballot.remaining()
       if (fac.permissions().vote && left !== null) {
-        text = t(voting.maxPerNote < voting.perPerson ? 'vote.banner.open.max' : 'vote.banner.open', {
-          fields,
-          left,
-          total: voting.perPerson,
-          max: voting.maxPerNote
-        })
+        const key = voting.maxPerNote < voting.perPerson ? 'vote.banner.open.max' : 'vote.banner.open'
+        text = tn(key, voting.perPerson, { fields, left, max: voting.maxPerNote })
       } else {
         text = t('vote.banner.watch', { fields })
       }
     } else if (voting.state === 'closed') {
-      text = t('vote.banner.closed', { fields, voters: voting.voters ?? 0 })
+      text = tn('vote.banner.closed', voting.voters ?? 0, { fields })
     }
     this.el.hidden = text === ''
     this.el.dataset.state = voting.state

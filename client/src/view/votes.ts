@@ -2,7 +2,7 @@
 // buttons; after the close, the note's result (total, split by group in the tooltip and in
 // the results list). Counts of others are never known here before the close.
 import { ANONYMOUS } from '../facilitation/voting'
-import { t, tx } from '../i18n'
+import { t, tn, tx } from '../i18n'
 import { readVoting, type VoteResult, type VotingState } from '../model/control'
 import type { Ctx } from './actions'
 import { h, setAttr, setText } from './dom'
@@ -80,7 +80,7 @@ export class VoteBox {
       setAttr(
         this.result,
         'aria-label',
-        detail ? t('vote.result.label', { count: r.total, groups: detail }) : t('vote.result.short', { count: r.total })
+        detail ? tn('vote.result.label', r.total, { groups: detail }) : t('vote.result.short', { count: r.total })
       )
       this.el.dataset.total = String(r.total)
     }
@@ -95,7 +95,7 @@ export class VoteBox {
       return
     }
     if (fac.ballot.mine(this.noteId) >= max) {
-      this.ctx.toasts.show(t('vote.max.note', { max }), { kind: 'error' })
+      this.ctx.toasts.show(tn('vote.max.note', max), { kind: 'error' })
       return
     }
     fac.castVote(this.noteId)

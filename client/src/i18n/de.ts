@@ -315,6 +315,7 @@ export const de = {
   'group.ungroup': 'Auflösen',
   'group.ungroup.label': 'Gruppe „{heading}“ auflösen',
   'group.grouped': 'Gruppe „{heading}“: {count} Notizen',
+  'group.grouped.one': 'Gruppe „{heading}“: 1 Notiz',
   'group.none': 'Nur Notizen in einfachen Notizfeldern lassen sich gruppieren.',
   'select.bar': 'Auswahl',
   'select.count': '{count} ausgewählt',
@@ -327,6 +328,7 @@ export const de = {
   'select.deleted': '{count} Notizen gelöscht',
   'select.deleted.one': '1 Notiz gelöscht',
   'select.delete.title': '{count} Notizen löschen?',
+  'select.delete.title.one': '1 Notiz löschen?',
   'select.delete.text':
     'Darunter sind Notizen anderer Personen ({count}). Sie können das Löschen danach rückgängig machen.',
   'select.delete.yes': 'Löschen',

@@ -288,6 +288,7 @@ export const en: Record<MessageKey, string> = {
   'group.ungroup': 'Ungroup',
   'group.ungroup.label': 'Ungroup “{heading}”',
   'group.grouped': 'Group “{heading}”: {count} notes',
+  'group.grouped.one': 'Group “{heading}”: 1 note',
   'group.none': 'Only notes in plain note fields can be grouped.',
   'select.bar': 'Selection',
   'select.count': '{count} selected',
@@ -300,6 +301,7 @@ export const en: Record<MessageKey, string> = {
   'select.deleted': '{count} notes deleted',
   'select.deleted.one': '1 note deleted',
   'select.delete.title': 'Delete {count} notes?',
+  'select.delete.title.one': 'Delete 1 note?',
   'select.delete.text': 'Some of them were written by others ({count}). You can undo the deletion afterwards.',
   'select.delete.yes': 'Delete',
 

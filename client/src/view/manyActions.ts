@@ -45,7 +45,7 @@ export function groupMany(ctx: Ctx, ids: Iterable<string>): string | null {
   ctx.undo.stopCapturing()
   const group = groups.groupNotes(ctx.board, ctx.canvas, ok, base)
   ctx.undo.stopCapturing()
-  if (group) ctx.toasts.show(t('group.grouped', { heading: group.heading, count: group.members.length }))
+  if (group) ctx.toasts.show(tn('group.grouped', group.members.length, { heading: group.heading }))
   return group?.id ?? null
 }
 
@@ -84,7 +84,7 @@ export async function removeMany(ctx: Ctx, ids: Iterable<string>): Promise<boole
   const others = ok.filter((id) => !ctx.actions.isOwn(id))
   if (others.length > 0 && !ctx.moderator()) {
     const yes = await confirmModal({
-      title: t('select.delete.title', { count: ok.length }),
+      title: tn('select.delete.title', ok.length),
       text: [t('select.delete.text', { count: others.length })],
       yes: t('select.delete.yes'),
       danger: true

@@ -303,44 +303,20 @@ def test_p290_projector_draws_a3_as_its_diagram_and_shows_b4_c3_columns(
     with_moderator(shared_server, board, columns)
     mod = make_context().new_page()
     join(mod, board.links["moderator"], "Mo")
-    beamer = projector(make_context, board.links["projector"], 1920, 1080)
+    beamers = [
+        (w, h, px, projector(make_context, board.links["projector"], w, h)) for w, h, px in SIZES
+    ]
+    beamer = beamers[0][3]
     fields = open_section(mod, "fields")
 
     # A3: the diagram with its axes, every note where the board shows it, none on another
     fields.locator("[data-focus='A3']").click()
-    stage = beamer.locator(".projector-stage[data-stage=field]")
-    expect(stage.locator(".stage-diagram")).to_be_visible(timeout=PUSH_MS)
-    expect(stage.locator(".stage-diagram .stage-note")).to_have_count(10)
-    for axis in ("x", "y"):
-        label = mod.locator(f"#field-A3 .axis-label-{axis}").inner_text()
-        expect(stage.locator(f".stage-diagram .axis-label-{axis}")).to_have_text(label)
-        inside_viewport(beamer, f".stage-diagram .axis-label-{axis}")
-    text_px = rendered(beamer, ".stage-diagram .stage-note-text")
-    # (the y label is turned a quarter: its size is read unscaled)
-    axis_px = rendered(beamer, ".stage-diagram .axis-label-x")
-    axis_y = beamer.locator(".stage-diagram .axis-label-y").evaluate(
-        "e => parseFloat(getComputedStyle(e).fontSize)"
-    )
-    assert axis_y >= 24, axis_y
-    assert text_px["count"] == 10 and text_px["min"] >= 24, text_px
-    assert axis_px["min"] >= 24, axis_px
-    boxes = beamer.evaluate(STAGE_NOTES)
-    assert overlaps(boxes) == [], overlaps(boxes)
-    on_board = mod.evaluate(BOARD_SPOTS)
-    assert {b["id"]: [b["cx"], b["cy"]] for b in boxes} == on_board
-    assert len({(b["cx"], b["cy"]) for b in boxes}) == 10
-    area = inside_viewport(beamer, ".stage-diagram")
-    for b in boxes:
-        assert area["l"] <= b["l"] and b["r"] <= area["r"], (b, area)
-        assert area["t"] <= b["t"] and b["b"] <= area["b"], (b, area)
-    print(
-        f"projector 1920x1080 A3: note text {text_px['min']:.1f} px, axis labels "
-        f"{axis_px['min']:.1f} px, diagram {area['r'] - area['l']:.0f}x{area['b'] - area['t']:.0f}"
-    )
-    inside_viewport(beamer, ".projector-band .qr")
-    shot(beamer, artifacts, "projector-1920x1080-A3-diagram.png")
+    for w, h, least, page in beamers:
+        diagram_stage(page, mod, least, f"{w}x{h}")
+        shot(page, artifacts, f"projector-{w}x{h}-A3-diagram.png")
     assert_no_serious_violations(beamer)
 
+    stage = beamer.locator(".projector-stage[data-stage=field]")
     # B4 and C3: the other columns under each note, in the stage's type
     for field, note_id, values in (
         ("B4", "partner1", ("Räume am Abend", "Moderation", "Einladen")),
@@ -357,3 +333,37 @@ def test_p290_projector_draws_a3_as_its_diagram_and_shows_b4_c3_columns(
         px = rendered(beamer, ".stage-note-extra")
         assert px["min"] >= 24 * 0.85 - 0.1, (field, px)
         shot(beamer, artifacts, f"projector-1920x1080-{field}-columns.png")
+
+
+def diagram_stage(page: Page, mod: Page, least: float, size: str) -> None:
+    """The focused A3 on a projector: axes with the board's labels, all ten notes at the
+    board's spots inside the diagram, none on another, type at least `least` px."""
+    stage = page.locator(".projector-stage[data-stage=field]")
+    expect(stage.locator(".stage-diagram")).to_be_visible(timeout=PUSH_MS)
+    expect(stage.locator(".stage-diagram .stage-note")).to_have_count(10)
+    for axis in ("x", "y"):
+        label = mod.locator(f"#field-A3 .axis-label-{axis}").inner_text()
+        expect(stage.locator(f".stage-diagram .axis-label-{axis}")).to_have_text(label)
+        inside_viewport(page, f".stage-diagram .axis-label-{axis}")
+    text_px = rendered(page, ".stage-diagram .stage-note-text")
+    # (the y label is turned a quarter: its size is read unscaled)
+    axis_px = rendered(page, ".stage-diagram .axis-label-x")
+    axis_y = page.locator(".stage-diagram .axis-label-y").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert text_px["count"] == 10 and text_px["min"] >= least, (size, text_px)
+    assert axis_px["min"] >= least and axis_y >= least, (size, axis_px, axis_y)
+    boxes = page.evaluate(STAGE_NOTES)
+    assert overlaps(boxes) == [], (size, overlaps(boxes))
+    assert {b["id"]: [b["cx"], b["cy"]] for b in boxes} == mod.evaluate(BOARD_SPOTS)
+    assert len({(b["cx"], b["cy"]) for b in boxes}) == 10
+    area = inside_viewport(page, ".stage-diagram")
+    for b in boxes:
+        assert area["l"] <= b["l"] and b["r"] <= area["r"], (size, b, area)
+        assert area["t"] <= b["t"] and b["b"] <= area["b"], (size, b, area)
+    inside_viewport(page, ".projector-band .qr")
+    inside_viewport(page, ".projector-band .join-code")
+    print(
+        f"projector {size} A3: note text {text_px['min']:.1f} px, axis labels "
+        f"{axis_px['min']:.1f} px, diagram {area['r'] - area['l']:.0f}x{area['b'] - area['t']:.0f}"
+    )

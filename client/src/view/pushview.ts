@@ -101,9 +101,17 @@ export class ProjectorStage {
   private fit(): void {
     const floor = stageTextPx(window.innerWidth, window.innerHeight)
     this.el.classList.remove(...SQUEEZES.flat())
-    if (this.el.querySelector('.stage-diagram')) {
-      // the diagram scales to the stage; its notes cut their text, they never push it out
+    const diagram = this.el.querySelector<HTMLElement>('.stage-diagram')
+    if (diagram) {
+      // the diagram scales to the stage; its notes cut their text to the lines that fit
       this.el.style.setProperty('--stage-px', `${floor}px`)
+      const note = diagram.querySelector<HTMLElement>('.stage-note')
+      const text = note?.querySelector<HTMLElement>('.stage-note-text')
+      if (note && text) {
+        const line = Number.parseFloat(getComputedStyle(text).lineHeight) || floor * 1.15
+        const pad = note.offsetHeight - note.clientHeight + floor * 0.4
+        diagram.style.setProperty('--lines', String(Math.max(1, Math.floor((note.offsetHeight - pad) / line))))
+      }
       return
     }
     const fits = (px: number): boolean => {

@@ -202,7 +202,7 @@ def test_p273_group_by_drop_and_by_selection_with_the_mouse(
 
 
 def test_groups_fade_with_search_one_toast_plain_drag_pans_and_a_snapshot_is_never_marked(
-    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
 ) -> None:
     board = board_with_notes(shared_server, {"A1": 6})
     mo = make_context(viewport=DESKTOP).new_page()
@@ -237,6 +237,10 @@ def test_groups_fade_with_search_one_toast_plain_drag_pans_and_a_snapshot_is_nev
     expect(mo.locator(".search-found")).to_have_text("1 gefunden")
     expect(first).not_to_have_class(_has("search-dim"))
     expect(second).to_have_class(_has("search-dim"))
+    mo.evaluate("() => document.activeElement?.blur()")
+    shot = artifacts / "grouping-search-dims-a-group.png"
+    mo.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
     search.fill("")
     expect(second).not_to_have_class(_has("search-dim"))
     mo.keyboard.press("Escape")

@@ -19,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.support.live import Board, LiveServer
 
-from .support import join, note, notes_json
+from .support import add_note, join, note, notes_json
 from .test_a11y import assert_no_serious_violations
 from .test_keys import wait_quiet
 from .test_layout import measure, overlaps, seed
@@ -138,7 +138,7 @@ def test_p273_group_by_drop_and_by_selection_with_the_mouse(
     for page in (ada, ben):
         no_overlaps(page, "A1", 8)
 
-    # a box dragged on the field's free space selects; recolour them together
+    # a box Shift-dragged on the field's free space selects; recolour them together
     area = ada.locator("#field-A1 .note-area").bounding_box()
     assert area is not None
     last = note(ada, nid("A1", 7)).bounding_box()
@@ -146,10 +146,12 @@ def test_p273_group_by_drop_and_by_selection_with_the_mouse(
     start = (area["x"] + area["width"] - 6, last["y"] + last["height"] + 12)
     assert start[1] < min(area["y"] + area["height"], DESKTOP["height"]), (area, last)
     ada.mouse.move(*start)
+    ada.keyboard.down("Shift")
     ada.mouse.down()
     ada.mouse.move(area["x"] + area["width"] / 2, last["y"] + last["height"] / 2, steps=4)
     ada.mouse.move(last["x"] + 8, last["y"] + 8, steps=4)
     ada.mouse.up()
+    ada.keyboard.up("Shift")
     count = int(bar.locator(".selection-count").inner_text().split()[0])
     assert count >= 1
     selected = ada.evaluate(
@@ -197,6 +199,93 @@ def test_p273_group_by_drop_and_by_selection_with_the_mouse(
     dy1 = after[d1]["y"] - before[d1]["y"]
     assert dx0 > 0.1 and abs(dx0 - dx1) < 0.002 and abs(dy0 - dy1) < 0.002, (after, before)
     assert after[nid("A3", 2)]["x"] == before[nid("A3", 2)]["x"]
+
+
+def test_groups_fade_with_search_one_toast_plain_drag_pans_and_a_snapshot_is_never_marked(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    board = board_with_notes(shared_server, {"A1": 6})
+    mo = make_context(viewport=DESKTOP).new_page()
+    ben = make_context(viewport=DESKTOP).new_page()
+    join(mo, board.links["moderator"], "Mo", "administration")
+    join(ben, board.links["participant"], "Ben", "youth")
+    show_field(mo, "A1")
+    n = [nid("A1", i) for i in range(6)]
+    bar = mo.locator(".selection-bar")
+    grouped = mo.locator(".toasts .toast", has_text="Gruppe „")
+
+    # grouping twice in a row: one toast, saying what the last action did
+    for a, b in ((n[0], n[1]), (n[2], n[3])):
+        on_board(mo, a).locator(".note-who").click(modifiers=["Shift"])
+        on_board(mo, b).locator(".note-who").click(modifiers=["Shift"])
+        bar.locator(".selection-group").click()
+        expect(bar).to_be_hidden()
+    expect(mo.locator("#field-A1 .note-group")).to_have_count(2)
+    expect(grouped).to_have_count(1)
+    expect(grouped).to_contain_text("Gruppe 2")
+
+    # a search with no hit in a group fades the group's box with its notes
+    first, second = group_of(mo, n[0]), group_of(mo, n[2])
+    mo.locator(".search-toggle").click()
+    search = mo.locator(".search-bar .search-input")
+    search.fill(text("A1", 4))
+    expect(mo.locator(".search-found")).to_have_text("1 gefunden")
+    for box in (first, second):
+        expect(box).to_have_class(_has("search-dim"))
+        assert box.evaluate("el => getComputedStyle(el).backgroundColor") == "rgba(0, 0, 0, 0)"
+    search.fill(text("A1", 0))
+    expect(mo.locator(".search-found")).to_have_text("1 gefunden")
+    expect(first).not_to_have_class(_has("search-dim"))
+    expect(second).to_have_class(_has("search-dim"))
+    mo.evaluate("() => document.activeElement?.blur()")
+    shot = artifacts / "grouping-search-dims-a-group.png"
+    mo.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    search.fill("")
+    expect(second).not_to_have_class(_has("search-dim"))
+    mo.keyboard.press("Escape")
+
+    # a plain drag on the field's free space pans the view, it selects nothing
+    area = mo.locator("#field-A1 .note-area").bounding_box()
+    last = on_board(mo, n[5]).bounding_box()
+    assert area is not None and last is not None
+    x, y = area["x"] + area["width"] - 10, last["y"] + last["height"] + 14
+    assert y < min(area["y"] + area["height"], DESKTOP["height"]), (area, last)
+    before = mo.locator(".board").evaluate("el => el.style.transform")
+    mo.mouse.move(x, y)
+    mo.mouse.down()
+    mo.mouse.move(x - 200, y - 80, steps=6)
+    mo.mouse.up()
+    expect(mo.locator(".board")).not_to_have_attribute("style", re.compile(re.escape(before)))
+    expect(bar).to_be_hidden()
+    assert mo.locator("#canvas .note.selected").count() == 0
+
+    # a snapshot open beside the board has the same note ids: its copies are never marked,
+    # and opening it does not take the marks off the board
+    show_field(mo, "A1")
+    on_board(mo, n[5]).locator(".note-who").click(modifiers=["Shift"])
+    expect(on_board(mo, n[5])).to_have_class(_has("selected"))
+    mo.locator("[data-open=history]").click()
+    history = mo.locator("dialog[open][data-dialog='history']")
+    history.locator("input[name=snapshot-label]").fill("Zwischenstand")
+    history.locator("[data-history=save]").click()
+    history.locator("li.snapshot", has_text="Zwischenstand").locator(
+        "[data-snap-action=open]"
+    ).click()
+    snap = mo.locator("dialog[open][data-dialog='snapshot']")
+    expect(snap).not_to_have_attribute("aria-busy", "true")
+    expect(snap.locator(f".note[data-note='{n[5]}']")).to_have_count(1)
+    assert "selected" in (on_board(mo, n[5]).get_attribute("class") or "").split()
+    expect(mo.locator("#canvas .selection-count")).to_have_text("1 ausgewählt")
+    add_note(ben, "A1", "Noch eine")  # the board renders again while the snapshot is open
+    expect(mo.locator("#canvas [data-note]")).to_have_count(7)
+    expect(on_board(mo, n[5])).to_have_class(_has("selected"))
+    assert snap.locator(".note.selected").count() == 0
+
+
+def on_board(page: Page, note_id: str) -> Any:
+    """The note on the live board (a snapshot shown beside it has one with the same id)."""
+    return page.locator(f"#canvas [data-note='{note_id}']")
 
 
 def assert_no_serious_violations_at_full_size(

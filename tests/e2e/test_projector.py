@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from pycrdt import Map, Text
 
 from tests.support.live import Board, LiveServer
 from tests.support.ops import ok
@@ -23,7 +24,7 @@ from tests.support.pyclient import PyClient
 
 from .support import join
 from .test_a11y import assert_no_serious_violations
-from .test_layout import seed
+from .test_layout import overlaps, seed
 from .test_workshop import open_section
 
 pytestmark = pytest.mark.e2e
@@ -255,3 +256,114 @@ def test_p288_p290_pushes_fill_every_projector_and_are_taken_back(
         expect(page.locator(".projector-stage[data-stage=overview]")).to_be_visible(timeout=PUSH_MS)
         expect(page.locator(".projector-band .qr")).to_be_visible()
     expect(push.locator(".mod-status")).to_have_text("Der Beamer zeigt das Board.")
+
+
+STAGE_NOTES = """() => [...document.querySelectorAll('.stage-diagram .stage-note')].map(e => {
+  const r = e.getBoundingClientRect()
+  return { id: e.dataset.stageNote, l: r.left, t: r.top, r: r.right, b: r.bottom,
+           cx: e.style.getPropertyValue('--cx'), cy: e.style.getPropertyValue('--cy') } })"""
+BOARD_SPOTS = """() => Object.fromEntries([...document.querySelectorAll('#field-A3 [data-note]')]
+  .map(e => [e.dataset.note,
+             [e.style.getPropertyValue('--cx'), e.style.getPropertyValue('--cy')]]))"""
+
+
+def test_p290_projector_draws_a3_as_its_diagram_and_shows_b4_c3_columns(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    board = shared_server.create_board(title="Beamer mit Diagramm")
+    # all at one spot: as on the board, the layout spreads them so none hides another
+    seed(shared_server, board, {"A3": 10}, lambda f, i: TEXT[i % 3].format(i=i + 1))
+
+    async def columns(m: PyClient) -> None:
+        with m.doc.transaction():
+            m.notes["partner1"] = Map(
+                {
+                    "field": "B4",
+                    "text": Text("Stadtteilverein"),
+                    "resources": Text("Räume am Abend"),
+                    "competences": Text("Moderation"),
+                    "tasks": Text("Einladen"),
+                    "color": "yellow",
+                    "order": 1,
+                }
+            )
+            m.notes["action1"] = Map(
+                {
+                    "field": "C3",
+                    "text": Text("Bänke aufstellen"),
+                    "owner": "Grünflächenamt",
+                    "due": "2027-05-03",
+                    "color": "yellow",
+                    "order": 2,
+                }
+            )
+        await m.flush()
+        await m.request("clock")
+
+    with_moderator(shared_server, board, columns)
+    mod = make_context().new_page()
+    join(mod, board.links["moderator"], "Mo")
+    beamers = [
+        (w, h, px, projector(make_context, board.links["projector"], w, h)) for w, h, px in SIZES
+    ]
+    beamer = beamers[0][3]
+    fields = open_section(mod, "fields")
+
+    # A3: the diagram with its axes, every note where the board shows it, none on another
+    fields.locator("[data-focus='A3']").click()
+    for w, h, least, page in beamers:
+        diagram_stage(page, mod, least, f"{w}x{h}")
+        shot(page, artifacts, f"projector-{w}x{h}-A3-diagram.png")
+    assert_no_serious_violations(beamer)
+
+    stage = beamer.locator(".projector-stage[data-stage=field]")
+    # B4 and C3: the other columns under each note, in the stage's type
+    for field, note_id, values in (
+        ("B4", "partner1", ("Räume am Abend", "Moderation", "Einladen")),
+        ("C3", "action1", ("Grünflächenamt", "2027-05-03")),
+    ):
+        fields.locator(f"[data-focus='{field}']").click()
+        expect(stage.locator(".stage-title")).to_have_text(
+            re.compile(f"^{field} "), timeout=PUSH_MS
+        )
+        extra = stage.locator(f"[data-stage-note='{note_id}'] .stage-note-extra")
+        expect(extra).to_have_count(len(values))
+        for line, value in zip(extra.all_inner_texts(), values, strict=True):
+            assert line.endswith(value) and len(line) > len(value) + 2, (line, value)
+        px = rendered(beamer, ".stage-note-extra")
+        assert px["min"] >= 24 * 0.85 - 0.1, (field, px)
+        shot(beamer, artifacts, f"projector-1920x1080-{field}-columns.png")
+
+
+def diagram_stage(page: Page, mod: Page, least: float, size: str) -> None:
+    """The focused A3 on a projector: axes with the board's labels, all ten notes at the
+    board's spots inside the diagram, none on another, type at least `least` px."""
+    stage = page.locator(".projector-stage[data-stage=field]")
+    expect(stage.locator(".stage-diagram")).to_be_visible(timeout=PUSH_MS)
+    expect(stage.locator(".stage-diagram .stage-note")).to_have_count(10)
+    for axis in ("x", "y"):
+        label = mod.locator(f"#field-A3 .axis-label-{axis}").inner_text()
+        expect(stage.locator(f".stage-diagram .axis-label-{axis}")).to_have_text(label)
+        inside_viewport(page, f".stage-diagram .axis-label-{axis}")
+    text_px = rendered(page, ".stage-diagram .stage-note-text")
+    # (the y label is turned a quarter: its size is read unscaled)
+    axis_px = rendered(page, ".stage-diagram .axis-label-x")
+    axis_y = page.locator(".stage-diagram .axis-label-y").evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert text_px["count"] == 10 and text_px["min"] >= least, (size, text_px)
+    assert axis_px["min"] >= least and axis_y >= least, (size, axis_px, axis_y)
+    boxes = page.evaluate(STAGE_NOTES)
+    assert overlaps(boxes) == [], (size, overlaps(boxes))
+    assert {b["id"]: [b["cx"], b["cy"]] for b in boxes} == mod.evaluate(BOARD_SPOTS)
+    assert len({(b["cx"], b["cy"]) for b in boxes}) == 10
+    area = inside_viewport(page, ".stage-diagram")
+    for b in boxes:
+        assert area["l"] <= b["l"] and b["r"] <= area["r"], (size, b, area)
+        assert area["t"] <= b["t"] and b["b"] <= area["b"], (size, b, area)
+    inside_viewport(page, ".projector-band .qr")
+    inside_viewport(page, ".projector-band .join-code")
+    print(
+        f"projector {size} A3: note text {text_px['min']:.1f} px, axis labels "
+        f"{axis_px['min']:.1f} px, diagram {area['r'] - area['l']:.0f}x{area['b'] - area['t']:.0f}"
+    )

@@ -303,7 +303,7 @@ export const de = {
   'help.select':
     'Leertaste auf einer Notiz: auswählen oder abwählen; G: Auswahl (mit dieser Notiz) gruppieren; Esc: Auswahl aufheben; Pfeiltasten auf einer ausgewählten Notiz in A3: alle ausgewählten verschieben',
   'help.pointer':
-    'Maus und Touch: Doppelklick oder Doppeltippen legt eine Notiz an; Notizen am Griff ziehen, auf eine andere Notiz ziehen gruppiert beide; Umschalt- oder Strg-Klick wählt mehrere Notizen aus, Ziehen auf der freien Fläche eines Felds wählt mit einem Rahmen aus; Touch: lange auf eine Notiz drücken, dann weitere antippen; Hintergrund ziehen verschiebt die Ansicht; Strg+Mausrad oder zwei Finger zoomen.',
+    'Maus und Touch: Doppelklick oder Doppeltippen legt eine Notiz an; Notizen am Griff ziehen, auf eine andere Notiz ziehen gruppiert beide; Umschalt- oder Strg-Klick wählt mehrere Notizen aus, Umschalt+Ziehen auf der freien Fläche eines Felds wählt mit einem Rahmen aus (einfaches Ziehen verschiebt die Ansicht); Touch: lange auf eine Notiz drücken, dann weitere antippen; Hintergrund ziehen verschiebt die Ansicht; Strg+Mausrad oder zwei Finger zoomen.',
 
   // groups of notes and selecting several notes
   'group.default': 'Gruppe',

@@ -276,7 +276,7 @@ export const en: Record<MessageKey, string> = {
   'help.select':
     'Space on a note: select or unselect it; G: group the selection (with this note); Esc: clear the selection; arrow keys on a selected note in A3: move all selected',
   'help.pointer':
-    'Mouse and touch: double-click or double-tap adds a note; drag notes by their handle, drop one on another to group them; Shift- or Ctrl-click selects several notes, dragging on a field’s free space selects with a box; touch: long-press a note, then tap more; drag the background to pan; Ctrl+wheel or two fingers zoom.',
+    'Mouse and touch: double-click or double-tap adds a note; drag notes by their handle, drop one on another to group them; Shift- or Ctrl-click selects several notes, Shift+drag on a field’s free space selects with a box (a plain drag pans); touch: long-press a note, then tap more; drag the background to pan; Ctrl+wheel or two fingers zoom.',
 
   // groups of notes and selecting several notes
   'group.default': 'Group',

@@ -231,7 +231,8 @@ function round(v: number): number {
   return Math.round(v * 10000) / 10000
 }
 
-function axes(field: FieldDef): HTMLElement {
+/** The diagram's axes, labels and ticks, drawn over its whole box (the board's and the projector's). */
+export function axes(field: FieldDef): HTMLElement {
   const box = h('div', { class: 'axes', attrs: { 'aria-hidden': 'true' } })
   const ax = field.axes
   if (!ax) return box

@@ -45,7 +45,9 @@ export function groupMany(ctx: Ctx, ids: Iterable<string>): string | null {
   ctx.undo.stopCapturing()
   const group = groups.groupNotes(ctx.board, ctx.canvas, ok, base)
   ctx.undo.stopCapturing()
-  if (group) ctx.toasts.show(tn('group.grouped', group.members.length, { heading: group.heading }))
+  if (group) {
+    ctx.toasts.show(tn('group.grouped', group.members.length, { heading: group.heading }), { key: 'group' })
+  }
   return group?.id ?? null
 }
 

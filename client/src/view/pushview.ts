@@ -9,7 +9,9 @@ import type { NoteData } from '../model/board'
 import { readAgenda, readFocus, readOuterTimer, readTimer, readVoting } from '../model/control'
 import { fittingSize, readPush, type Stage, stageFor, stageTextPx } from '../model/projection'
 import type { Ctx } from './actions'
+import { layoutDiagram } from './diagramLayout'
 import { clear, h, textOn } from './dom'
+import { axes } from './fields'
 import { TimerBar, type TimerBarOptions } from './timerbar'
 
 /** Ways to make many notes fit, tried in turn once the type is at its floor. */
@@ -98,6 +100,20 @@ export class ProjectorStage {
    */
   private fit(): void {
     const floor = stageTextPx(window.innerWidth, window.innerHeight)
+    this.el.classList.remove(...SQUEEZES.flat())
+    const diagram = this.el.querySelector<HTMLElement>('.stage-diagram')
+    if (diagram) {
+      // the diagram scales to the stage; its notes cut their text to the lines that fit
+      this.el.style.setProperty('--stage-px', `${floor}px`)
+      const note = diagram.querySelector<HTMLElement>('.stage-note')
+      const text = note?.querySelector<HTMLElement>('.stage-note-text')
+      if (note && text) {
+        const line = Number.parseFloat(getComputedStyle(text).lineHeight) || floor * 1.15
+        const pad = note.offsetHeight - note.clientHeight + floor * 0.4
+        diagram.style.setProperty('--lines', String(Math.max(1, Math.floor((note.offsetHeight - pad) / line))))
+      }
+      return
+    }
     const fits = (px: number): boolean => {
       this.el.style.setProperty('--stage-px', `${px}px`)
       return this.el.scrollHeight <= this.el.clientHeight + 1
@@ -166,34 +182,45 @@ export class ProjectorStage {
     const { board, canvas } = this.ctx
     const field = canvas.field(fieldId)
     const notes = board.inField(fieldId)
-    const list = h(
-      'ol',
-      { class: 'stage-notes', attrs: { 'aria-label': tn('push.field.notes', notes.length) } },
-      ...notes.map((n) => {
-        const bg = canvas.color(n.color).value
-        const card = h(
-          'li',
-          { class: 'stage-note', attrs: { 'data-stage-note': n.id } },
-          h('p', {
-            class: 'stage-note-text',
-            text: board.text(n.id, 'text')?.toString() ?? '',
-            attrs: { dir: 'auto' }
-          }),
-          ...this.details(n).map((line) => h('p', { class: 'stage-note-extra', text: line, attrs: { dir: 'auto' } })),
-          n.author ? h('p', { class: 'stage-note-who', text: n.author, attrs: { dir: 'auto' } }) : null
-        )
-        card.style.setProperty('--note-bg', bg)
-        card.style.setProperty('--note-ink', textOn(bg))
-        return card
-      })
-    )
+    const label = tn('push.field.notes', notes.length)
+    const cards = notes.map((n) => this.card(n))
+    let body: HTMLElement
+    if (field?.kind === 'diagram' && field.axes) {
+      // the notes where they stand on the board, none hidden under another (diagramLayout)
+      const list = h('ol', { class: 'stage-diagram-notes', attrs: { 'aria-label': label } }, ...cards)
+      layoutDiagram(notes.map((n, i) => ({ el: cards[i] as HTMLElement, x: n.x, y: n.y })))
+      body = h('div', { class: 'stage-diagram-wrap' }, h('div', { class: 'stage-diagram' }, axes(field), list))
+    } else if (notes.length) {
+      body = h('ol', { class: 'stage-notes', attrs: { 'aria-label': label } }, ...cards)
+    } else {
+      body = h('p', { class: 'stage-empty', text: t('push.field.empty') })
+    }
     return h(
       'div',
       { class: 'stage-field' },
       h('h2', { class: 'stage-title', text: field ? `${field.id} ${tx(field.label)}` : fieldId }),
       field ? h('p', { class: 'stage-prompt', text: tx(field.prompt) }) : null,
-      notes.length ? list : h('p', { class: 'stage-empty', text: t('push.field.empty') })
+      body
     )
+  }
+
+  private card(n: NoteData): HTMLElement {
+    const { board, canvas } = this.ctx
+    const bg = canvas.color(n.color).value
+    const card = h(
+      'li',
+      { class: 'stage-note', attrs: { 'data-stage-note': n.id } },
+      h('p', {
+        class: 'stage-note-text',
+        text: board.text(n.id, 'text')?.toString() ?? '',
+        attrs: { dir: 'auto' }
+      }),
+      ...this.details(n).map((line) => h('p', { class: 'stage-note-extra', text: line, attrs: { dir: 'auto' } })),
+      n.author ? h('p', { class: 'stage-note-who', text: n.author, attrs: { dir: 'auto' } }) : null
+    )
+    card.style.setProperty('--note-bg', bg)
+    card.style.setProperty('--note-ink', textOn(bg))
+    return card
   }
 
   /** The partner table's and the action list's other columns, one line each. */

@@ -246,6 +246,11 @@ export class NoteSearch {
       el.classList.toggle('search-hit', on && this.hitSet.has(id))
       el.classList.toggle('search-dim', on && !this.hitSet.has(id))
     }
+    // a group with no hit is dimmed like its notes, not left as a bright empty-looking box
+    for (const box of root.querySelectorAll<HTMLElement>('.note-group')) {
+      const members = [...box.querySelectorAll<HTMLElement>('[data-note]')]
+      box.classList.toggle('search-dim', on && !members.some((m) => this.hitSet.has(m.dataset.note ?? '')))
+    }
   }
 
   /** Views rebuild note elements (list view, rows): mark new ones while a search is on. */

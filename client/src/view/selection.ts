@@ -1,4 +1,5 @@
-// Selecting several notes: Shift/Ctrl-click, a box dragged on a field's empty space (mouse),
+// Selecting several notes: Shift/Ctrl-click, a Shift-drag box on a field's empty space (mouse;
+// a plain drag there pans, as everywhere on the background),
 // Space on a focused note (keyboard), a long press then taps (touch). A bar over the canvas
 // groups, recolours, deletes or clears the selection; drags and nudges of a selected note
 // take the others along (drag.ts, canvasKeys.ts).
@@ -16,6 +17,8 @@ const SKIP = 'button, input, select, textarea, a, summary, label, .note-tools'
 export class Selection {
   readonly bar: HTMLElement
   private readonly ctx: Ctx
+  /** The board's canvas: a snapshot shown beside it has the same note ids, never marked. */
+  private readonly content: HTMLElement
   private readonly ids = new Set<string>()
   private readonly countEl: HTMLElement
   private readonly colorSel: HTMLSelectElement
@@ -26,6 +29,7 @@ export class Selection {
 
   constructor(ctx: Ctx, content: HTMLElement, viewport: HTMLElement, overlay: HTMLElement, pz: PanZoom) {
     this.ctx = ctx
+    this.content = content
     this.countEl = h('span', { class: 'selection-count', attrs: { role: 'status' } })
     this.groupBtn = h('button', {
       class: 'btn btn-small btn-primary selection-group',
@@ -112,11 +116,11 @@ export class Selection {
   /** Notes went away or came back: keep marks and the count in step with the document. */
   show(): void {
     for (const id of [...this.ids]) if (!this.ctx.board.note(id)) this.ids.delete(id)
-    for (const el of document.querySelectorAll<HTMLElement>('.note.selected')) {
+    for (const el of this.content.querySelectorAll<HTMLElement>('.note.selected')) {
       if (!this.ids.has(el.dataset.note ?? '')) el.classList.remove('selected')
     }
     for (const id of this.ids) {
-      document.querySelector<HTMLElement>(`.note[data-note="${CSS.escape(id)}"]`)?.classList.add('selected')
+      this.content.querySelector<HTMLElement>(`.note[data-note="${CSS.escape(id)}"]`)?.classList.add('selected')
     }
     this.bar.hidden = this.ids.size === 0 && !this.touchMode
     this.bar.classList.toggle('touch-mode', this.touchMode)
@@ -160,6 +164,7 @@ export class Selection {
       return
     }
     if (e.pointerType !== 'mouse' || e.button !== 0 || note || !target.closest('.note-area')) return
+    if (!(e.shiftKey || e.ctrlKey || e.metaKey)) return // a plain drag pans
     e.stopPropagation() // a box, not a pan
     this.band(e, content, overlay, pz)
   }
@@ -198,11 +203,11 @@ export class Selection {
     el.addEventListener('pointercancel', stop)
   }
 
-  /** A rubber band from a press on a field's empty space: notes it touches are selected. */
+  /** A rubber band from a Shift- (or Ctrl-) press on a field's empty space: the notes it
+   * touches join the selection, as Shift-clicked ones do. */
   private band(e: PointerEvent, content: HTMLElement, overlay: HTMLElement, pz: PanZoom): void {
     const start = { x: e.clientX, y: e.clientY }
-    const adding = e.shiftKey || e.ctrlKey || e.metaKey
-    const before = adding ? new Set(this.ids) : new Set<string>()
+    const before = new Set(this.ids)
     let box: HTMLElement | null = null
     const pointer = e.pointerId
     const rectOf = (ev: PointerEvent): DOMRect =>

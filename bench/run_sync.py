@@ -210,13 +210,16 @@ def reference_server(workdir: Path) -> Iterator[Server]:
 
 
 @contextmanager
-def our_server(workdir: Path, store_url: str = "") -> Iterator[Server]:
+def our_server(
+    workdir: Path, store_url: str = "", entry: tuple[str, ...] = ("-m", "server")
+) -> Iterator[Server]:
+    """`entry`: what python runs, `-m server` or a script that wraps the command line."""
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix="data-", dir=workdir))
     log = workdir / f"cocanvas-{port}.log"
     # `python -m server` rather than the installed script: this checkout's code, whatever
     # the environment's entry point was installed from
-    cmd = [sys.executable, "-m", "server", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, *entry, "serve", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--data", str(data)]
     if store_url:
         cmd += ["--store", store_url]  # boards are new each run, so one database serves all

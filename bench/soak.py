@@ -15,7 +15,7 @@ Two kinds of visitors (`--visitors`):
   good (about 42 bytes), so the boards grow all day.
 
     .venv/bin/python bench/soak.py                       # 30 minutes, returning visitors
-    .venv/bin/python bench/soak.py --seconds 300 --visitors fresh
+    .venv/bin/python bench/soak.py --seconds 300 --visitors fresh --probe /tmp/probe.jsonl
 """
 
 from __future__ import annotations
@@ -251,11 +251,20 @@ def main() -> int:
         type=float,
         help="seconds left out of the fit (default: a fifth of the run, at most 300)",
     )
+    parser.add_argument(
+        "--probe",
+        type=Path,
+        help="JSON lines of the server's own memory accounts (soak_probe.py), every 5 s",
+    )
     args = parser.parse_args()
     warmup = args.warmup if args.warmup is not None else min(300.0, args.seconds / 5)
     os.environ["COCANVAS_ROOM_GRACE_SECONDS"] = "0.2"
     with tempfile.TemporaryDirectory(prefix="cocanvas-soak-") as tmp:
-        with our_server(Path(tmp)) as server:
+        entry: tuple[str, ...] = ("-m", "server")
+        if args.probe:
+            os.environ["COCANVAS_PROBE_OUT"] = str(args.probe.resolve())
+            entry = (str(Path(__file__).with_name("soak_probe.py")),)
+        with our_server(Path(tmp), entry=entry) as server:
             boards = create_boards(server, args.boards)
             soak = Soak(server, boards, args.visitors)
             anyio.run(run, soak, args.seconds, warmup)

@@ -51,7 +51,7 @@ QUICK_ARGS = {
     "S4": [],
     "J": [],
 }
-STARTUP_SECONDS = 20.0
+STARTUP_SECONDS = 90.0  # a shared, loaded machine can take a minute to import and start
 CREATE_WAIT_SECONDS = 150.0
 SCENARIO_WALL_SECONDS = 300.0
 SAMPLE_SECONDS = 0.1
@@ -229,10 +229,12 @@ def our_server(
     name: str = "ours",
     extra_env: dict[str, str] | None = None,
     wrap: list[str] | None = None,
+    entry: tuple[str, ...] = ("-m", "server"),
 ) -> Iterator[Server]:
     """Our server; with ``code``, the ``server`` package of that checkout ("before");
     ``extra_env`` for a variant (``--variant``); ``wrap``: a command that runs the
-    server as its child and ends with it (a profiler, see profile_sync.py)."""
+    server as its child and ends with it (a profiler, see profile_sync.py); ``entry``: what
+    python runs, ``-m server`` or a script that wraps the command line (soak_probe.py)."""
     if not PYTHON.is_file():
         raise BenchError(f"{PYTHON} is missing: install the project into .venv")
     port = free_port()
@@ -242,8 +244,7 @@ def our_server(
     cmd = [
         *(wrap or []),
         str(PYTHON),
-        "-m",
-        "server",
+        *entry,
         "serve",
         "--host",
         "127.0.0.1",

@@ -202,7 +202,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
                     await stack.enter_async_context(relay)  # before Rooms, closed after
                 rooms = await stack.enter_async_context(Rooms(store, build, grace, sweep))
                 await stack.enter_async_context(retention(settings, store, rooms))
-                rooms.on_room_count = metrics.rooms.set
+                rooms.on_room_count = metrics.count_rooms
                 state = AppState(settings, store, rooms, metrics, static_dir, guards)
                 state.relay = relay
                 # PDFs and images take seconds: separate processes keep live boards moving

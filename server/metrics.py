@@ -13,6 +13,11 @@ class Metrics:
             "cocanvas_connections", "Open websocket connections", ["role"], registry=r
         )
         self.rooms = Gauge("cocanvas_rooms_loaded", "Boards loaded in memory", registry=r)
+        self.room_loads = Counter("cocanvas_room_loads", "Times a board was loaded", registry=r)
+        self.room_unloads = Counter(
+            "cocanvas_room_unloads", "Times a board was unloaded", registry=r
+        )
+        self._rooms_now = 0
         # with a relay (P328); zero on a single node
         self.boards_owned = Gauge(
             "cocanvas_boards_owned", "Boards whose lease this node holds", registry=r
@@ -106,6 +111,15 @@ class Metrics:
     def observe_update(self, size: int) -> None:
         self.updates.inc()
         self.update_bytes.inc(size)
+
+    def count_rooms(self, loaded: int) -> None:
+        """The number of loaded boards changed (one load or unload at a time)."""
+        if loaded > self._rooms_now:
+            self.room_loads.inc(loaded - self._rooms_now)
+        elif loaded < self._rooms_now:
+            self.room_unloads.inc(self._rooms_now - loaded)
+        self._rooms_now = loaded
+        self.rooms.set(loaded)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

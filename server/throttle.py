@@ -3,7 +3,8 @@
 Every budget is a token bucket: `burst` at once, refilled at `per_minute`. At most
 `max_keys` keys are kept, the least recently used dropped first; a dropped key starts
 again with a full bucket, so an attacker who wants to reset one address must bring
-`max_keys` others (and the per-board budget still holds).
+`max_keys` others (and the per-board budget still holds). A key whose bucket has refilled
+is dropped too (P226): it holds nothing a new key would not.
 """
 
 from __future__ import annotations
@@ -67,7 +68,18 @@ class Buckets:
         self._items.move_to_end(key)
         while len(self._items) > self.max_keys:
             self._items.popitem(last=False)
+        self._forget_full(now)
         return 0.0
+
+    def _forget_full(self, now: float) -> None:
+        # a refilled bucket is the same as no entry (P226): drop such entries from the
+        # least recently used end, or the table keeps every address of the week up to
+        # max_keys (13 MB per table at 50,000 IPv6 addresses)
+        for _ in range(16):  # a few per take: it shrinks faster than it grows, in bounded time
+            oldest = next(iter(self._items), None)
+            if oldest is None or self._level(oldest, now) < self.burst:
+                return
+            del self._items[oldest]
 
 
 def retry_seconds(wait: float) -> int:

@@ -57,6 +57,36 @@ def test_p161_memory_is_bounded_and_the_least_recent_key_goes_first() -> None:
     assert b.wait("b") > 0 and b.wait("d") > 0
 
 
+def test_p226_refilled_buckets_are_forgotten_so_the_table_stays_small() -> None:
+    # a week of passers-by: one new address a second, each taking once; a bucket of
+    # 3 at 6 a minute is full again 10 s after its take
+    clock = Clock()
+    b = Buckets(per_minute=6, burst=3, clock=clock)
+    largest = 0
+    for i in range(20_000):
+        b.take(f"2001:db8::{i:x}")
+        largest = max(largest, len(b))
+        clock.now += 1
+    assert largest <= 12, largest
+
+
+def test_p226_a_bucket_still_refilling_is_kept() -> None:
+    clock = Clock()
+    b = Buckets(per_minute=6, burst=3, clock=clock)
+    for _ in range(3):
+        b.take("attacker")
+    for i in range(100):  # other addresses come and go meanwhile
+        clock.now += 0.05
+        b.take(f"10.0.0.{i}")
+    assert b.wait("attacker") > 0  # not forgotten: it would start again with a full bucket
+    assert len(b) == 101  # the others wait behind it, for at most its refill time
+    clock.now += 30
+    for i in range(60):
+        b.take(f"10.0.1.{i}")
+        clock.now += 1
+    assert len(b) <= 12
+
+
 def test_retry_seconds_is_a_whole_positive_number() -> None:
     assert retry_seconds(0.01) == 1
     assert retry_seconds(6.2) == 7

@@ -1,5 +1,5 @@
 """Round trip of moderator ops on a real server: `projector.push` (changes the document,
-so its reply waits for the commit, P226) against `clock` (changes nothing).
+so its reply waits for the commit, P227) against `clock` (changes nothing).
 
     .venv/bin/python bench/op_latency.py [--ops 200]
 

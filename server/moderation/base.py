@@ -130,7 +130,7 @@ def who(conn: Connection) -> dict[str, Any]:
 
 
 async def stored(room: Room) -> None:
-    """P226: return once the op's document change is committed and fanned out, so that
+    """P227: return once the op's document change is committed and fanned out, so that
     an event announcing it follows it; refuse the op when it could not be stored."""
     if not await room.fanned_out():
         raise AppError(ErrorCode.UNAVAILABLE, SAVING_PAUSED)

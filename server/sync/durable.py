@@ -103,7 +103,7 @@ class DurableDoc:
         self._last_commit: asyncio.Future[None] | None = None
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
-        # P226: every published update is fanned out (or withheld, P220) in seq order;
+        # P227: every published update is fanned out (or withheld, P220) in seq order;
         # _fanned counts how far, _acks wait on it
         self._fanned = last_seq
         self._acks: deque[tuple[int, Callable[[bool], None]]] = deque()
@@ -123,7 +123,7 @@ class DurableDoc:
                 pass  # already logged by the fan-out loop; the doc keeps the edit
 
     def when_committed(self, mark: int, done: Callable[[bool], None]) -> bool:
-        """P226: call `done(True)` once every update published since `mark` (an earlier
+        """P227: call `done(True)` once every update published since `mark` (an earlier
         `seq`) is committed and fanned out, or `done(False)` when one could not be stored
         (before the board's connections are closed, P220). False when nothing was
         published since `mark`: then `done` is never called."""
@@ -136,7 +136,7 @@ class DurableDoc:
         return True
 
     async def fanned_out(self) -> bool:
-        """Wait until every update published so far is committed and fanned out (P226):
+        """Wait until every update published so far is committed and fanned out (P227):
         for events that announce a change. False when one could not be stored."""
         if self._fanned >= self.seq:
             return not self.store_failed
@@ -298,7 +298,7 @@ class DurableDoc:
             "board %s: saving failed, board paused until the store works: %s", self.board_id, exc
         )
         self.store_failed = True
-        self._settle(False, every=True)  # P226: waiting ops hear why, before the close
+        self._settle(False, every=True)  # P227: waiting ops hear why, before the close
         for conn in list(self.conns):
             conn.close(CloseCode.STORE_UNAVAILABLE, SAVING_PAUSED)
         if self._tg is not None:

@@ -45,7 +45,7 @@ class RequestRoom(Protocol):
 
 async def handle_app_message(room: RequestRoom, conn: Connection, payload: bytes) -> None:
     """Every request gets exactly one reply (P42), and a success only once what the op
-    changed in the document is stored and fanned out (P226)."""
+    changed in the document is stored and fanned out (P227)."""
     try:
         request = appmsg.decode_request(payload, room.config.max_app_message_bytes)
     except appmsg.BadRequestError as exc:

@@ -1,4 +1,4 @@
-"""A moderator op is acknowledged only once its change is stored (PROTOCOL.md P226).
+"""A moderator op is acknowledged only once its change is stored (PROTOCOL.md P227).
 
 The test holds SQLite's write lock from a second connection, as another process writing
 the same database would: the server's commit then waits (busy timeout), and past the
@@ -55,7 +55,7 @@ def moderator_rows(server: LiveServer, board_id: str) -> int:
         db.close()
 
 
-async def test_p226_op_reply_waits_until_its_change_is_committed(
+async def test_p227_op_reply_waits_until_its_change_is_committed(
     start_server: Callable[..., LiveServer],
 ) -> None:
     server = start_server(**NO_COMPACTION)
@@ -79,7 +79,7 @@ async def test_p226_op_reply_waits_until_its_change_is_committed(
         assert moderator_rows(server, board.id) == before + 1
 
 
-async def test_p226_op_whose_commit_fails_is_refused_and_not_fanned_out(
+async def test_p227_op_whose_commit_fails_is_refused_and_not_fanned_out(
     start_server: Callable[..., LiveServer],
 ) -> None:
     server = start_server(**NO_COMPACTION)
@@ -120,7 +120,7 @@ async def test_p226_op_whose_commit_fails_is_refused_and_not_fanned_out(
         assert control(again)["timer"]["target"] == "A1"
 
 
-async def test_p226_vote_state_event_follows_the_commit(
+async def test_p227_vote_state_event_follows_the_commit(
     start_server: Callable[..., LiveServer],
 ) -> None:
     server = start_server(**NO_COMPACTION)

@@ -17,6 +17,7 @@ from ..store.base import BoardRecord, DocStore, SnapshotInfo
 from ..sync.appmsg import AppError, ErrorCode, Request
 from ..sync.connection import Connection
 from ..sync.document import CONTROL, META, NOTES
+from ..sync.durable import SAVING_PAUSED
 from ..sync.extension import Handler
 from ..sync.room import Room
 from ..sync.vocabulary import SnapshotKind
@@ -126,6 +127,13 @@ def note_ids(room: Room) -> set[str]:
 
 def who(conn: Connection) -> dict[str, Any]:
     return {"role": conn.role, "name": conn.name}
+
+
+async def stored(room: Room) -> None:
+    """P227: return once the op's document change is committed and fanned out, so that
+    an event announcing it follows it; refuse the op when it could not be stored."""
+    if not await room.fanned_out():
+        raise AppError(ErrorCode.UNAVAILABLE, SAVING_PAUSED)
 
 
 def apply_control(

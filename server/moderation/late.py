@@ -28,6 +28,7 @@ from .base import (
     invalid,
     note_ids,
     now_ms,
+    stored,
 )
 
 KIND = "late"
@@ -135,6 +136,7 @@ class LateNotes(RoomExtension):
         room.policy.refresh({late_id})
         del self.notes[late_id]
         await self._save(late_id)
+        await stored(room)
         self.notify()
         return {"id": late_id}
 
@@ -146,5 +148,6 @@ class LateNotes(RoomExtension):
         )
         del self.notes[late_id]
         await self._save(late_id)
+        await stored(room)
         self.notify()
         return {}

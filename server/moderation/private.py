@@ -32,6 +32,7 @@ from .base import (
     meta_get,
     note_ids,
     now_ms,
+    stored,
 )
 
 KIND = "private"
@@ -240,6 +241,7 @@ class PrivateWriting(RoomExtension):
         for nid in ids:
             del self.notes[nid]
             await self._save(nid)
+        await stored(self.room)
         for owner in owners:
             self.notify(owner)
         return {"revealed": len(ids)}

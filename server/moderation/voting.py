@@ -19,7 +19,17 @@ from ..sync.document import NOTES
 from ..sync.extension import Handler, RoomExtension
 from ..sync.requests import check_group
 from ..sync.room import Room
-from .base import BoardContext, apply_control, arg_int, arg_str, bound, control_get, invalid, now_ms
+from .base import (
+    BoardContext,
+    apply_control,
+    arg_int,
+    arg_str,
+    bound,
+    control_get,
+    invalid,
+    now_ms,
+    stored,
+)
 
 KIND = "vote"
 ANONYMOUS = "anonymous"
@@ -118,6 +128,7 @@ class Voting(RoomExtension):
         self.ballots = {}
         summary = f"vote opened on {', '.join(chosen)}: {per_person} dots each"
         apply_control(room, conn, "vote.open", summary, {"voting": voting}, dict(voting))
+        await stored(room)
         for other in list(room.conns):
             if other.author_id is not None:
                 room.send_event(other, "vote.state", self.ballot_state(other.author_id))
@@ -187,6 +198,7 @@ class Voting(RoomExtension):
         summary = f"vote closed: {voters} voters, {sum(r['total'] for r in results.values())} dots"
         apply_control(room, conn, "vote.close", summary, {"voting": voting}, {"voters": voters})
         await self._forget_round(voting["round"])
+        await stored(room)
         for other in list(room.conns):
             if other.author_id is not None:
                 room.send_event(other, "vote.state", {"state": "closed"})
@@ -198,6 +210,7 @@ class Voting(RoomExtension):
             raise AppError(ErrorCode.CONFLICT, "no vote is open")
         await self._forget_round(voting["round"])
         apply_control(room, conn, "vote.cancel", "vote cancelled", {"voting": {"state": "idle"}})
+        await stored(room)
         for other in list(room.conns):
             if other.author_id is not None:
                 room.send_event(other, "vote.state", {"state": "idle"})

@@ -53,6 +53,7 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_OP: 404,
     ErrorCode.IDENTITY: 409,
     ErrorCode.UNKNOWN_GROUP: 400,
+    ErrorCode.UNAVAILABLE: 503,
 }
 
 

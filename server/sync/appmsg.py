@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_OP = "unknown_op"
     IDENTITY = "identity"  # P140: another pid on a connection that already has one
     UNKNOWN_GROUP = "unknown_group"  # P141: a group the board does not offer
+    UNAVAILABLE = "unavailable"  # P227: the op's change could not be stored (P220)
 
 
 class AppError(Exception):

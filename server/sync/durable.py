@@ -103,6 +103,10 @@ class DurableDoc:
         self._last_commit: asyncio.Future[None] | None = None
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
+        # P227: every published update is fanned out (or withheld, P220) in seq order;
+        # _fanned counts how far, _acks wait on it
+        self._fanned = last_seq
+        self._acks: deque[tuple[int, Callable[[bool], None]]] = deque()
         self.shared: Shared | None = None  # set before run() when nodes share boards
         self.after_relayed: Callable[[], None] | None = None
 
@@ -117,6 +121,40 @@ class DurableDoc:
                 await asyncio.shield(last)
             except StoreError:
                 pass  # already logged by the fan-out loop; the doc keeps the edit
+
+    def when_committed(self, mark: int, done: Callable[[bool], None]) -> bool:
+        """P227: call `done(True)` once every update published since `mark` (an earlier
+        `seq`) is committed and fanned out, or `done(False)` when one could not be stored
+        (before the board's connections are closed, P220). False when nothing was
+        published since `mark`: then `done` is never called."""
+        if self.seq == mark:
+            return False
+        if self._fanned >= self.seq:
+            done(not self.store_failed)
+        else:
+            self._acks.append((self.seq, done))
+        return True
+
+    async def fanned_out(self) -> bool:
+        """Wait until every update published so far is committed and fanned out (P227):
+        for events that announce a change. False when one could not be stored."""
+        if self._fanned >= self.seq:
+            return not self.store_failed
+        outcome: list[bool] = []
+        settled = anyio.Event()
+
+        def done(ok: bool) -> None:
+            outcome.append(ok)
+            settled.set()
+
+        self._acks.append((self.seq, done))
+        await settled.wait()
+        return outcome[0]
+
+    def _settle(self, ok: bool, every: bool = False) -> None:
+        while self._acks and (every or self._acks[0][0] <= self._fanned):
+            _, done = self._acks.popleft()
+            done(ok)
 
     def state(self) -> bytes:
         """The whole document as one update, deleted content collected (for the store,
@@ -239,12 +277,16 @@ class DurableDoc:
             except StoreError as exc:
                 self._commit_failed(exc)
             if self.store_failed:
+                self._fanned += 1
+                self._settle(False)
                 continue  # P20: what may not be stored is never sent
             batch = fanout.take_committed(self._outbox, (fut, update, exclude))
             if self.shared is not None:
                 for one, _ in batch:  # P324: durable, now other nodes may see it
                     self.shared.committed(codec.encode_sync_update(one))
             fanout.broadcast(self.conns, batch)
+            self._fanned += len(batch)
+            self._settle(True)
 
     def _commit_failed(self, exc: StoreError) -> None:
         """P22: stop fanning out, send every client away with 4504 (their replicas keep
@@ -256,6 +298,7 @@ class DurableDoc:
             "board %s: saving failed, board paused until the store works: %s", self.board_id, exc
         )
         self.store_failed = True
+        self._settle(False, every=True)  # P227: waiting ops hear why, before the close
         for conn in list(self.conns):
             conn.close(CloseCode.STORE_UNAVAILABLE, SAVING_PAUSED)
         if self._tg is not None:

@@ -10,11 +10,15 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
+
+import anyio
 
 from . import appmsg, codec
 from .config import RoomConfig
 from .connection import Connection
+from .durable import SAVING_PAUSED
 from .extension import Extensions
 from .ops import OPS
 
@@ -31,22 +35,44 @@ class RequestRoom(Protocol):
     @property
     def extensions(self) -> Extensions: ...
 
+    @property
+    def seq(self) -> int: ...
+
     def offered_groups(self) -> frozenset[str]: ...
+
+    def when_committed(self, mark: int, done: Callable[[bool], None]) -> bool: ...
 
 
 async def handle_app_message(room: RequestRoom, conn: Connection, payload: bytes) -> None:
-    """Every request gets exactly one reply (P42)."""
+    """Every request gets exactly one reply (P42), and a success only once what the op
+    changed in the document is stored and fanned out (P227)."""
     try:
         request = appmsg.decode_request(payload, room.config.max_app_message_bytes)
     except appmsg.BadRequestError as exc:
         conn.send(codec.encode_app(appmsg.encode_error(exc.request_id, exc.code, exc.message)))
         return
+    mark = room.seq
     try:
         result = await dispatch(room, conn, request)
     except appmsg.AppError as exc:
         conn.send(codec.encode_app(appmsg.encode_error(request.id, exc.code, exc.message)))
         return
-    conn.send(codec.encode_app(appmsg.encode_reply(request.id, result)))
+    reply = codec.encode_app(appmsg.encode_reply(request.id, result))
+    answered = anyio.Event()
+
+    def done(stored: bool) -> None:
+        # called by the fan-out, before a failed commit closes the connection (P220)
+        if stored:
+            conn.send(reply)
+        else:
+            error = appmsg.encode_error(request.id, appmsg.ErrorCode.UNAVAILABLE, SAVING_PAUSED)
+            conn.send(codec.encode_app(error))
+        answered.set()
+
+    if room.when_committed(mark, done):
+        await answered.wait()
+    else:
+        conn.send(reply)
 
 
 async def dispatch(

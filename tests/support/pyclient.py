@@ -222,10 +222,18 @@ class PyClient:
         entry = codec.AwarenessEntry(client_id, clock, json.dumps(state))
         await self.send(codec.encode_awareness(codec.encode_awareness_entries([entry])))
 
-    async def request(self, op: str, within: float = 5.0, **args: Any) -> dict[str, Any]:
+    async def send_request(self, op: str, **args: Any) -> int:
+        """Send a request without waiting for its reply; returns its id."""
         rid = self._next_id
         self._next_id += 1
         await self.send(codec.encode_app(appmsg.encode_request(rid, op, **args)))
+        return rid
+
+    def reply_to(self, rid: int) -> dict[str, Any] | None:
+        return next((m for m in self.app_messages if m.get("re") == rid), None)
+
+    async def request(self, op: str, within: float = 5.0, **args: Any) -> dict[str, Any]:
+        rid = await self.send_request(op, **args)
         found: list[dict[str, Any]] = []
 
         def reply() -> bool:

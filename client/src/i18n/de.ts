@@ -364,6 +364,8 @@ export const de = {
   'op.error.unknown_op': 'Dieser Server kennt den Befehl nicht.',
   'op.error.identity': 'Dieses Fenster gehört schon jemand anderem – bitte die Seite neu laden.',
   'op.error.unknown_group': 'Diese Gruppe wird nicht mehr angeboten – bitte eine andere wählen.',
+  'op.error.unavailable':
+    'Der Server speichert gerade nicht – die Änderung ist noch nicht gesichert; bitte prüfen Sie gleich, ob sie wirksam ist.',
   'op.error.offline': 'Keine Verbindung zum Server – bitte gleich noch einmal versuchen.',
   'op.error.timeout': 'Der Server hat nicht geantwortet – bitte noch einmal versuchen.',
 

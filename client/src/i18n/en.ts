@@ -333,6 +333,8 @@ export const en: Record<MessageKey, string> = {
   'op.error.unknown_op': 'This server does not know the command.',
   'op.error.identity': 'This window already belongs to someone else – please reload the page.',
   'op.error.unknown_group': 'This group is no longer offered – please choose another one.',
+  'op.error.unavailable':
+    'Saving is paused on the server – this change is not stored yet; please check in a moment whether it took effect.',
   'op.error.offline': 'No connection to the server – please try again in a moment.',
   'op.error.timeout': 'The server did not answer – please try again.',
 

@@ -41,7 +41,7 @@ export const OPS = {
 } as const
 export type Op = keyof typeof OPS
 
-export const ERROR_CODES = ["forbidden", "invalid", "not_found", "limit", "locked", "conflict", "unknown_op", "identity", "unknown_group"] as const
+export const ERROR_CODES = ["forbidden", "invalid", "not_found", "limit", "locked", "conflict", "unknown_op", "identity", "unknown_group", "unavailable"] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /** Server events and their fields besides `ev`. */

@@ -42,17 +42,18 @@ class JudgedDoc(DurableDoc):
         self._captured = []
         self._delete_sets = []
         self.policy.begin()
-        before = self.doc.get_state()
         bound = self.size.bound
         parked: list[dict[str, Any]] = []
         try:
             with self.doc.transaction(origin=UNTRUSTED):
+                before = self.doc.get_state()  # in the update's transaction: one less (P364)
                 self.doc.apply_update(update)
             applied = len(self._captured)
             deleted = b"".join(self._delete_sets[:1]) or EMPTY_DELETE_SET
-            violations = self.policy.check(conn.role)
-            # new top-level types are rare: compare the names only when there are more of them
-            roots = list(self.doc.keys())
+            with self.doc.transaction():
+                violations = self.policy.check(conn.role)
+                # new top-level types are rare: compare names only when there are more of them
+                roots = list(self.doc.keys())
             new_roots = (
                 set(roots) - self._root_names if len(roots) != len(self._root_names) else set()
             )

@@ -38,6 +38,7 @@ _STRING_LIMITS = {
 }
 _TEXT_KEYS = vocabulary.TEXT_KEYS
 _NUMBER_KEYS = ("x", "y", "created_at", "updated_at", "order")
+_ABSENT = object()
 
 
 @dataclass
@@ -159,6 +160,11 @@ class UpdatePolicy:
 
     def check(self, role: Role) -> list[Violation]:
         """Judge the transaction that just ran (call before undoing or committing)."""
+        # one transaction for all reads: each pycrdt access outside one opens its own (P364)
+        with self.doc.transaction():
+            return self._check(role)
+
+    def _check(self, role: Role) -> list[Violation]:
         out: list[Violation] = []
         for root in sorted(self._touch.roots):
             reason = f"'{root}' is changed by the server only"
@@ -172,16 +178,17 @@ class UpdatePolicy:
             if before is not None and before in locked:
                 out.append(_locked(before, note_id))
                 continue
-            if note_id not in notes:
+            note = notes.get(note_id, _ABSENT)  # one lookup: each builds a new wrapper
+            if note is _ABSENT:
                 continue
             changed = self._touch.notes[note_id]
-            problem = self._note_problem(note_id, notes[note_id], changed) or self._group_problem(
-                notes[note_id], changed, moderator
+            problem = self._note_problem(note_id, note, changed) or self._group_problem(
+                note, changed, moderator
             )
             if problem is not None:
                 out.append(Violation("invalid", problem, {}, note_id))
                 continue
-            after = str(notes[note_id]["field"])
+            after = str(note["field"])
             if after in locked:
                 out.append(_locked(after, note_id))
             elif after in private and before != after:

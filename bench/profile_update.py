@@ -1,0 +1,118 @@
+"""One keystroke update end to end in a real Room over in-memory channels: how many pycrdt
+transactions the server opens per update, where, and the server's µs per update under
+cProfile (compare runs, not absolute values: the profiler adds its own cost).
+
+    PYTHONPATH=. .venv/bin/python bench/profile_update.py --updates 400 --readers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import pstats
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+from pycrdt import Transaction
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from server.sync.judge import JudgedDoc
+from tests.support.pyclient import PyClient
+from tests.support.roomkit import running_room
+
+PER_NOTE = 150
+
+
+def _longer(client: PyClient, note_id: str, length: int) -> Callable[[], bool]:
+    return lambda: len(str(client.notes[note_id]["text"])) > length
+
+
+def _where() -> str:
+    """The innermost server frame that opened a transaction."""
+    for frame in reversed(traceback.extract_stack(limit=12)[:-2]):
+        if "/server/" in frame.filename:
+            return f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
+    return "outside the server"
+
+
+async def main(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        async with running_room(Path(tmp)) as kit:
+            server_doc = kit.room.doc
+            async with contextlib.AsyncExitStack() as stack:
+                writer = await stack.enter_async_context(kit.join())
+                readers = [await stack.enter_async_context(kit.join()) for _ in range(args.readers)]
+                # a note holds at most 200 characters in the kit's rules: 150 keystrokes each
+                notes = [f"n{k}" for k in range((args.updates + PER_NOTE - 1) // PER_NOTE)]
+                for note_id in notes:
+                    await writer.add_note(note_id, "A1", "")
+                last = readers[-1] if readers else writer
+                await last.wait_for(lambda: all(n in last.notes for n in notes))
+                counts: Counter[str] = Counter()
+                opened = 0
+                enter = Transaction.__enter__
+
+                def counting(self: Transaction, *a: Any) -> Any:
+                    nonlocal opened
+                    if self._doc is kit.room.doc and self._txn is None:
+                        opened += 1
+                        if args.where:
+                            counts[_where()] += 1
+                    return enter(self, *a)
+
+                judged = 0.0
+                apply = JudgedDoc.apply_client_update
+
+                def timed(self: JudgedDoc, conn: Any, update: bytes) -> Any:
+                    nonlocal judged
+                    started = time.thread_time()
+                    try:
+                        return apply(self, conn, update)
+                    finally:
+                        judged += time.thread_time() - started
+
+                Transaction.__enter__ = counting  # type: ignore[method-assign]
+                JudgedDoc.apply_client_update = timed  # type: ignore[method-assign]
+                profiler = cProfile.Profile() if args.profile else None
+                started = time.process_time()
+                if profiler:
+                    profiler.enable()
+                for i in range(args.updates):
+                    note_id, at = notes[i // PER_NOTE], i % PER_NOTE
+                    await writer.insert_text(note_id, at, "x")
+                    await last.wait_for(_longer(last, note_id, at))
+                if profiler:
+                    profiler.disable()
+                cpu = time.process_time() - started
+                Transaction.__enter__ = enter  # type: ignore[method-assign]
+                JudgedDoc.apply_client_update = apply  # type: ignore[method-assign]
+                assert kit.room.doc is server_doc, "the room reloaded its document"
+                print(f"server transactions per update: {opened / args.updates:.1f}")
+                for where, count in counts.most_common(20):
+                    print(f"  {count / args.updates:5.1f}  {where}")
+                print(f"apply_client_update CPU per update: {judged / args.updates * 1e6:.0f} µs")
+                print(
+                    f"process CPU per update (clients included): {cpu / args.updates * 1e6:.0f} µs"
+                )
+                if profiler:
+                    stats = pstats.Stats(profiler).sort_stats("tottime")
+                    stats.print_stats(35)
+                    stats.sort_stats("cumulative").print_callees("apply_client_update|check\b")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--updates", type=int, default=400)
+    parser.add_argument("--readers", type=int, default=2)
+    parser.add_argument("--where", action="store_true", help="count transactions by call site")
+    parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    anyio.run(main, parser.parse_args())

@@ -1,0 +1,58 @@
+"""What judging one accepted update costs the server (PROTOCOL.md P364), in a real Room
+over in-memory channels and a real SQLite file."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Map, Transaction
+
+from tests.support.pyclient import PyClient
+from tests.support.roomkit import running_room
+
+pytestmark = pytest.mark.anyio
+
+
+def _text_is(client: PyClient, note_id: str, text: str) -> Callable[[], bool]:
+    return lambda: note_id in client.notes and str(client.notes[note_id]["text"]) == text
+
+
+async def test_p364_a_keystroke_opens_two_transactions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as writer, kit.join() as reader:
+            await writer.add_note("n1", "A1", "hello")
+            # the first keystroke builds the lazy type index (P107): a one-off, not counted
+            await writer.insert_text("n1", 5, "!")
+            await reader.wait_for(_text_is(reader, "n1", "hello!"))
+            opened: Counter[str] = Counter()
+            enter = Transaction.__enter__
+
+            def counting(self: Transaction, *args: Any) -> Transaction:
+                if self._doc is kit.room.doc and self._txn is None:  # a new one, not nested
+                    opened["server"] += 1
+                return enter(self, *args)
+
+            monkeypatch.setattr(Transaction, "__enter__", counting)
+            for i in range(5):
+                await writer.insert_text("n1", 6 + i, "!")
+                await reader.wait_for(_text_is(reader, "n1", "hello" + "!" * (i + 2)))
+            monkeypatch.undo()
+            assert opened["server"] == 2 * 5
+
+
+async def test_p364_a_refused_update_is_still_judged_and_reverted(tmp_path: Path) -> None:
+    # the read transaction must not hide a violation: a note without a canvas field
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as writer, kit.join() as reader:
+            await writer.add_note("ok", "A1", "fine")
+            await writer.add_note("bad", "Z9", "nowhere")
+            await reader.wait_for(lambda: "ok" in reader.notes)
+            await writer.wait_for(lambda: "bad" not in writer.notes)
+            assert "bad" not in kit.room.doc.get("notes", type=Map).keys()
+            assert "bad" not in reader.notes

@@ -32,7 +32,8 @@ class JudgedDoc(DurableDoc):
         """Apply a writer's update and judge it per note (P260): refused notes are reverted,
         so that nothing of them stays (P120), the rest stands; a violation that names no
         note refuses it whole (P31). Any fault on the way reloads the document (P121)."""
-        precheck.check_client_update(update, self.types)  # P100-P109, before pycrdt reads it
+        # P100-P109, before pycrdt reads it
+        names_root = precheck.check_client_update(update, self.types)
         if update == codec.EMPTY_UPDATE:
             return []
         if self.store_failed:
@@ -52,10 +53,10 @@ class JudgedDoc(DurableDoc):
             deleted = b"".join(self._delete_sets[:1]) or EMPTY_DELETE_SET
             with self.doc.transaction():
                 violations = self.policy.check(conn.role)
-                # new top-level types are rare: compare names only when there are more of them
-                roots = list(self.doc.keys())
+                # only a struct that names a root can add one; doc.keys() wraps every root
+                roots = list(self.doc.keys()) if names_root else []
             new_roots = (
-                set(roots) - self._root_names if len(roots) != len(self._root_names) else set()
+                set(roots) - self._root_names if len(roots) > len(self._root_names) else set()
             )
             if new_roots:
                 names = ", ".join(sorted(new_roots))

@@ -24,18 +24,24 @@ def check_update(update: bytes, profile: Profile, index: TypeIndex | None = None
     return parsed
 
 
-def check_client_update(update: bytes, index: TypeIndex) -> None:
+def check_client_update(update: bytes, index: TypeIndex) -> bool:
     """Check a writer's websocket update; raise the SyncError that closes its connection.
 
     The index remembers the accepted update, so recording it after it is applied costs no
     second parse.
+
+    Returns:
+        Whether a struct of the update names a top-level type (only such an update can
+        create one).
 
     Raises:
         MalformedMessageError: bytes that are not a well-formed v1 update (4400).
         ForbiddenError: a well-formed update with content a board never holds (4403).
     """
     try:
-        index.checked(update, check_update(update, CLIENT, index))
+        parsed = check_update(update, CLIENT, index)
     except UpdateRefusedError as exc:
         error = MalformedMessageError if exc.malformed else ForbiddenError
         raise error(f"update refused ({exc})") from exc
+    index.checked(update, parsed)
+    return any(struct[6] is not None for struct in parsed.structs)

@@ -169,7 +169,7 @@ class UpdatePolicy:
         for root in sorted(self._touch.roots):
             reason = f"'{root}' is changed by the server only"
             out.append(Violation("forbidden", reason, {"root": root}))
-        notes = self.doc.get(NOTES, type=Map)
+        notes = self._roots[1]  # the bound document's notes: doc.get wraps it anew
         moderator = role == "moderator"
         locked = frozenset() if moderator else self.locked_fields()
         private = frozenset() if moderator else self.private_fields()
@@ -178,17 +178,19 @@ class UpdatePolicy:
             if before is not None and before in locked:
                 out.append(_locked(before, note_id))
                 continue
-            note = notes.get(note_id, _ABSENT)  # one lookup: each builds a new wrapper
+            # one lookup of each: every pycrdt read builds a new wrapper
+            note = notes.get(note_id, _ABSENT)
             if note is _ABSENT:
                 continue
+            fld = note.get("field") if isinstance(note, Map) else None
             changed = self._touch.notes[note_id]
-            problem = self._note_problem(note_id, note, changed) or self._group_problem(
+            problem = self._note_problem(note_id, note, fld, changed) or self._group_problem(
                 note, changed, moderator
             )
             if problem is not None:
                 out.append(Violation("invalid", problem, {}, note_id))
                 continue
-            after = str(note["field"])
+            after = str(fld)
             if after in locked:
                 out.append(_locked(after, note_id))
             elif after in private and before != after:
@@ -247,8 +249,11 @@ class UpdatePolicy:
                 return f"'group' must be one of this board's groups: {', '.join(sorted(groups))}"
         return None
 
-    def _note_problem(self, note_id: str, note: object, changed: set[str] | None) -> str | None:
-        """What is wrong with a note, checking only the keys that changed (all if None)."""
+    def _note_problem(
+        self, note_id: str, note: object, fld: object, changed: set[str] | None
+    ) -> str | None:
+        """What is wrong with a note (its `field` read already), checking only the keys
+        that changed (all if None)."""
         if not isinstance(note, Map):
             return f"note {note_id!r} must be a map"
         if len(note_id) > 64:
@@ -257,7 +262,6 @@ class UpdatePolicy:
         unknown = keys - NOTE_KEYS
         if unknown:
             return f"unknown note keys: {', '.join(sorted(unknown))}"
-        fld = note.get("field")
         if not isinstance(fld, str) or fld not in self.rules.field_kinds:
             return f"note {note_id!r} needs a 'field' of this canvas"
         for key, limit in _STRING_LIMITS.items():

@@ -1,8 +1,9 @@
 """One keystroke update end to end in a real Room over in-memory channels: how many pycrdt
-transactions the server opens per update, where, and the server's µs per update under
-cProfile (compare runs, not absolute values: the profiler adds its own cost).
+transactions the server opens per update (and where, with --where), the thread CPU of
+`apply_client_update` per update, and with --profile a cProfile of that function only
+(the profiler adds its own cost: compare runs made the same way).
 
-    PYTHONPATH=. .venv/bin/python bench/profile_update.py --updates 400 --readers 2
+    PYTHONPATH=. .venv/bin/python bench/profile_update.py --updates 300 --readers 2 --where
 """
 
 from __future__ import annotations

@@ -113,6 +113,10 @@ class Room(JudgedDoc):
             self._subscription = None
         self.policy.close()
         self._undo.clear()
+        # the SyncStep2 is the whole document again: no reference left to the room may
+        # keep its megabytes (P361)
+        self._drop_frames()
+        self._presence_frame = None
         self.conns.clear()
         self.extensions.clear()
 

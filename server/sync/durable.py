@@ -84,7 +84,7 @@ class DurableDoc:
         self._captured: list[bytes] = []
         self._delete_sets: list[bytes] | None = None  # recorded while a client update applies
         # P361: what every joining client receives, built once per document state and
-        # shared; _observed and _bind drop it when the document changes
+        # shared; _observed and _bind drop it when the document changes, close() for good
         self._step1: bytes | None = None
         self._full_step2: bytes | None = None
         # P107: known ids and, built when first needed, parent depths to bound type nesting;
@@ -196,7 +196,7 @@ class DurableDoc:
         if self._subscription is not None:
             self.doc.unobserve(self._subscription)  # pycrdt's callbacks would keep it alive
         self.doc = doc
-        self._step1 = self._full_step2 = None
+        self._drop_frames()
         self._kept = False  # a fresh or reloaded document holds no kept deletions
         self._roots = [doc.get(name, type=Map) for name in (META, NOTES, CONTROL)]
         self._root_names = set(doc.keys())
@@ -206,7 +206,7 @@ class DurableDoc:
         self.policy.bind(doc)
 
     def _observed(self, event: TransactionEvent) -> None:
-        self._step1 = self._full_step2 = None
+        self._drop_frames()
         self._captured.append(event.update)
         if self._delete_sets is not None:
             self._delete_sets.append(_delete_set(event))
@@ -222,6 +222,9 @@ class DurableDoc:
         if not out:
             return None
         return out[0] if len(out) == 1 else merge_updates(*out)
+
+    def _drop_frames(self) -> None:
+        self._step1 = self._full_step2 = None
 
     def _step1_frame(self) -> bytes:
         if self._step1 is None:

@@ -69,6 +69,7 @@ class Room(JudgedDoc):
         self.presence = PresenceOutbox(config.presence_interval_ms / 1000, self._send_presence)
         self._presence_frame: tuple[int, bytes | None] | None = None  # P361
         self._scope: anyio.CancelScope | None = None
+        self._ended: anyio.Event | None = None  # set once run() has returned
 
     def extend(self, extension: RoomExtension) -> None:
         """Plug a feature in before run(); raises ValueError for an op already taken."""
@@ -79,22 +80,26 @@ class Room(JudgedDoc):
         return self.policy.groups()
 
     async def run(self) -> None:
-        with anyio.CancelScope() as scope:
-            self._scope = scope
-            async with anyio.create_task_group() as tg:
-                self._tg = tg
-                tg.start_soon(self._fan_out)
-                tg.start_soon(self._expire_presence)
-                tg.start_soon(self.presence.run)
-                if self.shared is not None:
-                    # P327: tasks run on the board's owner only
-                    tg.start_soon(self.shared.run, list(self.extensions.tasks()))
-                else:
-                    for task in self.extensions.tasks():
-                        tg.start_soon(task)
+        self._ended = anyio.Event()
+        try:
+            with anyio.CancelScope() as scope:
+                self._scope = scope
+                async with anyio.create_task_group() as tg:
+                    self._tg = tg
+                    tg.start_soon(self._fan_out)
+                    tg.start_soon(self._expire_presence)
+                    tg.start_soon(self.presence.run)
+                    if self.shared is not None:
+                        # P327: tasks run on the board's owner only
+                        tg.start_soon(self.shared.run, list(self.extensions.tasks()))
+                    else:
+                        for task in self.extensions.tasks():
+                            tg.start_soon(task)
+        finally:
+            self._ended.set()
 
     async def stop(self) -> None:
-        """Wait for pending commits and write the compacted state (on unload)."""
+        """Wait for pending commits, write the compacted state and end run() (on unload)."""
         await self.flushed()
         if self.broken:
             log.error(
@@ -105,6 +110,10 @@ class Room(JudgedDoc):
         self._push_outbox(None)
         if self._scope is not None:
             self._scope.cancel()
+        if self._ended is not None:
+            # until run() has returned its task holds the room, and the sweep's collection
+            # and malloc_trim right after the unload would miss it (P222, P225)
+            await self._ended.wait()
 
     def close(self) -> None:
         """Release the document after stop(): unsubscribe every observer (P222)."""
@@ -113,6 +122,10 @@ class Room(JudgedDoc):
             self._subscription = None
         self.policy.close()
         self._undo.clear()
+        # the SyncStep2 is the whole document again: no reference left to the room may
+        # keep its megabytes (P361)
+        self._drop_frames()
+        self._presence_frame = None
         self.conns.clear()
         self.extensions.clear()
 

@@ -171,20 +171,26 @@ class Rooms:
     async def _sweep(self) -> None:
         while True:
             await anyio.sleep(self.sweep_seconds)
-            now = time.monotonic()
-            unloaded = 0
-            for board_id, room in list(self.rooms.items()):
-                if room.users == 0 and now - room.last_left >= self.grace_seconds:
-                    try:
-                        unloaded += await self.unload(board_id)
-                    except Exception:
-                        log.exception("board %s: unloading failed; kept in memory", board_id)
+            unloaded = await self._unload_idle()
             if unloaded:
                 # the server collects rarely (see cli/admin.py); an unloaded board is megabytes of
                 # cyclic garbage, so give it back now (P222), and the freed pages to the
                 # system, or fragmentation lets RSS creep up all day (P225)
                 gc.collect()
                 heap.give_back()
+
+    async def _unload_idle(self) -> int:
+        # its own frame: a loop variable in _sweep would hold the last room it looked at,
+        # document and all, until the next sweep found a loaded board (P222)
+        now = time.monotonic()
+        unloaded = 0
+        for board_id, room in list(self.rooms.items()):
+            if room.users == 0 and now - room.last_left >= self.grace_seconds:
+                try:
+                    unloaded += await self.unload(board_id)
+                except Exception:
+                    log.exception("board %s: unloading failed; kept in memory", board_id)
+        return unloaded
 
     def _count(self) -> None:
         if self.on_room_count is not None:

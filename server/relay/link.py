@@ -131,6 +131,11 @@ class BoardLink:
     def secrets_changed(self, kind: str) -> None:
         self._queue(SECRETS, self._count, kind.encode())
 
+    def people_changed(self) -> None:
+        here = len(self.room.conns)
+        if (here > 0) != (self._announced > 0):
+            self._announce(here)  # a first or last client: the owner must not wait a tick
+
     def _announce(self, people: int) -> None:
         self._announced = people
         self._queue(PEOPLE, self._count, str(min(people, 999_999)).encode())

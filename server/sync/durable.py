@@ -48,6 +48,11 @@ class Shared(Protocol):
         """Values held back from the document changed here: tell the other nodes (P331)."""
         ...
 
+    def people_changed(self) -> None:
+        """A connection came or went: the other nodes hear of a first or last one at once
+        (P332), not only at the next lease tick."""
+        ...
+
     async def run(self, tasks: list[Callable[[], Coroutine[Any, Any, None]]]) -> None:
         """Relay and hold the lease while the room runs; run `tasks` only while owner."""
         ...

@@ -145,6 +145,8 @@ class Room(JudgedDoc):
             return
         conn = Connection(channel, role, self.config.send_queue_messages, client)
         self.conns.add(conn)
+        if self.shared is not None:
+            self.shared.people_changed()
         # P6: the room is loaded; tell the client what we have, then who is here
         conn.send(self._step1_frame())
         join = self._join_presence()
@@ -170,6 +172,8 @@ class Room(JudgedDoc):
         finally:
             self.conns.discard(conn)
             self.last_left = time.monotonic()
+            if self.shared is not None:
+                self.shared.people_changed()
             gone = self.awareness.remove_owner(conn.id, time.monotonic())
             if gone:
                 self._broadcast_awareness(gone)

@@ -13,6 +13,7 @@ import pytest
 from anyio.abc import TaskGroup
 
 from server.app import open_relay
+from server.relay.base import RelayMessage
 from server.relay.link import BoardLink
 from server.relay.local import LocalHub, LocalRelay
 from server.relay.redis import RedisRelay
@@ -49,7 +50,9 @@ class Node:
 
 
 @contextlib.asynccontextmanager
-async def two_nodes(tmp_path: Path) -> AsyncIterator[tuple[Node, Node, SqliteStore, LocalHub]]:
+async def two_nodes(
+    tmp_path: Path, renew_seconds: float = 0.05
+) -> AsyncIterator[tuple[Node, Node, SqliteStore, LocalHub]]:
     hub = LocalHub()
     async with SqliteStore(tmp_path / "shared.db") as store:
         store.shared_log = True
@@ -61,7 +64,7 @@ async def two_nodes(tmp_path: Path) -> AsyncIterator[tuple[Node, Node, SqliteSto
                 doc = load_doc(loaded.state, loaded.updates)
                 room = Room(BOARD, doc, store, CONFIG, loaded.last_seq)
                 relay = LocalRelay(hub)
-                link = BoardLink(room, relay, store, renew_seconds=0.05)
+                link = BoardLink(room, relay, store, renew_seconds=renew_seconds)
                 room.shared = link
                 await link.start()
                 tg.start_soon(room.run)
@@ -197,3 +200,27 @@ async def test_p331_p332_bad_head_counts_and_secret_kinds_are_dropped(tmp_path: 
             await on_a.add_note("after", "A1", "still relayed")
             await on_b.wait_for(lambda: "after" in notes_of(on_b))
             await on_b.wait_for(lambda: heard == ["late"])
+
+
+async def test_p332_a_first_and_a_last_client_are_announced_at_once(tmp_path: Path) -> None:
+    # lease ticks far apart: only the announcement on joining and leaving can tell them
+    async with two_nodes(tmp_path, renew_seconds=60) as (_, b, _, hub):
+        counts = {b"1": anyio.Event(), b"0": anyio.Event()}
+
+        def heard(msg: RelayMessage) -> None:
+            if msg.kind == "p" and msg.node == b.relay.node_id and msg.payload in counts:
+                counts[msg.payload].set()
+
+        async def gap() -> None:
+            pass
+
+        listener = LocalRelay(hub)
+        sub = await listener.subscribe(BOARD, heard, gap)
+        try:
+            async with b.join():
+                with anyio.fail_after(5):
+                    await counts[b"1"].wait()
+            with anyio.fail_after(5):
+                await counts[b"0"].wait()
+        finally:
+            await sub.close()

@@ -66,11 +66,17 @@ async def test_p223_unreadable_log_row_is_skipped_and_the_rest_loads(
     server = start_server()
     board = server.create_board()
     token = board.tokens["participant"]
-    async with PyClient.connect(server.ws, board.id, token) as a:
+    async with (
+        PyClient.connect(server.ws, board.id, token) as a,
+        PyClient.connect(server.ws, board.id, token) as seen,
+    ):
         await a.synced.wait()
+        await seen.synced.wait()
         for i in range(5):
             await a.add_note(f"n{i}", "B1", f"Idee {i}")
-        await a.request("clock")
+            # fanned out means stored (P20); one at a time, so each note is a log row of
+            # its own and not merged with the next (P362)
+            await seen.wait_for(lambda: len(seen.notes) == i + 1)  # noqa: B023
         server.kill()  # no compaction: the notes are log rows
     with database(server) as db:
         seq = db.execute(

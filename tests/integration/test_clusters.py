@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from pycrdt import Map
 
+from server.sync.revert import added_ranges
 from tests.support.live import LiveServer
 from tests.support.ops import ok
 from tests.support.pyclient import PyClient
@@ -137,6 +138,9 @@ async def test_p271_grouping_in_a_locked_field_is_refused(shared_server: LiveSer
         await p.flush()
         await p.wait_for(lambda: any(r["code"] == "locked" for r in rejected(p)))
         await p.wait_for(lambda: "cluster" not in p.view()["notes"]["a"])
+        # the moderator writes after the refused keys reached it too; written before, its
+        # keys would race the refused ones like any two concurrent writes to one key
+        await m.wait_for(lambda: not added_ranges(m.doc.get_state(), p.doc.get_state()))
         moderator_note = m.notes["a"]
         assert isinstance(moderator_note, Map)
         with m.doc.transaction():  # moderators may still group there (P36)

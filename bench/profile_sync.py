@@ -22,6 +22,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import run_sync
 
@@ -111,7 +112,14 @@ def main() -> int:
     p.add_argument("--py-spy", default=shutil.which("py-spy") or "", help="path of py-spy")
     p.add_argument("--out", type=Path, help="keep py-spy's raw stacks in this file")
     p.add_argument("--top", type=int, default=0, help="also print the N costliest frames")
+    p.add_argument(
+        "--timers",
+        action="store_true",
+        help="no py-spy: thread-CPU timers around each stage (stage_timers.py)",
+    )
     args = p.parse_args()
+    if args.timers:
+        return run_timers(args.scenario, args.seconds, args.before)
     if not args.py_spy:
         print("py-spy is not on PATH: pip install py-spy, or give --py-spy", file=sys.stderr)
         return 2
@@ -154,6 +162,72 @@ def main() -> int:
     for stage, n in counts.most_common():
         print(f"{stage:28s} {n / total:6.1%} {n / total * per_delivery:9.1f}")
     return 0
+
+
+def run_timers(scenario: str, seconds: float, before: Path | None) -> int:
+    """Every stage's thread CPU per delivery and per update, measured inside the server."""
+    workdir = Path(tempfile.mkdtemp(prefix="cocanvas-timers-"))
+    out = workdir / "timers.json"
+    entry = (str(Path(__file__).with_name("stage_timers.py")),)
+    load_args = ["--seconds", str(seconds)] if scenario in ("S1", "S2") else []
+    env = {"COCANVAS_TIMERS_OUT": str(out)}
+    try:
+        with run_sync.our_server(workdir, code=before, entry=entry, extra_env=env) as server:
+            server.targets = run_sync.create_boards(
+                server, run_sync.rooms_needed(scenario, load_args)
+            )
+            first = _read_timers(out)
+            result = run_sync.run_load(server, scenario, load_args)
+            last = _read_timers(out)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    received = result.get("received") or 1
+    sent = result.get("sent") or 1
+    per_delivery = result.get("server", {}).get("cpu_us_per_delivery") or 0.0
+    main_us = (last["main_thread_cpu_ns"] - first["main_thread_cpu_ns"]) / 1e3
+    latency = result.get("latency_ms", {})
+    print(
+        json.dumps(
+            {
+                "scenario": scenario,
+                "code": str(before or "this checkout"),
+                "sent": sent,
+                "received": received,
+                "p50_ms": latency.get("p50"),
+                "p99_ms": latency.get("p99"),
+                "server_cpu_us_per_delivery": round(per_delivery, 1),
+                "main_thread_us_per_delivery": round(main_us / received, 1),
+            }
+        )
+    )
+    print(
+        f"{'stage (inclusive)':48s} {'calls':>8s} {'µs/call':>8s} {'wall µs':>8s} "
+        f"{'µs/upd':>8s} {'µs/deliv':>9s}"
+    )
+    for stage, now in sorted(last["stages"].items()):
+        was = first["stages"].get(stage, {"ns": 0, "calls": 0})
+        ns, calls = now["ns"] - was["ns"], now["calls"] - was["calls"]
+        wall_ns = now["wall_ns"] - was.get("wall_ns", 0)
+        if not calls:
+            continue
+        print(
+            f"{stage:48s} {calls:8d} {ns / calls / 1e3:8.1f} {wall_ns / calls / 1e3:8.1f} "
+            f"{ns / sent / 1e3:8.1f} "
+            f"{ns / received / 1e3:9.2f}"
+        )
+    return 0
+
+
+def _read_timers(path: Path) -> dict[str, Any]:
+    import time
+
+    for _ in range(50):  # written every second by the server
+        if path.exists():
+            before = path.read_text()
+            time.sleep(1.1)
+            return dict(json.loads(path.read_text() or before))
+        time.sleep(0.2)
+    raise RuntimeError(f"{path} was not written; did the server start with stage_timers.py?")
 
 
 if __name__ == "__main__":

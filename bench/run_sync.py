@@ -91,13 +91,14 @@ def process_tree(root: int) -> list[int]:
     return out
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes (utime, stime from /proc/PID/stat)."""
+def cpu_seconds(pids: list[int], system_only: bool = False) -> float:
+    """User + system CPU time of these processes (utime, stime from /proc/PID/stat), or
+    the system (kernel) part alone."""
     ticks = 0
     for pid in pids:
         try:
             f = _stat_fields(pid)
-            ticks += int(f[11]) + int(f[12])
+            ticks += (0 if system_only else int(f[11])) + int(f[12])
         except (OSError, IndexError, ValueError):
             continue
     return ticks / CLK_TCK
@@ -359,7 +360,9 @@ def run_load(server: Server, scenario: str, load_args: list[str]) -> Result:
                     continue
                 msg = json.loads(line)
                 if msg.get("phase") in ("measure-start", "measure-end"):
-                    marks[msg["phase"]] = cpu_seconds(process_tree(pid))
+                    tree = process_tree(pid)
+                    marks[msg["phase"]] = cpu_seconds(tree)
+                    marks[msg["phase"] + ":sys"] = cpu_seconds(tree, system_only=True)
                     if msg["phase"] == "measure-end":
                         rss_end_kb = sampler.rss_kb()
                 elif "result" in msg:
@@ -379,12 +382,14 @@ def run_load(server: Server, scenario: str, load_args: list[str]) -> Result:
         raise BenchError(
             f"load.mjs {scenario} gave no result (exit {load.returncode}):\n{stderr[-2000:]}"
         )
-    server_cpu = None
+    server_cpu = server_sys = None
     if "measure-start" in marks and "measure-end" in marks:
         server_cpu = marks["measure-end"] - marks["measure-start"]
+        server_sys = marks["measure-end:sys"] - marks["measure-start:sys"]
     result["server"] = {
         "name": server.name,
         "cpu_s": server_cpu,
+        "sys_share": server_sys / server_cpu if server_cpu and server_sys is not None else None,
         "rss_before_mb": rss_before_kb / 1024,
         "rss_end_mb": rss_end_kb / 1024,
         "rss_max_mb": sampler.max_rss_kb / 1024,
@@ -462,6 +467,7 @@ def summarize(scenario: str, results: list[Result]) -> dict[str, Any]:
     row |= {
         "srv_cpu_s": m("server.cpu_s"),
         "srv_us": m("server.cpu_us_per_delivery"),
+        "sys_pct": 100 * (m("server.sys_share") or 0),
         "rss_mb": m("server.rss_max_mb"),
         "gen_cpu_s": m("loadgen_cpu_s"),
     }
@@ -508,6 +514,7 @@ def print_table(rows: list[tuple[str, str, dict[str, Any]]]) -> None:
         "missing",
         "srv CPU s",
         "srv µs/deliv",
+        "sys %",
         "srv RSS MB",
         "gen CPU s",
         "runs",
@@ -526,6 +533,7 @@ def print_table(rows: list[tuple[str, str, dict[str, Any]]]) -> None:
                 fmt(row.get("missing"), 0),
                 fmt(row.get("srv_cpu_s"), 2),
                 fmt(row.get("srv_us"), 1),
+                fmt(row.get("sys_pct"), 0),
                 fmt(row.get("rss_mb"), 1),
                 fmt(row.get("gen_cpu_s"), 2),
                 runs,

@@ -57,7 +57,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()  # addresses/CIDRs whose forwarding header counts
     forwarded_header: str = "x-forwarded-for"  # or "forwarded" (RFC 7239)
     header_timeout_seconds: float = 10.0  # a request's headers must arrive within this
-    ws_impl: str = "websockets-sansio"  # uvicorn's websocket protocol (P363)
+    ws_impl: str = "direct"  # the websocket protocol (P363, P365)
     event_loop: str = "uvloop"  # or "asyncio" (P363)
     max_open_connections: int = 4_000  # HTTP and websocket, whole process; beyond: 503
     export_workers: int = 1  # processes rendering exports

@@ -16,6 +16,7 @@ import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .settings import Settings
+from .ws_direct import DirectWebSocketProtocol
 
 MAX_HEADER_BYTES = 65_536  # request line and headers; more is closed with 431
 SPARE_FILES = 256  # database, logs, export workers' pipes, listening socket
@@ -93,15 +94,16 @@ def http_protocol(header_timeout: float) -> type[HeaderTimeoutProtocol]:
     return Configured
 
 
-WS_IMPLS = ("websockets-sansio", "websockets", "wsproto")
+WS_IMPLS = ("direct", "websockets-sansio", "websockets", "wsproto")
 EVENT_LOOPS = ("uvloop", "asyncio")
 
 
-def ws_impl(name: str) -> str:
-    """uvicorn's websocket protocol by name; raises ValueError for another name."""
+def ws_impl(name: str) -> str | type[asyncio.Protocol]:
+    """The websocket protocol by name: ours (`direct`, P365) or one of uvicorn's; raises
+    ValueError for another name."""
     if name not in WS_IMPLS:
         raise ValueError(f"COCANVAS_WS_IMPL={name!r}: choose one of {', '.join(WS_IMPLS)}")
-    return name
+    return DirectWebSocketProtocol if name == "direct" else name
 
 
 def event_loop(name: str) -> str:

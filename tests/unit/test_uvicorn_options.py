@@ -1,5 +1,5 @@
 """uvicorn options: the open-file limit is lifted to fit the connection cap (P167); the
-websocket protocol and event loop are settings (P363)."""
+websocket protocol and event loop are settings (P363); ours is the default (P365)."""
 
 from __future__ import annotations
 
@@ -31,9 +31,10 @@ def test_p363_websocket_protocol_and_loop_come_from_the_settings() -> None:
     from server.redact import logging_config
     from server.settings import Settings
     from server.uvicorn_options import uvicorn_config
+    from server.ws_direct import DirectWebSocketProtocol
 
     default = uvicorn_config(object(), Settings(), logging_config("info"))
-    assert (default.ws, default.loop) == ("websockets-sansio", "uvloop")
+    assert (default.ws, default.loop) == (DirectWebSocketProtocol, "uvloop")  # P365
     chosen = Settings(ws_impl="websockets", event_loop="asyncio")
     config = uvicorn_config(object(), chosen, logging_config("info"))
     assert (config.ws, config.loop) == ("websockets", "asyncio")

@@ -1,0 +1,187 @@
+"""uvicorn's sans-I/O websocket protocol with a write path for frames built once (P365).
+
+A broadcast sends the same bytes to every connection of a board. Through ASGI each
+connection frames them again (a `Frame`, its header, a copy) inside a coroutine per
+send; here the frame is built once per broadcast and written into each transport as
+is. Everything else (handshake, close, pings, flow control) stays uvicorn's.
+
+Reading is also paused less often: uvicorn pauses a socket after every message and
+resumes it when the app takes the message, two event-loop changes per update; this
+protocol pauses only when the messages waiting for the app pass a byte bound, so a
+client that floods is still held back by TCP (P9, P160).
+
+And the common read is parsed here: a chunk that holds only whole, final, masked binary
+frames within the size limit, arriving while websockets' parser waits at a frame
+boundary, is unmasked and handed to the app directly. Anything else (a frame split
+across reads, text, control frames, fragments, a bad or oversized header) goes to
+websockets as before, untouched, so its checks and close codes still apply.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import OPEN
+
+try:
+    from websockets.speedups import apply_mask
+except ImportError:  # websockets built without its C extension
+    from websockets.utils import apply_mask
+
+EXTENSION = "cocanvas.frames"
+READ_AHEAD_BYTES = 65_536  # queued for the app before the socket is paused
+
+
+def binary_frame(payload: bytes) -> bytes:
+    """An unmasked, final, binary websocket frame (RFC 6455 5.2) holding `payload`."""
+    length = len(payload)
+    if length < 126:
+        head = struct.pack("!BB", 0x82, length)
+    elif length < 65_536:
+        head = struct.pack("!BBH", 0x82, 126, length)
+    else:
+        head = struct.pack("!BBQ", 0x82, 127, length)
+    return head + payload
+
+
+class FrameWriter:
+    """What the app finds in `scope["extensions"]["cocanvas.frames"]`."""
+
+    __slots__ = ("_protocol",)
+
+    def __init__(self, protocol: DirectWebSocketProtocol) -> None:
+        self._protocol = protocol
+
+    def write(self, frame: bytes) -> bool:
+        """Write a frame from `binary_frame` if the connection is open and its transport
+        takes it without waiting; False means: use the ASGI send instead."""
+        p = self._protocol
+        if (
+            p.close_sent
+            or p.disconnected
+            or not p.handshake_complete
+            or not p.writable.is_set()
+            or p.conn.state is not OPEN
+            or p.conn.expect_continuation_frame
+            or p.conn.extensions
+        ):
+            return False
+        p.transport.write(frame)
+        return True
+
+
+class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
+    """`websockets-sansio` plus the frame writer, the bounded read-ahead and the fast read."""
+
+    frames_read_here = 0  # frames the fast read delivered, over all connections (tests)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._queued_bytes = 0
+
+    def handle_connect(self, event: Any) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)
+        if scope is not None:  # the app's task exists but has not run yet
+            scope["extensions"][EXTENSION] = FrameWriter(self)
+
+    def data_received(self, data: bytes) -> None:
+        if self._at_frame_boundary() and self._take_frames(data):
+            return
+        super().data_received(data)
+
+    def _at_frame_boundary(self) -> bool:
+        """True when websockets would read `data` as the start of a new frame: the
+        connection is open, no fragmented message is under way, nothing is buffered and
+        its parser waits in `at_eof` (any other place means it is inside a frame)."""
+        conn = self.conn
+        if (
+            not self.handshake_complete
+            or self.close_sent
+            or self.frames
+            or conn.state is not OPEN
+            or conn.current_size is not None
+            or conn.reader.buffer
+        ):
+            return False
+        gen: Any = conn.parser
+        while (inner := getattr(gen, "gi_yieldfrom", None)) is not None:
+            gen = inner
+        return getattr(gen, "__name__", "") == "at_eof"
+
+    def _take_frames(self, data: bytes) -> bool:
+        """Deliver every frame of `data` if it is only whole, final, masked binary frames
+        within the size limit; else take nothing and return False."""
+        limit = self._frame_limit()
+        view = memoryview(data)
+        payloads: list[bytes] = []
+        pos, end = 0, len(data)
+        while pos < end:
+            if end - pos < 6 or data[pos] != 0x82 or not data[pos + 1] & 0x80:
+                return False  # a short header, another opcode or flags, or no mask
+            length = data[pos + 1] & 0x7F
+            pos += 2
+            if length == 126:
+                if end - pos < 6:
+                    return False
+                length = int.from_bytes(data[pos : pos + 2], "big")
+                pos += 2
+            elif length == 127:
+                if end - pos < 12:
+                    return False
+                length = int.from_bytes(data[pos : pos + 8], "big")
+                pos += 8
+            if length > limit or end - pos - 4 < length:
+                return False  # too big for websockets' limit, or not all here yet
+            mask = data[pos : pos + 4]
+            pos += 4
+            payloads.append(apply_mask(view[pos : pos + length], mask))
+            pos += length
+        DirectWebSocketProtocol.frames_read_here += len(payloads)
+        for payload in payloads:
+            self.curr_msg_data_type = "bytes"
+            self.frames = [payload]
+            self.send_receive_event_to_app()
+        return True
+
+    def _frame_limit(self) -> int:
+        limits = [
+            size
+            for size in (self.conn.max_message_size, self.conn.max_fragment_size)
+            if size is not None
+        ]
+        return min(limits) if limits else 1 << 62
+
+    def send_receive_event_to_app(self) -> None:
+        data = self.frames[0] if len(self.frames) == 1 else b"".join(self.frames)
+        self.frames = []
+        if self.close_sent:
+            return  # as uvicorn: past websocket.close, reads only wait for the close reply
+        if self.curr_msg_data_type == "text":
+            try:
+                text = data.decode()
+            except UnicodeDecodeError:
+                self.logger.exception("Invalid UTF-8 sequence received from client.")
+                self.conn.send_close(1007)
+                self.handle_parser_exception()
+                return
+            self.queue.put_nowait({"type": "websocket.receive", "text": text})
+        else:
+            self.queue.put_nowait({"type": "websocket.receive", "bytes": data})
+        self._queued_bytes += len(data)
+        if self._queued_bytes >= READ_AHEAD_BYTES and not self.read_paused:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    async def receive(self) -> Any:
+        message = await self.queue.get()
+        body = message.get("bytes") or message.get("text") or b""
+        self._queued_bytes -= len(body) if isinstance(body, bytes | str) else 0
+        if self.queue.empty():
+            self._queued_bytes = 0
+            if self.read_paused:
+                self.read_paused = False
+                self.transport.resume_reading()
+        return message

@@ -63,6 +63,17 @@ def install() -> None:
     patch(sqlite_db.SqliteDb, "_wal_bytes", "commit: WAL size stat")
     patch(fanout, "broadcast", "fan-out: broadcast (all connections)")
     patch(fanout, "take_committed", "fan-out: take committed")
+    if os.environ.get("COCANVAS_TIMERS_DEEP"):  # inside apply_client_update
+        from pycrdt import Transaction, UndoManager
+
+        patch(Transaction, "__exit__", "deep: pycrdt transaction commit (+ observers)")
+        patch(Transaction, "__enter__", "deep: pycrdt transaction start")
+        patch(durable.DurableDoc, "_observed", "deep: doc observer (update, index)")
+        patch(policy.UpdatePolicy, "_notes_touched", "deep: policy notes observer")
+        patch(policy.UpdatePolicy, "commit", "deep: policy commit")
+        patch(durable.DurableDoc, "_take_captured", "deep: take captured")
+        patch(UndoManager, "clear", "deep: undo manager clear")
+        patch(Doc, "get_state", "deep: get_state")
 
 
 def dump(out: Path, start: float) -> None:

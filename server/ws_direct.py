@@ -32,18 +32,21 @@ except ImportError:  # websockets built without its C extension
 
 EXTENSION = "cocanvas.frames"
 READ_AHEAD_BYTES = 65_536  # queued for the app before the socket is paused
+CACHED_FRAME_BYTES = 65_536  # payloads up to this size are framed once per broadcast
+
+
+def frame_header(length: int) -> bytes:
+    """The header of an unmasked, final, binary websocket frame (RFC 6455 5.2)."""
+    if length < 126:
+        return struct.pack("!BB", 0x82, length)
+    if length < 65_536:
+        return struct.pack("!BBH", 0x82, 126, length)
+    return struct.pack("!BBQ", 0x82, 127, length)
 
 
 def binary_frame(payload: bytes) -> bytes:
-    """An unmasked, final, binary websocket frame (RFC 6455 5.2) holding `payload`."""
-    length = len(payload)
-    if length < 126:
-        head = struct.pack("!BB", 0x82, length)
-    elif length < 65_536:
-        head = struct.pack("!BBH", 0x82, 126, length)
-    else:
-        head = struct.pack("!BBQ", 0x82, 127, length)
-    return head + payload
+    """An unmasked, final, binary websocket frame holding `payload`."""
+    return frame_header(len(payload)) + payload
 
 
 class FrameWriter:
@@ -54,9 +57,11 @@ class FrameWriter:
     def __init__(self, protocol: DirectWebSocketProtocol) -> None:
         self._protocol = protocol
 
-    def write(self, frame: bytes) -> bool:
-        """Write a frame from `binary_frame` if the connection is open and its transport
-        takes it without waiting; False means: use the ASGI send instead."""
+    def send(self, payload: bytes) -> bool:
+        """Write `payload` as one binary message if the connection is open and its
+        transport takes it without waiting; False means: use the ASGI send instead.
+        A broadcast hands the same bytes object to every connection in turn, so a small
+        payload is framed once; a big one goes out as header and payload, uncopied."""
         p = self._protocol
         if (
             p.close_sent
@@ -68,8 +73,29 @@ class FrameWriter:
             or p.conn.extensions
         ):
             return False
-        p.transport.write(frame)
+        if len(payload) <= CACHED_FRAME_BYTES:
+            p.transport.write(_LAST.frame_of(payload))
+        else:
+            p.transport.writelines((frame_header(len(payload)), payload))
         return True
+
+
+class _LastFrame:
+    """The frame of the last small payload written. Only small ones are kept: a module
+    that held a board's whole state after the board was unloaded would hold its memory."""
+
+    def __init__(self) -> None:
+        self._payload = b""
+        self._frame = binary_frame(b"")
+
+    def frame_of(self, payload: bytes) -> bytes:
+        if payload is not self._payload:
+            self._payload = payload
+            self._frame = binary_frame(payload)
+        return self._frame
+
+
+_LAST = _LastFrame()
 
 
 class DirectWebSocketProtocol(WebSocketsSansIOProtocol):

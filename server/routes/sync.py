@@ -14,7 +14,7 @@ from ..state import AppState
 from ..store.base import StoreError
 from ..sync.channel import ChannelClosedError, PendingSend, start_send
 from ..sync.errors import CloseCode, MalformedMessageError, SyncError
-from ..ws_direct import EXTENSION, FrameWriter, binary_frame
+from ..ws_direct import EXTENSION, FrameWriter
 
 log = logging.getLogger(__name__)
 STORE_DOWN = "the server cannot reach its store; retry later"
@@ -54,7 +54,7 @@ class WebSocketChannel:
 
     def send_now(self, message: bytes) -> PendingSend | None:
         # P365: a broadcast passes one bytes object to every connection; it is framed once
-        if self._writer is not None and self._writer.write(_LAST_FRAME.of(message)):
+        if self._writer is not None and self._writer.send(message):
             return None
         # uvicorn's websocket protocols write into the transport unless it asked to pause
         return start_send(self.send(message))
@@ -64,24 +64,6 @@ class WebSocketChannel:
             await self.websocket.close(code, reason.encode()[:120].decode(errors="ignore"))
         except (RuntimeError, OSError):
             pass  # already closed by the peer
-
-
-class _LastFrame:
-    """The websocket frame of the last payload sent: a broadcast hands the same object to
-    every connection in turn, so each of its frames is built once (P365)."""
-
-    def __init__(self) -> None:
-        self._payload = b""
-        self._frame = binary_frame(b"")
-
-    def of(self, payload: bytes) -> bytes:
-        if payload is not self._payload:
-            self._payload = payload
-            self._frame = binary_frame(payload)
-        return self._frame
-
-
-_LAST_FRAME = _LastFrame()
 
 
 def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pycrdt import Doc, Map, Subscription, Text
+from pycrdt._transaction import hash_origin
 
 from canvas_schema import misplaced_kind
 
@@ -54,6 +55,7 @@ class _Touch:
     roots: set[str] = field(default_factory=set)
     # note id -> keys changed inside it, or None when the note itself was set or deleted
     notes: dict[str, set[str] | None] = field(default_factory=dict)
+    unread: bool = False  # an observer failed: what the transaction touched is not known
 
     def note(self, note_id: str, key: str | None) -> None:
         if key is None:
@@ -73,6 +75,20 @@ class Rules:
 
 # another check on an untrusted transaction: (document, role, touched note ids) -> violations
 ExtraRule = Callable[[Doc[Any], Role, set[str]], list[Violation]]
+
+
+_UNTRUSTED_HASH = hash_origin(UNTRUSTED)
+_RELAYED_HASH = hash_origin(RELAYED)
+
+
+def _observe_raw(root: Map[Any], callback: Callable[[list[Any]], None]) -> Subscription:
+    """`root.observe_deep(callback)` without pycrdt's event wrappers: those build every
+    event's target, delta and path (and a read transaction) before the callback runs,
+    most of the cost of a keystroke's commit; the raw events compute only what is read.
+    Registered like pycrdt registers its own, so `root.unobserve()` drops it."""
+    subscription: Subscription = root.integrated.observe_deep(callback)
+    root._subscriptions.append(subscription)
+    return subscription
 
 
 def _locked(field_id: str, note_id: str) -> Violation:
@@ -113,9 +129,9 @@ class UpdatePolicy:
         # the roots and subscriptions must stay referenced or pycrdt drops the observers
         self._roots = (meta, notes, control)
         self._subscriptions = (
-            meta.observe_deep(lambda evs: self._root_touched(META, evs)),
-            notes.observe_deep(self._notes_touched),
-            control.observe_deep(lambda evs: self._root_touched(CONTROL, evs)),
+            _observe_raw(meta, lambda evs: self._root_touched(META, evs)),
+            _observe_raw(notes, self._notes_touched),
+            _observe_raw(control, lambda evs: self._root_touched(CONTROL, evs)),
         )
 
     def close(self) -> None:
@@ -125,19 +141,33 @@ class UpdatePolicy:
             root.unobserve(subscription)
         self._subscriptions = ()
 
-    # observers run inside the transaction; they only record
+    # observers run inside the transaction's commit; they only record. They get pycrdt's
+    # raw events (see _observe_raw): one transaction per call, `origin()` is its hash.
     def _root_touched(self, root: str, events: list[Any]) -> None:
-        if any(e.transaction.origin == UNTRUSTED for e in events):
-            self._touch.roots.add(root)
+        try:
+            if events and events[0].transaction.origin() == _UNTRUSTED_HASH:
+                self._touch.roots.add(root)
+        except Exception:
+            self._touch.unread = True
 
     def _notes_touched(self, events: list[Any]) -> None:
-        for event in events:
-            if event.transaction.origin == RELAYED:
+        try:
+            self._read_note_events(events)
+        except Exception:
+            # never judged blind: the update is refused whole, relayed notes are all re-read
+            self._touch.unread = True
+            self._relayed.update(self.note_fields)
+
+    def _read_note_events(self, events: list[Any]) -> None:
+        origin = events[0].transaction.origin() if events else None
+        if origin == _RELAYED_HASH:
+            for event in events:
                 path = list(event.path)
                 self._relayed.update([str(path[0])] if path else (str(k) for k in event.keys))
-                continue
-            if event.transaction.origin != UNTRUSTED:
-                continue
+            return
+        if origin != _UNTRUSTED_HASH:
+            return
+        for event in events:
             path = list(event.path)
             if len(path) >= 2:  # inside one key of a note (its text)
                 self._touch.note(str(path[0]), str(path[1]))
@@ -166,6 +196,9 @@ class UpdatePolicy:
 
     def _check(self, role: Role) -> list[Violation]:
         out: list[Violation] = []
+        if self._touch.unread:
+            reason = "the server could not read this change; nothing of it was kept"
+            return [Violation("invalid", reason, {})]
         for root in sorted(self._touch.roots):
             reason = f"'{root}' is changed by the server only"
             out.append(Violation("forbidden", reason, {"root": root}))

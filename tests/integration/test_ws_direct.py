@@ -43,7 +43,7 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         data = message.get("bytes")
         if data is None:
             await send({"type": "websocket.send", "text": message["text"]})
-        elif not (isinstance(writer, FrameWriter) and writer.write(binary_frame(data))):
+        elif not (isinstance(writer, FrameWriter) and writer.send(data)):
             await send({"type": "websocket.send", "bytes": data})
 
 

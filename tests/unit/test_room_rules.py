@@ -141,3 +141,26 @@ async def test_p41_a_client_that_never_spoke_type_100_never_receives_it(tmp_path
         await app.wait_for(lambda: any(m.get("ev") == "rejected" for m in app.app_messages))
         assert stock.app_messages == []
         assert all(f[0] != codec.MessageType.APP for f in stock.frames)
+
+
+async def test_p366_an_update_the_policy_could_not_read_is_refused_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the policy reads pycrdt's raw events; if that ever fails, nothing is judged blind
+    from server.sync.policy import UpdatePolicy
+
+    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+        await a.add_note("before", "A1", "kept")
+        await b.wait_for(lambda: "before" in b.notes)
+
+        def unreadable(self: UpdatePolicy, events: list[object]) -> None:
+            raise RuntimeError("an event pycrdt changed")
+
+        monkeypatch.setattr(UpdatePolicy, "_read_note_events", unreadable)
+        await a.add_note("blind", "A1", "not judged")
+        await a.wait_for(lambda: any("could not read" in d for d in a.denied))
+        await a.wait_for(lambda: "blind" not in a.notes)
+        monkeypatch.undo()
+        await a.add_note("after", "A1", "judged again")
+        await b.wait_for(lambda: "after" in b.notes)
+        assert "blind" not in b.notes and "before" in b.notes

@@ -32,13 +32,19 @@ class TokenBucket:
         self.tokens = float(burst)
         self.stamp = time.monotonic()
 
-    async def wait(self, cost: float = 1.0) -> None:
+    def take(self, cost: float = 1.0) -> float:
+        """Take `cost` tokens; returns the seconds to sleep off a deficit (0.0 if none).
+        A plain call: the read loop awaits only when there is something to wait for."""
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         self.tokens -= cost
-        if self.tokens < 0:
-            await anyio.sleep(-self.tokens / self.rate)
+        return -self.tokens / self.rate if self.tokens < 0 else 0.0
+
+    async def wait(self, cost: float = 1.0) -> None:
+        delay = self.take(cost)
+        if delay > 0:
+            await anyio.sleep(delay)
 
 
 def coalesce(frames: list[bytes]) -> list[bytes]:

@@ -205,12 +205,15 @@ class Room(JudgedDoc):
         try:
             while not conn.closing:
                 data = await conn.channel.recv()
-                await bucket.wait()
+                if (delay := bucket.take()) > 0:
+                    await anyio.sleep(delay)
                 kind = data[0] if data else -1
                 if kind == codec.MessageType.SYNC:
-                    await update_bytes.wait(len(data))
+                    if (delay := update_bytes.take(len(data))) > 0:
+                        await anyio.sleep(delay)
                 elif kind == codec.MessageType.AWARENESS:
-                    await presence_bytes.wait(len(data))
+                    if (delay := presence_bytes.take(len(data))) > 0:
+                        await anyio.sleep(delay)
                 if self._gate is not None:
                     await self._gate.wait()  # P121: the document is being reloaded
                 await self._handle(conn, data)

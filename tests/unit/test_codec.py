@@ -104,6 +104,43 @@ def test_arbitrary_bytes_decode_or_raise_malformed(data: bytes) -> None:
         pass
 
 
+def _outcome(decode: Any, data: bytes) -> object:
+    try:
+        return decode(data)
+    except MalformedMessageError as exc:
+        return ("malformed", str(exc))
+
+
+@given(
+    st.integers(min_value=0, max_value=20_000),
+    st.sampled_from(["exact", "short", "long", "non-minimal", "step1", "prefix"]),
+)
+def test_p365_the_update_shortcut_decodes_as_the_decoder_does(size: int, shape: str) -> None:
+    frame = codec.encode_sync_update(bytes(size % 251 for _ in range(size)))
+    if shape == "short":
+        frame = frame[:-1]
+    elif shape == "long":
+        frame += b"\x00"
+    elif shape == "non-minimal":  # the length as two bytes where one would do
+        frame = (
+            b"\x00\x02" + bytes([0x80 | (size & 0x7F), size >> 7]) + frame[-size:]
+            if size < 128
+            else frame
+        )
+    elif shape == "step1":
+        frame = b"\x00\x00" + frame[2:]
+    elif shape == "prefix":
+        frame = frame[: min(len(frame), 3)]
+    assert _outcome(codec.decode_frame, frame) == _outcome(codec.decode_frame_slowly, frame)
+
+
+@given(st.binary(max_size=64))
+def test_p365_any_bytes_decode_as_the_decoder_does(data: bytes) -> None:
+    for head in (b"", b"\x00\x02"):
+        frame = head + data
+        assert _outcome(codec.decode_frame, frame) == _outcome(codec.decode_frame_slowly, frame)
+
+
 @given(
     st.lists(
         st.tuples(

@@ -215,6 +215,12 @@ def run_timers(scenario: str, seconds: float, before: Path | None) -> int:
             f"{ns / sent / 1e3:8.1f} "
             f"{ns / received / 1e3:9.2f}"
         )
+    callers = {
+        k: v - first.get("callers", {}).get(k, 0) for k, v in last.get("callers", {}).items()
+    }
+    for where, n in sorted(callers.items(), key=lambda kv: -kv[1])[:12]:
+        if n:
+            print(f"  pycrdt transactions opened from {where}: {n / sent:.1f} per update")
     return 0
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 TOTALS: dict[str, list[int]] = {}  # stage -> [thread CPU ns, calls, wall ns]
+CALLERS: dict[str, int] = {}  # deep mode: who opens pycrdt transactions
 
 
 def timed(stage: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,13 +47,20 @@ def patch(owner: Any, name: str, stage: str) -> None:
 
 def install() -> None:
     from pycrdt import Doc
+    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
-    from server import ws_direct
     from server.store import sqlite_db
     from server.sync import codec, durable, fanout, judge, policy
     from server.sync import precheck as precheck_pkg
 
-    patch(ws_direct.DirectWebSocketProtocol, "data_received", "read: websocket parse")
+    protocol: type[WebSocketsSansIOProtocol] = WebSocketsSansIOProtocol
+    try:  # the protocol the server runs: ours (P365), or uvicorn's in older checkouts
+        from server.ws_direct import DirectWebSocketProtocol
+
+        protocol = DirectWebSocketProtocol
+    except ImportError:
+        pass
+    patch(protocol, "data_received", "read: websocket parse")
     patch(codec, "decode_frame", "read: decode frame")
     patch(judge.JudgedDoc, "apply_client_update", "judge: apply_client_update (all)")
     patch(precheck_pkg, "check_client_update", "judge: pre-check")
@@ -66,6 +74,15 @@ def install() -> None:
     if os.environ.get("COCANVAS_TIMERS_DEEP"):  # inside apply_client_update
         from pycrdt import Transaction, UndoManager
 
+        enter = Transaction.__enter__
+
+        def counted_enter(self: Any, *args: Any, **kwargs: Any) -> Any:
+            caller = sys._getframe(3)  # past the timing wrapper and pycrdt's own method
+            where = f"{caller.f_code.co_filename.rsplit('/', 2)[-1]}:{caller.f_code.co_name}"
+            CALLERS[where] = CALLERS.get(where, 0) + 1
+            return enter(self, *args, **kwargs)
+
+        Transaction.__enter__ = counted_enter  # type: ignore[method-assign]
         patch(Transaction, "__exit__", "deep: pycrdt transaction commit (+ observers)")
         patch(Transaction, "__enter__", "deep: pycrdt transaction start")
         patch(durable.DurableDoc, "_observed", "deep: doc observer (update, index)")
@@ -84,6 +101,7 @@ def dump(out: Path, start: float) -> None:
             "seconds": time.monotonic() - start,
             "main_thread_cpu_ns": time.clock_gettime_ns(main_ns),
             "process_cpu_ns": time.process_time_ns(),
+            "callers": dict(CALLERS),
             "stages": {k: {"ns": v[0], "calls": v[1], "wall_ns": v[2]} for k, v in TOTALS.items()},
         }
         tmp = out.with_suffix(".tmp")

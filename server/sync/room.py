@@ -45,6 +45,7 @@ from .judge import JudgedDoc
 from .requests import handle_app_message
 from .vocabulary import Role
 
+MESSAGES_PER_TURN = 8  # a connection's messages handled before the loop moves on
 log = logging.getLogger(__name__)
 AWARENESS_TIMEOUT = 30.0
 EMPTY_STATE_VECTOR = b"\x00"  # a client that has nothing yet: every fresh join (P361)
@@ -202,8 +203,15 @@ class Room(JudgedDoc):
         # P123: bytes per second, documents and presence apart; both slow the reader only
         update_bytes = TokenBucket(cfg.update_bytes_per_second, cfg.update_bytes_burst)
         presence_bytes = TokenBucket(cfg.awareness_bytes_per_second, cfg.awareness_bytes_burst)
+        handled = 0
         try:
             while not conn.closing:
+                if handled >= MESSAGES_PER_TURN:
+                    # a burst already read does not hold the loop: commits, fan-out and
+                    # other connections get a turn every few messages (P365)
+                    handled = 0
+                    await anyio.sleep(0)
+                handled += 1
                 data = await conn.channel.recv()
                 if (delay := bucket.take()) > 0:
                     await anyio.sleep(delay)

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 from pycrdt import Doc
 
 from ..store.base import DocStore
@@ -210,7 +211,7 @@ class Room(JudgedDoc):
                     # a burst already read does not hold the loop: commits, fan-out and
                     # other connections get a turn every few messages (P365)
                     handled = 0
-                    await anyio.sleep(0)
+                    await anyio.lowlevel.checkpoint()
                 handled += 1
                 data = await conn.channel.recv()
                 if (delay := bucket.take()) > 0:

@@ -120,6 +120,7 @@ async def test_p323_a_hole_in_a_nodes_count_makes_the_other_catch_up(tmp_path: P
             await on_b.wait_for(lambda: "first" in notes_of(on_b))
             hub.down = True  # this message is lost on its way
             await on_a.add_note("lost", "A1", "stored, not relayed")
+            await on_a.request("clock")  # a round trip: node a has read the note
             await a.room.flushed()
             with anyio.fail_after(5):
                 while a.link._out:  # noqa: ASYNC110 - the link's queue has no event to wait on

@@ -8,7 +8,6 @@ import logging
 import time
 from collections import deque
 
-import anyio
 from pycrdt import merge_updates
 
 from . import codec
@@ -22,8 +21,8 @@ _UPDATE_PREFIX = bytes((codec.MessageType.SYNC, codec.SyncType.UPDATE))
 
 
 class TokenBucket:
-    """Sustained `rate` per second with bursts up to `burst`; wait() sleeps off a deficit,
-    which slows the reader and so pushes back on the client through TCP (P8, P123).
+    """Sustained `rate` per second with bursts up to `burst`; the reader sleeps off what
+    take() says is owed, which pushes back on the client through TCP (P8, P123).
     Tokens are messages or bytes, as the caller counts them."""
 
     def __init__(self, rate: float, burst: int) -> None:
@@ -40,11 +39,6 @@ class TokenBucket:
         self.stamp = now
         self.tokens -= cost
         return -self.tokens / self.rate if self.tokens < 0 else 0.0
-
-    async def wait(self, cost: float = 1.0) -> None:
-        delay = self.take(cost)
-        if delay > 0:
-            await anyio.sleep(delay)
 
 
 def coalesce(frames: list[bytes]) -> list[bytes]:

@@ -204,6 +204,10 @@ class Room(JudgedDoc):
         # P123: bytes per second, documents and presence apart; both slow the reader only
         update_bytes = TokenBucket(cfg.update_bytes_per_second, cfg.update_bytes_burst)
         presence_bytes = TokenBucket(cfg.awareness_bytes_per_second, cfg.awareness_bytes_burst)
+        lanes: dict[int, TokenBucket] = {
+            codec.MessageType.SYNC: update_bytes,
+            codec.MessageType.AWARENESS: presence_bytes,
+        }
         handled = 0
         try:
             while not conn.closing:
@@ -217,12 +221,9 @@ class Room(JudgedDoc):
                 if (delay := bucket.take()) > 0:
                     await anyio.sleep(delay)
                 kind = data[0] if data else -1
-                if kind == codec.MessageType.SYNC:
-                    if (delay := update_bytes.take(len(data))) > 0:
-                        await anyio.sleep(delay)
-                elif kind == codec.MessageType.AWARENESS:
-                    if (delay := presence_bytes.take(len(data))) > 0:
-                        await anyio.sleep(delay)
+                lane = lanes.get(kind)
+                if lane is not None and (delay := lane.take(len(data))) > 0:
+                    await anyio.sleep(delay)
                 if self._gate is not None:
                     await self._gate.wait()  # P121: the document is being reloaded
                 await self._handle(conn, data)

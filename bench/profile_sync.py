@@ -46,7 +46,7 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
             "send (uvicorn/",
         ),
     ),
-    ("fan-out", ("_fan_out", "_take_committed", "apply_relayed")),
+    ("fan-out", ("_committed", "take_committed", "apply_relayed")),
     (
         "apply",
         ("apply_client_update", "_observed", "_take_captured", "_publish", "sync/revert.py"),

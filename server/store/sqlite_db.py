@@ -23,6 +23,7 @@ import logging
 import os
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -79,7 +80,13 @@ class SqliteDb:
         self._wal_stat_at = 0.0
         self._wal_dirty = False  # written since the WAL was last truncated
         self._idle_task: asyncio.Task[None] | None = None
-        self._queue: asyncio.Queue[_Job | None] = asyncio.Queue()
+        # queued writes; None stops the writer. Light writes commit in a loop callback
+        # (_write_now); the writer task runs the rest on the thread (P367)
+        self._jobs: deque[_Job | None] = deque()
+        self._busy = False  # a batch or checkpoint is running: the connection is in use
+        self._soon = False  # _write_now is scheduled
+        self._checkpoint_due = False
+        self._wake: asyncio.Future[None] | None = None  # set while the writer task waits
         self._writer_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-w")
         self._reader_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-r")
         self._wconn: sqlite3.Connection | None = None
@@ -135,7 +142,8 @@ class SqliteDb:
             await asyncio.gather(self._idle_task, return_exceptions=True)
             self._idle_task = None
         if self._writer is not None:
-            await self._queue.put(None)
+            self._jobs.append(None)
+            self._wake_writer()
             await self._writer
             self._writer = None
         loop = asyncio.get_running_loop()
@@ -157,8 +165,18 @@ class SqliteDb:
     ) -> asyncio.Future[T]:
         if self._writer is None:
             raise StoreError("the store is not open")
-        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((fn, fut, heavy))
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[T] = loop.create_future()
+        self._jobs.append((fn, fut, heavy))
+        if self._busy or self._soon:
+            return fut  # taken when the running batch or checkpoint ends
+        if self.inline and not heavy and self._wake is not None:
+            # the writer is idle: commit at the end of this loop turn, with whatever else
+            # is submitted before then, without waking a task
+            self._soon = True
+            loop.call_soon(self._write_now)
+        else:
+            self._wake_writer()
         return fut
 
     def truncate_wal(self) -> asyncio.Future[bool]:
@@ -183,45 +201,97 @@ class SqliteDb:
         if self._writer is None:
             raise StoreError("the store is not open")
         fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((marker, fut, True))
+        self._jobs.append((marker, fut, True))
+        self._wake_writer()
         return fut
+
+    def _wake_writer(self) -> None:
+        wake = self._wake
+        if wake is not None and not wake.done():
+            wake.set_result(None)
+
+    def _light_batch(self) -> list[_Job]:
+        """The light jobs at the head of the queue (at most max_batch)."""
+        jobs = self._jobs
+        batch: list[_Job] = []
+        while jobs and len(batch) < self.max_batch:
+            job = jobs[0]
+            if job is None or job[2] or job[0] in _MAINTENANCE:
+                break
+            jobs.popleft()
+            batch.append(job)
+        return batch
+
+    def _write_now(self) -> None:
+        """Commit the light jobs at the head of the queue on the loop (inline mode); hand
+        anything else, and a checkpoint that fell due, to the writer task."""
+        self._soon = False
+        if self._busy:
+            return
+        batch = self._light_batch()
+        if batch:
+            self._busy = True
+            started = time.perf_counter()
+            try:
+                results = self._run_batch(batch)
+            except Exception as exc:  # a callback: nothing above would settle the futures
+                self._failed(batch, exc)
+            else:
+                self._checkpoint_due |= self._finish(batch, results, started)
+            finally:
+                self._busy = False
+        if self._jobs or self._checkpoint_due:
+            self._wake_writer()
 
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
-        stopping = False
-        while not stopping:
-            first = await self._queue.get()
-            if first is None:
-                break
-            maintenance: _Job | None = None
-            batch: list[_Job] = []
-            if first[0] in _MAINTENANCE:
-                maintenance = first
-            else:
-                batch.append(first)
-            while len(batch) < self.max_batch and not self._queue.empty() and not maintenance:
-                nxt = self._queue.get_nowait()
-                if nxt is None:
-                    stopping = True
-                    break
-                if nxt[0] in _MAINTENANCE:
-                    maintenance = nxt  # after this batch, before anything later
-                else:
-                    batch.append(nxt)
-            if batch:
-                await self._commit(loop, batch)
-            if maintenance is not None:
-                marker, fut, _ = maintenance
-                work = self._vacuum if marker is _vacuum_marker else self._truncate
+        jobs = self._jobs
+        while True:
+            if not jobs and not self._checkpoint_due:
+                self._wake = loop.create_future()
                 try:
-                    done = await loop.run_in_executor(self._writer_exec, work)
-                except sqlite3.Error as exc:
-                    log.error("database maintenance failed: %s", exc)
-                    if not fut.done():  # the caller may have given up waiting
-                        fut.set_exception(StoreError(f"database maintenance failed: {exc}"))
-                else:
-                    if not fut.done():
-                        fut.set_result(done)
+                    await self._wake
+                finally:
+                    self._wake = None
+                continue
+            if self._soon:
+                await asyncio.sleep(0)  # _write_now takes the light jobs first
+                continue
+            self._busy = True
+            try:
+                if self._checkpoint_due:
+                    self._checkpoint_due = False
+                    await loop.run_in_executor(self._writer_exec, self._checkpoint)
+                    continue
+                if jobs[0] is None:
+                    jobs.popleft()
+                    return
+                first = jobs[0]
+                assert first is not None
+                if first[0] in _MAINTENANCE:
+                    jobs.popleft()
+                    await self._maintain_now(loop, first)
+                    continue
+                batch = self._light_batch()
+                if not batch:
+                    jobs.popleft()
+                    batch = [first]  # a heavy job: a batch of its own
+                await self._commit(loop, batch)
+            finally:
+                self._busy = False
+
+    async def _maintain_now(self, loop: asyncio.AbstractEventLoop, job: _Job) -> None:
+        marker, fut, _ = job
+        work = self._vacuum if marker is _vacuum_marker else self._truncate
+        try:
+            done = await loop.run_in_executor(self._writer_exec, work)
+        except sqlite3.Error as exc:
+            log.error("database maintenance failed: %s", exc)
+            if not fut.done():  # the caller may have given up waiting
+                fut.set_exception(StoreError(f"database maintenance failed: {exc}"))
+        else:
+            if not fut.done():
+                fut.set_result(done)
 
     async def _commit(self, loop: asyncio.AbstractEventLoop, batch: list[_Job]) -> None:
         started = time.perf_counter()
@@ -231,11 +301,19 @@ class SqliteDb:
             else:
                 results = await loop.run_in_executor(self._writer_exec, self._run_batch, batch)
         except (sqlite3.Error, OSError) as exc:
-            log.error("database commit failed for %d writes: %s", len(batch), exc)
-            for _, fut, _ in batch:
-                if not fut.done():
-                    fut.set_exception(StoreError(f"database commit failed: {exc}"))
+            self._failed(batch, exc)
             return
+        if self._finish(batch, results, started):
+            await loop.run_in_executor(self._writer_exec, self._checkpoint)
+
+    def _failed(self, batch: list[_Job], exc: BaseException) -> None:
+        log.error("database commit failed for %d writes: %s", len(batch), exc)
+        for _, fut, _ in batch:
+            if not fut.done():
+                fut.set_exception(StoreError(f"database commit failed: {exc}"))
+
+    def _finish(self, batch: list[_Job], results: list[tuple[bool, Any]], started: float) -> bool:
+        """Settle the batch's futures; True when a WAL checkpoint is due."""
         self._since_checkpoint += len(batch)
         self._last_write = time.monotonic()
         self._wal_dirty = True
@@ -259,7 +337,8 @@ class SqliteDb:
             wal_due and self._wal_bytes() >= WAL_CHECKPOINT_BYTES
         ):
             self._since_checkpoint = 0
-            await loop.run_in_executor(self._writer_exec, self._checkpoint)
+            return True
+        return False
 
     def _wal_bytes(self) -> int:
         try:

@@ -101,10 +101,9 @@ class DurableDoc:
         self.broken = False  # the document could not be reloaded: never compact it
         self._gate: anyio.Event | None = None  # set while the document is reloaded (P121)
         self._late: list[tuple[int, bytes]] | None = None  # published during a reload
-        # commits waiting to be fanned out, in order (P20); a deque and a bare future are
-        # cheaper than a Queue on this per-update path
-        self._outbox: deque[fanout.Outgoing | None] = deque()
-        self._outbox_waiter: asyncio.Future[None] | None = None
+        # commits waiting to be fanned out, in order (P20): each commit's future calls
+        # _committed when done, so no task wakes up per update (P367)
+        self._outbox: deque[fanout.Outgoing] = deque()
         self._last_commit: asyncio.Future[None] | None = None
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
@@ -121,11 +120,10 @@ class DurableDoc:
     async def flushed(self) -> None:
         """Return once every update applied so far is committed (or failed)."""
         last = self._last_commit
-        if last is not None:
-            try:
-                await asyncio.shield(last)
-            except StoreError:
-                pass  # already logged by the fan-out loop; the doc keeps the edit
+        if last is not None and not last.done():
+            # however it ends: a failure is handled (and logged) by _committed, the
+            # document keeps the edit; waiting never cancels the commit itself
+            await asyncio.wait((last,))
 
     def when_committed(self, mark: int, done: Callable[[bool], None]) -> bool:
         """P227: call `done(True)` once every update published since `mark` (an earlier
@@ -248,7 +246,8 @@ class DurableDoc:
         self.size.grew(len(update))
         fut = self.store.append(self.board_id, self.seq, update, actor)
         self._last_commit = fut
-        self._push_outbox((fut, update, exclude))
+        self._outbox.append((fut, update, exclude))
+        fut.add_done_callback(self._committed)
         self._rows_since_compact += 1
         self._bytes_since_compact += len(update)
         if self._on_update is not None:
@@ -264,31 +263,25 @@ class DurableDoc:
         ):
             self.compact()
 
-    def _push_outbox(self, item: fanout.Outgoing | None) -> None:
-        self._outbox.append(item)
-        waiter = self._outbox_waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    async def _fan_out(self) -> None:
-        while True:
-            if not self._outbox:
-                self._outbox_waiter = asyncio.get_running_loop().create_future()
-                await self._outbox_waiter
-                continue
-            item = self._outbox.popleft()
-            if item is None:
+    def _committed(self, _done: asyncio.Future[None]) -> None:
+        """A commit ended: fan out, in order, every update at the head of the outbox whose
+        commit has ended (P20). Commits end in the order they were queued, so this mostly
+        sends the update whose commit just ended; one that ended early waits its turn."""
+        outbox = self._outbox
+        while outbox:
+            first = outbox[0]
+            fut = first[0]
+            if not fut.done():
                 return
-            fut, update, exclude = item
-            try:
-                await fut
-            except StoreError as exc:
-                self._commit_failed(exc)
+            outbox.popleft()
+            failure = _failure(fut)
+            if failure is not None:
+                self._commit_failed(failure)
             if self.store_failed:
                 self._fanned += 1
                 self._settle(False)
                 continue  # P20: what may not be stored is never sent
-            batch = fanout.take_committed(self._outbox, (fut, update, exclude))
+            batch = fanout.take_committed(outbox, first)
             if self.shared is not None:
                 for one, _ in batch:  # P324: durable, now other nodes may see it
                     self.shared.committed(codec.encode_sync_update(one))
@@ -371,6 +364,18 @@ class DurableDoc:
             self._late = None
             self._gate = None
             gate.set()
+
+
+def _failure(fut: asyncio.Future[None]) -> StoreError | None:
+    """Why a commit failed, as a StoreError; None if it is stored. Whatever else a store
+    raised counts as not stored: it is never sent (P20)."""
+    if fut.cancelled():
+        return StoreError("the commit was cancelled")
+    exc = fut.exception()
+    if exc is None or isinstance(exc, StoreError):
+        return exc
+    log.error("a commit failed unexpectedly: %r", exc)
+    return StoreError(f"the commit failed: {exc}")
 
 
 def _delete_set(event: Any) -> bytes:

@@ -21,15 +21,13 @@ Outgoing = tuple[asyncio.Future[None], bytes, Connection | None]
 Batch = list[tuple[bytes, Connection | None]]
 
 
-def take_committed(outbox: deque[Outgoing | None], first: Outgoing) -> Batch:
+def take_committed(outbox: deque[Outgoing], first: Outgoing) -> Batch:
     """`first` (committed) and the updates behind it that are committed already, taken
     from the outbox in order, within the merge bounds."""
     batch: Batch = [(first[1], first[2])]
     size = len(first[1])
     while outbox and len(batch) < MERGE_MAX_UPDATES:
         item = outbox[0]
-        if item is None:
-            break
         fut = item[0]
         if not fut.done() or fut.cancelled() or fut.exception() is not None:
             break  # not yet durable (P20), or failed: the fan-out loop handles it

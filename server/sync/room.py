@@ -88,7 +88,6 @@ class Room(JudgedDoc):
                 self._scope = scope
                 async with anyio.create_task_group() as tg:
                     self._tg = tg
-                    tg.start_soon(self._fan_out)
                     tg.start_soon(self._expire_presence)
                     tg.start_soon(self.presence.run)
                     if self.shared is not None:
@@ -109,7 +108,6 @@ class Room(JudgedDoc):
             )
         elif self._rows_since_compact or self.unsaved:
             await self.compact()
-        self._push_outbox(None)
         if self._scope is not None:
             self._scope.cancel()
         if self._ended is not None:

@@ -1,0 +1,131 @@
+"""Commits hand over without tasks (PROTOCOL.md P367): light writes of one loop turn
+commit together in a callback, heavy ones keep their place in the order, and a commit's
+end fans out from its own callback, never what was not stored. Real SQLite files."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from server.store.sqlite_db import SqliteDb
+from server.sync import codec
+from server.sync.errors import CloseCode
+from tests.support.poll import poll_until
+from tests.support.roomkit import running_room
+
+pytestmark = pytest.mark.anyio
+
+
+def create(conn: sqlite3.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS log (n INTEGER)")
+
+
+def writer(done: list[str], name: str) -> Any:
+    def run(conn: sqlite3.Connection) -> str:
+        conn.execute("INSERT INTO log VALUES (?)", (len(done),))
+        done.append(name)
+        return name
+
+    return run
+
+
+async def test_p367_light_writes_of_one_turn_commit_together(tmp_path: Path) -> None:
+    batches: list[int] = []
+    async with SqliteDb(tmp_path / "t.db", create) as db:
+        db.commit_seconds = lambda seconds, n: batches.append(n)
+        await db.submit(lambda conn: None, heavy=False)  # the writer waits, idle
+        batches.clear()
+        done: list[str] = []
+        futs = [db.submit(writer(done, f"w{i}"), heavy=False) for i in range(5)]
+        assert not any(f.done() for f in futs)  # nothing commits inside submit()
+        assert await asyncio.gather(*futs) == [f"w{i}" for i in range(5)]
+        assert batches == [5]  # one commit at the end of the turn for all five
+        rows = await db.read(lambda conn: conn.execute("SELECT count(*) FROM log").fetchone())
+        assert rows == (5,)
+
+
+async def test_p367_a_heavy_write_keeps_its_place_between_light_ones(tmp_path: Path) -> None:
+    async with SqliteDb(tmp_path / "t.db", create) as db:
+        done: list[str] = []
+        futs = [
+            db.submit(writer(done, "light-1"), heavy=False),
+            db.submit(writer(done, "heavy"), heavy=True),
+            db.submit(writer(done, "light-2"), heavy=False),
+            db.truncate_wal(),
+            db.submit(writer(done, "light-3"), heavy=False),
+        ]
+        await asyncio.gather(*futs)
+        assert done == ["light-1", "heavy", "light-2", "light-3"]
+
+
+async def test_p367_a_failing_light_write_fails_alone_in_its_batch(tmp_path: Path) -> None:
+    async with SqliteDb(tmp_path / "t.db", create) as db:
+        done: list[str] = []
+
+        def broken(conn: sqlite3.Connection) -> None:
+            conn.execute("INSERT INTO missing_table VALUES (1)")
+
+        ok = db.submit(writer(done, "ok"), heavy=False)
+        bad = db.submit(broken, heavy=False)
+        after = db.submit(writer(done, "after"), heavy=False)
+        assert await ok == "ok" and await after == "after"
+        with pytest.raises(Exception, match="missing_table"):
+            await bad
+
+
+async def test_p367_a_commit_that_raises_anything_is_not_sent(tmp_path: Path) -> None:
+    async with running_room(tmp_path) as kit, kit.join() as writer_, kit.join() as reader:
+        await writer_.add_note("n", "A1", "stored")
+        await reader.wait_for(lambda: "n" in reader.notes)
+        append = kit.store.append
+
+        def failing(board_id: str, seq: int, update: bytes, actor: str) -> Any:
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            fut.set_exception(RuntimeError("a store bug"))  # not a StoreError
+            return fut
+
+        kit.store.append = failing  # type: ignore[method-assign]
+        try:
+            await writer_.add_note("m", "A1", "never stored")
+            await writer_.closed.wait()
+            await reader.closed.wait()
+        finally:
+            kit.store.append = append  # type: ignore[method-assign]
+        # P20, P220: not fanned out, saving paused, everyone sent away to retry
+        assert "m" not in reader.notes
+        assert reader.close_info is not None
+        assert reader.close_info.code == CloseCode.STORE_UNAVAILABLE
+        assert kit.room.store_failed or kit.room.unsaved
+
+        async def saving_again() -> bool:  # the retry commits the whole document
+            return not kit.room.store_failed
+
+        await poll_until(saving_again)
+        assert "m" in (await kit.stored_view())["notes"]
+
+
+async def test_p367_a_cancelled_commit_counts_as_not_stored(tmp_path: Path) -> None:
+    async with running_room(tmp_path) as kit, kit.join() as writer_, kit.join() as reader:
+        await writer_.add_note("n", "A1", "stored")
+        await reader.wait_for(lambda: "n" in reader.notes)
+        append = kit.store.append
+
+        def cancelled(board_id: str, seq: int, update: bytes, actor: str) -> Any:
+            fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            fut.cancel()
+            return fut
+
+        kit.store.append = cancelled  # type: ignore[method-assign]
+        try:
+            await writer_.send(codec.encode_sync_update(b"\x00\x00"))  # empty: not published
+            await writer_.add_note("m", "A1", "not sent")
+            await reader.closed.wait()
+        finally:
+            kit.store.append = append  # type: ignore[method-assign]
+        assert "m" not in reader.notes
+        assert reader.close_info is not None
+        assert reader.close_info.code == CloseCode.STORE_UNAVAILABLE

@@ -20,6 +20,7 @@ websockets as before, untouched, so its checks and close codes still apply.
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -33,6 +34,7 @@ except ImportError:  # websockets built without its C extension
 EXTENSION = "cocanvas.frames"
 READ_AHEAD_BYTES = 65_536  # queued for the app before the socket is paused
 CACHED_FRAME_BYTES = 65_536  # payloads up to this size are framed once per broadcast
+DIRECT_PER_READ = 8  # messages of one read handed to the app's handler, the rest queue
 
 
 def frame_header(length: int) -> bytes:
@@ -79,6 +81,12 @@ class FrameWriter:
             p.transport.writelines((frame_header(len(payload)), payload))
         return True
 
+    def on_message(self, handler: Callable[[bytes], bool] | None) -> None:
+        """P368: offer each binary message to `handler` as it is read, while no message
+        waits in the queue for the app's receive (so the order holds); True from it means
+        handled. At most DIRECT_PER_READ of one read: a burst still takes turns."""
+        self._protocol.direct_handler = handler
+
 
 class _LastFrame:
     """The frame of the last small payload written. Only small ones are kept: a module
@@ -106,6 +114,12 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._queued_bytes = 0
+        self.direct_handler: Callable[[bytes], bool] | None = None
+        self._direct_left = DIRECT_PER_READ
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.direct_handler = None  # it holds the room's connection
+        super().connection_lost(exc)
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -114,6 +128,7 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
             scope["extensions"][EXTENSION] = FrameWriter(self)
 
     def data_received(self, data: bytes) -> None:
+        self._direct_left = DIRECT_PER_READ
         if self._at_frame_boundary() and self._take_frames(data):
             return
         super().data_received(data)
@@ -195,6 +210,11 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
                 return
             self.queue.put_nowait({"type": "websocket.receive", "text": text})
         else:
+            handler = self.direct_handler
+            if handler is not None and self._direct_left > 0 and self.queue.empty():
+                self._direct_left -= 1
+                if handler(data):
+                    return
             self.queue.put_nowait({"type": "websocket.receive", "bytes": data})
         self._queued_bytes += len(data)
         if self._queued_bytes >= READ_AHEAD_BYTES and not self.read_paused:

@@ -12,7 +12,7 @@ from ..auth import LoginError, login
 from ..clientaddr import client_key
 from ..state import AppState
 from ..store.base import StoreError
-from ..sync.channel import ChannelClosedError, PendingSend, start_send
+from ..sync.channel import ChannelClosedError, MessageHandler, PendingSend, start_send
 from ..sync.errors import CloseCode, MalformedMessageError, SyncError
 from ..ws_direct import EXTENSION, FrameWriter
 
@@ -58,6 +58,13 @@ class WebSocketChannel:
             return None
         # uvicorn's websocket protocols write into the transport unless it asked to pause
         return start_send(self.send(message))
+
+    def on_message(self, handler: MessageHandler | None) -> bool:
+        # P368: our protocol offers messages to the room as they are read
+        if self._writer is None:
+            return False
+        self._writer.on_message(handler)
+        return True
 
     async def close(self, code: int, reason: str) -> None:
         try:

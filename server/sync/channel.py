@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine, Generator
+from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Protocol, runtime_checkable
+
+MessageHandler = Callable[[bytes], bool]
 
 
 class ChannelClosedError(Exception):
@@ -35,6 +37,19 @@ class DirectChannel(Protocol):
         """Write `message` at once if the transport takes it without waiting and return
         None; else return what is left of the send, to be awaited before the next one.
         Raises ChannelClosedError as send() does."""
+        ...
+
+
+@runtime_checkable
+class DirectReads(Protocol):
+    """A channel that can offer each message to a handler as it is read, without waking
+    the task that waits in recv() (P368)."""
+
+    def on_message(self, handler: MessageHandler | None) -> bool:
+        """Offer every binary message, while none waits for recv(), to `handler`; a
+        message it returns True for is handled and never reaches recv(). The handler
+        never raises. Returns False when this channel cannot do so (then recv() gets
+        everything). None removes the handler."""
         ...
 
 

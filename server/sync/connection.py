@@ -40,6 +40,17 @@ class TokenBucket:
         self.tokens -= cost
         return -self.tokens / self.rate if self.tokens < 0 else 0.0
 
+    def take_free(self, cost: float) -> bool:
+        """Take `cost` tokens only if that leaves no deficit; False takes nothing."""
+        now = time.monotonic()
+        tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if tokens < cost:
+            self.tokens = tokens
+            return False
+        self.tokens = tokens - cost
+        return True
+
 
 def coalesce(frames: list[bytes]) -> list[bytes]:
     """Merge runs of document updates waiting for the same client into one frame each

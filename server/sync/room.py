@@ -4,7 +4,7 @@ Usage (Rooms does this):
 
     room = Room(board_id, doc, store, config, last_seq)
     room.extend(extension)           # features (RoomExtension), before run; app.py does it
-    tg.start_soon(room.run)          # fan-out, presence expiry, the extensions' tasks
+    tg.start_soon(room.run)          # presence, its expiry, the extensions' tasks
     await room.serve(channel, role)  # once per connection, returns when it ends
     await room.stop()                # drain, compact; then drop the room
 
@@ -28,9 +28,9 @@ from ..store.base import DocStore
 from . import appmsg, codec
 from .awareness import MIRROR, AwarenessRegistry
 from .budget import PresenceOutbox
-from .channel import Channel, ChannelClosedError
+from .channel import Channel, ChannelClosedError, DirectReads
 from .config import RoomConfig as RoomConfig
-from .connection import Connection, TokenBucket
+from .connection import Connection
 from .durable import SAVING_PAUSED
 from .durable import Shared as Shared
 from .errors import (
@@ -43,6 +43,7 @@ from .errors import (
 from .extension import Extensions, RoomExtension
 from .judge import DocumentFaultError as DocumentFaultError
 from .judge import JudgedDoc
+from .reading import Reader
 from .requests import handle_app_message
 from .vocabulary import Role
 
@@ -153,6 +154,10 @@ class Room(JudgedDoc):
         if join is not None:
             conn.send(join)
         sender_done = anyio.Event()
+        reader = Reader(self.config)
+        direct = isinstance(channel, DirectReads) and channel.on_message(
+            lambda data: self._handle_now(conn, reader, data)
+        )
 
         async def sender() -> None:
             try:
@@ -163,13 +168,16 @@ class Room(JudgedDoc):
         try:
             async with anyio.create_task_group() as tg:
                 tg.start_soon(sender)
-                tg.start_soon(self._read_loop, conn)
+                tg.start_soon(self._read_loop, conn, reader)
                 await conn.wait_closed()
                 conn.stop_sender()
                 with anyio.move_on_after(2):
                     await sender_done.wait()
                 tg.cancel_scope.cancel()
         finally:
+            if direct:
+                assert isinstance(channel, DirectReads)
+                channel.on_message(None)
             self.conns.discard(conn)
             self.last_left = time.monotonic()
             if self.shared is not None:
@@ -196,16 +204,10 @@ class Room(JudgedDoc):
                 self._emptied = anyio.Event()
             await self._emptied.wait()
 
-    async def _read_loop(self, conn: Connection) -> None:
-        cfg = self.config
-        bucket = TokenBucket(cfg.messages_per_second, cfg.message_burst)
+    async def _read_loop(self, conn: Connection, reader: Reader) -> None:
+        bucket = reader.messages
         # P123: bytes per second, documents and presence apart; both slow the reader only
-        update_bytes = TokenBucket(cfg.update_bytes_per_second, cfg.update_bytes_burst)
-        presence_bytes = TokenBucket(cfg.awareness_bytes_per_second, cfg.awareness_bytes_burst)
-        lanes: dict[int, TokenBucket] = {
-            codec.MessageType.SYNC: update_bytes,
-            codec.MessageType.AWARENESS: presence_bytes,
-        }
+        lanes = reader.lanes
         handled = 0
         try:
             while not conn.closing:
@@ -215,7 +217,11 @@ class Room(JudgedDoc):
                     handled = 0
                     await anyio.lowlevel.checkpoint()
                 handled += 1
-                data = await conn.channel.recv()
+                reader.waiting = True
+                try:
+                    data = await conn.channel.recv()
+                finally:
+                    reader.waiting = False
                 if (delay := bucket.take()) > 0:
                     await anyio.sleep(delay)
                 kind = data[0] if data else -1
@@ -234,27 +240,36 @@ class Room(JudgedDoc):
             log.exception("board %s: error serving %r", self.board_id, conn)
             conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
 
-    async def _handle(self, conn: Connection, data: bytes) -> None:
+    def _handle_now(self, conn: Connection, reader: Reader, data: bytes) -> bool:
+        """P368: a document update or presence message, taken as it is read when the read
+        loop is idle and no limit makes it wait: no task wakes up for it. True if handled
+        (also when it closed the connection), False to leave it to the read loop."""
+        if conn.closing or self._gate is not None or not reader.take_free(data):
+            return False
+        try:
+            if not self._handle_plain(conn, self._decode(data)):
+                log.error(
+                    "board %s: %r sent a frame the direct read misjudged", self.board_id, conn
+                )
+                conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
+        except SyncError as exc:
+            log.info("board %s: closing %r: %s", self.board_id, conn, exc.reason)
+            conn.close(exc.code, exc.reason)
+        except Exception:
+            log.exception("board %s: error serving %r", self.board_id, conn)
+            conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
+        return True
+
+    def _decode(self, data: bytes) -> codec.Frame:
         if len(data) > self.config.max_message_bytes:
             raise MessageTooBigError(
                 f"message of {len(data)} bytes exceeds the limit of {self.config.max_message_bytes}"
             )
-        frame = codec.decode_frame(data)
-        if isinstance(frame, codec.SyncStep1):
-            await self.flushed()  # P21: never hand out what is not yet durable
-            if self._gate is not None:
-                await self._gate.wait()  # P121: nor a document that is being reloaded
-            if self.store_failed:
-                raise StoreUnavailableError(SAVING_PAUSED)
-            if frame.state_vector == EMPTY_STATE_VECTOR:
-                conn.send(self._full_step2_frame())
-            else:
-                try:
-                    reply = self.doc.get_update(frame.state_vector)
-                except (ValueError, RuntimeError) as exc:
-                    raise MalformedMessageError("state vector could not be decoded") from exc
-                conn.send(codec.encode_sync_step2(reply))
-        elif isinstance(frame, codec.SyncStep2 | codec.SyncUpdate):
+        return codec.decode_frame(data)
+
+    def _handle_plain(self, conn: Connection, frame: codec.Frame) -> bool:
+        """Handle what never waits (document updates, presence); False for the rest."""
+        if isinstance(frame, codec.SyncStep2 | codec.SyncUpdate):
             if conn.can_write:
                 self.apply_client_update(conn, frame.update)
             elif isinstance(frame, codec.SyncUpdate) and not conn.denied_notice_sent:
@@ -269,6 +284,28 @@ class Room(JudgedDoc):
                 self._broadcast_awareness(accepted)
                 if self.shared is not None:
                     self.shared.presence(codec.encode_awareness_entries(accepted))
+        else:
+            return False
+        return True
+
+    async def _handle(self, conn: Connection, data: bytes) -> None:
+        frame = self._decode(data)
+        if self._handle_plain(conn, frame):
+            return
+        if isinstance(frame, codec.SyncStep1):
+            await self.flushed()  # P21: never hand out what is not yet durable
+            if self._gate is not None:
+                await self._gate.wait()  # P121: nor a document that is being reloaded
+            if self.store_failed:
+                raise StoreUnavailableError(SAVING_PAUSED)
+            if frame.state_vector == EMPTY_STATE_VECTOR:
+                conn.send(self._full_step2_frame())
+            else:
+                try:
+                    reply = self.doc.get_update(frame.state_vector)
+                except (ValueError, RuntimeError) as exc:
+                    raise MalformedMessageError("state vector could not be decoded") from exc
+                conn.send(codec.encode_sync_step2(reply))
         elif isinstance(frame, codec.QueryAwareness):
             empty = codec.encode_awareness(codec.encode_awareness_entries([]))
             conn.send(self._join_presence() or empty)

@@ -23,7 +23,13 @@ from typing import Any
 import pytest
 import uvicorn
 
-from server.ws_direct import EXTENSION, DirectWebSocketProtocol, FrameWriter, binary_frame
+from server.ws_direct import (
+    DIRECT_PER_READ,
+    EXTENSION,
+    DirectWebSocketProtocol,
+    FrameWriter,
+    binary_frame,
+)
 from tests.support.live import free_port
 
 MAX_SIZE = 70_000  # above 65,535 so both long length encodings are exercised
@@ -47,11 +53,36 @@ async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
             await send({"type": "websocket.send", "bytes": data})
 
 
+async def handler_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answers b"H..." from the handler offered by FrameWriter.on_message (P368) as
+    b"direct:H...", and whatever reaches `receive` as b"loop:...". The handler takes
+    only messages that start with H."""
+    if scope["type"] != "websocket":
+        return
+    await receive()
+    await send({"type": "websocket.accept"})
+    writer = scope["extensions"][EXTENSION]
+    assert isinstance(writer, FrameWriter)
+
+    def handle(data: bytes) -> bool:
+        if not data.startswith(b"H"):
+            return False
+        assert writer.send(b"direct:" + data)
+        return True
+
+    writer.on_message(handle)
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        await send({"type": "websocket.send", "bytes": b"loop:" + message["bytes"]})
+
+
 @contextmanager
-def server(protocol: Any) -> Iterator[int]:
+def server(protocol: Any, app: Any = echo_app) -> Iterator[int]:
     port = free_port()
     config = uvicorn.Config(
-        echo_app,
+        app,
         host="127.0.0.1",
         port=port,
         ws=protocol,
@@ -250,6 +281,34 @@ def test_p365_small_binary_frames_take_the_fast_read(ports: dict[str, int]) -> N
     finally:
         sock.close()
     assert DirectWebSocketProtocol.frames_read_here - before >= 15
+
+
+def test_p368_messages_are_offered_to_the_handler_in_order_and_bounded_per_read() -> None:
+    with server(DirectWebSocketProtocol, handler_app) as port:
+        sock = connect(port)
+        try:
+            for payload in (b"H1", b"x2", b"H3"):  # one at a time: nothing queued before
+                sock.sendall(frame(0x2, payload))
+                kind = b"direct:" if payload.startswith(b"H") else b"loop:"
+                assert read_frames(sock, 1) == [(0x2, kind + payload)]
+            # a burst in one write: the first DIRECT_PER_READ go to the handler, the rest
+            # to receive; one not taken queues everything behind it, so the order holds
+            burst = [b"H%02d" % i for i in range(DIRECT_PER_READ + 6)]
+            burst.insert(3, b"y")
+            sock.sendall(b"".join(frame(0x2, p) for p in burst))
+            got = [payload for _, payload in read_frames(sock, len(burst))]
+            assert [g.split(b":", 1)[1] for g in got] == burst
+            assert [g.split(b":", 1)[0] for g in got] == [b"direct"] * 3 + [b"loop"] * (
+                len(burst) - 3
+            )
+            only = [b"H%02d" % i for i in range(DIRECT_PER_READ + 6)]
+            sock.sendall(b"".join(frame(0x2, p) for p in only))
+            got = [payload for _, payload in read_frames(sock, len(only))]
+            assert got == [b"direct:" + p for p in only[:DIRECT_PER_READ]] + [
+                b"loop:" + p for p in only[DIRECT_PER_READ:]
+            ]
+        finally:
+            sock.close()
 
 
 HOSTILE = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import anyio
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from server.sync.channel import ChannelClosedError, PendingSend, start_send
+from server.sync.channel import ChannelClosedError, MessageHandler, PendingSend, start_send
 
 
 @dataclass
@@ -31,6 +31,9 @@ class MemoryChannel:
             raise ChannelClosedError() from exc
 
     async def send(self, message: bytes) -> None:
+        peer = self.peer
+        if isinstance(peer, ReadsMemoryChannel) and peer.offer(message):
+            return
         try:
             await self._outbox.send(message)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError) as exc:
@@ -66,14 +69,37 @@ class DirectMemoryChannel(MemoryChannel):
         return None
 
 
+class ReadsMemoryChannel(DirectMemoryChannel):
+    """A DirectMemoryChannel that also offers each message to the room's handler as the
+    client sends it, while none is queued for recv() (P368), as our websocket protocol
+    does with what it reads. `taken` counts the messages the handler took."""
+
+    handler: MessageHandler | None = None
+    taken: int = 0
+
+    def on_message(self, handler: MessageHandler | None) -> bool:
+        self.handler = handler
+        return True
+
+    def offer(self, message: bytes) -> bool:
+        handler = self.handler
+        if handler is None or self._inbox.statistics().current_buffer_used:
+            return False
+        if handler(message):
+            self.taken += 1
+            return True
+        return False
+
+
 def channel_pair(
-    path: str = "/ws/test", buffer: int = 10_000, direct: bool = False
+    path: str = "/ws/test", buffer: int = 10_000, direct: bool = False, reads: bool = False
 ) -> tuple[MemoryChannel, MemoryChannel]:
     """(server_side, client_side); a close on either side ends both directions.
-    `direct`: the server side is a DirectMemoryChannel."""
+    `direct`: the server side is a DirectMemoryChannel; `reads`: a ReadsMemoryChannel."""
     a_send, b_recv = anyio.create_memory_object_stream[bytes](buffer)
     b_send, a_recv = anyio.create_memory_object_stream[bytes](buffer)
-    server = (DirectMemoryChannel if direct else MemoryChannel)(path, a_recv, a_send)
+    kind = ReadsMemoryChannel if reads else DirectMemoryChannel if direct else MemoryChannel
+    server = kind(path, a_recv, a_send)
     client = MemoryChannel(path, b_recv, b_send)
     server.peer, client.peer = client, server
     return server, client

@@ -55,9 +55,9 @@ class RoomKit:
 
     @contextlib.asynccontextmanager
     async def join(
-        self, role: Role = "participant", direct: bool = False
+        self, role: Role = "participant", direct: bool = False, reads: bool = False
     ) -> AsyncIterator[PyClient]:
-        server_side, client_side = channel_pair(direct=direct)
+        server_side, client_side = channel_pair(direct=direct, reads=reads)
         self.tg.start_soon(self.room.serve, server_side, role)
         async with PyClient.over(client_side) as client:
             await client.synced.wait()

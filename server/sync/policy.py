@@ -82,13 +82,48 @@ _UNTRUSTED_HASH = hash_origin(UNTRUSTED)
 _RELAYED_HASH = hash_origin(RELAYED)
 
 
+def _txn(shared: Map[Any] | Text) -> Any:
+    """pycrdt's open transaction on the value's document, or None."""
+    doc = shared._doc
+    current = doc._txn if doc is not None else None
+    return current._txn if current is not None else None
+
+
 def _get(m: Map[Any], key: str, default: Any = None) -> Any:
-    """`m.get(key, default)` in one pycrdt transaction: pycrdt's `get` opens three (its
-    own, `in` and `[]`), which cost more than the check itself on every keystroke."""
+    """`m.get(key, default)` reading through the open transaction: pycrdt's `get` opens
+    three transactions (its own, `in`, `[]`) and `[]` looks the key up twice; nested or
+    not, they cost more than the check itself on every keystroke (P364)."""
+    txn = _txn(m)
+    if txn is None:
+        with m.doc.transaction():
+            return _get(m, key, default)
     try:
-        return m[key]
-    except KeyError:
+        raw = m.integrated.get(txn, key)
+    except ValueError:  # pycrdt's "Key error": no such key
         return default
+    return m._maybe_as_type_or_doc(raw)
+
+
+def _has(m: Map[Any], key: str) -> bool:
+    txn = _txn(m)
+    if txn is None:
+        return key in m
+    return bool(m.integrated.has(txn, key))
+
+
+def _len(shared: Map[Any] | Text) -> int:
+    """len() of a map or text (UTF-8 bytes for a text, as pycrdt's len)."""
+    txn = _txn(shared)
+    if txn is None:
+        return len(shared)
+    return int(shared.integrated.len(txn))
+
+
+def _keys(m: Map[Any]) -> set[str]:
+    txn = _txn(m)
+    if txn is None:
+        return set(m.keys())
+    return set(m.integrated.keys(txn))
 
 
 def _observe_raw(root: Map[Any], callback: Callable[[list[Any]], None]) -> Subscription:
@@ -241,8 +276,8 @@ class UpdatePolicy:
                 out.append(
                     Violation("forbidden", reason, {"field": after, "why": "private"}, note_id)
                 )
-        created = [n for n in self._touch.notes if n not in self.note_fields and n in notes]
-        if created and len(notes) > self.rules.max_notes:
+        created = [n for n in self._touch.notes if n not in self.note_fields and _has(notes, n)]
+        if created and _len(notes) > self.rules.max_notes:
             cap = self.rules.max_notes
             out.append(Violation("limit", f"a board holds at most {cap} notes", {"notes": cap}))
         for rule in self._extra:
@@ -301,7 +336,7 @@ class UpdatePolicy:
             return f"note {note_id!r} must be a map"
         if len(note_id) > 64:
             return "note ids are at most 64 characters"
-        keys = set(note.keys()) if changed is None else changed
+        keys = _keys(note) if changed is None else changed
         unknown = keys - NOTE_KEYS
         if unknown:
             return f"unknown note keys: {', '.join(sorted(unknown))}"
@@ -325,7 +360,8 @@ class UpdatePolicy:
                 return f"'{key}' must be text"
             # len() of a pycrdt Text counts UTF-8 bytes, never fewer than characters
             limit = self.rules.max_note_chars
-            if len(value) > limit and len(str(value)) > limit:
+            size = _len(value) if isinstance(value, Text) else len(value)
+            if size > limit and len(str(value)) > limit:
                 return f"a note's text is at most {self.rules.max_note_chars} characters"
         for key in _NUMBER_KEYS:
             if key not in keys:

@@ -233,11 +233,17 @@ class Room(JudgedDoc):
                 await self._handle(conn, data)
         except ChannelClosedError:
             conn.end()
-        except SyncError as exc:
+        except Exception as exc:
+            self._close_for(conn, exc)
+
+    def _close_for(self, conn: Connection, exc: Exception) -> None:
+        """Close `conn` for what handling its message raised: a SyncError with its own
+        code, anything else with 4500 (logged with its traceback)."""
+        if isinstance(exc, SyncError):
             log.info("board %s: closing %r: %s", self.board_id, conn, exc.reason)
             conn.close(exc.code, exc.reason)
-        except Exception:
-            log.exception("board %s: error serving %r", self.board_id, conn)
+        else:
+            log.error("board %s: error serving %r", self.board_id, conn, exc_info=exc)
             conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
 
     def _handle_now(self, conn: Connection, reader: Reader, data: bytes) -> bool:
@@ -252,12 +258,8 @@ class Room(JudgedDoc):
                     "board %s: %r sent a frame the direct read misjudged", self.board_id, conn
                 )
                 conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
-        except SyncError as exc:
-            log.info("board %s: closing %r: %s", self.board_id, conn, exc.reason)
-            conn.close(exc.code, exc.reason)
-        except Exception:
-            log.exception("board %s: error serving %r", self.board_id, conn)
-            conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
+        except Exception as exc:
+            self._close_for(conn, exc)
         return True
 
     def _decode(self, data: bytes) -> codec.Frame:

@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any
 
 from pycrdt import Doc, Map, Subscription, Text
+from pycrdt._base import base_types
 from pycrdt._transaction import hash_origin
 
 from canvas_schema import misplaced_kind
@@ -82,6 +83,12 @@ _UNTRUSTED_HASH = hash_origin(UNTRUSTED)
 _RELAYED_HASH = hash_origin(RELAYED)
 
 
+# pycrdt's wrappers of a map's or text's raw value, looked up by type rather than by
+# pycrdt's isinstance() against each of its seven types on every read
+_WRAPPERS: dict[type, Any] = {raw: cls for raw, cls in base_types.items() if cls in (Map, Text)}
+_PLAIN = frozenset((str, int, float, bool, type(None), dict, list))
+
+
 def _txn(shared: Map[Any] | Text) -> Any:
     """pycrdt's open transaction on the value's document, or None."""
     doc = shared._doc
@@ -101,7 +108,12 @@ def _get(m: Map[Any], key: str, default: Any = None) -> Any:
         raw = m.integrated.get(txn, key)
     except ValueError:  # pycrdt's "Key error": no such key
         return default
-    return m._maybe_as_type_or_doc(raw)
+    wrapper = _WRAPPERS.get(type(raw))
+    if wrapper is not None:
+        return wrapper(_doc=m._doc, _integrated=raw)
+    if type(raw) in _PLAIN:
+        return raw
+    return m._maybe_as_type_or_doc(raw)  # anything else as pycrdt wraps it
 
 
 def _has(m: Map[Any], key: str) -> bool:

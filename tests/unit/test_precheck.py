@@ -363,3 +363,58 @@ def test_p107_index_of_a_loaded_board_matches_a_fresh_room() -> None:
     note = check_update(doc.get_update(), ARCHIVE)
     assert sorted(set(note.depths)) == [1, 2, 3]
     assert index.size() < 20
+
+
+def _single_struct_updates(doc: Doc[Any]) -> list[bytes]:
+    """Updates of one struct each, as clients write them, plus hand-made ones that refer
+    to unknown items, to themselves, or name a parent or a root."""
+    peer: Doc[Any] = Doc()
+    peer.apply_update(doc.get_update())
+    out: list[bytes] = []
+
+    def step(change: Any) -> None:
+        before = peer.get_state()
+        with peer.transaction():
+            change()
+        out.append(peer.get_update(before))
+        doc.apply_update(out[-1])
+
+    notes = peer.get("notes", type=Map)
+    step(lambda: notes.__setitem__("n1", Map({"field": "A1", "text": Text("ab")})))
+    text = notes["n1"]["text"]
+    for i in range(3):
+        step(lambda i=i: text.insert(2 + i, "x"))  # a keystroke at the end
+    step(lambda: text.insert(0, "y"))  # at the start: a right origin only
+    step(lambda: text.insert(3, "z"))  # in the middle
+    step(lambda: notes["n1"].__setitem__("x", 0.5))  # a key set: origin none, parent named
+    step(lambda: notes["n1"].__setitem__("x", 0.25))  # set again: an origin
+    unknown = h.uint(1 << 20) + h.uint(5)
+    # an item of a string whose origin is unknown, and one whose origin is itself
+    out.append(h.update([b"\x84" + unknown + h.string("q")], client=77))
+    out.append(h.update([b"\x84" + h.uint(77) + h.uint(0) + h.string("q")], client=77))
+    return out
+
+
+@pytest.mark.parametrize("built", [False, True])
+def test_p107_a_single_struct_resolves_as_the_general_walk_does(built: bool) -> None:
+    from server.sync.precheck.index import _resolve_all, resolve_depths
+    from server.sync.precheck.parse import parse_update
+
+    doc, _ = board()
+    singles = 0
+    for update in _single_struct_updates(doc):
+        index = TypeIndex.from_state(doc.get_update()) if built else TypeIndex()
+        if not built:
+            index.record(doc.get_update())  # ends only: not built, so depths are not exact
+        outcomes: list[tuple[object, ...]] = []
+        for resolve in (resolve_depths, lambda p, pr, i: _resolve_all(p, pr, i, p.exact)):
+            parsed = parse_update(update, CLIENT)
+            parsed.exact = index is None or parsed.has_types or index.built
+            try:
+                resolve(parsed, CLIENT, index)
+                outcomes.append(("ok", parsed.depths, parsed.exact))
+            except UpdateRefusedError as exc:
+                outcomes.append(("refused", exc.rule, str(exc)))
+        singles += len(parse_update(update, CLIENT).structs) == 1
+        assert outcomes[0] == outcomes[1], update.hex()
+    assert singles >= 8  # the keystrokes, the key sets and both hand-made ones

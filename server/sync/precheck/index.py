@@ -8,7 +8,19 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .limits import GC, NOTES, RECORD, SKIP, TYPE, Id, Parsed, Profile, _forbidden, _malformed
+from .limits import (
+    GC,
+    NOTES,
+    RECORD,
+    SKIP,
+    TYPE,
+    Id,
+    Parsed,
+    Profile,
+    Struct,
+    _forbidden,
+    _malformed,
+)
 from .parse import parse_update, read_state_vector
 
 _MAX_STORED_DEPTH = 255  # deeper than every profile allows; depths above are stored as this
@@ -211,10 +223,41 @@ def resolve_depths(parsed: Parsed, profile: Profile, index: TypeIndex | None) ->
     looked up as known (depth 0 stands in, `parsed.exact` becomes False) unless the index
     has its depths built already.
     """
-    structs = parsed.structs
-    count = len(structs)
     exact = index is None or parsed.has_types or index.built
     parsed.exact = exact
+    if len(parsed.structs) == 1:
+        depth = _one_outside_ref(parsed.structs[0], index, exact)
+        if depth is not None:
+            parsed.depths = [depth]
+            return
+    _resolve_all(parsed, profile, index, exact)
+
+
+def _one_outside_ref(s: Struct, index: TypeIndex | None, exact: bool) -> int | None:
+    """The depth of an update's only struct when it is an item that names no parent and
+    no root and refers to an item outside itself (a keystroke): what `_resolve_all`
+    gives it, without its bookkeeping. None for any other struct."""
+    kind, origin, right, root, parent = s[3], s[4], s[5], s[6], s[7]
+    ref = origin if origin is not None else right
+    if kind == TYPE or kind == GC or kind == SKIP or root is not None or parent is not None:
+        return None
+    if ref is None or (ref[0] == s[0] and s[1] <= ref[1] < s[1] + s[2]):
+        return None
+    found = None
+    if index is not None:
+        if exact:
+            found = index.depth_at(*ref)
+        elif index.knows(*ref):
+            found = 0
+    if found is None:
+        raise _malformed("P107", "the update refers to an unknown item")
+    return found
+
+
+def _resolve_all(parsed: Parsed, profile: Profile, index: TypeIndex | None, exact: bool) -> None:
+    """resolve_depths for any update."""
+    structs = parsed.structs
+    count = len(structs)
     clocks = [s[1] for s in structs]
     sections: dict[int, tuple[int, int]] = {}
     first = 0

@@ -56,6 +56,7 @@ const { values: opt } = parseArgs({
     drain: { type: 'string', default: '5' },
     'no-awareness': { type: 'boolean', default: false },
     'connect-batch': { type: 'string', default: '25' },
+    spread: { type: 'string', default: 'client' },
     help: { type: 'boolean', default: false }
   }
 })
@@ -64,13 +65,19 @@ if (opt.help || !opt.url) {
   console.error(`usage: node bench/load.mjs --scenario S1|S2|S3|S4|J --url WS_URL
   [--targets JSON|@file] [--room-prefix P] [--rooms N] [--clients N] [--rate PER_S]
   [--seconds S] [--updates N] [--notes N] [--joins N] [--field A1] [--connect-timeout S]
-  [--drain S] [--no-awareness] [--connect-batch N]`)
+  [--drain S] [--no-awareness] [--connect-batch N] [--spread client|board]`)
   process.exit(opt.help ? 0 : 2)
 }
 
-// several nodes serving the same boards: --url A,B puts client i on URLS[i % n]
+// several nodes: --url A,B puts client i on URLS[i % n] (--spread client: every node serves
+// every board), or every client of board b on URLS[b % n] (--spread board: as a proxy that
+// routes by board would)
 const URLS = opt.url.split(',')
-const nodeOf = (c) => c.idx % URLS.length
+if (!['client', 'board'].includes(opt.spread)) {
+  console.error('--spread takes client or board')
+  process.exit(2)
+}
+const nodeOf = (c) => (opt.spread === 'board' ? c.board : c.idx) % URLS.length
 
 const scenario = opt.scenario.toUpperCase()
 if (!DEFAULTS[scenario]) {
@@ -132,6 +139,7 @@ class Client {
     this.idx = nextClient++
     this.label = label
     this.target = target
+    this.board = targets.indexOf(target)
     this.doc = new Y.Doc()
     this.provider = null
     this.syncedAt = null

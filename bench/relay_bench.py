@@ -146,7 +146,12 @@ def make_boards(base: str, count: int) -> list[dict[str, Any]]:
 
 
 def run_load(
-    scenario: str, nodes: list[tuple[str, int]], seconds: int, drain: int, workdir: Path
+    scenario: str,
+    nodes: list[tuple[str, int]],
+    seconds: int,
+    drain: int,
+    workdir: Path,
+    spread: str = "client",
 ) -> dict[str, Any]:
     bases = [base for base, _ in nodes]
     pids = [pid for _, pid in nodes]
@@ -158,6 +163,7 @@ def run_load(
         raise SystemExit("node (Node.js 20+) is not on PATH")
     cmd = [node_bin, str(LOAD_JS), "--scenario", scenario, "--url", urls]
     cmd += ["--targets", f"@{targets}", "--seconds", str(seconds), "--drain", str(drain)]
+    cmd += ["--spread", spread]
     marks: dict[str, float] = {}
     result: dict[str, Any] | None = None
     with subprocess.Popen(
@@ -185,13 +191,15 @@ def run_load(
 BOARDS = {"S1": 1, "S2": 40}
 
 
-def measure(scenario: str, nodes: int, seconds: int, drain: int, store: str) -> dict[str, Any]:
+def measure(
+    scenario: str, nodes: int, seconds: int, drain: int, store: str, spread: str = "client"
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="relay-bench-") as tmp, ExitStack() as stack:
         workdir = Path(tmp)
         data = workdir / "data"
         relay = redis(stack, workdir) if nodes > 1 else ""
         started = [node(stack, workdir, data, relay, store) for _ in range(nodes)]
-        return run_load(scenario, started, seconds, drain, workdir)
+        return run_load(scenario, started, seconds, drain, workdir, spread)
 
 
 def main() -> None:
@@ -204,13 +212,19 @@ def main() -> None:
     parser.add_argument(
         "--store", default="", help="postgresql://… shared by the nodes (default: one SQLite file)"
     )
+    parser.add_argument(
+        "--spread",
+        default="client",
+        choices=("client", "board"),
+        help="client: client i on node i mod n; board: every client of board b on node b mod n",
+    )
     args = parser.parse_args()
     Row = tuple[float, float, float, float, float, int]
     counts = [int(n) for n in args.nodes.split(",")]
     rows: dict[str, list[Row]] = {f"{n} node{'s' if n > 1 else ''}": [] for n in counts}
     for run in range(args.runs):
         for label, nodes in zip(rows, counts, strict=True):
-            res = measure(args.scenario, nodes, args.seconds, args.drain, args.store)
+            res = measure(args.scenario, nodes, args.seconds, args.drain, args.store, args.spread)
             lat = res["latency_ms"]
             cross = res.get("cross_node_latency_ms") or {"p50": float("nan"), "p99": float("nan")}
             us = res["server_us_per_delivery"]

@@ -46,6 +46,12 @@ def encode_message(msg: RelayMessage) -> bytes:
     return packed
 
 
+def echo_prefix(node: str) -> bytes:
+    """The first bytes of every message `node` encodes: a 5-item array, then its id."""
+    head: bytes = msgpack.packb(node, use_bin_type=True)
+    return b"\x95" + head
+
+
 def decode_message(data: bytes) -> RelayMessage:
     """P322: bounded and shape-checked before anything else reads it."""
     if len(data) > MAX_RELAY_BYTES:

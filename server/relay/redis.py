@@ -25,6 +25,7 @@ from .base import (
     RelayFormatError,
     RelayMessage,
     decode_message,
+    echo_prefix,
     encode_message,
 )
 
@@ -66,6 +67,9 @@ class RedisRelay:
     def __init__(self, url: str, node_id: str = "") -> None:
         self.url = url
         self.node_id = (node_id or uuid.uuid4().hex[:12])[:MAX_NODE_ID]
+        # how this node's own messages start: they come back from Redis and are dropped
+        # before they are decoded (half of what a node reads when it serves every board)
+        self._echo = echo_prefix(self.node_id)
         self._redis: Redis | None = None
         self._subs: dict[str, list[_Sub]] = {}
         self._tg: TaskGroup | None = None
@@ -225,6 +229,8 @@ class RedisRelay:
                 self._tg.start_soon(_gap, sub)  # reading goes on meanwhile
 
     def _dispatch(self, channel: bytes, data: bytes) -> None:
+        if data.startswith(self._echo):
+            return  # our own, back from Redis
         board = channel.decode()[len(channel_of("")) :]
         subs = self._subs.get(board)
         if not subs:

@@ -19,6 +19,7 @@ from server.relay.base import (
     RelayFormatError,
     RelayMessage,
     decode_message,
+    echo_prefix,
     encode_message,
 )
 from server.relay.local import LocalHub, LocalRelay
@@ -194,6 +195,26 @@ async def test_p322_a_malformed_relay_message_is_dropped_and_counts_as_a_gap(
         finally:
             await raw.aclose()
         assert inbox.messages == []
+
+
+async def test_p321_own_messages_are_dropped_by_their_first_bytes_only(
+    redis_server: RedisServer,
+) -> None:
+    async with RedisRelay(redis_server.url, node_id="n1") as b:
+        inbox = Inbox()
+        await b.subscribe("b1", inbox.on_message, inbox.on_gap)
+        raw = Redis.from_url(redis_server.url)
+        try:
+            # this node's own first bytes and then garbage: never decoded, so no gap
+            await raw.publish(channel_of("b1"), echo_prefix("n1") + b"\xc1 not msgpack")
+            for node in ("n1", "n10", "n", "m1"):  # only the first is this node
+                msg = RelayMessage(node, UPDATE, 1, 1.0, node.encode())
+                await raw.publish(channel_of("b1"), encode_message(msg))
+            await inbox.until(lambda: len(inbox.messages) == 3)
+        finally:
+            await raw.aclose()
+        assert [m.node for m in inbox.messages] == ["n10", "n", "m1"]
+        assert inbox.gaps == 0
 
 
 def test_p322_relay_messages_are_bounded_and_shape_checked() -> None:

@@ -243,6 +243,12 @@ def _one_outside_ref(s: Struct, index: TypeIndex | None, exact: bool) -> int | N
         return None
     if ref is None or (ref[0] == s[0] and s[1] <= ref[1] < s[1] + s[2]):
         return None
+    return _outside_depth(ref, index, exact)
+
+
+def _outside_depth(ref: Id, index: TypeIndex | None, exact: bool) -> int:
+    """The depth of an item the update refers to but does not hold: looked up in the
+    index (0 stands in while its depths are not built); unknown ids are refused."""
     found = None
     if index is not None:
         if exact:
@@ -338,15 +344,7 @@ def _resolve_all(parsed: Parsed, profile: Profile, index: TypeIndex | None, exac
                     else:
                         found = outside.get(ref)
                         if found is None:
-                            if index is None:
-                                pass
-                            elif exact:
-                                found = index.depth_at(*ref)
-                            elif index.knows(*ref):
-                                found = 0
-                            if found is None:
-                                raise _malformed("P107", "the update refers to an unknown item")
-                            outside[ref] = found
+                            found = outside[ref] = _outside_depth(ref, index, exact)
                         depth = found
                 if need >= 0:
                     if depths[need] == -2:

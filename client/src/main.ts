@@ -112,7 +112,8 @@ function start(root: HTMLElement, where: BoardLocation): void {
     if (ev.ev === 'rejected') {
       // P263: worded here from the code and its values, never the server's English reason
       const name = canvas ? fieldNamer(ctx) : (id: string) => id
-      const partial = !ev.whole && ev.notes.length > 0
+      // P266: an overtaken change was not refused; nothing else of the update is at stake
+      const partial = !ev.whole && ev.notes.length > 0 && ev.code !== 'conflict'
       toasts.show(refusalText(ev.code, ev.params, name), {
         kind: 'error',
         detail: partial ? t('rejected.partial', { count: ev.notes.length }) : undefined

@@ -53,6 +53,7 @@ class JudgedDoc(DurableDoc):
             deleted = b"".join(self._delete_sets[:1]) or EMPTY_DELETE_SET
             with self.doc.transaction():
                 violations = self.policy.check(conn.role)
+                overtaken = self.policy.overtaken()
                 # only a struct that names a root can add one; doc.keys() wraps every root
                 roots = list(self.doc.keys()) if names_root else []
             new_roots = (
@@ -100,7 +101,30 @@ class JudgedDoc(DurableDoc):
             self._publish(net, None if violations else conn, f"conn:{conn.author_id or conn.id}")
         if violations:
             self._reject(conn, violations, fatal=bool(new_roots), parked=parked)
+        if overtaken and not any(v.note is None for v in violations):
+            self._overtaken(conn, overtaken - {v.note for v in violations})
         return violations
+
+    def _overtaken(self, conn: Connection, notes: set[str]) -> None:
+        """P266: the writer's change to these notes lost to a concurrent write (Yjs keeps
+        one value per key), so none of it shows: tell the writer, who may write it again."""
+        if not notes:
+            return
+        ids = sorted(notes)
+        log.info("board %s: a change from %r to %s was overtaken", self.board_id, conn, ids)
+        if conn.speaks_app:
+            params = {"why": "overtaken"}
+            data: dict[str, Any] = {
+                "code": appmsg.ErrorCode.CONFLICT.value,
+                "params": params,
+                "reason": "a change made at the same time to the same note replaced yours",
+                "notes": [
+                    {"id": n, "code": appmsg.ErrorCode.CONFLICT.value, "params": params}
+                    for n in ids
+                ],
+                "whole": False,
+            }
+            conn.send(codec.encode_app(appmsg.encode_event("rejected", data)))
 
     def _keep(self, net: bytes | None, kept: partial.NoteValues) -> bytes | None:
         """P261: write the accepted notes again on top of the revert, as the server."""

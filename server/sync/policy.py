@@ -57,6 +57,9 @@ class _Touch:
     roots: set[str] = field(default_factory=set)
     # note id -> keys changed inside it, or None when the note itself was set or deleted
     notes: dict[str, set[str] | None] = field(default_factory=dict)
+    # notes whose map the update wrote without any key changing: a write that lost to a
+    # concurrent one (P266), or one undone within the same update
+    silent: set[str] = field(default_factory=set)
     unread: bool = False  # an observer failed: what the transaction touched is not known
 
     def note(self, note_id: str, key: str | None) -> None:
@@ -229,7 +232,10 @@ class UpdatePolicy:
             if len(path) >= 2:  # inside one key of a note (its text)
                 self._touch.note(str(path[0]), str(path[1]))
             elif path:  # keys of a note changed
-                for key in event.keys:
+                keys = event.keys
+                if not keys:
+                    self._touch.silent.add(str(path[0]))
+                for key in keys:
                     self._touch.note(str(path[0]), str(key))
             else:  # notes added, replaced or deleted
                 for key in event.keys:
@@ -244,6 +250,10 @@ class UpdatePolicy:
 
     def touched_notes(self) -> set[str]:
         return set(self._touch.notes)
+
+    def overtaken(self) -> set[str]:
+        """P266: notes the transaction wrote into without any key of theirs changing."""
+        return self._touch.silent - set(self._touch.notes)
 
     def check(self, role: Role) -> list[Violation]:
         """Judge the transaction that just ran (call before undoing or committing)."""

@@ -160,6 +160,8 @@ export const de = {
   'rejected.limit.bytes':
     'Das Board ist voll. Bitte löschen Sie Notizen, um Platz zu schaffen; Ihre Änderung wurde zurückgenommen.',
   'rejected.root': 'Diesen Teil des Boards ändert nur der Server. Ihre Änderung wurde zurückgenommen.',
+  'rejected.overtaken':
+    'Jemand hat im selben Moment dieselbe Notiz geändert; Ihre Änderung wurde dabei überschrieben. Bitte sehen Sie sich die Notiz an.',
   'rejected.partial': 'Alles andere ist angekommen (nicht angenommen: {count}).',
   'drafts.reason.typing': 'Das Feld {field} wurde gesperrt, während Sie schrieben.',
   'drafts.parked': 'Ihr Text ist nicht verloren: Er liegt als Entwurf bereit.',

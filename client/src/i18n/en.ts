@@ -146,6 +146,8 @@ export const en: Record<MessageKey, string> = {
   'rejected.limit.notes': 'This board already holds {notes} notes – your change was undone.',
   'rejected.limit.bytes': 'This board is full. Please delete notes to make room; your change was undone.',
   'rejected.root': 'Only the server changes this part of the board. Your change was undone.',
+  'rejected.overtaken':
+    'Someone changed the same note at the same moment, and your change was replaced. Please check the note.',
   'rejected.partial': 'Everything else arrived (not accepted: {count}).',
   'drafts.reason.typing': 'Field {field} was locked while you were writing.',
   'drafts.parked': 'Your text is not lost: it is kept as a draft.',

@@ -19,6 +19,7 @@ export function refusalText(code: string, params: Params, fieldName: (id: string
   if (code === 'forbidden' && params.root !== undefined) return t('rejected.root')
   if (code === 'limit' && params.notes !== undefined) return t('rejected.limit.notes', { notes: params.notes })
   if (code === 'limit' && params.bytes !== undefined) return t('rejected.limit.bytes')
+  if (code === 'conflict' && params.why === 'overtaken') return t('rejected.overtaken')
   const key = code === 'forbidden' || code === 'limit' || code === 'locked' ? code : 'invalid'
   return t(`rejected.${key}`)
 }

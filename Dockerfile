@@ -25,7 +25,8 @@ COPY pyproject.toml README.md LICENSE ./
 COPY server server
 COPY canvas_schema canvas_schema
 COPY --from=client /src/server/static server/static
-RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir . \
+# the extras: deploy/compose.yaml runs the nodes with --relay=redis:// and --store=postgresql://
+RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir ".[postgres,redis]" \
     && useradd --system --uid 10001 --home-dir /data cocanvas \
     && mkdir -p /data && chown cocanvas /data
 USER 10001

@@ -27,3 +27,14 @@ def test_dockerfile_runs_as_non_root_with_a_data_volume_and_healthcheck() -> Non
     assert "USER 10001" in text and 'VOLUME ["/data"]' in text
     assert "HEALTHCHECK" in text and "/healthz" in text
     assert text.count("FROM ") == 2  # client build stage and slim runtime stage
+
+
+def test_the_image_holds_what_the_shipped_compose_file_runs() -> None:
+    """deploy/compose.yaml starts the nodes on Redis and PostgreSQL: the image must install
+    the extras that bring their clients (redis-py, psycopg), or every node stops at start."""
+    compose = (ROOT / "deploy" / "compose.yaml").read_text()
+    assert "--relay=redis://" in compose and "--store=postgresql://" in compose
+    installs = [
+        line for line in (ROOT / "Dockerfile").read_text().splitlines() if "pip install" in line
+    ]
+    assert installs and all('".[postgres,redis]"' in line for line in installs), installs

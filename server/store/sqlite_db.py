@@ -2,9 +2,10 @@
 
 Writes are queued jobs; each batch of jobs that arrived together commits in one
 transaction (group commit), every job in its own savepoint so one failing job does not
-take the others with it. Small writes commit on the event loop: in WAL mode with
-synchronous=NORMAL a commit does not wait for the disk and costs less than handing it
-to a thread. Heavy jobs (compactions, snapshots), checkpoints, and everything under
+take the others with it (sqlite_txn.py). Small writes submitted during one turn of the
+event loop commit together in a callback at the end of that turn (P367): in WAL mode
+with synchronous=NORMAL a commit does not wait for the disk and costs less than handing
+it to a thread. Heavy jobs (compactions, snapshots), checkpoints, and everything under
 synchronous=FULL run on the writer thread. Reads use their own connection and thread.
 
 Deleted means deleted (PROTOCOL.md P200, P202). secure_delete overwrites deleted rows
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from .base import StoreError
+from .sqlite_txn import BUSY_TIMEOUT_MS, checkpoint, run_batch, truncate_wal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -40,9 +42,6 @@ WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024  # a bigger WAL is checkpointed after the
 WAL_STAT_SECONDS = 0.05  # how often light commits look at the WAL's size
 WAL_KEEP_BYTES = 1024 * 1024  # journal_size_limit: what a reused WAL is cut back to
 IDLE_CHECKPOINT_SECONDS = 10.0  # no writes for this long: truncate the WAL
-TRUNCATE_ATTEMPTS = 2
-TRUNCATE_WAIT_MS = 250
-BUSY_TIMEOUT_MS = 10_000
 
 
 def _truncate_marker(conn: sqlite3.Connection) -> None:
@@ -350,35 +349,18 @@ class SqliteDb:
         """Move the WAL into the database file without blocking writers (thread only).
 
         The next write then starts the WAL over and cuts it back to WAL_KEEP_BYTES."""
-        try:
-            assert self._wconn is not None
-            self._wconn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except sqlite3.Error as exc:
-            log.warning("WAL checkpoint failed (will retry): %s", exc)
+        assert self._wconn is not None
+        checkpoint(self._wconn)
 
     def _truncate(self) -> bool:
-        """Checkpoint everything and empty the WAL file (thread only).
-
-        Waits at most about TRUNCATE_WAIT_MS per attempt for readers (another process's
-        backup, say), since writes wait meanwhile; if they keep reading, the WAL stays
-        marked dirty and the idle task tries again later."""
-        conn = self._wconn
-        assert conn is not None
-        conn.execute(f"PRAGMA busy_timeout={TRUNCATE_WAIT_MS}")
-        try:
-            for _ in range(TRUNCATE_ATTEMPTS):
-                busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-                if not busy:
-                    self._wal_dirty = False
-                    self._since_checkpoint = 0
-                    return True
-        except sqlite3.Error as exc:
-            log.warning("WAL truncation failed (will retry): %s", exc)
-            return False
-        finally:
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        log.warning("WAL truncation postponed: another connection kept reading")
-        return False
+        """Empty the WAL file (thread only); if readers keep it busy, it stays marked
+        dirty and the idle task tries again later."""
+        assert self._wconn is not None
+        done = truncate_wal(self._wconn)
+        if done:
+            self._wal_dirty = False
+            self._since_checkpoint = 0
+        return done
 
     def _vacuum(self) -> bool:
         """Rewrite the file without free pages or stale cell copies (thread only)."""
@@ -398,57 +380,8 @@ class SqliteDb:
                     pass  # logged by the writer; the WAL stays dirty and is tried again
 
     def _run_batch(self, batch: list[_Job]) -> list[tuple[bool, Any]]:
-        conn = self._wconn
-        assert conn is not None
-        if len(batch) == 1:
-            return [self._run_one(conn, batch[0][0])]
-        results: list[tuple[bool, Any]] = []
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for fn, _, _ in batch:
-                conn.execute("SAVEPOINT job")
-                try:
-                    results.append((True, fn(conn)))
-                    conn.execute("RELEASE job")
-                except sqlite3.Error as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    results.append((False, StoreError(str(exc))))
-                except (StoreError, ValueError, KeyError) as exc:
-                    conn.execute("ROLLBACK TO job")
-                    conn.execute("RELEASE job")
-                    results.append((False, exc))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return results
-
-    @staticmethod
-    def _run_one(
-        conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], Any]
-    ) -> tuple[bool, Any]:
-        """A batch of one needs no savepoint: a failing job rolls the transaction back
-        (three statements instead of five: the common case at a few writes a second)."""
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            value = fn(conn)
-        except (sqlite3.Error, StoreError, ValueError, KeyError) as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            return (False, StoreError(str(exc)) if isinstance(exc, sqlite3.Error) else exc)
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        try:
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        return (True, value)
+        assert self._wconn is not None
+        return run_batch(self._wconn, [fn for fn, _, _ in batch])
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._rconn

@@ -31,25 +31,28 @@ class TokenBucket:
         self.tokens = float(burst)
         self.stamp = time.monotonic()
 
-    def take(self, cost: float = 1.0) -> float:
-        """Take `cost` tokens; returns the seconds to sleep off a deficit (0.0 if none).
-        A plain call: the read loop awaits only when there is something to wait for."""
+    def _refill(self) -> None:
         now = time.monotonic()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
+
+    def take(self, cost: float = 1.0) -> float:
+        """Take `cost` tokens; returns the seconds to sleep off a deficit (0.0 if none).
+        A plain call: the read loop awaits only when there is something to wait for."""
+        self._refill()
         self.tokens -= cost
         return -self.tokens / self.rate if self.tokens < 0 else 0.0
 
     def take_free(self, cost: float) -> bool:
         """Take `cost` tokens only if that leaves no deficit; False takes nothing."""
-        now = time.monotonic()
-        tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if tokens < cost:
-            self.tokens = tokens
+        self._refill()
+        if self.tokens < cost:
             return False
-        self.tokens = tokens - cost
+        self.tokens -= cost
         return True
+
+    def give_back(self, cost: float) -> None:
+        self.tokens += cost
 
 
 def coalesce(frames: list[bytes]) -> list[bytes]:

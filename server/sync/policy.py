@@ -14,7 +14,6 @@ from functools import partial
 from typing import Any
 
 from pycrdt import Doc, Map, Subscription, Text
-from pycrdt._base import base_types
 from pycrdt._transaction import hash_origin
 
 from canvas_schema import misplaced_kind
@@ -22,6 +21,7 @@ from canvas_schema import misplaced_kind
 from . import vocabulary
 from .clusters import cluster_problem
 from .dates import due_problem
+from .docreads import get_key, has_key, key_set, observe_raw, size
 from .document import CONTROL, META, NOTE_KEYS, NOTES
 from .vocabulary import Role
 
@@ -86,71 +86,6 @@ _UNTRUSTED_HASH = hash_origin(UNTRUSTED)
 _RELAYED_HASH = hash_origin(RELAYED)
 
 
-# pycrdt's wrappers of a map's or text's raw value, looked up by type rather than by
-# pycrdt's isinstance() against each of its seven types on every read
-_WRAPPERS: dict[type, Any] = {raw: cls for raw, cls in base_types.items() if cls in (Map, Text)}
-_PLAIN = frozenset((str, int, float, bool, type(None), dict, list))
-
-
-def _txn(shared: Map[Any] | Text) -> Any:
-    """pycrdt's open transaction on the value's document, or None."""
-    doc = shared._doc
-    current = doc._txn if doc is not None else None
-    return current._txn if current is not None else None
-
-
-def _get(m: Map[Any], key: str, default: Any = None) -> Any:
-    """`m.get(key, default)` reading through the open transaction: pycrdt's `get` opens
-    three transactions (its own, `in`, `[]`) and `[]` looks the key up twice; nested or
-    not, they cost more than the check itself on every keystroke (P364)."""
-    txn = _txn(m)
-    if txn is None:
-        with m.doc.transaction():
-            return _get(m, key, default)
-    try:
-        raw = m.integrated.get(txn, key)
-    except ValueError:  # pycrdt's "Key error": no such key
-        return default
-    wrapper = _WRAPPERS.get(type(raw))
-    if wrapper is not None:
-        return wrapper(_doc=m._doc, _integrated=raw)
-    if type(raw) in _PLAIN:
-        return raw
-    return m._maybe_as_type_or_doc(raw)  # anything else as pycrdt wraps it
-
-
-def _has(m: Map[Any], key: str) -> bool:
-    txn = _txn(m)
-    if txn is None:
-        return key in m
-    return bool(m.integrated.has(txn, key))
-
-
-def _len(shared: Map[Any] | Text) -> int:
-    """len() of a map or text (UTF-8 bytes for a text, as pycrdt's len)."""
-    txn = _txn(shared)
-    if txn is None:
-        return len(shared)
-    return int(shared.integrated.len(txn))
-
-
-def _keys(m: Map[Any]) -> set[str]:
-    txn = _txn(m)
-    if txn is None:
-        return set(m.keys())
-    return set(m.integrated.keys(txn))
-
-
-def _observe_raw(root: Map[Any], callback: Callable[[list[Any]], None]) -> Subscription:
-    """`root.observe_deep(callback)` without pycrdt's event wrappers: those build every
-    event's target, delta and path (and a read transaction) before the callback runs,
-    most of the cost of a keystroke's commit; the raw events compute only what is read.
-    Registered like pycrdt registers its own, so `root.unobserve()` drops it."""
-    subscription: Subscription = root.integrated.observe_deep(callback)
-    root._subscriptions.append(subscription)
-    return subscription
-
-
 def _locked(field_id: str, note_id: str) -> Violation:
     return Violation("locked", f"field {field_id} is locked", {"field": field_id}, note_id)
 
@@ -189,9 +124,9 @@ class UpdatePolicy:
         # the roots and subscriptions must stay referenced or pycrdt drops the observers
         self._roots = (meta, notes, control)
         self._subscriptions = (
-            _observe_raw(meta, lambda evs: self._root_touched(META, evs)),
-            _observe_raw(notes, self._notes_touched),
-            _observe_raw(control, lambda evs: self._root_touched(CONTROL, evs)),
+            observe_raw(meta, lambda evs: self._root_touched(META, evs)),
+            observe_raw(notes, self._notes_touched),
+            observe_raw(control, lambda evs: self._root_touched(CONTROL, evs)),
         )
 
     def close(self) -> None:
@@ -202,7 +137,7 @@ class UpdatePolicy:
         self._subscriptions = ()
 
     # observers run inside the transaction's commit; they only record. They get pycrdt's
-    # raw events (see _observe_raw): one transaction per call, `origin()` is its hash.
+    # raw events (see docreads.observe_raw): one transaction per call, `origin()` is its hash.
     def _root_touched(self, root: str, events: list[Any]) -> None:
         try:
             if events and events[0].transaction.origin() == _UNTRUSTED_HASH:
@@ -279,10 +214,10 @@ class UpdatePolicy:
                 out.append(_locked(before, note_id))
                 continue
             # one lookup of each: every pycrdt read builds a new wrapper
-            note = _get(notes, note_id, _ABSENT)
+            note = get_key(notes, note_id, _ABSENT)
             if note is _ABSENT:
                 continue
-            fld = _get(note, "field") if isinstance(note, Map) else None
+            fld = get_key(note, "field") if isinstance(note, Map) else None
             changed = self._touch.notes[note_id]
             problem = self._note_problem(note_id, note, fld, changed) or self._group_problem(
                 note, changed, moderator
@@ -298,8 +233,8 @@ class UpdatePolicy:
                 out.append(
                     Violation("forbidden", reason, {"field": after, "why": "private"}, note_id)
                 )
-        created = [n for n in self._touch.notes if n not in self.note_fields and _has(notes, n)]
-        if created and _len(notes) > self.rules.max_notes:
+        created = [n for n in self._touch.notes if n not in self.note_fields and has_key(notes, n)]
+        if created and size(notes) > self.rules.max_notes:
             cap = self.rules.max_notes
             out.append(Violation("limit", f"a board holds at most {cap} notes", {"notes": cap}))
         for rule in self._extra:
@@ -330,8 +265,8 @@ class UpdatePolicy:
 
     def _remember(self, note_id: str) -> None:
         notes = self.doc.get(NOTES, type=Map)
-        value = _get(notes, note_id)
-        fld = _get(value, "field") if isinstance(value, Map) else None
+        value = get_key(notes, note_id)
+        fld = get_key(value, "field") if isinstance(value, Map) else None
         if isinstance(fld, str):
             self.note_fields[note_id] = fld
         else:
@@ -343,7 +278,7 @@ class UpdatePolicy:
         if moderator:
             return None
         if changed is None or "group" in changed:
-            group = _get(note, "group")
+            group = get_key(note, "group")
             groups = self.groups()
             if group is not None and groups and group not in groups:
                 return f"'group' must be one of this board's groups: {', '.join(sorted(groups))}"
@@ -358,7 +293,7 @@ class UpdatePolicy:
             return f"note {note_id!r} must be a map"
         if len(note_id) > 64:
             return "note ids are at most 64 characters"
-        keys = _keys(note) if changed is None else changed
+        keys = key_set(note) if changed is None else changed
         unknown = keys - NOTE_KEYS
         if unknown:
             return f"unknown note keys: {', '.join(sorted(unknown))}"
@@ -367,28 +302,28 @@ class UpdatePolicy:
         for key, limit in _STRING_LIMITS.items():
             if key not in keys:
                 continue
-            value = _get(note, key)
+            value = get_key(note, key)
             if value is not None and (not isinstance(value, str) or len(value) > limit):
                 return f"'{key}' must be a string of at most {limit} characters"
-        if "due" in keys and (problem := due_problem(_get(note, "due"))):
+        if "due" in keys and (problem := due_problem(get_key(note, "due"))):
             return problem
         for key in _TEXT_KEYS:
             if key not in keys:
                 continue
-            value = _get(note, key)
+            value = get_key(note, key)
             if value is None:
                 continue
             if not isinstance(value, Text | str):
                 return f"'{key}' must be text"
             # len() of a pycrdt Text counts UTF-8 bytes, never fewer than characters
             limit = self.rules.max_note_chars
-            size = _len(value) if isinstance(value, Text) else len(value)
-            if size > limit and len(str(value)) > limit:
+            length = size(value) if isinstance(value, Text) else len(value)
+            if length > limit and len(str(value)) > limit:
                 return f"a note's text is at most {self.rules.max_note_chars} characters"
         for key in _NUMBER_KEYS:
             if key not in keys:
                 continue
-            value = _get(note, key)
+            value = get_key(note, key)
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
@@ -397,13 +332,13 @@ class UpdatePolicy:
                 return f"'{key}' must be finite"
             if key in ("x", "y") and not 0.0 <= value <= 1.0:
                 return f"'{key}' must be between 0 and 1"
-        if "done" in keys and _get(note, "done") not in (None, True, False):
+        if "done" in keys and get_key(note, "done") not in (None, True, False):
             return "'done' must be true or false"
-        if problem := cluster_problem(partial(_get, note), keys, self.rules.field_kinds[fld]):
+        if problem := cluster_problem(partial(get_key, note), keys, self.rules.field_kinds[fld]):
             return problem
         if "kind" not in keys and "field" not in keys:
             return None
-        kind = _get(note, "kind")
+        kind = get_key(note, "kind")
         if kind is None:
             return None
         if kind not in vocabulary.NOTE_KINDS:

@@ -44,6 +44,6 @@ class Reader:
         if not self.messages.take_free(1.0):
             return False
         if not lane.take_free(len(data)):
-            self.messages.tokens += 1.0  # give it back: the read loop takes it again
+            self.messages.give_back(1.0)  # the read loop takes it again
             return False
         return True

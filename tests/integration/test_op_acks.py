@@ -17,7 +17,7 @@ import anyio
 import httpx
 import pytest
 
-from server.store.sqlite_db import BUSY_TIMEOUT_MS
+from server.store.sqlite_txn import BUSY_TIMEOUT_MS
 from tests.integration.test_moderation import hello
 from tests.support.live import LiveServer
 from tests.support.ops import control

@@ -258,6 +258,7 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
   const latencies = []
   const crossNode = [] // sender and receiver on different nodes (only with several --url)
   let received = 0
+  let applied = 0 // remote transactions that delivered measured text: frames the receivers applied
   let lastReceive = 0
   let measuring = false
   const seen = new Map() // `${receiverIdx}:${senderIdx}` -> delivered count
@@ -274,6 +275,7 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
       rc.doc.getMap('notes').observeDeep((events, tr) => {
         if (tr.local) return
         const now = performance.now()
+        const before0 = received
         for (const ev of events) {
           if (!measuring || !(ev.target instanceof Y.Text)) continue
           const sender = textOwner.get(ev.target)
@@ -291,6 +293,7 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
           }
           lastReceive = now
         }
+        if (received > before0) applied++
       })
     }
   }
@@ -360,6 +363,7 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
     expected,
     received,
     missing: expected - received,
+    applied,
     latency_ms: stats(latencies),
     ...(URLS.length > 1 ? { cross_node_latency_ms: stats(crossNode) } : {}),
     send_s: round((tSendEnd - t0) / 1000),

@@ -269,7 +269,11 @@ def our_server(
     )
     env |= extra_env or {}
     with log.open("wb") as out:
-        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env)
+        # run in the work directory: `python -m` puts the current directory first on
+        # sys.path, ahead of PYTHONPATH, so from the repository "before" would run our code
+        process = subprocess.Popen(
+            cmd, cwd=workdir, stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=env
+        )
     server = Server(name, process, port, log, f"ws://127.0.0.1:{port}/ws")
     try:
         _wait_listening(server)

@@ -104,6 +104,10 @@ class DurableDoc:
         # commits waiting to be fanned out, in order (P20): each commit's future calls
         # _committed when done, so no task wakes up per update (P367)
         self._outbox: deque[fanout.Outgoing] = deque()
+        # P369: while committed updates wait for the commits behind them, the timer
+        # that sends them when the merge window closes
+        self._window: asyncio.TimerHandle | None = None
+        self._window_over = False
         self._last_commit: asyncio.Future[None] | None = None
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
@@ -263,7 +267,7 @@ class DurableDoc:
         ):
             self.compact()
 
-    def _committed(self, _done: asyncio.Future[None]) -> None:
+    def _committed(self, _done: asyncio.Future[None] | None) -> None:
         """A commit ended: fan out, in order, every update at the head of the outbox whose
         commit has ended (P20). Commits end in the order they were queued, so this mostly
         sends the update whose commit just ended; one that ended early waits its turn."""
@@ -272,6 +276,8 @@ class DurableDoc:
             first = outbox[0]
             fut = first[0]
             if not fut.done():
+                return
+            if self._hold(outbox):
                 return
             outbox.popleft()
             failure = _failure(fut)
@@ -288,6 +294,27 @@ class DurableDoc:
             fanout.broadcast(self.conns, batch)
             self._fanned += len(batch)
             self._settle(True)
+
+    def _hold(self, outbox: deque[fanout.Outgoing]) -> bool:
+        """P369: whether the committed head of the outbox waits for the commits behind
+        it, to leave in one frame; never past the merge window, whose timer then sends."""
+        if not self._window_over and not self.store_failed and fanout.more_coming(outbox):
+            if self._window is None:
+                loop = asyncio.get_running_loop()
+                self._window = loop.call_later(fanout.MERGE_WINDOW_SECONDS, self._window_closed)
+            return True
+        if self._window is not None:
+            self._window.cancel()
+            self._window = None
+        return False
+
+    def _window_closed(self) -> None:
+        self._window = None
+        self._window_over = True
+        try:
+            self._committed(None)
+        finally:
+            self._window_over = False
 
     def _commit_failed(self, exc: StoreError) -> None:
         """P22: stop fanning out, send every client away with 4504 (their replicas keep

@@ -12,9 +12,11 @@ from pycrdt import merge_updates
 from . import codec
 from .connection import Connection
 
-# the merge never waits for more updates, so it adds no latency; these bound its work
+# these bound a merge's work; it waits only for updates already being committed (P369)
 MERGE_MAX_UPDATES = 64
 MERGE_MAX_BYTES = 262_144
+# P369: how long committed updates may wait for the commits of those published after them
+MERGE_WINDOW_SECONDS = 0.010
 
 # (commit, update, the connection it came from: None when everyone gets it)
 Outgoing = tuple[asyncio.Future[None], bytes, Connection | None]
@@ -37,6 +39,23 @@ def take_committed(outbox: deque[Outgoing], first: Outgoing) -> Batch:
         outbox.popleft()
         batch.append((item[1], item[2]))
     return batch
+
+
+def more_coming(outbox: deque[Outgoing]) -> bool:
+    """P369: True when the committed updates at the head of the outbox, all of which would
+    still fit in one merge, are followed by one whose commit is running: its end calls
+    the fan-out again, so the wait costs one commit, not a guess at what may come."""
+    count = size = 0
+    for fut, update, _ in outbox:
+        if not fut.done():
+            return count > 0
+        if fut.cancelled() or fut.exception() is not None:
+            return False  # a failure is handled now (P220)
+        count += 1
+        size += len(update)
+        if count >= MERGE_MAX_UPDATES or size >= MERGE_MAX_BYTES:
+            return False
+    return False
 
 
 def broadcast(conns: Iterable[Connection], batch: Batch) -> None:

@@ -135,6 +135,13 @@ class PyClient:
         for frame in out:
             await self.send(frame)
 
+    def flush_burst(self) -> None:
+        """Send local changes made since the last flush as one burst: all queued at once
+        (an in-memory channel only), as when a socket read brings several."""
+        assert self.channel is not None
+        out, self._outbox = self._outbox, []
+        self.channel.send_burst(out)
+
     async def _receive(self, message: bytes) -> None:
         self.frames.append(message)
         await self._handle(message)
@@ -191,6 +198,9 @@ class PyClient:
                 await self._changed.wait()
 
     # ---- editing helpers ---------------------------------------------------------------
+
+    async def wait_for_note(self, note_id: str, within: float = 5.0) -> None:
+        await self.wait_for(lambda: note_id in self.notes, within)
 
     @property
     def notes(self) -> Map[Any]:

@@ -55,11 +55,18 @@ async def test_p360_frames_wait_behind_a_write_that_waits_in_order() -> None:
 
 
 async def test_p360_p9_slow_consumer_is_closed_on_the_direct_path(tmp_path: Path) -> None:
-    async with running_room(tmp_path, send_queue_messages=5) as kit, kit.join() as a:
+    async with (
+        running_room(tmp_path, send_queue_messages=5) as kit,
+        kit.join() as a,
+        kit.join() as b,
+    ):
         server_side, client_side = channel_pair(buffer=1, direct=True)
         kit.tg.start_soon(kit.room.serve, server_side, "participant")
         for i in range(30):
             await a.add_note(f"n{i}", "A1", "x")
+            # one frame per note: the next waits until this one was fanned out, or a
+            # burst would leave in a few frames (P369) and not fill the queue
+            await b.wait_for_note(f"n{i}")
         with anyio.fail_after(5):
             await server_side.closed.wait()
         assert server_side.close_code == CloseCode.SLOW_CONSUMER

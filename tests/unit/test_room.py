@@ -185,13 +185,20 @@ async def test_p16_late_joiner_gets_presence_of_those_present(tmp_path: Path) ->
 
 
 async def test_p9_slow_consumer_is_closed(tmp_path: Path) -> None:
-    async with running_room(tmp_path, send_queue_messages=5) as kit, kit.join() as a:
+    async with (
+        running_room(tmp_path, send_queue_messages=5) as kit,
+        kit.join() as a,
+        kit.join() as b,
+    ):
         from tests.support.memchannel import channel_pair
 
         server_side, client_side = channel_pair(buffer=1)
         kit.tg.start_soon(kit.room.serve, server_side, "participant")
         for i in range(30):
             await a.add_note(f"n{i}", "A1", "x")
+            # one frame per note: the next waits until this one was fanned out, or a
+            # burst would leave in a few frames (P369) and not fill the queue
+            await b.wait_for_note(f"n{i}")
         with anyio.fail_after(5):
             await server_side.closed.wait()
         assert server_side.close_code == CloseCode.SLOW_CONSUMER

@@ -5,8 +5,10 @@ transaction (group commit), every job in its own savepoint so one failing job do
 take the others with it (sqlite_txn.py). Small writes submitted during one turn of the
 event loop commit together in a callback at the end of that turn (P367): in WAL mode
 with synchronous=NORMAL a commit does not wait for the disk and costs less than handing
-it to a thread. Heavy jobs (compactions, snapshots), checkpoints, and everything under
-synchronous=FULL run on the writer thread. Reads use their own connection and thread.
+it to a thread. Heavy jobs (compactions, snapshots) and everything under
+synchronous=FULL run on the writer thread. Reads use their own connection and thread,
+and so do WAL checkpoints (P202): a PASSIVE checkpoint copies the WAL into the file
+and waits for the disk, 30-40 ms here, while commits go on appending to the WAL.
 
 Deleted means deleted (PROTOCOL.md P200, P202). secure_delete overwrites deleted rows
 and freed pages with zeros, but SQLite leaves old copies of cells in the unused middle
@@ -82,12 +84,18 @@ class SqliteDb:
         # queued writes; None stops the writer. Light writes commit in a loop callback
         # (_write_now); the writer task runs the rest on the thread (P367)
         self._jobs: deque[_Job | None] = deque()
-        self._busy = False  # a batch or checkpoint is running: the connection is in use
+        self._busy = False  # a batch is running: the connection is in use
         self._soon = False  # _write_now is scheduled
-        self._checkpoint_due = False
         self._wake: asyncio.Future[None] | None = None  # set while the writer task waits
         self._writer_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-w")
         self._reader_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-r")
+        # P202: checkpoints on a connection and thread of their own, beside the writes
+        self._ckpt_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-c")
+        self._cconn: sqlite3.Connection | None = None
+        self._ckpt_running: asyncio.Future[None] | None = None
+        # after one, the writer checkpoints the frames committed meanwhile (about 1 ms),
+        # so that the WAL can start over
+        self._catch_up_due = False
         self._wconn: sqlite3.Connection | None = None
         self._rconn: sqlite3.Connection | None = None
         self._writer: asyncio.Task[None] | None = None
@@ -132,6 +140,7 @@ class SqliteDb:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._writer_exec, self._open_sync)
         self._rconn = await loop.run_in_executor(self._reader_exec, self._connect)
+        self._cconn = await loop.run_in_executor(self._ckpt_exec, self._connect)
         self._writer = asyncio.create_task(self._write_loop(), name="sqlite-writer")
         self._idle_task = asyncio.create_task(self._truncate_when_idle(), name="sqlite-idle")
 
@@ -146,6 +155,12 @@ class SqliteDb:
             await self._writer
             self._writer = None
         loop = asyncio.get_running_loop()
+        if self._ckpt_running is not None:
+            await asyncio.gather(self._ckpt_running, return_exceptions=True)
+        if self._cconn is not None:
+            cconn = self._cconn
+            await loop.run_in_executor(self._ckpt_exec, cconn.close)
+            self._cconn = None
         if self._wconn is not None:
             wconn = self._wconn
             await loop.run_in_executor(self._writer_exec, wconn.close)
@@ -156,6 +171,7 @@ class SqliteDb:
             self._rconn = None
         self._writer_exec.shutdown(wait=True)
         self._reader_exec.shutdown(wait=True)
+        self._ckpt_exec.shutdown(wait=True)
 
     # ---- writer ------------------------------------------------------------------------
 
@@ -168,7 +184,7 @@ class SqliteDb:
         fut: asyncio.Future[T] = loop.create_future()
         self._jobs.append((fn, fut, heavy))
         if self._busy or self._soon:
-            return fut  # taken when the running batch or checkpoint ends
+            return fut  # taken when the running batch ends
         if self.inline and not heavy and self._wake is not None:
             # the writer is idle: commit at the end of this loop turn, with whatever else
             # is submitted before then, without waking a task
@@ -209,13 +225,17 @@ class SqliteDb:
         if wake is not None and not wake.done():
             wake.set_result(None)
 
+    @staticmethod
+    def _is_light(job: _Job | None) -> bool:
+        return job is not None and not job[2] and job[0] not in _MAINTENANCE
+
     def _light_batch(self) -> list[_Job]:
         """The light jobs at the head of the queue (at most max_batch)."""
         jobs = self._jobs
         batch: list[_Job] = []
         while jobs and len(batch) < self.max_batch:
             job = jobs[0]
-            if job is None or job[2] or job[0] in _MAINTENANCE:
+            if job is None or not self._is_light(job):
                 break
             jobs.popleft()
             batch.append(job)
@@ -236,17 +256,18 @@ class SqliteDb:
             except Exception as exc:  # a callback: nothing above would settle the futures
                 self._failed(batch, exc)
             else:
-                self._checkpoint_due |= self._finish(batch, results, started)
+                if self._finish(batch, results, started):
+                    self._start_checkpoint()
             finally:
                 self._busy = False
-        if self._jobs or self._checkpoint_due:
+        if self._jobs:
             self._wake_writer()
 
     async def _write_loop(self) -> None:
         loop = asyncio.get_running_loop()
         jobs = self._jobs
         while True:
-            if not jobs and not self._checkpoint_due:
+            if not jobs and not self._catch_up_due:
                 self._wake = loop.create_future()
                 try:
                     await self._wake
@@ -256,11 +277,18 @@ class SqliteDb:
             if self._soon:
                 await asyncio.sleep(0)  # _write_now takes the light jobs first
                 continue
+            running = self._ckpt_running
+            if running is not None and jobs and not self._is_light(jobs[0]):
+                # heavy writes wait for the checkpoint, so the WAL does not grow by
+                # megabytes while it runs; light ones went on meanwhile
+                await asyncio.wait((running,))
+                continue
             self._busy = True
             try:
-                if self._checkpoint_due:
-                    self._checkpoint_due = False
-                    await loop.run_in_executor(self._writer_exec, self._checkpoint)
+                if self._catch_up_due:
+                    self._catch_up_due = False
+                    if self._wconn is not None:
+                        await loop.run_in_executor(self._writer_exec, checkpoint, self._wconn)
                     continue
                 if jobs[0] is None:
                     jobs.popleft()
@@ -303,7 +331,7 @@ class SqliteDb:
             self._failed(batch, exc)
             return
         if self._finish(batch, results, started):
-            await loop.run_in_executor(self._writer_exec, self._checkpoint)
+            self._start_checkpoint()
 
     def _failed(self, batch: list[_Job], exc: BaseException) -> None:
         log.error("database commit failed for %d writes: %s", len(batch), exc)
@@ -345,12 +373,26 @@ class SqliteDb:
         except OSError:
             return 0
 
-    def _checkpoint(self) -> None:
-        """Move the WAL into the database file without blocking writers (thread only).
+    def _start_checkpoint(self) -> None:
+        """P202: move the WAL into the database file on the checkpoint thread while
+        commits go on; one at a time (a checkpoint due meanwhile is left to the next).
+        Once a checkpoint has taken every frame, the next write starts the WAL over and
+        cuts it back to WAL_KEEP_BYTES."""
+        if self._cconn is None or self._ckpt_running is not None:
+            return
+        loop = asyncio.get_running_loop()
+        fut = loop.run_in_executor(self._ckpt_exec, checkpoint, self._cconn)
+        self._ckpt_running = fut
+        fut.add_done_callback(self._checkpoint_ended)
 
-        The next write then starts the WAL over and cuts it back to WAL_KEEP_BYTES."""
-        assert self._wconn is not None
-        checkpoint(self._wconn)
+    def _checkpoint_ended(self, fut: asyncio.Future[None]) -> None:
+        self._ckpt_running = None
+        if not fut.cancelled() and fut.exception() is not None:
+            log.warning("WAL checkpoint failed (will retry): %s", fut.exception())
+            return
+        if self._writer is not None:
+            self._catch_up_due = True
+            self._wake_writer()
 
     def _truncate(self) -> bool:
         """Empty the WAL file (thread only); if readers keep it busy, it stays marked

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -116,3 +117,53 @@ async def test_p367_a_commit_that_raises_anything_or_is_cancelled_is_not_sent(
 
         await poll_until(saving_again)
         assert "m" in (await kit.stored_view())["notes"]
+
+
+async def test_p202_commits_go_on_while_a_checkpoint_waits_for_the_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from server.store import sqlite_db, sqlite_txn
+
+    started = threading.Event()
+    disk = threading.Event()  # the checkpoint's disk answers when the test says so
+    checkpoints: list[str] = []
+
+    def slow_checkpoint(conn: sqlite3.Connection) -> None:
+        checkpoints.append(threading.current_thread().name)
+        started.set()
+        sqlite_txn.checkpoint(conn)
+        assert disk.wait(10)
+
+    monkeypatch.setattr(sqlite_db, "checkpoint", slow_checkpoint)
+    monkeypatch.setattr(sqlite_db, "CHECKPOINT_AFTER", 3)
+    async with SqliteDb(tmp_path / "t.db", create) as db:
+        done: list[str] = []
+        await asyncio.gather(*(db.submit(writer(done, f"w{i}"), heavy=False) for i in range(3)))
+        await asyncio.get_running_loop().run_in_executor(None, started.wait, 10)
+        try:
+            # while the checkpoint holds its thread, light writes commit
+            for i in range(4):  # a second checkpoint falls due meanwhile: left to the next
+                await asyncio.wait_for(db.submit(writer(done, f"light{i}"), heavy=False), 5)
+            assert done[-4:] == ["light0", "light1", "light2", "light3"]
+            assert len(checkpoints) == 1 and checkpoints[0].startswith("cocanvas-sqlite-c")
+            # a heavy one (a compaction, megabytes for the WAL) waits for it
+            heavy = db.submit(writer(done, "heavy"), heavy=True)
+            await asyncio.sleep(0.2)
+            assert not heavy.done()
+        finally:
+            disk.set()
+        await asyncio.wait_for(heavy, 5)
+        rows = await db.read(lambda conn: conn.execute("SELECT count(*) FROM log").fetchone())
+        assert rows == (8,)
+        # the frames committed during the checkpoint were checkpointed by the writer
+        # after it, so the next write starts the WAL over
+        await asyncio.sleep(0.1)
+        assert not db._catch_up_due
+        assert [name[:19] for name in checkpoints] == [
+            "cocanvas-sqlite-c_0",
+            "cocanvas-sqlite-w_0",
+        ]
+    # the database closed after the checkpoint ended, and holds every write
+    check = sqlite3.connect(tmp_path / "t.db")
+    assert check.execute("SELECT count(*) FROM log").fetchone() == (8,)
+    check.close()

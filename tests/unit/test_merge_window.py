@@ -5,8 +5,10 @@ Room on a real SQLite file, over in-memory channels."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,8 @@ import pytest
 from pycrdt import Text
 
 from server.sync import codec, fanout
-from tests.support.roomkit import running_room
+from tests.support.pyclient import PyClient
+from tests.support.roomkit import RoomKit, running_room
 
 pytestmark = pytest.mark.anyio
 
@@ -52,14 +55,24 @@ def text_frames(frames: list[bytes]) -> list[bytes]:
     return [f for f in frames if f[:2] == bytes([codec.MessageType.SYNC, codec.SyncType.UPDATE])]
 
 
+@contextlib.asynccontextmanager
+async def writer_and_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window: float
+) -> AsyncIterator[tuple[RoomKit, PyClient, PyClient]]:
+    """A room whose merge window is `window` seconds, a writer and a reader who both
+    have the note "n"."""
+    monkeypatch.setattr(fanout, "MERGE_WINDOW_SECONDS", window)
+    async with running_room(tmp_path) as kit, kit.join() as writer, kit.join() as reader:
+        await writer.add_note("n", "A1", "")
+        await reader.wait_for_note("n")
+        yield kit, writer, reader
+
+
 async def test_p369_a_burst_reaches_the_others_in_one_frame(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a window far longer than the burst: the merge must then take all of it
-    monkeypatch.setattr(fanout, "MERGE_WINDOW_SECONDS", 5.0)
-    async with running_room(tmp_path) as kit, kit.join() as writer, kit.join() as reader:
-        await writer.add_note("n", "A1", "")
-        await reader.wait_for(lambda: "n" in reader.notes)
+    async with writer_and_reader(tmp_path, monkeypatch, 5.0) as (_, writer, reader):
         before = len(text_frames(reader.frames))
         body = writer.notes["n"]["text"]
         assert isinstance(body, Text)
@@ -75,10 +88,7 @@ async def test_p369_a_burst_reaches_the_others_in_one_frame(
 async def test_p369_the_window_bounds_the_wait_for_a_slow_commit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(fanout, "MERGE_WINDOW_SECONDS", 0.05)
-    async with running_room(tmp_path) as kit, kit.join() as writer, kit.join() as reader:
-        await writer.add_note("n", "A1", "")
-        await reader.wait_for(lambda: "n" in reader.notes)
+    async with writer_and_reader(tmp_path, monkeypatch, 0.05) as (kit, writer, reader):
         append = kit.store.append
         calls: list[asyncio.Future[None]] = []
 

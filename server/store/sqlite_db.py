@@ -7,15 +7,14 @@ event loop commit together in a callback at the end of that turn (P367): in WAL 
 with synchronous=NORMAL a commit does not wait for the disk and costs less than handing
 it to a thread. Heavy jobs (compactions, snapshots) and everything under
 synchronous=FULL run on the writer thread. Reads use their own connection and thread,
-and so do WAL checkpoints (P202): a PASSIVE checkpoint copies the WAL into the file
-and waits for the disk, 30-40 ms here, while commits go on appending to the WAL.
+and so do WAL checkpoints while commits go on (P202, sqlite_ckpt.py).
 
 Deleted means deleted (PROTOCOL.md P200, P202). secure_delete overwrites deleted rows
 and freed pages with zeros, but SQLite leaves old copies of cells in the unused middle
 of pages it rebuilt when splitting or merging them; only rewriting the file removes
 those, so erasing a board ends with vacuum(): VACUUM, then a TRUNCATE checkpoint that
 empties the WAL, the other place old page images live. The WAL is checkpointed when it
-passes WAL_CHECKPOINT_BYTES and truncated once the store has been idle for a while, so
+passes 4 MiB and truncated once the store has been idle for a while, so
 it stays small all day.
 """
 
@@ -23,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import sqlite3
 import time
 from collections import deque
@@ -32,16 +30,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from . import sqlite_txn
 from .base import StoreError
-from .sqlite_txn import BUSY_TIMEOUT_MS, checkpoint, run_batch, truncate_wal
+from .sqlite_ckpt import Checkpointer
+from .sqlite_txn import BUSY_TIMEOUT_MS, run_batch, truncate_wal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _Job = tuple[Callable[[sqlite3.Connection], Any], "asyncio.Future[Any]", bool]  # bool: heavy
-CHECKPOINT_AFTER = 1000  # committed writes between WAL checkpoints (inline mode)
-WAL_CHECKPOINT_BYTES = 4 * 1024 * 1024  # a bigger WAL is checkpointed after the batch
-WAL_STAT_SECONDS = 0.05  # how often light commits look at the WAL's size
 WAL_KEEP_BYTES = 1024 * 1024  # journal_size_limit: what a reused WAL is cut back to
 IDLE_CHECKPOINT_SECONDS = 10.0  # no writes for this long: truncate the WAL
 
@@ -76,9 +73,7 @@ class SqliteDb:
         self.max_batch = max_batch
         self.idle_checkpoint_seconds = idle_checkpoint_seconds
         self.inline = self.synchronous != "FULL"
-        self._since_checkpoint = 0
         self._last_write = time.monotonic()
-        self._wal_stat_at = 0.0
         self._wal_dirty = False  # written since the WAL was last truncated
         self._idle_task: asyncio.Task[None] | None = None
         # queued writes; None stops the writer. Light writes commit in a loop callback
@@ -89,10 +84,7 @@ class SqliteDb:
         self._wake: asyncio.Future[None] | None = None  # set while the writer task waits
         self._writer_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-w")
         self._reader_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-r")
-        # P202: checkpoints on a connection and thread of their own, beside the writes
-        self._ckpt_exec = ThreadPoolExecutor(1, thread_name_prefix="cocanvas-sqlite-c")
-        self._cconn: sqlite3.Connection | None = None
-        self._ckpt_running: asyncio.Future[None] | None = None
+        self._ckpt = Checkpointer(self.wal_path, self._catch_up)  # P202: beside the writes
         # after one, the writer checkpoints the frames committed meanwhile (about 1 ms),
         # so that the WAL can start over
         self._catch_up_due = False
@@ -140,7 +132,7 @@ class SqliteDb:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(self._writer_exec, self._open_sync)
         self._rconn = await loop.run_in_executor(self._reader_exec, self._connect)
-        self._cconn = await loop.run_in_executor(self._ckpt_exec, self._connect)
+        await self._ckpt.open(self._connect)
         self._writer = asyncio.create_task(self._write_loop(), name="sqlite-writer")
         self._idle_task = asyncio.create_task(self._truncate_when_idle(), name="sqlite-idle")
 
@@ -155,12 +147,7 @@ class SqliteDb:
             await self._writer
             self._writer = None
         loop = asyncio.get_running_loop()
-        if self._ckpt_running is not None:
-            await asyncio.gather(self._ckpt_running, return_exceptions=True)
-        if self._cconn is not None:
-            cconn = self._cconn
-            await loop.run_in_executor(self._ckpt_exec, cconn.close)
-            self._cconn = None
+        await self._ckpt.close()
         if self._wconn is not None:
             wconn = self._wconn
             await loop.run_in_executor(self._writer_exec, wconn.close)
@@ -171,7 +158,6 @@ class SqliteDb:
             self._rconn = None
         self._writer_exec.shutdown(wait=True)
         self._reader_exec.shutdown(wait=True)
-        self._ckpt_exec.shutdown(wait=True)
 
     # ---- writer ------------------------------------------------------------------------
 
@@ -256,8 +242,7 @@ class SqliteDb:
             except Exception as exc:  # a callback: nothing above would settle the futures
                 self._failed(batch, exc)
             else:
-                if self._finish(batch, results, started):
-                    self._start_checkpoint()
+                self._finish(batch, results, started)
             finally:
                 self._busy = False
         if self._jobs:
@@ -277,7 +262,7 @@ class SqliteDb:
             if self._soon:
                 await asyncio.sleep(0)  # _write_now takes the light jobs first
                 continue
-            running = self._ckpt_running
+            running = self._ckpt.running
             if running is not None and jobs and not self._is_light(jobs[0]):
                 # heavy writes wait for the checkpoint, so the WAL does not grow by
                 # megabytes while it runs; light ones went on meanwhile
@@ -288,7 +273,9 @@ class SqliteDb:
                 if self._catch_up_due:
                     self._catch_up_due = False
                     if self._wconn is not None:
-                        await loop.run_in_executor(self._writer_exec, checkpoint, self._wconn)
+                        await loop.run_in_executor(
+                            self._writer_exec, sqlite_txn.checkpoint, self._wconn
+                        )
                     continue
                 if jobs[0] is None:
                     jobs.popleft()
@@ -330,8 +317,7 @@ class SqliteDb:
         except (sqlite3.Error, OSError) as exc:
             self._failed(batch, exc)
             return
-        if self._finish(batch, results, started):
-            self._start_checkpoint()
+        self._finish(batch, results, started)
 
     def _failed(self, batch: list[_Job], exc: BaseException) -> None:
         log.error("database commit failed for %d writes: %s", len(batch), exc)
@@ -339,9 +325,8 @@ class SqliteDb:
             if not fut.done():
                 fut.set_exception(StoreError(f"database commit failed: {exc}"))
 
-    def _finish(self, batch: list[_Job], results: list[tuple[bool, Any]], started: float) -> bool:
-        """Settle the batch's futures; True when a WAL checkpoint is due."""
-        self._since_checkpoint += len(batch)
+    def _finish(self, batch: list[_Job], results: list[tuple[bool, Any]], started: float) -> None:
+        """Settle the batch's futures; start a WAL checkpoint when one is due."""
         self._last_write = time.monotonic()
         self._wal_dirty = True
         if self.commit_seconds is not None:
@@ -353,43 +338,14 @@ class SqliteDb:
                 fut.set_result(value)
             else:
                 fut.set_exception(value)
-        # after the futures: fan-out does not wait for the checkpoint; the WAL's size is
-        # looked at after heavy writes and every WAL_STAT_SECONDS, not after every commit
-        wal_due = self._last_write - self._wal_stat_at >= WAL_STAT_SECONDS or any(
-            heavy for _, _, heavy in batch
-        )
-        if wal_due:
-            self._wal_stat_at = self._last_write
-        if self._since_checkpoint >= CHECKPOINT_AFTER or (
-            wal_due and self._wal_bytes() >= WAL_CHECKPOINT_BYTES
-        ):
-            self._since_checkpoint = 0
-            return True
-        return False
+        # after the futures: fan-out does not wait for the checkpoint (P202)
+        heavy = any(heavy for _, _, heavy in batch)
+        self._ckpt.committed(len(batch), heavy, self._last_write)
 
-    def _wal_bytes(self) -> int:
-        try:
-            return os.stat(self.wal_path).st_size
-        except OSError:
-            return 0
-
-    def _start_checkpoint(self) -> None:
-        """P202: move the WAL into the database file on the checkpoint thread while
-        commits go on; one at a time (a checkpoint due meanwhile is left to the next).
-        Once a checkpoint has taken every frame, the next write starts the WAL over and
-        cuts it back to WAL_KEEP_BYTES."""
-        if self._cconn is None or self._ckpt_running is not None:
-            return
-        loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(self._ckpt_exec, checkpoint, self._cconn)
-        self._ckpt_running = fut
-        fut.add_done_callback(self._checkpoint_ended)
-
-    def _checkpoint_ended(self, fut: asyncio.Future[None]) -> None:
-        self._ckpt_running = None
-        if not fut.cancelled() and fut.exception() is not None:
-            log.warning("WAL checkpoint failed (will retry): %s", fut.exception())
-            return
+    def _catch_up(self) -> None:
+        """P202: after a checkpoint the writer checkpoints the frames committed meanwhile
+        (about 1 ms), so that the next write starts the WAL over and cuts it back to
+        WAL_KEEP_BYTES."""
         if self._writer is not None:
             self._catch_up_due = True
             self._wake_writer()
@@ -401,7 +357,7 @@ class SqliteDb:
         done = truncate_wal(self._wconn)
         if done:
             self._wal_dirty = False
-            self._since_checkpoint = 0
+            self._ckpt.since = 0
         return done
 
     def _vacuum(self) -> bool:

@@ -104,10 +104,7 @@ class DurableDoc:
         # commits waiting to be fanned out, in order (P20): each commit's future calls
         # _committed when done, so no task wakes up per update (P367)
         self._outbox: deque[fanout.Outgoing] = deque()
-        # P369: while committed updates wait for the commits behind them, the timer
-        # that sends them when the merge window closes
-        self._window: asyncio.TimerHandle | None = None
-        self._window_over = False
+        self._window = fanout.MergeWindow()  # P369
         self._last_commit: asyncio.Future[None] | None = None
         self._rows_since_compact = 0
         self._bytes_since_compact = 0
@@ -277,7 +274,7 @@ class DurableDoc:
             fut = first[0]
             if not fut.done():
                 return
-            if self._hold(outbox):
+            if not self.store_failed and self._window.hold(outbox, self._flush):
                 return
             outbox.popleft()
             failure = _failure(fut)
@@ -295,26 +292,8 @@ class DurableDoc:
             self._fanned += len(batch)
             self._settle(True)
 
-    def _hold(self, outbox: deque[fanout.Outgoing]) -> bool:
-        """P369: whether the committed head of the outbox waits for the commits behind
-        it, to leave in one frame; never past the merge window, whose timer then sends."""
-        if not self._window_over and not self.store_failed and fanout.more_coming(outbox):
-            if self._window is None:
-                loop = asyncio.get_running_loop()
-                self._window = loop.call_later(fanout.MERGE_WINDOW_SECONDS, self._window_closed)
-            return True
-        if self._window is not None:
-            self._window.cancel()
-            self._window = None
-        return False
-
-    def _window_closed(self) -> None:
-        self._window = None
-        self._window_over = True
-        try:
-            self._committed(None)
-        finally:
-            self._window_over = False
+    def _flush(self) -> None:
+        self._committed(None)
 
     def _commit_failed(self, exc: StoreError) -> None:
         """P22: stop fanning out, send every client away with 4504 (their replicas keep

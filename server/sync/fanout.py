@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pycrdt import merge_updates
 
@@ -56,6 +56,41 @@ def more_coming(outbox: deque[Outgoing]) -> bool:
         if count >= MERGE_MAX_UPDATES or size >= MERGE_MAX_BYTES:
             return False
     return False
+
+
+class MergeWindow:
+    """P369: committed updates wait for the commits behind them, at most
+    MERGE_WINDOW_SECONDS from the first wait; then a timer calls `flush` once."""
+
+    __slots__ = ("_timer", "_over")
+
+    def __init__(self) -> None:
+        self._timer: asyncio.TimerHandle | None = None
+        self._over = False  # set while flush runs for a closed window
+
+    @property
+    def open(self) -> bool:
+        return self._timer is not None
+
+    def hold(self, outbox: deque[Outgoing], flush: Callable[[], None]) -> bool:
+        """Whether the committed head of `outbox` waits."""
+        if not self._over and more_coming(outbox):
+            if self._timer is None:
+                loop = asyncio.get_running_loop()
+                self._timer = loop.call_later(MERGE_WINDOW_SECONDS, self._closed, flush)
+            return True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        return False
+
+    def _closed(self, flush: Callable[[], None]) -> None:
+        self._timer = None
+        self._over = True
+        try:
+            flush()
+        finally:
+            self._over = False
 
 
 def broadcast(conns: Iterable[Connection], batch: Batch) -> None:

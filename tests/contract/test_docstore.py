@@ -17,7 +17,7 @@ from server.store.base import BoardRecord, DeletedBoard, DocStore, SnapshotInfo,
 from server.store.postgres import PostgresStore
 from server.store.postgres_schema import MIGRATIONS, Migration, migrate
 from server.store.sqlite import SqliteStore
-from server.store.sqlite_db import CHECKPOINT_AFTER
+from server.store.sqlite_ckpt import CHECKPOINT_AFTER
 from tests.support.pgserver import PgServer
 
 pytestmark = pytest.mark.anyio

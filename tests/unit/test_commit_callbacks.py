@@ -122,7 +122,9 @@ async def test_p367_a_commit_that_raises_anything_or_is_cancelled_is_not_sent(
 async def test_p202_commits_go_on_while_a_checkpoint_waits_for_the_disk(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from server.store import sqlite_db, sqlite_txn
+    from server.store import sqlite_ckpt, sqlite_txn
+
+    real_checkpoint = sqlite_txn.checkpoint
 
     started = threading.Event()
     disk = threading.Event()  # the checkpoint's disk answers when the test says so
@@ -131,11 +133,11 @@ async def test_p202_commits_go_on_while_a_checkpoint_waits_for_the_disk(
     def slow_checkpoint(conn: sqlite3.Connection) -> None:
         checkpoints.append(threading.current_thread().name)
         started.set()
-        sqlite_txn.checkpoint(conn)
+        real_checkpoint(conn)
         assert disk.wait(10)
 
-    monkeypatch.setattr(sqlite_db, "checkpoint", slow_checkpoint)
-    monkeypatch.setattr(sqlite_db, "CHECKPOINT_AFTER", 3)
+    monkeypatch.setattr(sqlite_txn, "checkpoint", slow_checkpoint)
+    monkeypatch.setattr(sqlite_ckpt, "CHECKPOINT_AFTER", 3)
     async with SqliteDb(tmp_path / "t.db", create) as db:
         done: list[str] = []
         await asyncio.gather(*(db.submit(writer(done, f"w{i}"), heavy=False) for i in range(3)))

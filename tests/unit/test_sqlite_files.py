@@ -14,7 +14,7 @@ import pytest
 
 from server.store.base import BoardRecord, SnapshotInfo
 from server.store.sqlite import SqliteStore
-from server.store.sqlite_db import WAL_CHECKPOINT_BYTES
+from server.store.sqlite_ckpt import WAL_CHECKPOINT_BYTES
 from tests.support.poll import poll_until
 
 pytestmark = pytest.mark.anyio

@@ -82,9 +82,15 @@ vitest: client
 	cd client && npx --no-install vitest run
 
 # Browser tests run in their own session: Playwright's sync API keeps an event loop
-# running in the main thread, which the async tests need for themselves.
+# running in the main thread, which the async tests need for themselves. The others
+# spread over the cores a file at a time (module fixtures stay shared); the browser tests
+# already keep two cores busy with Chromium, so they run one at a time. Every test
+# starts servers and CLI processes: they compile our modules once, not each time, even
+# where the environment turns bytecode caching off.
+PYTEST_WORKERS ?= auto
+pytest: export PYTHONDONTWRITEBYTECODE :=
 pytest: $(VENV)/.test-deps
-	$(VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e
+	$(VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e -n $(PYTEST_WORKERS) --dist loadfile
 	$(VENV)/bin/pytest -p no:cacheprovider tests/e2e
 
 bench: $(VENV)/.run-deps client bench/node_modules/.package-lock.json

@@ -125,7 +125,17 @@ def main() -> int:
         return 2
     workdir = Path(tempfile.mkdtemp(prefix="cocanvas-profile-"))
     raw = args.out or workdir / "stacks.txt"
-    wrap = [args.py_spy, "record", "-r", str(args.rate), "-f", "raw", "-o", str(raw), "--"]
+    wrap = [
+        str(Path(args.py_spy).resolve()),
+        "record",
+        "-r",
+        str(args.rate),
+        "-f",
+        "raw",
+        "-o",
+        str(raw),
+        "--",
+    ]
     load_args = ["--seconds", str(args.seconds)] if args.scenario in ("S1", "S2") else []
     try:
         with run_sync.our_server(workdir, code=args.before, wrap=wrap) as server:

@@ -61,7 +61,8 @@ run: $(VENV)/.run-deps client
 
 test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
       bench/node_modules/.package-lock.json
-	scripts/system-packages.sh /usr/bin/chromium=chromium /usr/bin/pdftotext=poppler-utils \
+	scripts/system-packages.sh /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
+	    /usr/bin/pdftotext=poppler-utils \
 	    /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core \
 	    /usr/lib/postgresql=postgresql /usr/bin/redis-server=redis-server \
 	    /usr/sbin/nginx=nginx

@@ -68,7 +68,12 @@ def install() -> None:
     patch(Doc, "apply_update", "judge: pycrdt apply_update (+ observers)")
     patch(durable.DurableDoc, "_publish", "judge: publish (store append, outbox)")
     patch(sqlite_db.SqliteDb, "_run_batch", "commit: SQLite batch")
-    patch(sqlite_db.SqliteDb, "_wal_bytes", "commit: WAL size stat")
+    try:  # the checkpointer has its own module since P202's second part
+        from server.store import sqlite_ckpt
+
+        patch(sqlite_ckpt.Checkpointer, "_wal_bytes", "commit: WAL size stat")
+    except ImportError:
+        patch(sqlite_db.SqliteDb, "_wal_bytes", "commit: WAL size stat")
     patch(fanout, "broadcast", "fan-out: broadcast (all connections)")
     patch(fanout, "take_committed", "fan-out: take committed")
     if os.environ.get("COCANVAS_TIMERS_DEEP"):  # inside apply_client_update

@@ -2,7 +2,9 @@
 written and, while a vote is open, how many have voted.
 
 Only counts travel, and only to moderator connections: who wrote what stays with the server
-(private notes, ballots) or in the shared document (notes).
+(private notes, ballots) or in the shared document (notes). With several nodes each node
+counts its own participants (their private notes and ballots are in its memory) and
+relays that tally to the others, so a moderator on any node sees the whole board.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ..sync.document import NOTES
 from ..sync.extension import RoomExtension, Task
 from ..sync.room import Room
 from .private import PrivateWriting
+from .tally import Tally, read_tally
 from .voting import Voting
 
 # a moderator's view lags about this long
@@ -25,6 +28,8 @@ INTERVAL_SECONDS = 0.5
 # reading every note from pycrdt costs ~25 µs a note (8 ms for 300, 60 ms for 2000): the
 # document is read again only after it changed, and at most at 1/20 of the loop's time
 SCAN_SHARE = 20
+# a tally unchanged is relayed again this often, so other nodes never count it stale
+TALLY_RESEND_SECONDS = 2.0
 
 
 class Counters(RoomExtension):
@@ -41,11 +46,14 @@ class Counters(RoomExtension):
         self.interval = interval
         self._sent: dict[int, dict[str, Any]] = {}  # connection id -> last counts sent
         self._notes: dict[str, tuple[str, str | None]] = {}  # note id -> (field, author id)
-        self._scanned_seq: int | None = None
+        self._scanned_state: bytes | None = None  # the document's state vector at the scan
         self._scanned_at = float("-inf")
         self._scan_seconds = 0.0
+        self._relayed: bytes | None = None  # the tally last relayed (P293)
+        self._relayed_at = float("-inf")
 
-    def tasks(self) -> Sequence[Task]:
+    def node_tasks(self) -> Sequence[Task]:
+        # every node counts: its moderators need counts, the others its tally
         return (self._run,)
 
     async def _run(self) -> None:
@@ -54,22 +62,60 @@ class Counters(RoomExtension):
             self.push()
 
     def push(self) -> None:
-        """Send the counts to every moderator whose last copy differs."""
+        """Send the counts to every moderator here whose last copy differs; with several
+        nodes, relay this node's tally when it changed (or now and then)."""
         mods = [c for c in self.room.conns if c.role == "moderator" and c.speaks_app]
         self._sent = {cid: v for cid, v in self._sent.items() if any(c.id == cid for c in mods)}
+        tally: Tally | None = None
+        if self.room.shared is not None:
+            tally = self._tally()
+            self._relay(tally)
         if not mods:
             return
-        counts = self.counts()
+        counts = self.counts(tally)
         for conn in mods:
             if self._sent.get(conn.id) != counts:
                 self.room.send_event(conn, "counts", counts)
                 self._sent[conn.id] = counts
 
-    def counts(self) -> dict[str, Any]:
-        """`present`: participants here (distinct author ids); `written`: field -> how many
-        of them have a note there, shared or private; while a vote is open `voted`: how many
-        have cast a dot, and `voted_fields`: field -> how many have a dot on a note there."""
+    def _relay(self, tally: Tally) -> None:
+        assert self.room.shared is not None
+        payload = tally.encode()
+        now = time.monotonic()
+        if payload == self._relayed:
+            if tally.empty or now - self._relayed_at < TALLY_RESEND_SECONDS:
+                return
+        elif tally.empty and self._relayed is None:
+            return  # nobody here, and nobody was: nothing to tell
+        self.room.shared.tally(payload)
+        self._relayed = payload
+        self._relayed_at = now
+
+    def counts(self, tally: Tally | None = None) -> dict[str, Any]:
+        """`present`: participants on the board (distinct author ids, on every node);
+        `written`: field -> how many of them have a note there, shared or private; while a
+        vote is open `voted`: how many have cast a dot, and `voted_fields`: field -> how
+        many have a dot on a note there."""
+        total = tally if tally is not None else self._tally()
+        if self.room.shared is not None:
+            for payload in self.room.shared.tallies():
+                other = read_tally(payload)
+                if other is not None:  # a node's bad tally counts nobody (logged there)
+                    total = total.union(other)
+        out: dict[str, Any] = {
+            "present": len(total.present),
+            "written": {f: len(a) for f, a in sorted(total.written.items())},
+        }
+        if self.voting.state().get("state") == "open":
+            out["voted"] = len(total.voted)
+            out["voted_fields"] = {f: len(a) for f, a in sorted(total.voted_fields.items())}
+        return out
+
+    def _tally(self) -> Tally:
+        """What the participants connected here wrote and, while a vote is open, voted."""
         present = {c.author_id for c in self.room.conns if c.role == "participant" and c.author_id}
+        if not present:
+            return Tally()
         self._scan()
         writers: dict[str, set[str]] = {}
         for field, author in self._notes.values():
@@ -79,30 +125,26 @@ class Counters(RoomExtension):
             owner, field = entry.get("owner"), entry.get("note", {}).get("field")
             if owner in present and isinstance(field, str):
                 writers.setdefault(field, set()).add(owner)
-        out: dict[str, Any] = {
-            "present": len(present),
-            "written": {f: len(a) for f, a in sorted(writers.items())},
-        }
+        voted: set[str] = set()
+        by_field: dict[str, set[str]] = {}
         if self.voting.state().get("state") == "open":
-            voted: set[str] = set()
-            by_field: dict[str, set[str]] = {}
             for author, ballot in self.voting.ballots.items():
                 if author not in present:
                     continue
                 for note_id, dots in ballot.get("dots", {}).items():
                     note = self._notes.get(note_id)
                     if dots > 0 and note is not None:
-                        field = note[0]
                         voted.add(author)
-                        by_field.setdefault(field, set()).add(author)
-            out["voted"] = len(voted)
-            out["voted_fields"] = {f: len(a) for f, a in sorted(by_field.items())}
-        return out
+                        by_field.setdefault(note[0], set()).add(author)
+        return Tally(present, writers, voted, by_field)
 
     def _scan(self) -> None:
         """Read each note's field and author again if the document changed since."""
         started = time.monotonic()
-        if self._scanned_seq == self.room.seq:
+        # the state vector, not the room's seq: updates relayed from other nodes (P324)
+        # leave the seq alone
+        state = self.room.doc.get_state()
+        if self._scanned_state == state:
             return
         if started - self._scanned_at < self._scan_seconds * SCAN_SHARE:
             return
@@ -115,6 +157,6 @@ class Counters(RoomExtension):
             if isinstance(field, str):
                 notes[note_id] = (field, author if isinstance(author, str) else None)
         self._notes = notes
-        self._scanned_seq = self.room.seq
+        self._scanned_state = state
         self._scanned_at = started
         self._scan_seconds = time.monotonic() - started

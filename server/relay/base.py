@@ -17,7 +17,8 @@ UPDATE = "u"  # a committed net update (a sync-update frame's payload)
 AWARENESS = "a"  # accepted presence entries (an awareness frame's payload)
 PEOPLE = "p"  # how many clients the node serves on the board, in ASCII digits (P332)
 SECRETS = "s"  # values held back from the document changed; payload: which (P331)
-KINDS = (UPDATE, AWARENESS, PEOPLE, SECRETS)
+TALLY = "t"  # what the node's participants wrote and voted, for the counters (P293)
+KINDS = (UPDATE, AWARENESS, PEOPLE, SECRETS, TALLY)
 MAX_RELAY_BYTES = 2_097_152  # P322: a relayed message above this is dropped and a gap declared
 MAX_NODE_ID = 64
 

@@ -28,6 +28,7 @@ from .base import (
     AWARENESS,
     PEOPLE,
     SECRETS,
+    TALLY,
     UPDATE,
     Relay,
     RelayError,
@@ -43,6 +44,7 @@ RESEND_SECONDS = (0.05, 2.0)
 BATCH = 64  # queued messages sent in one round trip
 PEOPLE_STALE = 10.0  # P332: a node not heard of for this long serves nobody on the board
 MAX_PEOPLE_BYTES = 6
+MAX_TALLY_BYTES = 65_536  # P293: a node's tally above this is dropped
 
 Task = Callable[[], Coroutine[Any, Any, None]]
 AllLeft = Callable[[], Coroutine[Any, Any, None]]
@@ -96,6 +98,7 @@ class BoardLink:
         self.on_secrets: SecretsChanged | None = None
         """Runs when another node changed held-back values of a kind (P331)."""
         self._secrets_due: set[str] = set()
+        self._tallies: dict[str, tuple[bytes, float]] = {}  # node -> (tally, when heard)
 
     @property
     def owner(self) -> bool:
@@ -135,6 +138,18 @@ class BoardLink:
         here = len(self.room.conns)
         if (here > 0) != (self._announced > 0):
             self._announce(here)  # a first or last client: the owner must not wait a tick
+
+    def tally(self, payload: bytes) -> None:
+        self._queue(TALLY, self._count, payload)
+
+    def tallies(self) -> list[bytes]:
+        now = time.monotonic()
+        self._tallies = {
+            node: (payload, heard)
+            for node, (payload, heard) in self._tallies.items()
+            if now - heard < PEOPLE_STALE
+        }
+        return [payload for payload, _ in self._tallies.values()]
 
     def _announce(self, people: int) -> None:
         self._announced = people
@@ -206,6 +221,12 @@ class BoardLink:
                 log.error("board %s: relayed head count dropped", self.room.board_id)
                 return
             self._people[msg.node] = (int(text), time.monotonic())
+            return
+        if msg.kind == TALLY:
+            if len(msg.payload) > MAX_TALLY_BYTES:
+                log.error("board %s: relayed tally dropped: too big", self.room.board_id)
+                return
+            self._tallies[msg.node] = (msg.payload, time.monotonic())  # read by the counters
             return
         if msg.kind == SECRETS:
             kind = msg.payload.decode("ascii", "replace")

@@ -53,6 +53,15 @@ class Shared(Protocol):
         (P332), not only at the next lease tick."""
         ...
 
+    def tally(self, payload: bytes) -> None:
+        """What this node's participants wrote and voted changed: tell the other nodes'
+        counters (P293). Sent again now and then, or it goes stale there."""
+        ...
+
+    def tallies(self) -> list[bytes]:
+        """The other nodes' latest tallies, those heard of lately (P293); unchecked."""
+        ...
+
     async def run(self, tasks: list[Callable[[], Coroutine[Any, Any, None]]]) -> None:
         """Relay and hold the lease while the room runs; run `tasks` only while owner."""
         ...

@@ -31,7 +31,12 @@ class RoomExtension(Protocol):
         return {}
 
     def tasks(self) -> Sequence[Task]:
-        """Coroutines the room runs for as long as it is loaded."""
+        """Coroutines the room runs for as long as it is loaded; with several nodes, on
+        the board's owner only (P327)."""
+        return ()
+
+    def node_tasks(self) -> Sequence[Task]:
+        """Coroutines the room runs for as long as it is loaded, on every node."""
         return ()
 
     async def hello(self, conn: Connection) -> dict[str, Any]:
@@ -71,6 +76,9 @@ class Extensions:
 
     def tasks(self) -> list[Task]:
         return [task for item in self._items for task in item.tasks()]
+
+    def node_tasks(self) -> list[Task]:
+        return [task for item in self._items for task in item.node_tasks()]
 
     async def hello(self, conn: Connection) -> dict[str, Any]:
         reply: dict[str, Any] = {}

@@ -91,6 +91,8 @@ class Room(JudgedDoc):
                     self._tg = tg
                     tg.start_soon(self._expire_presence)
                     tg.start_soon(self.presence.run)
+                    for task in self.extensions.node_tasks():
+                        tg.start_soon(task)
                     if self.shared is not None:
                         # P327: tasks run on the board's owner only
                         tg.start_soon(self.shared.run, list(self.extensions.tasks()))

@@ -15,6 +15,7 @@ import anyio
 import httpx
 import pytest
 
+from tests.integration.test_counters import counted
 from tests.integration.test_moderation import hello
 from tests.support.live import Board, LiveServer
 from tests.support.ops import control, ok, refused
@@ -297,3 +298,46 @@ async def test_p332_last_leave_snapshot_is_taken_once_by_the_owner(
 
 async def has_last_leave(node: LiveServer, board: Board) -> bool:
     return bool(await last_leave_snapshots(node, board))
+
+
+def counts_of(c: PyClient, **want: Any) -> Callable[[], bool]:
+    return lambda: counted(c, **want)
+
+
+async def test_p293_moderators_on_either_node_count_the_participants_of_both(
+    nodes: tuple[LiveServer, LiveServer],
+) -> None:
+    a, b = nodes
+    board = a.create_board()
+    mod, part = board.tokens["moderator"], board.tokens["participant"]
+    async with contextlib.AsyncExitStack() as stack:
+        m_a = await stack.enter_async_context(client(a, board.id, mod))
+        m_b = await stack.enter_async_context(client(b, board.id, mod))
+        p_a = await stack.enter_async_context(client(a, board.id, part))
+        await hello(m_a, name="Mod A")
+        await hello(m_b, name="Mod B")
+        ada = await hello(p_a, name="Ada", group="youth")
+        async with contextlib.AsyncExitStack() as on_b:
+            p_b = await on_b.enter_async_context(client(b, board.id, part))
+            await hello(p_b, name="Ben", group="civil-society")
+            for m in (m_a, m_b):
+                await m.wait_for(counts_of(m, present=2, written={}), 10)
+
+            # a shared note written on a, a private note held on b: both count everywhere
+            await p_a.add_note("n1", "A1", "geteilt", author_id=ada)
+            await ok(m_a, "private.set", field="B1", on=True)
+            await p_b.wait_for(lambda: "B1" in control(p_b).get("private", {}), 10)
+            await ok(p_b, "private.put", note="pb1", field="B1", text="nur auf b")
+            for m in (m_a, m_b):
+                await m.wait_for(counts_of(m, written={"A1": 1, "B1": 1}), 10)
+
+            # a ballot cast on b counts on a
+            await ok(m_a, "vote.open", fields=["A1"], per_person=1)
+            await p_b.wait_for(lambda: control(p_b).get("voting", {}).get("state") == "open", 10)
+            await ok(p_b, "vote.cast", note="n1")
+            for m in (m_a, m_b):
+                await m.wait_for(counts_of(m, voted=1, voted_fields={"A1": 1}), 10)
+            sent = [msg for msg in m_a.app_messages if msg.get("ev") == "counts"]
+            assert "nur auf b" not in repr(sent) and ada not in repr(sent)
+        # Ben left node b: node a's moderator stops counting him
+        await m_a.wait_for(lambda: counted(m_a, present=1, voted=0), 10)

@@ -4,6 +4,7 @@ process (PROTOCOL.md P320-P326)."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,7 @@ from anyio.abc import TaskGroup
 
 from server.app import open_relay
 from server.relay.base import RelayMessage
-from server.relay.link import BoardLink
+from server.relay.link import MAX_TALLY_BYTES, PEOPLE_STALE, BoardLink
 from server.relay.local import LocalHub, LocalRelay
 from server.relay.redis import RedisRelay
 from server.settings import Settings
@@ -23,6 +24,7 @@ from server.sync.document import doc_view, load_doc
 from server.sync.room import Room
 from server.sync.vocabulary import Role
 from tests.support.memchannel import channel_pair
+from tests.support.poll import poll_until
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import BOARD, CONFIG, make_board
 
@@ -225,3 +227,21 @@ async def test_p332_a_first_and_a_last_client_are_announced_at_once(tmp_path: Pa
                 await counts[b"0"].wait()
         finally:
             await sub.close()
+
+
+async def test_p293_tallies_are_heard_bounded_and_forgotten_when_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with two_nodes(tmp_path) as (a, b, _, hub):
+        stranger = LocalRelay(hub)
+        await stranger.publish(BOARD, "t", 0, b"x" * (MAX_TALLY_BYTES + 1))
+        a.link.tally(b"from a")
+
+        async def heard() -> bool:
+            return b.link.tallies() == [b"from a"]
+
+        await poll_until(heard, 5, 0.01)
+        assert a.link.tallies() == []  # its own is not among the others'
+        later = time.monotonic() + PEOPLE_STALE
+        monkeypatch.setattr(time, "monotonic", lambda: later)
+        assert b.link.tallies() == []

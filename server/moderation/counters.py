@@ -51,6 +51,7 @@ class Counters(RoomExtension):
         self._scan_seconds = 0.0
         self._relayed: bytes | None = None  # the tally last relayed (P293)
         self._relayed_at = float("-inf")
+        self._heard: dict[bytes, Tally | None] = {}  # relayed tally -> what it reads as
 
     def node_tasks(self) -> Sequence[Task]:
         # every node counts: its moderators need counts, the others its tally
@@ -66,9 +67,10 @@ class Counters(RoomExtension):
         nodes, relay this node's tally when it changed (or now and then)."""
         mods = [c for c in self.room.conns if c.role == "moderator" and c.speaks_app]
         self._sent = {cid: v for cid, v in self._sent.items() if any(c.id == cid for c in mods)}
-        tally: Tally | None = None
+        if self.room.shared is None and not mods:
+            return
+        tally = self._tally()
         if self.room.shared is not None:
-            tally = self._tally()
             self._relay(tally)
         if not mods:
             return
@@ -91,16 +93,21 @@ class Counters(RoomExtension):
         self._relayed = payload
         self._relayed_at = now
 
-    def counts(self, tally: Tally | None = None) -> dict[str, Any]:
+    def counts(self, tally: Tally) -> dict[str, Any]:
         """`present`: participants on the board (distinct author ids, on every node);
         `written`: field -> how many of them have a note there, shared or private; while a
         vote is open `voted`: how many have cast a dot, and `voted_fields`: field -> how
-        many have a dot on a note there."""
-        total = tally if tally is not None else self._tally()
+        many have a dot on a note there. `tally` is this node's."""
+        total = tally
         if self.room.shared is not None:
-            for payload in self.room.shared.tallies():
-                other = read_tally(payload)
-                if other is not None:  # a node's bad tally counts nobody (logged there)
+            # each relayed tally is read once, not every tick: a bad one is logged once
+            known = self._heard
+            heard = {
+                p: known[p] if p in known else read_tally(p) for p in self.room.shared.tallies()
+            }
+            self._heard = heard
+            for other in heard.values():
+                if other is not None:  # a bad tally counts nobody
                     total = total.union(other)
         out: dict[str, Any] = {
             "present": len(total.present),

@@ -63,6 +63,8 @@ def install() -> None:
     patch(protocol, "data_received", "read: websocket parse")
     patch(codec, "decode_frame", "read: decode frame")
     patch(judge.JudgedDoc, "apply_client_update", "judge: apply_client_update (all)")
+    if hasattr(judge.JudgedDoc, "apply_client_updates"):  # P370: bursts judged as one
+        patch(judge.JudgedDoc, "apply_client_updates", "judge: apply_client_updates (bursts)")
     patch(precheck_pkg, "check_client_update", "judge: pre-check")
     patch(policy.UpdatePolicy, "check", "judge: policy check")
     patch(Doc, "apply_update", "judge: pycrdt apply_update (+ observers)")

@@ -34,7 +34,8 @@ except ImportError:  # websockets built without its C extension
 EXTENSION = "cocanvas.frames"
 READ_AHEAD_BYTES = 65_536  # queued for the app before the socket is paused
 CACHED_FRAME_BYTES = 65_536  # payloads up to this size are framed once per broadcast
-DIRECT_PER_READ = 8  # messages of one read handed to the app's handler, the rest queue
+DIRECT_PER_READ = 64  # messages of one read offered to the app's handler; the rest queue
+DIRECT_CALLS = 8  # handler calls per read: one per read of whole frames, one per message else
 
 
 def frame_header(length: int) -> bytes:
@@ -81,11 +82,16 @@ class FrameWriter:
             p.transport.writelines((frame_header(len(payload)), payload))
         return True
 
-    def on_message(self, handler: Callable[[bytes], bool] | None) -> None:
-        """P368: offer each binary message to `handler` as it is read, while no message
-        waits in the queue for the app's receive (so the order holds); True from it means
-        handled. At most DIRECT_PER_READ of one read: a burst still takes turns."""
+    def on_message(self, handler: Callable[[list[bytes]], int] | None) -> None:
+        """P368: offer the binary messages of each read to `handler` as they are read,
+        while no message waits in the queue for the app's receive (so the order holds);
+        it returns how many of the first it handled, the rest are queued in order. At
+        most DIRECT_PER_READ of one read are offered; the handler bounds its own work."""
         self._protocol.direct_handler = handler
+
+    def take_queued(self, accept: Callable[[bytes], bool], limit: int) -> list[bytes]:
+        """P370: binary messages waiting for the app's receive, taken without waiting."""
+        return self._protocol.take_queued(accept, limit)
 
 
 class _LastFrame:
@@ -114,8 +120,11 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._queued_bytes = 0
-        self.direct_handler: Callable[[bytes], bool] | None = None
-        self._direct_left = DIRECT_PER_READ
+        self.direct_handler: Callable[[list[bytes]], int] | None = None
+        # a message take_queued took from the queue but the app did not accept: it is
+        # the next one receive() returns (already counted off the read-ahead)
+        self._held: Any = None
+        self._calls_left = DIRECT_CALLS
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.direct_handler = None  # it holds the room's connection
@@ -128,7 +137,7 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
             scope["extensions"][EXTENSION] = FrameWriter(self)
 
     def data_received(self, data: bytes) -> None:
-        self._direct_left = DIRECT_PER_READ
+        self._calls_left = DIRECT_CALLS
         if self._at_frame_boundary() and self._take_frames(data):
             return
         super().data_received(data)
@@ -181,11 +190,23 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
             payloads.append(apply_mask(view[pos : pos + length], mask))
             pos += length
         DirectWebSocketProtocol.frames_read_here += len(payloads)
-        for payload in payloads:
-            self.curr_msg_data_type = "bytes"
-            self.frames = [payload]
-            self.send_receive_event_to_app()
+        taken = 0 if self.close_sent else self._offer(payloads)
+        for payload in payloads[taken:]:
+            self._enqueue(payload)
         return True
+
+    def _offer(self, payloads: list[bytes]) -> int:
+        """How many of the first payloads the app's handler took (P368)."""
+        handler = self.direct_handler
+        if (
+            handler is None
+            or self._calls_left <= 0
+            or self._held is not None
+            or not self.queue.empty()
+        ):
+            return 0
+        self._calls_left -= 1
+        return handler(payloads[:DIRECT_PER_READ])
 
     def _frame_limit(self) -> int:
         limits = [
@@ -208,21 +229,47 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
                 self.conn.send_close(1007)
                 self.handle_parser_exception()
                 return
-            self.queue.put_nowait({"type": "websocket.receive", "text": text})
-        else:
-            handler = self.direct_handler
-            if handler is not None and self._direct_left > 0 and self.queue.empty():
-                self._direct_left -= 1
-                if handler(data):
-                    return
+            self._enqueue(data, {"type": "websocket.receive", "text": text})
+        elif self._offer([data]) == 0:
+            self._enqueue(data)
+
+    def _enqueue(self, data: bytes, message: Any = None) -> None:
+        if self.close_sent:
+            return  # the handler may have closed the connection
+        if message is None:
             self.queue.put_nowait({"type": "websocket.receive", "bytes": data})
+        else:
+            self.queue.put_nowait(message)
         self._queued_bytes += len(data)
         if self._queued_bytes >= READ_AHEAD_BYTES and not self.read_paused:
             self.read_paused = True
             self.transport.pause_reading()
 
     async def receive(self) -> Any:
+        held = self._held
+        if held is not None:
+            self._held = None
+            return held
         message = await self.queue.get()
+        self._took(message)
+        return message
+
+    def take_queued(self, accept: Callable[[bytes], bool], limit: int) -> list[bytes]:
+        out: list[bytes] = []
+        while len(out) < limit and self._held is None and not self.queue.empty():
+            message = self.queue.get_nowait()
+            self._took(message)
+            body = message.get("bytes")
+            if message.get("type") != "websocket.receive" or not isinstance(body, bytes):
+                self._held = message
+            elif accept(body):
+                out.append(body)
+            else:
+                self._held = message
+        return out
+
+    def _took(self, message: Any) -> None:
+        """A message left the queue: it no longer counts towards the read-ahead."""
         body = message.get("bytes") or message.get("text") or b""
         self._queued_bytes -= len(body) if isinstance(body, bytes | str) else 0
         if self.queue.empty():
@@ -230,4 +277,3 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
             if self.read_paused:
                 self.read_paused = False
                 self.transport.resume_reading()
-        return message

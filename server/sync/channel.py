@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any, Protocol, runtime_checkable
 
-MessageHandler = Callable[[bytes], bool]
+# the messages of one read, in order -> how many of the first were handled (P368)
+MessageHandler = Callable[[list[bytes]], int]
 
 
 class ChannelClosedError(Exception):
@@ -42,14 +43,25 @@ class DirectChannel(Protocol):
 
 @runtime_checkable
 class DirectReads(Protocol):
-    """A channel that can offer each message to a handler as it is read, without waking
-    the task that waits in recv() (P368)."""
+    """A channel that can offer the messages of a read to a handler as they are read,
+    without waking the task that waits in recv() (P368)."""
 
     def on_message(self, handler: MessageHandler | None) -> bool:
-        """Offer every binary message, while none waits for recv(), to `handler`; a
-        message it returns True for is handled and never reaches recv(). The handler
-        never raises. Returns False when this channel cannot do so (then recv() gets
-        everything). None removes the handler."""
+        """Offer the binary messages of every read, while none waits for recv(), to
+        `handler`, which returns how many of the first it handled; the rest reach recv()
+        in order. The handler never raises. Returns False when this channel cannot do so
+        (then recv() gets everything). None removes the handler."""
+        ...
+
+
+@runtime_checkable
+class QueuedReads(Protocol):
+    """A channel that can hand over messages already read without waiting (P370)."""
+
+    def take_queued(self, accept: Callable[[bytes], bool], limit: int) -> list[bytes]:
+        """Up to `limit` binary messages from the head of what waits for recv(), as long
+        as `accept` takes each; the first it refuses, or anything not binary, stays first
+        in line for recv()."""
         ...
 
 

@@ -36,10 +36,43 @@ class JudgedDoc(DurableDoc):
         names_root = precheck.check_client_update(update, self.types)
         if update == codec.EMPTY_UPDATE:
             return []
+        self._check_open()
+        return self._judge(conn, [update], names_root)
+
+    def apply_client_updates(self, conn: Connection, updates: list[bytes]) -> list[Violation]:
+        """P370: judge a writer's updates that were read together as one update: each is
+        pre-checked on its own, in order, knowing the ones before it; those that pass are
+        applied in one transaction and judged once. An update the pre-check refuses ends
+        the burst: the ones before it are judged, then its error is raised."""
+        if len(updates) == 1:
+            return self.apply_client_update(conn, updates[0])
+        self._check_open()  # before the index learns ids the document may never get
+        names_root = False
+        taken: list[bytes] = []
+        refused: SyncError | None = None
+        for i, update in enumerate(updates):
+            if i:
+                self.types.assume_checked()
+            try:
+                names_root = precheck.check_client_update(update, self.types) or names_root
+            except SyncError as exc:
+                refused = exc
+                break
+            if update != codec.EMPTY_UPDATE:
+                taken.append(update)
+        violations = self._judge(conn, taken, names_root) if taken else []
+        if refused is not None:
+            raise refused
+        return violations
+
+    def _check_open(self) -> None:
         if self.store_failed:
             raise StoreUnavailableError(SAVING_PAUSED)
         if self._gate is not None or self.broken:
             raise SyncError("the board is reloading; reconnecting", CloseCode.SERVER_ERROR)
+
+    def _judge(self, conn: Connection, updates: list[bytes], names_root: bool) -> list[Violation]:
+        """Apply pre-checked updates in one transaction and judge what they did."""
         self._captured = []
         self._delete_sets = []
         self.policy.begin()
@@ -48,7 +81,8 @@ class JudgedDoc(DurableDoc):
         try:
             with self.doc.transaction(origin=UNTRUSTED):
                 before = self.doc.get_state()  # in the update's transaction: one less (P364)
-                self.doc.apply_update(update)
+                for update in updates:
+                    self.doc.apply_update(update)
             applied = len(self._captured)
             deleted = b"".join(self._delete_sets[:1]) or EMPTY_DELETE_SET
             with self.doc.transaction():
@@ -65,7 +99,7 @@ class JudgedDoc(DurableDoc):
                     Violation("forbidden", f"unknown top-level types: {names}", {"root": names})
                 )
             whole = any(v.note is None for v in violations)
-            if not whole and self._too_big(before, len(update)):
+            if not whole and self._too_big(before, sum(map(len, updates))):
                 cap = self.size.cap
                 violations.append(Violation("limit", self._full_reason(), {"bytes": cap}))
                 whole = True
@@ -100,7 +134,7 @@ class JudgedDoc(DurableDoc):
             # the offender gets the compensation too, so it converges (P31)
             self._publish(net, None if violations else conn, f"conn:{conn.author_id or conn.id}")
         if violations:
-            self._reject(conn, violations, fatal=bool(new_roots), parked=parked)
+            self._reject(conn, violations, bool(new_roots), parked, len(updates))
         if overtaken and not any(v.note is None for v in violations):
             self._overtaken(conn, overtaken - {v.note for v in violations})
         return violations
@@ -200,10 +234,12 @@ class JudgedDoc(DurableDoc):
         violations: list[Violation],
         fatal: bool,
         parked: list[dict[str, Any]] | None = None,
+        updates: int = 1,
     ) -> None:
-        # P265: an edit that raced a lock is what honest clients do; it never counts to P35
+        # P265: an edit that raced a lock is what honest clients do; it never counts to P35.
+        # A refused burst counts as many as it held (P370): bursts never close later.
         if not all(v.code == "locked" and v.note is not None for v in violations):
-            conn.violations += 1
+            conn.violations += updates
         reason = "; ".join(dict.fromkeys(v.reason for v in violations))
         log.info("board %s: refused a change from %r: %s", self.board_id, conn, reason)
         conn.send(codec.encode_permission_denied(reason))

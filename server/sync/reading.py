@@ -32,7 +32,12 @@ class Reader:
         presence message, arriving while the read loop waits, within every limit without
         waiting (the tokens are then taken). Anything else goes through the read loop,
         which takes the tokens itself, so nothing is counted twice."""
-        if not self.waiting or len(data) < 2:
+        return self.waiting and self.take_now(data)
+
+    def take_now(self, data: bytes) -> bool:
+        """take_free without asking whether the read loop waits: for the updates the read
+        loop takes together with the one it holds (P370)."""
+        if len(data) < 2:
             return False
         kind = data[0]
         if kind == _SYNC:

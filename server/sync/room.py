@@ -28,7 +28,7 @@ from ..store.base import DocStore
 from . import appmsg, codec
 from .awareness import MIRROR, AwarenessRegistry
 from .budget import PresenceOutbox
-from .channel import Channel, ChannelClosedError, DirectReads
+from .channel import Channel, ChannelClosedError, DirectReads, QueuedReads
 from .config import RoomConfig as RoomConfig
 from .connection import Connection
 from .durable import SAVING_PAUSED
@@ -48,6 +48,11 @@ from .requests import handle_app_message
 from .vocabulary import Role
 
 MESSAGES_PER_TURN = 8  # a connection's messages handled before the loop moves on
+DIRECT_TURNS = 8  # messages or bursts taken as they are read, per read (P368)
+BURST_UPDATES = 32  # updates judged as one (P370)
+BURST_BYTES = 65_536
+_SYNC = codec.MessageType.SYNC
+_WRITES = (codec.SyncType.STEP2, codec.SyncType.UPDATE)
 log = logging.getLogger(__name__)
 AWARENESS_TIMEOUT = 30.0
 EMPTY_STATE_VECTOR = b"\x00"  # a client that has nothing yet: every fresh join (P361)
@@ -158,7 +163,7 @@ class Room(JudgedDoc):
         sender_done = anyio.Event()
         reader = Reader(self.config)
         direct = isinstance(channel, DirectReads) and channel.on_message(
-            lambda data: self._handle_now(conn, reader, data)
+            lambda datas: self._handle_now(conn, reader, datas)
         )
 
         async def sender() -> None:
@@ -232,7 +237,12 @@ class Room(JudgedDoc):
                     await anyio.sleep(delay)
                 if self._gate is not None:
                     await self._gate.wait()  # P121: the document is being reloaded
-                await self._handle(conn, data)
+                more = self._more_updates(conn, reader, data)
+                if more:
+                    handled += len(more)
+                    self._apply_burst(conn, [data, *more])
+                else:
+                    await self._handle(conn, data)
         except ChannelClosedError:
             conn.end()
         except Exception as exc:
@@ -248,21 +258,74 @@ class Room(JudgedDoc):
             log.error("board %s: error serving %r", self.board_id, conn, exc_info=exc)
             conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
 
-    def _handle_now(self, conn: Connection, reader: Reader, data: bytes) -> bool:
-        """P368: a document update or presence message, taken as it is read when the read
-        loop is idle and no limit makes it wait: no task wakes up for it. True if handled
-        (also when it closed the connection), False to leave it to the read loop."""
-        if conn.closing or self._gate is not None or not reader.take_free(data):
-            return False
-        try:
-            if not self._handle_plain(conn, self._decode(data)):
-                log.error(
-                    "board %s: %r sent a frame the direct read misjudged", self.board_id, conn
-                )
-                conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
-        except Exception as exc:
-            self._close_for(conn, exc)
-        return True
+    def _handle_now(self, conn: Connection, reader: Reader, datas: list[bytes]) -> int:
+        """P368: document updates and presence messages, taken as they are read when the
+        read loop is idle and no limit makes them wait: no task wakes up for them. A
+        writer's consecutive updates go as one burst (P370). Returns how many of the
+        first messages were handled (also when one closed the connection); the rest go
+        to the read loop."""
+        done = turns = 0
+        while done < len(datas) and turns < DIRECT_TURNS:
+            data = datas[done]
+            if conn.closing or self._gate is not None or not reader.take_free(data):
+                break
+            turns += 1
+            try:
+                if conn.can_write and _is_write(data):
+                    burst = [data]
+                    size = len(data)
+                    for nxt in datas[done + 1 :]:
+                        if len(burst) >= BURST_UPDATES or not _is_write(nxt):
+                            break
+                        size += len(nxt)
+                        if size > BURST_BYTES or not reader.take_free(nxt):
+                            break
+                        burst.append(nxt)
+                    done += len(burst)
+                    self._apply_burst(conn, burst)
+                    continue
+                done += 1
+                if not self._handle_plain(conn, self._decode(data)):
+                    log.error(
+                        "board %s: %r sent a frame the direct read misjudged", self.board_id, conn
+                    )
+                    conn.close(CloseCode.SERVER_ERROR, "internal error; reconnecting")
+            except Exception as exc:
+                self._close_for(conn, exc)
+        return done
+
+    def _more_updates(self, conn: Connection, reader: Reader, data: bytes) -> list[bytes]:
+        """P370: the writer's updates queued right behind `data`, an update the read loop
+        holds, that the limits let through without waiting."""
+        channel = conn.channel
+        if not (conn.can_write and _is_write(data) and isinstance(channel, QueuedReads)):
+            return []
+        size = len(data)
+
+        def accept(nxt: bytes) -> bool:
+            nonlocal size
+            size += len(nxt)
+            return _is_write(nxt) and size <= BURST_BYTES and reader.take_now(nxt)
+
+        return channel.take_queued(accept, BURST_UPDATES - 1)
+
+    def _apply_burst(self, conn: Connection, datas: list[bytes]) -> None:
+        """Decode a writer's updates and judge them together (P370); a message that does
+        not decode ends the burst, after the ones before it are judged."""
+        updates: list[bytes] = []
+        error: SyncError | None = None
+        for data in datas:
+            try:
+                frame = self._decode(data)
+            except SyncError as exc:
+                error = exc
+                break
+            assert isinstance(frame, codec.SyncStep2 | codec.SyncUpdate)
+            updates.append(frame.update)
+        if updates:
+            self.apply_client_updates(conn, updates)
+        if error is not None:
+            raise error
 
     def _decode(self, data: bytes) -> codec.Frame:
         if len(data) > self.config.max_message_bytes:
@@ -357,3 +420,8 @@ class Room(JudgedDoc):
 
     def connections_of(self, author_id: str) -> list[Connection]:
         return [c for c in self.conns if c.author_id == author_id]
+
+
+def _is_write(data: bytes) -> bool:
+    """A SyncStep2 or SyncUpdate message, by its first two bytes (decoding checks the rest)."""
+    return len(data) > 1 and data[0] == _SYNC and data[1] in _WRITES

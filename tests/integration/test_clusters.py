@@ -107,6 +107,7 @@ async def test_p271_only_plain_note_fields_group(shared_server: LiveServer) -> N
         await p.add_note("d", "A3", "Im Diagramm", x=0.5, y=0.5, **group("g1", "Nein"))
         await p.wait_for(lambda: any("plain note field" in d for d in p.denied))
         await p.add_note("n", "A1", "Hier", **group("g1", "Ja"))
+        await p.request("clock")  # judged on its own, not in one burst with the move (P370)
         note = p.notes["n"]
         assert isinstance(note, Map)
         note["field"] = "C3"  # a move that keeps its group is refused

@@ -61,6 +61,7 @@ async def test_p303_migrate_copies_every_board_with_history_snapshots_and_secret
         await ok(p, "hello", pid=pid, name="Pia")
         for i in range(20):
             await p.add_note(f"n{i}", "A1", f"Idee {i}")
+            await m.wait_for_note(f"n{i}")  # a log row each, not one burst (P370)
         await ok(m, "private.set", field="B1", on=True)
         await ok(p, "private.put", note="geheim", field="B1", text="nur für Pia")
         auth = {"Authorization": f"Bearer {mod}"}

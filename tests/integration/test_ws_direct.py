@@ -64,11 +64,14 @@ async def handler_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     writer = scope["extensions"][EXTENSION]
     assert isinstance(writer, FrameWriter)
 
-    def handle(data: bytes) -> bool:
-        if not data.startswith(b"H"):
-            return False
-        assert writer.send(b"direct:" + data)
-        return True
+    def handle(datas: list[bytes]) -> int:
+        done = 0
+        for data in datas:
+            if not data.startswith(b"H"):
+                break
+            assert writer.send(b"direct:" + data)
+            done += 1
+        return done
 
     writer.on_message(handle)
     while True:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import anyio
@@ -19,12 +20,16 @@ class MemoryChannel:
     close_reason: str = ""
     closed: anyio.Event = field(default_factory=anyio.Event)
     peer: MemoryChannel | None = None
+    _held: bytes | None = None  # taken by take_queued but not accepted: recv()'s next
 
     @property
     def path(self) -> str:
         return self._path
 
     async def recv(self) -> bytes:
+        held, self._held = self._held, None
+        if held is not None:
+            return held
         try:
             # as the websocket channel's queue: a message already here is returned
             # without a task switch, so a burst is handled in one turn
@@ -37,6 +42,21 @@ class MemoryChannel:
             return await self._inbox.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError) as exc:
             raise ChannelClosedError() from exc
+
+    def take_queued(self, accept: Callable[[bytes], bool], limit: int) -> list[bytes]:
+        """As the websocket channel (P370): messages already here, while `accept` takes
+        them; the first it refuses stays first in line."""
+        out: list[bytes] = []
+        while len(out) < limit and self._held is None:
+            try:
+                message = self._inbox.receive_nowait()
+            except (anyio.WouldBlock, anyio.EndOfStream, anyio.ClosedResourceError):
+                break
+            if accept(message):
+                out.append(message)
+            else:
+                self._held = message
+        return out
 
     async def send(self, message: bytes) -> None:
         peer = self.peer
@@ -86,7 +106,8 @@ class DirectMemoryChannel(MemoryChannel):
 class ReadsMemoryChannel(DirectMemoryChannel):
     """A DirectMemoryChannel that also offers each message to the room's handler as the
     client sends it, while none is queued for recv() (P368), as our websocket protocol
-    does with what it reads. `taken` counts the messages the handler took."""
+    does with what it reads (one message per read). `taken` counts the messages the
+    handler took."""
 
     handler: MessageHandler | None = None
     taken: int = 0
@@ -97,9 +118,13 @@ class ReadsMemoryChannel(DirectMemoryChannel):
 
     def offer(self, message: bytes) -> bool:
         handler = self.handler
-        if handler is None or self._inbox.statistics().current_buffer_used:
+        if (
+            handler is None
+            or self._held is not None
+            or self._inbox.statistics().current_buffer_used
+        ):
             return False
-        if handler(message):
+        if handler([message]):
             self.taken += 1
             return True
         return False

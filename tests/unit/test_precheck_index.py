@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 
-from server.sync.document import initial_update, load_doc
-from server.sync.errors import ForbiddenError, MalformedMessageError
+from server.sync import codec
+from server.sync.document import doc_view, initial_update, load_doc
+from server.sync.errors import CloseCode, ForbiddenError, MalformedMessageError
 from server.sync.precheck import (
     ARCHIVE,
     CLIENT,
@@ -160,14 +161,40 @@ def test_p107_an_accepted_update_is_recorded_without_a_second_parse(
     assert str(server.doc.get("notes", type=Map)["a"]["text"]) == "zGqrüne Höfe 🌳"
 
 
-def test_p107_a_section_after_a_gap_is_not_known_until_it_integrates() -> None:
+def test_p113_a_section_after_a_gap_is_refused_until_the_gap_is_filled() -> None:
     server = Server(BASE)
     first, second = edits(server.doc, note("a"), note("b"))
-    server.apply(second)  # starts past what the server has: pycrdt keeps it pending
-    assert server.index.end_clocks() == server.known()
-    server.apply(first)  # both integrate in one transaction
+    before = server.doc.get_update()
+    with pytest.raises(MalformedMessageError, match="P113"):
+        server.apply(second)  # starts past what the server has of its client
+    assert server.doc.get_update() == before
+    server.apply(first)
+    server.apply(second)
     assert server.index.end_clocks() == server.known()
     assert set(server.doc.get("notes", type=Map).keys()) == {"a", "b"}
+
+
+@pytest.mark.anyio
+async def test_p113_a_gapped_update_closes_its_sender_and_leaves_nothing(tmp_path: Path) -> None:
+    # yrs would show the gapped write (a new title) without storing it, sending it on or
+    # being able to revert it: the room would hold what its store does not
+    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+        peer: Doc[Any] = Doc(client_id=777)
+        peer.apply_update(kit.room.doc.get_update())
+        meta = peer.get("meta", type=Map)
+        meta["x"] = "eins"
+        skipped = peer.get_state()
+        meta["title"] = "Übernommen"
+        before = kit.room.doc.get_update()
+        await a.send(codec.encode_sync_update(peer.get_update(skipped)))
+        await a.closed.wait()
+        assert a.close_info is not None and a.close_info.code == CloseCode.BAD_MESSAGE
+        assert "P113" in a.close_info.reason
+        assert kit.room.doc.get_update() == before
+        await b.add_note("n", "A1", "weiter")
+        await b.request("clock")
+        assert (await kit.stored_view()) == doc_view(kit.room.doc)
+        assert doc_view(kit.room.doc)["meta"]["title"] == "Kit"
 
 
 @pytest.mark.anyio

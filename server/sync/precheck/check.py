@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import ForbiddenError, MalformedMessageError
 from .index import TypeIndex, resolve_depths
-from .limits import CLIENT, Parsed, Profile, UpdateRefusedError
+from .limits import CLIENT, Parsed, Profile, UpdateRefusedError, _malformed
 from .parse import parse_update
 
 
@@ -40,6 +40,8 @@ def check_client_update(update: bytes, index: TypeIndex) -> bool:
     """
     try:
         parsed = check_update(update, CLIENT, index)
+        if not index.continues(parsed):
+            raise _malformed("P113", "the update starts past what the room has of its client")
     except UpdateRefusedError as exc:
         error = MalformedMessageError if exc.malformed else ForbiddenError
         raise error(f"update refused ({exc})") from exc

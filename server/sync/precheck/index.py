@@ -134,6 +134,29 @@ class TypeIndex:
         """Remember an accepted client update: recording it then needs no second parse."""
         self._checked = (update, parsed)
 
+    def assume_checked(self) -> None:
+        """P370: make the update checked last known to the next update of the same burst,
+        before either is applied. The room applies every update of a burst that passed
+        the pre-check, and a refused one leaves its ids in the document (P120), so
+        knowing them early is never wrong. The burst's transaction is recorded again
+        from its own update afterwards, which adds nothing twice."""
+        checked, self._checked = self._checked, None
+        if checked is None:
+            return
+        parsed = checked[1]
+        if self.clients is None:
+            self._build()  # from the document as it is: the burst's types come next
+        self._refresh()
+        ends = self._ends
+        if not all(c <= ends.get(client, 0) for client, c in parsed.start_clocks.items()):
+            return  # it will wait in pycrdt unintegrated, as it would alone
+        for client, end in parsed.end_clocks.items():
+            if end > ends.get(client, 0):
+                ends[client] = end
+        if not parsed.exact:
+            resolve_depths(parsed, RECORD, self)
+        self._add(parsed)
+
     def record(self, update: bytes) -> None:
         """Add what an applied transaction integrated (the server's own, checked data)."""
         checked, self._checked = self._checked, None
@@ -186,6 +209,13 @@ class TypeIndex:
         if self._stale and self._load_vector is not None:
             self._ends = read_state_vector(self._load_vector())
         self._stale = False
+
+    def continues(self, parsed: Parsed) -> bool:
+        """P113: whether every client's structs start at or below its known end clock."""
+        if self._stale:
+            self._refresh()
+        ends = self._ends
+        return all(c <= ends.get(client, 0) for client, c in parsed.start_clocks.items())
 
     def knows(self, client: int, clock: int) -> bool:
         if self._stale:

@@ -92,6 +92,8 @@ class Connection:
         self.speaks_app = False
         self.violations = 0
         self.denied_notice_sent = False
+        # P114: updates that wait for ids the room lacks, in the order they came
+        self.held: list[bytes] = []
         self.close_code: int | None = None
         self.close_reason = ""
         self._limit = limits_queue

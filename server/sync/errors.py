@@ -45,6 +45,10 @@ class MalformedMessageError(SyncError):
     code = CloseCode.BAD_MESSAGE
 
 
+class OutOfOrderError(MalformedMessageError):
+    """An update that refers to ids the room does not have yet (P114): it may wait."""
+
+
 class MessageTooBigError(SyncError):
     code = CloseCode.MESSAGE_TOO_BIG
 

@@ -13,7 +13,13 @@ from pycrdt import Doc, merge_updates
 from . import appmsg, codec, partial, precheck
 from .connection import Connection
 from .durable import SAVING_PAUSED, DurableDoc
-from .errors import CloseCode, MalformedMessageError, StoreUnavailableError, SyncError
+from .errors import (
+    CloseCode,
+    MalformedMessageError,
+    OutOfOrderError,
+    StoreUnavailableError,
+    SyncError,
+)
 from .policy import RELAYED, UNTRUSTED, Violation
 from .revert import EMPTY_DELETE_SET, added_ranges, delete_ranges, rebuilt, structs_since
 
@@ -21,6 +27,8 @@ log = logging.getLogger("server.sync.room")
 SERVER = "server"
 REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
 KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
+HELD_UPDATES = 64  # updates of one connection waiting for ids (P114)
+HELD_BYTES = 262_144
 
 
 class DocumentFaultError(MalformedMessageError):
@@ -32,38 +40,69 @@ class JudgedDoc(DurableDoc):
         """Apply a writer's update and judge it per note (P260): refused notes are reverted,
         so that nothing of them stays (P120), the rest stands; a violation that names no
         note refuses it whole (P31). Any fault on the way reloads the document (P121)."""
-        # P100-P109, before pycrdt reads it
-        names_root = precheck.check_client_update(update, self.types)
-        if update == codec.EMPTY_UPDATE:
-            return []
-        self._check_open()
-        return self._judge(conn, [update], names_root)
+        return self.apply_client_updates(conn, [update])
 
     def apply_client_updates(self, conn: Connection, updates: list[bytes]) -> list[Violation]:
-        """P370: judge a writer's updates that were read together as one update: each is
-        pre-checked on its own, in order, knowing the ones before it; those that pass are
-        applied in one transaction and judged once. An update the pre-check refuses ends
-        the burst: the ones before it are judged, then its error is raised."""
-        if len(updates) == 1:
-            return self.apply_client_update(conn, updates[0])
+        """Judge a writer's updates that were read together as one update (P370): each is
+        pre-checked on its own, in order, knowing the ones before it (P100-P113); those
+        that pass are applied in one transaction and judged once. One that refers to ids
+        the room does not have yet waits on the connection and is tried again whenever
+        updates of it were applied (P114); what passes meanwhile never needed it. Any
+        other pre-check refusal ends the burst: the ones before it are judged, then its
+        error is raised."""
         self._check_open()  # before the index learns ids the document may never get
-        names_root = False
+        queue = [*conn.held, *updates] if conn.held else updates
+        conn.held = []
+        violations: list[Violation] = []
+        while True:
+            taken, names_root, waiting, error = self._precheck(queue)
+            if taken:
+                violations += self._judge(conn, taken, names_root)
+            if error is not None:
+                raise error
+            if not waiting or not taken:
+                break
+            queue = waiting  # what was applied may be what they waited for
+        if waiting:
+            self._hold(conn, waiting)
+        elif queue is not updates:
+            log.info("board %s: updates of %r that waited are applied", self.board_id, conn)
+        return violations
+
+    def _precheck(
+        self, queue: list[bytes]
+    ) -> tuple[list[bytes], bool, list[bytes], SyncError | None]:
+        """Pre-check `queue` in order: (passed and not empty, whether one names a root,
+        those that wait for ids the room lacks, the first other refusal). Each passed
+        update is known to the ones after it before any is applied (P370)."""
         taken: list[bytes] = []
-        refused: SyncError | None = None
-        for i, update in enumerate(updates):
-            if i:
-                self.types.assume_checked()
+        waiting: list[bytes] = []
+        names_root = False
+        several = len(queue) > 1
+        for update in queue:
             try:
                 names_root = precheck.check_client_update(update, self.types) or names_root
+            except OutOfOrderError:
+                waiting.append(update)
+                continue
             except SyncError as exc:
-                refused = exc
-                break
+                return taken, names_root, waiting, exc
+            if several:
+                self.types.assume_checked()
             if update != codec.EMPTY_UPDATE:
                 taken.append(update)
-        violations = self._judge(conn, taken, names_root) if taken else []
-        if refused is not None:
-            raise refused
-        return violations
+        return taken, names_root, waiting, None
+
+    def _hold(self, conn: Connection, waiting: list[bytes]) -> None:
+        """P114: keep updates that refer to ids the room lacks until the connection
+        brings those (a client's SyncStep2 after a reconnect); bounded."""
+        if len(waiting) > HELD_UPDATES or sum(map(len, waiting)) > HELD_BYTES:
+            raise OutOfOrderError(
+                "update refused (P114: too many updates wait for ids this board does not have)"
+            )
+        if not conn.held:
+            log.info("board %s: %d update(s) of %r wait for ids", self.board_id, len(waiting), conn)
+        conn.held = waiting
 
     def _check_open(self) -> None:
         if self.store_failed:

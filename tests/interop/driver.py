@@ -354,8 +354,12 @@ class NodeYjs:
     async def disconnect(self, client: str) -> Reply:
         return await self.call("disconnect", client)
 
-    async def reconnect(self, client: str) -> Reply:
-        return await self.call("reconnect", client)
+    async def reconnect(self, client: str, type_at_open: dict[str, Any] | None = None) -> Reply:
+        """Connect again; `type_at_open` ({note_id, text}) is appended to that note's text
+        the moment the socket opens, ahead of the client's SyncStep2."""
+        if type_at_open is None:
+            return await self.call("reconnect", client)
+        return await self.call("reconnect", client, type_at_open=type_at_open)
 
     async def destroy(self, client: str) -> Reply:
         return await self.call("destroy", client)

@@ -231,3 +231,33 @@ async def test_p250_stock_client_reads_the_innermost_timer_and_the_reopened_fiel
         )
         await node.add_note("a", "more", field="A2", text="mit mehr Zeit")
         await m.wait_for(lambda: "more" in m.notes)
+
+
+async def test_p114_a_stock_client_typing_as_it_reconnects_after_offline_work_stays(
+    shared_server: LiveServer, node: NodeYjs
+) -> None:
+    """y-websocket sends an edit the moment its socket opens, ahead of its SyncStep2:
+    after offline work that edit refers to items the server does not have yet. It waits
+    for them (P114) instead of stopping the client with 4400."""
+    board = shared_server.create_board()
+    params = {"k": board.tokens["participant"]}
+    await node.connect("a", url=shared_server.ws, room=board.id, params=params)
+    async with PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m:
+        await m.synced.wait()
+        await node.add_note("a", "n1", field="A1", text="Start")
+        await m.wait_for(lambda: "n1" in m.notes)
+        since = node.mark()
+        await node.disconnect("a")
+        await node.wait_for_event(
+            lambda e: e["client"] == "a" and e["ev"] == "status" and e["status"] == "disconnected",
+            since=since,
+        )
+        await node.insert_text("a", "n1", 5, " offline")
+        await node.reconnect("a", type_at_open={"note_id": "n1", "text": " und weiter"})
+        want = "Start offline und weiter"
+        await m.wait_for(lambda: str(m.notes["n1"]["text"]) == want, within=10)
+        dump = await node.wait_for_doc("a", lambda d: d["synced"] and d["status"] == "connected")
+        assert dump["doc"]["notes"]["n1"]["text"] == want
+        events = await node.client_events("a")
+        assert [c["code"] for c in events["closes"]] == [None]  # only its own disconnect
+        assert m.view()["notes"]["n1"]["text"] == want

@@ -26,7 +26,7 @@
 //   dump -> {doc: {meta, notes, control}, other_roots, state_vector (base64), synced, status,
 //       client_id}
 //   set_awareness {state}   awareness -> {states: {clientID: state}, client_id}
-//   disconnect   reconnect   destroy
+//   disconnect   reconnect {type_at_open?: {note_id, text, key="text"}}   destroy
 //   events -> {closes: [{code, reason, local, t}], statuses, permission_denied, syncs, status,
 //       should_connect, synced}
 //   ping   list   quit
@@ -356,7 +356,19 @@ const PER_CLIENT = {
     c.provider.disconnect()
     return {}
   },
-  reconnect: (c) => {
+  reconnect: (c, args) => {
+    // type_at_open {note_id, text, key?}: appended to that text the moment the socket opens,
+    // before the sync answers: the provider sends it at once, ahead of its SyncStep2
+    const typed = args.type_at_open
+    if (typed && typeof typed === 'object') {
+      const onStatus = ({ status }) => {
+        if (status !== 'connected') return
+        c.provider.off('status', onStatus)
+        const text = textOf(c, typed)
+        c.doc.transact(() => text.insert(text.length, need(typed, 'text', 'string')), ORIGIN)
+      }
+      c.provider.on('status', onStatus)
+    }
     c.provider.connect()
     return {}
   },

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pycrdt import Doc, Map, Text
 
-from server.sync import codec
+from server.sync import codec, judge
 from server.sync.document import doc_view, initial_update, load_doc
 from server.sync.errors import CloseCode, ForbiddenError, MalformedMessageError
 from server.sync.precheck import (
@@ -175,26 +175,69 @@ def test_p113_a_section_after_a_gap_is_refused_until_the_gap_is_filled() -> None
 
 
 @pytest.mark.anyio
-async def test_p113_a_gapped_update_closes_its_sender_and_leaves_nothing(tmp_path: Path) -> None:
-    # yrs would show the gapped write (a new title) without storing it, sending it on or
-    # being able to revert it: the room would hold what its store does not
+async def test_p113_p114_a_gapped_update_waits_unseen_until_its_gap_arrives(
+    tmp_path: Path,
+) -> None:
+    # yrs would show the gapped note without storing it or sending it on: the room would
+    # hold what its store does not, and only fresh joiners would see it
     async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
-        peer: Doc[Any] = Doc(client_id=777)
-        peer.apply_update(kit.room.doc.get_update())
-        meta = peer.get("meta", type=Map)
-        meta["x"] = "eins"
-        skipped = peer.get_state()
-        meta["title"] = "Übernommen"
+        first, second = edits(kit.room.doc, note("a"), note("b"))
         before = kit.room.doc.get_update()
-        await a.send(codec.encode_sync_update(peer.get_update(skipped)))
+        await a.send(codec.encode_sync_update(second))
+        await a.request("clock")  # judged: it waits
+        assert kit.room.doc.get_update() == before
+        assert (await kit.stored_view())["notes"] == {}
+        await a.send(codec.encode_sync_update(first))
+        await b.wait_for(lambda: {"a", "b"} <= set(b.notes.keys()))
+        await a.request("clock")
+        assert set((await kit.stored_view())["notes"]) == {"a", "b"}
+        assert (await kit.stored_view()) == doc_view(kit.room.doc)
+        assert not a.closed.is_set() and not a.denied
+
+
+@pytest.mark.anyio
+async def test_p114_typing_ahead_of_the_offline_work_waits_for_it(tmp_path: Path) -> None:
+    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+        await a.add_note("n", "A1", "Start")
+        await b.wait_for_note("n")
+        server_has = kit.room.doc.get_state()
+        body = a.notes["n"]["text"]
+        assert isinstance(body, Text)
+        body.insert(5, " offline")
+        a._outbox = []  # offline: never sent
+        body.insert(13, " weiter")
+        (typed,) = a._outbox
+        a._outbox = []
+        await a.send(typed)  # refers to the offline characters
+        await a.request("clock")
+        assert str(kit.room.doc.get("notes", type=Map)["n"]["text"]) == "Start"
+        await a.send(codec.encode_sync_step2(a.doc.get_update(server_has)))
+        await b.wait_for(lambda: str(b.notes["n"]["text"]) == "Start offline weiter")
+        await a.request("clock")
+        assert (await kit.stored_view())["notes"]["n"]["text"] == "Start offline weiter"
+        assert not a.closed.is_set() and not a.denied
+        assert not kit.room.conns or all(not c.held for c in kit.room.conns)
+
+
+@pytest.mark.anyio
+async def test_p114_waiting_is_bounded_then_the_sender_is_closed(tmp_path: Path) -> None:
+    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+        await a.add_note("n", "A1", "")
+        await b.wait_for_note("n")
+        body = a.notes["n"]["text"]
+        assert isinstance(body, Text)
+        body.insert(0, "verloren")
+        a._outbox = []  # never sent: everything after it waits
+        for i in range(judge.HELD_UPDATES + 1):
+            body.insert(8 + i, "x")
+        await a.flush()
         await a.closed.wait()
         assert a.close_info is not None and a.close_info.code == CloseCode.BAD_MESSAGE
-        assert "P113" in a.close_info.reason
-        assert kit.room.doc.get_update() == before
-        await b.add_note("n", "A1", "weiter")
+        assert "P114" in a.close_info.reason
+        await b.add_note("m", "A2", "weiter")
         await b.request("clock")
-        assert (await kit.stored_view()) == doc_view(kit.room.doc)
-        assert doc_view(kit.room.doc)["meta"]["title"] == "Kit"
+        view = await kit.stored_view()
+        assert view["notes"]["n"]["text"] == "" and view == doc_view(kit.room.doc)
 
 
 @pytest.mark.anyio

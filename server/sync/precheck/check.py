@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..errors import ForbiddenError, MalformedMessageError
+from ..errors import ForbiddenError, MalformedMessageError, OutOfOrderError
 from .index import TypeIndex, resolve_depths
-from .limits import CLIENT, Parsed, Profile, UpdateRefusedError, _malformed
+from .limits import CLIENT, Parsed, Profile, UpdateRefusedError
 from .parse import parse_update
 
 
@@ -35,15 +35,23 @@ def check_client_update(update: bytes, index: TypeIndex) -> bool:
         create one).
 
     Raises:
-        MalformedMessageError: bytes that are not a well-formed v1 update (4400).
+        MalformedMessageError: bytes that are not a well-formed v1 update (4400);
+            OutOfOrderError when only ids the room does not have yet are missing (P114).
         ForbiddenError: a well-formed update with content a board never holds (4403).
     """
     try:
         parsed = check_update(update, CLIENT, index)
         if not index.continues(parsed):
-            raise _malformed("P113", "the update starts past what the room has of its client")
+            reason = "the update starts past what the room has of its client"
+            raise UpdateRefusedError("P113", reason, malformed=True, waits=True)
     except UpdateRefusedError as exc:
-        error = MalformedMessageError if exc.malformed else ForbiddenError
+        error = (
+            OutOfOrderError
+            if exc.waits
+            else MalformedMessageError
+            if exc.malformed
+            else ForbiddenError
+        )
         raise error(f"update refused ({exc})") from exc
     index.checked(update, parsed)
     return any(struct[6] is not None for struct in parsed.structs)

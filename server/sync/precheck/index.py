@@ -18,6 +18,7 @@ from .limits import (
     Parsed,
     Profile,
     Struct,
+    UpdateRefusedError,
     _forbidden,
     _malformed,
 )
@@ -276,6 +277,11 @@ def _one_outside_ref(s: Struct, index: TypeIndex | None, exact: bool) -> int | N
     return _outside_depth(ref, index, exact)
 
 
+def _unknown(rule: str, reason: str) -> UpdateRefusedError:
+    """Refused for an id the room does not have (yet): the update may wait (P114)."""
+    return UpdateRefusedError(rule, reason, malformed=True, waits=True)
+
+
 def _outside_depth(ref: Id, index: TypeIndex | None, exact: bool) -> int:
     """The depth of an item the update refers to but does not hold: looked up in the
     index (0 stands in while its depths are not built); unknown ids are refused."""
@@ -286,7 +292,7 @@ def _outside_depth(ref: Id, index: TypeIndex | None, exact: bool) -> int:
         elif index.knows(*ref):
             found = 0
     if found is None:
-        raise _malformed("P107", "the update refers to an unknown item")
+        raise _unknown("P107", "the update refers to an unknown item")
     return found
 
 
@@ -360,7 +366,10 @@ def _resolve_all(parsed: Parsed, profile: Profile, index: TypeIndex | None, exac
                     else:
                         found = index.type_depth(*parent) if index else None
                         if found is None:
-                            raise _malformed("P107", "parent is not a known shared type")
+                            reason = "parent is not a known shared type"
+                            if index is not None and not index.knows(*parent):
+                                raise _unknown("P107", reason)
+                            raise _malformed("P107", reason)
                         depth = found
                 else:
                     ref = origin if origin is not None else right

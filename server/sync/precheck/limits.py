@@ -21,11 +21,14 @@ NOTES = "notes"
 class UpdateRefusedError(ValueError):
     """The update was refused; `rule` is its PROTOCOL.md id, `malformed` tells the close code."""
 
-    def __init__(self, rule: str, reason: str, malformed: bool = False) -> None:
+    def __init__(
+        self, rule: str, reason: str, malformed: bool = False, waits: bool = False
+    ) -> None:
         super().__init__(f"{rule}: {reason}")
         self.rule = rule
         self.reason = reason
         self.malformed = malformed
+        self.waits = waits  # only ids the room may still get are missing (P114)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ REVERT = "revert"  # deletes a refused update's additions; not tracked by the un
 KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
 HELD_UPDATES = 64  # updates of one connection waiting for ids (P114)
 HELD_BYTES = 262_144
+HELD_TRIES = 16  # times they are pre-checked again before the connection is closed
 
 
 class DocumentFaultError(MalformedMessageError):
@@ -47,26 +48,35 @@ class JudgedDoc(DurableDoc):
         pre-checked on its own, in order, knowing the ones before it (P100-P113); those
         that pass are applied in one transaction and judged once. One that refers to ids
         the room does not have yet waits on the connection and is tried again whenever
-        updates of it were applied (P114); what passes meanwhile never needed it. Any
-        other pre-check refusal ends the burst: the ones before it are judged, then its
-        error is raised."""
+        updates of it were applied (P114), a bounded number of times; what passes
+        meanwhile never needed it. Any other pre-check refusal ends the burst: the ones
+        before it are judged, then its error is raised."""
         self._check_open()  # before the index learns ids the document may never get
-        queue = [*conn.held, *updates] if conn.held else updates
+        taken, names_root, waiting, error = self._precheck(updates)
+        violations = self._judge(conn, taken, names_root) if taken else []
+        if error is not None:
+            raise error
+        held_before = bool(conn.held)
+        pending = [*conn.held, *waiting] if held_before else waiting  # in the order they came
         conn.held = []
-        violations: list[Violation] = []
-        while True:
-            taken, names_root, waiting, error = self._precheck(queue)
+        # what was just applied may be what they waited for; a retry costs a pre-check
+        # of each, so a connection gets a bounded number of them
+        while taken and pending:
+            if conn.held_tries >= HELD_TRIES:
+                raise OutOfOrderError(
+                    "update refused (P114: updates wait for ids this board does not have)"
+                )
+            conn.held_tries += 1
+            taken, names_root, pending, error = self._precheck(pending)
             if taken:
                 violations += self._judge(conn, taken, names_root)
             if error is not None:
                 raise error
-            if not waiting or not taken:
-                break
-            queue = waiting  # what was applied may be what they waited for
-        if waiting:
-            self._hold(conn, waiting)
-        elif queue is not updates:
-            log.info("board %s: updates of %r that waited are applied", self.board_id, conn)
+        if pending:
+            self._hold(conn, pending, held_before)
+        elif held_before or conn.held_tries:
+            conn.held_tries = 0
+            log.info("board %s: what %r held back is applied", self.board_id, conn)
         return violations
 
     def _precheck(
@@ -93,14 +103,14 @@ class JudgedDoc(DurableDoc):
                 taken.append(update)
         return taken, names_root, waiting, None
 
-    def _hold(self, conn: Connection, waiting: list[bytes]) -> None:
+    def _hold(self, conn: Connection, waiting: list[bytes], held_before: bool) -> None:
         """P114: keep updates that refer to ids the room lacks until the connection
         brings those (a client's SyncStep2 after a reconnect); bounded."""
         if len(waiting) > HELD_UPDATES or sum(map(len, waiting)) > HELD_BYTES:
             raise OutOfOrderError(
-                "update refused (P114: too many updates wait for ids this board does not have)"
+                "update refused (P114: updates wait for ids this board does not have)"
             )
-        if not conn.held:
+        if not held_before:
             log.info("board %s: %d update(s) of %r wait for ids", self.board_id, len(waiting), conn)
         conn.held = waiting
 

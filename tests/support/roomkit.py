@@ -67,6 +67,13 @@ class RoomKit:
                 await client_side.close(1000, "bye")
                 client_side.dispose()
 
+    async def compacted_state(self) -> bytes:
+        """The board's stored state once every update is committed and compacted."""
+        await self.room.flushed()
+        await self.room.compact()
+        loaded = await self.store.load(BOARD)
+        return loaded.state or b""
+
     async def stored_view(self) -> dict[str, Any]:
         loaded = await self.store.load(BOARD)
         from server.sync.document import doc_view

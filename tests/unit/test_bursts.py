@@ -20,7 +20,7 @@ from server.sync.document import doc_view
 from server.sync.errors import CloseCode
 from tests.support import hostile as h
 from tests.support.pyclient import PyClient
-from tests.support.roomkit import BOARD, RoomKit, running_room
+from tests.support.roomkit import running_room
 
 pytestmark = pytest.mark.anyio
 MARK = "VERWORFEN"
@@ -34,13 +34,6 @@ def body(client: PyClient, note_id: str) -> Text:
 
 def refused_ids(client: PyClient) -> set[str]:
     return {n["id"] for m in client.app_messages if m.get("ev") == "rejected" for n in m["notes"]}
-
-
-async def stored_state(kit: RoomKit) -> bytes:
-    await kit.room.flushed()
-    await kit.room.compact()
-    loaded = await kit.store.load(BOARD)
-    return loaded.state or b""
 
 
 async def test_p370_a_burst_of_keystrokes_is_judged_stored_and_sent_once(tmp_path: Path) -> None:
@@ -104,7 +97,7 @@ async def test_p370_a_refused_note_in_a_burst_goes_back_whole_the_others_stand(
             assert parked and parked[-1]["id"] == "locked"
             assert parked[-1]["text"].startswith(MARK[:6][::-1])
             assert a.view() == m.view() == await kit.stored_view()
-            state = await stored_state(kit)
+            state = await kit.compacted_state()
         assert MARK[:6][::-1].encode() not in state
 
 

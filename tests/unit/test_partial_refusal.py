@@ -11,19 +11,12 @@ from pycrdt import Doc, Map, Text
 
 from server.sync import codec, partial
 from server.sync.errors import CloseCode
-from tests.support.roomkit import BOARD, RoomKit, running_room
+from tests.support.roomkit import running_room
 
 pytestmark = pytest.mark.anyio
 
 RESIDUE_PER_REFUSAL = 64  # as in test_refused_gone: ids only
 MARK = "VERWORFEN"
-
-
-async def stored_state(kit: RoomKit) -> bytes:
-    await kit.room.flushed()
-    await kit.room.compact()
-    loaded = await kit.store.load(BOARD)
-    return loaded.state or b""
 
 
 async def test_p261_refused_note_of_a_mixed_update_leaves_only_ids(tmp_path: Path) -> None:
@@ -32,7 +25,7 @@ async def test_p261_refused_note_of_a_mixed_update_leaves_only_ids(tmp_path: Pat
             await m.add_note("locked", "A2", "fest")
             await a.wait_for(lambda: "locked" in a.notes)
             kit.room.policy.locked_fields = lambda: frozenset({"A2"})
-            before = len(await stored_state(kit))
+            before = len(await kit.compacted_state())
             a.send_local = False
             for i in range(20):
                 with a.doc.transaction():
@@ -50,7 +43,7 @@ async def test_p261_refused_note_of_a_mixed_update_leaves_only_ids(tmp_path: Pat
             await a.wait_for(lambda: str(a.notes["locked"]["text"]) == "fest")
             await b.wait_for(lambda: len([k for k in b.notes.keys() if k.startswith("ok")]) == 20)
             assert a.view() == b.view() == m.view() == await kit.stored_view()
-            state = await stored_state(kit)
+            state = await kit.compacted_state()
         assert MARK.encode() not in state
         # each round: the refused note's ids, and one accepted note of ~60 bytes
         assert len(state) - before < 20 * (RESIDUE_PER_REFUSAL + 120)

@@ -241,6 +241,34 @@ async def test_p114_waiting_is_bounded_then_the_sender_is_closed(tmp_path: Path)
 
 
 @pytest.mark.anyio
+async def test_p114_what_never_arrives_is_retried_a_bounded_number_of_times(
+    tmp_path: Path,
+) -> None:
+    # a held update costs a pre-check every time the connection's updates apply: one that
+    # waits for an id nobody will send must not make every later keystroke cost more
+    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+        await a.add_note("n", "A1", "")
+        await b.wait_for_note("n")
+        ghost: Doc[Any] = Doc(client_id=4242)
+        ghost.apply_update(kit.room.doc.get_update())
+        ghost.get("notes", type=Map)["g"] = Map({"field": "A1", "text": Text("nie")})
+        orphan: Doc[Any] = Doc()
+        orphan.apply_update(ghost.get_update())
+        sv = orphan.get_state()
+        orphan.get("notes", type=Map)["g"]["text"].insert(0, "x")
+        await a.send(codec.encode_sync_update(orphan.get_update(sv)))  # waits for 4242
+        for i in range(judge.HELD_TRIES + 1):
+            await a.insert_text("n", i, "k")
+        await a.closed.wait()
+        assert a.close_info is not None and a.close_info.code == CloseCode.BAD_MESSAGE
+        assert "P114" in a.close_info.reason
+        await b.request("clock")
+        view = await kit.stored_view()
+        assert "g" not in view["notes"]
+        assert view["notes"]["n"]["text"] == "k" * (judge.HELD_TRIES + 1)
+
+
+@pytest.mark.anyio
 async def test_p107_room_loads_without_the_depth_index_and_typing_keeps_it_so(
     tmp_path: Path,
 ) -> None:

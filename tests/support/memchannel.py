@@ -58,6 +58,13 @@ class MemoryChannel:
                 self._held = message
         return out
 
+    def send_read(self, messages: list[bytes]) -> None:
+        """Hand `messages` over as one socket read does (P368): offered to the peer's
+        direct handler together, what it does not take queued in order."""
+        peer = self.peer
+        taken = peer.offer_read(messages) if isinstance(peer, ReadsMemoryChannel) else 0
+        self.send_burst(messages[taken:])
+
     async def send(self, message: bytes) -> None:
         peer = self.peer
         if isinstance(peer, ReadsMemoryChannel) and peer.offer(message):
@@ -128,6 +135,18 @@ class ReadsMemoryChannel(DirectMemoryChannel):
             self.taken += 1
             return True
         return False
+
+    def offer_read(self, messages: list[bytes]) -> int:
+        handler = self.handler
+        if (
+            handler is None
+            or self._held is not None
+            or self._inbox.statistics().current_buffer_used
+        ):
+            return 0
+        taken = handler(messages)
+        self.taken += taken
+        return taken
 
 
 def channel_pair(

@@ -19,6 +19,7 @@ from server.sync import appmsg, codec
 from server.sync.document import doc_view
 from server.sync.errors import CloseCode
 from tests.support import hostile as h
+from tests.support.memchannel import ReadsMemoryChannel
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import running_room
 
@@ -246,19 +247,22 @@ async def test_p370_honest_bursts_end_as_the_same_updates_one_by_one(
     st.integers(2, 40),
     st.integers(0, 39),
     st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), min_size=1, max_size=4),
+    st.booleans(),
 )
 def test_p370_fuzz_a_corrupted_update_inside_a_burst_closes_only_its_sender(
     tmp_path_factory: pytest.TempPathFactory,
     count: int,
     spoil: int,
     flips: list[tuple[int, int]],
+    direct: bool,
 ) -> None:
-    """Keystrokes read at once, one of them corrupted: the room stays up, the board holds
-    what the room holds, and a sender that is closed is closed with a documented code."""
+    """Keystrokes read at once, one of them corrupted, taken by the direct read or queued
+    for the read loop: the room stays up, the board holds what the room holds, and a
+    sender that is closed is closed with a documented code."""
 
     async def run() -> None:
         async with running_room(tmp_path_factory.mktemp("burst")) as kit:
-            async with kit.join() as a, kit.join() as b:
+            async with kit.join(reads=direct) as a, kit.join() as b:
                 await a.add_note("n", "A1", "")
                 await b.wait_for_note("n")
                 frames: list[bytes] = []
@@ -271,7 +275,15 @@ def test_p370_fuzz_a_corrupted_update_inside_a_burst_closes_only_its_sender(
                     bad[pos % len(bad)] = value
                 frames[spoil % count] = codec.encode_sync_update(bytes(bad))
                 assert a.channel is not None
-                a.channel.send_burst([*frames, codec.encode_app(appmsg.encode_request(9, "clock"))])
+                read = [*frames, codec.encode_app(appmsg.encode_request(9, "clock"))]
+                if direct:
+                    server_side = a.channel.peer
+                    assert isinstance(server_side, ReadsMemoryChannel)
+                    taken = server_side.taken
+                    a.channel.send_read(read)
+                    assert server_side.taken > taken  # the direct read took the first
+                else:
+                    a.channel.send_burst(read)
                 await a.wait_for(
                     lambda: a.closed.is_set() or any(m.get("re") == 9 for m in a.app_messages)
                 )

@@ -28,7 +28,7 @@ from ..store.base import DocStore
 from . import appmsg, codec
 from .awareness import MIRROR, AwarenessRegistry
 from .budget import PresenceOutbox
-from .channel import Channel, ChannelClosedError, DirectReads, QueuedReads
+from .channel import Channel, ChannelClosedError, DirectReads
 from .config import RoomConfig as RoomConfig
 from .connection import Connection
 from .durable import SAVING_PAUSED
@@ -43,16 +43,12 @@ from .errors import (
 from .extension import Extensions, RoomExtension
 from .judge import DocumentFaultError as DocumentFaultError
 from .judge import JudgedDoc
-from .reading import Reader
+from .reading import Reader, is_write
 from .requests import handle_app_message
 from .vocabulary import Role
 
 MESSAGES_PER_TURN = 8  # a connection's messages handled before the loop moves on
 DIRECT_TURNS = 8  # messages or bursts taken as they are read, per read (P368)
-BURST_UPDATES = 32  # updates judged as one (P370)
-BURST_BYTES = 65_536
-_SYNC = codec.MessageType.SYNC
-_WRITES = (codec.SyncType.STEP2, codec.SyncType.UPDATE)
 log = logging.getLogger(__name__)
 AWARENESS_TIMEOUT = 30.0
 EMPTY_STATE_VECTOR = b"\x00"  # a client that has nothing yet: every fresh join (P361)
@@ -237,7 +233,7 @@ class Room(JudgedDoc):
                     await anyio.sleep(delay)
                 if self._gate is not None:
                     await self._gate.wait()  # P121: the document is being reloaded
-                more = self._more_updates(conn, reader, data)
+                more = reader.queued_burst(conn.channel, data) if conn.can_write else []
                 if more:
                     handled += len(more)
                     self._apply_burst(conn, [data, *more])
@@ -271,16 +267,8 @@ class Room(JudgedDoc):
                 break
             turns += 1
             try:
-                if conn.can_write and _is_write(data):
-                    burst = [data]
-                    size = len(data)
-                    for nxt in datas[done + 1 :]:
-                        if len(burst) >= BURST_UPDATES or not _is_write(nxt):
-                            break
-                        size += len(nxt)
-                        if size > BURST_BYTES or not reader.take_free(nxt):
-                            break
-                        burst.append(nxt)
+                if conn.can_write and is_write(data):
+                    burst = reader.burst(datas[done:])
                     done += len(burst)
                     self._apply_burst(conn, burst)
                     continue
@@ -293,21 +281,6 @@ class Room(JudgedDoc):
             except Exception as exc:
                 self._close_for(conn, exc)
         return done
-
-    def _more_updates(self, conn: Connection, reader: Reader, data: bytes) -> list[bytes]:
-        """P370: the writer's updates queued right behind `data`, an update the read loop
-        holds, that the limits let through without waiting."""
-        channel = conn.channel
-        if not (conn.can_write and _is_write(data) and isinstance(channel, QueuedReads)):
-            return []
-        size = len(data)
-
-        def accept(nxt: bytes) -> bool:
-            nonlocal size
-            size += len(nxt)
-            return _is_write(nxt) and size <= BURST_BYTES and reader.take_now(nxt)
-
-        return channel.take_queued(accept, BURST_UPDATES - 1)
 
     def _apply_burst(self, conn: Connection, datas: list[bytes]) -> None:
         """Decode a writer's updates and judge them together (P370); a message that does
@@ -420,8 +393,3 @@ class Room(JudgedDoc):
 
     def connections_of(self, author_id: str) -> list[Connection]:
         return [c for c in self.conns if c.author_id == author_id]
-
-
-def _is_write(data: bytes) -> bool:
-    """A SyncStep2 or SyncUpdate message, by its first two bytes (decoding checks the rest)."""
-    return len(data) > 1 and data[0] == _SYNC and data[1] in _WRITES

@@ -124,17 +124,7 @@ class ReadsMemoryChannel(DirectMemoryChannel):
         return True
 
     def offer(self, message: bytes) -> bool:
-        handler = self.handler
-        if (
-            handler is None
-            or self._held is not None
-            or self._inbox.statistics().current_buffer_used
-        ):
-            return False
-        if handler([message]):
-            self.taken += 1
-            return True
-        return False
+        return self.offer_read([message]) == 1
 
     def offer_read(self, messages: list[bytes]) -> int:
         handler = self.handler

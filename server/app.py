@@ -115,6 +115,7 @@ def room_builder(
             awareness_bytes_burst=limits.awareness_bytes_burst,
             presence_interval_ms=limits.presence_interval_ms,
             admit_author=guards.new_authors.admit,
+            held=guards.held,
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
 

@@ -30,6 +30,7 @@ class Limits:
     awareness_bytes_per_second: int = 16_384  # presence read per connection
     awareness_bytes_burst: int = 65_536
     presence_interval_ms: int = 50  # presence changes leave together, at most this often
+    max_held_bytes: int = 16_777_216  # updates waiting for ids, whole process (P115)
     # failed logins (P161): per client address, and join-code failures per board
     auth_failure_burst: int = 30  # a page opened with a wrong code costs 2 (REST + websocket)
     auth_failures_per_minute: float = 10.0

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from .clientaddr import TrustedProxies
 from .settings import Settings
+from .sync.budget import HeldBytes
 
 MAX_KEYS = 50_000
 log = logging.getLogger(__name__)
@@ -176,6 +177,7 @@ class Guards:
     new_authors: NewAuthors
     create_by_address: Buckets
     create_by_token: Buckets
+    held: HeldBytes  # updates waiting for ids, over every board (P115)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Guards:
@@ -193,4 +195,5 @@ class Guards:
             create_by_token=Buckets(
                 settings.create_token_per_minute, settings.create_token_per_minute
             ),
+            held=HeldBytes(limits.max_held_bytes),
         )

@@ -1,4 +1,5 @@
-"""Byte budgets of a board and of its presence fan-out (PROTOCOL.md P122-P124)."""
+"""Byte budgets of a board, of its presence fan-out (PROTOCOL.md P122-P124) and of the
+updates that wait for ids over the whole process (P115)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,21 @@ class PresenceOutbox:
             if entries:
                 self._send(entries)
             await anyio.sleep(self.interval)
+
+
+class HeldBytes:
+    """P115: the bytes of updates waiting for ids (P114) over every board of the process.
+    Each connection may hold its own bound; this one keeps thousands of them from holding
+    it all at once."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.used = 0
+
+    def change(self, before: int, after: int) -> bool:
+        """A connection's waiting bytes go from `before` to `after`; False, and nothing
+        changed, when that would pass the cap."""
+        if after > before and self.used + after - before > self.cap:
+            return False
+        self.used += after - before
+        return True

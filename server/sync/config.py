@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .budget import HeldBytes
 from .policy import Rules
 
 
@@ -30,3 +31,5 @@ class RoomConfig:
     awareness_bytes_per_second: int = 16_384
     awareness_bytes_burst: int = 65_536
     presence_interval_ms: int = 50
+    # P115: shared by every room of the process; None: each connection's own bound only
+    held: HeldBytes | None = None

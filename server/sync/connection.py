@@ -94,6 +94,7 @@ class Connection:
         self.denied_notice_sent = False
         # P114: updates that wait for ids the room lacks, in the order they came
         self.held: list[bytes] = []
+        self.held_bytes = 0  # what they count towards the process's bound (P115)
         self.held_tries = 0  # retries of held updates since none were left
         self.close_code: int | None = None
         self.close_reason = ""

@@ -74,7 +74,10 @@ class JudgedDoc(DurableDoc):
                 raise error
         if pending:
             self._hold(conn, pending, held_before)
-        elif held_before or conn.held_tries:
+            return violations
+        if conn.held_bytes:
+            self.release_held(conn)
+        if held_before or conn.held_tries:
             conn.held_tries = 0
             log.info("board %s: what %r held back is applied", self.board_id, conn)
         return violations
@@ -106,13 +109,25 @@ class JudgedDoc(DurableDoc):
     def _hold(self, conn: Connection, waiting: list[bytes], held_before: bool) -> None:
         """P114: keep updates that refer to ids the room lacks until the connection
         brings those (a client's SyncStep2 after a reconnect); bounded."""
-        if len(waiting) > HELD_UPDATES or sum(map(len, waiting)) > HELD_BYTES:
+        size = sum(map(len, waiting))
+        if len(waiting) > HELD_UPDATES or size > HELD_BYTES:
             raise OutOfOrderError(
                 "update refused (P114: updates wait for ids this board does not have)"
             )
+        budget = self.config.held
+        if budget is not None and not budget.change(conn.held_bytes, size):
+            # P115: the client keeps them and sends them again after its reconnect
+            log.warning("board %s: the process holds too many waiting updates", self.board_id)
+            raise SyncError("too many updates wait on this server; reconnecting (P115)")
         if not held_before:
             log.info("board %s: %d update(s) of %r wait for ids", self.board_id, len(waiting), conn)
-        conn.held = waiting
+        conn.held, conn.held_bytes = waiting, size
+
+    def release_held(self, conn: Connection) -> None:
+        """P115: what `conn` held no longer counts: applied, or the connection ended."""
+        if conn.held_bytes and self.config.held is not None:
+            self.config.held.change(conn.held_bytes, 0)
+        conn.held, conn.held_bytes = [], 0
 
     def _check_open(self) -> None:
         if self.store_failed:

@@ -182,6 +182,7 @@ class Room(JudgedDoc):
                 assert isinstance(channel, DirectReads)
                 channel.on_message(None)
             self.conns.discard(conn)
+            self.release_held(conn)
             self.last_left = time.monotonic()
             if self.shared is not None:
                 self.shared.people_changed()

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import msgpack
 import pytest
@@ -31,6 +32,16 @@ async def attack(server: LiveServer, board: Board, update: bytes) -> int | None:
         await c.send(codec.encode_sync_update(update))
         await c.closed.wait()
         return c.close_info.code if c.close_info else None
+
+
+async def answered_or_closed(client: PyClient) -> bool:
+    """True when the server answered a request after what `client` sent; False when it
+    closed the connection instead."""
+    rid = await client.send_request("clock")
+    await client.wait_for(
+        lambda: client.closed.is_set() or any(m.get("re") == rid for m in client.app_messages)
+    )
+    return not client.closed.is_set()
 
 
 async def fresh_view(server: LiveServer, board: Board) -> dict[str, Any]:
@@ -132,3 +143,30 @@ async def test_p110_import_refuses_a_deep_archive_with_400(shared_server: LiveSe
         assert "P100" not in r.text
         assert alive(shared_server)
     assert CLIENT.max_any_depth < ARCHIVE.max_any_depth
+
+
+async def test_p115_a_process_holds_a_bounded_amount_of_waiting_updates(
+    start_server: Any,
+) -> None:
+    waiting = h.waiting_update()
+    server: LiveServer = start_server(COCANVAS_LIMIT_MAX_HELD_BYTES=str(len(waiting) + 8))
+    first, second = server.create_board("Eins"), server.create_board("Zwei")
+    async with PyClient.connect(server.ws, first.id, first.tokens["participant"]) as a:
+        await a.synced.wait()
+        await a.send(codec.encode_sync_update(waiting))
+        await a.request("clock")  # judged: it waits (P114) and fills the bound
+        with anyio.fail_after(10):
+            code = await attack(server, second, h.waiting_update(ghost=4343))
+        assert code == CloseCode.SERVER_ERROR  # the other board's edit: retried, not lost
+        assert not a.closed.is_set() and alive(server)
+    # the first connection ended: its bytes count no more (once the server saw it end),
+    # and a reconnecting client's edit may wait again
+    with anyio.fail_after(10):
+        while True:
+            async with PyClient.connect(server.ws, second.id, second.tokens["participant"]) as b:
+                await b.synced.wait()
+                await b.send(codec.encode_sync_update(waiting))
+                if await answered_or_closed(b):
+                    break
+                assert b.close_info is not None and b.close_info.code == CloseCode.SERVER_ERROR
+            await anyio.sleep(0.05)

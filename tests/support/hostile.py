@@ -6,6 +6,8 @@ tests can combine a harmless write with a hostile one in the same update.
 
 from __future__ import annotations
 
+from typing import Any
+
 ATTACKER = 987_654_321  # a client id no test doc uses
 
 
@@ -73,3 +75,17 @@ def read_state_vector(data: bytes) -> dict[int, int]:
             numbers.append(value)
             value = shift = 0
     return dict(zip(numbers[1::2], numbers[2::2], strict=True))
+
+
+def waiting_update(ghost: int = 4242, text: str = "x") -> bytes:
+    """An edit inside a note that client `ghost` created and never sent: it refers to ids
+    no board has, so it waits on its connection (P114) for as long as it is allowed."""
+    from pycrdt import Doc, Map, Text
+
+    creator: Doc[Any] = Doc(client_id=ghost)
+    creator.get("notes", type=Map)["g"] = Map({"field": "A1", "text": Text("nie")})
+    editor: Doc[Any] = Doc()
+    editor.apply_update(creator.get_update())
+    seen = editor.get_state()
+    editor.get("notes", type=Map)["g"]["text"].insert(0, text)
+    return editor.get_update(seen)

@@ -10,6 +10,7 @@ import pytest
 from pycrdt import Doc, Map, Text
 
 from server.sync import codec, judge
+from server.sync.budget import HeldBytes
 from server.sync.document import doc_view, initial_update, load_doc
 from server.sync.errors import CloseCode, ForbiddenError, MalformedMessageError
 from server.sync.precheck import (
@@ -197,7 +198,8 @@ async def test_p113_p114_a_gapped_update_waits_unseen_until_its_gap_arrives(
 
 @pytest.mark.anyio
 async def test_p114_typing_ahead_of_the_offline_work_waits_for_it(tmp_path: Path) -> None:
-    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+    budget = HeldBytes(1 << 20)
+    async with running_room(tmp_path, held=budget) as kit, kit.join() as a, kit.join() as b:
         await a.add_note("n", "A1", "Start")
         await b.wait_for_note("n")
         server_has = kit.room.doc.get_state()
@@ -210,6 +212,7 @@ async def test_p114_typing_ahead_of_the_offline_work_waits_for_it(tmp_path: Path
         a._outbox = []
         await a.send(typed)  # refers to the offline characters
         await a.request("clock")
+        seen_waiting = budget.used
         assert str(kit.room.doc.get("notes", type=Map)["n"]["text"]) == "Start"
         await a.send(codec.encode_sync_step2(a.doc.get_update(server_has)))
         await b.wait_for(lambda: str(b.notes["n"]["text"]) == "Start offline weiter")
@@ -217,6 +220,7 @@ async def test_p114_typing_ahead_of_the_offline_work_waits_for_it(tmp_path: Path
         assert (await kit.stored_view())["notes"]["n"]["text"] == "Start offline weiter"
         assert not a.closed.is_set() and not a.denied
         assert not kit.room.conns or all(not c.held for c in kit.room.conns)
+        assert seen_waiting > 0 and budget.used == 0  # given back once applied (P115)
 
 
 @pytest.mark.anyio
@@ -266,6 +270,33 @@ async def test_p114_what_never_arrives_is_retried_a_bounded_number_of_times(
         view = await kit.stored_view()
         assert "g" not in view["notes"]
         assert view["notes"]["n"]["text"] == "k" * (judge.HELD_TRIES + 1)
+
+
+@pytest.mark.anyio
+async def test_p115_the_waiting_updates_of_every_board_share_one_bound(tmp_path: Path) -> None:
+    # each connection may hold 256 KiB (P114); thousands of them must not hold it all
+    waiting = h.waiting_update()
+    shared = HeldBytes(len(waiting) + len(waiting) // 2)
+    async with (
+        running_room(tmp_path / "one", held=shared) as one,
+        one.join() as a,
+        running_room(tmp_path / "two", held=shared) as two,
+        two.join() as b,
+        two.join() as c,
+    ):
+        await a.send(codec.encode_sync_update(waiting))
+        await a.request("clock")
+        assert shared.used == len(waiting)
+        assert [u for conn in one.room.conns for u in conn.held] == [waiting]
+        await b.send(codec.encode_sync_update(h.waiting_update(ghost=4343)))
+        await b.closed.wait()
+        assert b.close_info is not None and b.close_info.code == CloseCode.SERVER_ERROR
+        assert "P115" in b.close_info.reason  # retried: its client still has the edit
+        assert shared.used == len(waiting) and not a.closed.is_set()
+        await c.add_note("m", "A1", "weiter")  # the board goes on
+        await c.request("clock")
+        assert (await two.stored_view())["notes"]["m"]["text"] == "weiter"
+    assert shared.used == 0  # every connection ended: nothing counts any more
 
 
 @pytest.mark.anyio

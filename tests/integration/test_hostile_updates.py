@@ -170,3 +170,24 @@ async def test_p115_a_process_holds_a_bounded_amount_of_waiting_updates(
                     break
                 assert b.close_info is not None and b.close_info.code == CloseCode.SERVER_ERROR
             await anyio.sleep(0.05)
+
+
+async def test_p116_a_deletion_sent_ahead_never_takes_a_later_note(
+    shared_server: LiveServer,
+) -> None:
+    board = shared_server.create_board("Vorweg")
+    async with (
+        PyClient.connect(shared_server.ws, board.id, board.tokens["participant"]) as attacker,
+        PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as victim,
+    ):
+        await attacker.synced.wait()
+        await victim.synced.wait()
+        ahead = h.deletion({victim.doc.client_id: [(0, 1_000_000)]})
+        await attacker.send(codec.encode_sync_update(ahead))
+        await attacker.request("clock")  # judged: it waits for ids nobody sends
+        await victim.add_note("n1", "A1", "meine kostbaren Worte")
+        await victim.request("clock")
+        assert not victim.denied
+    view = await fresh_view(shared_server, board)
+    assert view["notes"]["n1"]["text"] == "meine kostbaren Worte"
+    assert alive(shared_server)

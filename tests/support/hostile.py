@@ -89,3 +89,18 @@ def waiting_update(ghost: int = 4242, text: str = "x") -> bytes:
     seen = editor.get_state()
     editor.get("notes", type=Map)["g"]["text"].insert(0, text)
     return editor.get_update(seen)
+
+
+def delete_set(ranges: dict[int, list[tuple[int, int]]]) -> bytes:
+    """A v1 delete set: per client, (first clock, length) ranges."""
+    out = uint(len(ranges))
+    for client, spans in ranges.items():
+        out += uint(client) + uint(len(spans))
+        for start, length in spans:
+            out += uint(start) + uint(length)
+    return out
+
+
+def deletion(ranges: dict[int, list[tuple[int, int]]]) -> bytes:
+    """An update with no structs that deletes `ranges` (ids a board may not have yet)."""
+    return uint(0) + delete_set(ranges)

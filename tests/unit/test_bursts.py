@@ -125,6 +125,42 @@ async def test_p370_a_pre_check_refusal_ends_the_burst_after_the_ones_before_it(
         assert set(view["notes"]) == {"n", "after"}
 
 
+async def test_p107_p370_a_duplicate_in_a_burst_cannot_make_a_value_a_type(
+    tmp_path: Path,
+) -> None:
+    # the second update says the note's `field` value (2222, 1) is a map; pycrdt skips it
+    # as a duplicate, but the index took its word before anything was applied, so the
+    # third, with that value as its parent, passed the pre-check and pycrdt raised:
+    # the board reloaded whenever a participant liked (P121)
+    c = 2222
+    note = h.update(
+        [
+            b"\x27\x01" + h.string("notes") + h.string("n") + b"\x01",
+            b"\x28\x00" + h.uint(c) + h.uint(0) + h.string("field") + b"\x01\x77" + h.string("A1"),
+            b"\x27\x00" + h.uint(c) + h.uint(0) + h.string("text") + b"\x02",
+        ],
+        client=c,
+    )
+    claim = h.update(
+        [b"\x27\x00" + h.uint(c) + h.uint(0) + h.string("zzz") + b"\x01"], client=c, clock=1
+    )
+    child = h.update(
+        [b"\x28\x00" + h.uint(c) + h.uint(1) + h.string("k") + b"\x01\x77" + h.string("x")],
+        client=c,
+        clock=3,
+    )
+    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+        assert a.channel is not None
+        a.channel.send_burst([codec.encode_sync_update(u) for u in (note, claim, child)])
+        await a.closed.wait()
+        assert a.close_info is not None and a.close_info.code == CloseCode.BAD_MESSAGE
+        assert "P107" in a.close_info.reason  # refused before pycrdt saw it
+        assert not kit.room.broken and not kit.room.reloading
+        await b.wait_for_note("n")
+        assert (await kit.stored_view()) == doc_view(kit.room.doc)
+        assert not b.closed.is_set()
+
+
 async def test_p370_a_refused_burst_counts_every_update_towards_p35(tmp_path: Path) -> None:
     async with running_room(tmp_path) as kit, kit.join() as a:  # violations_before_close=5
         meta = a.doc.get("meta", type=Map)

@@ -12,7 +12,7 @@ from pycrdt import Doc, Map, Text
 from server.sync import codec, judge
 from server.sync.budget import HeldBytes
 from server.sync.document import doc_view, initial_update, load_doc
-from server.sync.errors import CloseCode, ForbiddenError, MalformedMessageError
+from server.sync.errors import CloseCode, ForbiddenError, MalformedMessageError, OutOfOrderError
 from server.sync.precheck import (
     ARCHIVE,
     CLIENT,
@@ -175,6 +175,46 @@ def test_p113_a_section_after_a_gap_is_refused_until_the_gap_is_filled() -> None
     assert set(server.doc.get("notes", type=Map).keys()) == {"a", "b"}
 
 
+def test_p116_a_deletion_of_ids_the_room_lacks_waits_and_spares_later_notes() -> None:
+    server = Server(BASE)
+    (first,) = edits(server.doc, note("a"))
+    writer = next(iter(parse_update(first, CLIENT).end_clocks))
+    # yrs would keep this deletion and apply it to the writer's next ids when they arrive
+    ahead = h.deletion({writer: [(0, 1_000_000)]})
+    with pytest.raises(MalformedMessageError, match="P116") as info:
+        server.apply(ahead)
+    assert isinstance(info.value, OutOfOrderError)  # it waits (P114), it is not refused
+    server.apply(first)
+    assert set(server.doc.get("notes", type=Map).keys()) == {"a"}
+    # deleting what the room has, or what the update itself adds, is fine
+    (gone,) = edits(server.doc, lambda d: d.get("notes", type=Map).pop("a"))
+    server.apply(gone)
+    assert set(server.doc.get("notes", type=Map).keys()) == set()
+
+
+def test_p116_what_an_update_adds_after_a_gap_does_not_cover_its_deletions() -> None:
+    server = Server(BASE)
+    (first,) = edits(server.doc, note("a"))
+    writer = next(iter(parse_update(first, CLIENT).end_clocks))
+    server.apply(first)
+    end = server.known()[writer]
+    # one value at the writer's next clock, a skip of 1,000 clocks, and a deletion of them:
+    # yrs integrates up to the skip and keeps the deletion for the skipped ids
+    value = h.struct_any_in_root("notes", "b", b"\x7e")
+    update = (
+        h.uint(1)
+        + h.uint(2)
+        + h.uint(writer)
+        + h.uint(end)
+        + value
+        + bytes([10])
+        + h.uint(1_000)
+        + h.delete_set({writer: [(end + 1, 1_000)]})
+    )
+    with pytest.raises(OutOfOrderError, match="P116"):
+        server.apply(update)
+
+
 @pytest.mark.anyio
 async def test_p113_p114_a_gapped_update_waits_unseen_until_its_gap_arrives(
     tmp_path: Path,
@@ -297,6 +337,50 @@ async def test_p115_the_waiting_updates_of_every_board_share_one_bound(tmp_path:
         await c.request("clock")
         assert (await two.stored_view())["notes"]["m"]["text"] == "weiter"
     assert shared.used == 0  # every connection ended: nothing counts any more
+
+
+@pytest.mark.anyio
+async def test_p116_a_participant_cannot_delete_the_notes_others_write_next(
+    tmp_path: Path,
+) -> None:
+    # before P116 the victim's next note vanished inside its own update: no refusal, no
+    # parked text, and its author kept seeing it while nobody else did
+    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b, kit.join() as c:
+        victim = b.doc.client_id
+        await a.send(codec.encode_sync_update(h.deletion({victim: [(0, 1_000_000)]})))
+        await a.request("clock")
+        assert [len(u) for conn in kit.room.conns for u in conn.held] != []
+        await b.add_note("n1", "A1", "meine Worte")
+        await c.wait_for_note("n1")
+        await b.request("clock")
+        assert (await kit.stored_view())["notes"]["n1"]["text"] == "meine Worte"
+        assert str(kit.room.doc.get("notes", type=Map)["n1"]["text"]) == "meine Worte"
+        assert not b.denied and not a.closed.is_set()
+
+
+@pytest.mark.anyio
+async def test_p116_deleting_offline_text_as_the_connection_returns_waits_for_it(
+    tmp_path: Path,
+) -> None:
+    async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
+        await a.add_note("n", "A1", "Start")
+        await b.wait_for_note("n")
+        server_has = kit.room.doc.get_state()
+        body = a.notes["n"]["text"]
+        assert isinstance(body, Text)
+        body.insert(5, " offline")
+        a._outbox = []  # offline: never sent
+        del body[5:13]  # deleted again as the connection comes back
+        (deleting,) = a._outbox
+        a._outbox = []
+        await a.send(deleting)  # deletes characters the server does not have yet
+        await a.request("clock")
+        await a.send(codec.encode_sync_step2(a.doc.get_update(server_has)))
+        await a.request("clock")
+        assert str(kit.room.doc.get("notes", type=Map)["n"]["text"]) == "Start"
+        assert (await kit.stored_view()) == doc_view(kit.room.doc)
+        assert not a.closed.is_set() and not a.denied
+        assert all(not conn.held for conn in kit.room.conns)
 
 
 @pytest.mark.anyio

@@ -44,6 +44,9 @@ def check_client_update(update: bytes, index: TypeIndex) -> bool:
         if not index.continues(parsed):
             reason = "the update starts past what the room has of its client"
             raise UpdateRefusedError("P113", reason, malformed=True, waits=True)
+        if not index.covers(parsed):
+            reason = "the update deletes ids the room does not have"
+            raise UpdateRefusedError("P116", reason, malformed=True, waits=True)
     except UpdateRefusedError as exc:
         error = (
             OutOfOrderError

@@ -57,27 +57,31 @@ class _Ranges:
             return self.depths[i]
         return None
 
-    def add(self, start: int, end: int, depth: int) -> None:
+    def add(self, start: int, end: int, depth: int) -> bool:
+        """Add a struct's range; False when the room had its first clock already."""
         depth = min(depth, _MAX_STORED_DEPTH)
         starts, ends = self.starts, self.ends
+        new = True
         if starts and start < ends[-1] < end:
             start = ends[-1]  # a struct the room partly had: keep only what is new
+            new = False
         if start >= end:
-            return
+            return False
         if not starts or start >= ends[-1]:
             if starts and start == ends[-1] and self.depths[-1] == depth:
                 ends[-1] = end
-                return
+                return new
             starts.append(start)
             ends.append(end)
             self.depths.append(depth)
-            return
+            return new
         if self.find(start) is not None:
-            return  # already known (a duplicate an update may carry again)
+            return False  # already known (a duplicate an update may carry again)
         i = bisect_right(starts, start)
         starts.insert(i, start)
         ends.insert(i, end)
         self.depths.insert(i, depth)
+        return True
 
 
 class TypeIndex:
@@ -202,9 +206,8 @@ class TypeIndex:
                     ranges = clients[client] = _Ranges()
                 last = client
             assert ranges is not None
-            ranges.add(clock, clock + length, depth)
-            if kind == TYPE:
-                ranges.add_type(clock)
+            if ranges.add(clock, clock + length, depth) and kind == TYPE:
+                ranges.add_type(clock)  # a duplicate must not make a known value a type
 
     def _refresh(self) -> None:
         if self._stale and self._load_vector is not None:
@@ -217,6 +220,22 @@ class TypeIndex:
             self._refresh()
         ends = self._ends
         return all(c <= ends.get(client, 0) for client, c in parsed.start_clocks.items())
+
+    def covers(self, parsed: Parsed) -> bool:
+        """P116: whether every deleted range ends within what the room has of its client,
+        or within what the update itself adds to it before any gap. yrs keeps a deletion
+        of ids it does not have and applies it to them when they arrive, in someone
+        else's update."""
+        deleted = parsed.deleted_ends
+        if not deleted:
+            return True
+        if self._stale:
+            self._refresh()
+        ends, adds, gaps = self._ends, parsed.end_clocks, parsed.gaps
+        for client, end in deleted.items():
+            if end > ends.get(client, 0) and end > gaps.get(client, adds.get(client, 0)):
+                return False
+        return True
 
     def knows(self, client: int, clock: int) -> bool:
         if self._stale:

@@ -87,6 +87,9 @@ class Parsed:
     start_clocks: dict[int, int] = field(default_factory=dict)
     has_types: bool = False
     depths: list[int] = field(default_factory=list)  # parent depth per struct, 0 = none
+    # P116: per client, the end of its deleted ranges, and where its first skip starts
+    deleted_ends: dict[int, int] = field(default_factory=dict)
+    gaps: dict[int, int] = field(default_factory=dict)
     exact: bool = True  # False: an outside origin's depth was not looked up (no type item)
 
 

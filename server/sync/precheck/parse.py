@@ -49,6 +49,7 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
     add = structs.append
     ends: dict[int, int] = {}
     starts: dict[int, int] = {}
+    gaps: dict[int, int] = {}
     has_types = False
     clients, pos = _count(data, 0, 3)
     for _ in range(clients):
@@ -75,6 +76,8 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
                 length, pos = _uint(data, pos)
                 if not length:
                     raise _malformed("P104", "empty gap struct")
+                if ref == SKIP and client not in gaps:
+                    gaps[client] = clock  # what follows waits in pycrdt for the gap
                 add((client, clock, length, ref, None, None, None, None, False))
             else:
                 origin: Id | None = None
@@ -164,25 +167,28 @@ def _parse(data: bytes, profile: Profile) -> Parsed:
             if clock > MAX_CLOCK:
                 raise _forbidden("P103", f"clock of client {client} passes 2^31-1")
         ends[client] = clock
-    seen: set[int] = set()
+    deleted: dict[int, int] = {}
     clients, pos = _count(data, pos, 2)
     for _ in range(clients):
         client, pos = _uint(data, pos)
-        if client in seen:
+        if client in deleted:
             raise _malformed("P106", f"client {client} appears twice in the delete set")
-        seen.add(client)
         n, pos = _count(data, pos, 2)
         budget -= n
         if budget < 0:
             raise _too_much(limit)
+        last = 0
         for _ in range(n):
             start, pos = _uint(data, pos)
             length, pos = _uint(data, pos)
             if start + length > MAX_CLOCK:
                 raise _forbidden("P103", "deleted range passes clock 2^31-1")
+            if length and start + length > last:
+                last = start + length
+        deleted[client] = last
     if pos != len(data):
         raise _malformed("P106", f"{len(data) - pos} bytes after the end of the update")
-    return Parsed(structs, ends, starts, has_types)
+    return Parsed(structs, ends, starts, has_types, deleted_ends=deleted, gaps=gaps)
 
 
 def read_state_vector(data: bytes) -> dict[int, int]:

@@ -29,7 +29,8 @@ from server.sync.precheck import (
 from server.sync.precheck import check as check_module
 from server.sync.precheck import index as index_module
 from tests.support import hostile as h
-from tests.support.roomkit import running_room
+from tests.support.pyclient import PyClient
+from tests.support.roomkit import RoomKit, running_room
 
 
 def refused(update: bytes, index: TypeIndex | None = None) -> UpdateRefusedError:
@@ -236,17 +237,24 @@ async def test_p113_p114_a_gapped_update_waits_unseen_until_its_gap_arrives(
         assert not a.closed.is_set() and not a.denied
 
 
+async def offline_work(kit: RoomKit, a: PyClient, b: PyClient) -> tuple[bytes, Text]:
+    """`a` writes a note "Start" that `b` sees, then adds " offline" without sending it.
+    Returns what the server had then, and the note's text in `a`."""
+    await a.add_note("n", "A1", "Start")
+    await b.wait_for_note("n")
+    server_has = kit.room.doc.get_state()
+    body = a.notes["n"]["text"]
+    assert isinstance(body, Text)
+    body.insert(5, " offline")
+    a._outbox = []  # offline: never sent
+    return server_has, body
+
+
 @pytest.mark.anyio
 async def test_p114_typing_ahead_of_the_offline_work_waits_for_it(tmp_path: Path) -> None:
     budget = HeldBytes(1 << 20)
     async with running_room(tmp_path, held=budget) as kit, kit.join() as a, kit.join() as b:
-        await a.add_note("n", "A1", "Start")
-        await b.wait_for_note("n")
-        server_has = kit.room.doc.get_state()
-        body = a.notes["n"]["text"]
-        assert isinstance(body, Text)
-        body.insert(5, " offline")
-        a._outbox = []  # offline: never sent
+        server_has, body = await offline_work(kit, a, b)
         body.insert(13, " weiter")
         (typed,) = a._outbox
         a._outbox = []
@@ -363,13 +371,7 @@ async def test_p116_deleting_offline_text_as_the_connection_returns_waits_for_it
     tmp_path: Path,
 ) -> None:
     async with running_room(tmp_path) as kit, kit.join() as a, kit.join() as b:
-        await a.add_note("n", "A1", "Start")
-        await b.wait_for_note("n")
-        server_has = kit.room.doc.get_state()
-        body = a.notes["n"]["text"]
-        assert isinstance(body, Text)
-        body.insert(5, " offline")
-        a._outbox = []  # offline: never sent
+        server_has, body = await offline_work(kit, a, b)
         del body[5:13]  # deleted again as the connection comes back
         (deleting,) = a._outbox
         a._outbox = []

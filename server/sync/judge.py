@@ -301,8 +301,12 @@ class JudgedDoc(DurableDoc):
         updates: int = 1,
     ) -> None:
         # P265: an edit that raced a lock is what honest clients do; it never counts to P35.
-        # A refused burst counts as many as it held (P370): bursts never close later.
-        if not all(v.code == "locked" and v.note is not None for v in violations):
+        # A deletion refused in a locked field does: its note comes back under new ids,
+        # which loses the keystrokes others had in flight for it. A refused burst counts
+        # as many as it held (P370): bursts never close later.
+        if not all(
+            v.code == "locked" and v.note is not None and not v.restores for v in violations
+        ):
             conn.violations += updates
         reason = "; ".join(dict.fromkeys(v.reason for v in violations))
         log.info("board %s: refused a change from %r: %s", self.board_id, conn, reason)

@@ -50,6 +50,7 @@ class Violation:
     reason: str  # English, for logs and stock clients; the app client words `code` + `params`
     params: dict[str, Any] = field(default_factory=dict)
     note: str | None = None  # set: only this note is refused (P260); None: the whole update
+    restores: bool = False  # refusing it brings a deleted note back (P265 counts it)
 
 
 @dataclass
@@ -86,8 +87,9 @@ _UNTRUSTED_HASH = hash_origin(UNTRUSTED)
 _RELAYED_HASH = hash_origin(RELAYED)
 
 
-def _locked(field_id: str, note_id: str) -> Violation:
-    return Violation("locked", f"field {field_id} is locked", {"field": field_id}, note_id)
+def _locked(field_id: str, note_id: str, restores: bool = False) -> Violation:
+    reason = f"field {field_id} is locked"
+    return Violation("locked", reason, {"field": field_id}, note_id, restores)
 
 
 class UpdatePolicy:
@@ -211,7 +213,7 @@ class UpdatePolicy:
         for note_id in sorted(self._touch.notes):
             before = self.note_fields.get(note_id)
             if before is not None and before in locked:
-                out.append(_locked(before, note_id))
+                out.append(_locked(before, note_id, not has_key(notes, note_id)))
                 continue
             # one lookup of each: every pycrdt read builds a new wrapper
             note = get_key(notes, note_id, _ABSENT)

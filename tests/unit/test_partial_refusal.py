@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 from pycrdt import Doc, Map, Text
 
@@ -80,6 +81,35 @@ def test_p261_notes_are_written_back_with_the_fewest_changes(have: str, want: st
         "n": {"field": "B1", "text": partial.TextValue(want), "color": "blue"},
         "gone": None,
     }
+
+
+async def test_p265_deleting_notes_in_a_locked_field_counts_towards_the_close(
+    tmp_path: Path,
+) -> None:
+    # a refused deletion brings the note back under new ids, so keystrokes others had in
+    # flight for it are lost: unlike typing that raced a lock, it must not repeat forever
+    async with running_room(tmp_path) as kit:  # violations_before_close=5
+        async with kit.join() as a, kit.join("moderator") as m:
+            for i in range(6):
+                await m.add_note(f"n{i}", "A2", "Protokoll")
+            await a.wait_for(lambda: "n5" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            for i in range(6):
+                with a.doc.transaction():
+                    del a.notes[f"n{i}"]
+                await a.flush()
+                if i < 4:
+
+                    def refused_more_than(count: int = i) -> bool:
+                        return len(a.denied) > count
+
+                    await a.wait_for(refused_more_than)
+            with anyio.fail_after(10):
+                await a.closed.wait()
+            assert a.close_info is not None and a.close_info.code == CloseCode.FORBIDDEN
+            await m.request("clock")
+            stored = (await kit.stored_view())["notes"]
+            assert all(f"n{i}" in stored for i in range(6))  # every deletion was refused
 
 
 async def test_p265_lock_races_do_not_close_the_connection_other_refusals_do(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,7 +22,14 @@ from .errors import (
     SyncError,
 )
 from .policy import RELAYED, UNTRUSTED, Violation
-from .revert import EMPTY_DELETE_SET, added_ranges, delete_ranges, rebuilt, structs_since
+from .revert import (
+    EMPTY_DELETE_SET,
+    added_ranges,
+    delete_ranges,
+    read_state_vector,
+    rebuilt,
+    structs_since,
+)
 
 log = logging.getLogger("server.sync.room")
 SERVER = "server"
@@ -37,6 +45,8 @@ class DocumentFaultError(MalformedMessageError):
 
 
 class JudgedDoc(DurableDoc):
+    _keep_ids_after = 0.0  # monotonic time from which P267's revert may run again
+
     def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
         """Apply a writer's update and judge it per note (P260): refused notes are reverted,
         so that nothing of them stays (P120), the rest stands; a violation that names no
@@ -170,13 +180,18 @@ class JudgedDoc(DurableDoc):
             if violations:
                 refused = {v.note for v in violations if v.note is not None}
                 touched = self.policy.touched_notes()
-                kept = {} if whole else partial.read_notes(self.doc, touched - refused)
+                keep = set() if whole else touched - refused
                 # a whole refusal (a full board) reverts every note: their words go back too
                 wanted = partial.read_notes(self.doc, touched if whole else refused)
-                net = self._revert(before, deleted, applied)
-                self.size.restore(bound)
-                if kept:
-                    net = self._keep(net, kept)
+                if keep and self._may_keep_ids():
+                    net = self._revert_refused(before, deleted, applied, refused)
+                    self.size.restore(bound)
+                else:
+                    kept = partial.read_notes(self.doc, keep) if keep else {}
+                    net = self._revert(before, deleted, applied)
+                    self.size.restore(bound)
+                    if kept:
+                        net = self._keep(net, kept)
                 parked = self._parked(wanted)
             else:
                 self.policy.commit()
@@ -223,6 +238,42 @@ class JudgedDoc(DurableDoc):
                 "whole": False,
             }
             conn.send(codec.encode_app(appmsg.encode_event("rejected", data)))
+
+    def _may_keep_ids(self) -> bool:
+        """P267: the id-keeping revert loads the board twice; it may take at most a tenth
+        of the room's time, so that mixed refusals sent on purpose cannot fill it."""
+        return time.monotonic() >= self._keep_ids_after
+
+    def _revert_refused(
+        self, before: bytes, deleted: bytes, applied: int, refused: set[str]
+    ) -> bytes | None:
+        """P267: revert only the refused notes; everything else of the update stands
+        with the writer's own ids, so that its next edits, sent before it heard of the
+        refusal, still find them. The whole revert on the live document (P120) only
+        tells what the refused notes were; the document that goes on is a copy of the
+        judged one, in which the server writes the refused notes back to that."""
+        started = time.monotonic()
+        judged = self.doc.get_update()
+        server = self.doc.client_id
+        server_end = read_state_vector(self.doc.get_state()).get(server, 0)
+        self._revert(before, deleted, applied)
+        restore = partial.read_notes(self.doc, refused)
+        fresh: Doc[Any] = Doc(client_id=server)
+        with fresh.transaction(origin="load"):
+            fresh.apply_update(judged)
+        # the undo wrote under the server's next ids, which the copy gives new content
+        self.types.forget(server, server_end)
+        self._bind(fresh)
+        self._captured = []
+        with fresh.transaction(origin=KEEP):
+            partial.write_notes(fresh, restore)
+        self.policy.begin()
+        writes = self._take_captured()
+        self._keep_ids_after = time.monotonic() + 9 * (time.monotonic() - started)
+        parts = [structs_since(fresh, before), b"\x00" + deleted]
+        if writes is not None:
+            parts.append(writes)
+        return merge_updates(*parts)
 
     def _keep(self, net: bytes | None, kept: partial.NoteValues) -> bytes | None:
         """P261: write the accepted notes again on top of the revert, as the server."""

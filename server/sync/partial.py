@@ -1,10 +1,10 @@
 """Keeping the accepted notes of a partly refused update (PROTOCOL.md P260-P262).
 
-A refused update is reverted whole, so that nothing of it stays (P120): its items are
-deleted by id, and an id once deleted can never come back. The notes the update changed
-without breaking a rule are read before the revert (`read_notes`) and written again by the
-server afterwards (`write_notes`), as small edits against what the revert left: a text gets
-only the characters that differ, a key only when its value differs.
+The notes an update changed without breaking a rule keep the writer's items (P267): the
+refused notes are read as the whole revert leaves them (`read_notes`), and written back to
+that by the server in a copy of the judged document (`write_notes`), as small edits: a text
+gets only the characters that differ, a key only when its value differs. When P267 must
+wait, the update is reverted whole and the accepted notes are written again that way.
 """
 
 from __future__ import annotations

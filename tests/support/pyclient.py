@@ -142,6 +142,28 @@ class PyClient:
         out, self._outbox = self._outbox, []
         self.channel.send_burst(out)
 
+    def replica(self) -> Doc[Any]:
+        """A copy of this client's document as it is now (same client id): edits made in
+        it later are edits typed before what arrives meanwhile (`send_typed_ahead`)."""
+        copy: Doc[Any] = Doc(client_id=self.doc.client_id)
+        copy.apply_update(self.doc.get_update())
+        return copy
+
+    async def send_typed_ahead(self, copy: Doc[Any], edit: Callable[[Doc[Any]], None]) -> None:
+        """Make `edit` in `copy`, an earlier replica, and send it as this client would
+        have sent it then: it refers to ids as they were before the server answered."""
+        have = self.doc.get_state()
+        with copy.transaction():
+            edit(copy)
+        update = copy.get_update(have)
+        self._applying = True
+        try:
+            with self.doc.transaction(origin=REMOTE):
+                self.doc.apply_update(update)
+        finally:
+            self._applying = False
+        await self.send(codec.encode_sync_update(update))
+
     async def _receive(self, message: bytes) -> None:
         self.frames.append(message)
         await self._handle(message)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,115 @@ async def test_p265_lock_races_do_not_close_the_connection_other_refusals_do(
                 await a.set_key("meta", "title", "nein")
             await a.closed.wait()
             assert a.close_info is not None and a.close_info.code == CloseCode.FORBIDDEN
+
+
+def _text(doc: Doc[Any], note_id: str) -> Text:
+    body = doc.get("notes", type=Map)[note_id]["text"]
+    assert isinstance(body, Text)
+    return body
+
+
+def _set(note_id: str, key: str, value: Any) -> Any:
+    return lambda d: d.get("notes", type=Map)[note_id].__setitem__(key, value)
+
+
+# (what the writer changes with the refused note, what it types before the answer
+# arrives, the note and key to read, what they must hold)
+TYPED_AHEAD: dict[str, tuple[Any, Any, str, str, Any]] = {
+    "created_text": (
+        lambda a: a.notes.__setitem__("N", Map({"field": "A1", "text": Text("Hallo")})),
+        lambda d: _text(d, "N").insert(5, " Welt"),
+        "N",
+        "text",
+        "Hallo Welt",
+    ),
+    "created_move": (
+        lambda a: a.notes.__setitem__("N", Map({"field": "A1", "text": Text("Hallo")})),
+        _set("N", "x", 0.9),
+        "N",
+        "x",
+        0.9,
+    ),
+    "existing_middle": (
+        lambda a: _text(a.doc, "E").insert(2, "cde"),
+        lambda d: _text(d, "E").insert(3, "!"),
+        "E",
+        "text",
+        "abc!deXY",
+    ),
+    "existing_end": (
+        lambda a: _text(a.doc, "E").insert(4, "cde"),
+        lambda d: _text(d, "E").insert(7, " f"),
+        "E",
+        "text",
+        "abXYcde f",
+    ),
+}
+
+
+@pytest.mark.parametrize("burst", [False, True])
+@pytest.mark.parametrize("case", sorted(TYPED_AHEAD))
+async def test_p267_edits_typed_before_a_partial_refusal_arrived_stand(
+    tmp_path: Path, case: str, burst: bool
+) -> None:
+    # an offline catch-up (or a burst) with one note in a field locked meanwhile: the
+    # writer goes on typing in its other notes before the refusal arrives
+    change, typed, note_id, key, want = TYPED_AHEAD[case]
+    async with running_room(tmp_path, violations_before_close=100) as kit:
+        async with kit.join() as a, kit.join("moderator") as m:
+            await m.add_note("L", "A2", "fest")
+            await m.add_note("E", "A1", "abXY")
+            await a.wait_for(lambda: "E" in a.notes and "L" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            if burst:
+                change(a)
+                _text(a.doc, "L").insert(0, "zz")
+                a.flush_burst()
+            else:
+                with a.doc.transaction():
+                    change(a)
+                    _text(a.doc, "L").insert(0, "zz")
+                await a.flush()
+            earlier = a.replica()
+            await a.wait_for(lambda: a.denied)
+            await a.send_typed_ahead(earlier, typed)
+            await a.request("clock")
+            await m.request("clock")
+            stored = (await kit.stored_view())["notes"]
+            assert stored[note_id][key] == want
+            assert stored["L"]["text"] == "fest"
+            assert a.view() == m.view() == await kit.stored_view()
+            assert len(a.denied) == 1  # the refusal, nothing for the edit typed ahead
+            async with kit.join() as fresh:
+                assert fresh.view() == a.view()
+
+
+async def test_p267_the_id_keeping_revert_takes_a_bounded_share_of_the_room(
+    tmp_path: Path,
+) -> None:
+    async with running_room(tmp_path, violations_before_close=100) as kit:
+        async with kit.join() as a, kit.join("moderator") as m:
+            await m.add_note("L", "A2", "fest")
+            await a.wait_for(lambda: "L" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            started = time.monotonic()
+            with a.doc.transaction():
+                a.notes["N1"] = Map({"field": "A1", "text": Text("eins")})
+                _text(a.doc, "L").insert(0, "zz")
+            await a.flush()
+            await a.wait_for(lambda: len(a.denied) == 1)
+            # it ran, and it may run again only after nine times what it took
+            assert kit.room._keep_ids_after > started
+            kit.room._keep_ids_after = time.monotonic() + 3600
+            with a.doc.transaction():
+                a.notes["N2"] = Map({"field": "A1", "text": Text("zwei")})
+                _text(a.doc, "L").insert(0, "yy")
+            await a.flush()
+            await a.wait_for(lambda: len(a.denied) == 2)
+            await a.request("clock")
+            await m.request("clock")
+            # meanwhile P261 writes the accepted note again under the server's ids
+            stored = (await kit.stored_view())["notes"]
+            assert stored["N1"]["text"] == "eins" and stored["N2"]["text"] == "zwei"
+            assert stored["L"]["text"] == "fest"
+            assert a.view() == m.view() == await kit.stored_view()

@@ -163,6 +163,28 @@ def test_p107_an_accepted_update_is_recorded_without_a_second_parse(
     assert str(server.doc.get("notes", type=Map)["a"]["text"]) == "zGqrüne Höfe 🌳"
 
 
+def test_p267_the_index_forgets_the_server_ids_a_replaced_document_lacks() -> None:
+    # P267 throws away a document whose last server ids the undo wrote, and writes other
+    # content under them: the index must neither know them nor keep their types
+    doc: Doc[Any] = Doc(client_id=7)
+    notes = doc.get("notes", type=Map)
+    notes["a"] = Map({"field": "A1", "text": Text("eins")})
+    cut = read_state_vector(doc.get_state())[7]
+    notes["b"] = Map({"field": "A1", "text": Text("zwei")})
+    for built in (False, True):
+        index = TypeIndex.from_state(doc.get_update())
+        if not built:
+            index.clients = None  # only the end clocks, as a room keeps while typing
+        index.forget(7, cut)
+        assert index.knows(7, cut - 1) and not index.knows(7, cut)
+        if built:
+            assert index.depth_at(7, cut - 1) is not None
+            assert index.depth_at(7, cut) is None and index.type_depth(7, cut) is None
+            assert index.type_depth(7, 0) is not None  # note a's map stays a type
+        index.forget(7, cut + 100)  # past the end: nothing changes
+        assert index.knows(7, cut - 1) and not index.knows(7, cut)
+
+
 def test_p113_a_section_after_a_gap_is_refused_until_the_gap_is_filled() -> None:
     server = Server(BASE)
     first, second = edits(server.doc, note("a"), note("b"))

@@ -237,6 +237,24 @@ class TypeIndex:
                 return False
         return True
 
+    def forget(self, client: int, clock: int) -> None:
+        """Drop what `client` wrote from `clock` on: the room replaced its document by a
+        copy without those ids, and writes new content under them (P267). Only the
+        server's own client id, whose ids nobody has seen yet, is ever forgotten."""
+        if clock < self._ends.get(client, 0):
+            self._ends[client] = clock
+        ranges = None if self.clients is None else self.clients.get(client)
+        if ranges is None:
+            return
+        i = bisect_left(ranges.ends, clock + 1)  # the first range that reaches past clock
+        del ranges.starts[i + 1 :], ranges.ends[i + 1 :], ranges.depths[i + 1 :]
+        if i < len(ranges.starts):
+            if ranges.starts[i] >= clock:
+                del ranges.starts[i], ranges.ends[i], ranges.depths[i]
+            else:
+                ranges.ends[i] = clock
+        del ranges.types[bisect_left(ranges.types, clock) :]
+
     def knows(self, client: int, clock: int) -> bool:
         if self._stale:
             self._refresh()

@@ -20,6 +20,8 @@ _EXTRA_TEXTS = {
     "partner": ("resources", "competences", "tasks"),
     "action": ("owner", "due"),
 }
+# every key besides `text` that holds a note's words, in the order a reader meets them
+WORD_KEYS: tuple[str, ...] = tuple(dict.fromkeys(k for ks in _EXTRA_TEXTS.values() for k in ks))
 
 
 def misplaced_kind(kind: str, field_id: str, field_kind: str) -> str | None:

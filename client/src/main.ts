@@ -30,6 +30,7 @@ import { connect } from './sync/provider'
 import { BoardApi } from './sync/rest'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
+import { keyWords } from './view/compare'
 import { isIdentity, joinDialog } from './view/dialogs'
 import { fieldNamer, refusalText } from './view/drafts'
 import { showError, showJoinCode, showLoading } from './view/errorpage'
@@ -95,6 +96,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
   fac.setRole(role)
   fac.setProjector(projector && role === 'moderator')
   fac.onError = (op, err) => explainRefusal(toasts, op, err)
+  fac.drafts.keyLabel = keyWords
   fac.onParked = () => {
     toasts.show(t('drafts.parked'), {
       kind: 'error',

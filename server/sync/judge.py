@@ -11,6 +11,8 @@ from typing import Any
 
 from pycrdt import Doc, merge_updates
 
+from canvas_schema.board import WORD_KEYS
+
 from . import appmsg, codec, partial, precheck
 from .connection import Connection
 from .durable import SAVING_PAUSED, DurableDoc
@@ -287,27 +289,34 @@ class JudgedDoc(DurableDoc):
         return again if net is None else merge_updates(net, again)
 
     def _parked(self, wanted: partial.NoteValues) -> list[dict[str, Any]]:
-        """P262: what the writer wanted of each refused note, when it differs from what
-        stands (its words would otherwise be lost); sent to that writer only."""
+        """P262: the words the writer wanted in each refused note, when they differ from
+        what stands (they would otherwise be lost); sent to that writer only. `text`
+        always, the other word keys (a partner's resources, an action's owner, ...) in
+        `keys` when they hold new words."""
         standing = partial.read_notes(self.doc, set(wanted))
         out: list[dict[str, Any]] = []
         for note_id, value in wanted.items():
             if value is None:
                 continue
-            text = value.get("text")
-            was = standing.get(note_id)
-            if not isinstance(text, partial.TextValue) or not text.value.strip():
-                continue
-            if was is not None and was.get("text") == text:
+            was = standing.get(note_id) or {}
+            text = _words(value.get("text"))
+            new_text = bool(text.strip()) and text != _words(was.get("text"))
+            keys = {
+                key: words
+                for key in WORD_KEYS
+                if (words := _words(value.get(key))).strip() and words != _words(was.get(key))
+            }
+            if not new_text and not keys:
                 continue
             field_id = value.get("field")
-            out.append(
-                {
-                    "id": note_id,
-                    "field": field_id if isinstance(field_id, str) else None,
-                    "text": text.value,
-                }
-            )
+            entry: dict[str, Any] = {
+                "id": note_id,
+                "field": field_id if isinstance(field_id, str) else None,
+                "text": text,
+            }
+            if keys:
+                entry["keys"] = keys
+            out.append(entry)
         return out
 
     def _too_big(self, before: bytes, nbytes: int) -> bool:
@@ -418,6 +427,13 @@ class JudgedDoc(DurableDoc):
         if self.after_relayed is not None:
             self.after_relayed()
         self._compact_if_due()
+
+
+def _words(value: Any) -> str:
+    """A note key's words: a collaborative text's, or a plain string's (an action's owner)."""
+    if isinstance(value, partial.TextValue):
+        return value.value
+    return value if isinstance(value, str) else ""
 
 
 def _is_fault(exc: BaseException) -> bool:

@@ -99,6 +99,69 @@ async def test_p260_p263_offline_catch_up_keeps_eleven_open_notes_and_parks_the_
     assert all(f"Idee {i}" in text for i in range(11))
 
 
+async def test_p262_p267_a_partner_and_an_action_written_offline_come_back_with_every_word(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    # a partner (table) and an action written offline into fields locked meanwhile: their
+    # resources, tasks, owner ... go back with the text; the open note typed on before the
+    # refusal arrived keeps what was typed (P267)
+    server = start_server()
+    board = server.create_board()
+    async with PyClient.connect(server.ws, board.id, board.tokens["moderator"]) as m:
+        await m.synced.wait()
+        await ok(m, "hello", pid=secrets.token_urlsafe(24))
+        async with PyClient.connect(server.ws, board.id, board.tokens["participant"]) as p:
+            await p.synced.wait()
+            await ok(p, "hello", pid=secrets.token_urlsafe(24))
+            offline = p.replica()
+            for fld in ("B4", "C3"):
+                await ok(m, "lock.set", field=fld, locked=True)
+            notes = offline.get("notes", type=Map)
+            with offline.transaction():
+                notes["partner"] = Map(
+                    {
+                        "kind": "partner",
+                        "field": "B4",
+                        "text": Text("Stadtteilverein"),
+                        "resources": Text("Räume am Abend"),
+                        "competences": Text(""),
+                        "tasks": Text("Einladung verteilen"),
+                    }
+                )
+                notes["action"] = Map(
+                    {"kind": "action", "field": "C3", "text": Text(""), "owner": "Amt 61"}
+                )
+                notes["open"] = Map({"field": "B1", "text": Text("Idee")})
+            await catch_up(p, offline)
+            await p.wait_for(lambda: bool(events(p, "rejected")))
+            await p.send_typed_ahead(offline, lambda d: _append(d, "open", " mit Bank"))
+            event = events(p, "rejected")[0]
+            assert sorted(n["id"] for n in event["notes"]) == ["action", "partner"]
+            assert sorted(event["parked"], key=lambda d: str(d["id"])) == [
+                {"id": "action", "field": "C3", "text": "", "keys": {"owner": "Amt 61"}},
+                {
+                    "id": "partner",
+                    "field": "B4",
+                    "text": "Stadtteilverein",
+                    "keys": {"resources": "Räume am Abend", "tasks": "Einladung verteilen"},
+                },
+            ]
+            await ok(p, "clock")
+            await ok(m, "clock")
+            await m.wait_for(lambda: m.view() == p.view())
+            view = m.view()["notes"]
+            assert view["open"]["text"] == "Idee mit Bank"
+            assert "partner" not in view and "action" not in view
+    text = stored_text(server, board)
+    assert "Idee mit Bank" in text and "Einladung" not in text and "Amt 61" not in text
+
+
+def _append(doc: Doc[Any], note_id: str, words: str) -> None:
+    body = doc.get("notes", type=Map)[note_id]["text"]
+    assert isinstance(body, Text)
+    body.insert(len(str(body).encode()), words)
+
+
 async def test_p31_a_write_to_control_still_refuses_the_whole_update(
     start_server: Callable[..., LiveServer],
 ) -> None:

@@ -61,6 +61,22 @@ describe('parked drafts', () => {
     expect(store.all()).toEqual([])
   })
 
+  it("keeps every word of a partner or action note, each key named in the reader's language", () => {
+    const { store, saved } = memory()
+    store.keyLabel = (key) => ({ resources: 'Ressourcen', tasks: 'Aufgaben', owner: 'Zuständig' })[key] ?? key
+    const ev = rejected([
+      { id: 'n1', field: 'B4', text: 'Stadtteilverein', keys: { resources: 'Räume', tasks: 'Einladen' } },
+      { id: 'n2', field: 'C3', text: '', keys: { owner: 'Amt 61', bad: 3 } }
+    ])
+    if (ev?.ev !== 'rejected') throw new Error('not read')
+    expect(ev.parked[1]).toEqual({ id: 'n2', field: 'C3', text: '', keys: { owner: 'Amt 61' } })
+    expect(store.fromRejected(ev)).toBe(2)
+    expect(saved().map((d) => d.text)).toEqual([
+      'Stadtteilverein\nRessourcen: Räume\nAufgaben: Einladen',
+      'Zuständig: Amt 61'
+    ])
+  })
+
   it('goes on writing in the draft of a note the server parked first', () => {
     const { store } = memory()
     store.park({ id: 'n1', field: 'A1', text: 'Wir brauchen me' }, 'locked', { field: 'A1' })

@@ -64,12 +64,18 @@ export class Drafts {
     return this.list.find((d) => d.id === id)
   }
 
+  /** Names a note key in the reader's language (set by the composition root). */
+  keyLabel: (key: string) => string = (key) => key
+
   /** Park what the server handed back; returns how many drafts are new or changed. */
   fromRejected(ev: RejectedEvent): number {
     let n = 0
     for (const p of ev.parked) {
       const refusal = ev.notes.find((r) => r.id === p.id)
-      if (this.park(p, refusal?.code ?? ev.code, refusal?.params ?? ev.params)) n++
+      const text = [p.text, ...Object.entries(p.keys ?? {}).map(([k, v]) => `${this.keyLabel(k)}: ${v}`)]
+        .filter((line) => line.trim())
+        .join('\n')
+      if (this.park({ id: p.id, field: p.field, text }, refusal?.code ?? ev.code, refusal?.params ?? ev.params)) n++
     }
     return n
   }

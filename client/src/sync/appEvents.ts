@@ -63,8 +63,13 @@ function readRejected(rec: Record<string, unknown>): RejectedEvent {
   }
   const parked: ParkedNote[] = []
   for (const n of Array.isArray(rec.parked) ? rec.parked : []) {
-    if (isRecord(n) && isStr(n.id) && isStr(n.text))
-      parked.push({ id: n.id, field: isStr(n.field) ? n.field : null, text: n.text })
+    if (isRecord(n) && isStr(n.id) && isStr(n.text)) {
+      const keys: Record<string, string> = {}
+      if (isRecord(n.keys)) for (const [k, v] of Object.entries(n.keys)) if (isStr(v)) keys[k] = v
+      const note: ParkedNote = { id: n.id, field: isStr(n.field) ? n.field : null, text: n.text }
+      if (Object.keys(keys).length) note.keys = keys
+      parked.push(note)
+    }
   }
   return {
     ev: 'rejected',

@@ -169,6 +169,8 @@ export interface ParkedNote {
   id: string
   field: string | null
   text: string
+  /** Words of the note's other keys (a partner's resources, an action's owner, ...). */
+  keys?: Record<string, string>
 }
 
 export interface OpReplies {

@@ -94,7 +94,8 @@ function valueWords(canvas: Canvas, key: string, n: Record<string, unknown>): st
   }
 }
 
-function keyWords(key: string): string {
+/** A note key in the reader's language; unknown keys as they are. */
+export function keyWords(key: string): string {
   return (KEY_WORDS as readonly string[]).includes(key) ? t(`diff.key.${key as KeyWord}`) : key
 }
 

@@ -87,6 +87,8 @@ class DurableDoc:
         self.config = config
         self.seq = last_seq
         self.conns: set[Connection] = set()
+        # P117 (judged in JudgedDoc): Yjs client id -> an author id, or a connection
+        self._writers: dict[int, str | Connection] = {}
         self.unsaved = False
         # P20: after a failed commit nothing is fanned out and nobody may write until a
         # commit of the whole document succeeds again

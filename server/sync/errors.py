@@ -27,6 +27,7 @@ class CloseCode(IntEnum):
     STORE_UNAVAILABLE = 4504
     IDLE_TIMEOUT = 4508
     TOO_MANY_CONNECTIONS = 4509  # from one client address (P164)
+    CLIENT_ID_IN_USE = 4510  # another writer holds the update's client id (P117)
 
 
 class SyncError(Exception):
@@ -47,6 +48,12 @@ class MalformedMessageError(SyncError):
 
 class OutOfOrderError(MalformedMessageError):
     """An update that refers to ids the room does not have yet (P114): it may wait."""
+
+
+class ClientIdInUseError(SyncError):
+    """New structs under a Yjs client id another writer holds (P117)."""
+
+    code = CloseCode.CLIENT_ID_IN_USE
 
 
 class MessageTooBigError(SyncError):

@@ -17,6 +17,7 @@ from . import appmsg, codec, partial, precheck
 from .connection import Connection
 from .durable import SAVING_PAUSED, DurableDoc
 from .errors import (
+    ClientIdInUseError,
     CloseCode,
     MalformedMessageError,
     OutOfOrderError,
@@ -64,7 +65,7 @@ class JudgedDoc(DurableDoc):
         meanwhile never needed it. Any other pre-check refusal ends the burst: the ones
         before it are judged, then its error is raised."""
         self._check_open()  # before the index learns ids the document may never get
-        taken, names_root, waiting, error = self._precheck(updates)
+        taken, names_root, waiting, error = self._precheck(conn, updates)
         violations = self._judge(conn, taken, names_root) if taken else []
         if error is not None:
             raise error
@@ -79,7 +80,7 @@ class JudgedDoc(DurableDoc):
                     "update refused (P114: updates wait for ids this board does not have)"
                 )
             conn.held_tries += 1
-            taken, names_root, pending, error = self._precheck(pending)
+            taken, names_root, pending, error = self._precheck(conn, pending)
             if taken:
                 violations += self._judge(conn, taken, names_root)
             if error is not None:
@@ -95,7 +96,7 @@ class JudgedDoc(DurableDoc):
         return violations
 
     def _precheck(
-        self, queue: list[bytes]
+        self, conn: Connection, queue: list[bytes]
     ) -> tuple[list[bytes], bool, list[bytes], SyncError | None]:
         """Pre-check `queue` in order: (passed and not empty, whether one names a root,
         those that wait for ids the room lacks, the first other refusal). Each passed
@@ -107,6 +108,7 @@ class JudgedDoc(DurableDoc):
         for update in queue:
             try:
                 names_root = precheck.check_client_update(update, self.types) or names_root
+                self._check_writer(conn)
             except OutOfOrderError:
                 waiting.append(update)
                 continue
@@ -117,6 +119,53 @@ class JudgedDoc(DurableDoc):
             if update != codec.EMPTY_UPDATE:
                 taken.append(update)
         return taken, names_root, waiting, None
+
+    def _check_writer(self, conn: Connection) -> None:
+        """P117: new structs under a Yjs client id come from the writer that holds it:
+        the person (after hello) or, for a client that never said who it is, its
+        connection while it lasts. Yjs does not authenticate client ids, and structs
+        written ahead under another writer's id take that writer's next ids: its own
+        edits then arrive as duplicates and vanish."""
+        parsed = self.types.last_checked
+        if parsed is None:
+            return
+        me: str | Connection = conn.author_id or conn
+        writers = self._writers
+        for client, end in parsed.end_clocks.items():
+            holder = writers.get(client)
+            if holder == me or self.types.knows(client, end - 1):
+                continue  # its own id, or nothing new under it (a duplicate)
+            if client == self.doc.client_id:
+                raise ClientIdInUseError("update refused (P117: the server's client id)")
+            if holder is None or self._let_go(holder, conn):
+                writers[client] = me
+                continue
+            log.warning(
+                "board %s: %r wrote under client id %d, which another writer holds",
+                self.board_id,
+                conn,
+                client,
+            )
+            raise ClientIdInUseError(
+                "update refused (P117: another writer holds this client id); reconnecting"
+            )
+
+    def _let_go(self, holder: str | Connection, conn: Connection) -> bool:
+        """Whether a connection-held id may pass to `conn`: its holder ended, or said
+        hello since as the same person. A person's ids are never let go."""
+        if isinstance(holder, str):
+            return False
+        return (
+            holder.closing
+            or holder not in self.conns
+            or (holder.author_id is not None and holder.author_id == conn.author_id)
+        )
+
+    def release_writer(self, conn: Connection) -> None:
+        """P117: a connection ended; the ids it held without a person are free."""
+        gone = [client for client, holder in self._writers.items() if holder is conn]
+        for client in gone:
+            del self._writers[client]
 
     def _hold(self, conn: Connection, waiting: list[bytes], held_before: bool) -> None:
         """P114: keep updates that refer to ids the room lacks until the connection

@@ -79,9 +79,12 @@ class PyClient:
 
     @classmethod
     @contextlib.asynccontextmanager
-    async def over(cls, channel: MemoryChannel) -> AsyncIterator[PyClient]:
-        """A client on the far end of an in-memory channel pair."""
-        client = cls(None)
+    async def over(
+        cls, channel: MemoryChannel, doc: Doc[Any] | None = None
+    ) -> AsyncIterator[PyClient]:
+        """A client on the far end of an in-memory channel pair (`doc`: reconnect with
+        an earlier client's replica, as a Yjs client does)."""
+        client = cls(None) if doc is None else cls(None, doc=doc)
         client.channel = channel
 
         async def reader() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import anyio
 from anyio.abc import TaskGroup
+from pycrdt import Doc
 
 from server.store.base import BoardRecord
 from server.store.sqlite import SqliteStore
@@ -55,11 +56,15 @@ class RoomKit:
 
     @contextlib.asynccontextmanager
     async def join(
-        self, role: Role = "participant", direct: bool = False, reads: bool = False
+        self,
+        role: Role = "participant",
+        direct: bool = False,
+        reads: bool = False,
+        doc: Doc[Any] | None = None,
     ) -> AsyncIterator[PyClient]:
         server_side, client_side = channel_pair(direct=direct, reads=reads)
         self.tg.start_soon(self.room.serve, server_side, role)
-        async with PyClient.over(client_side) as client:
+        async with PyClient.over(client_side, doc) as client:
             await client.synced.wait()
             try:
                 yield client

@@ -147,6 +147,7 @@ export const de = {
   'transient.4504':
     'Speichern pausiert: Der Server kann gerade nichts sichern. Ihre Arbeit bleibt auf diesem Gerät und wird gesendet, sobald es wieder geht.',
   'transient.4509': 'Zu viele Verbindungen von diesem Netz – neuer Versuch in Kürze.',
+  'transient.4510': 'Diese Sitzung schreibt noch über eine alte Verbindung – neuer Versuch …',
 
   // refused edits
   'rejected.forbidden': 'Diese Änderung ist mit Ihrem Link nicht erlaubt und wurde zurückgenommen.',

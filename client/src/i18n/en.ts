@@ -136,6 +136,7 @@ export const en: Record<MessageKey, string> = {
   'transient.4504':
     'Saving paused: the server cannot store changes right now. Your work is safe on this device and is sent as soon as saving works again.',
   'transient.4509': 'Too many connections from this network – trying again shortly.',
+  'transient.4510': 'This session still writes through an old connection – trying again …',
 
   'rejected.forbidden': 'Your link does not allow this change, so it was undone.',
   'rejected.invalid': 'The change was not accepted and was undone.',

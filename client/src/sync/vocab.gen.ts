@@ -76,6 +76,7 @@ export const CLOSE = {
   STORE_UNAVAILABLE: 4504,
   IDLE_TIMEOUT: 4508,
   TOO_MANY_CONNECTIONS: 4509,
+  CLIENT_ID_IN_USE: 4510,
 } as const
 export type CloseCode = (typeof CLOSE)[keyof typeof CLOSE]
 

@@ -103,6 +103,8 @@ function transientText(code: number): string {
       return t('transient.4504')
     case CLOSE.TOO_MANY_CONNECTIONS:
       return t('transient.4509')
+    case CLOSE.CLIENT_ID_IN_USE:
+      return t('transient.4510')
     default:
       return t('status.retry')
   }

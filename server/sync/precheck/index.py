@@ -135,6 +135,11 @@ class TypeIndex:
         assert self.clients is not None
         return self.clients
 
+    @property
+    def last_checked(self) -> Parsed | None:
+        """What the last accepted update holds, until it is recorded."""
+        return None if self._checked is None else self._checked[1]
+
     def checked(self, update: bytes, parsed: Parsed) -> None:
         """Remember an accepted client update: recording it then needs no second parse."""
         self._checked = (update, parsed)

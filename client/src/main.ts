@@ -35,6 +35,7 @@ import { isIdentity, joinDialog } from './view/dialogs'
 import { fieldNamer, refusalText } from './view/drafts'
 import { showError, showJoinCode, showLoading } from './view/errorpage'
 import { explainRefusal } from './view/explain'
+import { columnLabel } from './view/tableRows'
 import { Toasts } from './view/toast'
 
 const isString = (v: unknown): v is string => typeof v === 'string'
@@ -96,7 +97,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
   fac.setRole(role)
   fac.setProjector(projector && role === 'moderator')
   fac.onError = (op, err) => explainRefusal(toasts, op, err)
-  fac.drafts.keyLabel = keyWords
+  fac.drafts.keyLabel = (key, field) => (field && columnLabel(canvas?.field(field), key)) || keyWords(key)
   fac.onParked = () => {
     toasts.show(t('drafts.parked'), {
       kind: 'error',
@@ -116,7 +117,17 @@ function start(root: HTMLElement, where: BoardLocation): void {
       const name = canvas ? fieldNamer(ctx) : (id: string) => id
       // P266: an overtaken change was not refused; nothing else of the update is at stake
       const partial = !ev.whole && ev.notes.length > 0 && ev.code !== 'conflict'
-      toasts.show(refusalText(ev.code, ev.params, name), {
+      // several fields locked meanwhile (offline work): name them all
+      const locked = [
+        ...new Set(
+          ev.notes.flatMap((n) => (n.code === 'locked' && typeof n.params.field === 'string' ? [n.params.field] : []))
+        )
+      ]
+      const text =
+        locked.length > 1
+          ? t('rejected.locked.fields', { fields: locked.map(name).join(', ') })
+          : refusalText(ev.code, ev.params, name)
+      toasts.show(text, {
         kind: 'error',
         detail: partial ? t('rejected.partial', { count: ev.notes.length }) : undefined
       })

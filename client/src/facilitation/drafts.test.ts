@@ -63,7 +63,10 @@ describe('parked drafts', () => {
 
   it("keeps every word of a partner or action note, each key named in the reader's language", () => {
     const { store, saved } = memory()
-    store.keyLabel = (key) => ({ resources: 'Ressourcen', tasks: 'Aufgaben', owner: 'Zuständig' })[key] ?? key
+    store.keyLabel = (key, field) =>
+      field === 'C3' && key === 'owner'
+        ? 'Wer?'
+        : (({ resources: 'Ressourcen', tasks: 'Aufgaben' } as Record<string, string>)[key] ?? key)
     const ev = rejected([
       { id: 'n1', field: 'B4', text: 'Stadtteilverein', keys: { resources: 'Räume', tasks: 'Einladen' } },
       { id: 'n2', field: 'C3', text: '', keys: { owner: 'Amt 61', bad: 3 } }
@@ -73,7 +76,7 @@ describe('parked drafts', () => {
     expect(store.fromRejected(ev)).toBe(2)
     expect(saved().map((d) => d.text)).toEqual([
       'Stadtteilverein\nRessourcen: Räume\nAufgaben: Einladen',
-      'Zuständig: Amt 61'
+      'Wer: Amt 61'
     ])
   })
 

@@ -64,15 +64,19 @@ export class Drafts {
     return this.list.find((d) => d.id === id)
   }
 
-  /** Names a note key in the reader's language (set by the composition root). */
-  keyLabel: (key: string) => string = (key) => key
+  /** Names a note key of a note meant for `field` in the reader's language (set by the
+   * composition root: the field's column heading where it has one). */
+  keyLabel: (key: string, field: string | null) => string = (key) => key
 
   /** Park what the server handed back; returns how many drafts are new or changed. */
   fromRejected(ev: RejectedEvent): number {
     let n = 0
     for (const p of ev.parked) {
       const refusal = ev.notes.find((r) => r.id === p.id)
-      const text = [p.text, ...Object.entries(p.keys ?? {}).map(([k, v]) => `${this.keyLabel(k)}: ${v}`)]
+      const text = [
+        p.text,
+        ...Object.entries(p.keys ?? {}).map(([k, v]) => `${this.keyLabel(k, p.field).replace(/[\s:?]+$/u, '')}: ${v}`)
+      ]
         .filter((line) => line.trim())
         .join('\n')
       if (this.park({ id: p.id, field: p.field, text }, refusal?.code ?? ev.code, refusal?.params ?? ev.params)) n++

@@ -156,6 +156,8 @@ export const de = {
   'rejected.locked': 'Dieses Feld ist gerade von der Moderation gesperrt. Ihre Änderung wurde zurückgenommen.',
   'rejected.locked.field':
     'Das Feld {field} ist gerade von der Moderation gesperrt. Ihre Änderung dort wurde zurückgenommen.',
+  'rejected.locked.fields':
+    'Die Felder {fields} sind gerade von der Moderation gesperrt. Ihre Änderungen dort wurden zurückgenommen.',
   'rejected.private.field': 'Im Feld {field} wird gerade privat geschrieben. Ihre Änderung dort wurde zurückgenommen.',
   'rejected.limit.notes': 'Das Board hat schon {notes} Notizen – Ihre Änderung wurde zurückgenommen.',
   'rejected.limit.bytes':

@@ -143,6 +143,7 @@ export const en: Record<MessageKey, string> = {
   'rejected.limit': 'A limit was reached – the change was undone.',
   'rejected.locked': 'The moderator has locked this field for now. Your change was undone.',
   'rejected.locked.field': 'The moderator has locked field {field} for now. Your change there was undone.',
+  'rejected.locked.fields': 'The moderator has locked fields {fields} for now. Your changes there were undone.',
   'rejected.private.field': 'Field {field} is in private writing mode. Your change there was undone.',
   'rejected.limit.notes': 'This board already holds {notes} notes – your change was undone.',
   'rejected.limit.bytes': 'This board is full. Please delete notes to make room; your change was undone.',

@@ -117,7 +117,15 @@ export class DraftTray {
       attrs: { rows: 3, dir: 'auto', 'aria-label': t('drafts.text'), maxlength: ctx.limits.maxChars }
     })
     text.value = d.text
-    text.addEventListener('input', () => ctx.fac.drafts.setText(d.id, text.value))
+    // every line in view: a partner's or an action's words come as several lines
+    const sizeToText = (): void => {
+      text.rows = Math.min(12, Math.max(3, text.value.split('\n').length + 1))
+    }
+    sizeToText()
+    text.addEventListener('input', () => {
+      sizeToText()
+      ctx.fac.drafts.setText(d.id, text.value)
+    })
     const select = h('select', { class: 'draft-field', attrs: { 'aria-label': t('drafts.field') } })
     for (const f of ctx.canvas.fields) {
       const locked = ctx.actions.lockedFor(f.id)
@@ -127,6 +135,7 @@ export class DraftTray {
       })
       select.append(opt)
     }
+    // the field it was meant for, even when locked: a late note (P264) goes there
     select.value = d.field ?? ctx.canvas.fields.find((f) => !ctx.actions.lockedFor(f.id))?.id ?? ''
     const place = h('button', {
       class: 'btn btn-small',

@@ -10,6 +10,18 @@ import type { ItemView, RemoteInfo } from './items'
 import { deleteButton, groupColor, moveSelect, remoteBadge, showRemote, whoLabel } from './noteParts'
 import { escapeTo, TextSlot } from './noteText'
 
+// the note key shown in each column of a table and an action list, in column order
+const COLUMN_KEYS: Readonly<Record<string, readonly string[]>> = {
+  table: TEXT_KEYS,
+  actions: ['text', 'owner', 'due', 'done']
+}
+
+/** The column heading `key` has in `field` (a table or an action list), if it has one. */
+export function columnLabel(field: FieldDef | undefined, key: string): string | null {
+  const i = field ? (COLUMN_KEYS[field.kind]?.indexOf(key) ?? -1) : -1
+  return i >= 0 ? tx(field?.columns?.[i]?.label) || null : null
+}
+
 /** A row of the partner table (B4): actor, resources, competences, tasks. */
 export class PartnerRow implements ItemView {
   readonly el: HTMLTableRowElement

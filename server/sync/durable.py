@@ -181,7 +181,7 @@ class DurableDoc:
         """Drop deleted content the undo manager kept from garbage collection: it keeps
         everything a tracked client transaction deleted, in case it is undone."""
         if self._kept:
-            self._bind(rebuilt(self.doc))
+            self._bind(rebuilt(self.doc), set())  # the same notes: the policy keeps them
 
     def compact(self) -> asyncio.Future[None]:
         if self.shared is not None:
@@ -206,8 +206,9 @@ class DurableDoc:
         else:
             self.unsaved = False
 
-    def _bind(self, doc: Doc[Any]) -> None:
-        """Make `doc` the live document: undo scopes, observers and policy follow it."""
+    def _bind(self, doc: Doc[Any], changed: set[str] | None = None) -> None:
+        """Make `doc` the live document: undo scopes, observers and policy follow it.
+        `changed`: for a copy of the live document, the notes that may differ in it."""
         if self._subscription is not None:
             self.doc.unobserve(self._subscription)  # pycrdt's callbacks would keep it alive
         self.doc = doc
@@ -218,7 +219,7 @@ class DurableDoc:
         self._undo = UndoManager(scopes=self._roots, capture_timeout_millis=0)
         self._undo.include_origin(UNTRUSTED)
         self._subscription = doc.observe(self._observed)
-        self.policy.bind(doc)
+        self.policy.bind(doc, changed)
 
     def _observed(self, event: TransactionEvent) -> None:
         self._drop_frames()

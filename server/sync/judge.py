@@ -235,7 +235,7 @@ class JudgedDoc(DurableDoc):
                 # a whole refusal (a full board) reverts every note: their words go back too
                 wanted = partial.read_notes(self.doc, touched if whole else refused)
                 if keep and self._may_keep_ids():
-                    net = self._revert_refused(before, deleted, applied, refused)
+                    net = self._revert_refused(before, deleted, applied, refused, keep)
                     self.size.restore(bound)
                 else:
                     kept = partial.read_notes(self.doc, keep) if keep else {}
@@ -296,35 +296,42 @@ class JudgedDoc(DurableDoc):
         return time.monotonic() >= self._keep_ids_after
 
     def _revert_refused(
-        self, before: bytes, deleted: bytes, applied: int, refused: set[str]
+        self, before: bytes, deleted: bytes, applied: int, refused: set[str], keep: set[str]
     ) -> bytes | None:
         """P267: revert only the refused notes; everything else of the update stands
         with the writer's own ids, so that its next edits, sent before it heard of the
         refusal, still find them. The whole revert on the live document (P120) only
         tells what the refused notes were; the document that goes on is a copy of the
-        judged one, in which the server writes the refused notes back to that."""
+        judged one, in which the server writes the refused notes back to that. Where
+        that leaves values no text shows (P34), P261's rewrite runs instead."""
         started = time.monotonic()
         judged = self.doc.get_update()
+        kept = partial.read_notes(self.doc, keep)
         server = self.doc.client_id
         server_end = read_state_vector(self.doc.get_state()).get(server, 0)
-        self._revert(before, deleted, applied)
+        reverted = self._revert(before, deleted, applied)
         restore = partial.read_notes(self.doc, refused)
         fresh: Doc[Any] = Doc(client_id=server)
         with fresh.transaction(origin="load"):
             fresh.apply_update(judged)
-        # the undo wrote under the server's next ids, which the copy gives new content
-        self.types.forget(server, server_end)
-        self._bind(fresh)
-        self._captured = []
+        writes: list[bytes] = []
+        watch = fresh.observe(lambda event: writes.append(event.update))
         with fresh.transaction(origin=KEEP):
             partial.write_notes(fresh, restore)
-        self.policy.begin()
-        writes = self._take_captured()
+        fresh.unobserve(watch)
+        if partial.hidden_values(fresh, refused):
+            # a write-back by words cannot see them; the whole revert took them by id
+            net = self._keep(reverted, kept)
+        else:
+            # the undo wrote under the server's next ids, which the copy gives new content
+            self.types.forget(server, server_end)
+            for update in writes:
+                self.types.record(update)
+            self._bind(fresh, refused | keep)  # the policy reads these notes again
+            self._captured = []
+            net = merge_updates(structs_since(fresh, before), b"\x00" + deleted, *writes)
         self._keep_ids_after = time.monotonic() + 9 * (time.monotonic() - started)
-        parts = [structs_since(fresh, before), b"\x00" + deleted]
-        if writes is not None:
-            parts.append(writes)
-        return merge_updates(*parts)
+        return net
 
     def _keep(self, net: bytes | None, kept: partial.NoteValues) -> bytes | None:
         """P261: write the accepted notes again on top of the revert, as the server."""
@@ -394,7 +401,8 @@ class JudgedDoc(DurableDoc):
         if deleted != EMPTY_DELETE_SET or undo_deleted:
             # the undo manager kept those deletions from collection: a fresh copy drops them
             self._undo.clear()
-            self._bind(rebuilt(self.doc))
+            # the policy never took in the refused update: its notes are as they were
+            self._bind(rebuilt(self.doc), set())
         later = [u for u in self._captured[applied:] if u != codec.EMPTY_UPDATE]
         self._captured = []
         if not added and deleted == EMPTY_DELETE_SET and not later:

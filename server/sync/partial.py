@@ -41,6 +41,25 @@ def read_notes(doc: Doc[Any], note_ids: set[str]) -> NoteValues:
     return out
 
 
+def hidden_values(doc: Doc[Any], note_ids: set[str]) -> bool:
+    """Whether a text of these notes holds items its words do not show (Any items a
+    crafted update put among the characters): a write-back by words cannot see them."""
+    notes = doc.get(NOTES, type=Map)
+    for note_id in note_ids:
+        note = notes.get(note_id)
+        if isinstance(note, Map):
+            for value in note.values():
+                if isinstance(value, Text) and has_hidden(value):
+                    return True
+    return False
+
+
+def has_hidden(text: Text) -> bool:
+    """pycrdt counts a text's length in UTF-8 bytes of its characters plus one per other
+    item; only characters make its words."""
+    return len(text) != len(str(text).encode())
+
+
 def _read(value: Any) -> Any:
     if isinstance(value, Text):
         return TextValue(str(value))

@@ -112,16 +112,22 @@ class UpdatePolicy:
         up, a second one never replaces the first."""
         self._extra.append(rule)
 
-    def bind(self, doc: Doc[Any]) -> None:
-        """Observe `doc` from now on (a room that replaced its document calls this)."""
+    def bind(self, doc: Doc[Any], changed: set[str] | None = None) -> None:
+        """Observe `doc` from now on (a room that replaced its document calls this).
+        `changed`: the notes whose field may differ from the document bound before (a
+        copy of it); None reads every note."""
         self.close()
         self.doc = doc
         self._touch = _Touch()
         self._relayed: set[str] = set()  # notes another node's update touched
-        self.note_fields: dict[str, str] = {}
         notes = doc.get(NOTES, type=Map)
-        for note_id in notes.keys():
-            self._remember(note_id)
+        # one transaction for all reads: each pycrdt access outside one opens its own
+        with doc.transaction():
+            if changed is None:
+                self.note_fields: dict[str, str] = {}
+                changed = set(notes.keys())
+            for note_id in changed:
+                self._remember(note_id)
         meta, control = doc.get(META, type=Map), doc.get(CONTROL, type=Map)
         # the roots and subscriptions must stay referenced or pycrdt drops the observers
         self._roots = (meta, notes, control)
@@ -317,10 +323,13 @@ class UpdatePolicy:
                 continue
             if not isinstance(value, Text | str):
                 return f"'{key}' must be text"
-            # len() of a pycrdt Text counts UTF-8 bytes, never fewer than characters
             limit = self.rules.max_note_chars
-            length = size(value) if isinstance(value, Text) else len(value)
-            if length > limit and len(str(value)) > limit:
+            words = str(value)
+            # a pycrdt Text's length is the UTF-8 bytes of its characters plus one per
+            # other item: Any items among them show nowhere and count towards no limit
+            if isinstance(value, Text) and size(value) != len(words.encode()):
+                return f"'{key}' holds values that are not text"
+            if len(words) > limit:
                 return f"a note's text is at most {self.rules.max_note_chars} characters"
         for key in _NUMBER_KEYS:
             if key not in keys:

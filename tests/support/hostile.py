@@ -104,3 +104,23 @@ def delete_set(ranges: dict[int, list[tuple[int, int]]]) -> bytes:
 def deletion(ranges: dict[int, list[tuple[int, int]]]) -> bytes:
     """An update with no structs that deletes `ranges` (ids a board may not have yet)."""
     return uint(0) + delete_set(ranges)
+
+
+def any_after(origin: tuple[int, int], values: list[str], client: int = ATTACKER) -> bytes:
+    """An Item of Any values (strings) right after the item `origin`, in its sequence: in
+    a text, values its words never show (info 0x88: origin | ContentAny)."""
+    body = b"".join(b"\x77" + string(v) for v in values)
+    struct = b"\x88" + uint(origin[0]) + uint(origin[1]) + uint(len(values)) + body
+    return update([struct], client)
+
+
+def last_char(text_state: bytes, words: str) -> tuple[int, int]:
+    """The id of the last character of the String struct that holds exactly `words`."""
+    from server.sync.precheck.limits import RECORD, STRING
+    from server.sync.precheck.parse import parse_update
+
+    units = len(words.encode("utf-16-le")) // 2
+    for s in parse_update(text_state, RECORD).structs:
+        if s[3] == STRING and s[2] == units:
+            return s[0], s[1] + units - 1
+    raise LookupError(words)

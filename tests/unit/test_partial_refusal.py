@@ -9,11 +9,13 @@ from typing import Any
 
 import anyio
 import pytest
-from pycrdt import Doc, Map, Text
+from pycrdt import Doc, Map, Text, merge_updates
 
 from server.sync import codec, partial
 from server.sync.errors import CloseCode
-from tests.support.roomkit import running_room
+from server.sync.policy import Rules
+from tests.support import hostile as h
+from tests.support.roomkit import FIELDS, running_room
 
 pytestmark = pytest.mark.anyio
 
@@ -247,3 +249,119 @@ async def test_p267_the_id_keeping_revert_takes_a_bounded_share_of_the_room(
             assert stored["N1"]["text"] == "eins" and stored["N2"]["text"] == "zwei"
             assert stored["L"]["text"] == "fest"
             assert a.view() == m.view() == await kit.stored_view()
+
+
+@pytest.mark.parametrize("p267", [True, False])
+@pytest.mark.parametrize("then", ["delete", "move_and_edit"])
+async def test_p267_a_refused_move_out_of_a_locked_field_leaves_the_note_locked(
+    tmp_path: Path, p267: bool, then: str
+) -> None:
+    # the policy's note -> field cache must follow the copy P267 goes on with, as written
+    # back, not as the refused update left it (found by an attack session)
+    async with running_room(tmp_path, violations_before_close=100) as kit:
+        async with kit.join() as a, kit.join("moderator") as m:
+            await m.add_note("L", "A2", "Beschluss")
+            await a.wait_for(lambda: "L" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            kit.room._keep_ids_after = 0.0 if p267 else time.monotonic() + 3600
+            with a.doc.transaction():
+                a.notes["L"]["field"] = "A1"
+                a.notes["ok"] = Map({"field": "A1", "text": Text("gut")})
+            await a.flush()
+            await a.wait_for(lambda: len(a.denied) == 1)
+            await a.wait_for(lambda: a.notes["L"]["field"] == "A2")
+            with a.doc.transaction():
+                if then == "delete":
+                    del a.notes["L"]
+                else:
+                    a.notes["L"]["field"] = "A1"
+                    _text(a.doc, "L").insert(0, "anders ")
+            await a.flush()
+            await a.wait_for(lambda: len(a.denied) == 2)
+            await m.request("clock")
+            stored = (await kit.stored_view())["notes"]
+            assert stored["L"] == {"field": "A2", "text": "Beschluss"}
+            assert stored["ok"]["text"] == "gut"
+
+
+async def test_p267_p34_values_hidden_in_a_refused_notes_text_do_not_stay(
+    tmp_path: Path,
+) -> None:
+    # Any items among a text's characters show in no word: a write-back by words would
+    # leave them; P267 falls back to the revert by id
+    async with running_room(tmp_path, violations_before_close=100) as kit:
+        async with kit.join() as a, kit.join("moderator") as m:
+            await m.add_note("L", "A2", "fest")
+            await a.wait_for(lambda: "L" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            hidden = h.any_after(h.last_char(kit.room.doc.get_update(), "fest"), [MARK * 300])
+            with a.doc.transaction():
+                a.notes["ok"] = Map({"field": "A1", "text": Text("gut")})
+            a.send_local = False
+            update = merge_updates(a.doc.get_update(m.doc.get_state()), hidden)
+            await a.send(codec.encode_sync_update(update))
+            await a.wait_for(lambda: len(a.denied) == 1)
+            await m.wait_for(lambda: "ok" in m.notes)
+            await m.request("clock")
+            assert MARK.encode() not in kit.room.doc.get_update()
+            assert MARK.encode() not in m.doc.get_update()
+            assert MARK.encode() not in await kit.compacted_state()
+            assert (await kit.stored_view())["notes"]["ok"]["text"] == "gut"
+
+
+async def test_p34_values_hidden_in_an_open_notes_text_are_refused(tmp_path: Path) -> None:
+    # they count towards no limit: 300 values of 100 characters behind five
+    async with running_room(tmp_path, violations_before_close=100) as kit:
+        async with kit.join() as a, kit.join() as b:
+            await a.add_note("O", "A1", "offen")
+            await b.wait_for(lambda: "O" in b.notes)
+            hidden = h.any_after(h.last_char(a.doc.get_update(), "offen"), [MARK * 11] * 300)
+            await a.send(codec.encode_sync_update(hidden))
+            await a.wait_for(lambda: len(a.denied) == 1)
+            assert "not text" in a.denied[0]
+            await b.request("clock")
+            assert len(_text(b.doc, "O")) == 5
+            assert MARK.encode() not in await kit.compacted_state()
+
+
+async def test_p120_a_refused_update_on_a_large_board_reads_only_its_notes_again(
+    tmp_path: Path,
+) -> None:
+    # the revert rebuilds the document when the update deleted anything (a key written
+    # over); the policy re-read all 400 notes then, 40 ms a refusal that a lock race
+    # never counts towards closing (found by an attack session)
+    rules = Rules(FIELDS, max_notes=1000, max_note_chars=200)
+    async with running_room(tmp_path, violations_before_close=100, rules=rules) as kit:
+
+        def fill(doc: Doc[Any]) -> None:
+            notes = doc.get("notes", type=Map)
+            for i in range(400):
+                notes[f"n{i}"] = Map({"field": "A1", "text": Text("x" * 50), "x": 0.5})
+            notes["L"] = Map({"field": "A2", "text": Text("fest")})
+
+        kit.room.transact(fill)
+        async with kit.join() as a:
+            await a.wait_for(lambda: "L" in a.notes)
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            reads: list[str] = []
+            remember = kit.room.policy._remember
+
+            def counted(note_id: str) -> None:
+                reads.append(note_id)
+                remember(note_id)
+
+            kit.room.policy._remember = counted  # type: ignore[method-assign]
+            for round_, p267 in enumerate((False, True), start=1):
+                kit.room._keep_ids_after = 0.0 if p267 else time.monotonic() + 3600
+                reads.clear()
+                with a.doc.transaction():
+                    a.notes["n1"]["x"] = 0.25 if p267 else 0.75  # writes over a value
+                    _text(a.doc, "L").insert(0, "z")
+                await a.flush()
+                await a.wait_for(lambda n=round_: len(a.denied) == n)  # type: ignore[misc]
+                assert len(reads) <= 4, reads
+                await kit.room.flushed()  # the answer reaches the writer before it goes on
+                await a.request("clock")
+            await a.request("clock")
+            stored = (await kit.stored_view())["notes"]
+            assert stored["n1"]["x"] == 0.25 and stored["L"]["text"] == "fest"

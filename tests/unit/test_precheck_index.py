@@ -185,6 +185,40 @@ def test_p267_the_index_forgets_the_server_ids_a_replaced_document_lacks() -> No
         assert index.knows(7, cut - 1) and not index.knows(7, cut)
 
 
+@pytest.mark.anyio
+@pytest.mark.parametrize("built_before", [False, True])
+async def test_p107_a_write_into_a_note_deleted_and_collected_meanwhile_is_not_refused(
+    tmp_path: Path, built_before: bool
+) -> None:
+    # an index built from a state where the note's map is collected (Deleted content) no
+    # longer knew it as a type: the offline writer was closed with 4400 on every return.
+    # yrs drops what is written into a collected item (found by an attack session)
+    async with running_room(tmp_path, violations_before_close=100) as kit:
+        async with kit.join("moderator") as m:
+            await m.add_note("X", "A1", "weg")
+            await m.add_note("Y", "A1", "bleibt")
+            async with kit.join() as c:
+                await c.wait_for(lambda: "X" in c.notes)
+                offline = c.replica()
+            if built_before:
+                kit.room.types.depth_at(0, 0)
+            del m.notes["X"]
+            await m.flush()
+            await m.request("clock")
+            await kit.compacted_state()  # collects the deleted note
+            kit.room.collect()
+            if not built_before:
+                kit.room.types = kit.room._new_type_index()  # as after a reload
+            with offline.transaction():
+                offline.get("notes", type=Map)["X"]["x"] = 0.3
+            async with kit.join(doc=offline) as back:
+                await back.request("clock")
+                assert not back.closed.is_set()
+                await m.request("clock")
+                assert back.view() == m.view() == await kit.stored_view()
+                assert "X" not in m.notes
+
+
 def test_p113_a_section_after_a_gap_is_refused_until_the_gap_is_filled() -> None:
     server = Server(BASE)
     first, second = edits(server.doc, note("a"), note("b"))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .limits import (
+    DELETED,
     GC,
     NOTES,
     RECORD,
@@ -38,6 +39,26 @@ class _Ranges:
     ends: array[int] = field(default_factory=lambda: array("q"))
     depths: bytearray = field(default_factory=bytearray)
     types: array[int] = field(default_factory=lambda: array("q"))
+    # collected items (GC, Deleted): a deleted type is one of them once the document
+    # was rebuilt or loaded, and yrs drops what is written into any of them
+    dead_starts: array[int] = field(default_factory=lambda: array("q"))
+    dead_ends: array[int] = field(default_factory=lambda: array("q"))
+
+    def is_dead(self, clock: int) -> bool:
+        i = bisect_right(self.dead_starts, clock) - 1
+        return i >= 0 and clock < self.dead_ends[i]
+
+    def add_dead(self, start: int, end: int) -> None:
+        starts, ends = self.dead_starts, self.dead_ends
+        if starts and start == ends[-1]:
+            ends[-1] = end
+        elif not starts or start > ends[-1]:
+            starts.append(start)
+            ends.append(end)
+        else:
+            i = bisect_right(starts, start)
+            starts.insert(i, start)
+            ends.insert(i, end)
 
     def is_type(self, clock: int) -> bool:
         types = self.types
@@ -211,8 +232,12 @@ class TypeIndex:
                     ranges = clients[client] = _Ranges()
                 last = client
             assert ranges is not None
-            if ranges.add(clock, clock + length, depth) and kind == TYPE:
-                ranges.add_type(clock)  # a duplicate must not make a known value a type
+            # a duplicate must not make a known value a type, nor a live item dead
+            if ranges.add(clock, clock + length, depth):
+                if kind == TYPE:
+                    ranges.add_type(clock)
+                elif kind == GC or kind == DELETED:
+                    ranges.add_dead(clock, clock + length)
 
     def _refresh(self) -> None:
         if self._stale and self._load_vector is not None:
@@ -259,6 +284,13 @@ class TypeIndex:
             else:
                 ranges.ends[i] = clock
         del ranges.types[bisect_left(ranges.types, clock) :]
+        j = bisect_left(ranges.dead_ends, clock + 1)
+        del ranges.dead_starts[j + 1 :], ranges.dead_ends[j + 1 :]
+        if j < len(ranges.dead_starts):
+            if ranges.dead_starts[j] >= clock:
+                del ranges.dead_starts[j], ranges.dead_ends[j]
+            else:
+                ranges.dead_ends[j] = clock
 
     def knows(self, client: int, clock: int) -> bool:
         if self._stale:
@@ -278,7 +310,7 @@ class TypeIndex:
     def type_depth(self, client: int, clock: int) -> int | None:
         clients = self.clients if self.clients is not None else self._build()
         ranges = clients.get(client)
-        if ranges is None or not ranges.is_type(clock):
+        if ranges is None or not (ranges.is_type(clock) or ranges.is_dead(clock)):
             return None
         found = ranges.find(clock)
         return None if found is None else found + 1
@@ -286,7 +318,9 @@ class TypeIndex:
     def size(self) -> int:
         """Number of known clients, stored ranges and type ids (for measuring memory)."""
         ranges = self.clients.values() if self.clients is not None else ()
-        return len(self._ends) + sum(len(r.starts) + len(r.types) for r in ranges)
+        return len(self._ends) + sum(
+            len(r.starts) + len(r.types) + len(r.dead_starts) for r in ranges
+        )
 
 
 def resolve_depths(parsed: Parsed, profile: Profile, index: TypeIndex | None) -> None:

@@ -96,6 +96,7 @@ class Connection:
         self.held: list[bytes] = []
         self.held_bytes = 0  # what they count towards the process's bound (P115)
         self.held_tries = 0  # retries of held updates since none were left
+        self.claimed_ids = 0  # Yjs client ids this connection took (P117)
         self.close_code: int | None = None
         self.close_reason = ""
         self._limit = limits_queue

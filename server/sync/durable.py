@@ -89,6 +89,7 @@ class DurableDoc:
         self.conns: set[Connection] = set()
         # P117 (judged in JudgedDoc): Yjs client id -> an author id, or a connection
         self._writers: dict[int, str | Connection] = {}
+        self._held_ids: dict[str | Connection, set[int]] = {}  # the other way round
         self.unsaved = False
         # P20: after a failed commit nothing is fanned out and nobody may write until a
         # commit of the whole document succeeds again

@@ -38,6 +38,8 @@ log = logging.getLogger("server.sync.room")
 SERVER = "server"
 REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
 KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
+# P117: a Yjs client writes under one id per connection (another after a clash)
+CLIENT_IDS_PER_CONNECTION = 16
 HELD_UPDATES = 64  # updates of one connection waiting for ids (P114)
 HELD_BYTES = 262_144
 HELD_TRIES = 16  # times they are pre-checked again before the connection is closed
@@ -125,12 +127,14 @@ class JudgedDoc(DurableDoc):
         the person (after hello) or, for a client that never said who it is, its
         connection while it lasts. Yjs does not authenticate client ids, and structs
         written ahead under another writer's id take that writer's next ids: its own
-        edits then arrive as duplicates and vanish."""
+        edits then arrive as duplicates and vanish. Claims count only once the whole
+        update passes, and a connection claims at most CLIENT_IDS_PER_CONNECTION ids."""
         parsed = self.types.last_checked
         if parsed is None:
             return
         me: str | Connection = conn.author_id or conn
         writers = self._writers
+        claims: list[int] = []
         for client, end in parsed.end_clocks.items():
             holder = writers.get(client)
             if holder == me or self.types.knows(client, end - 1):
@@ -138,7 +142,7 @@ class JudgedDoc(DurableDoc):
             if client == self.doc.client_id:
                 raise ClientIdInUseError("update refused (P117: the server's client id)")
             if holder is None or self._let_go(holder, conn):
-                writers[client] = me
+                claims.append(client)
                 continue
             log.warning(
                 "board %s: %r wrote under client id %d, which another writer holds",
@@ -149,6 +153,20 @@ class JudgedDoc(DurableDoc):
             raise ClientIdInUseError(
                 "update refused (P117: another writer holds this client id); reconnecting"
             )
+        if not claims:
+            return
+        if conn.claimed_ids + len(claims) > CLIENT_IDS_PER_CONNECTION:
+            raise ClientIdInUseError(
+                "update refused (P117: too many client ids on one connection); reconnecting"
+            )
+        conn.claimed_ids += len(claims)
+        mine = self._held_ids.setdefault(me, set())
+        for client in claims:
+            before = writers.get(client)
+            if before is not None:
+                self._held_ids.get(before, set()).discard(client)
+            writers[client] = me
+            mine.add(client)
 
     def _let_go(self, holder: str | Connection, conn: Connection) -> bool:
         """Whether a connection-held id may pass to `conn`: its holder ended, or said
@@ -163,9 +181,9 @@ class JudgedDoc(DurableDoc):
 
     def release_writer(self, conn: Connection) -> None:
         """P117: a connection ended; the ids it held without a person are free."""
-        gone = [client for client, holder in self._writers.items() if holder is conn]
-        for client in gone:
-            del self._writers[client]
+        for client in self._held_ids.pop(conn, ()):
+            if self._writers.get(client) is conn:
+                del self._writers[client]
 
     def _hold(self, conn: Connection, waiting: list[bytes], held_before: bool) -> None:
         """P114: keep updates that refer to ids the room lacks until the connection

@@ -10,7 +10,7 @@ from typing import Any
 
 import anyio
 import pytest
-from pycrdt import Doc, Map, Text
+from pycrdt import Doc, Map, Text, merge_updates
 
 from server.sync import codec
 from server.sync.errors import CloseCode
@@ -144,3 +144,35 @@ async def test_p117_others_structs_the_room_has_and_deleting_their_text_pass(
             await w.request("clock")
             stored = (await kit.stored_view())["notes"]
             assert stored["W0"]["text"] == "schbar" and stored["H0"]["text"] == "eigene"
+
+
+async def test_p117_a_refused_update_claims_no_client_id(tmp_path: Path) -> None:
+    # its first part named an id nobody held yet (seen in presence), its second one
+    # held by someone else: the first claim stayed, and the owner of that id was
+    # refused on every reconnect (found by an attack session)
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as held, kit.join() as victim, kit.join() as h:
+            await held.add_note("H0", "A1", "meins")
+            await h.wait_for_note("H0")
+            first = ahead_under(kit, victim.doc.client_id, "X", "x")
+            second = ahead_under(kit, held.doc.client_id, "Y", "y")
+            await h.send(codec.encode_sync_update(merge_updates(first, second)))
+            await refused_with_4510(h)
+            await victim.add_note("V0", "A1", "erste Notiz")
+            await victim.request("clock")
+            assert not victim.closed.is_set()
+            assert (await kit.stored_view())["notes"]["V0"]["text"] == "erste Notiz"
+
+
+async def test_p117_one_connection_claims_a_bounded_number_of_client_ids(
+    tmp_path: Path,
+) -> None:
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as h:
+            parts = [ahead_under(kit, 7_000_000 + i, f"n{i}", "x") for i in range(17)]
+            await h.send(codec.encode_sync_update(merge_updates(*parts[:16])))
+            await h.request("clock")
+            assert not h.closed.is_set()
+            await h.send(codec.encode_sync_update(parts[16]))
+            await refused_with_4510(h)
+        assert len(kit.room._writers) == 0  # released with the connection

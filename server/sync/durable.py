@@ -23,6 +23,7 @@ from .document import CONTROL, META, NOTES, load_doc
 from .errors import CloseCode
 from .policy import UNTRUSTED, UpdatePolicy
 from .revert import rebuilt
+from .writers import ClientIds
 
 log = logging.getLogger("server.sync.room")
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
@@ -87,9 +88,7 @@ class DurableDoc:
         self.config = config
         self.seq = last_seq
         self.conns: set[Connection] = set()
-        # P117 (judged in JudgedDoc): Yjs client id -> an author id, or a connection
-        self._writers: dict[int, str | Connection] = {}
-        self._held_ids: dict[str | Connection, set[int]] = {}  # the other way round
+        self.client_ids = ClientIds()  # P117, checked in JudgedDoc
         self.unsaved = False
         # P20: after a failed commit nothing is fanned out and nobody may write until a
         # commit of the whole document succeeds again

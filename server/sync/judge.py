@@ -1,23 +1,19 @@
-"""Judging a writer's update (P30-P36, P120-P122, P260-P265) and applying the server's
-own changes and other nodes' updates (P324), on top of DurableDoc."""
+"""Judging a writer's update (P30-P36, P110-P117, P120-P122, P260-P266) and applying the
+server's own changes and other nodes' updates (P324); reverts live in `reverting`."""
 
 from __future__ import annotations
 
 import logging
 import sys
-import time
 from collections.abc import Callable
 from typing import Any
 
-from pycrdt import Doc, merge_updates
-
-from canvas_schema.board import WORD_KEYS
+from pycrdt import Doc
 
 from . import appmsg, codec, partial, precheck
 from .connection import Connection
-from .durable import SAVING_PAUSED, DurableDoc
+from .durable import SAVING_PAUSED
 from .errors import (
-    ClientIdInUseError,
     CloseCode,
     MalformedMessageError,
     OutOfOrderError,
@@ -25,21 +21,11 @@ from .errors import (
     SyncError,
 )
 from .policy import RELAYED, UNTRUSTED, Violation
-from .revert import (
-    EMPTY_DELETE_SET,
-    added_ranges,
-    delete_ranges,
-    read_state_vector,
-    rebuilt,
-    structs_since,
-)
+from .revert import EMPTY_DELETE_SET
+from .reverting import RevertingDoc
 
 log = logging.getLogger("server.sync.room")
 SERVER = "server"
-REVERT = "revert"  # deletes a refused update's additions; not tracked by the undo manager
-KEEP = "keep"  # writes back the accepted notes of a partly refused update (P261)
-# P117: a Yjs client writes under one id per connection (another after a clash)
-CLIENT_IDS_PER_CONNECTION = 16
 HELD_UPDATES = 64  # updates of one connection waiting for ids (P114)
 HELD_BYTES = 262_144
 HELD_TRIES = 16  # times they are pre-checked again before the connection is closed
@@ -49,9 +35,7 @@ class DocumentFaultError(MalformedMessageError):
     """Applying or judging an update raised; the room reloads its document from the store."""
 
 
-class JudgedDoc(DurableDoc):
-    _keep_ids_after = 0.0  # monotonic time from which P267's revert may run again
-
+class JudgedDoc(RevertingDoc):
     def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
         """Apply a writer's update and judge it per note (P260): refused notes are reverted,
         so that nothing of them stays (P120), the rest stands; a violation that names no
@@ -110,7 +94,10 @@ class JudgedDoc(DurableDoc):
         for update in queue:
             try:
                 names_root = precheck.check_client_update(update, self.types) or names_root
-                self._check_writer(conn)
+                if (parsed := self.types.last_checked) is not None:
+                    self.client_ids.check(
+                        conn, parsed, self.types.knows, self.doc.client_id, self.conns
+                    )
             except OutOfOrderError:
                 waiting.append(update)
                 continue
@@ -121,69 +108,6 @@ class JudgedDoc(DurableDoc):
             if update != codec.EMPTY_UPDATE:
                 taken.append(update)
         return taken, names_root, waiting, None
-
-    def _check_writer(self, conn: Connection) -> None:
-        """P117: new structs under a Yjs client id come from the writer that holds it:
-        the person (after hello) or, for a client that never said who it is, its
-        connection while it lasts. Yjs does not authenticate client ids, and structs
-        written ahead under another writer's id take that writer's next ids: its own
-        edits then arrive as duplicates and vanish. Claims count only once the whole
-        update passes, and a connection claims at most CLIENT_IDS_PER_CONNECTION ids."""
-        parsed = self.types.last_checked
-        if parsed is None:
-            return
-        me: str | Connection = conn.author_id or conn
-        writers = self._writers
-        claims: list[int] = []
-        for client, end in parsed.end_clocks.items():
-            holder = writers.get(client)
-            if holder == me or self.types.knows(client, end - 1):
-                continue  # its own id, or nothing new under it (a duplicate)
-            if client == self.doc.client_id:
-                raise ClientIdInUseError("update refused (P117: the server's client id)")
-            if holder is None or self._let_go(holder, conn):
-                claims.append(client)
-                continue
-            log.warning(
-                "board %s: %r wrote under client id %d, which another writer holds",
-                self.board_id,
-                conn,
-                client,
-            )
-            raise ClientIdInUseError(
-                "update refused (P117: another writer holds this client id); reconnecting"
-            )
-        if not claims:
-            return
-        if conn.claimed_ids + len(claims) > CLIENT_IDS_PER_CONNECTION:
-            raise ClientIdInUseError(
-                "update refused (P117: too many client ids on one connection); reconnecting"
-            )
-        conn.claimed_ids += len(claims)
-        mine = self._held_ids.setdefault(me, set())
-        for client in claims:
-            before = writers.get(client)
-            if before is not None:
-                self._held_ids.get(before, set()).discard(client)
-            writers[client] = me
-            mine.add(client)
-
-    def _let_go(self, holder: str | Connection, conn: Connection) -> bool:
-        """Whether a connection-held id may pass to `conn`: its holder ended, or said
-        hello since as the same person. A person's ids are never let go."""
-        if isinstance(holder, str):
-            return False
-        return (
-            holder.closing
-            or holder not in self.conns
-            or (holder.author_id is not None and holder.author_id == conn.author_id)
-        )
-
-    def release_writer(self, conn: Connection) -> None:
-        """P117: a connection ended; the ids it held without a person are free."""
-        for client in self._held_ids.pop(conn, ()):
-            if self._writers.get(client) is conn:
-                del self._writers[client]
 
     def _hold(self, conn: Connection, waiting: list[bytes], held_before: bool) -> None:
         """P114: keep updates that refer to ids the room lacks until the connection
@@ -254,14 +178,13 @@ class JudgedDoc(DurableDoc):
                 wanted = partial.read_notes(self.doc, touched if whole else refused)
                 if keep and self._may_keep_ids():
                     net = self._revert_refused(before, deleted, applied, refused, keep)
-                    self.size.restore(bound)
                 else:
                     kept = partial.read_notes(self.doc, keep) if keep else {}
                     net = self._revert(before, deleted, applied)
-                    self.size.restore(bound)
                     if kept:
                         net = self._keep(net, kept)
-                parked = self._parked(wanted)
+                self.size.restore(bound)
+                parked = partial.parked(self.doc, wanted)
             else:
                 self.policy.commit()
                 net = self._take_captured()
@@ -308,91 +231,6 @@ class JudgedDoc(DurableDoc):
             }
             conn.send(codec.encode_app(appmsg.encode_event("rejected", data)))
 
-    def _may_keep_ids(self) -> bool:
-        """P267: the id-keeping revert loads the board twice; it may take at most a tenth
-        of the room's time, so that mixed refusals sent on purpose cannot fill it."""
-        return time.monotonic() >= self._keep_ids_after
-
-    def _revert_refused(
-        self, before: bytes, deleted: bytes, applied: int, refused: set[str], keep: set[str]
-    ) -> bytes | None:
-        """P267: revert only the refused notes; everything else of the update stands
-        with the writer's own ids, so that its next edits, sent before it heard of the
-        refusal, still find them. The whole revert on the live document (P120) only
-        tells what the refused notes were; the document that goes on is a copy of the
-        judged one, in which the server writes the refused notes back to that. Where
-        that leaves values no text shows (P34), P261's rewrite runs instead."""
-        started = time.monotonic()
-        judged = self.doc.get_update()
-        kept = partial.read_notes(self.doc, keep)
-        server = self.doc.client_id
-        server_end = read_state_vector(self.doc.get_state()).get(server, 0)
-        reverted = self._revert(before, deleted, applied)
-        restore = partial.read_notes(self.doc, refused)
-        fresh: Doc[Any] = Doc(client_id=server)
-        with fresh.transaction(origin="load"):
-            fresh.apply_update(judged)
-        writes: list[bytes] = []
-        watch = fresh.observe(lambda event: writes.append(event.update))
-        with fresh.transaction(origin=KEEP):
-            partial.write_notes(fresh, restore)
-        fresh.unobserve(watch)
-        if partial.hidden_values(fresh, refused):
-            # a write-back by words cannot see them; the whole revert took them by id
-            net = self._keep(reverted, kept)
-        else:
-            # the undo wrote under the server's next ids, which the copy gives new content
-            self.types.forget(server, server_end)
-            for update in writes:
-                self.types.record(update)
-            self._bind(fresh, refused | keep)  # the policy reads these notes again
-            self._captured = []
-            net = merge_updates(structs_since(fresh, before), b"\x00" + deleted, *writes)
-        self._keep_ids_after = time.monotonic() + 9 * (time.monotonic() - started)
-        return net
-
-    def _keep(self, net: bytes | None, kept: partial.NoteValues) -> bytes | None:
-        """P261: write the accepted notes again on top of the revert, as the server."""
-        self._captured = []
-        with self.doc.transaction(origin=KEEP):
-            partial.write_notes(self.doc, kept)
-        self.policy.refresh(set(kept))
-        again = self._take_captured()
-        if again is None:
-            return net
-        return again if net is None else merge_updates(net, again)
-
-    def _parked(self, wanted: partial.NoteValues) -> list[dict[str, Any]]:
-        """P262: the words the writer wanted in each refused note, when they differ from
-        what stands (they would otherwise be lost); sent to that writer only. `text`
-        always, the other word keys (a partner's resources, an action's owner, ...) in
-        `keys` when they hold new words."""
-        standing = partial.read_notes(self.doc, set(wanted))
-        out: list[dict[str, Any]] = []
-        for note_id, value in wanted.items():
-            if value is None:
-                continue
-            was = standing.get(note_id) or {}
-            text = _words(value.get("text"))
-            new_text = bool(text.strip()) and text != _words(was.get("text"))
-            keys = {
-                key: words
-                for key in WORD_KEYS
-                if (words := _words(value.get(key))).strip() and words != _words(was.get(key))
-            }
-            if not new_text and not keys:
-                continue
-            field_id = value.get("field")
-            entry: dict[str, Any] = {
-                "id": note_id,
-                "field": field_id if isinstance(field_id, str) else None,
-                "text": text,
-            }
-            if keys:
-                entry["keys"] = keys
-            out.append(entry)
-        return out
-
     def _too_big(self, before: bytes, nbytes: int) -> bool:
         """P122: only updates that add content count; deleting stays possible on a full board."""
         if self.size.bound + nbytes <= self.size.cap:
@@ -403,29 +241,6 @@ class JudgedDoc(DurableDoc):
         cap = self.size.cap
         size = f"{cap / 1_048_576:.1f} MiB" if cap >= 1_048_576 else f"{cap // 1024} KiB"
         return f"this board is full (at most {size}); delete notes to make room"
-
-    def _revert(self, before: bytes, deleted: bytes, applied: int) -> bytes | None:
-        """Undo the refused transaction so that only the ids of what it added remain (P120).
-        Returns the net update for everyone (the offender included)."""
-        added = added_ranges(before, self.doc.get_state())
-        if added:
-            # deleted outside the undo manager's tracking, the additions are collected at once
-            with self.doc.transaction(origin=REVERT):
-                self.doc.apply_update(delete_ranges(added))
-        sets = self._delete_sets or []
-        undo_from = len(sets)
-        self._undo.undo()  # restores what the refused update deleted, as new items
-        undo_deleted = any(ds != EMPTY_DELETE_SET for ds in sets[undo_from:])
-        if deleted != EMPTY_DELETE_SET or undo_deleted:
-            # the undo manager kept those deletions from collection: a fresh copy drops them
-            self._undo.clear()
-            # the policy never took in the refused update: its notes are as they were
-            self._bind(rebuilt(self.doc), set())
-        later = [u for u in self._captured[applied:] if u != codec.EMPTY_UPDATE]
-        self._captured = []
-        if not added and deleted == EMPTY_DELETE_SET and not later:
-            return None
-        return merge_updates(structs_since(self.doc, before), b"\x00" + deleted, *later)
 
     def _reject(
         self,
@@ -502,13 +317,6 @@ class JudgedDoc(DurableDoc):
         if self.after_relayed is not None:
             self.after_relayed()
         self._compact_if_due()
-
-
-def _words(value: Any) -> str:
-    """A note key's words: a collaborative text's, or a plain string's (an action's owner)."""
-    if isinstance(value, partial.TextValue):
-        return value.value
-    return value if isinstance(value, str) else ""
 
 
 def _is_fault(exc: BaseException) -> bool:

@@ -14,6 +14,9 @@ from typing import Any
 
 from pycrdt import Doc, Map, Text
 
+from canvas_schema.board import WORD_KEYS
+
+from .docreads import size
 from .document import NOTES
 
 
@@ -54,10 +57,50 @@ def hidden_values(doc: Doc[Any], note_ids: set[str]) -> bool:
     return False
 
 
-def has_hidden(text: Text) -> bool:
-    """pycrdt counts a text's length in UTF-8 bytes of its characters plus one per other
-    item; only characters make its words."""
-    return len(text) != len(str(text).encode())
+def has_hidden(text: Text, words: str | None = None) -> bool:
+    """Whether `text` holds items besides its characters (`words`, its str() if read
+    already; P34). pycrdt counts a text's length in UTF-8 bytes of its characters plus
+    one per other item."""
+    return size(text) != len((str(text) if words is None else words).encode())
+
+
+def parked(doc: Doc[Any], wanted: NoteValues) -> list[dict[str, Any]]:
+    """P262: the words the writer wanted in each refused note, when they differ from
+    what stands in `doc` (they would otherwise be lost); sent to that writer only.
+    `text` always, the other word keys (a partner's resources, an action's owner, ...)
+    in `keys` when they hold new words."""
+    standing = read_notes(doc, set(wanted))
+    out: list[dict[str, Any]] = []
+    for note_id, value in wanted.items():
+        if value is None:
+            continue
+        was = standing.get(note_id) or {}
+        text = _words(value.get("text"))
+        new_text = bool(text.strip()) and text != _words(was.get("text"))
+        keys = {
+            key: words
+            for key in WORD_KEYS
+            if (words := _words(value.get(key))).strip() and words != _words(was.get(key))
+        }
+        if not new_text and not keys:
+            continue
+        field_id = value.get("field")
+        entry: dict[str, Any] = {
+            "id": note_id,
+            "field": field_id if isinstance(field_id, str) else None,
+            "text": text,
+        }
+        if keys:
+            entry["keys"] = keys
+        out.append(entry)
+    return out
+
+
+def _words(value: Any) -> str:
+    """A note key's words: a collaborative text's, or a plain string's (an action's owner)."""
+    if isinstance(value, TextValue):
+        return value.value
+    return value if isinstance(value, str) else ""
 
 
 def _read(value: Any) -> Any:

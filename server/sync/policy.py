@@ -23,6 +23,7 @@ from .clusters import cluster_problem
 from .dates import due_problem
 from .docreads import get_key, has_key, key_set, observe_raw, size
 from .document import CONTROL, META, NOTE_KEYS, NOTES
+from .partial import has_hidden
 from .vocabulary import Role
 
 UNTRUSTED = "client-update"
@@ -327,7 +328,7 @@ class UpdatePolicy:
             words = str(value)
             # a pycrdt Text's length is the UTF-8 bytes of its characters plus one per
             # other item: Any items among them show nowhere and count towards no limit
-            if isinstance(value, Text) and size(value) != len(words.encode()):
+            if isinstance(value, Text) and has_hidden(value, words):
                 return f"'{key}' holds values that are not text"
             if len(words) > limit:
                 return f"a note's text is at most {self.rules.max_note_chars} characters"

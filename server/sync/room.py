@@ -183,7 +183,7 @@ class Room(JudgedDoc):
                 channel.on_message(None)
             self.conns.discard(conn)
             self.release_held(conn)
-            self.release_writer(conn)
+            self.client_ids.release(conn)
             self.last_left = time.monotonic()
             if self.shared is not None:
                 self.shared.people_changed()

@@ -175,4 +175,4 @@ async def test_p117_one_connection_claims_a_bounded_number_of_client_ids(
             assert not h.closed.is_set()
             await h.send(codec.encode_sync_update(parts[16]))
             await refused_with_4510(h)
-        assert len(kit.room._writers) == 0  # released with the connection
+        assert len(kit.room.client_ids.holders) == 0  # released with the connection

@@ -15,7 +15,8 @@ from server.sync import codec, partial
 from server.sync.errors import CloseCode
 from server.sync.policy import Rules
 from tests.support import hostile as h
-from tests.support.roomkit import FIELDS, running_room
+from tests.support.pyclient import PyClient
+from tests.support.roomkit import FIELDS, RoomKit, running_room
 
 pytestmark = pytest.mark.anyio
 
@@ -139,6 +140,13 @@ async def test_p265_lock_races_do_not_close_the_connection_other_refusals_do(
             assert a.close_info is not None and a.close_info.code == CloseCode.FORBIDDEN
 
 
+async def locked_note(kit: RoomKit, m: PyClient, a: PyClient, text: str) -> None:
+    """The moderator's note "L" in field A2, which `a` has, then A2 locked."""
+    await m.add_note("L", "A2", text)
+    await a.wait_for(lambda: "L" in a.notes)
+    kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+
+
 def _text(doc: Doc[Any], note_id: str) -> Text:
     body = doc.get("notes", type=Map)[note_id]["text"]
     assert isinstance(body, Text)
@@ -225,9 +233,7 @@ async def test_p267_the_id_keeping_revert_takes_a_bounded_share_of_the_room(
 ) -> None:
     async with running_room(tmp_path, violations_before_close=100) as kit:
         async with kit.join() as a, kit.join("moderator") as m:
-            await m.add_note("L", "A2", "fest")
-            await a.wait_for(lambda: "L" in a.notes)
-            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            await locked_note(kit, m, a, "fest")
             started = time.monotonic()
             with a.doc.transaction():
                 a.notes["N1"] = Map({"field": "A1", "text": Text("eins")})
@@ -260,9 +266,7 @@ async def test_p267_a_refused_move_out_of_a_locked_field_leaves_the_note_locked(
     # back, not as the refused update left it (found by an attack session)
     async with running_room(tmp_path, violations_before_close=100) as kit:
         async with kit.join() as a, kit.join("moderator") as m:
-            await m.add_note("L", "A2", "Beschluss")
-            await a.wait_for(lambda: "L" in a.notes)
-            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            await locked_note(kit, m, a, "Beschluss")
             kit.room._keep_ids_after = 0.0 if p267 else time.monotonic() + 3600
             with a.doc.transaction():
                 a.notes["L"]["field"] = "A1"
@@ -291,9 +295,7 @@ async def test_p267_p34_values_hidden_in_a_refused_notes_text_do_not_stay(
     # leave them; P267 falls back to the revert by id
     async with running_room(tmp_path, violations_before_close=100) as kit:
         async with kit.join() as a, kit.join("moderator") as m:
-            await m.add_note("L", "A2", "fest")
-            await a.wait_for(lambda: "L" in a.notes)
-            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            await locked_note(kit, m, a, "fest")
             hidden = h.any_after(h.last_char(kit.room.doc.get_update(), "fest"), [MARK * 300])
             with a.doc.transaction():
                 a.notes["ok"] = Map({"field": "A1", "text": Text("gut")})

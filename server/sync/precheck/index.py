@@ -3,10 +3,8 @@ resolved against it: unknown ids and cycles are refused (P107-P109)."""
 
 from __future__ import annotations
 
-from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from .limits import (
     DELETED,
@@ -24,85 +22,7 @@ from .limits import (
     _malformed,
 )
 from .parse import parse_update, read_state_vector
-
-_MAX_STORED_DEPTH = 255  # deeper than every profile allows; depths above are stored as this
-
-
-@dataclass
-class _Ranges:
-    """One client's structs as merged ranges of equal parent depth, plus its type items.
-
-    Sorted arrays, not lists or sets of ints: 8 bytes an entry instead of about 40.
-    """
-
-    starts: array[int] = field(default_factory=lambda: array("q"))
-    ends: array[int] = field(default_factory=lambda: array("q"))
-    depths: bytearray = field(default_factory=bytearray)
-    types: array[int] = field(default_factory=lambda: array("q"))
-    # collected items (GC, Deleted): a deleted type is one of them once the document
-    # was rebuilt or loaded, and yrs drops what is written into any of them
-    dead_starts: array[int] = field(default_factory=lambda: array("q"))
-    dead_ends: array[int] = field(default_factory=lambda: array("q"))
-
-    def is_dead(self, clock: int) -> bool:
-        i = bisect_right(self.dead_starts, clock) - 1
-        return i >= 0 and clock < self.dead_ends[i]
-
-    def add_dead(self, start: int, end: int) -> None:
-        starts, ends = self.dead_starts, self.dead_ends
-        if starts and start == ends[-1]:
-            ends[-1] = end
-        elif not starts or start > ends[-1]:
-            starts.append(start)
-            ends.append(end)
-        else:
-            i = bisect_right(starts, start)
-            starts.insert(i, start)
-            ends.insert(i, end)
-
-    def is_type(self, clock: int) -> bool:
-        types = self.types
-        i = bisect_left(types, clock)
-        return i < len(types) and types[i] == clock
-
-    def add_type(self, clock: int) -> None:
-        types = self.types
-        if not types or clock > types[-1]:
-            types.append(clock)
-        elif not self.is_type(clock):
-            types.insert(bisect_left(types, clock), clock)
-
-    def find(self, clock: int) -> int | None:
-        i = bisect_right(self.starts, clock) - 1
-        if i >= 0 and clock < self.ends[i]:
-            return self.depths[i]
-        return None
-
-    def add(self, start: int, end: int, depth: int) -> bool:
-        """Add a struct's range; False when the room had its first clock already."""
-        depth = min(depth, _MAX_STORED_DEPTH)
-        starts, ends = self.starts, self.ends
-        new = True
-        if starts and start < ends[-1] < end:
-            start = ends[-1]  # a struct the room partly had: keep only what is new
-            new = False
-        if start >= end:
-            return False
-        if not starts or start >= ends[-1]:
-            if starts and start == ends[-1] and self.depths[-1] == depth:
-                ends[-1] = end
-                return new
-            starts.append(start)
-            ends.append(end)
-            self.depths.append(depth)
-            return new
-        if self.find(start) is not None:
-            return False  # already known (a duplicate an update may carry again)
-        i = bisect_right(starts, start)
-        starts.insert(i, start)
-        ends.insert(i, end)
-        self.depths.insert(i, depth)
-        return True
+from .ranges import Ranges
 
 
 class TypeIndex:
@@ -120,7 +40,7 @@ class TypeIndex:
         load_state: Callable[[], bytes] | None = None,
     ) -> None:
         self._ends: dict[int, int] = {}
-        self.clients: dict[int, _Ranges] | None = None if load_state else {}
+        self.clients: dict[int, Ranges] | None = None if load_state else {}
         self._load_vector = load_vector
         self._load_state = load_state
         self._stale = load_vector is not None  # ends are read from load_vector() first
@@ -145,7 +65,7 @@ class TypeIndex:
     def built(self) -> bool:
         return self.clients is not None
 
-    def _build(self) -> dict[int, _Ranges]:
+    def _build(self) -> dict[int, Ranges]:
         assert self._load_state is not None
         full = TypeIndex()
         parsed = parse_update(self._load_state(), RECORD)
@@ -220,7 +140,7 @@ class TypeIndex:
     def _add(self, parsed: Parsed) -> None:
         clients = self.clients
         assert clients is not None
-        ranges: _Ranges | None = None
+        ranges: Ranges | None = None
         last = -1
         for s, depth in zip(parsed.structs, parsed.depths, strict=True):
             client, clock, length, kind = s[0], s[1], s[2], s[3]
@@ -229,7 +149,7 @@ class TypeIndex:
             if client != last:
                 ranges = clients.get(client)
                 if ranges is None:
-                    ranges = clients[client] = _Ranges()
+                    ranges = clients[client] = Ranges()
                 last = client
             assert ranges is not None
             # a duplicate must not make a known value a type, nor a live item dead
@@ -274,23 +194,8 @@ class TypeIndex:
         if clock < self._ends.get(client, 0):
             self._ends[client] = clock
         ranges = None if self.clients is None else self.clients.get(client)
-        if ranges is None:
-            return
-        i = bisect_left(ranges.ends, clock + 1)  # the first range that reaches past clock
-        del ranges.starts[i + 1 :], ranges.ends[i + 1 :], ranges.depths[i + 1 :]
-        if i < len(ranges.starts):
-            if ranges.starts[i] >= clock:
-                del ranges.starts[i], ranges.ends[i], ranges.depths[i]
-            else:
-                ranges.ends[i] = clock
-        del ranges.types[bisect_left(ranges.types, clock) :]
-        j = bisect_left(ranges.dead_ends, clock + 1)
-        del ranges.dead_starts[j + 1 :], ranges.dead_ends[j + 1 :]
-        if j < len(ranges.dead_starts):
-            if ranges.dead_starts[j] >= clock:
-                del ranges.dead_starts[j], ranges.dead_ends[j]
-            else:
-                ranges.dead_ends[j] = clock
+        if ranges is not None:
+            ranges.cut(clock)
 
     def knows(self, client: int, clock: int) -> bool:
         if self._stale:

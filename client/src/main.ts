@@ -28,6 +28,7 @@ import { type HelloReply, isRole, type Role } from './sync/appTypes'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
 import { BoardApi } from './sync/rest'
+import { idbBarrier, UnloadTail } from './sync/unloadTail'
 import { Actions, type Ctx } from './view/actions'
 import { BoardApp, type Prefs } from './view/app'
 import { keyWords } from './view/compare'
@@ -39,6 +40,14 @@ import { columnLabel } from './view/tableRows'
 import { Toasts } from './view/toast'
 
 const isString = (v: unknown): v is string => typeof v === 'string'
+
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage
+  } catch {
+    return null // blocked by the browser's settings
+  }
+}
 const isPrefs = (v: unknown): v is Prefs =>
   typeof v === 'object' && v !== null && typeof (v as Prefs).cursors === 'boolean'
 
@@ -48,6 +57,18 @@ function start(root: HTMLElement, where: BoardLocation): void {
   const board = new Board(doc)
   const toasts = new Toasts()
   const idb = new IndexeddbPersistence(idbName(boardId), doc)
+  // after y-indexeddb's own handler, so its barrier follows y-indexeddb's write
+  const tail = new UnloadTail(
+    doc,
+    localStorageOrNull(),
+    storageKeys.unsaved(boardId),
+    idbBarrier(() => idb.db, 'updates')
+  )
+  tail.restore('unsaved')
+  window.addEventListener('pagehide', () => tail.flush())
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') tail.flush()
+  })
 
   let pid = readStored(storageKeys.pid(boardId), isString)
   if (!pid || pid.length < 32) {
@@ -285,6 +306,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
   })
   conn.awareness.on('change', () => app?.renderPresence())
   void idb.whenSynced.then(() => {
+    tail.settle()
     conn.status.set({ localReady: true })
     mount()
   })

@@ -80,3 +80,25 @@ def test_offline_edits_merge_without_loss_or_duplicates(
         [merged, "offline geschrieben", "online geschrieben", "nach dem Neuladen"]
     )
     assert comparable(server_board(shared_server, board)["notes"]) == a
+
+
+def test_a_keystroke_right_before_an_offline_reload_is_kept(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    """A reload right after typing may cut off IndexedDB's write; the page keeps the rest."""
+    board = shared_server.create_board(title="Sofort neu laden")
+    ctx = make_context()
+    page = ctx.new_page()
+    join(page, board.links["participant"], "Ada", "administration")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    shared = add_note(page, "A1", "Start")
+    ctx.set_offline(True)
+    expect(page.locator(".conn")).to_have_attribute("data-state", "offline")
+    typed = "Start"
+    for ch in "abcdefghijkl":
+        note_text(page, shared).focus()
+        page.keyboard.press("Control+End")
+        page.keyboard.type(ch)
+        typed += ch
+        page.reload()
+        expect(note_text(page, shared)).to_have_value(typed)

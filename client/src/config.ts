@@ -43,6 +43,8 @@ export const storageKeys = {
   projectorToken: (boardId: string) => `cocanvas:${boardId}:projector-token`,
   /** Parked drafts: words the server refused, kept on this device only (P262). */
   drafts: (boardId: string) => `cocanvas:${boardId}:drafts`,
+  /** This person's last words in notes' plain-string keys, kept for P266. */
+  recent: (boardId: string) => `cocanvas:${boardId}:recent`,
   /** Local edits IndexedDB had not stored when the last page went away (a Yjs update). */
   unsaved: (boardId: string) => `cocanvas:${boardId}:unsaved`,
   prefs: 'cocanvas:prefs'

@@ -111,10 +111,22 @@ function start(root: HTMLElement, where: BoardLocation): void {
   let token = where.token
   const api = new BoardApi(boardId, () => token)
   const isList = (v: unknown): v is unknown[] => Array.isArray(v)
-  const fac = new Facilitation(conn.app, boardId, {
-    read: () => readStored(storageKeys.drafts(boardId), isList),
-    write: (drafts) => writeStored(storageKeys.drafts(boardId), drafts)
-  })
+  const fac = new Facilitation(
+    conn.app,
+    boardId,
+    {
+      read: () => readStored(storageKeys.drafts(boardId), isList),
+      write: (drafts) => writeStored(storageKeys.drafts(boardId), drafts)
+    },
+    {
+      read: () => readStored(storageKeys.recent(boardId), isList),
+      write: (entries) => writeStored(storageKeys.recent(boardId), entries)
+    }
+  )
+  fac.noteWords = (note) => {
+    const d = board.data(note)
+    return d ? { owner: d.owner, due: d.due } : null
+  }
   fac.setRole(role)
   fac.setProjector(projector && role === 'moderator')
   fac.onError = (op, err) => explainRefusal(toasts, op, err)

@@ -84,6 +84,17 @@ export class Drafts {
     return n
   }
 
+  /** P266: the writer's words in notes where a concurrent write replaced them; `lost`
+   * says what this device wrote there that the note no longer shows. */
+  fromOvertaken(ev: RejectedEvent, lost: (note: string) => ParkedNote | null): number {
+    if (ev.code !== 'conflict' || ev.params.why !== 'overtaken') return 0
+    const parked = ev.notes.flatMap((n) => {
+      const p = lost(n.id)
+      return p ? [p] : []
+    })
+    return this.fromRejected({ ...ev, parked })
+  }
+
   /** Keep `parked` unless a draft of the same note already holds that text or more of it. */
   park(parked: ParkedNote, code: string, params: Record<string, string | number>): boolean {
     const same = this.list.find((d) => d.note === parked.id)

@@ -11,6 +11,7 @@ import { type DraftStorage, Drafts } from './drafts'
 import { FocusFollower } from './focus'
 import { type Permissions, permissionsFor } from './permissions'
 import { PrivateNotes } from './private'
+import { type RecentStorage, RecentWrites } from './recent'
 import { Signal } from './signal'
 import { Ballot } from './voting'
 
@@ -24,6 +25,10 @@ export class Facilitation {
   readonly focus: FocusFollower
   /** Words this person could not place, kept on this device (P262). */
   readonly drafts: Drafts
+  /** What this person last wrote into notes' plain-string keys, for P266. */
+  readonly recent: RecentWrites
+  /** A note's plain-string keys as they stand now; null: gone (set by the composition root). */
+  noteWords: (note: string) => Record<string, string> | null = () => null
   /** Late notes waiting for the moderator's decision (moderators only, P264). */
   lateNotes: LateNote[] = []
   readonly lateChanged = new Signal()
@@ -51,10 +56,16 @@ export class Facilitation {
   private projector = false
   private logSeen: number | null = null
 
-  constructor(app: AppChannel, boardId: string, drafts: DraftStorage = { read: () => [], write: () => {} }) {
+  constructor(
+    app: AppChannel,
+    boardId: string,
+    drafts: DraftStorage = { read: () => [], write: () => {} },
+    recent: RecentStorage = { read: () => [], write: () => {} }
+  ) {
     this.app = app
     this.boardId = boardId
     this.drafts = new Drafts(drafts)
+    this.recent = new RecentWrites(recent)
     this.privateNotes = new PrivateNotes(app)
     this.privateNotes.onError = (err) => this.onError('private.put', err)
     this.focus = new FocusFollower(() => this.isProjector())
@@ -183,7 +194,9 @@ export class Facilitation {
         this.setLate(ev.notes)
         break
       case 'rejected': {
-        const n = this.drafts.fromRejected(ev)
+        const n =
+          this.drafts.fromRejected(ev) +
+          this.drafts.fromOvertaken(ev, (note) => this.recent.lost(note, this.noteWords(note)))
         if (n) this.onParked(n)
         break
       }

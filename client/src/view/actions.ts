@@ -120,7 +120,11 @@ export class Actions {
 
   set(id: string, key: 'color' | 'owner' | 'due' | 'format', value: string | null): void {
     if (!this.writable() || this.noteLocked(id)) return
-    notes.setNoteKey(this.ctx().board, id, key, value)
+    const c = this.ctx()
+    notes.setNoteKey(c.board, id, key, value)
+    // words in a plain-string key can be overtaken without a trace (P266): remember them
+    if ((key === 'owner' || key === 'due') && value !== null)
+      c.fac.recent.wrote(id, c.board.data(id)?.field ?? null, key, value)
   }
 
   setDone(id: string, done: boolean): void {

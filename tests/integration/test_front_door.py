@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 import pytest
 
-from tests.integration.test_moderation import hello
+from tests.integration.test_moderation import hello, pid
 from tests.integration.test_relay_nodes import get, has_notes, owns, timer_log
 from tests.support.live import LiveServer
 from tests.support.nginx import Nginx
@@ -76,8 +76,9 @@ async def test_p350_clients_through_nginx_reach_both_nodes_and_converge(
         ]
         # round-robin, no stickiness: both nodes serve this one board
         assert await connections(a) == 2 and await connections(b) == 2
+        pids = {id(c): pid() for c in clients}  # kept on each device, like the browser's
         for i, c in enumerate(clients):
-            await hello(c, name=f"P{i}")
+            await ok(c, "hello", pid=pids[id(c)], name=f"P{i}")
             await c.add_note(f"n{i}", "A1", f"note {i}")
         expected = {f"n{i}" for i in range(4)}
         for c in clients:
@@ -125,8 +126,9 @@ async def test_p351_kill_9_of_a_node_its_clients_fail_over_through_nginx(
         clients = [
             await stack.enter_async_context(client(nginx, board.id, token)) for _ in range(4)
         ]
+        pids = {id(c): pid() for c in clients}  # kept on each device, like the browser's
         for i, c in enumerate(clients):
-            await hello(c, name=f"P{i}")
+            await ok(c, "hello", pid=pids[id(c)], name=f"P{i}")
             await c.add_note(f"n{i}", "A1", f"note {i}")
         before = {f"n{i}" for i in range(4)}
         for c in clients:
@@ -138,11 +140,12 @@ async def test_p351_kill_9_of_a_node_its_clients_fail_over_through_nginx(
         await closed(clients, on_a)
         # each dropped replica reconnects through nginx with what it had received
         live = [c for c in clients if not c.closed.is_set()]
-        for c in clients:
+        for i, c in enumerate(clients):
             if c.closed.is_set():
-                live.append(
-                    await stack.enter_async_context(client(nginx, board.id, token, doc=c.doc))
-                )
+                again = await stack.enter_async_context(client(nginx, board.id, token, doc=c.doc))
+                # the same person: their client id is theirs on b too (P117)
+                await ok(again, "hello", pid=pids[id(c)], name=f"P{i}")
+                live.append(again)
         for i, c in enumerate(live):
             await c.add_note(f"after{i}", "A2", "after the crash")
         after = before | {f"after{i}" for i in range(len(live))}

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.integration.test_counters import counted
-from tests.integration.test_moderation import hello
+from tests.integration.test_moderation import hello, pid
 from tests.support.live import Board, LiveServer
 from tests.support.ops import control, ok, refused
 from tests.support.poll import poll_until
@@ -153,7 +153,8 @@ async def test_p327_kill_9_of_a_node_clients_move_and_the_timer_ends_once(
         on_b = await stack.enter_async_context(client(b, board.id, part))
         await hello(on_b, name="B")
         async with client(a, board.id, mod) as m:
-            await hello(m, name="Moderation")
+            mod_pid = pid()  # kept on the device, like the browser's
+            await ok(m, "hello", pid=mod_pid, name="Moderation")
             assert await owns(b, 0)
             await ok(m, "timer.start", target="A1", seconds=4, lock_on_end=True)
             await m.add_note("from-a", "A2", "written before the crash")
@@ -164,6 +165,8 @@ async def test_p327_kill_9_of_a_node_clients_move_and_the_timer_ends_once(
             doc = m.doc
         # the moderator's replica reconnects to the surviving node and converges
         m2 = await stack.enter_async_context(client(b, board.id, mod, doc=doc))
+        # the same person again: their client id is theirs on b too (P117)
+        await ok(m2, "hello", pid=mod_pid, name="Moderation")
         await m2.add_note("after-crash", "A2", "written on b")
         await on_b.wait_for(lambda: "after-crash" in note_ids(on_b), 10)
         assert "from-a" in note_ids(m2)

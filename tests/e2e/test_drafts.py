@@ -16,6 +16,14 @@ from .support import add_note, expect_synced, join, note_text, notes_json, serve
 pytestmark = pytest.mark.e2e
 
 
+# the element gets a click at its centre: nothing lies over it
+UNCOVERED = """(el) => {
+  const r = el.getBoundingClientRect()
+  const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2)
+  return at !== null && (at === el || el.contains(at))
+}"""
+
+
 def moderator(make_context: Callable[..., BrowserContext], link: str) -> Page:
     page = make_context().new_page()
     join(page, link, "Mo")
@@ -111,6 +119,12 @@ def test_p260_offline_work_into_a_locked_field_parks_only_that_note_with_a_germa
     expect(note_text(away, first)).to_have_value("Start")
     tray = away.locator("[data-testid=drafts-open]")
     expect(tray).to_have_text("Entwürfe (1)")
+    # on a phone the refusal's toasts stay clear of the tray's button
+    away.set_viewport_size({"width": 390, "height": 844})
+    expect(away.locator(".toasts .toast").first).to_be_visible()
+    assert tray.evaluate(UNCOVERED), "a toast covers the drafts button"
+    shot(away, artifacts, "drafts-toasts-390x844.png")
+    away.set_viewport_size({"width": 1440, "height": 900})
     tray.click()
     draft = away.locator("dialog.drafts-modal .draft")
     expect(draft).to_have_count(1)

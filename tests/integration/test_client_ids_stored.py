@@ -13,12 +13,12 @@ import pytest
 from pycrdt import Doc, Map, Text
 
 from server.sync import codec
-from server.sync.errors import CloseCode
 from tests.integration.test_relay_nodes import client, has_notes, nodes  # noqa: F401
 from tests.support.live import LiveServer
 from tests.support.ops import ok
 from tests.support.poll import poll_until
 from tests.support.pyclient import PyClient
+from tests.unit.test_client_ids import refused_with_4510
 
 pytestmark = pytest.mark.anyio
 
@@ -31,12 +31,6 @@ def ahead_under(c: PyClient, client_id: int, note_id: str) -> bytes:
     with fake.transaction():
         fake.get("notes", type=Map)[note_id] = Map({"field": "A1", "text": Text("Spam")})
     return fake.get_update(have)
-
-
-async def refused_with_4510(c: PyClient) -> None:
-    with anyio.fail_after(10):
-        await c.closed.wait()
-    assert c.close_info is not None and c.close_info.code == CloseCode.CLIENT_ID_IN_USE
 
 
 async def unloaded(server: LiveServer) -> bool:

@@ -37,7 +37,6 @@ from .sync.policy import Rules
 from .sync.room import Room, RoomConfig
 from .sync.rooms import RoomFactory, Rooms
 from .sync.vocabulary import SnapshotKind
-from .sync.writers import WRITERS
 from .throttle import Guards
 from .upgrade import restorable_state, upgrade_stored
 
@@ -119,15 +118,6 @@ def room_builder(
             held=guards.held,
         )
         room = Room(record.id, doc, store, config, loaded.last_seq, metrics.observe_update)
-        # P117: the ids people hold outlast a load, and are the same on every node
-        room.client_ids.load(await store.get_secrets(record.id, WRITERS))
-
-        async def save_writer(client: int, author: str) -> None:
-            await store.put_secret(record.id, WRITERS, str(client), author.encode())
-            if room.shared is not None:
-                room.shared.secrets_changed(WRITERS)
-
-        room.client_ids.save = save_writer
 
         async def snapshot(label: str, kind: SnapshotKind) -> SnapshotInfo:
             return await snapshot_room(store, room, label, kind)
@@ -169,14 +159,7 @@ def room_builder(
             room.shared = link
             room.after_relayed = facilitation.refresh  # a timer set elsewhere wakes ours
             link.on_all_left = facilitation.all_left
-
-            async def secrets_changed(kind: str) -> None:
-                if kind == WRITERS:
-                    room.client_ids.load(await store.get_secrets(record.id, WRITERS))
-                else:
-                    await facilitation.secrets_changed(kind)
-
-            link.on_secrets = secrets_changed
+            link.on_secrets = facilitation.secrets_changed
             await link.start()
         return room
 

@@ -24,7 +24,6 @@ from ..sync import codec
 from ..sync.document import load_doc
 from ..sync.errors import SyncError
 from ..sync.room import Room
-from ..sync.writers import WRITERS
 from .base import (
     AWARENESS,
     PEOPLE,
@@ -50,8 +49,7 @@ MAX_TALLY_BYTES = 65_536  # P293: a node's tally above this is dropped
 Task = Callable[[], Coroutine[Any, Any, None]]
 AllLeft = Callable[[], Coroutine[Any, Any, None]]
 SecretsChanged = Callable[[str], Coroutine[Any, Any, None]]
-# P331: the kinds another node may say it changed (late notes; P117's id holders)
-SECRET_KINDS = ("late", WRITERS)
+SECRET_KINDS = ("late",)  # P331: the kinds another node may say it changed
 
 
 class LinkStats:

@@ -106,7 +106,6 @@ class Room(JudgedDoc):
     async def stop(self) -> None:
         """Wait for pending commits, write the compacted state and end run() (on unload)."""
         await self.flushed()
-        await self.client_ids.saved()
         if self.broken:
             log.error(
                 "board %s: unloaded without compaction (document not reloaded)", self.board_id

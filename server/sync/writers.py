@@ -4,15 +4,13 @@ Yjs does not authenticate client ids, and structs written ahead under another wr
 id take that writer's next ids: its own edits then arrive as duplicates and vanish. So
 a room gives each client id it sees new structs under to one writer: the person (their
 author id, after hello) or, for a client that never said who it is, its connection
-while it lasts. A person's ids are stored (secrets of kind WRITERS), so they hold after
-the board unloads and on every node that serves it.
+while it lasts.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 
 from .connection import Connection
 from .errors import ClientIdInUseError
@@ -22,7 +20,6 @@ log = logging.getLogger("server.sync.room")
 
 # a Yjs client writes under one id per connection (another after a clash)
 CLIENT_IDS_PER_CONNECTION = 16
-WRITERS = "writers"  # secrets kind: client id -> the author id holding it
 
 Holder = str | Connection
 
@@ -31,25 +28,6 @@ class ClientIds:
     def __init__(self) -> None:
         self.holders: dict[int, Holder] = {}  # client id -> an author id, or a connection
         self._held: dict[Holder, set[int]] = {}  # the other way round
-        # stores an id a person claimed (set by the composition root)
-        self.save: Callable[[int, str], Awaitable[None]] | None = None
-        self._saving: set[asyncio.Task[None]] = set()
-
-    def load(self, stored: Mapping[str, bytes]) -> None:
-        """Take the person holders stored by this or another node. A stored person
-        outranks a connection that claimed the id here meanwhile: they were first."""
-        for key, value in stored.items():
-            try:
-                client, author = int(key), value.decode()
-            except (ValueError, UnicodeDecodeError):
-                continue  # not written by this server: ignore rather than fail the load
-            before = self.holders.get(client)
-            if before == author or isinstance(before, str):
-                continue  # a person here already holds it; this node's claim was stored
-            if before is not None:
-                self._held.get(before, set()).discard(client)
-            self.holders[client] = author
-            self._held.setdefault(author, set()).add(client)
 
     def check(
         self,
@@ -92,28 +70,6 @@ class ClientIds:
                 self._held.get(before, set()).discard(client)
             self.holders[client] = me
             mine.add(client)
-            if isinstance(me, str):
-                self._store(client, me)
-
-    def _store(self, client: int, author: str) -> None:
-        if self.save is None:
-            return
-        task = asyncio.get_running_loop().create_task(self._saved(self.save(client, author)))
-        self._saving.add(task)
-        task.add_done_callback(self._saving.discard)
-
-    @staticmethod
-    async def _saved(saving: Awaitable[None]) -> None:
-        try:
-            await saving
-        except Exception:
-            # the claim holds while the board is loaded; only its later unload loses it
-            log.exception("could not store a client id's writer (P117)")
-
-    async def saved(self) -> None:
-        """Wait until every claim so far is stored (before the board unloads)."""
-        if self._saving:
-            await asyncio.wait(set(self._saving))
 
     def release(self, conn: Connection) -> None:
         """A connection ended; the ids it held without a person are free."""

@@ -14,7 +14,6 @@ from pycrdt import Doc, Map, Text, merge_updates
 
 from server.sync import codec
 from server.sync.errors import CloseCode
-from server.sync.writers import ClientIds
 from tests.support.ops import ok
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import RoomKit, running_room
@@ -177,40 +176,3 @@ async def test_p117_one_connection_claims_a_bounded_number_of_client_ids(
             await h.send(codec.encode_sync_update(parts[16]))
             await refused_with_4510(h)
         assert len(kit.room.client_ids.holders) == 0  # released with the connection
-
-
-async def test_p117_a_persons_claims_are_stored_a_connections_are_not(tmp_path: Path) -> None:
-    saved: list[tuple[int, str]] = []
-
-    async def save(client: int, author: str) -> None:
-        saved.append((client, author))
-
-    async with running_room(tmp_path) as kit:
-        kit.room.client_ids.save = save
-        async with kit.join() as anon, kit.join() as person:
-            await anon.add_note("A", "A1", "ohne Namen")
-            await anon.request("clock")
-            reply = await ok(person, "hello", pid=secrets.token_urlsafe(24))
-            await person.add_note("P", "A1", "mit Namen")
-            await person.request("clock")
-            await kit.room.client_ids.saved()
-        assert saved == [(person.doc.client_id, reply["author_id"])]
-
-
-def test_p117_stored_holders_outrank_a_connection_and_junk_is_skipped() -> None:
-    ids = ClientIds()
-    conn = object()
-    ids.holders[5] = conn  # type: ignore[assignment]
-    ids._held[conn] = {5}  # type: ignore[index]
-    ids.holders[6] = "author-here"
-    ids.load(
-        {
-            "5": b"author-stored",
-            "6": b"author-elsewhere",
-            "7": b"author-seven",
-            "x": b"author-x",
-            "8": b"\xff\xfe",
-        }
-    )
-    assert ids.holders == {5: "author-stored", 6: "author-here", 7: "author-seven"}
-    assert ids._held[conn] == set()  # type: ignore[index]

@@ -87,6 +87,9 @@ class Connection:
         self.role = role
         self.client = client  # address key for per-address limits (P160)
         self.author_id: str | None = None
+        # P117: the author a valid pid proved in a hello refused for another reason (a
+        # group no longer offered); only the client-id check reads it
+        self.proven_author: str | None = None
         self.name: str | None = None
         self.group: str | None = None
         self.speaks_app = False

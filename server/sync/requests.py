@@ -130,7 +130,14 @@ async def hello(room: RequestRoom, conn: Connection, request: appmsg.Request) ->
             )
     if name is not None and (not isinstance(name, str) or len(name) > 80):
         raise appmsg.AppError(appmsg.ErrorCode.INVALID, "'name' is at most 80 characters")
-    check_group(room, group)
+    try:
+        check_group(room, group)
+    except appmsg.AppError:
+        # P117: whoever knows the pid is that person, for their own client ids at least,
+        # until their client asks again without the group
+        if conn.author_id is None:
+            conn.proven_author = author_id
+        raise
     if author_id is not None and author_id != conn.author_id:
         _admit_author(room, conn, author_id)
     conn.author_id = author_id

@@ -41,7 +41,7 @@ class ClientIds:
         (`server`), holds; otherwise take the ids it names first. Claims count only
         once the whole update passes; a connection claims at most
         CLIENT_IDS_PER_CONNECTION ids. `knows(client, clock)`: the room has that id."""
-        me: Holder = conn.author_id or conn
+        me: Holder = conn.author_id or conn.proven_author or conn
         claims: list[int] = []
         for client, end in parsed.end_clocks.items():
             holder = self.holders.get(client)

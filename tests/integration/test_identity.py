@@ -6,7 +6,9 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from pycrdt import Map, Text
 
+from server.sync import codec
 from tests.support.live import LiveServer
 from tests.support.ops import control, ok, refused
 from tests.support.pyclient import PyClient
@@ -112,3 +114,36 @@ async def test_p141_private_notes_and_votes_carry_only_offered_groups(
         await ok(m, "private.reveal", field="B1")
         await p.wait_for(lambda: "pn1" in p.notes)
         assert p.view()["notes"]["pn1"]["group"] == "youth"
+
+
+async def test_p117_p141_a_writer_whose_group_was_dropped_keeps_their_client_id(
+    shared_server: LiveServer,
+) -> None:
+    """Offline with a group the moderator stopped offering: the browser's hello with that
+    group is refused, and its offline edits come before it asks again without it."""
+    board = shared_server.create_board()
+    mine = pid()
+    async with PyClient.connect(shared_server.ws, board.id, board.tokens["moderator"]) as m:
+        await m.synced.wait()
+        await ok(m, "hello", pid=pid())
+        await ok(m, "board.settings", groups=["youth", "business"])
+        token = board.tokens["participant"]
+        async with PyClient.connect(shared_server.ws, board.id, token) as w:
+            await w.synced.wait()
+            await ok(w, "hello", pid=mine, group="youth")
+            await w.add_note("W0", "A1", "online")
+            await w.request("clock")
+            replica = w.replica()
+        with replica.transaction():
+            replica.get("notes", type=Map)["W1"] = Map({"field": "A1", "text": Text("offline")})
+        await ok(m, "board.settings", groups=["business"])
+        async with PyClient.connect(shared_server.ws, board.id, token) as back:
+            await back.synced.wait()
+            await refused(back, "hello", "unknown_group", pid=mine, group="youth")
+            offline = replica.get_update(back.doc.get_state())
+            await back.send(codec.encode_sync_update(offline))
+            await back.request("clock")
+            assert not back.closed.is_set()
+            # otherwise the refused hello gave the connection no identity
+            await refused(back, "vote.cast", "invalid", note="W0")
+        await m.wait_for(lambda: "W1" in m.notes)

@@ -23,7 +23,7 @@ import { authorIdFor, userColor } from './model/author'
 import { Board } from './model/board'
 import { Canvas, getCanvas } from './model/canvas'
 import { readLog } from './model/control'
-import { createUndoManager } from './model/notes'
+import * as notes from './model/notes'
 import { type HelloReply, isRole, type Role } from './sync/appTypes'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
@@ -87,7 +87,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
   let app: BoardApp | null = null
   let canvas: Canvas | null = null
   let presence: Presence | null = null
-  const undo = createUndoManager(board)
+  const undo = notes.createUndoManager(board)
 
   let projector = readSession(projectorKey(boardId)) === '1'
   const conn = connect(doc, where, {
@@ -123,6 +123,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
       write: (entries) => writeStored(storageKeys.recent(boardId), entries)
     }
   )
+  fac.keyOvertaken = (note, key, at) => at === null || notes.keyOvertaken(board, note, key, at)
   fac.noteWords = (note) => {
     const d = board.data(note)
     return d ? { owner: d.owner, due: d.due } : null

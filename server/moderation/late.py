@@ -95,7 +95,13 @@ class LateNotes(RoomExtension):
             "group": conn.group,
             "created_at": now_ms(),
         }
-        self.notes[late_id] = {"owner": conn.author_id, "note": note}
+        entry: dict[str, Any] = {"owner": conn.author_id, "note": note}
+        # the writer's note the words continue (typed on as its field locked)
+        origin = arg_str(req, "note", 64, required=False)
+        if origin:
+            entry["origin"] = origin
+            note["continues"] = origin
+        self.notes[late_id] = entry
         await self._save(late_id)
         self.notify()
         return {"id": late_id}
@@ -115,14 +121,19 @@ class LateNotes(RoomExtension):
         if len(note_ids(room)) >= room.config.rules.max_notes:
             raise AppError(ErrorCode.LIMIT, "this board is full")
         field = note["field"]
+        placed = late_id
 
         def place(doc: Doc[Any]) -> None:
+            nonlocal placed
             text = note.pop("text")
+            note.pop("continues", None)
+            notes = doc.get(NOTES, type=Map)
+            if _continue(notes, entry, field, text):
+                placed = entry["origin"]
+                return
             values = {k: v for k, v in note.items() if v is not None}
             values["author_id"] = entry["owner"]
-            doc.get(NOTES, type=Map)[late_id] = Map(
-                {"x": 0.5, "y": 0.5, **values, "text": Text(text)}
-            )
+            notes[late_id] = Map({"x": 0.5, "y": 0.5, **values, "text": Text(text)})
 
         apply_control(
             room,
@@ -133,12 +144,12 @@ class LateNotes(RoomExtension):
             {"field": field},
             place,
         )
-        room.policy.refresh({late_id})
+        room.policy.refresh({placed})
         del self.notes[late_id]
         await self._save(late_id)
         await stored(room)
         self.notify()
-        return {"id": late_id}
+        return {"id": placed}
 
     async def dismiss(self, room: Room, conn: Connection, req: Request) -> dict[str, Any]:
         late_id, entry = self._take(req)
@@ -151,3 +162,24 @@ class LateNotes(RoomExtension):
         await stored(room)
         self.notify()
         return {}
+
+
+def _continue(notes: Map[Any], entry: Mapping[str, Any], field: str, text: str) -> bool:
+    """Add the late words to the writer's own note when they continue it: the note is
+    still theirs, in that field, and its text is where the words begin (a lock came while
+    they typed). Otherwise the late note becomes a note of its own."""
+    origin = entry.get("origin")
+    note = notes.get(origin) if isinstance(origin, str) else None
+    if not isinstance(note, Map) or note.get("field") != field:
+        return False
+    if note.get("author_id") != entry["owner"]:
+        return False
+    current = note.get("text")
+    if not isinstance(current, Text):
+        return False
+    have = str(current)
+    if not text.startswith(have):
+        return False
+    if len(text) > len(have):
+        current += text[len(have) :]
+    return True

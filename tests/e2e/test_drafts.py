@@ -77,15 +77,15 @@ def test_p262_lock_while_typing_keeps_the_words_as_a_draft_the_moderator_accepts
     item = mod.locator("dialog.drafts-modal .late-note")
     expect(item).to_contain_text("Wir brauchen mehr Zeit")
     expect(item).to_contain_text("Ada")
+    expect(item).to_contain_text("Ergänzt eine Notiz, die schon im Feld steht")
     shot(mod, artifacts, "drafts-late-notes-moderator-1440x900.png")
     item.get_by_role("button", name="Ins Feld aufnehmen").click()
     expect(mod.locator("dialog.drafts-modal .late-note")).to_have_count(0)
 
-    ada.wait_for_function(
-        "() => Object.values(window.cocanvas.notes()).some("
-        "n => n.field === 'C1' && n.text === 'Wir brauchen mehr Zeit')"
-    )
-    assert any(n["field"] == "C1" for n in notes_json(mod).values())
+    # her note is completed, not written a second time
+    expect(note_text(ada, note_id)).to_have_value("Wir brauchen mehr Zeit")
+    expect(note_text(mod, note_id)).to_have_value("Wir brauchen mehr Zeit")
+    assert [i for i, n in notes_json(mod).items() if n["field"] == "C1"] == [note_id]
     expect(ada.locator("#field-C1 .field-lock")).to_be_visible()
 
 

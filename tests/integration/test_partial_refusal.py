@@ -265,6 +265,39 @@ async def test_p264_a_late_note_reaches_moderators_and_is_accepted_into_a_locked
         assert again["error"]["code"] == "not_found"
 
 
+async def test_p264_a_late_note_that_continues_the_writers_note_completes_it(
+    start_server: Callable[..., LiveServer],
+) -> None:
+    """A lock came while Pia typed: the note stands with what arrived, her draft holds
+    all of it. Accepting her late note completes her note instead of adding a second,
+    nearly the same; words that do not continue it still make a note of their own."""
+    server = start_server()
+    board = server.create_board()
+    async with (
+        PyClient.connect(server.ws, board.id, board.tokens["moderator"]) as m,
+        PyClient.connect(server.ws, board.id, board.tokens["participant"]) as p,
+    ):
+        for c in (m, p):
+            await c.synced.wait()
+        await ok(m, "hello", pid=secrets.token_urlsafe(24))
+        pia = (await ok(p, "hello", pid=secrets.token_urlsafe(24), name="Pia"))["author_id"]
+        await p.add_note("mine", "C1", "Wir brauchen mehr und wer", author_id=pia)
+        await m.wait_for(lambda: "mine" in m.notes)
+        await ok(m, "lock.set", field="C1", locked=True)
+        longer = "Wir brauchen mehr und wer sich kümmert"
+        late_id = (await ok(p, "late.put", field="C1", text=longer, note="mine"))["id"]
+        await m.wait_for(lambda: bool(events(m, "late.notes")))
+        assert events(m, "late.notes")[-1]["notes"][0]["continues"] == "mine"
+        assert (await ok(m, "late.accept", note=late_id))["id"] == "mine"
+        await p.wait_for(lambda: p.view()["notes"]["mine"]["text"] == longer)
+        assert late_id not in p.notes and len(p.notes) == 1
+        # not a continuation (the note says something else now): a note of its own
+        other = (await ok(p, "late.put", field="C1", text="Ganz anders", note="mine"))["id"]
+        assert (await ok(m, "late.accept", note=other))["id"] == other
+        await p.wait_for(lambda: other in p.notes)
+        assert p.view()["notes"]["mine"]["text"] == longer
+
+
 async def test_p262_a_full_board_refuses_the_catch_up_whole_and_hands_every_word_back(
     start_server: Callable[..., LiveServer],
 ) -> None:

@@ -46,6 +46,14 @@ describe('recent writes (P266)', () => {
     expect(recent.lost('n3', { owner: 'x' })).toBeNull()
   })
 
+  it('hands back only words that lost, not ones someone changed after seeing them', () => {
+    const { recent } = memory()
+    recent.wrote('n1', 'C3', 'owner', 'Ordnungsamt', [7, 1])
+    recent.wrote('n1', 'C3', 'due', '2026-12-24', [7, 2])
+    const lost = recent.lost('n1', { owner: 'Grünflächenamt', due: '2027-01-08' }, (key) => key === 'due')
+    expect(lost?.keys).toEqual({ due: '2026-12-24' })
+  })
+
   it('hands back every word of a note that is gone', () => {
     const { recent } = memory()
     recent.wrote('n1', 'C3', 'owner', 'Ordnungsamt')

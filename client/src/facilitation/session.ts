@@ -29,6 +29,8 @@ export class Facilitation {
   readonly recent: RecentWrites
   /** A note's plain-string keys as they stand now; null: gone (set by the composition root). */
   noteWords: (note: string) => Record<string, string> | null = () => null
+  /** Whether a key's value written at an item id lost to an unseen write (set likewise). */
+  keyOvertaken: (note: string, key: string, at: [number, number] | null) => boolean = () => true
   /** Late notes waiting for the moderator's decision (moderators only, P264). */
   lateNotes: LateNote[] = []
   readonly lateChanged = new Signal()
@@ -143,7 +145,8 @@ export class Facilitation {
   async handIn(draftId: string, field: string): Promise<boolean> {
     const d = this.drafts.get(draftId)
     if (!d) return false
-    const reply = await this.run('late.put', { field, text: d.text })
+    // a draft of a note of theirs may continue it: accepting then completes that note
+    const reply = await this.run('late.put', d.note ? { field, text: d.text, note: d.note } : { field, text: d.text })
     if (reply) this.drafts.remove(draftId)
     return reply !== null
   }
@@ -196,7 +199,9 @@ export class Facilitation {
       case 'rejected': {
         const n =
           this.drafts.fromRejected(ev) +
-          this.drafts.fromOvertaken(ev, (note) => this.recent.lost(note, this.noteWords(note)))
+          this.drafts.fromOvertaken(ev, (note) =>
+            this.recent.lost(note, this.noteWords(note), (key, at) => this.keyOvertaken(note, key, at))
+          )
         if (n) this.onParked(n)
         break
       }

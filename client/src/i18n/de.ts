@@ -192,6 +192,7 @@ export const de = {
     'Teilnehmende haben diese Texte nach dem Sperren eines Feldes eingereicht. Nehmen Sie sie ins Feld auf oder lehnen Sie sie ab.',
   'late.empty': 'Keine späten Notizen.',
   'late.for': 'für {field}, von {author}',
+  'late.continues': 'Ergänzt eine Notiz, die schon im Feld steht: Beim Aufnehmen wird sie vervollständigt.',
   'late.accept': 'Ins Feld aufnehmen',
   'late.dismiss': 'Ablehnen',
   'rejected.detail': 'Grund: {reason}',

@@ -175,6 +175,7 @@ export const en: Record<MessageKey, string> = {
     'Participants handed these texts in after a field was locked. Accept them into the field or dismiss them.',
   'late.empty': 'No late notes.',
   'late.for': 'for {field}, by {author}',
+  'late.continues': 'Continues a note already in the field: accepting completes it.',
   'late.accept': 'Accept into the field',
   'late.dismiss': 'Dismiss',
   'rejected.detail': 'Reason: {reason}',

@@ -111,6 +111,30 @@ export function setNoteKey(
   }, LOCAL_ORIGIN)
 }
 
+/** Where a note's key was written: the Yjs id of the item holding its value now. */
+export type KeyAt = [client: number, clock: number]
+
+export function keyAt(board: Board, id: string, key: string): KeyAt | null {
+  const item = board.note(id)?._map.get(key)
+  return item ? [item.id.client, item.id.clock] : null
+}
+
+/** P266: whether the value written at `at` lost to a write made without seeing it. Yjs
+ * keeps a key's values in a list, the one standing last; a write that saw ours names
+ * ours as its origin. Unknown (the note or our item gone) counts as lost: words are
+ * parked once too often rather than never. */
+export function keyOvertaken(board: Board, id: string, key: string, at: KeyAt): boolean {
+  let item = board.note(id)?._map.get(key) ?? null
+  let first = true
+  while (item) {
+    if (item.id.client === at[0] && item.id.clock === at[1]) return !first
+    if (item.origin && item.origin.client === at[0] && item.origin.clock === at[1]) return false
+    item = item.left
+    first = false
+  }
+  return true
+}
+
 export function setDone(board: Board, id: string, done: boolean): void {
   const note = board.note(id)
   if (!note) return

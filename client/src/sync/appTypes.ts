@@ -81,7 +81,8 @@ export interface OpArgs {
   'private.reveal': { field: string }
   'private.put': PrivateNoteInput
   'private.delete': { note: string }
-  'late.put': { field: string; text: string }
+  /** `note`: the writer's note the words continue (a lock came while they typed). */
+  'late.put': { field: string; text: string; note?: string }
   'late.accept': { note: string }
   'late.dismiss': { note: string }
   'vote.open': { fields: string[]; per_person: number; max_per_note?: number }
@@ -155,6 +156,8 @@ export interface LateNote {
   author: string | null
   group: string | null
   created_at: number
+  /** The writer's own note these words continue: accepting completes it. */
+  continues: string | null
 }
 
 /** One note of an update the server refused, with the reason as a code and its values (P263). */

@@ -19,7 +19,8 @@ export function readLateNotes(list: unknown[]): LateNote[] {
       text: v.text,
       author: isStr(v.author) ? v.author : null,
       group: isStr(v.group) ? v.group : null,
-      created_at: isNum(v.created_at) ? v.created_at : 0
+      created_at: isNum(v.created_at) ? v.created_at : 0,
+      continues: isStr(v.continues) ? v.continues : null
     })
   }
   return out

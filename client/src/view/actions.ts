@@ -124,7 +124,7 @@ export class Actions {
     notes.setNoteKey(c.board, id, key, value)
     // words in a plain-string key can be overtaken without a trace (P266): remember them
     if ((key === 'owner' || key === 'due') && value !== null)
-      c.fac.recent.wrote(id, c.board.data(id)?.field ?? null, key, value)
+      c.fac.recent.wrote(id, c.board.data(id)?.field ?? null, key, value, notes.keyAt(c.board, id, key))
   }
 
   setDone(id: string, done: boolean): void {

@@ -223,6 +223,9 @@ export class DraftTray {
                     text: t('late.for', { field: name(n.field), author: n.author ?? t('note.anonymous') })
                   }),
                   h('p', { class: 'draft-quote', text: n.text, attrs: { dir: 'auto' } }),
+                  n.continues && this.ctx.board.note(n.continues)
+                    ? h('p', { class: 'drafts-intro', text: t('late.continues') })
+                    : null,
                   h(
                     'div',
                     { class: 'draft-actions' },

@@ -20,7 +20,7 @@ from pycrdt import Doc
 from tests.support.live import LiveServer
 from tests.support.pyclient import PyClient
 
-from .support import add_note, expect_synced, join, note
+from .support import add_note, expect_synced, join, note, notes_json
 from .test_drafts import moderator
 
 pytestmark = pytest.mark.e2e
@@ -97,7 +97,7 @@ def test_p266_a_moderator_whose_colour_was_overtaken_is_told(
     mod.context.set_offline(False)
     expect_synced(mod)
 
-    told = mod.locator(".toasts .toast", has_text="im selben Moment dieselbe Notiz")
+    told = mod.locator(".toasts .toast", has_text="ohne Ihre Änderung zu sehen")
     expect(told).to_be_visible()
     expect(told).to_contain_text("Ihre Änderung wurde dabei überschrieben")
     expect(told).not_to_contain_text("nicht angenommen")  # nothing was refused
@@ -141,9 +141,7 @@ def test_p266_an_overtaken_owner_comes_back_as_a_draft(
     mod.context.set_offline(False)
     expect_synced(mod)
 
-    expect(
-        mod.locator(".toasts .toast", has_text="im selben Moment dieselbe Notiz")
-    ).to_be_visible()
+    expect(mod.locator(".toasts .toast", has_text="ohne Ihre Änderung zu sehen")).to_be_visible()
     for page in (mod, ben):
         page.wait_for_function(
             "(id) => window.cocanvas.notes()[id].owner === 'Grünflächenamt'", arg=note_id
@@ -154,4 +152,14 @@ def test_p266_an_overtaken_owner_comes_back_as_a_draft(
     draft = mod.locator("dialog.drafts-modal .draft")
     expect(draft).to_have_count(1)
     expect(draft.locator("textarea")).to_have_value(re.compile(r"^[^\n]+: Ordnungsamt$"))
+    expect(draft).to_contain_text("Zur Notiz „Bänke aufstellen“")
+    # its words go back into that task, not into a task of their own
+    expect(draft.get_by_role("button", name="Als späte Notiz einreichen")).to_have_count(0)
     mod.screenshot(path=str(artifacts / "overtaken-owner-draft-1440x900.png"))
+    draft.get_by_role("button", name="Wieder eintragen").click()
+    expect(mod.locator("dialog.drafts-modal .draft")).to_have_count(0)
+    for page in (mod, ben):
+        page.wait_for_function(
+            "(id) => window.cocanvas.notes()[id].owner === 'Ordnungsamt'", arg=note_id
+        )
+    assert len(notes_json(ben)) == 1

@@ -17,6 +17,9 @@ export interface Draft {
   code: string
   params: Record<string, string | number>
   at: number
+  /** Values of the note's plain-string keys a concurrent write replaced (P266): they can
+   * be written back into that note. */
+  keys?: Record<string, string>
 }
 
 export interface DraftStorage {
@@ -37,7 +40,9 @@ function isDraft(v: unknown): v is Draft {
     (d.field === null || typeof d.field === 'string') &&
     (d.note === null || typeof d.note === 'string') &&
     typeof d.params === 'object' &&
-    d.params !== null
+    d.params !== null &&
+    (d.keys === undefined ||
+      (typeof d.keys === 'object' && d.keys !== null && Object.values(d.keys).every((v) => typeof v === 'string')))
   )
 }
 
@@ -92,7 +97,13 @@ export class Drafts {
       const p = lost(n.id)
       return p ? [p] : []
     })
-    return this.fromRejected({ ...ev, parked })
+    const n = this.fromRejected({ ...ev, parked })
+    for (const p of parked) {
+      const d = this.list.filter((x) => x.note === p.id).at(-1)
+      if (d && p.keys) d.keys = { ...(d.keys ?? {}), ...p.keys }
+    }
+    if (n) this.save()
+    return n
   }
 
   /** Keep `parked` unless a draft of the same note already holds that text or more of it. */

@@ -164,7 +164,7 @@ export const de = {
     'Das Board ist voll. Bitte löschen Sie Notizen, um Platz zu schaffen; Ihre Änderung wurde zurückgenommen.',
   'rejected.root': 'Diesen Teil des Boards ändert nur der Server. Ihre Änderung wurde zurückgenommen.',
   'rejected.overtaken':
-    'Jemand hat im selben Moment dieselbe Notiz geändert; Ihre Änderung wurde dabei überschrieben. Bitte sehen Sie sich die Notiz an.',
+    'Jemand hat dieselbe Notiz geändert, ohne Ihre Änderung zu sehen (etwa während Sie offline waren); Ihre Änderung wurde dabei überschrieben. Bitte sehen Sie sich die Notiz an.',
   'rejected.partial': 'Alles andere ist angekommen (nicht angenommen: {count}).',
   'drafts.reason.typing': 'Das Feld {field} wurde gesperrt, während Sie schrieben.',
   'drafts.parked': 'Ihr Text ist nicht verloren: Er liegt als Entwurf bereit.',
@@ -192,6 +192,9 @@ export const de = {
     'Teilnehmende haben diese Texte nach dem Sperren eines Feldes eingereicht. Nehmen Sie sie ins Feld auf oder lehnen Sie sie ab.',
   'late.empty': 'Keine späten Notizen.',
   'late.for': 'für {field}, von {author}',
+  'drafts.of': 'Zur Notiz „{text}“',
+  'drafts.restore': 'Wieder eintragen',
+  'drafts.restored': 'Wieder in die Notiz eingetragen.',
   'late.continues': 'Ergänzt eine Notiz, die schon im Feld steht: Beim Aufnehmen wird sie vervollständigt.',
   'late.accept': 'Ins Feld aufnehmen',
   'late.dismiss': 'Ablehnen',

@@ -149,7 +149,7 @@ export const en: Record<MessageKey, string> = {
   'rejected.limit.bytes': 'This board is full. Please delete notes to make room; your change was undone.',
   'rejected.root': 'Only the server changes this part of the board. Your change was undone.',
   'rejected.overtaken':
-    'Someone changed the same note at the same moment, and your change was replaced. Please check the note.',
+    'Someone changed the same note without seeing your change (for example while you were offline), and your change was replaced. Please check the note.',
   'rejected.partial': 'Everything else arrived (not accepted: {count}).',
   'drafts.reason.typing': 'Field {field} was locked while you were writing.',
   'drafts.parked': 'Your text is not lost: it is kept as a draft.',
@@ -175,6 +175,9 @@ export const en: Record<MessageKey, string> = {
     'Participants handed these texts in after a field was locked. Accept them into the field or dismiss them.',
   'late.empty': 'No late notes.',
   'late.for': 'for {field}, by {author}',
+  'drafts.of': 'For the note “{text}”',
+  'drafts.restore': 'Write it back',
+  'drafts.restored': 'Written back into the note.',
   'late.continues': 'Continues a note already in the field: accepting completes it.',
   'late.accept': 'Accept into the field',
   'late.dismiss': 'Dismiss',

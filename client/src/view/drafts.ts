@@ -175,6 +175,7 @@ export class DraftTray {
       }
     })
     let armed = false
+    const restore = this.restoreButton(d, modal)
     const discard = h('button', {
       class: 'btn btn-small btn-ghost',
       text: t('drafts.discard'),
@@ -190,13 +191,47 @@ export class DraftTray {
         }
       }
     })
+    const of = restore && d.note ? ctx.board.note(d.note)?.get('text') : null
     return h(
       'li',
       { class: 'draft', attrs: { 'data-draft': d.id } },
       h('p', { class: 'draft-reason', text: refusalText(d.code, d.params, name) }),
+      of ? h('p', { class: 'drafts-intro', text: t('drafts.of', { text: excerpt(String(of)) }) }) : null,
       text,
-      h('div', { class: 'draft-actions' }, select, place, handIn, discard)
+      // words of an owner or due date: back into their note, not into a note of their own
+      restore
+        ? h('div', { class: 'draft-actions' }, restore, discard)
+        : h('div', { class: 'draft-actions' }, select, place, handIn, discard)
     )
+  }
+
+  /** P266: a button that writes overtaken owner or due words back into their note, when
+   * that note is still there and open; null otherwise. */
+  private restoreButton(d: Draft, modal: Modal): HTMLElement | null {
+    const { ctx } = this
+    const keys = d.keys
+    const noteId = d.note
+    if (!keys || !noteId || !ctx.board.note(noteId)) return null
+    return h('button', {
+      class: 'btn btn-small btn-primary',
+      text: t('drafts.restore'),
+      attrs: { type: 'button' },
+      on: {
+        click: () => {
+          const field = ctx.board.data(noteId)?.field
+          if (!ctx.board.note(noteId) || !field) return
+          if (ctx.actions.lockedFor(field)) {
+            modal.error(t('drafts.locked', { field: fieldNamer(ctx)(field) }))
+            return
+          }
+          for (const [key, value] of Object.entries(keys)) {
+            if (key === 'owner' || key === 'due') ctx.actions.set(noteId, key, value)
+          }
+          ctx.fac.drafts.remove(d.id)
+          modal.status(t('drafts.restored'))
+        }
+      }
+    })
   }
 
   // ---- late notes (moderators) --------------------------------------------------------
@@ -255,4 +290,10 @@ export class DraftTray {
       if (this.modal === modal) this.modal = null
     })
   }
+}
+
+/** The start of a note's text, to name the note. */
+function excerpt(text: string): string {
+  const one = text.replace(/\s+/gu, ' ').trim()
+  return one.length > 60 ? `${one.slice(0, 59)}…` : one
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, expect
@@ -83,7 +84,7 @@ def test_offline_edits_merge_without_loss_or_duplicates(
 
 
 def test_a_keystroke_right_before_an_offline_reload_is_kept(
-    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
 ) -> None:
     """A reload right after typing may cut off IndexedDB's write; the page keeps the rest."""
     board = shared_server.create_board(title="Sofort neu laden")
@@ -94,6 +95,11 @@ def test_a_keystroke_right_before_an_offline_reload_is_kept(
     shared = add_note(page, "A1", "Start")
     ctx.set_offline(True)
     expect(page.locator(".conn")).to_have_attribute("data-state", "offline")
+    # a phone says it in words too, not only with a red dot
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator(".conn .status-text")).to_be_visible()
+    page.screenshot(path=str(artifacts / "offline-phone-390x844.png"))
+    page.set_viewport_size({"width": 1440, "height": 900})
     typed = "Start"
     for ch in "abcdefghijkl":
         note_text(page, shared).focus()

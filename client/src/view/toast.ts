@@ -1,6 +1,7 @@
 // Short messages for people: polite for information, assertive for refused edits. A toast
 // with a key replaces the one still shown under that key, in place: repeated actions (group,
 // group again) leave one toast, and the live region reads the new text once per action.
+// Without a key the text is the key: a reconnect that parks two drafts says so once.
 import { t } from '../i18n'
 import { h } from './dom'
 
@@ -26,7 +27,7 @@ export class Toasts {
     opts: { kind?: 'info' | 'error'; detail?: string; action?: ToastAction; ms?: number; key?: string } = {}
   ): void {
     const kind = opts.kind ?? 'info'
-    const key = opts.key
+    const key = opts.key ?? `${kind}:${message}`
     const prior = key ? this.keyed.get(key) : undefined
     if (prior) {
       clearTimeout(prior.timer)

@@ -182,3 +182,35 @@ def test_a_private_note_survives_escape_then_backspace_and_delete_is_undoable(
         "() => window.cocanvas.privatePending() === 0 &&"
         " window.cocanvas.privateNotes().some(n => n.text === 'Geheimx')"
     )
+
+
+def test_tabbing_through_the_board_pans_it_and_never_scrolls_it(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    """Tab brings each control into view by panning: a scrolled viewport would put the
+    board and its overview out of step until the page is reloaded."""
+    board = shared_server.create_board(title="Nur Tastatur")
+    page = make_context().new_page()
+    join(page, board.links["participant"], "Ada", "administration")
+    wait_quiet(page)  # the name was just typed: shortcuts wait for a pause
+    page.locator(".viewport").focus()
+    before = page.evaluate("() => document.querySelector('.board').style.transform")
+    page.keyboard.press("1")  # part A, close up: the rest of the board is out of sight
+    page.wait_for_function(
+        "t => { const b = document.querySelector('.board');"
+        " return b.style.transform !== t }",
+        arg=before,
+    )
+    for _ in range(70):
+        page.keyboard.press("Tab")
+        # the pan may be animated: wait for it to end in sight
+        page.wait_for_function(IN_SIGHT_UNSCROLLED, timeout=3000)
+
+
+IN_SIGHT_UNSCROLLED = """() => {
+  const v = document.querySelector('.viewport'), a = document.activeElement
+  if (v.scrollLeft !== 0 || v.scrollTop !== 0) return false
+  if (!v.contains(a) || a === v) return true
+  const r = a.getBoundingClientRect(), w = v.getBoundingClientRect()
+  return r.right > w.left && r.left < w.right && r.bottom > w.top && r.top < w.bottom
+}"""

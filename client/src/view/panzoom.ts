@@ -14,6 +14,9 @@ const FIT_PAD = 12
 const INTERACTIVE =
   'textarea, input, select, button, a, summary, details, label, .note, .row, .field-head, .format-cards, [contenteditable]'
 
+/** `.board.animating`'s transition. */
+const ANIMATION_MS = 250
+
 export class PanZoom {
   readonly viewport: HTMLElement
   readonly content: HTMLElement
@@ -42,6 +45,9 @@ export class PanZoom {
     viewport.addEventListener('pointerup', (e) => this.onUp(e))
     viewport.addEventListener('pointercancel', (e) => this.onUp(e))
     viewport.addEventListener('focusin', (e) => this.reveal(e.target))
+    // the browser scrolls a focused element into view (Tab) even where nothing may
+    // scroll: take that as a pan, or the board and its overview drift apart
+    viewport.addEventListener('scroll', () => this.unscroll())
     viewport.addEventListener('pointerdown', () => this.setPressed(true), { capture: true })
     for (const type of ['pointerup', 'pointercancel', 'keydown'] as const)
       viewport.addEventListener(type, () => this.setPressed(false), { capture: true })
@@ -107,6 +113,14 @@ export class PanZoom {
     }
   }
 
+  private unscroll(): void {
+    const { scrollLeft: sx, scrollTop: sy } = this.viewport
+    if (!this.enabled || (sx === 0 && sy === 0)) return
+    this.viewport.scrollLeft = 0
+    this.viewport.scrollTop = 0
+    this.set({ ...this.view, x: this.view.x - sx, y: this.view.y - sy })
+  }
+
   private setPressed(on: boolean): void {
     this.pressed = on
   }
@@ -115,6 +129,13 @@ export class PanZoom {
   reveal(target: EventTarget | null): void {
     if (!this.enabled || this.pressed || !(target instanceof HTMLElement)) return
     if (target === this.viewport || target === this.content || !this.content.contains(target)) return
+    if (this.content.classList.contains('animating')) {
+      // mid-zoom the element is not where it will be: look again once the zoom ends
+      setTimeout(() => {
+        if (document.activeElement === target) this.reveal(target)
+      }, ANIMATION_MS + 20)
+      return
+    }
     const vr = this.viewport.getBoundingClientRect()
     const er = target.getBoundingClientRect()
     // whole fields and other big things are not chased; notes and controls are
@@ -223,6 +244,6 @@ export class PanZoom {
     }
     this.content.classList.add('animating')
     this.set(v)
-    setTimeout(() => this.content.classList.remove('animating'), 260)
+    setTimeout(() => this.content.classList.remove('animating'), ANIMATION_MS + 10)
   }
 }

@@ -63,7 +63,7 @@ def log_sentence(report: Report, entry: LogEntry) -> str:
     d = entry.details or {}
     t = report.t
     target = place(report, str_of(d.get("target"), 100)) if str_of(d.get("target")) else ""
-    minutes = abs(int_of(d.get("seconds")) or 0) // 60
+    minutes = _minutes(report, abs(int_of(d.get("seconds")) or 0))
     op = entry.op
     if op in ("timer.start", "timer.pause", "timer.resume", "timer.stop", "timer.done"):
         key = f"log.{op}" if target else f"log.{op}.plain"
@@ -110,9 +110,23 @@ def log_sentence(report: Report, entry: LogEntry) -> str:
         if show == "field":
             return t("log.push.field", field=place(report, str_of(d.get("field"), 100)) or "–")
         return t(f"log.push.{show}") if show in ("timer", "results") else t("log.push.clear")
+    if op in ("late.accept", "late.dismiss"):
+        return t(f"log.{op}", field=place(report, str_of(d.get("field"), 100)) or "–")
+    if op == "view.set":
+        key = "log.view.compact" if d.get("compact") is True else "log.view.full"
+        return t(key, field=place(report, str_of(d.get("field"), 100)) or "–")
     if op == "link.rotate":
         role = str_of(d.get("role"), 20)
         key = f"log.link.{role}"
         return t(key) if labels.has(report.locale, key) else t("log.link.other")
     key = f"log.{op}"
     return t(key) if op and labels.has(report.locale, key) else t("log.other")
+
+
+def _minutes(report: Report, seconds: int) -> str:
+    """Whole minutes as they are, others to a tenth in the report's language (90 s is
+    "1,5" in German, not "1")."""
+    if seconds % 60 == 0:
+        return str(seconds // 60)
+    text = f"{seconds / 60:.1f}"
+    return text.replace(".", ",") if report.locale == "de" else text

@@ -122,6 +122,31 @@ def test_log_never_shows_an_op_name_or_the_server_summary() -> None:
         assert log_sentence(report, report.log[0]) == labels.t(locale, "log.other")
 
 
+def test_every_op_the_server_logs_has_its_own_sentence_and_minutes_keep_their_seconds() -> None:
+    """An export showed "Sonstige Änderung" for an accepted late note, and a 1:30 timer
+    as "1 Min."."""
+    board = filled_board()
+    entries = [
+        ("late.accept", {"field": "A1"}),
+        ("late.dismiss", {"field": "A1"}),
+        ("view.set", {"field": "A1", "compact": True}),
+        ("join.rotate", {}),
+        ("board.recovered", {"applied": 3, "skipped": 1}),
+        ("timer.start", {"target": "A1", "seconds": 90}),
+    ]
+    board["control"]["log"] = [
+        {"at": i + 1, "by": {"role": "moderator"}, "op": op, "summary": "", "details": d}
+        for i, (op, d) in enumerate(entries)
+    ]
+    report = build_report(make_input(board=board))
+    sentences = [log_sentence(report, e) for e in report.log]
+    assert labels.t("de", "log.other") not in sentences
+    assert sentences[0] == "Späte Notiz in A1 Begriffsklärung aufgenommen"
+    assert sentences[-1] == "Timer für A1 Begriffsklärung gestartet (1,5 Min.)"
+    english = build_report(make_input(board=board, locale="en"))
+    assert log_sentence(english, english.log[-1]).endswith("(1.5 min)")
+
+
 def test_anonymized_log_keeps_sentence_details_but_no_name() -> None:
     report = build_report(make_input(anonymize=True))
     assert all(e.name is None for e in report.log)

@@ -214,7 +214,8 @@ export const de = {
   'field.add.row': 'Zeile',
   'field.add.row.label': 'Neue Zeile in {field}',
   'field.empty': 'Noch keine Notizen.',
-  'field.empty.edit': 'Noch keine Notizen. Doppelklick, Tippen oder „+ Notiz“.',
+  'field.empty.edit': 'Noch keine Notizen. Doppelklick, Doppeltippen oder „+ Notiz“.',
+  'field.empty.rows': 'Noch keine Zeilen. „+ Zeile“ legt eine an.',
   'field.notes': 'Notizen in {field}',
   'field.count': '{count} Notizen',
   'field.count.one': '1 Notiz',
@@ -758,7 +759,7 @@ export const de = {
   // snapshots
   'snap.kind.manual': 'von der Moderation gespeichert',
   'snap.kind.auto': 'automatisch gespeichert',
-  'snap.kind.part-end': 'am Ende eines Teils',
+  'snap.kind.part-end': 'am Ende eines Teils oder Felds mit Timer',
   'snap.kind.last-leave': 'als alle gegangen waren',
   'snap.kind.before-restore': 'vor dem Wiederherstellen',
   'snap.label.partEnd': 'Ende von {target}',

@@ -196,7 +196,8 @@ export const en: Record<MessageKey, string> = {
   'field.add.row': 'Row',
   'field.add.row.label': 'New row in {field}',
   'field.empty': 'No notes yet.',
-  'field.empty.edit': 'No notes yet. Double-click, tap or “+ Note”.',
+  'field.empty.edit': 'No notes yet. Double-click, double-tap or “+ Note”.',
+  'field.empty.rows': 'No rows yet. “+ Row” adds one.',
   'field.notes': 'Notes in {field}',
   'field.count': '{count} notes',
   'field.count.one': '1 note',
@@ -719,7 +720,7 @@ export const en: Record<MessageKey, string> = {
   // snapshots
   'snap.kind.manual': 'saved by the moderator',
   'snap.kind.auto': 'saved automatically',
-  'snap.kind.part-end': 'at the end of a part',
+  'snap.kind.part-end': 'at the end of a timed part or field',
   'snap.kind.last-leave': 'when everyone had left',
   'snap.kind.before-restore': 'before a restore',
   'snap.label.partEnd': 'end of {target}',

@@ -98,7 +98,10 @@ export class FieldView {
       this.privateEl,
       help
     )
-    this.empty = h('p', { class: 'field-empty', text: ctx.readOnly() ? t('field.empty') : t('field.empty.edit') })
+    this.empty = h('p', {
+      class: 'field-empty',
+      text: ctx.readOnly() ? t('field.empty') : t(rows ? 'field.empty.rows' : 'field.empty.edit')
+    })
     const body = h('div', { class: 'field-body' })
 
     if (kind === 'table' || kind === 'actions') {

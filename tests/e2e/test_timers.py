@@ -110,3 +110,25 @@ def test_p250_p252_field_timer_inside_part_timer_and_more_time_after_the_end(
     expect(log).to_contain_text("Gesperrt, weil die Zeit um ist: A2")
     expect(log).to_contain_text("läuft wieder, A2 wieder offen")
     expect(log).to_contain_text("zurück zu A: Bestand & Ziele")
+
+
+def test_p250_a_fields_end_gives_way_to_its_parts_time(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    """'Time is up' for A2 stays a while; then the bar shows part A's time again: part A
+    goes on, and '0:00' for minutes made a workshop think it was over."""
+    board = shared_server.create_board(title="Teil geht weiter")
+    mod = make_context().new_page()
+    ada = make_context().new_page()
+    join(mod, board.links["moderator"], "Mo", "administration")
+    join(ada, board.links["participant"], "Ada", "administration")
+    time = open_section(mod, "time")
+    start(time, "A", "45")
+    start(time, "A2", "0:02")
+    bar = ada.locator(".timerbar")
+    expect(bar).to_have_attribute("data-state", "done", timeout=10_000)
+    expect(bar.locator(".timer-state")).to_have_text("Zeit ist um")
+    expect(bar).to_have_attribute("data-state", "running", timeout=25_000)
+    expect(bar.locator(".timer-time")).to_have_text(PART_LEFT)
+    expect(bar).not_to_have_class(re.compile(r"\btimer-nested\b"))
+    expect(bar.locator(".timer-state")).to_be_hidden()

@@ -2,7 +2,15 @@
 // countdown on the server clock, the part's own countdown while a field timer runs inside
 // it (P250), paused / time-is-up states, and a gentle end signal (a visual pulse, a spoken
 // announcement, a tone only when switched on).
-import { currentPart, EndWatch, formatClock, remainingMs, targetLabel, timerLines } from '../facilitation/timer'
+import {
+  currentPart,
+  EndWatch,
+  formatClock,
+  isActive,
+  remainingMs,
+  targetLabel,
+  timerLines
+} from '../facilitation/timer'
 import { t, tx } from '../i18n'
 import { readAgenda, readOuterTimer, readTimer, type TimerState } from '../model/control'
 import type { Ctx } from './actions'
@@ -19,6 +27,9 @@ export interface TimerBarOptions {
   setSound: (on: boolean) => void
 }
 
+/** How long a field timer's end stays in the bar while its part's timer goes on. */
+const FIELD_END_SHOWN_MS = 15_000
+
 export class TimerBar {
   readonly el: HTMLElement
   private readonly ctx: Ctx
@@ -31,8 +42,11 @@ export class TimerBar {
   private readonly live: HTMLElement
   private readonly soundBtn: HTMLButtonElement
   private readonly ends = new EndWatch()
+  /** What the bar shows: the timer, or its part's once a field timer's end was shown. */
   private timer: TimerState
   private outer: TimerState | null
+  /** The board's timer as it is (its end is announced once). */
+  private real: TimerState
   private interval: ReturnType<typeof setInterval> | null = null
   private endedTimeout: ReturnType<typeof setTimeout> | null = null
   private minuteSaid: string | null = null
@@ -40,7 +54,7 @@ export class TimerBar {
   constructor(ctx: Ctx, opts: TimerBarOptions) {
     this.ctx = ctx
     this.opts = opts
-    this.timer = readTimer(ctx.board.control)
+    this.real = this.timer = readTimer(ctx.board.control)
     this.outer = readOuterTimer(ctx.board.control)
     this.partEl = h('span', { class: 'timer-part' })
     this.outerTimeEl = h('span', { class: 'timer-outer-time', attrs: { role: 'timer', 'aria-live': 'off' } })
@@ -73,8 +87,13 @@ export class TimerBar {
 
   /** `control` changed. */
   update(): void {
-    this.timer = readTimer(this.ctx.board.control)
-    this.outer = readOuterTimer(this.ctx.board.control)
+    this.real = readTimer(this.ctx.board.control)
+    const outer = readOuterTimer(this.ctx.board.control)
+    // a field's "time is up" stays a while, then its part's time shows again: the part
+    // goes on, and "0:00" for minutes made people think it was over
+    const settled = this.fieldEndShown(this.real, outer)
+    this.timer = settled ? (outer ?? this.real) : this.real
+    this.outer = settled ? null : outer
     const { canvas, board } = this.ctx
     const agenda = readAgenda(board.control)
     const partId = currentPart(canvas, this.timer, agenda, this.outer)
@@ -88,13 +107,24 @@ export class TimerBar {
     this.el.dataset.state = this.timer.state
     this.el.classList.toggle('timer-nested', this.outer !== null)
     this.el.hidden = !part && this.timer.state === 'idle'
-    if (this.ends.check(this.timer, this.ctx.fac.clock.now()))
-      this.signalEnd(targetLabel(canvas, this.timer.target, agenda))
+    if (this.ends.check(this.real, this.ctx.fac.clock.now()))
+      this.signalEnd(targetLabel(canvas, this.real.target, agenda))
     this.tick()
+  }
+
+  private fieldEndShown(timer: TimerState, outer: TimerState | null): boolean {
+    const now = this.ctx.fac.clock.now()
+    return (
+      timer.state === 'done' && isActive(outer) && timer.endedAt !== null && now - timer.endedAt > FIELD_END_SHOWN_MS
+    )
   }
 
   private tick(): void {
     const now = this.ctx.fac.clock.now()
+    if (this.timer === this.real && this.fieldEndShown(this.real, this.outer)) {
+      this.update()
+      return
+    }
     const left = remainingMs(this.timer, now)
     setText(this.timeEl, left === null ? '' : formatClock(left))
     this.timeEl.hidden = left === null

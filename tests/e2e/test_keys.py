@@ -197,8 +197,7 @@ def test_tabbing_through_the_board_pans_it_and_never_scrolls_it(
     before = page.evaluate("() => document.querySelector('.board').style.transform")
     page.keyboard.press("1")  # part A, close up: the rest of the board is out of sight
     page.wait_for_function(
-        "t => { const b = document.querySelector('.board');"
-        " return b.style.transform !== t }",
+        "t => { const b = document.querySelector('.board'); return b.style.transform !== t }",
         arg=before,
     )
     for _ in range(70):

@@ -490,3 +490,27 @@ def test_p284_compact_view_hides_lines_behind_more(
         )
     section.locator("[data-view='A1']").click()
     expect(viewer.locator("#field-A1")).not_to_have_class(re.compile(r"\bcompact\b"))
+
+
+def test_the_moderators_field_table_fits_the_panel(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """Every field's buttons are in reach without a sideways scroll (a scrollbar that
+    headless Chromium and many touchpads do not show)."""
+    from .test_workshop import open_section
+
+    board = shared_server.create_board(title="Felder im Griff")
+    mod = make_context().new_page()
+    join(mod, board.links["moderator"], "Mo", "administration")
+    section = open_section(mod, "fields")
+    scroll = section.locator(".table-scroll")
+    expect(scroll.locator("[data-lock='C3']")).to_be_visible()
+    overflow = scroll.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1, f"the field table is {overflow} px wider than the panel"
+    for button in ("[data-view='A1']", "[data-focus='C3']", "[data-private='B4']"):
+        box = scroll.locator(button).bounding_box()
+        panel_box = scroll.bounding_box()
+        assert box is not None and panel_box is not None
+        assert box["x"] + box["width"] <= panel_box["x"] + panel_box["width"] + 1
+    section.locator("[data-field-row='B1']").scroll_into_view_if_needed()
+    mod.screenshot(path=str(artifacts / "moderator-fields-1440x900.png"))

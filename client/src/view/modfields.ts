@@ -89,8 +89,8 @@ export class ModFields {
             { attrs: { 'data-field-row': f.id } },
             h('th', { attrs: { scope: 'row' }, text: name }),
             h('td', {}, row.lock),
-            h('td', {}, row.priv, row.reveal),
-            h('td', {}, row.focus),
+            h('td', { attrs: { 'data-label': t('mod.fields.private') } }, row.priv, row.reveal),
+            h('td', { attrs: { 'data-label': t('mod.fields.focus') } }, row.focus),
             h('td', {}, row.view)
           )
         )

@@ -514,3 +514,27 @@ def test_the_moderators_field_table_fits_the_panel(
         assert box["x"] + box["width"] <= panel_box["x"] + panel_box["width"] + 1
     section.locator("[data-field-row='B1']").scroll_into_view_if_needed()
     mod.screenshot(path=str(artifacts / "moderator-fields-1440x900.png"))
+
+
+def test_a_wide_table_field_on_a_tablet_has_its_add_button_in_reach(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    """Zoomed to B4 on a tablet, the header's '+ Zeile' sits off to the right; the one
+    under the rows is in sight and adds a row."""
+    board = shared_server.create_board(title="Partner am Tablet")
+    ctx = make_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    page = ctx.new_page()
+    join(page, board.links["participant"], "Dilek", "civil-society")
+    page.locator("[data-zoom='B4']").click()
+    below = page.locator("[data-add-below='B4']")
+    expect(below).to_be_visible()
+    page.wait_for_function(
+        """() => { const b = document.querySelector("[data-add-below='B4']").getBoundingClientRect()
+          const v = document.querySelector('.viewport').getBoundingClientRect()
+          return b.left >= v.left && b.right <= v.right
+            && b.top >= v.top && b.bottom <= v.bottom }"""
+    )
+    below.click()
+    note_id = focused_note(page)
+    page.keyboard.type("Quartiersmanagement")
+    page.wait_for_function("(id) => window.cocanvas.notes()[id]?.field === 'B4'", arg=note_id)

@@ -17,6 +17,8 @@ export class FieldView {
   readonly area: HTMLElement | null = null
   readonly tbody: HTMLTableSectionElement | null = null
   readonly addBtn: HTMLButtonElement
+  /** Table and action fields: the same button again under the rows. */
+  private addBelow: HTMLButtonElement | null = null
   /** Private notes of row fields (tables, action lists) are listed here. */
   readonly privateRows: HTMLElement | null = null
   private readonly empty: HTMLElement
@@ -132,7 +134,20 @@ export class FieldView {
         class: 'private-rows',
         attrs: { role: 'list', 'aria-label': t('private.list', { field: `${field.id} ${label}` }) }
       })
-      body.append(h('div', { class: 'rows-scroll' }, table), this.empty, this.privateRows)
+      // a second "+ Row" under the rows, on the left: zoomed in on a tablet the header's
+      // button sits off to the right of a wide table
+      const addBelow = h(
+        'button',
+        {
+          class: 'btn btn-small btn-add-below edit-only',
+          attrs: { type: 'button', 'aria-label': this.addLabel, 'data-add-below': field.id }
+        },
+        h('span', { attrs: { 'aria-hidden': 'true' }, text: '+ ' }),
+        t('field.add.row')
+      )
+      addBelow.addEventListener('click', () => onAdd({ field: field.id }))
+      this.addBelow = addBelow
+      body.append(h('div', { class: 'rows-scroll' }, table), this.empty, addBelow, this.privateRows)
     } else {
       if (kind === 'formats') body.append(formatCards(field, ctx))
       const area = h('div', {
@@ -186,9 +201,12 @@ export class FieldView {
   setLocked(on: boolean, forMe: boolean): void {
     this.lockEl.hidden = !on
     this.el.classList.toggle('locked', on)
-    this.addBtn.setAttribute('aria-disabled', String(forMe))
-    this.addBtn.setAttribute('aria-label', forMe ? `${this.addLabel} (${t('field.locked')})` : this.addLabel)
-    this.addBtn.title = forMe ? t('locked.hint') : ''
+    for (const btn of [this.addBtn, this.addBelow]) {
+      if (!btn) continue
+      btn.setAttribute('aria-disabled', String(forMe))
+      btn.setAttribute('aria-label', forMe ? `${this.addLabel} (${t('field.locked')})` : this.addLabel)
+      btn.title = forMe ? t('locked.hint') : ''
+    }
   }
 
   /** Private writing: new notes here are seen only by their author until the reveal. */

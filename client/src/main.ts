@@ -23,6 +23,7 @@ import { authorIdFor, userColor } from './model/author'
 import { Board } from './model/board'
 import { Canvas, getCanvas } from './model/canvas'
 import { readLog } from './model/control'
+import { dueWords, isValidDue } from './model/dates'
 import * as notes from './model/notes'
 import { type HelloReply, isRole, type Role } from './sync/appTypes'
 import { Presence, type UserInfo } from './sync/awareness'
@@ -131,6 +132,7 @@ function start(root: HTMLElement, where: BoardLocation): void {
   fac.setRole(role)
   fac.setProjector(projector && role === 'moderator')
   fac.onError = (op, err) => explainRefusal(toasts, op, err)
+  fac.drafts.keyValue = (key, value) => (key === 'due' && isValidDue(value) && value ? dueWords(value) : value)
   fac.drafts.keyLabel = (key, field) => (field && columnLabel(canvas?.field(field), key)) || keyWords(key)
   fac.onParked = () => {
     toasts.show(t('drafts.parked'), {

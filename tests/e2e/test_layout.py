@@ -505,6 +505,9 @@ def test_the_moderators_field_table_fits_the_panel(
     section = open_section(mod, "fields")
     scroll = section.locator(".table-scroll")
     expect(scroll.locator("[data-lock='C3']")).to_be_visible()
+    # the hidden headings must not make the page taller than the window (it scrolled away)
+    taller = mod.evaluate("() => document.scrollingElement.scrollHeight - window.innerHeight")
+    assert taller <= 0, f"the page is {taller} px taller than the window"
     overflow = scroll.evaluate("el => el.scrollWidth - el.clientWidth")
     assert overflow <= 1, f"the field table is {overflow} px wider than the panel"
     for button in ("[data-view='A1']", "[data-focus='C3']", "[data-private='B4']"):

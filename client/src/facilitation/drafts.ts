@@ -72,6 +72,8 @@ export class Drafts {
   /** Names a note key of a note meant for `field` in the reader's language (set by the
    * composition root: the field's column heading where it has one). */
   keyLabel: (key: string, field: string | null) => string = (key) => key
+  /** Writes a key's value for the reader (a due date as a date of their language). */
+  keyValue: (key: string, value: string) => string = (_key, value) => value
 
   /** Park what the server handed back; returns how many drafts are new or changed. */
   fromRejected(ev: RejectedEvent): number {
@@ -80,7 +82,9 @@ export class Drafts {
       const refusal = ev.notes.find((r) => r.id === p.id)
       const text = [
         p.text,
-        ...Object.entries(p.keys ?? {}).map(([k, v]) => `${this.keyLabel(k, p.field).replace(/[\s:?]+$/u, '')}: ${v}`)
+        ...Object.entries(p.keys ?? {}).map(
+          ([k, v]) => `${this.keyLabel(k, p.field).replace(/[\s:?]+$/u, '')}: ${this.keyValue(k, v)}`
+        )
       ]
         .filter((line) => line.trim())
         .join('\n')

@@ -195,6 +195,9 @@ export const de = {
   'drafts.of': 'Zur Notiz „{text}“',
   'drafts.restore': 'Wieder eintragen',
   'drafts.restored': 'Wieder in die Notiz eingetragen.',
+  'drafts.restore.locked':
+    'Das Feld {field} ist gerade gesperrt. Der Entwurf bleibt hier; tragen Sie ihn ein, sobald das Feld wieder offen ist.',
+  'drafts.restore.gone': 'Diese Notiz gibt es nicht mehr. Der Entwurf bleibt hier, bis Sie ihn verwerfen.',
   'late.continues': 'Ergänzt eine Notiz, die schon im Feld steht: Beim Aufnehmen wird sie vervollständigt.',
   'late.accept': 'Ins Feld aufnehmen',
   'late.dismiss': 'Ablehnen',
@@ -397,6 +400,7 @@ export const de = {
   'timer.done': 'Zeit ist um',
   'timer.ended': 'Die Zeit für {target} ist um.',
   'timer.ended.locked': 'Die Zeit für {target} ist um. Die Felder sind jetzt gesperrt.',
+  'timer.ended.locked.one': 'Die Zeit für {target} ist um. {field} ist jetzt gesperrt.',
   'timer.minute': 'Noch eine Minute für {target}.',
   'timer.sound': 'Ton am Ende der Zeit',
   'timer.sound.short': 'Ton',

@@ -178,6 +178,9 @@ export const en: Record<MessageKey, string> = {
   'drafts.of': 'For the note “{text}”',
   'drafts.restore': 'Write it back',
   'drafts.restored': 'Written back into the note.',
+  'drafts.restore.locked':
+    'The field {field} is locked right now. The draft stays here; write it back once the field is open again.',
+  'drafts.restore.gone': 'This note no longer exists. The draft stays here until you discard it.',
   'late.continues': 'Continues a note already in the field: accepting completes it.',
   'late.accept': 'Accept into the field',
   'late.dismiss': 'Dismiss',
@@ -365,6 +368,7 @@ export const en: Record<MessageKey, string> = {
   'timer.done': 'Time is up',
   'timer.ended': 'Time is up for {target}.',
   'timer.ended.locked': 'Time is up for {target}. The fields are locked now.',
+  'timer.ended.locked.one': 'Time is up for {target}. {field} is locked now.',
   'timer.minute': 'One minute left for {target}.',
   'timer.sound': 'Sound when time is up',
   'timer.sound.short': 'Sound',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isValidDue } from './dates'
+import { dueWords, isValidDue } from './dates'
 
 describe('isValidDue', () => {
   it.each(['', '2000-01-01', '2026-05-12', '2028-02-29', '2100-12-31'])('accepts %j', (value) => {
@@ -19,5 +19,12 @@ describe('isValidDue', () => {
     ' 2026-05-12'
   ])('refuses %j', (value) => {
     expect(isValidDue(value)).toBe(false)
+  })
+})
+
+describe('dueWords', () => {
+  it('writes a due date as the reader does', () => {
+    expect(dueWords('2026-12-24', 'de')).toBe('24.12.2026')
+    expect(dueWords('2026-12-24', 'en-GB')).toBe('24/12/2026')
   })
 })

@@ -4,6 +4,12 @@
 export const EARLIEST_DUE = '2000-01-01'
 export const LATEST_DUE = '2100-12-31'
 
+/** A valid due date as a reader of the page's language writes it ("24.12.2026"). */
+export function dueWords(value: string, locale = document.documentElement.lang || 'de'): string {
+  const [y, m, d] = value.split('-').map(Number)
+  return new Date(Date.UTC(y ?? 2000, (m ?? 1) - 1, d ?? 1)).toLocaleDateString(locale, { timeZone: 'UTC' })
+}
+
 /** True for '' (no date) and for real days `YYYY-MM-DD` within the range. */
 export function isValidDue(value: string): boolean {
   if (value === '') return true

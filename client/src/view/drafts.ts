@@ -2,8 +2,10 @@
 // drafts (put into an open field, hand in as a late note, discard) and, for moderators,
 // the late notes handed in (accept into the field, dismiss). Reasons come as codes and
 // parameters from the server (P263) and are worded here.
+import * as Y from 'yjs'
 import type { Draft } from '../facilitation/drafts'
 import { t, tx } from '../i18n'
+import type { LateNote } from '../sync/appTypes'
 import type { Ctx } from './actions'
 import { h } from './dom'
 import { type Modal, openModal } from './modal'
@@ -205,6 +207,15 @@ export class DraftTray {
     )
   }
 
+  /** P264: whether accepting `n` completes the writer's note, as the server decides it:
+   * the note is still in that field and its text is where the late words begin. */
+  private completes(n: LateNote): boolean {
+    const note = n.continues ? this.ctx.board.note(n.continues) : undefined
+    const text = note?.get('text')
+    if (!note || note.get('field') !== n.field || !(text instanceof Y.Text)) return false
+    return n.text.startsWith(text.toString())
+  }
+
   /** P266: a button that writes overtaken owner or due words back into their note, when
    * that note is still there and open; null otherwise. */
   private restoreButton(d: Draft, modal: Modal): HTMLElement | null {
@@ -219,9 +230,12 @@ export class DraftTray {
       on: {
         click: () => {
           const field = ctx.board.data(noteId)?.field
-          if (!ctx.board.note(noteId) || !field) return
+          if (!ctx.board.note(noteId) || !field) {
+            modal.error(t('drafts.restore.gone'))
+            return
+          }
           if (ctx.actions.lockedFor(field)) {
-            modal.error(t('drafts.locked', { field: fieldNamer(ctx)(field) }))
+            modal.error(t('drafts.restore.locked', { field: fieldNamer(ctx)(field) }))
             return
           }
           for (const [key, value] of Object.entries(keys)) {
@@ -258,9 +272,7 @@ export class DraftTray {
                     text: t('late.for', { field: name(n.field), author: n.author ?? t('note.anonymous') })
                   }),
                   h('p', { class: 'draft-quote', text: n.text, attrs: { dir: 'auto' } }),
-                  n.continues && this.ctx.board.note(n.continues)
-                    ? h('p', { class: 'drafts-intro', text: t('late.continues') })
-                    : null,
+                  this.completes(n) ? h('p', { class: 'drafts-intro', text: t('late.continues') }) : null,
                   h(
                     'div',
                     { class: 'draft-actions' },

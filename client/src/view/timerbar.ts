@@ -171,9 +171,15 @@ export class TimerBar {
     const outer = this.outer
       ? targetLabel(this.ctx.canvas, this.outer.target, readAgenda(this.ctx.board.control))
       : null
-    const words = this.timer.lockOnEnd
-      ? t('timer.ended.locked', { target: label })
-      : t('timer.ended', { target: label })
+    const locked = this.real.lockedFields
+    const words = !this.real.lockOnEnd
+      ? t('timer.ended', { target: label })
+      : locked.length === 1 && locked[0]
+        ? t('timer.ended.locked.one', {
+            target: label,
+            field: targetLabel(this.ctx.canvas, locked[0], readAgenda(this.ctx.board.control))
+          })
+        : t('timer.ended.locked', { target: label })
     this.say(outer ? `${words} ${t('timer.goes.on', { outer })}` : words)
     this.el.classList.remove('ended')
     void this.el.offsetWidth // restart the pulse

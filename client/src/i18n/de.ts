@@ -400,7 +400,7 @@ export const de = {
   'timer.done': 'Zeit ist um',
   'timer.ended': 'Die Zeit für {target} ist um.',
   'timer.ended.locked': 'Die Zeit für {target} ist um. Die Felder sind jetzt gesperrt.',
-  'timer.ended.locked.one': 'Die Zeit für {target} ist um. {field} ist jetzt gesperrt.',
+  'timer.ended.locked.field': 'Die Zeit für {target} ist um. {field} ist jetzt gesperrt.',
   'timer.minute': 'Noch eine Minute für {target}.',
   'timer.sound': 'Ton am Ende der Zeit',
   'timer.sound.short': 'Ton',

@@ -368,7 +368,7 @@ export const en: Record<MessageKey, string> = {
   'timer.done': 'Time is up',
   'timer.ended': 'Time is up for {target}.',
   'timer.ended.locked': 'Time is up for {target}. The fields are locked now.',
-  'timer.ended.locked.one': 'Time is up for {target}. {field} is locked now.',
+  'timer.ended.locked.field': 'Time is up for {target}. {field} is locked now.',
   'timer.minute': 'One minute left for {target}.',
   'timer.sound': 'Sound when time is up',
   'timer.sound.short': 'Sound',

@@ -175,7 +175,7 @@ export class TimerBar {
     const words = !this.real.lockOnEnd
       ? t('timer.ended', { target: label })
       : locked.length === 1 && locked[0]
-        ? t('timer.ended.locked.one', {
+        ? t('timer.ended.locked.field', {
             target: label,
             field: targetLabel(this.ctx.canvas, locked[0], readAgenda(this.ctx.board.control))
           })

@@ -541,3 +541,25 @@ def test_a_wide_table_field_on_a_tablet_has_its_add_button_in_reach(
     note_id = focused_note(page)
     page.keyboard.type("Quartiersmanagement")
     page.wait_for_function("(id) => window.cocanvas.notes()[id]?.field === 'B4'", arg=note_id)
+
+
+@pytest.mark.parametrize("width", [1440, 1024])
+def test_the_moderators_schedule_fits_the_panel(
+    shared_server: LiveServer,
+    make_context: Callable[..., BrowserContext],
+    artifacts: Path,
+    width: int,
+) -> None:
+    """Every schedule row's × is in reach without a sideways scroll."""
+    from .test_workshop import open_section
+
+    board = shared_server.create_board(title="Ablauf im Griff")
+    mod = make_context(viewport={"width": width, "height": 900}).new_page()
+    join(mod, board.links["moderator"], "Mo", "administration")
+    section = open_section(mod, "time")
+    scroll = section.locator(".table-scroll")
+    expect(scroll.locator("tbody tr").first).to_be_visible()
+    overflow = scroll.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 1, f"the schedule is {overflow} px wider than the panel at {width} px"
+    scroll.scroll_into_view_if_needed()
+    mod.screenshot(path=str(artifacts / f"moderator-schedule-{width}x900.png"))

@@ -27,6 +27,7 @@ from .dump import BoardDump
 from .sqlite_boards import LAST_USED, board_records, delete_board_rows, read_dump
 from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
 from .sqlite_schema import create_tables
+from .sqlite_txn import Statement
 from .startup import MARKER, mark_boards
 
 log = logging.getLogger(__name__)
@@ -247,17 +248,9 @@ class SqliteStore:
         now = time.time()
 
         if self.shared_log:
-            return self._submit(
-                lambda c: _append_shared(c, board_id, seq, update, actor, now), heavy=False
-            )
-
-        def run(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO updates (board, seq, data, actor, created_at) VALUES (?, ?, ?, ?, ?)",
-                (board_id, seq, update, actor, now),
-            )
-
-        return self._submit(run, heavy=False)
+            params = (board_id, seq, board_id, board_id, update, actor, now)
+            return self._submit(Statement(_APPEND_SHARED, params), heavy=False)
+        return self._submit(Statement(_APPEND, (board_id, seq, update, actor, now)), heavy=False)
 
     def compact(self, board_id: str, state: bytes, seq: int) -> asyncio.Future[None]:
         now = time.time()
@@ -350,14 +343,11 @@ class SqliteStore:
         return await self._read(lambda conn: read_dump(conn, board_id))
 
 
-def _append_shared(
-    conn: sqlite3.Connection, board_id: str, seq: int, update: bytes, actor: str, now: float
-) -> None:
-    """P320: with several nodes the given seq is a floor; the row takes the next free one
-    inside the commit, so it never clashes and always lands above a compaction point."""
-    conn.execute(
-        "INSERT INTO updates (board, seq, data, actor, created_at) SELECT ?, MAX(?,"
-        " COALESCE((SELECT MAX(seq) FROM updates WHERE board = ?), 0) + 1,"
-        " COALESCE((SELECT seq FROM states WHERE board = ?), 0) + 1), ?, ?, ?",
-        (board_id, seq, board_id, board_id, update, actor, now),
-    )
+_APPEND = "INSERT INTO updates (board, seq, data, actor, created_at) VALUES (?, ?, ?, ?, ?)"
+# P320: with several nodes the given seq is a floor; the row takes the next free one
+# inside the commit, so it never clashes and always lands above a compaction point
+_APPEND_SHARED = (
+    "INSERT INTO updates (board, seq, data, actor, created_at) SELECT ?, MAX(?,"
+    " COALESCE((SELECT MAX(seq) FROM updates WHERE board = ?), 0) + 1,"
+    " COALESCE((SELECT seq FROM states WHERE board = ?), 0) + 1), ?, ?, ?"
+)

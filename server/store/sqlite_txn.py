@@ -19,10 +19,28 @@ TRUNCATE_WAIT_MS = 250
 BUSY_TIMEOUT_MS = 10_000
 
 
+class Statement:
+    """A write that is one SQL statement (an append). Alone in a batch it runs without
+    BEGIN and COMMIT: SQLite makes a statement outside a transaction atomic by itself,
+    so the common commit of one keystroke costs one call into SQLite instead of three."""
+
+    __slots__ = ("sql", "params")
+
+    def __init__(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.sql = sql
+        self.params = params
+
+    def __call__(self, conn: sqlite3.Connection) -> None:
+        conn.execute(self.sql, self.params)
+
+
 def run_batch(conn: sqlite3.Connection, writes: list[Write]) -> list[tuple[bool, Any]]:
     """Run `writes` in one transaction; each result is (True, value) or (False, error)."""
     if len(writes) == 1:
-        return [run_one(conn, writes[0])]
+        write = writes[0]
+        if type(write) is Statement and not conn.in_transaction:
+            return [run_statement(conn, write)]
+        return [run_one(conn, write)]
     results: list[tuple[bool, Any]] = []
     conn.execute("BEGIN IMMEDIATE")
     try:
@@ -68,6 +86,15 @@ def run_one(conn: sqlite3.Connection, fn: Write) -> tuple[bool, Any]:
             conn.execute("ROLLBACK")
         raise
     return (True, value)
+
+
+def run_statement(conn: sqlite3.Connection, write: Statement) -> tuple[bool, Any]:
+    """One statement in autocommit mode: it is committed, or SQLite has undone it."""
+    try:
+        conn.execute(write.sql, write.params)
+    except sqlite3.Error as exc:
+        return (False, StoreError(str(exc)))
+    return (True, None)
 
 
 def checkpoint(conn: sqlite3.Connection) -> None:

@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from server.store.base import StoreError
 from server.store.sqlite_db import SqliteDb
+from server.store.sqlite_txn import Statement
 from server.sync import codec
 from server.sync.errors import CloseCode
 from tests.support.poll import poll_until
@@ -169,3 +171,31 @@ async def test_p202_commits_go_on_while_a_checkpoint_waits_for_the_disk(
     check = sqlite3.connect(tmp_path / "t.db")
     assert check.execute("SELECT count(*) FROM log").fetchone() == (8,)
     check.close()
+
+
+async def test_p367_an_append_alone_commits_as_one_statement(tmp_path: Path) -> None:
+    """A batch of one statement (the common keystroke) runs without BEGIN and COMMIT;
+    it is stored all the same, a failing one is undone and fails alone, and in a batch
+    of several it joins their transaction."""
+    seen: list[str] = []
+    async with SqliteDb(tmp_path / "t.db", create) as db:
+        await db.submit(lambda conn: conn.execute("CREATE UNIQUE INDEX one ON log (n)"))
+        assert db._wconn is not None
+        db._wconn.set_trace_callback(seen.append)
+        await db.submit(Statement("INSERT INTO log VALUES (?)", (1,)), heavy=False)
+        assert seen == ["INSERT INTO log VALUES (1)"]
+        # stored: another connection reads it
+        with sqlite3.connect(tmp_path / "t.db") as other:
+            assert other.execute("SELECT n FROM log").fetchall() == [(1,)]
+        seen.clear()
+        with pytest.raises(StoreError, match="UNIQUE"):
+            await db.submit(Statement("INSERT INTO log VALUES (?)", (1,)), heavy=False)
+        assert not db._wconn.in_transaction
+        seen.clear()
+        both = [
+            db.submit(Statement("INSERT INTO log VALUES (?)", (n,)), heavy=False) for n in (2, 3)
+        ]
+        await asyncio.gather(*both)
+        assert seen[0] == "BEGIN IMMEDIATE" and seen[-1] == "COMMIT", seen
+        rows = await db.read(lambda conn: conn.execute("SELECT n FROM log ORDER BY n").fetchall())
+        assert rows == [(1,), (2,), (3,)]

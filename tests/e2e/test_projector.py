@@ -22,7 +22,7 @@ from tests.support.live import Board, LiveServer
 from tests.support.ops import ok
 from tests.support.pyclient import PyClient
 
-from .support import join
+from .support import add_note, join
 from .test_a11y import assert_no_serious_violations
 from .test_layout import overlaps, seed
 from .test_workshop import open_section
@@ -193,9 +193,18 @@ def test_p288_p290_pushes_fill_every_projector_and_are_taken_back(
     seed(shared_server, board, {"A1": 30}, lambda f, i: TEXT[i % 3].format(i=i + 1))
     mod = make_context().new_page()
     join(mod, board.links["moderator"], "Mo")
+    ada = make_context().new_page()
+    join(ada, board.links["participant"], "Ada", "youth")
+    ada_note = add_note(ada, "A1", "Von Ada aus der Jugendgruppe")
     beamers = [projector(make_context, board.links["projector"], w, h) for w, h, _ in SIZES[:2]]
     push = open_section(mod, "push")
     expect(push.locator("[data-push=results]")).to_be_disabled()  # P289: no closed vote yet
+
+    # a locked field is marked on the overview
+    with_moderator(shared_server, board, lambda m: ok(m, "lock.set", field="A2", locked=True))
+    for page in beamers:
+        expect(page.locator("[data-tile=A2].locked .stage-tile-locked")).to_have_text("gesperrt")
+        expect(page.locator("[data-tile=A1].locked")).to_have_count(0)
 
     open_section(mod, "time")
     mod.locator("select[name=timer-target]").select_option("A")
@@ -218,11 +227,23 @@ def test_p288_p290_pushes_fill_every_projector_and_are_taken_back(
         expect(page.locator(".projector-stage.pushed[data-stage=field]")).to_be_visible(
             timeout=PUSH_MS
         )
-        expect(page.locator(".stage-note")).to_have_count(30)
+        expect(page.locator(".stage-note")).to_have_count(31)
         covers_viewport(page, ".projector-stage")
         notes = rendered(page, ".stage-note-text")
         assert notes["min"] >= least, (w, h, notes)
         inside_viewport(page, ".stage-note:last-child")
+        # the push covers the join band: its footer keeps the time and the join code
+        expect(page.locator(".projector-band")).to_be_hidden()
+        footer = page.locator(".projector-stage.pushed .stage-footer")
+        expect(footer.locator(".timer-time")).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))
+        expect(footer.locator(".timer-sound")).to_be_hidden()
+        inside_viewport(page, ".stage-footer .timer-time")
+        inside_viewport(page, ".stage-footer .join-code")
+        # Ada's note names her group, whose colour is its top edge
+        card = page.locator(f"[data-stage-note='{ada_note}']")
+        expect(card.locator(".stage-note-who")).to_have_text(re.compile(r"^Ada · "))
+        edge = card.evaluate("e => getComputedStyle(e).borderTopColor")
+        assert edge not in ("rgba(0, 0, 0, 0)", "transparent"), edge
     shot(beamers[1], artifacts, "projector-push-field-1280x720.png")
     assert_no_serious_violations(beamers[0])
 
@@ -244,6 +265,9 @@ def test_p288_p290_pushes_fill_every_projector_and_are_taken_back(
         expect(stage.locator(".stage-rank").first).to_have_attribute("data-stage-note", ids[4])
         expect(stage.locator(".stage-rank").first.locator(".stage-dots")).to_have_text("3 Punkte")
         covers_viewport(page, ".projector-stage")
+        inside_viewport(page, ".stage-footer .join-code")
+        # nobody clicks on the room's screen: the vote line has no results button there
+        expect(page.locator(".vote-banner button")).to_be_hidden()
     shot(beamers[0], artifacts, "projector-push-results-1920x1080.png")
     assert_no_serious_violations(beamers[0])
 

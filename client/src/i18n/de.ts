@@ -536,6 +536,7 @@ export const de = {
   'push.results.dots.one': '1 Punkt',
   'push.field.notes': '{count} Notizen',
   'push.field.notes.one': '1 Notiz',
+  'push.field.locked': 'gesperrt',
   'push.field.empty': 'Noch keine Notizen.',
   'projector.exit': 'Beamer-Ansicht beenden',
   'mod.time.title': 'Ablauf und Zeit',

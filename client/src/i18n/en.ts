@@ -501,6 +501,7 @@ export const en: Record<MessageKey, string> = {
   'push.results.dots.one': '1 dot',
   'push.field.notes': '{count} notes',
   'push.field.notes.one': '1 note',
+  'push.field.locked': 'locked',
   'push.field.empty': 'No notes yet.',
   'projector.exit': 'Leave projector view',
   'mod.time.title': 'Agenda and time',

@@ -107,7 +107,7 @@ export class BoardApp {
       fit: () => this.canvas.pz.fit(),
       online: () => this.conn.online
     })
-    this.voteBanner = new VoteBanner(ctx, goto)
+    this.voteBanner = new VoteBanner(ctx, goto, deps.projector)
     this.conn = new ConnectionStatus(() => ctx.fac.linkRotated)
     this.titleEl = h('h1', { class: 'board-title', attrs: { dir: 'auto' } })
     const roleBadge = h('span', { class: `role-badge role-${deps.role()}`, text: t(`role.${deps.role()}`) })

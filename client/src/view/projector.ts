@@ -36,6 +36,22 @@ function joinAddress(): { base: string; shown: string } {
   return { base: u.origin, shown: `${u.origin}${u.pathname}` }
 }
 
+/** The way to join in one line, for a pushed stage that covers the band: the address to
+ * type and the code (people who come late still see how). Null without a join code. */
+export function joinLine(code: string | null): { key: string; el: HTMLElement | null } {
+  if (!code) return { key: '', el: null }
+  const where = joinAddress()
+  const el = h(
+    'p',
+    { class: 'stage-join' },
+    `${t('projector.join')}: ${t('projector.url')} `,
+    h('strong', { class: 'stage-join-url', text: where.shown }),
+    ` ${t('projector.code')} `,
+    h('strong', { class: 'join-code', text: code })
+  )
+  return { key: `${code} ${where.shown}`, el }
+}
+
 export class ProjectorBand {
   readonly el: HTMLElement
   private readonly ctx: Ctx

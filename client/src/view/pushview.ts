@@ -6,12 +6,14 @@ import { currentPart, targetLabel } from '../facilitation/timer'
 import { resultRows } from '../facilitation/voting'
 import { t, tn, tx } from '../i18n'
 import type { NoteData } from '../model/board'
-import { readAgenda, readFocus, readOuterTimer, readTimer, readVoting } from '../model/control'
+import { readAgenda, readFocus, readLocks, readOuterTimer, readTimer, readVoting } from '../model/control'
 import { fittingSize, readPush, type Stage, stageFor, stageTextPx } from '../model/projection'
 import type { Ctx } from './actions'
 import { layoutDiagram } from './diagramLayout'
 import { clear, h, textOn } from './dom'
 import { axes } from './fields'
+import { groupColor, whoLabel } from './noteParts'
+import { joinLine } from './projector'
 import { TimerBar, type TimerBarOptions } from './timerbar'
 
 /** Ways to make many notes fit, tried in turn once the type is at its floor. */
@@ -28,7 +30,10 @@ export class ProjectorStage {
   private readonly sound: Omit<TimerBarOptions, 'large'>
   private readonly onStage: (stage: Stage) => void
   private timer: TimerBar | null = null
+  /** The timer in a pushed field's or results' footer: the band with its own is covered. */
+  private footTimer: TimerBar | null = null
   private shown = ''
+  private joinShown = ''
   private frame = 0
 
   constructor(ctx: Ctx, sound: Omit<TimerBarOptions, 'large'>, onStage: (stage: Stage) => void) {
@@ -55,8 +60,10 @@ export class ProjectorStage {
       this.el.dataset.stage = next.kind
       this.onStage(next)
     }
-    // the overview marks the current part, which the timer and the agenda decide
-    this.schedule(key !== this.shown || next.kind === 'overview')
+    // the overview marks the current part (the timer and the agenda decide) and locked
+    // fields; a pushed stage's footer shows the join code, which the moderator may renew
+    const join = next.kind !== 'overview' && next.pushed ? joinLine(this.ctx.fac.joinCode).key : ''
+    this.schedule(key !== this.shown || next.kind === 'overview' || join !== this.joinShown)
   }
 
   /** Notes changed: a shown field or the results follow. */
@@ -68,12 +75,14 @@ export class ProjectorStage {
     window.removeEventListener('resize', this.onResize)
     cancelAnimationFrame(this.frame)
     this.timer?.destroy()
+    this.footTimer?.destroy()
     this.el.remove()
   }
 
   private schedule(rebuild: boolean): void {
     if (!rebuild) {
       this.timer?.update()
+      this.footTimer?.update()
       return
     }
     cancelAnimationFrame(this.frame)
@@ -84,13 +93,29 @@ export class ProjectorStage {
     this.shown = JSON.stringify(this.stage)
     this.timer?.destroy()
     this.timer = null
+    this.footTimer?.destroy()
+    this.footTimer = null
+    this.joinShown = ''
     clear(this.el)
     const s = this.stage
     if (s.kind === 'overview') this.el.append(this.overviewStage())
     else if (s.kind === 'timer') this.el.append(this.timerStage())
     else if (s.kind === 'field') this.el.append(this.fieldStage(s.field))
     else this.el.append(this.resultsStage())
+    if (s.kind !== 'overview' && s.pushed) this.el.append(this.footer(s.kind !== 'timer'))
     this.fit()
+  }
+
+  /** A push covers the join band: its footer keeps the time (unless the timer is the push)
+   * and how to join in view. The band's timer plays the end signal; this one stays silent. */
+  private footer(withTimer: boolean): HTMLElement {
+    const join = joinLine(this.ctx.fac.joinCode)
+    this.joinShown = join.key
+    if (withTimer) {
+      this.footTimer = new TimerBar(this.ctx, { sound: () => false, setSound: () => {} })
+      this.footTimer.el.classList.add('timerbar-footer')
+    }
+    return h('footer', { class: 'stage-footer' }, this.footTimer?.el ?? null, join.el)
   }
 
   /**
@@ -150,6 +175,7 @@ export class ProjectorStage {
     const { board, canvas } = this.ctx
     const c = board.control
     const current = currentPart(canvas, readTimer(c), readAgenda(c), readOuterTimer(c))
+    const locked = readLocks(c)
     const counts = new Map<string, number>()
     for (const n of board.all()) counts.set(n.field, (counts.get(n.field) ?? 0) + 1)
     return h(
@@ -163,14 +189,16 @@ export class ProjectorStage {
         ...canvas.def.parts.flatMap((part) =>
           part.fields.map((id) => {
             const f = canvas.field(id)
+            const closed = locked.has(id)
             return h(
               'li',
               {
-                class: `stage-tile part-${part.id}${part.id === current ? ' current' : ''}`,
+                class: `stage-tile part-${part.id}${part.id === current ? ' current' : ''}${closed ? ' locked' : ''}`,
                 attrs: { 'data-tile': id }
               },
               h('span', { class: 'stage-tile-title', text: f ? `${f.id} ${tx(f.label)}` : id }),
-              h('span', { class: 'stage-tile-count', text: tn('push.field.notes', counts.get(id) ?? 0) })
+              h('span', { class: 'stage-tile-count', text: tn('push.field.notes', counts.get(id) ?? 0) }),
+              closed ? h('span', { class: 'stage-tile-locked', text: t('push.field.locked') }) : null
             )
           })
         )
@@ -216,8 +244,10 @@ export class ProjectorStage {
         attrs: { dir: 'auto' }
       }),
       ...this.details(n).map((line) => h('p', { class: 'stage-note-extra', text: line, attrs: { dir: 'auto' } })),
-      n.author ? h('p', { class: 'stage-note-who', text: n.author, attrs: { dir: 'auto' } }) : null
+      // the author and their group, as on the board; the group's colour is the top edge
+      n.author ? h('p', { class: 'stage-note-who', text: whoLabel(this.ctx, n), attrs: { dir: 'auto' } }) : null
     )
+    card.style.setProperty('--note-group', groupColor(this.ctx, n))
     card.style.setProperty('--note-bg', bg)
     card.style.setProperty('--note-ink', textOn(bg))
     return card

@@ -14,8 +14,12 @@ export class VoteBanner {
   private readonly resultsBtn: HTMLButtonElement
   private readonly table: ResultsTable
 
-  constructor(ctx: Ctx, onGoto: (noteId: string) => void) {
+  private readonly screen: boolean
+
+  /** `screen`: a projector, where nobody clicks; its stage shows the results when pushed. */
+  constructor(ctx: Ctx, onGoto: (noteId: string) => void, screen = false) {
     this.ctx = ctx
+    this.screen = screen
     this.text = h('span', { class: 'vote-banner-text', attrs: { role: 'status' } })
     this.resultsBtn = h('button', {
       class: 'btn btn-small',
@@ -58,7 +62,7 @@ export class VoteBanner {
     this.el.hidden = text === ''
     this.el.dataset.state = voting.state
     setText(this.text, text)
-    this.resultsBtn.hidden = voting.state !== 'closed'
+    this.resultsBtn.hidden = voting.state !== 'closed' || this.screen
     if (voting.state !== 'closed') this.toggle(false)
     else if (!this.panel.hidden) this.table.render(voting)
   }

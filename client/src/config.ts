@@ -47,6 +47,8 @@ export const storageKeys = {
   recent: (boardId: string) => `cocanvas:${boardId}:recent`,
   /** Local edits IndexedDB had not stored when the last page went away (a Yjs update). */
   unsaved: (boardId: string) => `cocanvas:${boardId}:unsaved`,
+  /** Every note's words, kept while this device drops its copy of the board (P117). */
+  startover: (boardId: string) => `cocanvas:${boardId}:startover`,
   prefs: 'cocanvas:prefs'
 } as const
 

@@ -25,6 +25,7 @@ import { Canvas, getCanvas } from './model/canvas'
 import { readLog } from './model/control'
 import { dueWords, isValidDue } from './model/dates'
 import * as notes from './model/notes'
+import { startOverWhenRefused } from './startOver'
 import { type HelloReply, isRole, type Role } from './sync/appTypes'
 import { Presence, type UserInfo } from './sync/awareness'
 import { connect } from './sync/provider'
@@ -170,6 +171,10 @@ function start(root: HTMLElement, where: BoardLocation): void {
     } else if (ev.ev === 'link.rotated') {
       toasts.show(t('link.rotated'), { kind: 'error', ms: 60000 })
     }
+  })
+  startOverWhenRefused(boardId, board, conn, fac, toasts, () => {
+    tail.stop()
+    return idb.clearData()
   })
   fac.ballot.changed.on(() => app?.onBallot())
   fac.privateNotes.changed.on(() => app?.onPrivate())

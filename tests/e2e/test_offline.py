@@ -108,3 +108,67 @@ def test_a_keystroke_right_before_an_offline_reload_is_kept(
         typed += ch
         page.reload()
         expect(note_text(page, shared)).to_have_value(typed)
+
+
+def test_offline_work_of_a_device_that_forgot_who_it_was_comes_back_as_drafts(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """P117: its pid gone, its IndexedDB kept, a device writes under a Yjs client id its
+    former identity holds, and every reconnect is refused (4510). It starts over from the
+    server and parks what the board does not show as drafts, instead of retrying forever."""
+    board = shared_server.create_board(title="Vergessene Sitzung")
+    link = board.links["participant"]
+    ctx = make_context()
+    away, here = ctx.new_page(), make_context().new_page()
+    join(away, link, "Ada", "administration")
+    join(here, link, "Ben", "science")
+    away.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    shared = add_note(away, "A1", "gemeinsam")
+    expect(note_text(here, shared)).to_have_value("gemeinsam")
+
+    ctx.set_offline(True)
+    expect(away.locator(".conn")).to_have_attribute("data-state", "offline")
+    offline_note = add_note(away, "A4", "offline geschrieben")
+    note_text(away, shared).focus()
+    away.keyboard.press("Control+End")
+    away.keyboard.type(" und ergänzt")
+    away.keyboard.press("Escape")
+    # the browser forgets this board's pid (and so who Ada was); IndexedDB stays
+    away.evaluate(
+        "() => Object.keys(localStorage).filter(k => k.endsWith(':pid'))"
+        ".forEach(k => localStorage.removeItem(k))"
+    )
+    away.reload()
+    expect(note_text(away, offline_note)).to_have_value("offline geschrieben")
+    sockets: list[object] = []
+    away.on("websocket", lambda ws: sockets.append(ws))
+    ctx.set_offline(False)
+
+    # the page starts over from the board and keeps the words as drafts
+    tray = away.locator("[data-testid=drafts-open]")
+    expect(tray).to_have_text("Entwürfe (2)", timeout=15_000)
+    expect_synced(away)
+    expect(note_text(away, shared)).to_have_value("gemeinsam")
+    expect(away.locator(f"[data-note='{offline_note}']")).to_have_count(0)
+    tray.click()
+    drafts = away.locator("dialog.drafts-modal .draft textarea")
+    expect(drafts).to_have_count(2)
+    assert sorted(drafts.evaluate_all("els => els.map(e => e.value)")) == [
+        "gemeinsam und ergänzt",
+        "offline geschrieben",
+    ]
+    expect(away.locator("dialog.drafts-modal .draft-reason").first).to_contain_text(
+        "nicht mehr übertragen"
+    )
+    away.screenshot(path=str(artifacts / "startover-drafts-1440x900.png"))
+    away.keyboard.press("Escape")
+    expect(away.locator("dialog.drafts-modal")).to_have_count(0)
+    # and it stays connected: no loop of refused reconnects
+    opened = len(sockets)
+    away.wait_for_timeout(3_000)
+    assert len(sockets) == opened, f"{len(sockets) - opened} reconnects in 3 s"
+    assert opened <= 8, f"{opened} connections before the page started over"
+    expect(away.locator(".conn")).to_have_attribute("data-state", "synced")
+    # a new note from this device now reaches everyone
+    fresh = add_note(away, "B1", "wieder verbunden")
+    expect(note_text(here, fresh)).to_have_value("wieder verbunden")

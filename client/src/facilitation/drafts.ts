@@ -102,12 +102,19 @@ export class Drafts {
       return p ? [p] : []
     })
     const n = this.fromRejected({ ...ev, parked })
+    if (n) this.attachKeys(parked)
+    return n
+  }
+
+  /** Let the drafts of these notes write their owner and due words back into the note
+   * (P266's "Wieder eintragen"), not only show them. */
+  attachKeys(parked: ParkedNote[]): void {
     for (const p of parked) {
       const d = this.list.filter((x) => x.note === p.id).at(-1)
-      if (d && p.keys) d.keys = { ...(d.keys ?? {}), ...p.keys }
+      const keys = Object.fromEntries(Object.entries(p.keys ?? {}).filter(([k]) => k === 'owner' || k === 'due'))
+      if (d && Object.keys(keys).length) d.keys = { ...(d.keys ?? {}), ...keys }
     }
-    if (n) this.save()
-    return n
+    this.save()
   }
 
   /** Keep `parked` unless a draft of the same note already holds that text or more of it. */

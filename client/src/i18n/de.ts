@@ -167,6 +167,12 @@ export const de = {
     'Jemand hat dieselbe Notiz geändert, ohne Ihre Änderung zu sehen (etwa während Sie offline waren); Ihre Änderung wurde dabei überschrieben. Bitte sehen Sie sich die Notiz an.',
   'rejected.partial': 'Alles andere ist angekommen (nicht angenommen: {count}).',
   'drafts.reason.typing': 'Das Feld {field} wurde gesperrt, während Sie schrieben.',
+  'drafts.reason.startover':
+    'Offline auf diesem Gerät geschrieben, ließ sich aber nicht mehr übertragen: Der Browser hatte vergessen, wer Sie hier waren.',
+  'startover.done':
+    'Dieses Gerät hat das Board neu vom Server geladen. Was es nicht mehr übertragen konnte, liegt als Entwurf bereit.',
+  'startover.failed':
+    'Ihre offline geschriebenen Änderungen lassen sich von diesem Gerät nicht mehr übertragen. Bitte kopieren Sie Ihre Texte, bevor Sie die Seite schließen.',
   'drafts.parked': 'Ihr Text ist nicht verloren: Er liegt als Entwurf bereit.',
   'drafts.open': 'Entwürfe ansehen',
   'drafts.button': 'Entwürfe ({count})',

@@ -152,6 +152,12 @@ export const en: Record<MessageKey, string> = {
     'Someone changed the same note without seeing your change (for example while you were offline), and your change was replaced. Please check the note.',
   'rejected.partial': 'Everything else arrived (not accepted: {count}).',
   'drafts.reason.typing': 'Field {field} was locked while you were writing.',
+  'drafts.reason.startover':
+    'Written offline on this device, but it could not be sent any more: the browser had forgotten who you were here.',
+  'startover.done':
+    'This device loaded the board afresh from the server. What it could not send any more waits as drafts.',
+  'startover.failed':
+    'Your offline changes cannot be sent from this device any more. Please copy your texts before you close the page.',
   'drafts.parked': 'Your text is not lost: it is kept as a draft.',
   'drafts.open': 'Show drafts',
   'drafts.button': 'Drafts ({count})',

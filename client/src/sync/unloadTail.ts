@@ -23,6 +23,8 @@ const MERGE_AT = 64
 
 export class UnloadTail {
   private open: Uint8Array[] = []
+  /** stop() was called: this copy of the board is being dropped (P117, startover.ts). */
+  private stopped = false
   /** How many of `open` the running barrier covers (0: none runs). */
   private covered = 0
 
@@ -77,12 +79,20 @@ export class UnloadTail {
 
   /** Writes what is not stored yet; called when the page is hidden or goes away. */
   flush(): void {
-    if (this.open.length === 0 || !this.storage) return
+    if (this.stopped || this.open.length === 0 || !this.storage) return
     try {
       this.storage.setItem(this.key, toBase64(Y.mergeUpdates(this.open)))
     } catch {
       // storage full or blocked: IndexedDB may still finish its write
     }
+  }
+
+  /** Keeps nothing more and removes what the last page wrote down: the device starts
+   * over from the server, and these updates would be refused again. */
+  stop(): void {
+    this.stopped = true
+    this.open = []
+    this.forget()
   }
 
   /** How many updates are not known to be stored (for tests). */
@@ -91,6 +101,7 @@ export class UnloadTail {
   }
 
   private keep(update: Uint8Array): void {
+    if (this.stopped) return
     this.open.push(update)
     const free = this.open.length - this.covered
     if (free > MERGE_AT)

@@ -6,6 +6,7 @@ import * as Y from 'yjs'
 import type { Draft } from '../facilitation/drafts'
 import { t, tx } from '../i18n'
 import type { LateNote } from '../sync/appTypes'
+import { STARTOVER_CODE } from '../sync/strays'
 import type { Ctx } from './actions'
 import { h } from './dom'
 import { type Modal, openModal } from './modal'
@@ -22,6 +23,7 @@ export function refusalText(code: string, params: Params, fieldName: (id: string
   if (code === 'limit' && params.notes !== undefined) return t('rejected.limit.notes', { notes: params.notes })
   if (code === 'limit' && params.bytes !== undefined) return t('rejected.limit.bytes')
   if (code === 'conflict' && params.why === 'overtaken') return t('rejected.overtaken')
+  if (code === STARTOVER_CODE) return t('drafts.reason.startover')
   const key = code === 'forbidden' || code === 'limit' || code === 'locked' ? code : 'invalid'
   return t(`rejected.${key}`)
 }

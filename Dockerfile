@@ -19,7 +19,7 @@ WORKDIR /app
 # Pango/HarfBuzz for PDF export (shaping of Arabic and other scripts), Cairo for PNG
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libcairo2 \
-        fonts-dejavu-core fonts-noto-core \
+        fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji \
     && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md LICENSE ./
 COPY server server

@@ -64,6 +64,7 @@ test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
 	scripts/system-packages.sh /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
 	    /usr/bin/pdftotext=poppler-utils \
 	    /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core \
+	    /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji \
 	    /usr/lib/postgresql=postgresql /usr/bin/redis-server=redis-server \
 	    /usr/sbin/nginx=nginx
 	$(MAKE) --no-print-directory lint typecheck vitest pytest

@@ -122,6 +122,28 @@ def test_pdf_uses_the_dejavu_font_face_when_installed(pdf: bytes) -> None:
     assert any(name.endswith("+CocanvasSans") for name in names), names
 
 
+def test_pdf_draws_emoji_from_an_emoji_font() -> None:
+    """People write 👍 and 💡 on sticky notes; without an emoji font they became empty boxes."""
+    fc_list = shutil.which("fc-list")
+    found = (
+        fc_list
+        and subprocess.run(
+            [fc_list, ":charset=1f4a1", "family"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    )
+    if not found:
+        message = "no emoji font is installed: emoji in notes print as empty boxes"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (make test installs fonts-noto-color-emoji)")
+        pytest.skip(message)
+    board = filled_board()
+    board["notes"]["a1-def"]["text"] = "Idee 💡 Trinkbrunnen 👍"
+    pdf = render_pdf(make_input(board))
+    names = {str(d["/FontName"]) for d in _fonts(pdf)}
+    assert any("Emoji" in name for name in names), names
+    assert flat("Trinkbrunnen") in flat(pdf_text(pdf))
+
+
 def test_pdf_html_escapes_user_text_and_sets_language() -> None:
     markup = build_html(build_report(make_input(locale="en")))
     assert "<script>alert" not in markup

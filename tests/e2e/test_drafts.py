@@ -88,6 +88,19 @@ def test_p262_lock_while_typing_keeps_the_words_as_a_draft_the_moderator_accepts
     assert [i for i, n in notes_json(mod).items() if n["field"] == "C1"] == [note_id]
     expect(ada.locator("#field-C1 .field-lock")).to_be_visible()
 
+    # coming back to a note of a field she knows is locked is not "it was just locked"
+    ada.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    ada.evaluate("() => document.activeElement.blur()")
+    note_text(ada, note_id).focus()
+    ada.keyboard.press("End")
+    ada.keyboard.type("!")
+    expect(ada.locator(".toast").last).to_contain_text("Das Feld C1 ")
+    expect(ada.locator(".toast").last).to_contain_text("ist gesperrt. Schreiben Sie hier weiter")
+    again = ada.locator("dialog.drafts-modal .draft").first
+    expect(again.locator("textarea")).to_have_value("Wir brauchen mehr Zeit!")
+    expect(again.locator(".draft-reason")).not_to_contain_text("während Sie schrieben")
+
 
 def test_p260_offline_work_into_a_locked_field_parks_only_that_note_with_a_german_reason(
     shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path

@@ -89,4 +89,10 @@ describe('parked drafts', () => {
     const other = store.fromLockedNote('n2', 'A1', 'Neu', '!')
     expect(store.get(other)).toMatchObject({ note: 'n2', text: 'Neu!', params: { field: 'A1', typing: 1 } })
   })
+
+  it('a field found locked is not one that locked while typing', () => {
+    const { store } = memory()
+    const id = store.fromLockedNote('n3', 'B2', 'Alt', '?', false)
+    expect(store.get(id)?.params).toEqual({ field: 'B2' })
+  })
 })

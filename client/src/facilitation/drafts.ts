@@ -142,16 +142,17 @@ export class Drafts {
     return true
   }
 
-  /** A key typed into a note whose field locked meanwhile: the words go on in a draft,
-   * the one of that note if there is one already (the server may have parked it first). */
-  fromLockedNote(note: string, field: string, current: string, key: string): string {
+  /** A key typed into a note whose field is locked (`typing`: it locked while the person
+   * was in the note): the words go on in a draft, the one of that note if there is one
+   * already (the server may have parked it first). */
+  fromLockedNote(note: string, field: string, current: string, key: string, typing = true): string {
     const same = this.list.find((d) => d.note === note)
     if (same) {
       same.text += key
       this.save()
       return same.id
     }
-    this.park({ id: note, field, text: current + key }, 'locked', { field, typing: 1 })
+    this.park({ id: note, field, text: current + key }, 'locked', typing ? { field, typing: 1 } : { field })
     return this.list.find((d) => d.note === note)?.id ?? ''
   }
 

@@ -192,6 +192,8 @@ export const de = {
     '{field} ist gesperrt. Reichen Sie den Entwurf als späte Notiz ein oder wählen Sie ein offenes Feld.',
   'drafts.typing':
     'Das Feld {field} wurde gerade gesperrt. Schreiben Sie hier weiter: Ihr Text bleibt als Entwurf erhalten.',
+  'drafts.typing.locked':
+    'Das Feld {field} ist gesperrt. Schreiben Sie hier weiter: Ihr Text bleibt als Entwurf erhalten.',
   'late.button': 'Späte Notizen ({count})',
   'late.title': 'Späte Notizen',
   'late.intro':

@@ -175,6 +175,7 @@ export const en: Record<MessageKey, string> = {
   'drafts.handedin': 'Handed in: the moderator decides whether your note goes into {field}.',
   'drafts.locked': '{field} is locked. Hand the draft in as a late note or choose an open field.',
   'drafts.typing': 'Field {field} was just locked. Keep writing here: your text is kept as a draft.',
+  'drafts.typing.locked': 'Field {field} is locked. Keep writing here: your text is kept as a draft.',
   'late.button': 'Late notes ({count})',
   'late.title': 'Late notes',
   'late.intro':

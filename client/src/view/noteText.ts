@@ -13,6 +13,8 @@ export class TextSlot {
   readonly el: HTMLTextAreaElement
   private unbind: (() => void) | null = null
   private bound: Y.Text | null = null
+  /** The note's field was open when the person went into the note. */
+  private openAtFocus = true
   private readonly ctx: Ctx
   private readonly id: string
   private readonly key: TextKey
@@ -36,6 +38,8 @@ export class TextSlot {
     this.el.addEventListener('focus', () => {
       this.bind(true)
       ctx.presence.setEditing(id)
+      const field = ctx.board.data(id)?.field
+      this.openAtFocus = !field || !ctx.actions.lockedFor(field)
     })
     this.el.addEventListener('blur', () => ctx.presence.setEditing(null))
     this.el.addEventListener('keydown', (ev) => {
@@ -45,11 +49,16 @@ export class TextSlot {
       const field = ctx.board.data(id)?.field
       if (!field || !ctx.actions.lockedFor(field)) return
       if (ev.key.length === 1 && !ev.isComposing) {
-        // the field locked while this person was writing: the words go on as a draft (P262)
+        // the words go on as a draft (P262); "just locked" only if it locked while this
+        // person was in the note, not for a field they found locked
         ev.preventDefault()
-        const draft = ctx.fac.drafts.fromLockedNote(id, field, this.el.value, ev.key)
+        const typing = this.openAtFocus
+        const draft = ctx.fac.drafts.fromLockedNote(id, field, this.el.value, ev.key, typing)
         const f = ctx.canvas.field(field)
-        ctx.toasts.show(t('drafts.typing', { field: f ? `${f.id} ${tx(f.label)}` : field }), { kind: 'error' })
+        const words = t(typing ? 'drafts.typing' : 'drafts.typing.locked', {
+          field: f ? `${f.id} ${tx(f.label)}` : field
+        })
+        ctx.toasts.show(words, { kind: 'error' })
         ctx.fac.drafts.requestOpen(draft)
         return
       }

@@ -163,6 +163,10 @@ def test_mini_workshop(
     cast.click()
     expect(banner).to_contain_text("noch 0 von 2 Punkten")
     expect(note(ada, m1).locator(".note-votes")).to_have_attribute("data-mine", "2")
+    # the dots never cover who wrote the note
+    dots = note(ada, m1).locator(".note-votes").bounding_box()
+    who = note(ada, m1).locator(".note-who").bounding_box()
+    assert dots and who and dots["y"] + dots["height"] <= who["y"] + 1, (dots, who)
     expect(cast).to_have_attribute("aria-disabled", "true")
     cast.press("Enter")  # no dots left: explained, nothing sent
     expect(ada.locator(".toast-error").last).to_contain_text("keine Punkte mehr")

@@ -1,9 +1,13 @@
 """One keystroke update end to end in a real Room over in-memory channels: how many pycrdt
 transactions the server opens per update (and where, with --where), the thread CPU of
 `apply_client_update` per update, and with --profile a cProfile of that function only
-(the profiler adds its own cost: compare runs made the same way).
+(the profiler adds its own cost: compare runs made the same way). With --thrash MB, a
+copy of that many megabytes runs before each keystroke: the CPU caches then hold none
+of the judge's code and data, as in the live server, where sends and the other
+processes on the machine run between two keystrokes.
 
     PYTHONPATH=. .venv/bin/python bench/profile_update.py --updates 300 --readers 2 --where
+    PYTHONPATH=. .venv/bin/python bench/profile_update.py --updates 300 --thrash 32
 """
 
 from __future__ import annotations
@@ -89,9 +93,13 @@ async def main(args: argparse.Namespace) -> None:
 
                 Transaction.__enter__ = counting  # type: ignore[method-assign]
                 JudgedDoc.apply_client_update = timed  # type: ignore[method-assign]
+                source = bytes(args.thrash << 20)
+                target = bytearray(len(source))
                 started = time.process_time()
                 for i in range(args.updates):
                     note_id, at = notes[i // PER_NOTE], i % PER_NOTE
+                    if source:
+                        target[:] = source  # out of the caches: what the live server meets
                     await writer.insert_text(note_id, at, "x")
                     await last.wait_for(_longer(last, note_id, at))
                 cpu = time.process_time() - started
@@ -116,4 +124,7 @@ if __name__ == "__main__":
     parser.add_argument("--readers", type=int, default=2)
     parser.add_argument("--where", action="store_true", help="count transactions by call site")
     parser.add_argument("--profile", action="store_true", help="print cProfile's top functions")
+    parser.add_argument(
+        "--thrash", type=int, default=0, metavar="MB", help="copy MB megabytes before each update"
+    )
     anyio.run(main, parser.parse_args())

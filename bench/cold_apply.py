@@ -13,16 +13,17 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from typing import Any
 
 from pycrdt import Doc, Map, Text, TransactionEvent
 
 
 def keystrokes(count: int) -> tuple[bytes, list[bytes]]:
     """A board with one note, and `count` one-character inserts into its text."""
-    doc = Doc()
+    doc: Doc[Any] = Doc()
     notes = doc.get("notes", type=Map)
     with doc.transaction():
-        note = Map()
+        note: Map[Any] = Map()
         notes["n1"] = note
         note["text"] = Text("")
     start = doc.get_update()
@@ -41,7 +42,7 @@ def keystrokes(count: int) -> tuple[bytes, list[bytes]]:
 
 def applied_us(start: bytes, updates: list[bytes], flush: bytes | None) -> float:
     """Thread CPU of each apply (µs, median), on a fresh copy of the board."""
-    doc = Doc()
+    doc: Doc[Any] = Doc()
     doc.apply_update(start)
     times: list[int] = []
     for update in updates:

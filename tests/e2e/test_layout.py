@@ -563,3 +563,38 @@ def test_the_moderators_schedule_fits_the_panel(
     assert overflow <= 1, f"the schedule is {overflow} px wider than the panel at {width} px"
     scroll.scroll_into_view_if_needed()
     mod.screenshot(path=str(artifacts / f"moderator-schedule-{width}x900.png"))
+
+
+SHOWN_WHOLE = """e => ({ w: e.scrollWidth - e.clientWidth, h: e.scrollHeight - e.clientHeight })"""
+
+
+def test_an_action_row_shows_a_long_owner_and_its_whole_task(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """C3 on a laptop and a tablet: "Amt für Digitalisierung (Fr. Demir) mit dem OK Lab"
+    wraps in its column instead of being cut after "(Fr. D", and a three-line task shows
+    all its lines, not only its last two."""
+    board = shared_server.create_board(title="Wer macht was?")
+    page = make_context(viewport={"width": 1440, "height": 900}).new_page()
+    join(page, board.links["participant"], "Ben", "science")
+    note_id = add_note(page, "C3", "Bänke am Marktplatz aufstellen und Patenschaften finden")
+    page.keyboard.press("Escape")
+    owner = page.locator(f"[data-note='{note_id}'] [data-cell=owner]")
+    owner.fill("Amt für Digitalisierung (Fr. Demir) mit dem OK Lab")
+    owner.press("Enter")  # commits; an owner has no line breaks
+    page.wait_for_function(
+        "(id) => window.cocanvas.notes()[id].owner === "
+        "'Amt für Digitalisierung (Fr. Demir) mit dem OK Lab'",
+        arg=note_id,
+    )
+    page.locator("[data-zoom=C3]").first.click()
+    for width, height in ((1440, 900), (1024, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.locator("[data-zoom=C3]").first.click()
+        page.wait_for_timeout(600)  # the zoom's animation
+        hidden = owner.evaluate(SHOWN_WHOLE)
+        assert hidden["w"] <= 1 and hidden["h"] <= 1, (width, hidden)
+        task = page.locator(f"[data-note='{note_id}'] .cell-text")
+        hidden = task.evaluate(SHOWN_WHOLE)
+        assert hidden["h"] <= 1, (width, hidden)
+        page.screenshot(path=str(artifacts / f"actions-long-owner-{width}x{height}.png"))

@@ -124,7 +124,7 @@ def test_p266_an_overtaken_owner_comes_back_as_a_draft(
 
     mod.context.set_offline(True)
     expect(mod.locator(".conn")).to_have_attribute("data-state", "offline")
-    owner = note(mod, note_id).locator("input.cell-input[type=text]")
+    owner = note(mod, note_id).locator("[data-cell=owner]")
     owner.fill("Ordnungsamt")
     owner.press("Tab")
     mod.wait_for_function(

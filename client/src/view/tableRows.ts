@@ -56,7 +56,7 @@ export class PartnerRow implements ItemView {
       { class: 'row', attrs: { tabindex: 0, 'data-note': id } },
       handle,
       ...this.slots.map((s, i) => h('td', { attrs: { 'data-label': tx(cols[i]?.label) || null } }, s.el)),
-      h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id))
+      h('td', {}, h('div', { class: 'row-tools' }, this.move, deleteButton(ctx, id)))
     )
     for (const s of this.slots) escapeTo(s.el, this.el)
   }
@@ -98,7 +98,9 @@ export class ActionRow implements ItemView {
   readonly host: HTMLElement
   private readonly ctx: Ctx
   private readonly what: TextSlot
-  private readonly owner: HTMLInputElement
+  /** A text area, not an input: a long owner ("Amt für Digitalisierung (Fr. Demir)")
+   * wraps in its column instead of being cut off; Enter does not add a line. */
+  private readonly owner: HTMLTextAreaElement
   private readonly due: HTMLInputElement
   private readonly done: HTMLInputElement
   private readonly who: HTMLElement
@@ -112,9 +114,14 @@ export class ActionRow implements ItemView {
     const cols = field.columns ?? []
     const label = (i: number, fallback: string): string => tx(cols[i]?.label) || fallback
     this.what = new TextSlot(ctx, id, 'text', label(0, 'what'), 'cell-text')
-    this.owner = h('input', {
-      class: 'cell-input',
-      attrs: { type: 'text', dir: 'auto', maxlength: 200, 'aria-label': label(1, 'who') }
+    this.owner = h('textarea', {
+      class: 'cell-input cell-owner',
+      attrs: { rows: 1, dir: 'auto', maxlength: 200, 'aria-label': label(1, 'who'), 'data-cell': 'owner' }
+    })
+    this.owner.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.isComposing) return
+      e.preventDefault()
+      this.commitOwner()
     })
     this.due = h('input', { class: 'cell-input', attrs: { type: 'date', 'aria-label': label(2, 'due') } })
     this.done = h('input', { class: 'cell-check', attrs: { type: 'checkbox', 'aria-label': label(3, 'done') } })
@@ -149,7 +156,7 @@ export class ActionRow implements ItemView {
       h('td', { attrs: { 'data-label': label(1, '') || null } }, this.owner),
       h('td', { attrs: { 'data-label': label(2, '') || null } }, this.due),
       h('td', { class: 'cell-center', attrs: { 'data-label': label(3, '') || null } }, this.done),
-      h('td', { class: 'row-tools' }, this.move, deleteButton(ctx, id))
+      h('td', {}, h('div', { class: 'row-tools' }, this.move, deleteButton(ctx, id)))
     )
     escapeTo(this.what.el, this.el)
   }
@@ -175,7 +182,9 @@ export class ActionRow implements ItemView {
     if (this.ownerTimer) clearTimeout(this.ownerTimer)
     this.ownerTimer = null
     const d = this.ctx.board.data(this.id)
-    if (d && d.owner !== this.owner.value) this.ctx.actions.set(this.id, 'owner', this.owner.value.slice(0, 200))
+    // one line: a pasted line break becomes a space
+    const value = this.owner.value.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, 200)
+    if (d && d.owner !== value) this.ctx.actions.set(this.id, 'owner', value)
   }
 
   update(d: NoteData): void {

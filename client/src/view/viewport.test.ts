@@ -57,6 +57,18 @@ describe('readableRect', () => {
     expect(v.y + partA.y * v.scale).toBeCloseTo(24)
   })
 
+  it('with some give, shows a field a little too wide whole, a much too wide one from its left', () => {
+    const table = { x: 24, y: 24, w: 1178, h: 300 }
+    const tablet = { w: 1024, h: 640 }
+    const strict = readableRect(table, tablet, 24, 0.875)
+    expect(strict.scale).toBe(0.875)
+    const given = readableRect(table, tablet, 24, 0.875, 2, 0.9)
+    expect(given.scale).toBeCloseTo((1024 - 48) / 1178)
+    expect(given.x + (table.x + table.w) * given.scale).toBeLessThanOrEqual(1024 - 24 + 1e-6)
+    const portrait = readableRect(table, { w: 768, h: 1000 }, 24, 0.875, 2, 0.9)
+    expect(portrait.scale).toBe(0.875)
+  })
+
   it('fits a small field whole, up to the cap', () => {
     const field = { x: 14, y: 14, w: 590, h: 340 }
     const v = readableRect(field, LAPTOP, 24, 0.875)

@@ -68,8 +68,12 @@ export function fitRect(rect: Rect, port: Size, pad: number, maxScale = MAX_SCAL
 
 /** `rect` as large as fits, but never smaller than `readable`: a field or part too big to be
  * read whole shows its top-left part at the readable scale, to be panned from there. */
-export function readableRect(rect: Rect, port: Size, pad: number, readable: number, maxScale = 2): View {
-  const scale = Math.max(Math.min(readable, maxScale), Math.min(maxScale, fitScale(rect, port, pad)))
+export function readableRect(rect: Rect, port: Size, pad: number, readable: number, maxScale = 2, give = 1): View {
+  const fit = fitScale(rect, port, pad)
+  // `give` < 1: shown whole a little smaller rather than cut off at the right (a table
+  // whose last column would sit off screen on a tablet)
+  const least = fit >= readable * give ? Math.min(fit, readable) : readable
+  const scale = Math.max(Math.min(least, maxScale), Math.min(maxScale, fit))
   return place(rect, port, scale, pad)
 }
 

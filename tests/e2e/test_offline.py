@@ -124,10 +124,16 @@ def test_offline_work_of_a_device_that_forgot_who_it_was_comes_back_as_drafts(
     join(here, link, "Ben", "science")
     away.wait_for_function("() => navigator.serviceWorker.controller !== null")
     shared = add_note(away, "A1", "gemeinsam")
+    bens = add_note(here, "B1", "von Ben")
     expect(note_text(here, shared)).to_have_value("gemeinsam")
+    expect(note_text(away, bens)).to_have_value("von Ben")
 
     ctx.set_offline(True)
     expect(away.locator(".conn")).to_have_attribute("data-state", "offline")
+    # meanwhile Ben changes his note: Ada's copy of it is old, and not hers to keep
+    note_text(here, bens).focus()
+    here.keyboard.press("Control+End")
+    here.keyboard.type(", ergänzt")
     offline_note = add_note(away, "A4", "offline geschrieben")
     note_text(away, shared).focus()
     away.keyboard.press("Control+End")
@@ -149,6 +155,7 @@ def test_offline_work_of_a_device_that_forgot_who_it_was_comes_back_as_drafts(
     expect(tray).to_have_text("Entwürfe (2)", timeout=15_000)
     expect_synced(away)
     expect(note_text(away, shared)).to_have_value("gemeinsam")
+    expect(note_text(away, bens)).to_have_value("von Ben, ergänzt")
     expect(away.locator(f"[data-note='{offline_note}']")).to_have_count(0)
     tray.click()
     drafts = away.locator("dialog.drafts-modal .draft textarea")
@@ -170,5 +177,5 @@ def test_offline_work_of_a_device_that_forgot_who_it_was_comes_back_as_drafts(
     assert opened <= 8, f"{opened} connections before the page started over"
     expect(away.locator(".conn")).to_have_attribute("data-state", "synced")
     # a new note from this device now reaches everyone
-    fresh = add_note(away, "B1", "wieder verbunden")
+    fresh = add_note(away, "B2", "wieder verbunden")
     expect(note_text(here, fresh)).to_have_value("wieder verbunden")

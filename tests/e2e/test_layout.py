@@ -19,6 +19,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pycrdt import Map, Text
 
 from tests.support.live import Board, LiveServer
+from tests.support.ops import ok
 from tests.support.pyclient import PyClient
 
 from .support import add_note, focused_note, join
@@ -619,3 +620,30 @@ def test_a_table_zoomed_to_on_a_tablet_shows_its_last_column(
     assert box["l"] >= 0 and box["r"] <= box["w"], box
     expect(page.locator("[data-add=B4]")).to_be_in_viewport(ratio=0.99)
     page.screenshot(path=str(artifacts / "table-zoom-B4-1024x768.png"))
+
+
+def test_the_diagram_on_a_phone_keeps_notes_apart_and_every_vote_in_reach(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """A3 on a 390 px phone: its notes were 136 px wide on a 300 px diagram, so notes
+    placed side by side covered each other, and in a dot vote each note's buttons covered
+    the next one's. The diagram is now as wide as the placement needs and scrolls."""
+    from .test_projector import with_moderator
+
+    board = shared_server.create_board(title="Diagramm am Telefon")
+    seed(shared_server, board, {"A3": 6}, lambda f, i: f"Initiative {i + 1}")
+    phone = make_context(**PHONE).new_page()
+    join(phone, board.links["participant"], "Cem", "youth")
+    phone.locator(".phone-nav select").select_option("A3")
+    expect(phone.locator("#field-A3")).to_have_class(re.compile(r"\bcurrent\b"))
+    assert overlaps(measure(phone, "A3", 6)) == []
+    # it opens on its middle, where the notes are
+    expect(phone.locator("#field-A3 [data-note]").first).to_be_in_viewport()
+    with_moderator(shared_server, board, lambda m: ok(m, "vote.open", fields=["A3"], per_person=6))
+    expect(phone.locator("#field-A3 .note-votes:visible")).to_have_count(6)
+    notes = phone.locator("#field-A3 [data-note]")
+    for i in range(6):
+        cast = notes.nth(i).locator("[data-vote=cast]")
+        cast.click()  # scrolled into view if needed, and never under another note
+        expect(notes.nth(i).locator(".note-votes")).to_have_attribute("data-mine", "1")
+    shot(phone, artifacts, "layout-phone-390x844-A3-vote.png")

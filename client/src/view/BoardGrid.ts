@@ -118,6 +118,9 @@ export class BoardGrid {
     if (!this.fields.has(id)) return
     this.phoneField = id
     for (const [fid, fv] of this.fields) fv.el.classList.toggle('current', fid === id)
+    // a diagram wider than the phone (app.css) opens on its middle, where notes gather
+    const wrap = this.fields.get(id)?.el.querySelector<HTMLElement>('.field-diagram .area-wrap')
+    if (wrap && wrap.scrollLeft === 0) wrap.scrollLeft = (wrap.scrollWidth - wrap.clientWidth) / 2
   }
 
   currentPhoneField(): string {

@@ -142,6 +142,10 @@ function start(root: HTMLElement, where: BoardLocation): void {
       action: { label: t('drafts.open'), run: () => fac.drafts.requestOpen() }
     })
   }
+  // another tab of this board placed, handed in or parked a draft: show the same list
+  window.addEventListener('storage', (e) => {
+    if (e.key === storageKeys.drafts(boardId)) fac.drafts.reload()
+  })
   fac.rehello = () => conn.hello()
   fac.onOwnToken = (next) => {
     token = next

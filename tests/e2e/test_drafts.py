@@ -99,7 +99,26 @@ def test_p262_lock_while_typing_keeps_the_words_as_a_draft_the_moderator_accepts
     expect(ada.locator(".toast").last).to_contain_text("ist gesperrt. Schreiben Sie hier weiter")
     again = ada.locator("dialog.drafts-modal .draft").first
     expect(again.locator("textarea")).to_have_value("Wir brauchen mehr Zeit!")
-    expect(again.locator(".draft-reason")).not_to_contain_text("während Sie schrieben")
+    expect(again.locator(".draft-reason")).to_contain_text(
+        "ist gesperrt: Ihr Text kam nicht ins Feld"
+    )
+
+    # in the note again: the field opens, she writes, it locks again while she writes on
+    ada.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    mod.keyboard.press("Escape")  # the late notes' dialog
+    expect(mod.locator("dialog.drafts-modal")).to_have_count(0)
+    lock(mod, "C1")  # the same button opens the field again
+    expect(ada.locator("#field-C1 .field-lock")).to_be_hidden()
+    expect(note_text(ada, note_id)).to_be_editable()
+    note_text(ada, note_id).click()
+    ada.keyboard.press("End")
+    ada.keyboard.type(" jetzt")
+    expect(note_text(mod, note_id)).to_have_value("Wir brauchen mehr Zeit jetzt")
+    lock(mod, "C1")
+    expect(ada.locator("#field-C1 .field-lock")).to_be_visible()
+    ada.keyboard.type("!")
+    expect(ada.locator(".toast").last).to_contain_text("wurde gerade gesperrt")
 
 
 def test_p260_offline_work_into_a_locked_field_parks_only_that_note_with_a_german_reason(

@@ -168,8 +168,17 @@ def test_offline_work_of_a_device_that_forgot_who_it_was_comes_back_as_drafts(
         "nicht mehr übertragen"
     )
     away.screenshot(path=str(artifacts / "startover-drafts-1440x900.png"))
+    # the changed note's words go back into that note, not into a second one beside it
+    changed = away.locator("dialog.drafts-modal .draft").filter(has=away.locator(".drafts-intro"))
+    expect(changed).to_have_count(1)
+    expect(changed.locator(".drafts-intro")).to_contain_text("Zur Notiz „gemeinsam“")
+    expect(changed.locator("textarea")).to_have_value("gemeinsam und ergänzt")
+    changed.get_by_role("button", name="Wieder eintragen").click()
+    expect(note_text(here, shared)).to_have_value("gemeinsam und ergänzt")
+    expect(drafts).to_have_count(1)
     away.keyboard.press("Escape")
     expect(away.locator("dialog.drafts-modal")).to_have_count(0)
+    assert [n["text"] for n in notes_json(here).values()].count("gemeinsam und ergänzt") == 1
     # and it stays connected: no loop of refused reconnects
     opened = len(sockets)
     away.wait_for_timeout(3_000)

@@ -90,9 +90,29 @@ describe('parked drafts', () => {
     expect(store.get(other)).toMatchObject({ note: 'n2', text: 'Neu!', params: { field: 'A1', typing: 1 } })
   })
 
+  it('another tab on the same storage sees a draft placed here gone', () => {
+    let shared: Draft[] = []
+    const storage = {
+      read: () => shared,
+      write: (d: Draft[]) => {
+        shared = structuredClone(d)
+      }
+    }
+    const here = new Drafts(storage)
+    const id = here.fromLockedNote('n1', 'A1', 'Text', '!')
+    const there = new Drafts(storage)
+    expect(there.all()).toHaveLength(1)
+    here.remove(id)
+    let told = 0
+    there.changed.on(() => told++)
+    there.reload()
+    expect(there.all()).toEqual([])
+    expect(told).toBe(1)
+  })
+
   it('a field found locked is not one that locked while typing', () => {
     const { store } = memory()
     const id = store.fromLockedNote('n3', 'B2', 'Alt', '?', false)
-    expect(store.get(id)?.params).toEqual({ field: 'B2' })
+    expect(store.get(id)?.params).toEqual({ field: 'B2', typing: 0 })
   })
 })

@@ -61,6 +61,13 @@ export class Drafts {
     this.list = Array.isArray(stored) ? stored.filter(isDraft) : []
   }
 
+  /** Read the list again: another tab of this board changed it (the `storage` event). */
+  reload(): void {
+    const stored = this.storage.read()
+    this.list = Array.isArray(stored) ? stored.filter(isDraft) : []
+    this.changed.emit()
+  }
+
   all(): Draft[] {
     return [...this.list]
   }
@@ -152,7 +159,7 @@ export class Drafts {
       this.save()
       return same.id
     }
-    this.park({ id: note, field, text: current + key }, 'locked', typing ? { field, typing: 1 } : { field })
+    this.park({ id: note, field, text: current + key }, 'locked', { field, typing: typing ? 1 : 0 })
     return this.list.find((d) => d.note === note)?.id ?? ''
   }
 

@@ -173,6 +173,7 @@ export const de = {
     'Dieses Gerät hat das Board neu vom Server geladen. Was es nicht mehr übertragen konnte, liegt als Entwurf bereit.',
   'startover.failed':
     'Ihre offline geschriebenen Änderungen lassen sich von diesem Gerät nicht mehr übertragen. Bitte kopieren Sie Ihre Texte, bevor Sie die Seite schließen.',
+  'drafts.reason.found': 'Das Feld {field} ist gesperrt: Ihr Text kam nicht ins Feld.',
   'drafts.parked': 'Ihr Text ist nicht verloren: Er liegt als Entwurf bereit.',
   'drafts.open': 'Entwürfe ansehen',
   'drafts.button': 'Entwürfe ({count})',

@@ -158,6 +158,7 @@ export const en: Record<MessageKey, string> = {
     'This device loaded the board afresh from the server. What it could not send any more waits as drafts.',
   'startover.failed':
     'Your offline changes cannot be sent from this device any more. Please copy your texts before you close the page.',
+  'drafts.reason.found': 'Field {field} is locked: your text did not go into it.',
   'drafts.parked': 'Your text is not lost: it is kept as a draft.',
   'drafts.open': 'Show drafts',
   'drafts.button': 'Drafts ({count})',

@@ -17,6 +17,7 @@ type Params = Record<string, string | number>
 export function refusalText(code: string, params: Params, fieldName: (id: string) => string = (id) => id): string {
   const field = typeof params.field === 'string' ? fieldName(params.field) : null
   if (code === 'locked' && field && params.typing) return t('drafts.reason.typing', { field })
+  if (code === 'locked' && field && params.typing === 0) return t('drafts.reason.found', { field })
   if (code === 'locked' && field) return t('rejected.locked.field', { field })
   if (code === 'forbidden' && field && params.why === 'private') return t('rejected.private.field', { field })
   if (code === 'forbidden' && params.root !== undefined) return t('rejected.root')
@@ -179,7 +180,7 @@ export class DraftTray {
       }
     })
     let armed = false
-    const restore = this.restoreButton(d, modal)
+    const restore = this.restoreButton(d, modal) ?? this.rewriteButton(d, text, modal)
     const discard = h('button', {
       class: 'btn btn-small btn-ghost',
       text: t('drafts.discard'),
@@ -243,6 +244,37 @@ export class DraftTray {
           for (const [key, value] of Object.entries(keys)) {
             if (key === 'owner' || key === 'due') ctx.actions.set(noteId, key, value)
           }
+          ctx.fac.drafts.remove(d.id)
+          modal.status(t('drafts.restored'))
+        }
+      }
+    })
+  }
+
+  /** A note's text this device wrote offline but could not send any more (P117, starting
+   * over): a button that writes the draft's words into that note again, replacing what it
+   * shows now, instead of a second note beside it. Null for any other draft. */
+  private rewriteButton(d: Draft, text: HTMLTextAreaElement, modal: Modal): HTMLElement | null {
+    const { ctx } = this
+    const noteId = d.note
+    if (d.code !== STARTOVER_CODE || d.keys || !noteId || !ctx.board.note(noteId)) return null
+    return h('button', {
+      class: 'btn btn-small btn-primary',
+      text: t('drafts.restore'),
+      attrs: { type: 'button' },
+      on: {
+        click: () => {
+          const field = ctx.board.data(noteId)?.field
+          if (!field) {
+            modal.error(t('drafts.restore.gone'))
+            return
+          }
+          if (ctx.actions.lockedFor(field)) {
+            modal.error(t('drafts.restore.locked', { field: fieldNamer(ctx)(field) }))
+            return
+          }
+          const now = ctx.board.text(noteId, 'text')?.toString() ?? ''
+          ctx.actions.editText(noteId, 'text', 0, now.length, text.value)
           ctx.fac.drafts.remove(d.id)
           modal.status(t('drafts.restored'))
         }

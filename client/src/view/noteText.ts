@@ -13,7 +13,7 @@ export class TextSlot {
   readonly el: HTMLTextAreaElement
   private unbind: (() => void) | null = null
   private bound: Y.Text | null = null
-  /** The note's field was open when the person went into the note. */
+  /** The note's field was open when the person went into the note or last typed in it. */
   private openAtFocus = true
   private readonly ctx: Ctx
   private readonly id: string
@@ -43,8 +43,12 @@ export class TextSlot {
     })
     this.el.addEventListener('blur', () => ctx.presence.setEditing(null))
     this.el.addEventListener('keydown', (ev) => {
+      if (!this.el.readOnly) {
+        this.openAtFocus = true // writing in an open field: a lock from now on is "just locked"
+        return
+      }
       // a locked field: typing does nothing, so say why
-      if (!this.el.readOnly || ctx.readOnly() || ev.ctrlKey || ev.metaKey || ev.altKey) return
+      if (ctx.readOnly() || ev.ctrlKey || ev.metaKey || ev.altKey) return
       if (ev.key.length !== 1 && ev.key !== 'Backspace' && ev.key !== 'Delete' && ev.key !== 'Enter') return
       const field = ctx.board.data(id)?.field
       if (!field || !ctx.actions.lockedFor(field)) return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -391,3 +392,27 @@ def diagram_stage(page: Page, mod: Page, least: float, size: str) -> None:
         f"projector {size} A3: note text {text_px['min']:.1f} px, axis labels "
         f"{axis_px['min']:.1f} px, diagram {area['r'] - area['l']:.0f}x{area['b'] - area['t']:.0f}"
     )
+
+
+def test_a_pushed_field_shows_a_timer_only_while_it_runs(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    """The foot of a push shows the time while a timer runs; one that ran out leaves it to
+    the join line (it used to say "0:00 Zeit ist um" on every push until the next timer)."""
+    board = shared_server.create_board(title="Beamer: Zeit ist um")
+
+    async def ran_out(m: PyClient) -> None:
+        await ok(m, "timer.start", target="A1", seconds=1)
+        await ok(m, "projector.push", show="field", field="A1")
+
+    with_moderator(shared_server, board, ran_out)
+    time.sleep(1.5)
+    page = projector(make_context, board.links["projector"], 1280, 720)
+    footer = page.locator(".projector-stage.pushed[data-stage=field] .stage-footer")
+    expect(footer.locator(".join-code")).to_be_visible()
+    expect(footer.locator(".timerbar")).to_be_hidden()
+    # font of the join line: at least the stage's floor of 18 px (P291)
+    assert rendered(page, ".stage-footer .stage-join")["min"] >= 18
+
+    with_moderator(shared_server, board, lambda m: ok(m, "timer.start", target="A", seconds=600))
+    expect(footer.locator(".timer-time")).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))

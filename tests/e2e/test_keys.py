@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.support.live import LiveServer
 
@@ -200,10 +201,14 @@ def test_tabbing_through_the_board_pans_it_and_never_scrolls_it(
         "t => { const b = document.querySelector('.board'); return b.style.transform !== t }",
         arg=before,
     )
-    for _ in range(70):
+    for step in range(70):
         page.keyboard.press("Tab")
         # the pan may be animated: wait for it to end in sight
-        page.wait_for_function(IN_SIGHT_UNSCROLLED, timeout=3000)
+        try:
+            page.wait_for_function(IN_SIGHT_UNSCROLLED, timeout=5000)
+        except PlaywrightTimeoutError:
+            where = page.evaluate(WHERE_FOCUS)
+            raise AssertionError(f"Tab {step + 1}: not in sight, or scrolled: {where}") from None
 
 
 IN_SIGHT_UNSCROLLED = """() => {
@@ -212,4 +217,12 @@ IN_SIGHT_UNSCROLLED = """() => {
   if (!v.contains(a) || a === v) return true
   const r = a.getBoundingClientRect(), w = v.getBoundingClientRect()
   return r.right > w.left && r.left < w.right && r.bottom > w.top && r.top < w.bottom
+}"""
+
+WHERE_FOCUS = """() => {
+  const v = document.querySelector('.viewport'), a = document.activeElement
+  const r = a.getBoundingClientRect(), w = v.getBoundingClientRect()
+  return { focus: a.outerHTML.slice(0, 120), scroll: [v.scrollLeft, v.scrollTop],
+           box: [r.left, r.top, r.right, r.bottom], port: [w.left, w.top, w.right, w.bottom],
+           transform: document.querySelector('.board').style.transform }
 }"""

@@ -416,3 +416,43 @@ def test_a_pushed_field_shows_a_timer_only_while_it_runs(
 
     with_moderator(shared_server, board, lambda m: ok(m, "timer.start", target="A", seconds=600))
     expect(footer.locator(".timer-time")).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))
+
+
+def test_a_pushed_field_at_1024x768_keeps_who_wrote_each_note(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """24 notes pushed to a 1024x768 projector with the timer and join line at the foot:
+    the fit cut every note to three lines and hid every author, leaving a third of the
+    screen empty; less room between the notes keeps four lines and the names."""
+    board = shared_server.create_board(title="Beamer: wer schrieb was")
+
+    async def push(m: PyClient) -> None:
+        now = int(time.time() * 1000)
+        with m.doc.transaction():
+            for i in range(24):
+                m.notes[f"s{i:03d}"] = Map(
+                    {
+                        "field": "A1",
+                        "text": Text(TEXT[i % 3].format(i=i + 1)),
+                        "x": 0.5,
+                        "y": 0.5,
+                        "color": "yellow",
+                        "created_at": now + i,
+                        "order": now + i,
+                        "author": "Dr. Maximiliane Schneider",
+                        "group": "administration",
+                    }
+                )
+        await m.flush()
+        await ok(m, "timer.start", target="A", seconds=600)
+        await ok(m, "projector.push", show="field", field="A1")
+
+    with_moderator(shared_server, board, push)
+    page = projector(make_context, board.links["projector"], 1024, 768)
+    expect(page.locator(".projector-stage.pushed .stage-note")).to_have_count(24)
+    expect(page.locator(".stage-footer .timer-time")).to_be_visible()
+    expect(page.locator(".stage-note-who:visible")).to_have_count(24)
+    inside_viewport(page, ".stage-note:last-child")
+    inside_viewport(page, ".stage-footer .join-code")
+    assert rendered(page, ".stage-note-text")["min"] >= 18
+    shot(page, artifacts, "projector-push-24-notes-1024x768.png")

@@ -17,7 +17,14 @@ import { joinLine } from './projector'
 import { TimerBar, type TimerBarOptions } from './timerbar'
 
 /** Ways to make many notes fit, tried in turn once the type is at its floor. */
-const SQUEEZES = [['narrow'], ['narrow', 'lines-4'], ['narrow', 'lines-3'], ['narrow', 'lines-2']]
+const SQUEEZES = [
+  ['narrow'],
+  ['narrow', 'lines-4'],
+  // less room between and inside the notes before a line of text and the names go
+  ['narrow', 'lines-4', 'tight'],
+  ['narrow', 'lines-3'],
+  ['narrow', 'lines-2']
+]
 
 /** Results shown at most: the rest are below the fold of any projector. */
 const MAX_RESULTS = 12

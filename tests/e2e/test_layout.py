@@ -637,7 +637,7 @@ def test_the_diagram_on_a_phone_keeps_notes_apart_and_every_vote_in_reach(
     phone.locator(".phone-nav select").select_option("A3")
     expect(phone.locator("#field-A3")).to_have_class(re.compile(r"\bcurrent\b"))
     assert overlaps(measure(phone, "A3", 6)) == []
-    # it opens on its middle, where the notes are
+    # it opens at its leftmost note
     expect(phone.locator("#field-A3 [data-note]").first).to_be_in_viewport()
     with_moderator(shared_server, board, lambda m: ok(m, "vote.open", fields=["A3"], per_person=6))
     expect(phone.locator("#field-A3 .note-votes:visible")).to_have_count(6)

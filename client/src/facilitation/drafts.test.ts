@@ -110,6 +110,15 @@ describe('parked drafts', () => {
     expect(told).toBe(1)
   })
 
+  it('words typed after the note changed start a draft of their own', () => {
+    const { store } = memory()
+    store.fromLockedNote('n1', 'C1', 'Wir brauchen', ' X', false)
+    // the field opened, " Y" reached the note, it locked again while she typed " Z"
+    const id = store.fromLockedNote('n1', 'C1', 'Wir brauchen Y', ' Z', true)
+    expect(store.get(id)).toMatchObject({ text: 'Wir brauchen Y Z', params: { field: 'C1', typing: 1 } })
+    expect(store.all().map((d) => d.text)).toEqual(['Wir brauchen X', 'Wir brauchen Y Z'])
+  })
+
   it('a field found locked is not one that locked while typing', () => {
     const { store } = memory()
     const id = store.fromLockedNote('n3', 'B2', 'Alt', '?', false)

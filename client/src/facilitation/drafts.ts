@@ -153,14 +153,16 @@ export class Drafts {
    * was in the note): the words go on in a draft, the one of that note if there is one
    * already (the server may have parked it first). */
   fromLockedNote(note: string, field: string, current: string, key: string, typing = true): string {
-    const same = this.list.find((d) => d.note === note)
+    // the draft this typing goes on in: one that begins with what the note shows; an
+    // older draft of other words (refused before, the note changed since) stays as it is
+    const same = this.list.filter((d) => d.note === note && d.text.startsWith(current)).at(-1)
     if (same) {
       same.text += key
       this.save()
       return same.id
     }
     this.park({ id: note, field, text: current + key }, 'locked', { field, typing: typing ? 1 : 0 })
-    return this.list.find((d) => d.note === note)?.id ?? ''
+    return this.list.filter((d) => d.note === note).at(-1)?.id ?? ''
   }
 
   requestOpen(focus: string | null = null): void {

@@ -118,9 +118,16 @@ export class BoardGrid {
     if (!this.fields.has(id)) return
     this.phoneField = id
     for (const [fid, fv] of this.fields) fv.el.classList.toggle('current', fid === id)
-    // a diagram wider than the phone (app.css) opens on its middle, where notes gather
+    // a diagram wider than the phone (app.css) opens at its leftmost note (the placement
+    // fills it from the top left), or at its start with the axis when it has none
     const wrap = this.fields.get(id)?.el.querySelector<HTMLElement>('.field-diagram .area-wrap')
-    if (wrap && wrap.scrollLeft === 0) wrap.scrollLeft = (wrap.scrollWidth - wrap.clientWidth) / 2
+    if (wrap && wrap.scrollLeft === 0) {
+      const base = wrap.getBoundingClientRect().left - wrap.scrollLeft
+      const lefts = [...wrap.querySelectorAll<HTMLElement>('[data-note]')].map(
+        (n) => n.getBoundingClientRect().left - base
+      )
+      if (lefts.length) wrap.scrollLeft = Math.max(0, Math.min(...lefts) - 48)
+    }
   }
 
   currentPhoneField(): string {

@@ -182,8 +182,13 @@ export class ActionRow implements ItemView {
     if (this.ownerTimer) clearTimeout(this.ownerTimer)
     this.ownerTimer = null
     const d = this.ctx.board.data(this.id)
-    // one line: a pasted line break becomes a space
-    const value = this.owner.value.replace(/\s*[\r\n]+\s*/g, ' ').slice(0, 200)
+    // one line: a pasted line break becomes a space (none at the end), here too
+    const typed = this.owner.value
+    const value = typed
+      .replace(/\s*[\r\n]+\s*$/, '')
+      .replace(/\s*[\r\n]+\s*/g, ' ')
+      .slice(0, 200)
+    if (/[\r\n]/.test(typed)) this.owner.value = value
     if (d && d.owner !== value) this.ctx.actions.set(this.id, 'owner', value)
   }
 

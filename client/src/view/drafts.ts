@@ -222,31 +222,11 @@ export class DraftTray {
   /** P266: a button that writes overtaken owner or due words back into their note, when
    * that note is still there and open; null otherwise. */
   private restoreButton(d: Draft, modal: Modal): HTMLElement | null {
-    const { ctx } = this
     const keys = d.keys
-    const noteId = d.note
-    if (!keys || !noteId || !ctx.board.note(noteId)) return null
-    return h('button', {
-      class: 'btn btn-small btn-primary',
-      text: t('drafts.restore'),
-      attrs: { type: 'button' },
-      on: {
-        click: () => {
-          const field = ctx.board.data(noteId)?.field
-          if (!ctx.board.note(noteId) || !field) {
-            modal.error(t('drafts.restore.gone'))
-            return
-          }
-          if (ctx.actions.lockedFor(field)) {
-            modal.error(t('drafts.restore.locked', { field: fieldNamer(ctx)(field) }))
-            return
-          }
-          for (const [key, value] of Object.entries(keys)) {
-            if (key === 'owner' || key === 'due') ctx.actions.set(noteId, key, value)
-          }
-          ctx.fac.drafts.remove(d.id)
-          modal.status(t('drafts.restored'))
-        }
+    if (!keys) return null
+    return this.writeBack(d, modal, (noteId) => {
+      for (const [key, value] of Object.entries(keys)) {
+        if (key === 'owner' || key === 'due') this.ctx.actions.set(noteId, key, value)
       }
     })
   }
@@ -255,9 +235,19 @@ export class DraftTray {
    * over): a button that writes the draft's words into that note again, replacing what it
    * shows now, instead of a second note beside it. Null for any other draft. */
   private rewriteButton(d: Draft, text: HTMLTextAreaElement, modal: Modal): HTMLElement | null {
+    if (d.code !== STARTOVER_CODE || d.keys) return null
+    return this.writeBack(d, modal, (noteId) => {
+      const now = this.ctx.board.text(noteId, 'text')?.toString() ?? ''
+      this.ctx.actions.editText(noteId, 'text', 0, now.length, text.value)
+    })
+  }
+
+  /** "Wieder eintragen": `write` puts the draft back into its note while that note is
+   * there and its field open; else it says why and the draft stays. */
+  private writeBack(d: Draft, modal: Modal, write: (noteId: string) => void): HTMLElement | null {
     const { ctx } = this
     const noteId = d.note
-    if (d.code !== STARTOVER_CODE || d.keys || !noteId || !ctx.board.note(noteId)) return null
+    if (!noteId || !ctx.board.note(noteId)) return null
     return h('button', {
       class: 'btn btn-small btn-primary',
       text: t('drafts.restore'),
@@ -273,8 +263,7 @@ export class DraftTray {
             modal.error(t('drafts.restore.locked', { field: fieldNamer(ctx)(field) }))
             return
           }
-          const now = ctx.board.text(noteId, 'text')?.toString() ?? ''
-          ctx.actions.editText(noteId, 'text', 0, now.length, text.value)
+          write(noteId)
           ctx.fac.drafts.remove(d.id)
           modal.status(t('drafts.restored'))
         }

@@ -1,5 +1,6 @@
-// Starting over (P117; wired in startOver.ts): a device whose pid is gone from this browser while its IndexedDB
-// stayed says hello as someone new, yet its offline edits carry the Yjs client id its former
+// Starting over (P117; wired in startOver.ts): a device whose pid is gone from this
+// browser while its IndexedDB stayed says hello as someone new, yet its offline edits carry
+// the Yjs client id its former
 // identity holds on the server. Every reconnect is then refused with 4510, for as long as
 // the board stays loaded. The way back: keep every note's words in localStorage, drop this
 // device's copy of the board, load it fresh from the server and park as drafts the words

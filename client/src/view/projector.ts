@@ -36,12 +36,17 @@ function joinAddress(): { base: string; shown: string } {
   return { base: u.origin, shown: `${u.origin}${u.pathname}` }
 }
 
+/** What `joinLine` shows, to tell whether it changed ('' without a join code). */
+export function joinKey(code: string | null): string {
+  return code ? `${code} ${joinAddress().shown}` : ''
+}
+
 /** The way to join in one line, for a pushed stage that covers the band: the address to
  * type and the code (people who come late still see how). Null without a join code. */
-export function joinLine(code: string | null): { key: string; el: HTMLElement | null } {
-  if (!code) return { key: '', el: null }
+export function joinLine(code: string | null): HTMLElement | null {
+  if (!code) return null
   const where = joinAddress()
-  const el = h(
+  return h(
     'p',
     { class: 'stage-join' },
     `${t('projector.join')}: ${t('projector.url')} `,
@@ -49,7 +54,6 @@ export function joinLine(code: string | null): { key: string; el: HTMLElement | 
     ` ${t('projector.code')} `,
     h('strong', { class: 'join-code', text: code })
   )
-  return { key: `${code} ${where.shown}`, el }
 }
 
 export class ProjectorBand {

@@ -13,7 +13,7 @@ import { layoutDiagram } from './diagramLayout'
 import { clear, h, textOn } from './dom'
 import { axes } from './fields'
 import { groupColor, whoLabel } from './noteParts'
-import { joinLine } from './projector'
+import { joinKey, joinLine } from './projector'
 import { TimerBar, type TimerBarOptions } from './timerbar'
 
 /** Ways to make many notes fit, tried in turn once the type is at its floor. */
@@ -69,7 +69,7 @@ export class ProjectorStage {
     }
     // the overview marks the current part (the timer and the agenda decide) and locked
     // fields; a pushed stage's footer shows the join code, which the moderator may renew
-    const join = next.kind !== 'overview' && next.pushed ? joinLine(this.ctx.fac.joinCode).key : ''
+    const join = next.kind !== 'overview' && next.pushed ? joinKey(this.ctx.fac.joinCode) : ''
     this.schedule(key !== this.shown || next.kind === 'overview' || join !== this.joinShown)
   }
 
@@ -116,13 +116,13 @@ export class ProjectorStage {
   /** A push covers the join band: its footer keeps the time (unless the timer is the push)
    * and how to join in view. The band's timer plays the end signal; this one stays silent. */
   private footer(withTimer: boolean): HTMLElement {
-    const join = joinLine(this.ctx.fac.joinCode)
-    this.joinShown = join.key
+    const code = this.ctx.fac.joinCode
+    this.joinShown = joinKey(code)
     if (withTimer) {
       this.footTimer = new TimerBar(this.ctx, { sound: () => false, setSound: () => {} })
       this.footTimer.el.classList.add('timerbar-footer')
     }
-    return h('footer', { class: 'stage-footer' }, this.footTimer?.el ?? null, join.el)
+    return h('footer', { class: 'stage-footer' }, this.footTimer?.el ?? null, joinLine(code))
   }
 
   /**

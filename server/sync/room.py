@@ -32,7 +32,6 @@ from .channel import Channel, ChannelClosedError, DirectReads
 from .config import RoomConfig as RoomConfig
 from .connection import Connection
 from .durable import SAVING_PAUSED
-from .durable import Shared as Shared
 from .errors import (
     CloseCode,
     MalformedMessageError,
@@ -45,6 +44,7 @@ from .judge import DocumentFaultError as DocumentFaultError
 from .judge import JudgedDoc
 from .reading import Reader, is_write
 from .requests import handle_app_message
+from .shared import Shared as Shared
 from .vocabulary import Role
 
 MESSAGES_PER_TURN = 8  # a connection's messages handled before the loop moves on

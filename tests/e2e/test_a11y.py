@@ -178,3 +178,35 @@ def test_axe_facilitation_views(
     expect(beamer.locator(".projector-band .qr")).to_be_visible()
     beamer.locator(".board").evaluate("el => { el.style.transform = 'none' }")
     assert_no_serious_violations(beamer)
+
+
+def test_focus_moved_as_a_dialog_closes_stays_where_it_went(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext]
+) -> None:
+    """A dialog gives the focus back to what opened it when its close event comes, a task
+    after close(): a note focused in between (as a dialog's button leading to a note does)
+    must keep it, and typing must go into that note."""
+    board = shared_server.create_board(title="Fokus nach dem Dialog")
+    page = make_context().new_page()
+    join(page, board.links["participant"], "Kai", "residents")
+    note_id = add_note(page, "A1", "Erst")
+    page.locator("[data-open='export']").click()
+    expect(page.locator("dialog.modal-export")).to_be_visible()
+    page.evaluate(
+        """(id) => {
+            document.querySelector('dialog.modal-export').close()
+            document.querySelector(`[data-note="${id}"] textarea`).focus()
+        }""",
+        note_id,
+    )
+    expect(page.locator("dialog.modal-export")).to_have_count(0)
+    page.wait_for_timeout(200)  # the close event has come and gone
+    expect(note_text(page, note_id)).to_be_focused()
+    page.keyboard.press("End")
+    page.keyboard.type(" dann")
+    expect(note_text(page, note_id)).to_have_value("Erst dann")
+
+    # closed with nothing focused meanwhile, the focus goes back to the opener
+    page.locator("[data-open='export']").click()
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-open='export']")).to_be_focused()

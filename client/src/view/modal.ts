@@ -84,7 +84,11 @@ export function openModal(opts: { title: string; cls?: string; describe?: string
   dlg.addEventListener('close', () => {
     dlg.remove()
     for (const fn of closers) fn()
-    if (opener?.isConnected) opener.focus()
+    // the close event comes a task after close(): focus that code or the person moved
+    // meanwhile (to the note a dialog's button led to) stays where it went
+    const now = document.activeElement
+    const moved = now instanceof HTMLElement && now !== document.body && now !== opener && !dlg.contains(now)
+    if (!moved && opener?.isConnected) opener.focus()
   })
   trapFocus(dlg)
   // the top layer: inside the topmost open dialog, or the page

@@ -12,6 +12,19 @@ COPY client client
 WORKDIR /src/client
 RUN node build.mjs
 
+# the update path compiled with mypyc (P371); the app loads it only while it matches the
+# source it runs, so this stage must start from the same image as the app
+FROM docker.io/library/python:3.11-slim AS native
+WORKDIR /src
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml README.md LICENSE ./
+COPY server server
+COPY canvas_schema canvas_schema
+COPY scripts/build_native.py scripts/
+RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir -e ".[native]" \
+    && /venv/bin/python scripts/build_native.py
+
 FROM docker.io/library/python:3.11-slim AS app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
     COCANVAS_HOST=0.0.0.0 COCANVAS_PORT=8000 COCANVAS_DATA_DIR=/data
@@ -25,6 +38,7 @@ COPY pyproject.toml README.md LICENSE ./
 COPY server server
 COPY canvas_schema canvas_schema
 COPY --from=client /src/server/static server/static
+COPY --from=native /src/server/_native server/_native
 # the extras: deploy/compose.yaml runs the nodes with --relay=redis:// and --store=postgresql://
 RUN python -m venv /venv && /venv/bin/pip install --no-cache-dir ".[postgres,redis]" \
     && useradd --system --uid 10001 --home-dir /data cocanvas \

@@ -8,7 +8,7 @@ PORT ?= 8000
 DATA ?= ./data
 NPM := npm --no-audit --no-fund --loglevel=error
 
-.PHONY: run test lint typecheck vitest pytest client bench fuzz clean help
+.PHONY: run test lint typecheck vitest pytest client native bench fuzz clean help
 
 help:
 	@echo "make run    install what is needed and start the server on http://$(HOST):$(PORT)/"
@@ -30,6 +30,23 @@ $(VENV)/.run-deps: pyproject.toml $(VENV)/.python-ok
 $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,postgres,redis]'
 	@touch $@
+
+# ---- the update path compiled with mypyc (P371) ------------------------------------------
+# a C compiler and Python's headers, then mypy's compiler; the server runs the source
+# whenever the build is missing or older than it
+$(VENV)/.native-deps: pyproject.toml $(VENV)/.run-deps
+	scripts/system-packages.sh /usr/bin/gcc=gcc \
+	    "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h=python3-dev"
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[native]'
+	@touch $@
+
+NATIVE_SRC := $(shell find server/sync canvas_schema -name '*.py' 2>/dev/null) \
+              server/native.py scripts/build_native.py
+
+server/_native/manifest.json: $(NATIVE_SRC) $(VENV)/.native-deps
+	$(PY) scripts/build_native.py
+
+native: server/_native/manifest.json
 
 # ---- Node: browser client and the stock-client test tools ------------------------------
 CLIENT_SRC := $(shell find client/src -type f 2>/dev/null) client/build.mjs client/package.json
@@ -57,9 +74,11 @@ bench/node_modules/.package-lock.json: bench/package-lock.json
 
 # ---- the two commands ------------------------------------------------------------------
 run: $(VENV)/.run-deps client
+	@$(MAKE) --no-print-directory native || \
+	  echo "warning: the update path could not be compiled; the server runs it as Python"
 	$(VENV)/bin/cocanvas serve --host $(HOST) --port $(PORT) --data $(DATA)
 
-test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
+test: $(VENV)/.test-deps client native tests/interop/node_modules/.package-lock.json \
       bench/node_modules/.package-lock.json
 	scripts/system-packages.sh /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
 	    /usr/bin/pdftotext=poppler-utils \
@@ -95,7 +114,7 @@ pytest: $(VENV)/.test-deps
 	$(VENV)/bin/pytest -p no:cacheprovider --ignore=tests/e2e -n $(PYTEST_WORKERS) --dist loadfile
 	$(VENV)/bin/pytest -p no:cacheprovider tests/e2e
 
-bench: $(VENV)/.run-deps client bench/node_modules/.package-lock.json
+bench: $(VENV)/.run-deps client native bench/node_modules/.package-lock.json
 	$(PY) bench/run_sync.py
 
 # the pre-check's fuzz tests with far more examples than the normal run (minutes, not seconds)
@@ -108,4 +127,5 @@ fuzz: $(VENV)/.test-deps
 	    $(VENV)/bin/pytest -p no:cacheprovider -o timeout=3600 tests/unit/test_precheck_fuzz.py
 
 clean:
-	rm -rf $(VENV) client/node_modules tests/interop/node_modules bench/node_modules server/static
+	rm -rf $(VENV) client/node_modules tests/interop/node_modules bench/node_modules server/static \
+	    server/_native

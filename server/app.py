@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 
+from . import native
 from .boards import resolve_canvas, restore_in_place, snapshot_room
 from .compose import open_store
 from .export_pool import WorkerPool
@@ -188,6 +189,7 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        native.report(log)
         store = open_store(settings)
         relay = open_relay(settings)
         await store.open()

@@ -26,7 +26,9 @@ def test_dockerfile_runs_as_non_root_with_a_data_volume_and_healthcheck() -> Non
     text = (ROOT / "Dockerfile").read_text()
     assert "USER 10001" in text and 'VOLUME ["/data"]' in text
     assert "HEALTHCHECK" in text and "/healthz" in text
-    assert text.count("FROM ") == 2  # client build stage and slim runtime stage
+    # client build stage, the compiled update path (P371) and the slim runtime stage
+    assert text.count("FROM ") == 3
+    assert "COPY --from=native /src/server/_native server/_native" in text
 
 
 def test_the_image_holds_what_the_shipped_compose_file_runs() -> None:
@@ -34,7 +36,6 @@ def test_the_image_holds_what_the_shipped_compose_file_runs() -> None:
     the extras that bring their clients (redis-py, psycopg), or every node stops at start."""
     compose = (ROOT / "deploy" / "compose.yaml").read_text()
     assert "--relay=redis://" in compose and "--store=postgresql://" in compose
-    installs = [
-        line for line in (ROOT / "Dockerfile").read_text().splitlines() if "pip install" in line
-    ]
+    app = (ROOT / "Dockerfile").read_text().split(" AS app")[1]
+    installs = [line for line in app.splitlines() if "pip install" in line]
     assert installs and all('".[postgres,redis]"' in line for line in installs), installs

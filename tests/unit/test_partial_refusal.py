@@ -15,6 +15,7 @@ from server.sync import codec, partial
 from server.sync.errors import CloseCode
 from server.sync.policy import Rules
 from tests.support import hostile as h
+from tests.support import interpreted
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import FIELDS, RoomKit, running_room
 
@@ -327,8 +328,10 @@ async def test_p34_values_hidden_in_an_open_notes_text_are_refused(tmp_path: Pat
 
 
 async def test_p120_a_refused_update_on_a_large_board_reads_only_its_notes_again(
-    tmp_path: Path,
+    tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
+    if interpreted.elsewhere(request):  # it replaces a compiled method (P371)
+        return
     # the revert rebuilds the document when the update deleted anything (a key written
     # over); the policy re-read all 400 notes then, 40 ms a refusal that a lock race
     # never counts towards closing (found by an attack session)

@@ -148,6 +148,8 @@ export class BoardApp {
       const minimap = this.minimap
       this.canvas.el.append(minimap.el)
       this.canvas.pz.covers = () => [minimap.el.getBoundingClientRect()]
+      // folded for a view that it would cover, it stays open in the person's settings
+      this.canvas.pz.overview = { cover: (port) => minimap.cover(port), fold: () => minimap.setOpen(false) }
       this.cleanups.push(() => minimap.destroy())
     }
     const tray = deps.projector ? null : new DraftTray(ctx)

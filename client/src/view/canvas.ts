@@ -20,6 +20,8 @@ import { type Rect, readableRect, readableScale, union } from './viewport'
 const SHOW_PAD = 24
 /** A table shown whole may be this much smaller than readable (its text 14 → 12.6 px). */
 const TABLE_GIVE = 0.9
+/** What a person works with in a field: kept clear of the overview when showing it. */
+const USED = 'button, input, select, textarea, a[href], [data-note], [data-row]'
 
 export class BoardCanvas {
   readonly el: HTMLElement
@@ -90,7 +92,8 @@ export class BoardCanvas {
     }
     // a table (B4, C3) whole rather than its last column and row tools off screen
     const kind = this.ctx.canvas.field(fieldId)?.kind
-    this.showRect(this.fieldRect(fieldId), animate, kind === 'table' || kind === 'actions' ? TABLE_GIVE : 1)
+    const give = kind === 'table' || kind === 'actions' ? TABLE_GIVE : 1
+    this.showRect(this.fieldRect(fieldId), this.usedRect([fieldId]), animate, give)
   }
 
   /** Show one part of the canvas (all its fields), large enough to read. */
@@ -102,7 +105,8 @@ export class BoardCanvas {
       if (first) this.grid.setPhoneField(first)
       return
     }
-    this.showRect(union(part.fields.map((f) => this.fieldRect(f)).filter((r) => r !== null)), animate)
+    const rects = part.fields.map((f) => this.fieldRect(f)).filter((r) => r !== null)
+    this.showRect(union(rects), this.usedRect(part.fields), animate)
   }
 
   /** The first view: the moderator's focus, or else the first part, with readable notes. */
@@ -126,10 +130,30 @@ export class BoardCanvas {
     return Number.parseFloat(getComputedStyle(probe).fontSize) || 16
   }
 
-  private showRect(rect: Rect | null, animate: boolean, give = 1): void {
+  /** What of these fields a person works with, in board units: their notes and controls (a
+   * table's rows end well above the field's bottom edge). */
+  private usedRect(fieldIds: readonly string[]): Rect | null {
+    const board = this.content.getBoundingClientRect()
+    // the scale drawn now, which mid-zoom is not yet the view's
+    const k = board.width / (this.content.offsetWidth || 1) || 1
+    const rects: Rect[] = []
+    for (const id of fieldIds) {
+      const el = this.grid.fieldView(id)?.el
+      if (!el) continue
+      for (const c of el.querySelectorAll(USED)) {
+        const r = c.getBoundingClientRect()
+        if (r.width <= 0 || r.height <= 0) continue
+        rects.push({ x: (r.left - board.left) / k, y: (r.top - board.top) / k, w: r.width / k, h: r.height / k })
+      }
+    }
+    return union(rects)
+  }
+
+  private showRect(rect: Rect | null, used: Rect | null, animate: boolean, give = 1): void {
     const port = this.pz.port()
     if (!rect || port.w <= 0 || port.h <= 0) return
-    const view = readableRect(rect, port, SHOW_PAD, readableScale(this.noteFontPx()), 2, give)
+    const readable = readableScale(this.noteFontPx())
+    const view = this.pz.clearView(used ?? rect, (room) => readableRect(rect, room, SHOW_PAD, readable, 2, give))
     if (animate) this.pz.animateTo(view)
     else this.pz.set(view)
   }

@@ -6,7 +6,7 @@ import { t, tx } from '../i18n'
 import type { Canvas } from '../model/canvas'
 import type { BoardCanvas } from './canvas'
 import { h } from './dom'
-import { centreOn, type Rect, visibleRect } from './viewport'
+import { type Cover, centreOn, type Rect, visibleRect } from './viewport'
 
 /** The map's largest size in CSS px; it keeps the board's proportions inside. */
 const MAP_W = 216
@@ -97,6 +97,19 @@ export class Minimap {
     this.toggle.setAttribute('aria-expanded', String(open))
     this.el.classList.toggle('open', open)
     if (open) this.layout()
+  }
+
+  /** Where it lies over the board's viewport `port` (viewport px), open and folded; null
+   * when it is not shown (a phone). */
+  cover(port: DOMRect): Cover | null {
+    const r = this.el.getBoundingClientRect()
+    if (r.width <= 0 || r.height <= 0) return null
+    const now = { x: r.left - port.left, y: r.top - port.top, w: r.width, h: r.height }
+    if (!this.isOpen()) return { now, folded: null }
+    // folded, the button alone sits where the open map's bottom-right corner is
+    const w = this.toggle.offsetWidth
+    const h = this.toggle.offsetHeight
+    return { now, folded: { x: now.x + now.w - w, y: now.y + now.h - h, w, h } }
   }
 
   /** Notes came, went or moved: redraw their dots once in the next frame. */

@@ -3,7 +3,18 @@
 // (one finger pans, two fingers pinch), keys and buttons. "Show all" fits the whole canvas,
 // however far it has grown.
 import { prefersReducedMotion } from './dom'
-import { clamp, fitRect, MAX_SCALE, minScale, type Size, type View, zoomAt } from './viewport'
+import {
+  type Cover,
+  clamp,
+  clearOf,
+  fitRect,
+  MAX_SCALE,
+  minScale,
+  type Rect,
+  type Size,
+  type View,
+  zoomAt
+} from './viewport'
 
 export type { View } from './viewport'
 
@@ -26,6 +37,9 @@ export class PanZoom {
   enabled = true
   /** What lies over the viewport and hides the board under it (the overview), in client px. */
   covers: () => DOMRect[] = () => []
+  /** The overview as a `Cover` (viewport px), and folding it: views the board picks itself
+   * (show all, a field, a part) keep clear of it. */
+  overview: { cover: (port: DOMRect) => Cover | null; fold: () => void } | null = null
   private readonly pointers = new Map<number, { x: number; y: number }>()
   private pinch: { dist: number; cx: number; cy: number } | null = null
   private moved = false
@@ -79,11 +93,22 @@ export class PanZoom {
     return { w: this.width, h: Math.max(this.height, this.content.offsetHeight) }
   }
 
-  /** However many notes the board holds, "show all" is allowed to fit it. */
+  /** However many notes the board holds, "show all" is allowed to fit it, even beside the
+   * overview. */
   minScale(): number {
     const port = this.port()
     if (port.w <= 0 || port.h <= 0) return 0
-    return minScale(this.board(), port, FIT_PAD)
+    return minScale(this.board(), { w: port.w / 2, h: port.h / 2 }, FIT_PAD)
+  }
+
+  /** The view `pick` gives for the viewport (or a room in it), with `keep` (board units)
+   * not under the overview where that can be had; folds the overview if that is the way. */
+  clearView(keep: Rect, pick: (room: Size) => View): View {
+    const port = this.viewport.getBoundingClientRect()
+    const size = { w: port.width, h: port.height }
+    const { view, fold } = clearOf(keep, size, this.overview?.cover(port) ?? null, pick)
+    if (fold) this.overview?.fold()
+    return view
   }
 
   /** Zoom by `factor` around a viewport point (default: the centre of the view). */
@@ -96,8 +121,8 @@ export class PanZoom {
   fit(): void {
     const port = this.port()
     if (port.w <= 0 || port.h <= 0) return
-    const board = this.board()
-    this.set(fitRect({ x: 0, y: 0, ...board }, port, FIT_PAD))
+    const board = { x: 0, y: 0, ...this.board() }
+    this.set(this.clearView(board, (room) => fitRect(board, room, FIT_PAD)))
   }
 
   /** Board coordinates of a client point. */

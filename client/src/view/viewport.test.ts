@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   centreOn,
+  clearOf,
   FLOOR_SCALE,
   fitRect,
   MIN_SCALE,
@@ -8,6 +9,7 @@ import {
   readableRect,
   readableScale,
   toBoard,
+  under,
   union,
   visibleRect,
   zoomAt
@@ -132,5 +134,38 @@ describe('union', () => {
       ])
     ).toEqual({ x: 10, y: 5, w: 200, h: 65 })
     expect(union([])).toBeNull()
+  })
+})
+
+describe('clearOf', () => {
+  const tablet = { w: 1024, h: 636 }
+  const board = { x: 0, y: 0, w: 2400, h: 2160 }
+  const map = { x: 784, y: 369, w: 228, h: 255 }
+  const button = { x: 922, y: 588, w: 90, h: 36 }
+  const showAll = (room: { w: number; h: number }) => fitRect(board, room, 12)
+
+  it('keeps the view that leaves the overview free', () => {
+    const far = { x: 0, y: 0, w: 100, h: 100 }
+    expect(clearOf(far, tablet, { now: map, folded: button }, showAll)).toEqual({ view: showAll(tablet), fold: false })
+    expect(clearOf(board, tablet, null, showAll).view).toEqual(showAll(tablet))
+  })
+
+  it('shows the whole board beside the overview rather than under it', () => {
+    expect(under(board, showAll(tablet), map)).toBe(true)
+    const { view, fold } = clearOf(board, tablet, { now: map, folded: button }, showAll)
+    expect(fold).toBe(false)
+    expect(under(board, view, map)).toBe(false)
+    expect(view.scale).toBeCloseTo(showAll(tablet).scale)
+  })
+
+  it('folds the overview when only its button leaves a field free, and not for what cannot be', () => {
+    const field = { x: 1406, y: 1445, w: 980, h: 701 }
+    const show = (room: { w: number; h: number }) => readableRect(field, room, 24, 0.875, 2, 0.9)
+    const { view, fold } = clearOf(field, tablet, { now: map, folded: button }, show)
+    expect(fold).toBe(true)
+    expect(under(field, view, button)).toBe(false)
+    const tall = { ...field, h: 3000 }
+    const pan = (room: { w: number; h: number }) => readableRect(tall, room, 24, 0.875)
+    expect(clearOf({ ...tall, w: 1400 }, tablet, { now: map, folded: button }, pan).fold).toBe(false)
   })
 })

@@ -77,6 +77,64 @@ export function readableRect(rect: Rect, port: Size, pad: number, readable: numb
   return place(rect, port, scale, pad)
 }
 
+/** Where the overview lies over the port (port px): as it is now, and folded to its button
+ * (null when it is folded already). */
+export interface Cover {
+  now: Rect
+  folded: Rect | null
+}
+
+/** Whether `keep` (board units), shown by `v`, lies partly under `cover` (port px). */
+export function under(keep: Rect, v: View, cover: Rect): boolean {
+  const x = v.x + keep.x * v.scale
+  const y = v.y + keep.y * v.scale
+  const w = Math.min(x + keep.w * v.scale, cover.x + cover.w) - Math.max(x, cover.x)
+  const h = Math.min(y + keep.h * v.scale, cover.y + cover.h) - Math.max(y, cover.y)
+  return w > 1 && h > 1
+}
+
+/** Whether `rect` (board units), shown by `v`, lies wholly inside `room` (port px). */
+function inside(rect: Rect, v: View, room: Size): boolean {
+  const x = v.x + rect.x * v.scale
+  const y = v.y + rect.y * v.scale
+  return x >= -1 && y >= -1 && x + rect.w * v.scale <= room.w + 1 && y + rect.h * v.scale <= room.h + 1
+}
+
+/** The view `pick` gives for the port, unless it puts `keep` under the overview: then the
+ * one `pick` gives for the room left of or above it (one that shows `keep` whole first, then
+ * the larger); failing that, the same beside the overview folded to its button (`fold`);
+ * failing that too (`keep` is larger than the view), the port's view, to be panned clear. */
+export function clearOf(
+  keep: Rect,
+  port: Size,
+  cover: Cover | null,
+  pick: (room: Size) => View
+): { view: View; fold: boolean } {
+  const whole = pick(port)
+  const beside = (c: Rect): View | null => {
+    if (!under(keep, whole, c)) return whole
+    let best: { v: View; whole: boolean } | null = null
+    for (const room of [
+      { w: c.x, h: port.h },
+      { w: port.w, h: c.y }
+    ]) {
+      if (room.w <= 0 || room.h <= 0) continue
+      const v = pick(room)
+      if (under(keep, v, c)) continue
+      const shown = inside(keep, v, room)
+      if (best === null || (shown && !best.whole) || (shown === best.whole && v.scale > best.v.scale)) {
+        best = { v, whole: shown }
+      }
+    }
+    return best?.v ?? null
+  }
+  if (!cover) return { view: whole, fold: false }
+  const now = beside(cover.now)
+  if (now) return { view: now, fold: false }
+  const folded = cover.folded ? beside(cover.folded) : null
+  return folded ? { view: folded, fold: true } : { view: whole, fold: false }
+}
+
 /** Zoom by `factor` keeping the viewport point (px, py) where it is. */
 export function zoomAt(v: View, factor: number, px: number, py: number, lo: number, hi: number): View {
   const scale = clamp(v.scale * factor, lo, hi)

@@ -456,3 +456,40 @@ def test_a_pushed_field_at_1024x768_keeps_who_wrote_each_note(
     inside_viewport(page, ".stage-footer .join-code")
     assert rendered(page, ".stage-note-text")["min"] >= 18
     shot(page, artifacts, "projector-push-24-notes-1024x768.png")
+
+
+# the diagram's scale names that a note on the stage lies over
+TICKS_UNDER_NOTES = """() => {
+  const notes = [...document.querySelectorAll('.stage-diagram .stage-note')]
+    .map(e => e.getBoundingClientRect())
+  return [...document.querySelectorAll('.stage-diagram .tick')].filter(t => {
+    const r = t.getBoundingClientRect()
+    return notes.some(n => Math.min(r.right, n.right) - Math.max(r.left, n.left) > 1
+      && Math.min(r.bottom, n.bottom) - Math.max(r.top, n.top) > 1)
+  }).map(t => t.textContent) }"""
+
+
+def test_the_first_note_in_the_diagram_leaves_the_axis_names_readable_on_the_projector(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """A3's first note takes the top left spot, where the stage wrote the top of the
+    vertical axis ("Selbstorganisiert ..."): the note hid it. The name now sits above."""
+    board = shared_server.create_board(title="Beamer mit erster Initiative")
+    mod = make_context().new_page()
+    join(mod, board.links["moderator"], "Mo")
+    add_note(mod, "A3", "Repair Café Nord")
+    mod.keyboard.press("Escape")
+    beamers = [(w, h, projector(make_context, board.links["projector"], w, h)) for w, h, _ in SIZES]
+    open_section(mod, "fields").locator("[data-focus='A3']").click()
+    for w, h, page in beamers:
+        expect(page.locator(".stage-diagram .stage-note")).to_have_count(1, timeout=PUSH_MS)
+        expect(page.locator(".stage-diagram .tick")).to_have_count(5)
+        shot(page, artifacts, f"projector-{w}x{h}-A3-first-note.png")
+        assert page.evaluate(TICKS_UNDER_NOTES) == [], (w, h)
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('.stage-diagram .tick')].filter(t => {
+              const r = t.getBoundingClientRect()
+              return r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight
+            }).map(t => t.textContent)"""
+        )
+        assert outside == [], (w, h, outside)

@@ -18,7 +18,8 @@ import { type Rect, readableRect, readableScale, union } from './viewport'
 
 /** Room around a field or part shown on its own. */
 const SHOW_PAD = 24
-/** A table shown whole may be this much smaller than readable (its text 14 → 12.6 px). */
+/** A table shown whole may be this much smaller than readable (its text 14 → 12.6 px). A
+ * tablet upright (768 px) would need 9 px (A3, B4) or 11 px (C3) to fit one: it pans instead. */
 const TABLE_GIVE = 0.9
 /** What a person works with in a field: kept clear of the overview when showing it. */
 const USED = 'button, input, select, textarea, a[href], [data-note], [data-row]'

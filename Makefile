@@ -40,8 +40,7 @@ $(VENV)/.native-deps: pyproject.toml $(VENV)/.run-deps
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[native]'
 	@touch $@
 
-NATIVE_SRC := $(shell find server/sync canvas_schema -name '*.py' 2>/dev/null) \
-              server/native.py scripts/build_native.py
+NATIVE_SRC := $(shell find server canvas_schema -name '*.py' 2>/dev/null) scripts/build_native.py
 
 server/_native/manifest.json: $(NATIVE_SRC) $(VENV)/.native-deps
 	$(PY) scripts/build_native.py

@@ -79,9 +79,14 @@ def measure(page: Page, field: str, count: int) -> list[dict[str, Any]]:
 
 
 def seed(
-    server: LiveServer, board: Board, notes: dict[str, int], text: Callable[[str, int], str]
+    server: LiveServer,
+    board: Board,
+    notes: dict[str, int],
+    text: Callable[[str, int], str],
+    at: Callable[[str, int], tuple[float, float]] | None = None,
 ) -> None:
-    """Write notes straight into the board (one transaction), as a stock client would."""
+    """Write notes straight into the board (one transaction), as a stock client would;
+    `at` gives a note's stored place (x, y), else each is put at the middle."""
 
     async def run() -> None:
         async with PyClient.connect(server.ws, board.id, board.tokens["moderator"]) as c:
@@ -92,12 +97,13 @@ def seed(
                 for field, n in notes.items():
                     for i in range(n):
                         k += 1
+                        x, y = at(field, i) if at else (0.5, 0.5)
                         c.notes[f"s{field}{i:03d}"] = Map(
                             {
                                 "field": field,
                                 "text": Text(text(field, i)),
-                                "x": 0.5,
-                                "y": 0.5,
+                                "x": x,
+                                "y": y,
                                 "color": "yellow",
                                 "created_at": now + k,
                                 "order": now + k,
@@ -681,3 +687,59 @@ def test_the_diagram_on_a_phone_keeps_notes_apart_and_every_vote_in_reach(
         cast.click()  # scrolled into view if needed, and never under another note
         expect(notes.nth(i).locator(".note-votes")).to_have_attribute("data-mine", "1")
     shot(phone, artifacts, "layout-phone-390x844-A3-vote.png")
+
+
+# each button of the focused note's tool row: inside the diagram's visible part and on top
+TOOLS_IN_SIGHT = """() => {
+  const note = document.activeElement.closest('[data-note]')
+  const w = note.closest('.area-wrap').getBoundingClientRect()
+  return [...note.querySelectorAll(':scope > .note-tools > *')].map(b => {
+    const r = b.getBoundingClientRect()
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)
+    return { tool: b.className, inside: r.left >= w.left && r.right <= w.right
+             && r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight,
+             onTop: !!hit && b.contains(hit) } })
+}"""
+
+
+def test_a_focused_note_at_the_diagrams_left_edge_shows_its_whole_tool_row(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """A3 on a phone scrolls sideways and clips what sticks out of it: a focused note at
+    its left edge had its colour button cut off, as its tool row opened leftward. Now the
+    row opens toward the middle, and the diagram scrolls until the whole row is in sight."""
+    places = [(0.0, 0.5), (0.3, 0.1), (1.0, 0.9)]
+    board = shared_server.create_board(title="Werkzeuge am Rand")
+    seed(
+        shared_server, board, {"A3": 3}, lambda f, i: f"Initiative {i + 1}", lambda f, i: places[i]
+    )
+    phone = make_context(**PHONE).new_page()
+    join(phone, board.links["participant"], "Cem", "youth")
+    phone.locator(".phone-nav select").select_option("A3")
+    expect(phone.locator("#field-A3")).to_have_class(re.compile(r"\bcurrent\b"))
+    wrap = phone.locator("#field-A3 .area-wrap")
+    for note_id in ("sA3000", "sA3001"):
+        # the note half hidden behind the left side of the diagram, then tapped
+        wrap.evaluate(
+            "(w, id) => { const n = w.querySelector(`[data-note=${id}]`)"
+            "; w.scrollLeft = n.getBoundingClientRect().left - w.getBoundingClientRect().left"
+            " + w.scrollLeft + n.offsetWidth / 2 }",
+            note_id,
+        )
+        phone.locator(f"[data-note={note_id}] textarea").tap(position={"x": 100, "y": 20})
+        expect(phone.locator(f"[data-note={note_id}] .note-tools")).to_be_visible()
+        tools = phone.evaluate(TOOLS_IN_SIGHT)
+        assert len(tools) == 3 and all(t["inside"] and t["onTop"] for t in tools), (note_id, tools)
+    phone.screenshot(path=str(artifacts / "layout-phone-390x844-A3-tools.png"))
+    # the tools of a note at the right edge still open leftward, inside the diagram
+    phone.locator("[data-note=sA3002] textarea").focus()
+    tools = phone.evaluate(TOOLS_IN_SIGHT)
+    assert all(t["inside"] and t["onTop"] for t in tools), tools
+
+    laptop = make_context(viewport={"width": 1366, "height": 768}).new_page()
+    join(laptop, board.links["participant"], "Lea", "youth", show_all=False)
+    laptop.locator("[data-zoom=A3]").first.click()
+    laptop.wait_for_timeout(600)  # the zoom's animation
+    laptop.locator("[data-note=sA3000] textarea").click()
+    tools = laptop.evaluate(TOOLS_IN_SIGHT)
+    assert len(tools) == 3 and all(t["inside"] and t["onTop"] for t in tools), tools

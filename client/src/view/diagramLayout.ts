@@ -15,6 +15,9 @@ export interface DiagramNote {
 /** Above the other notes of its stack, below a focused or expanded note (app.css). */
 const FRONT_Z = '19'
 
+/** Room kept between a focused note's tools and the side of its scrolling diagram (px). */
+const TOOLS_ROOM = 8
+
 /** The notes of each stack, its bottom note first, as the last layout left them. */
 const stackOf = new WeakMap<HTMLElement, HTMLElement[]>()
 
@@ -27,6 +30,8 @@ export function layoutDiagram(notes: readonly DiagramNote[]): void {
     if (!el) return
     el.style.setProperty('--cx', String(p.x))
     el.style.setProperty('--cy', String(p.y))
+    // the tool row opens toward the middle: at the left edge it would stick out of the diagram
+    el.classList.toggle('tools-start', p.x < 0.5)
     let depth = 0
     if (p.on >= 0) {
       const members = stacks.get(p.on) ?? []
@@ -52,6 +57,42 @@ export function layoutDiagram(notes: readonly DiagramNote[]): void {
       for (const old of el.querySelectorAll(':scope > .note-stack, :scope > .note-stack-status')) old.remove()
     }
   })
+}
+
+/** A focused note's tools in sight inside a diagram that scrolls sideways (a phone's): the
+ * browser brings the focused text into view, not the row of buttons under it. */
+export function keepToolsInView(wrap: HTMLElement): void {
+  // a press that focuses must end where it began, or it makes no click: scroll after it
+  let pressed = false
+  let pending: HTMLElement | null = null
+  wrap.addEventListener('pointerdown', () => (pressed = true), { capture: true })
+  const release = (): void => {
+    const note = pending
+    pressed = false
+    pending = null
+    if (note) setTimeout(() => note.contains(document.activeElement) && revealTools(wrap, note), 0)
+  }
+  window.addEventListener('pointerup', release, { capture: true })
+  window.addEventListener('pointercancel', release, { capture: true })
+  wrap.addEventListener('focusin', (e) => {
+    const note = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-note]') : null
+    if (!note) return
+    if (pressed) pending = note
+    else revealTools(wrap, note)
+  })
+}
+
+function revealTools(wrap: HTMLElement, note: HTMLElement): void {
+  const tools = note.querySelector<HTMLElement>(':scope > .note-tools')
+  if (!tools || wrap.scrollWidth <= wrap.clientWidth) return
+  const w = wrap.getBoundingClientRect()
+  const n = note.getBoundingClientRect()
+  const r = tools.getBoundingClientRect()
+  const left = Math.min(n.left, r.left) - TOOLS_ROOM
+  const right = Math.max(n.right, r.right) + TOOLS_ROOM
+  if (left < w.left) wrap.scrollLeft -= w.left - left
+  else if (right > w.right) wrap.scrollLeft += Math.min(right - w.right, left - w.left)
+  tools.scrollIntoView({ block: 'nearest', inline: 'nearest' })
 }
 
 function showCount(el: HTMLElement, n: number): void {

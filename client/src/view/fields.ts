@@ -4,6 +4,7 @@ import { t, tn, tx } from '../i18n'
 import { clamp01 } from '../model/board'
 import { type FieldDef, type FormatCard, fieldKind } from '../model/canvas'
 import type { Ctx } from './actions'
+import { keepToolsInView } from './diagramLayout'
 import { h, setText } from './dom'
 
 export interface AddRequest {
@@ -171,7 +172,9 @@ export class FieldView {
         if (pos) onAdd({ field: field.id, pos })
       })
       this.area = area
-      body.append(h('div', { class: 'area-wrap' }, area, this.empty))
+      const wrap = h('div', { class: 'area-wrap' }, area, this.empty)
+      if (kind === 'diagram') keepToolsInView(wrap)
+      body.append(wrap)
     }
 
     this.el = h(

@@ -22,7 +22,7 @@ from tests.support.live import Board, LiveServer
 from tests.support.ops import ok
 from tests.support.pyclient import PyClient
 
-from .support import add_note, focused_note, join
+from .support import add_note, focused_note, join, notes_json
 from .test_a11y import assert_no_serious_violations
 from .test_keys import wait_quiet
 
@@ -743,3 +743,59 @@ def test_a_focused_note_at_the_diagrams_left_edge_shows_its_whole_tool_row(
     laptop.locator("[data-note=sA3000] textarea").click()
     tools = laptop.evaluate(TOOLS_IN_SIGHT)
     assert len(tools) == 3 and all(t["inside"] and t["onTop"] for t in tools), tools
+
+
+def test_a_note_dragged_to_the_phones_side_scrolls_the_diagram_along(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """A3 on a phone is wider than the screen: a finger dragging a note to its side did
+    not scroll it, so the note could not reach the part off screen. Now the diagram scrolls
+    while the finger stays near its side, stops when it leaves, and the note lands where
+    the finger lets go."""
+    board = shared_server.create_board(title="Ziehen am Rand")
+    seed(shared_server, board, {"A3": 1}, lambda f, i: "Zum Ziehen", lambda f, i: (0.0, 0.5))
+    phone = make_context(**PHONE).new_page()
+    join(phone, board.links["participant"], "Cem", "youth")
+    phone.locator(".phone-nav select").select_option("A3")
+    expect(phone.locator("#field-A3")).to_have_class(re.compile(r"\bcurrent\b"))
+    wrap = phone.locator("#field-A3 .area-wrap")
+    box = wrap.evaluate(
+        "w => { const r = w.getBoundingClientRect()"
+        "; return { l: r.left, r: r.right, end: w.scrollWidth - w.clientWidth } }"
+    )
+    assert wrap.evaluate("w => w.scrollLeft") == 0 and box["end"] > 300, box
+    bar = phone.locator("[data-note=sA3000] .note-bar").bounding_box()
+    assert bar is not None
+    y = bar["y"] + bar["height"] / 2
+    touch = phone.context.new_cdp_session(phone)
+
+    def finger(kind: str, x: float) -> None:
+        points = [] if kind == "touchEnd" else [{"x": x, "y": y}]
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    finger("touchStart", bar["x"] + 20)
+    for x in range(int(bar["x"] + 40), int(box["r"] - 8), 30):
+        finger("touchMove", x)
+    finger("touchMove", box["r"] - 8)
+    # held near the right side, the diagram scrolls to its end, a bounded speed
+    phone.wait_for_function(
+        "end => document.querySelector('#field-A3 .area-wrap').scrollLeft >= end - 1",
+        arg=box["end"],
+        timeout=5_000,
+    )
+    # back in the middle it stays put, and the note is dropped there
+    middle = (box["l"] + box["r"]) / 2
+    finger("touchMove", middle)
+    scrolled = wrap.evaluate("w => w.scrollLeft")
+    phone.wait_for_timeout(300)
+    assert wrap.evaluate("w => w.scrollLeft") == scrolled
+    want = phone.evaluate(
+        "([x, y]) => { const r = document.querySelector('#field-A3 .note-area')"
+        ".getBoundingClientRect(); return [(x - r.left) / r.width, 1 - (y - r.top) / r.height] }",
+        [middle, y],
+    )
+    phone.screenshot(path=str(artifacts / "layout-phone-390x844-A3-drag.png"))
+    finger("touchEnd", middle)
+    phone.wait_for_function("() => window.cocanvas.notes().sA3000.x > 0.5")
+    stored = notes_json(phone)["sA3000"]
+    assert abs(stored["x"] - want[0]) < 0.01 and abs(stored["y"] - want[1]) < 0.01, (stored, want)

@@ -410,13 +410,17 @@ CLASHES = (
     const where = el.closest('[data-note]')?.dataset.note ?? el.closest('.field')?.id
     covered.push(`${where}: ${el.className}`)
   }
-  // the diagram's scale names stay one line each
+  // the diagram's scale names stay one line each; the y axis's, read upward in a band of
+  // their own, two at most
   const ticks = []
   for (const tick of document.querySelectorAll('#canvas .tick')) {
     const r = tick.getBoundingClientRect()
-    const line = parseFloat(getComputedStyle(tick).lineHeight) || 20
+    const style = getComputedStyle(tick)
+    const line = parseFloat(style.lineHeight) || 20
+    const upward = style.writingMode.startsWith('vertical')
     const scale = r.width / tick.offsetWidth
-    if (shown(r) && r.height > line * scale * 1.5) ticks.push(`${tick.textContent} wraps`)
+    const lines = (upward ? r.width : r.height) / (line * scale)
+    if (shown(r) && lines > (upward ? 2.5 : 1.5)) ticks.push(`${tick.textContent} wraps`)
   }
   return { heads, covered, ticks }
 }"""
@@ -799,3 +803,63 @@ def test_a_note_dragged_to_the_phones_side_scrolls_the_diagram_along(
     phone.wait_for_function("() => window.cocanvas.notes().sA3000.x > 0.5")
     stored = notes_json(phone)["sA3000"]
     assert abs(stored["x"] - want[0]) < 0.01 and abs(stored["y"] - want[1]) < 0.01, (stored, want)
+
+
+# the diagram's ticks and axis titles, and its notes, as client rectangles
+LABELS_AND_NOTES = """() => {
+  const f = document.querySelector('#field-A3')
+  const box = (e) => { const r = e.getBoundingClientRect(), s = getComputedStyle(e)
+    // a tick's lines of text: a y tick's stack sideways, read upward
+    const across = s.writingMode.startsWith('vertical') ? r.width : r.height
+    const lines = across / (r.width / e.offsetWidth) / (parseFloat(s.lineHeight) || 20)
+    return { id: e.dataset.note || e.textContent, l: r.left, t: r.top, r: r.right, b: r.bottom,
+             lines: e.classList.contains('tick') ? lines : 0 } }
+  // what clips them: the field, or a diagram that scrolls sideways (a phone's), whole
+  const w = f.querySelector('.area-wrap'), wr = w.getBoundingClientRect()
+  const fr = f.getBoundingClientRect(), from = wr.left - w.scrollLeft
+  const clip = w.scrollWidth > w.clientWidth ? { l: from, r: from + w.scrollWidth }
+                                             : { l: fr.left, r: fr.right }
+  return { labels: [...f.querySelectorAll('.tick, .axis-label')].map(box),
+           notes: [...f.querySelectorAll('[data-note]')].map(box), clip }
+}"""
+
+
+def test_the_diagrams_tick_labels_are_never_under_a_note(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """The y axis's ticks stood inside the diagram, under any note at its left edge, on a
+    laptop and a phone alike. Now they stand in a band between the axis and its title."""
+    places = [(0.0, 1.0), (0.0, 0.5), (0.0, 0.0), (0.5, 0.0), (1.0, 0.0), (1.0, 1.0)]
+    board = shared_server.create_board(title="Achsen")
+    seed(
+        shared_server, board, {"A3": 6}, lambda f, i: f"Initiative {i + 1}", lambda f, i: places[i]
+    )
+
+    def check(page: Page) -> None:
+        found = page.evaluate(LABELS_AND_NOTES)
+        labels, clip = found["labels"], found["clip"]
+        assert len(labels) == 7 and len(found["notes"]) == 6, found
+        # no tick under a note, none on another tick or on an axis title, none cut off
+        assert overlaps(labels + found["notes"]) == [], found
+        cut = [lb for lb in labels if lb["l"] < clip["l"] - 1 or lb["r"] > clip["r"] + 1]
+        assert cut == [], (cut, clip)
+        assert all(lb["lines"] < 2.5 for lb in labels), labels
+
+    laptop = make_context(viewport={"width": 1366, "height": 768}).new_page()
+    join(laptop, board.links["participant"], "Lea", "youth", show_all=False)
+    laptop.locator("[data-zoom=A3]").first.click()
+    laptop.wait_for_timeout(600)  # the zoom's animation
+    check(laptop)
+    laptop.screenshot(path=str(artifacts / "layout-1366x768-A3-ticks.png"))
+    english = make_context(viewport={"width": 1366, "height": 768}, locale="en-GB").new_page()
+    join(english, board.links["participant"], "Ann", "youth")
+    check(english)
+
+    phone = make_context(**PHONE).new_page()
+    join(phone, board.links["participant"], "Cem", "youth")
+    phone.locator(".phone-nav select").select_option("A3")
+    expect(phone.locator("#field-A3")).to_have_class(re.compile(r"\bcurrent\b"))
+    # it opens at its leftmost note, at the diagram's left edge: axis and ticks in sight
+    assert phone.locator("#field-A3 .area-wrap").evaluate("w => w.scrollLeft") == 0
+    check(phone)
+    phone.screenshot(path=str(artifacts / "layout-phone-390x844-A3-ticks.png"))

@@ -119,14 +119,16 @@ export class BoardGrid {
     this.phoneField = id
     for (const [fid, fv] of this.fields) fv.el.classList.toggle('current', fid === id)
     // a diagram wider than the phone (app.css) opens at its leftmost note (the placement
-    // fills it from the top left), or at its start with the axis when it has none
+    // fills it from the top left), or at its start with the axis when it has none; a note
+    // at its left edge shows the axis and its ticks too
     const wrap = this.fields.get(id)?.el.querySelector<HTMLElement>('.field-diagram .area-wrap')
-    if (wrap && wrap.scrollLeft === 0) {
-      const base = wrap.getBoundingClientRect().left - wrap.scrollLeft
-      const lefts = [...wrap.querySelectorAll<HTMLElement>('[data-note]')].map(
+    const area = wrap?.querySelector<HTMLElement>('.note-area-diagram')
+    if (wrap && area && wrap.scrollLeft === 0) {
+      const base = area.getBoundingClientRect().left
+      const lefts = [...area.querySelectorAll<HTMLElement>('[data-note]')].map(
         (n) => n.getBoundingClientRect().left - base
       )
-      if (lefts.length) wrap.scrollLeft = Math.max(0, Math.min(...lefts) - 48)
+      if (lefts.length) wrap.scrollLeft = Math.max(0, Math.min(...lefts) - 8)
     }
   }
 

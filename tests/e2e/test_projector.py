@@ -473,8 +473,17 @@ def test_the_first_note_in_the_diagram_leaves_the_axis_names_readable_on_the_pro
     shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
 ) -> None:
     """A3's first note takes the top left spot, where the stage wrote the top of the
-    vertical axis ("Selbstorganisiert ..."): the note hid it. The name now sits above."""
+    vertical axis ("Selbstorganisiert ..."): the note hid it. Notes dragged to the left
+    edge hid the middle and bottom names too. They now stand in a band beside the axis."""
     board = shared_server.create_board(title="Beamer mit erster Initiative")
+    # at the left edge, level with the middle and the bottom ticks
+    seed(
+        shared_server,
+        board,
+        {"A3": 2},
+        lambda f, i: f"Initiative {i}",
+        lambda f, i: (0.0, 0.5 + i / 2),
+    )
     mod = make_context().new_page()
     join(mod, board.links["moderator"], "Mo")
     add_note(mod, "A3", "Repair Café Nord")
@@ -482,7 +491,7 @@ def test_the_first_note_in_the_diagram_leaves_the_axis_names_readable_on_the_pro
     beamers = [(w, h, projector(make_context, board.links["projector"], w, h)) for w, h, _ in SIZES]
     open_section(mod, "fields").locator("[data-focus='A3']").click()
     for w, h, page in beamers:
-        expect(page.locator(".stage-diagram .stage-note")).to_have_count(1, timeout=PUSH_MS)
+        expect(page.locator(".stage-diagram .stage-note")).to_have_count(3, timeout=PUSH_MS)
         expect(page.locator(".stage-diagram .tick")).to_have_count(5)
         shot(page, artifacts, f"projector-{w}x{h}-A3-first-note.png")
         assert page.evaluate(TICKS_UNDER_NOTES) == [], (w, h)

@@ -43,6 +43,7 @@ export class PanZoom {
   private readonly pointers = new Map<number, { x: number; y: number }>()
   private pinch: { dist: number; cx: number; cy: number } | null = null
   private moved = false
+  private animations = 0
   /** A pointer is pressed: what it focuses is under it, and moving the board would make
    * the press end elsewhere (no click). */
   private pressed = false
@@ -151,7 +152,7 @@ export class PanZoom {
   }
 
   /** Keep a focused element in sight (keyboard users move through the whole canvas). */
-  reveal(target: EventTarget | null): void {
+  reveal(target: EventTarget | null, again = 2): void {
     if (!this.enabled || this.pressed || !(target instanceof HTMLElement)) return
     if (target === this.viewport || target === this.content || !this.content.contains(target)) return
     if (this.content.classList.contains('animating')) {
@@ -187,6 +188,14 @@ export class PanZoom {
       this.viewport.scrollTop = 0
       this.viewport.scrollLeft = 0
       this.set({ ...this.view, x: this.view.x + dx, y: this.view.y + dy })
+      // a layout that changed under the pan (a field growing, a view set meanwhile) can
+      // leave the control out of sight: look once more after the frame, a bounded number
+      // of times
+      if (again > 0) {
+        requestAnimationFrame(() => {
+          if (document.activeElement === target) this.reveal(target, again - 1)
+        })
+      }
     }
   }
 
@@ -269,6 +278,11 @@ export class PanZoom {
     }
     this.content.classList.add('animating')
     this.set(v)
-    setTimeout(() => this.content.classList.remove('animating'), ANIMATION_MS + 10)
+    // only the last of overlapping animations ends the state: an earlier one's timer
+    // would let a focused control be chased while the board still moves
+    const token = ++this.animations
+    setTimeout(() => {
+      if (token === this.animations) this.content.classList.remove('animating')
+    }, ANIMATION_MS + 10)
   }
 }

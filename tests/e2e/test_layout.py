@@ -666,6 +666,29 @@ def test_a_table_zoomed_to_on_a_tablet_shows_its_last_column(
     page.screenshot(path=str(artifacts / "table-zoom-B4-1024x768.png"))
 
 
+def test_a_tall_table_zoomed_to_on_a_tablet_shows_every_column(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """B4 with nine partners at 1024x768 is taller than the screen: it used to open at the
+    readable zoom, its last column and "+ Zeile" off screen to the right. It now opens
+    with every column in sight, from its top, and the rows are panned down to."""
+    board = shared_server.create_board(title="Viele Partner")
+    seed(shared_server, board, {"B4": 9}, lambda f, i: f"Partner {i + 1}: Verein im Quartier")
+    page = make_context(viewport={"width": 1024, "height": 768}).new_page()
+    join(page, board.links["participant"], "Ben", "science")
+    expect(page.locator("#field-B4 [data-note]")).to_have_count(9)
+    page.locator("[data-zoom=B4]").first.click()
+    page.wait_for_timeout(600)  # the zoom's animation
+    box = page.evaluate(
+        "() => { const r = document.querySelector('#field-B4').getBoundingClientRect()"
+        "; return { l: r.left, r: r.right, b: r.bottom, w: innerWidth, h: innerHeight } }"
+    )
+    assert box["l"] >= 0 and box["r"] <= box["w"], box
+    assert box["b"] > box["h"], box  # too tall to show whole: the rows go on below
+    expect(page.locator("[data-add=B4]")).to_be_in_viewport(ratio=0.99)
+    page.screenshot(path=str(artifacts / "table-zoom-B4-tall-1024x768.png"))
+
+
 def test_the_diagram_on_a_phone_keeps_notes_apart_and_every_vote_in_reach(
     shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
 ) -> None:

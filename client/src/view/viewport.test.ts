@@ -71,6 +71,18 @@ describe('readableRect', () => {
     expect(portrait.scale).toBe(0.875)
   })
 
+  it('with some give, shows every column of a table too tall to fit, from its top', () => {
+    const tall = { x: 24, y: 24, w: 1178, h: 1400 }
+    const tablet = { w: 1024, h: 640 }
+    const v = readableRect(tall, tablet, 24, 0.875, 2, 0.9)
+    expect(v.scale).toBeCloseTo((1024 - 48) / 1178)
+    expect(v.x + (tall.x + tall.w) * v.scale).toBeLessThanOrEqual(1024 - 24 + 1e-6)
+    expect(v.y + tall.y * v.scale).toBeCloseTo(24)
+    // without give, or much too wide, it stays at the readable scale
+    expect(readableRect(tall, tablet, 24, 0.875).scale).toBe(0.875)
+    expect(readableRect({ ...tall, w: 2000 }, tablet, 24, 0.875, 2, 0.9).scale).toBe(0.875)
+  })
+
   it('fits a small field whole, up to the cap', () => {
     const field = { x: 14, y: 14, w: 590, h: 340 }
     const v = readableRect(field, LAPTOP, 24, 0.875)

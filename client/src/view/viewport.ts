@@ -71,8 +71,15 @@ export function fitRect(rect: Rect, port: Size, pad: number, maxScale = MAX_SCAL
 export function readableRect(rect: Rect, port: Size, pad: number, readable: number, maxScale = 2, give = 1): View {
   const fit = fitScale(rect, port, pad)
   // `give` < 1: shown whole a little smaller rather than cut off at the right (a table
-  // whose last column would sit off screen on a tablet)
-  const least = fit >= readable * give ? Math.min(fit, readable) : readable
+  // whose last column would sit off screen on a tablet); a table too tall for that still
+  // shows every column, its rows panned down to
+  const across = (port.w - pad * 2) / rect.w
+  const least =
+    fit >= readable * give
+      ? Math.min(fit, readable)
+      : across < readable && across >= readable * give
+        ? across
+        : readable
   const scale = Math.max(Math.min(least, maxScale), Math.min(maxScale, fit))
   return place(rect, port, scale, pad)
 }

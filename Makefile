@@ -15,6 +15,7 @@ help:
 	@echo "make test   install what the tests need and run all checks and tests"
 	@echo "make bench  run the sync benchmark against the reference server"
 	@echo "make fuzz   fuzz the update pre-check for longer (FUZZ_MUTANTS=..., FUZZ_SEED=...)"
+	@echo "make native compile the update path (make run and make test do it too)"
 
 # ---- Python ---------------------------------------------------------------------------
 $(VENV)/.python-ok:

@@ -59,25 +59,34 @@ export function layoutDiagram(notes: readonly DiagramNote[]): void {
   })
 }
 
-/** A focused note's tools in sight inside a diagram that scrolls sideways (a phone's): the
- * browser brings the focused text into view, not the row of buttons under it. */
-export function keepToolsInView(wrap: HTMLElement): void {
-  // a press that focuses must end where it began, or it makes no click: scroll after it
-  let pressed = false
-  let pending: HTMLElement | null = null
-  wrap.addEventListener('pointerdown', () => (pressed = true), { capture: true })
+// a press that focuses must end where it began, or it makes no click: a reveal asked for
+// during a press waits for its end. One pair of listeners for every diagram, added once.
+let pressed = false
+let afterPress: (() => void) | null = null
+let watching = false
+
+function watchPresses(): void {
+  if (watching) return
+  watching = true
+  window.addEventListener('pointerdown', () => (pressed = true), { capture: true })
   const release = (): void => {
-    const note = pending
+    const then = afterPress
     pressed = false
-    pending = null
-    if (note) setTimeout(() => note.contains(document.activeElement) && revealTools(wrap, note), 0)
+    afterPress = null
+    if (then) setTimeout(then, 0)
   }
   window.addEventListener('pointerup', release, { capture: true })
   window.addEventListener('pointercancel', release, { capture: true })
+}
+
+/** A focused note's tools in sight inside a diagram that scrolls sideways (a phone's): the
+ * browser brings the focused text into view, not the row of buttons under it. */
+export function keepToolsInView(wrap: HTMLElement): void {
+  watchPresses()
   wrap.addEventListener('focusin', (e) => {
     const note = e.target instanceof Element ? e.target.closest<HTMLElement>('[data-note]') : null
     if (!note) return
-    if (pressed) pending = note
+    if (pressed) afterPress = () => note.contains(document.activeElement) && revealTools(wrap, note)
     else revealTools(wrap, note)
   })
 }

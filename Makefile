@@ -29,7 +29,7 @@ $(VENV)/.run-deps: pyproject.toml $(VENV)/.python-ok
 	@touch $@
 
 $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,postgres,redis]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,postgres,redis,native]'
 	@touch $@
 
 # ---- the update path compiled with mypyc (P371) ------------------------------------------
@@ -38,7 +38,9 @@ $(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
 $(VENV)/.native-deps: pyproject.toml $(VENV)/.run-deps
 	scripts/system-packages.sh /usr/bin/gcc=gcc \
 	    "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["include"])')/Python.h=python3-dev"
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[native]'
+	@# the test extras bring mypyc already; pip would only resolve them a second time
+	$(PY) -c 'import mypyc.build, setuptools' 2>/dev/null || \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -e '.[native]'
 	@touch $@
 
 NATIVE_SRC := $(shell find server canvas_schema -name '*.py' 2>/dev/null) scripts/build_native.py
@@ -78,7 +80,7 @@ run: $(VENV)/.run-deps client
 	  echo "warning: the update path could not be compiled; the server runs it as Python"
 	$(VENV)/bin/cocanvas serve --host $(HOST) --port $(PORT) --data $(DATA)
 
-test: $(VENV)/.test-deps client native tests/interop/node_modules/.package-lock.json \
+test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
       bench/node_modules/.package-lock.json
 	scripts/system-packages.sh /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
 	    /usr/bin/pdftotext=poppler-utils \
@@ -86,7 +88,9 @@ test: $(VENV)/.test-deps client native tests/interop/node_modules/.package-lock.
 	    /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji \
 	    /usr/lib/postgresql=postgresql /usr/bin/redis-server=redis-server \
 	    /usr/sbin/nginx=nginx
-	$(MAKE) --no-print-directory lint typecheck vitest pytest
+	@# the compiled build and the checks each keep about one core busy: side by side
+	$(MAKE) --no-print-directory -j2 --output-sync=target native lint typecheck vitest
+	$(MAKE) --no-print-directory pytest
 
 lint: $(VENV)/.test-deps client/node_modules/.package-lock.json
 	$(VENV)/bin/ruff format --check server canvas_schema tests bench scripts

@@ -113,6 +113,11 @@ def main() -> int:
     p.add_argument("--out", type=Path, help="keep py-spy's raw stacks in this file")
     p.add_argument("--top", type=int, default=0, help="also print the N costliest frames")
     p.add_argument(
+        "--native",
+        action="store_true",
+        help="py-spy --native: C frames too (the compiled modules, pycrdt, sqlite3, uvloop)",
+    )
+    p.add_argument(
         "--timers",
         action="store_true",
         help="no py-spy: thread-CPU timers around each stage (stage_timers.py)",
@@ -134,6 +139,7 @@ def main() -> int:
         "raw",
         "-o",
         str(raw),
+        *(["--native"] if args.native else []),
         "--",
     ]
     load_args = ["--seconds", str(args.seconds)] if args.scenario in ("S1", "S2") else []

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext
+from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.support.live import ROOT
 
@@ -31,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# the same patience for assertions as for actions (make_context): both browser workers
+# share two cores with their servers, and a page may take longer than Playwright's 5 s
+expect.set_options(timeout=10_000)
 STATIC = ROOT / "server" / "static"
 ARTIFACTS = ROOT / "test-artifacts"
 

@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 NATIVE_DIR = Path(os.environ.get("COCANVAS_NATIVE_DIR") or Path(__file__).parent / "_native")
 MANIFEST = "manifest.json"
 
-# the update path: the pre-check, the policy and its reads, the wire's codec, the fan-out,
-# a connection's queue and the room's layers (durable.py to room.py). Nothing here is
-# subclassed outside this list. The room's layers derive from referable.Referable, a
-# class of plain Python, so a room takes weak references (P222); that module stays out.
+# pure functions and plain classes on the update path: the pre-check, the policy and its
+# reads, the wire's codec, the fan-out and a connection's queue. Nothing here is
+# subclassed outside this list. The room's layers (durable.py to room.py) stay source:
+# compiled classes take no weak references, which the unload tests rely on (P222).
 MODULES = (
     "server.sync.precheck.limits",
     "server.sync.precheck.reader",
@@ -54,10 +54,6 @@ MODULES = (
     "server.sync.awareness",
     "server.sync.connection",
     "server.sync.revert",
-    "server.sync.durable",
-    "server.sync.reverting",
-    "server.sync.judge",
-    "server.sync.room",
 )
 
 # what the process runs: "on" (compiled), "off" (COCANVAS_NATIVE=0), "absent" (never

@@ -22,7 +22,6 @@ from .connection import Connection
 from .document import CONTROL, META, NOTES, load_doc
 from .errors import CloseCode
 from .policy import UNTRUSTED, UpdatePolicy
-from .referable import Referable
 from .revert import rebuilt
 from .shared import Shared
 from .writers import ClientIds
@@ -31,7 +30,7 @@ log = logging.getLogger("server.sync.room")
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
 
 
-class DurableDoc(Referable):
+class DurableDoc:
     def __init__(
         self,
         board_id: str,

@@ -24,11 +24,14 @@ $(VENV)/.python-ok:
 	$(PYTHON) -m venv $(VENV)
 	@touch $@
 
+# the test extras hold the run's dependencies: after them, one pip run is enough
 $(VENV)/.run-deps: pyproject.toml $(VENV)/.python-ok
-	$(PY) -m pip install --quiet --disable-pip-version-check -e .
+	@if [ $(VENV)/.test-deps -nt pyproject.toml ]; then :; else \
+	  echo "$(PY) -m pip install --quiet --disable-pip-version-check -e ."; \
+	  $(PY) -m pip install --quiet --disable-pip-version-check -e .; fi
 	@touch $@
 
-$(VENV)/.test-deps: pyproject.toml $(VENV)/.run-deps
+$(VENV)/.test-deps: pyproject.toml $(VENV)/.python-ok
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,postgres,redis,native]'
 	@touch $@
 
@@ -80,16 +83,22 @@ run: $(VENV)/.run-deps client
 	  echo "warning: the update path could not be compiled; the server runs it as Python"
 	$(VENV)/bin/cocanvas serve --host $(HOST) --port $(PORT) --data $(DATA)
 
-test: $(VENV)/.test-deps client tests/interop/node_modules/.package-lock.json \
-      bench/node_modules/.package-lock.json
+test:
+	@# pip and npm wait on the disk and the network as much as on the CPU: side by side
+	$(MAKE) --no-print-directory -j2 --output-sync=target $(VENV)/.test-deps \
+	    client/node_modules/.package-lock.json tests/interop/node_modules/.package-lock.json \
+	    bench/node_modules/.package-lock.json
 	scripts/system-packages.sh /usr/lib/chromium/chromium-headless-shell=chromium-headless-shell \
 	    /usr/bin/pdftotext=poppler-utils \
 	    /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf=fonts-dejavu-core \
 	    /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf=fonts-noto-color-emoji \
 	    /usr/lib/postgresql=postgresql /usr/bin/redis-server=redis-server \
 	    /usr/sbin/nginx=nginx
-	@# the compiled build and the checks each keep about one core busy: side by side
-	$(MAKE) --no-print-directory -j2 --output-sync=target native lint typecheck vitest
+	@# the compiled build keeps about one core busy, the client, the Node tools and the
+	@# checks the other: side by side
+	$(MAKE) --no-print-directory -j2 --output-sync=target native lint typecheck vitest \
+	    client tests/interop/node_modules/.package-lock.json \
+	    bench/node_modules/.package-lock.json
 	$(MAKE) --no-print-directory pytest
 
 lint: $(VENV)/.test-deps client/node_modules/.package-lock.json

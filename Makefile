@@ -96,9 +96,7 @@ test:
 	    /usr/sbin/nginx=nginx
 	@# the compiled build keeps about one core busy, the client, the Node tools and the
 	@# checks the other: side by side
-	$(MAKE) --no-print-directory -j2 --output-sync=target native lint typecheck vitest \
-	    client tests/interop/node_modules/.package-lock.json \
-	    bench/node_modules/.package-lock.json
+	$(MAKE) --no-print-directory -j2 --output-sync=target native lint typecheck vitest client
 	$(MAKE) --no-print-directory pytest
 
 lint: $(VENV)/.test-deps client/node_modules/.package-lock.json
@@ -119,7 +117,7 @@ vitest: client
 # running in the main thread, which the async tests need for themselves. The others
 # spread over the cores a file at a time (module fixtures stay shared). One browser
 # worker keeps two cores about 70 % busy (pages wait for the network and for timers), so
-# two workers share them: 5.3 minutes instead of 6.4-7.3 here. Every test starts servers
+# two workers share them: 5.3 minutes instead of 6.4-7.3, run back to back here. Every test starts servers
 # and CLI processes: they compile our modules once, not each time, even where the
 # environment turns bytecode caching off.
 PYTEST_WORKERS ?= auto

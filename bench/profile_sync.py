@@ -149,6 +149,9 @@ def main() -> int:
                 server, run_sync.rooms_needed(args.scenario, load_args)
             )
             result = run_sync.run_load(server, args.scenario, load_args)
+        if not raw.is_file():  # py-spy ended early; its reason is in the server's log
+            print(f"py-spy wrote no samples; the server's log ends:\n{server.log_tail(15)}")
+            return 1
         counts = summarize(raw)
         if args.top:
             for frame, n in top_frames(raw, args.top):

@@ -167,7 +167,7 @@ class UpdatePolicy:
         if origin == _RELAYED_HASH:
             for event in events:
                 path = list(event.path)
-                self._relayed.update([str(path[0])] if path else (str(k) for k in event.keys))
+                self._relayed.update([str(path[0])] if path else [str(k) for k in event.keys])
             return
         if origin != _UNTRUSTED_HASH:
             return

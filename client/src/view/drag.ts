@@ -7,7 +7,8 @@ import type { DropHandler } from './groupDrop'
 import type { PanZoom } from './panzoom'
 
 const HANDLE = '.note-bar, .grip, .row-handle'
-/** How near a sideways scroller's side (a phone's diagram) a drag scrolls it along, in px. */
+/** How near a scroller's side a drag scrolls it along, in px: a phone's diagram sideways,
+ * a phone's board up and down. */
 const EDGE = 36
 /** The fastest it scrolls then, at the side itself, in px a second. */
 const EDGE_SPEED = 720
@@ -139,11 +140,12 @@ export class NoteDrag {
     a.frame = 0
     const near = edgeScroller(a.at.x, a.at.y)
     if (!near) return
-    const before = near.el.scrollLeft
+    const side = near.down ? 'scrollTop' : 'scrollLeft'
+    const before = near.el[side]
     const dt = Math.min(now - a.time, 50) / 1000
-    near.el.scrollLeft += Math.sign(near.by) * Math.max(1, Math.abs(near.by) * EDGE_SPEED * dt)
+    near.el[side] += Math.sign(near.by) * Math.max(1, Math.abs(near.by) * EDGE_SPEED * dt)
     a.time = now
-    if (near.el.scrollLeft === before) return
+    if (near.el[side] === before) return
     this.track(near)
     a.frame = requestAnimationFrame((t) => this.edgeScroll(t))
   }
@@ -173,26 +175,58 @@ export class NoteDrag {
 interface EdgeScroller {
   el: HTMLElement
   r: DOMRect
-  /** How far into the band along its side, -1..1 (negative: its left side). */
+  /** True for the board scrolling up and down, false for a diagram scrolling sideways. */
+  down: boolean
+  /** How far into the band along its side, -1..1 (negative: its left or top side). */
   by: number
 }
 
-/** A sideways scroller with `x` near one of its sides (inside or just outside it) and `y`
- * within it. */
+/** How far into the band of `EDGE` px inside `from`..`to` the point `at` is, -1..1; 0 outside. */
+function intoBand(at: number, from: number, to: number): number {
+  if (at < from + EDGE) return -Math.min(1, (from + EDGE - at) / EDGE)
+  if (at > to - EDGE) return Math.min(1, (at - to + EDGE) / EDGE)
+  return 0
+}
+
+/** A scroller with the point near one of its sides (inside or just outside it): a sideways
+ * one (a phone's diagram) with `y` within it, else the board when it scrolls up and down
+ * (a phone's), with `x` within it. Near a diagram's side and the board's at once, the
+ * diagram goes first; the board follows when the diagram is at its end. */
 function edgeScroller(x: number, y: number): EdgeScroller | null {
+  let sideways: EdgeScroller | null = null
   for (const el of document.querySelectorAll<HTMLElement>('.area-wrap')) {
     if (el.scrollWidth <= el.clientWidth + 1 || getComputedStyle(el).overflowX === 'visible') continue
     const r = el.getBoundingClientRect()
     if (y < r.top || y > r.bottom || x < r.left - EDGE || x > r.right + EDGE) continue
-    if (x < r.left + EDGE) return { el, r, by: -Math.min(1, (r.left + EDGE - x) / EDGE) }
-    if (x > r.right - EDGE) return { el, r, by: Math.min(1, (x - r.right + EDGE) / EDGE) }
+    const by = intoBand(x, r.left, r.right)
+    if (by === 0) continue
+    sideways = { el, r, down: false, by }
+    const end = by < 0 ? el.scrollLeft <= 0 : el.scrollLeft >= el.scrollWidth - el.clientWidth - 1
+    if (!end) return sideways
   }
-  return null
+  // at its end a diagram stops; a drop beside it still lands on its side
+  return upAndDown(x, y) ?? sideways
+}
+
+/** The board, when it scrolls up and down (a phone's) and `y` is near its top or bottom. */
+function upAndDown(x: number, y: number): EdgeScroller | null {
+  const board = document.getElementById('canvas')
+  if (!board || board.scrollHeight <= board.clientHeight + 1) return null
+  const overflow = getComputedStyle(board).overflowY
+  if (overflow !== 'auto' && overflow !== 'scroll') return null
+  // the part of the board on screen: the window's bottom when the board reaches below it
+  const box = board.getBoundingClientRect()
+  const r = new DOMRect(box.left, box.top, box.width, Math.min(box.bottom, window.innerHeight) - box.top)
+  if (x < r.left || x > r.right || y < r.top - EDGE || y > r.bottom + EDGE) return null
+  const by = intoBand(y, r.top, r.bottom)
+  const end = by < 0 ? board.scrollTop <= 0 : board.scrollTop >= board.scrollHeight - board.clientHeight - 1
+  return by === 0 || end ? null : { el: board, r, down: true, by }
 }
 
 /** A point just beside a scroller's side, where a finger goes to scroll it along, taken as
  * that side: the note is dropped there, not lost off its field. */
 function inScroller(x: number, y: number, near: EdgeScroller | null): { x: number; y: number } {
   if (!near) return { x, y }
+  if (near.down) return { x, y: Math.min(Math.max(y, near.r.top + 1), near.r.bottom - 1) }
   return { x: Math.min(Math.max(x, near.r.left + 1), near.r.right - 1), y }
 }

@@ -254,3 +254,28 @@ def test_phone_focus_change_never_takes_the_keyboard_while_typing(
     expect(phone.locator("#field-A2")).to_have_class(re.compile(r"\bcurrent\b"))
     expect(phone.locator(".phone-nav select")).to_have_value("A2")
     expect(prompt).to_be_hidden()
+
+
+def test_small_phone_join_dialog_scrolls_as_one_and_takes_the_last_group(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """On a 360x640 phone the list of groups scrolled inside the join dialog, which scrolls
+    too: the groups at its end were hidden from a thumb that scrolled the dialog. Now the
+    dialog scrolls as one and the last group is a tap away."""
+    board = shared_server.create_board(title="Kleines Telefon")
+    page = make_context(**{**PHONE, "viewport": {"width": 360, "height": 640}}).new_page()
+    page.goto(board.links["participant"])
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_be_visible()
+    radios = dialog.locator(".group-radios")
+    inner = radios.evaluate("r => r.scrollHeight - r.clientHeight")
+    assert inner <= 1, f"the group list scrolls on its own by {inner} px"
+    dialog.locator("input[name=name]").fill("Cem")
+    last = dialog.locator("input[name=group]").last
+    last.scroll_into_view_if_needed()
+    last.tap()
+    expect(last).to_be_checked()
+    shot(page, artifacts, "phone-join-360x640-last-group.png")
+    dialog.locator("button[type=submit]").tap()
+    expect(page.locator("dialog[open]")).to_have_count(0)
+    expect(page.locator(".conn")).to_have_attribute("data-state", "synced")

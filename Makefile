@@ -114,15 +114,15 @@ vitest: client
 	cd client && npx --no-install vitest run
 
 # Browser tests run in their own session: Playwright's sync API keeps an event loop
-# running in the main thread, which the async tests need for themselves. The others
-# spread over the cores a file at a time (module fixtures stay shared). One browser
-# worker keeps two cores about 70 % busy (pages wait for the network and for timers), so
-# two workers share them: 5.3 minutes instead of 6.4-7.3, run back to back here. Every test starts servers
-# and CLI processes: they compile our modules once, not each time, even where the
-# environment turns bytecode caching off.
-# one worker more than cores: many integration tests wait for real timeouts (kills,
-# restarts, slow clients), and a worker per core left the two cores 78 % busy here;
-# three workers fill them (4:45 against 5:34 for the same tests, back to back)
+# running in the main thread, which the async tests need for themselves. Both sessions
+# hand out a file at a time (module fixtures stay shared). Measured back to back here:
+# - the others run in one worker more than there are cores: many wait for real timeouts
+#   (kills, restarts, slow clients), and a worker per core left two cores 78 % busy
+#   (4:45 with three workers against 5:34 with two);
+# - one browser worker kept two cores about 70 % busy (pages wait for the network and
+#   for timers); two share them (5.3 minutes against 6.4-7.3).
+# Every test starts servers and CLI processes: they compile our modules once, not each
+# time, even where the environment turns bytecode caching off.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 E2E_WORKERS ?= 2
 pytest: export PYTHONDONTWRITEBYTECODE :=

@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.support.live import LiveServer
 
-from .support import add_note, join
+from .support import add_note, expect_synced, join
 from .test_a11y import assert_no_serious_violations
 from .test_layout import seed
 
@@ -278,4 +278,4 @@ def test_small_phone_join_dialog_scrolls_as_one_and_takes_the_last_group(
     shot(page, artifacts, "phone-join-360x640-last-group.png")
     dialog.locator("button[type=submit]").tap()
     expect(page.locator("dialog[open]")).to_have_count(0)
-    expect(page.locator(".conn")).to_have_attribute("data-state", "synced")
+    expect_synced(page)

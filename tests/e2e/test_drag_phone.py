@@ -117,11 +117,23 @@ def test_a_note_dragged_to_the_phones_bottom_scrolls_the_board_down(
         "() => document.querySelector('#field-A3 .note-area').getBoundingClientRect().bottom < 560",
         timeout=5_000,
     )
-    # higher up it stays put, and the note is dropped there: low in the diagram
+    # higher up it stays put: the board may still take a frame or two after the finger
+    # leaves the band, so the drop point is read once it has stopped
+    finger("touchMove", 400)
+    scrolled = None
+    for _ in range(20):
+        phone.wait_for_timeout(100)
+        now = scroller.evaluate("c => c.scrollTop")
+        if now == scrolled:
+            break
+        scrolled = now
+    assert scrolled is not None and scrolled > start + 100, (start, scrolled)
+    phone.wait_for_timeout(300)
+    assert scroller.evaluate("c => c.scrollTop") == scrolled
+    # and the note is dropped low in the diagram
     bottom = area.evaluate("a => a.getBoundingClientRect().bottom")
+    assert bottom < 560, bottom
     finger("touchMove", bottom - 30)
-    scrolled = scroller.evaluate("c => c.scrollTop")
-    assert scrolled > start + 100, (start, scrolled)
     phone.wait_for_timeout(300)
     assert scroller.evaluate("c => c.scrollTop") == scrolled
     want = phone.evaluate(

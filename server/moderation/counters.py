@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 from pycrdt import Map
 
+from ..sync.connection import Connection
 from ..sync.document import NOTES
 from ..sync.extension import RoomExtension, Task
 from ..sync.room import Room
@@ -52,6 +53,7 @@ class Counters(RoomExtension):
         self._relayed: bytes | None = None  # the tally last relayed (P293)
         self._relayed_at = float("-inf")
         self._heard: dict[bytes, Tally | None] = {}  # relayed tally -> what it reads as
+        self._wanted: anyio.Event | None = None  # set by a moderator's hello
 
     def node_tasks(self) -> Sequence[Task]:
         # every node counts: its moderators need counts, the others its tally
@@ -59,8 +61,24 @@ class Counters(RoomExtension):
 
     async def _run(self) -> None:
         while True:
+            if not self._needed():
+                # most rooms have no moderator here most of the time: a tick twice a second
+                # in each of them was half of an idle server's CPU; a hello wakes this
+                self._wanted = anyio.Event()
+                await self._wanted.wait()
             await anyio.sleep(self.interval)
             self.push()
+
+    def _needed(self) -> bool:
+        """Someone wants counts: a moderator here, or the other nodes this node's tally."""
+        if self.room.shared is not None:
+            return True
+        return any(c.role == "moderator" and c.speaks_app for c in self.room.conns)
+
+    async def hello(self, conn: Connection) -> dict[str, Any]:
+        if conn.role == "moderator" and self._wanted is not None:
+            self._wanted.set()
+        return {}
 
     def push(self) -> None:
         """Send the counts to every moderator here whose last copy differs; with several

@@ -2,7 +2,9 @@
 // Sync load generator: N stock y-websocket clients (each its own Y.Doc) in this one process,
 // so senders and receivers share one clock. Prints one JSON line {"result": {...}} at the end;
 // {"phase": "measure-start"} / {"phase": "measure-end"} lines mark the measured window (the
-// runner samples server CPU at those marks). Diagnostics go to stderr.
+// runner samples server CPU at those marks; --hold S adds hold-start / hold-end around S
+// seconds of connected clients typing nothing, before S1's or S2's updates). Diagnostics go
+// to stderr.
 //
 //   node bench/load.mjs --scenario S1 --url ws://127.0.0.1:1234                  (reference)
 //   node bench/load.mjs --scenario S1 --url ws://127.0.0.1:8000/ws --targets @boards.json
@@ -54,6 +56,7 @@ const { values: opt } = parseArgs({
     field: { type: 'string', default: 'A1' },
     'connect-timeout': { type: 'string', default: '30' },
     drain: { type: 'string', default: '5' },
+    hold: { type: 'string', default: '0' },
     'no-awareness': { type: 'boolean', default: false },
     'connect-batch': { type: 'string', default: '25' },
     spread: { type: 'string', default: 'client' },
@@ -65,7 +68,7 @@ if (opt.help || !opt.url) {
   console.error(`usage: node bench/load.mjs --scenario S1|S2|S3|S4|J --url WS_URL
   [--targets JSON|@file] [--room-prefix P] [--rooms N] [--clients N] [--rate PER_S]
   [--seconds S] [--updates N] [--notes N] [--joins N] [--field A1] [--connect-timeout S]
-  [--drain S] [--no-awareness] [--connect-batch N] [--spread client|board]`)
+  [--drain S] [--hold S] [--no-awareness] [--connect-batch N] [--spread client|board]`)
   process.exit(opt.help ? 0 : 2)
 }
 
@@ -105,6 +108,7 @@ const P = {
   joins: Math.max(1, Math.floor(num('joins', d.joins ?? 1))),
   connectTimeoutMs: num('connect-timeout', 30) * 1000,
   drainMs: num('drain', 5) * 1000,
+  holdMs: Math.min(600, num('hold', 0)) * 1000, // S1/S2: connected and idle this long first
   connectBatch: Math.max(1, Math.floor(num('connect-batch', 25))),
   awareness: !opt['no-awareness'],
   field: opt.field
@@ -251,6 +255,12 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
   const connect = { synced: ok.length, of: all.length, ms: round(connectMs, 1), closes: closeSummary(all) }
   if (ok.length < all.length) {
     return { error: `only ${ok.length}/${all.length} clients synced within ${P.connectTimeoutMs / 1000} s`, connect }
+  }
+  if (P.holdMs > 0) {
+    // bench/idle_cpu.py reads the server's CPU while everyone is connected and nobody types
+    phase('hold-start')
+    await new Promise((resolve) => setTimeout(resolve, P.holdMs))
+    phase('hold-end')
   }
 
   // each sender creates its note; wait until every member of its room has every note

@@ -71,9 +71,10 @@ class Counters(RoomExtension):
 
     def _needed(self) -> bool:
         """Someone wants counts: a moderator here, or the other nodes this node's tally."""
-        if self.room.shared is not None:
-            return True
-        return any(c.role == "moderator" and c.speaks_app for c in self.room.conns)
+        return self.room.shared is not None or bool(self._moderators())
+
+    def _moderators(self) -> list[Connection]:
+        return [c for c in self.room.conns if c.role == "moderator" and c.speaks_app]
 
     async def hello(self, conn: Connection) -> dict[str, Any]:
         if conn.role == "moderator" and self._wanted is not None:
@@ -83,7 +84,7 @@ class Counters(RoomExtension):
     def push(self) -> None:
         """Send the counts to every moderator here whose last copy differs; with several
         nodes, relay this node's tally when it changed (or now and then)."""
-        mods = [c for c in self.room.conns if c.role == "moderator" and c.speaks_app]
+        mods = self._moderators()
         self._sent = {cid: v for cid, v in self._sent.items() if any(c.id == cid for c in mods)}
         if self.room.shared is None and not mods:
             return

@@ -14,13 +14,15 @@ import anyio
 from anyio.abc import TaskGroup
 from pycrdt import Doc
 
-from server.store.base import BoardRecord
+from canvas_schema import load_canvas
+from server.moderation.base import BoardContext
+from server.store.base import BoardRecord, SnapshotInfo
 from server.store.sqlite import SqliteStore
 from server.sync.document import initial_update, load_doc
 from server.sync.extension import RoomExtension
 from server.sync.policy import Rules
 from server.sync.room import Room, RoomConfig
-from server.sync.vocabulary import Role
+from server.sync.vocabulary import Role, SnapshotKind
 from tests.support.memchannel import channel_pair
 from tests.support.pyclient import PyClient
 
@@ -71,6 +73,18 @@ class RoomKit:
             finally:
                 await client_side.close(1000, "bye")
                 client_side.dispose()
+
+    def board_context(self) -> BoardContext:
+        """What facilitation extensions need of the board; snapshots are not part of it."""
+
+        async def no_snapshot(label: str, kind: SnapshotKind) -> SnapshotInfo:
+            raise AssertionError("no snapshots here")
+
+        async def no_restore(sid: str) -> None:
+            raise AssertionError("no restores here")
+
+        record = BoardRecord(BOARD, "ko-kreation", 1, "Kit", "de", 0.0)
+        return BoardContext(record, load_canvas("ko-kreation"), self.store, no_snapshot, no_restore)
 
     async def compacted_state(self) -> bytes:
         """The board's stored state once every update is committed and compacted."""

@@ -9,16 +9,12 @@ from pathlib import Path
 import anyio
 import pytest
 
-from canvas_schema import load_canvas
-from server.moderation.base import BoardContext
 from server.moderation.counters import Counters
 from server.moderation.private import PrivateWriting
 from server.moderation.voting import Voting
-from server.store.base import BoardRecord, SnapshotInfo
-from server.sync.vocabulary import SnapshotKind
 from tests.support.ops import ok
 from tests.support.pyclient import PyClient
-from tests.support.roomkit import BOARD, extended_room
+from tests.support.roomkit import extended_room
 
 pytestmark = pytest.mark.anyio
 TICK = 0.02
@@ -34,20 +30,12 @@ class CountedCounters(Counters):
         super().push()
 
 
-async def no_snapshot(label: str, kind: SnapshotKind) -> SnapshotInfo:
-    raise AssertionError("no snapshots here")
-
-
-async def no_restore(sid: str) -> None:
-    raise AssertionError("no restores here")
-
-
 def counts_seen(c: PyClient) -> int:
     return sum(1 for m in c.app_messages if m.get("ev") == "counts")
 
 
-async def hello(c: PyClient) -> None:
-    await ok(c, "hello", pid=secrets.token_urlsafe(24), name="Mo", group=None)
+async def hello(c: PyClient, name: str) -> None:
+    await ok(c, "hello", pid=secrets.token_urlsafe(24), name=name, group=None)
 
 
 async def pushes_over(counters: CountedCounters, seconds: float) -> int:
@@ -59,9 +47,8 @@ async def pushes_over(counters: CountedCounters, seconds: float) -> int:
 async def test_p293_counters_sleep_without_a_moderator_and_wake_for_the_next(
     tmp_path: Path,
 ) -> None:
-    record = BoardRecord(BOARD, "ko-kreation", 1, "Kit", "de", 0.0)
     async with extended_room(tmp_path, ()) as kit:
-        ctx = BoardContext(record, load_canvas("ko-kreation"), kit.store, no_snapshot, no_restore)
+        ctx = kit.board_context()
         counters = CountedCounters(
             kit.room, PrivateWriting(kit.room, ctx), Voting(kit.room, ctx), interval=TICK
         )
@@ -69,12 +56,12 @@ async def test_p293_counters_sleep_without_a_moderator_and_wake_for_the_next(
         for task in counters.node_tasks():
             kit.tg.start_soon(task)
         async with kit.join("participant") as p:
-            await ok(p, "hello", pid=secrets.token_urlsafe(24), name="Pia", group=None)
+            await hello(p, "Pia")
             # a participant alone: ten ticks pass without one push
             assert await pushes_over(counters, 10 * TICK) == 0
             for _ in range(2):  # a moderator comes, goes, and the next one comes
                 async with kit.join("moderator") as m:
-                    await hello(m)
+                    await hello(m, "Mo")
                     with anyio.fail_after(5):
                         await m.wait_for(lambda: counts_seen(m) > 0)
                     assert await pushes_over(counters, 10 * TICK) >= 3

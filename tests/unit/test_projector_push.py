@@ -10,16 +10,14 @@ from typing import Any
 import anyio
 import pytest
 
-from canvas_schema import load_canvas
 from server.export.build import build_report
 from server.export.logwords import log_sentence
-from server.moderation.base import BoardContext, apply_control
+from server.moderation.base import apply_control
 from server.moderation.push import ProjectorPush
-from server.store.base import BoardRecord, SnapshotInfo
-from server.sync.vocabulary import CONTROL_PUSH, Role, SnapshotKind
+from server.sync.vocabulary import CONTROL_PUSH, Role
 from tests.support.ops import control, ok, refused
 from tests.support.pyclient import PyClient
-from tests.support.roomkit import BOARD, RoomKit, extended_room
+from tests.support.roomkit import RoomKit, extended_room
 from tests.unit.export_fixtures import filled_board, make_input
 
 pytestmark = pytest.mark.anyio
@@ -27,17 +25,9 @@ pytestmark = pytest.mark.anyio
 
 @contextlib.asynccontextmanager
 async def pushing_room(tmp_path: Path) -> AsyncIterator[RoomKit]:
-    async def no_snapshot(label: str, kind: SnapshotKind) -> SnapshotInfo:
-        raise AssertionError("no snapshots here")
-
-    async def no_restore(sid: str) -> None:
-        raise AssertionError("no restores here")
-
     holder: list[ProjectorPush] = []
-    record = BoardRecord(BOARD, "ko-kreation", 1, "Kit", "de", 0.0)
     async with extended_room(tmp_path, ()) as kit:
-        ctx = BoardContext(record, load_canvas("ko-kreation"), kit.store, no_snapshot, no_restore)
-        holder.append(ProjectorPush(kit.room, ctx))
+        holder.append(ProjectorPush(kit.room, kit.board_context()))
         kit.room.extend(holder[0])
         yield kit
 

@@ -1,6 +1,14 @@
 # cocanvas: `make run` starts the server, `make test` runs every check.
 SHELL := /bin/sh
-PYTHON ?= python3
+# Debian's own interpreter where it is 3.11 or newer: Debian builds it with profile-guided
+# and link-time optimization, linked statically, and the server spends less CPU per
+# delivery on it than on a plain build from source (bench/README.md, fifteenth round).
+# `make PYTHON=...` picks another; an existing .venv keeps the one it was made with.
+SYSTEM_PYTHON := /usr/bin/python3
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell $(SYSTEM_PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+            2>/dev/null && echo $(SYSTEM_PYTHON) || echo python3)
+endif
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
@@ -21,6 +29,9 @@ help:
 $(VENV)/.python-ok:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 	  { echo "error: cocanvas needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
+	@# Debian ships venv's pip apart from the interpreter
+	@if [ "$(PYTHON)" = "$(SYSTEM_PYTHON)" ]; then scripts/system-packages.sh \
+	  "$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')/ensurepip/__main__.py=python3-venv"; fi
 	$(PYTHON) -m venv $(VENV)
 	@touch $@
 

@@ -231,20 +231,22 @@ def our_server(
     extra_env: dict[str, str] | None = None,
     wrap: list[str] | None = None,
     entry: tuple[str, ...] = ("-m", "server"),
+    python: Path = PYTHON,
 ) -> Iterator[Server]:
     """Our server; with ``code``, the ``server`` package of that checkout ("before");
     ``extra_env`` for a variant (``--variant``); ``wrap``: a command that runs the
     server as its child and ends with it (a profiler, see profile_sync.py); ``entry``: what
-    python runs, ``-m server`` or a script that wraps the command line (soak_probe.py)."""
-    if not PYTHON.is_file():
-        raise BenchError(f"{PYTHON} is missing: install the project into .venv")
+    python runs, ``-m server`` or a script that wraps the command line (soak_probe.py);
+    ``python``: the interpreter, by default this checkout's."""
+    if not python.is_file():
+        raise BenchError(f"{python} is missing: install the project into .venv")
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix="data-", dir=workdir))
     log = workdir / f"cocanvas-{port}.log"
     # `python -m server` (not the entry script) runs the code PYTHONPATH points at
     cmd = [
         *(wrap or []),
-        str(PYTHON),
+        str(python),
         *entry,
         "serve",
         "--host",
@@ -421,7 +423,11 @@ def run_one(
     ours = kind in ("ours", "before") or kind in variants
     if ours:
         code = before if kind == "before" else None
-        start = our_server(workdir, store_url, code, kind, variants.get(kind))
+        # "before" runs with its checkout's own environment when it has one: an A/B of
+        # interpreters or dependencies, not only of our code
+        own = code / ".venv" / "bin" / "python" if code is not None else PYTHON
+        python = own if own.is_file() else PYTHON
+        start = our_server(workdir, store_url, code, kind, variants.get(kind), python=python)
     else:
         start = node_server(workdir, kind)
     with start as server:
@@ -574,7 +580,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--before",
         type=Path,
-        help="a checkout whose server package runs as 'before' (its PYTHONPATH)",
+        help="a checkout whose server package runs as 'before' (its PYTHONPATH), with its "
+        ".venv's interpreter if it has one",
     )
     p.add_argument(
         "--variant",

@@ -427,6 +427,16 @@ CLASHES = (
 )
 
 
+def unfold(page: Page) -> None:
+    """Open the overview the first view folded (what it would hide is in sight), as a person
+    would with its button."""
+    page.wait_for_function(CALM_VIEW)
+    toggle = page.locator("#canvas .minimap-toggle")
+    if toggle.get_attribute("aria-expanded") == "false":
+        toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+
 def test_moderator_at_1440_sees_counters_search_and_minimap_clear_of_each_other(
     shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
 ) -> None:
@@ -440,6 +450,8 @@ def test_moderator_at_1440_sees_counters_search_and_minimap_clear_of_each_other(
     )
     mod = make_context(viewport=DESKTOP, reduced_motion="reduce").new_page()
     join(mod, board.links["moderator"], "Mo", show_all=False)
+    # the first view folds the overview off B4's heading; the moderator opens it again
+    unfold(mod)
     ada = make_context().new_page()
     join(ada, board.links["participant"], "Ada", "youth")
     expect(mod.locator("#canvas .field-counter[data-counter=A1]")).to_have_text(
@@ -571,6 +583,7 @@ def test_on_a_tablet_the_overview_leaves_the_tables_and_their_add_buttons_free(
         page = ctx.new_page()
         join(page, board.links["participant"], "Dilek", "civil-society", show_all=False)
         expect(page.locator("#field-C3 [data-note]")).to_have_count(4)
+        unfold(page)
         views = (("show-all", "() => window.cocanvas.showAll()"), ("C3", "[data-zoom=C3]"))
         for name, how in views:
             if how.startswith("("):

@@ -20,7 +20,7 @@ from tests.support.live import LiveServer
 from .support import join
 from .test_a11y import serious_violations
 from .test_keys import wait_quiet
-from .test_layout import seed
+from .test_layout import CALM_VIEW, UNDER_MAP, seed
 from .test_workshop import open_section
 
 pytestmark = pytest.mark.e2e
@@ -165,6 +165,44 @@ def test_first_view_is_the_first_transform_the_board_gets(
     assert float(scales[0]) == pytest.approx(float(page.evaluate(SCALE)), rel=1e-4)
 
 
+# what a person reads or uses on the board that lies under the open overview: field
+# headings and their zoom buttons, the diagram's axis names and ticks, table rows and every
+# other control
+UNDER_OPEN_MAP = (
+    """() => {
+  if (!document.querySelector('#canvas .minimap').classList.contains('open')) return []
+  const used = '.field-title-row, .axis-label, .tick, .row, button, select'
+  return [...document.querySelectorAll(`#canvas .board :is(${used})`)]
+    .filter((el) => el.getBoundingClientRect().width > 0 && ("""
+    + UNDER_MAP
+    + """)(el))
+    .map((el) => `${el.closest('.field')?.id}: ${el.className} ${el.textContent.slice(0, 24)}`)
+}"""
+)
+
+
+def test_first_view_leaves_nothing_under_the_open_overview(
+    shared_server: LiveServer, make_context: Callable[..., BrowserContext], artifacts: Path
+) -> None:
+    """On laptops the overview lay over the end of A3's x axis, upright on a tablet over
+    B3's heading: the first view now keeps them clear, or folds the overview."""
+    board = shared_server.create_board(title="Erster Blick")
+    seed(shared_server, board, {"A1": 3, "A3": 4, "B4": 2, "C3": 2}, text)
+    covered = {}
+    for width, height in ((1280, 720), (1366, 768), (1440, 900), (1536, 864), (768, 1024)):
+        ctx = make_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+        page = ctx.new_page()
+        join(page, board.links["participant"], "Ada", "administration", show_all=False)
+        expect(page.locator("#field-A3 [data-note]")).to_have_count(4)
+        page.wait_for_function(CALM_VIEW)
+        shot(page, artifacts, f"first-view-overview-{width}x{height}.png")
+        found = page.evaluate(UNDER_OPEN_MAP)
+        if found:
+            covered[f"{width}x{height}"] = found
+        ctx.close()
+    assert covered == {}, covered
+
+
 def test_first_view_opens_on_the_moderators_focus(
     shared_server: LiveServer, make_context: Callable[..., BrowserContext]
 ) -> None:
@@ -264,6 +302,9 @@ def test_minimap_shows_the_view_and_moves_it(
     region = page.get_by_role("region", name="Übersicht über den ganzen Canvas")
     expect(region).to_be_visible()
     toggle = region.get_by_role("button", name="Übersicht")
+    # open it would lie over B4's heading: the first view folds it, its button opens it
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
     expect(toggle).to_have_attribute("aria-expanded", "true")
     # the frame shows what is in sight: the first part, at the top left
     frame = region.locator(".minimap-view").bounding_box()

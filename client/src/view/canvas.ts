@@ -14,15 +14,19 @@ import type { FieldView } from './fields'
 import { groupDrop } from './groupDrop'
 import { PanZoom } from './panzoom'
 import { Selection } from './selection'
-import { type Rect, readableRect, readableScale, union } from './viewport'
+import { type Rect, readableRect, readableScale, type Size, union } from './viewport'
 
 /** Room around a field or part shown on its own. */
 const SHOW_PAD = 24
 /** A table shown whole may be this much smaller than readable (its text 14 → 12.6 px). A
  * tablet upright (768 px) would need 9 px (A3, B4) or 11 px (C3) to fit one: it pans instead. */
 const TABLE_GIVE = 0.9
-/** What a person works with in a field: kept clear of the overview when showing it. */
-const USED = 'button, input, select, textarea, a[href], [data-note], [data-row]'
+/** What a person works with in a field: kept clear of the overview when showing it. The
+ * diagram's axis names and ticks say where a note belongs. */
+const USED = 'button, input, select, textarea, a[href], [data-note], [data-row], .axis-label, .tick'
+/** The first view keeps these clear in every field, not only those it opens on: below or
+ * beside a part too large to fit, the next fields' headings are in sight too. */
+const SEEN = `${USED}, .field-title-row`
 
 export class BoardCanvas {
   readonly el: HTMLElement
@@ -81,7 +85,7 @@ export class BoardCanvas {
   }
 
   /** Show one field (the moderator's focus, a title clicked) or, with null, the whole canvas. */
-  showField(fieldId: string | null, animate = true): void {
+  showField(fieldId: string | null, animate = true, also: readonly Rect[] = []): void {
     if (fieldId === null) {
       this.pz.fit()
       return
@@ -94,11 +98,11 @@ export class BoardCanvas {
     // a table (B4, C3) whole rather than its last column and row tools off screen
     const kind = this.ctx.canvas.field(fieldId)?.kind
     const give = kind === 'table' || kind === 'actions' ? TABLE_GIVE : 1
-    this.showRect(this.fieldRect(fieldId), this.usedRect([fieldId]), animate, give)
+    this.showRect(this.fieldRect(fieldId), this.usedRect([fieldId]), animate, give, also)
   }
 
   /** Show one part of the canvas (all its fields), large enough to read. */
-  showPart(partId: string, animate = true): void {
+  showPart(partId: string, animate = true, also: readonly Rect[] = []): void {
     const part = this.ctx.canvas.def.parts.find((p) => p.id === partId)
     if (!part) return
     if (this.grid.isPhone()) {
@@ -107,14 +111,16 @@ export class BoardCanvas {
       return
     }
     const rects = part.fields.map((f) => this.fieldRect(f)).filter((r) => r !== null)
-    this.showRect(union(rects), this.usedRect(part.fields), animate)
+    this.showRect(union(rects), this.usedRect(part.fields), animate, 1, also)
   }
 
   /** The first view: the moderator's focus, or else the first part, with readable notes. */
   home(field: string | null): void {
     const first = this.ctx.canvas.def.parts[0]
-    if (field !== null && this.grid.fieldView(field)) this.showField(field, false)
-    else if (first) this.showPart(first.id, false)
+    const every = this.ctx.canvas.def.parts.flatMap((p) => p.fields)
+    const seen = this.boardRects(every, SEEN)
+    if (field !== null && this.grid.fieldView(field)) this.showField(field, false, seen)
+    else if (first) this.showPart(first.id, false, seen)
     else this.pz.fit()
   }
 
@@ -134,6 +140,11 @@ export class BoardCanvas {
   /** What of these fields a person works with, in board units: their notes and controls (a
    * table's rows end well above the field's bottom edge). */
   private usedRect(fieldIds: readonly string[]): Rect | null {
+    return union(this.boardRects(fieldIds, USED))
+  }
+
+  /** The boxes of what `selector` finds in these fields, in board units. */
+  private boardRects(fieldIds: readonly string[], selector: string): Rect[] {
     const board = this.content.getBoundingClientRect()
     // the scale drawn now, which mid-zoom is not yet the view's
     const k = board.width / (this.content.offsetWidth || 1) || 1
@@ -141,20 +152,21 @@ export class BoardCanvas {
     for (const id of fieldIds) {
       const el = this.grid.fieldView(id)?.el
       if (!el) continue
-      for (const c of el.querySelectorAll(USED)) {
+      for (const c of el.querySelectorAll(selector)) {
         const r = c.getBoundingClientRect()
         if (r.width <= 0 || r.height <= 0) continue
         rects.push({ x: (r.left - board.left) / k, y: (r.top - board.top) / k, w: r.width / k, h: r.height / k })
       }
     }
-    return union(rects)
+    return rects
   }
 
-  private showRect(rect: Rect | null, used: Rect | null, animate: boolean, give = 1): void {
+  private showRect(rect: Rect | null, used: Rect | null, animate: boolean, give = 1, also: readonly Rect[] = []): void {
     const port = this.pz.port()
     if (!rect || port.w <= 0 || port.h <= 0) return
     const readable = readableScale(this.noteFontPx())
-    const view = this.pz.clearView(used ?? rect, (room) => readableRect(rect, room, SHOW_PAD, readable, 2, give))
+    const pick = (room: Size) => readableRect(rect, room, SHOW_PAD, readable, 2, give)
+    const view = this.pz.clearView(used ?? rect, pick, also)
     if (animate) this.pz.animateTo(view)
     else this.pz.set(view)
   }

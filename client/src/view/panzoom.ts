@@ -102,12 +102,12 @@ export class PanZoom {
     return minScale(this.board(), { w: port.w / 2, h: port.h / 2 }, FIT_PAD)
   }
 
-  /** The view `pick` gives for the viewport (or a room in it), with `keep` (board units)
-   * not under the overview where that can be had; folds the overview if that is the way. */
-  clearView(keep: Rect, pick: (room: Size) => View): View {
+  /** The view `pick` gives for the viewport (or a room in it), with `keep` and `also` (board
+   * units) not under the overview where that can be had; folds the overview if that is the way. */
+  clearView(keep: Rect, pick: (room: Size) => View, also: readonly Rect[] = []): View {
     const port = this.viewport.getBoundingClientRect()
     const size = { w: port.width, h: port.height }
-    const { view, fold } = clearOf(keep, size, this.overview?.cover(port) ?? null, pick)
+    const { view, fold } = clearOf(keep, size, this.overview?.cover(port) ?? null, pick, also)
     if (fold) this.overview?.fold()
     return view
   }

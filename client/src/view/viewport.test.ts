@@ -180,4 +180,17 @@ describe('clearOf', () => {
     const pan = (room: { w: number; h: number }) => readableRect(tall, room, 24, 0.875)
     expect(clearOf({ ...tall, w: 1400 }, tablet, { now: map, folded: button }, pan).fold).toBe(false)
   })
+
+  it('folds the overview over a heading beyond a part too large to show, where open it would stay', () => {
+    const part = { x: 0, y: 0, w: 2400, h: 300 }
+    const pan = (room: { w: number; h: number }) => readableRect(part, room, 24, 0.875)
+    const heading = { x: 900, y: 500, w: 300, h: 40 }
+    const cover = { now: map, folded: button }
+    expect(clearOf(part, tablet, cover, pan).fold).toBe(false)
+    const { view, fold } = clearOf(part, tablet, cover, pan, [heading])
+    expect(fold).toBe(true)
+    expect(view).toEqual(pan(tablet))
+    // what is clear of the open overview leaves it open
+    expect(clearOf(part, tablet, cover, pan, [{ ...heading, y: 2000 }]).fold).toBe(false)
+  })
 })

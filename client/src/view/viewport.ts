@@ -107,19 +107,24 @@ function inside(rect: Rect, v: View, room: Size): boolean {
   return x >= -1 && y >= -1 && x + rect.w * v.scale <= room.w + 1 && y + rect.h * v.scale <= room.h + 1
 }
 
-/** The view `pick` gives for the port, unless it puts `keep` under the overview: then the
- * one `pick` gives for the room left of or above it (one that shows `keep` whole first, then
- * the larger); failing that, the same beside the overview folded to its button (`fold`);
- * failing that too (`keep` is larger than the view), the port's view, to be panned clear. */
+/** The view `pick` gives for the port, unless it puts `keep` (or one of `also`) under the
+ * overview: then the one `pick` gives for the room left of or above it (one that shows `keep`
+ * whole first, then the larger); failing that, the same beside the overview folded to its
+ * button (`fold`), where only `keep` counts; failing that too (`keep` is larger than the
+ * view), the port's view, to be panned clear, with the overview folded if it hides one of
+ * `also`. */
 export function clearOf(
   keep: Rect,
   port: Size,
   cover: Cover | null,
-  pick: (room: Size) => View
+  pick: (room: Size) => View,
+  also: readonly Rect[] = []
 ): { view: View; fold: boolean } {
   const whole = pick(port)
-  const beside = (c: Rect): View | null => {
-    if (!under(keep, whole, c)) return whole
+  const beside = (c: Rect, clear: readonly Rect[]): View | null => {
+    // one by one: their union would span the gaps between them, where the overview may lie
+    const hides = (v: View): boolean => under(keep, v, c) || clear.some((r) => under(r, v, c))
+    if (!hides(whole)) return whole
     let best: { v: View; whole: boolean } | null = null
     for (const room of [
       { w: c.x, h: port.h },
@@ -127,7 +132,7 @@ export function clearOf(
     ]) {
       if (room.w <= 0 || room.h <= 0) continue
       const v = pick(room)
-      if (under(keep, v, c)) continue
+      if (hides(v)) continue
       const shown = inside(keep, v, room)
       if (best === null || (shown && !best.whole) || (shown === best.whole && v.scale > best.v.scale)) {
         best = { v, whole: shown }
@@ -136,10 +141,13 @@ export function clearOf(
     return best?.v ?? null
   }
   if (!cover) return { view: whole, fold: false }
-  const now = beside(cover.now)
+  const now = beside(cover.now, also)
   if (now) return { view: now, fold: false }
-  const folded = cover.folded ? beside(cover.folded) : null
-  return folded ? { view: folded, fold: true } : { view: whole, fold: false }
+  // folded, only `keep` counts: the button hides little of what else is in sight
+  const folded = cover.folded ? beside(cover.folded, []) : null
+  if (folded) return { view: folded, fold: true }
+  // open it helps to pan across what is too large to show, unless it hides what must be read
+  return { view: whole, fold: cover.folded !== null && also.some((r) => under(r, whole, cover.now)) }
 }
 
 /** Zoom by `factor` keeping the viewport point (px, py) where it is. */

@@ -17,11 +17,29 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 
 
+PORT_ATTEMPTS = 3
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def listens(pid: int, port: int) -> bool:
+    """Whether process `pid` holds the socket listening on 127.0.0.1:`port` (Linux)."""
+    wanted = f"0100007F:{port:04X}"
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[1] == wanted and fields[3] == "0A":  # 0A: LISTEN
+            inodes.add(f"socket:[{fields[9]}]")
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        return any(os.readlink(fd) in inodes for fd in fds.iterdir())
+    except OSError:  # it exited meanwhile, or an fd closed while read
+        return False
 
 
 @dataclass
@@ -50,8 +68,23 @@ class LiveServer:
         return f"ws://127.0.0.1:{self.port}/ws"
 
     def start(self, timeout: float = 20.0) -> LiveServer:
-        if not self.port:
-            self.port = free_port()
+        # a port picked here may be taken by another process (another test worker's
+        # server or client) before the server binds it: then pick again; a port given
+        # by the test (a restart on the same port) is kept
+        picked = not self.port
+        for _ in range(PORT_ATTEMPTS):
+            if picked:
+                self.port = free_port()
+            if self._start(timeout):
+                return self
+            if not picked or "already in use" not in self.log():
+                break
+        assert self.proc is not None
+        raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+
+    def _start(self, timeout: float) -> bool:
+        """Start the process; True once it answers /healthz on its port, False if it
+        exited first."""
         env = {**os.environ, **self.env}
         self.log_path = self.data_dir.parent / f"server-{self.port}.log"
         log = self.log_path.open("ab")
@@ -77,12 +110,14 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.log()}")
+                return False
             try:
-                if httpx.get(f"{self.http}/healthz", timeout=1).status_code == 200:
-                    return self
+                healthy = httpx.get(f"{self.http}/healthz", timeout=1).status_code == 200
             except httpx.TransportError:
-                pass
+                healthy = False
+            # the answer may come from another process that holds the port
+            if healthy and listens(self.proc.pid, self.port):
+                return True
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"server did not become healthy in {timeout} s:\n{self.log()}")

@@ -418,11 +418,13 @@ def run_one(
     store_url: str = "",
     before: Path | None = None,
     variants: dict[str, dict[str, str]] | None = None,
+    checkouts: dict[str, Path] | None = None,
 ) -> Result:
     variants = variants or {}
-    ours = kind in ("ours", "before") or kind in variants
+    checkouts = checkouts or {}
+    ours = kind in ("ours", "before") or kind in variants or kind in checkouts
     if ours:
-        code = before if kind == "before" else None
+        code = before if kind == "before" else checkouts.get(kind)
         # "before" runs with its checkout's own environment when it has one: an A/B of
         # interpreters or dependencies, not only of our code
         own = code / ".venv" / "bin" / "python" if code is not None else PYTHON
@@ -590,6 +592,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME:KEY=VALUE,...",
         help="our server under NAME with these environment variables (for --servers)",
     )
+    p.add_argument(
+        "--checkout",
+        action="append",
+        default=[],
+        metavar="NAME:DIR",
+        help="another checkout run as NAME, as --before is (repeatable; for --servers)",
+    )
     p.add_argument("--seconds", type=float, help="override S1/S2 duration")
     p.add_argument(
         "--load-arg",
@@ -627,7 +636,10 @@ def main(argv: list[str] | None = None) -> int:
     for spec in args.variant:
         name, _, pairs = spec.partition(":")
         variants[name] = dict(p.split("=", 1) for p in pairs.split(",") if "=" in p)
-    known = (*KINDS, *variants)
+    checkouts = {
+        name: Path(folder) for name, _, folder in (c.partition(":") for c in args.checkout)
+    }
+    known = (*KINDS, *variants, *checkouts)
     if any(k not in known for k in kinds) or ("before" in kinds) != (args.before is not None):
         print(f"--servers takes {', '.join(KINDS)}; 'before' needs --before", file=sys.stderr)
         return 2
@@ -661,6 +673,7 @@ def main(argv: list[str] | None = None) -> int:
                                 args.store,
                                 args.before,
                                 variants,
+                                checkouts,
                             )
                         )
                     except BenchError as e:

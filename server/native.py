@@ -49,6 +49,7 @@ MODULES = (
     "server.sync.writers",
     "server.sync.codec",
     "server.sync.reading",
+    "server.sync.wsframe",
     "server.sync.fanout",
     "server.sync.budget",
     "server.sync.awareness",

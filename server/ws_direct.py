@@ -19,12 +19,13 @@ websockets as before, untouched, so its checks and close codes still apply.
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Callable
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.protocol import OPEN
+
+from .sync.wsframe import CACHED_FRAME_BYTES, LAST, frame_header
 
 try:
     from websockets.speedups import apply_mask
@@ -33,23 +34,8 @@ except ImportError:  # websockets built without its C extension
 
 EXTENSION = "cocanvas.frames"
 READ_AHEAD_BYTES = 65_536  # queued for the app before the socket is paused
-CACHED_FRAME_BYTES = 65_536  # payloads up to this size are framed once per broadcast
 DIRECT_PER_READ = 64  # messages of one read offered to the app's handler; the rest queue
 DIRECT_CALLS = 8  # handler calls per read: one per read of whole frames, one per message else
-
-
-def frame_header(length: int) -> bytes:
-    """The header of an unmasked, final, binary websocket frame (RFC 6455 5.2)."""
-    if length < 126:
-        return struct.pack("!BB", 0x82, length)
-    if length < 65_536:
-        return struct.pack("!BBH", 0x82, 126, length)
-    return struct.pack("!BBQ", 0x82, 127, length)
-
-
-def binary_frame(payload: bytes) -> bytes:
-    """An unmasked, final, binary websocket frame holding `payload`."""
-    return frame_header(len(payload)) + payload
 
 
 class FrameWriter:
@@ -66,21 +52,18 @@ class FrameWriter:
         A broadcast hands the same bytes object to every connection in turn, so a small
         payload is framed once; a big one goes out as header and payload, uncopied."""
         p = self._protocol
-        if (
-            p.close_sent
-            or p.disconnected
-            or not p.handshake_complete
-            or not p.writable.is_set()
-            or p.conn.state is not OPEN
-            or p.conn.expect_continuation_frame
-            or p.conn.extensions
-        ):
+        if not p.frames_fit():
             return False
         if len(payload) <= CACHED_FRAME_BYTES:
-            p.transport.write(_LAST.frame_of(payload))
+            p.transport.write(LAST.frame_of(payload))
         else:
             p.transport.writelines((frame_header(len(payload)), payload))
         return True
+
+    @property
+    def sink(self) -> DirectWebSocketProtocol:
+        """P372: what tells a connection the transport its frames may go into."""
+        return self._protocol
 
     def on_message(self, handler: Callable[[list[bytes]], int] | None) -> None:
         """P368: offer the binary messages of each read to `handler` as they are read,
@@ -92,24 +75,6 @@ class FrameWriter:
     def take_queued(self, accept: Callable[[bytes], bool], limit: int) -> list[bytes]:
         """P370: binary messages waiting for the app's receive, taken without waiting."""
         return self._protocol.take_queued(accept, limit)
-
-
-class _LastFrame:
-    """The frame of the last small payload written. Only small ones are kept: a module
-    that held a board's whole state after the board was unloaded would hold its memory."""
-
-    def __init__(self) -> None:
-        self._payload = b""
-        self._frame = binary_frame(b"")
-
-    def frame_of(self, payload: bytes) -> bytes:
-        if payload is not self._payload:
-            self._payload = payload
-            self._frame = binary_frame(payload)
-        return self._frame
-
-
-_LAST = _LastFrame()
 
 
 class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
@@ -125,10 +90,75 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
         # the next one receive() returns (already counted off the read-ahead)
         self._held: Any = None
         self._calls_left = DIRECT_CALLS
+        # P372: the transport while whole frames may be written into it as they are
+        # (frames_fit), else None. Every entry from the event loop that may change that
+        # clears it first; those after which it may hold again look again. The listener
+        # (the room's connection) keeps a copy where a delivery reads it cheaply.
+        self.fast: Any = None
+        self._fast_listener: Callable[[Any], None] | None = None
+
+    def watch(self, listener: Callable[[Any], None] | None) -> None:
+        self._fast_listener = listener
+        if listener is not None:
+            listener(self.fast)
+
+    def _set_fast(self, transport: Any) -> None:
+        if transport is not self.fast:
+            self.fast = transport
+            listener = self._fast_listener
+            if listener is not None:
+                listener(transport)
+
+    def frames_fit(self) -> bool:
+        """Whether a frame built here may go straight into the transport now: the
+        handshake is done, no close was sent or received, the transport is not asking
+        to pause, and no extension or fragmented message changes how frames look."""
+        return not (
+            self.close_sent
+            or self.disconnected
+            or not self.handshake_complete
+            or not self.writable.is_set()
+            or self.conn.state is not OPEN
+            or self.conn.expect_continuation_frame
+            or self.conn.extensions
+        )
+
+    def _look_again(self) -> None:
+        self._set_fast(self.transport if self.frames_fit() else None)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.direct_handler = None  # it holds the room's connection
+        self._set_fast(None)
+        self._fast_listener = None  # it holds the room's connection
+        self.direct_handler = None  # so does this
         super().connection_lost(exc)
+
+    def eof_received(self) -> None:
+        self._set_fast(None)
+        super().eof_received()
+
+    def pause_writing(self) -> None:
+        self._set_fast(None)
+        super().pause_writing()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self._look_again()
+
+    def shutdown(self) -> None:
+        self._set_fast(None)
+        super().shutdown()
+
+    def keepalive_timeout(self) -> None:
+        self._set_fast(None)
+        super().keepalive_timeout()
+
+    async def send(self, message: Any) -> None:
+        # the app's own sends: the accept, a close, and frames that had to wait
+        self._set_fast(None)
+        try:
+            await super().send(message)
+        finally:
+            self._look_again()
 
     def handle_connect(self, event: Any) -> None:
         super().handle_connect(event)
@@ -137,10 +167,15 @@ class DirectWebSocketProtocol(WebSocketsSansIOProtocol):
             scope["extensions"][EXTENSION] = FrameWriter(self)
 
     def data_received(self, data: bytes) -> None:
-        self._calls_left = DIRECT_CALLS
-        if self._at_frame_boundary() and self._take_frames(data):
-            return
-        super().data_received(data)
+        # a read may hold a close, or bring the handshake: the state is looked at after
+        self._set_fast(None)
+        try:
+            self._calls_left = DIRECT_CALLS
+            if self._at_frame_boundary() and self._take_frames(data):
+                return
+            super().data_received(data)
+        finally:
+            self._look_again()
 
     def _at_frame_boundary(self) -> bool:
         """True when websockets would read `data` as the start of a new frame: the

@@ -12,7 +12,13 @@ from ..auth import LoginError, login
 from ..clientaddr import client_key
 from ..state import AppState
 from ..store.base import StoreError
-from ..sync.channel import ChannelClosedError, MessageHandler, PendingSend, start_send
+from ..sync.channel import (
+    ChannelClosedError,
+    FastSink,
+    MessageHandler,
+    PendingSend,
+    start_send,
+)
 from ..sync.errors import CloseCode, MalformedMessageError, SyncError
 from ..ws_direct import EXTENSION, FrameWriter
 
@@ -35,6 +41,11 @@ class WebSocketChannel:
     @property
     def path(self) -> str:
         return self._path
+
+    @property
+    def sink(self) -> FastSink | None:
+        # P372: our protocol keeps the transport its frames may go into
+        return self._writer.sink if self._writer is not None else None
 
     async def recv(self) -> bytes:
         message = await self._receive()

@@ -41,6 +41,25 @@ class DirectChannel(Protocol):
         ...
 
 
+class FastSink(Protocol):
+    """P372: offers a transport to write whole websocket frames (wsframe) into, as they
+    are, while that is right for the connection, and None while it is not (the
+    handshake, a pause, a close)."""
+
+    def watch(self, listener: Callable[[Any], None] | None) -> None:
+        """Call `listener` with the transport (or None) now and whenever that changes;
+        None stops the calls."""
+        ...
+
+
+@runtime_checkable
+class FastWrites(Protocol):
+    """A channel whose frames may skip its own send path while its sink allows (P372)."""
+
+    @property
+    def sink(self) -> FastSink | None: ...
+
+
 @runtime_checkable
 class DirectReads(Protocol):
     """A channel that can offer the messages of a read to a handler as they are read,

@@ -7,13 +7,15 @@ import itertools
 import logging
 import time
 from collections import deque
+from typing import Any
 
 from pycrdt import merge_updates
 
 from . import codec
-from .channel import Channel, ChannelClosedError, DirectChannel, PendingSend
+from .channel import Channel, ChannelClosedError, DirectChannel, FastSink, FastWrites, PendingSend
 from .errors import CloseCode
 from .vocabulary import Role
+from .wsframe import CACHED_FRAME_BYTES, LAST
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
@@ -106,12 +108,19 @@ class Connection:
         self._queue: deque[bytes] = deque()
         self._waiter: asyncio.Future[None] | None = None  # set while the sender sleeps
         self._closed = asyncio.Event()
+        self._ended = False  # _closed is set: read on every delivery, where a flag is cheaper
         self._sending = True
         # P360: frames go straight into the transport while it has room; the sender task
         # runs only when a write has to wait, and frames queue behind it meanwhile
         self._direct = channel.send_now if isinstance(channel, DirectChannel) else None
         self._busy = False  # the sender task holds frames or an unfinished write
         self._rest: PendingSend | None = None  # a direct write that has to wait
+        # P372: a delivery writes its frame into this transport, past the channel's send
+        # path, while the channel's sink offers one (most deliveries)
+        self._fast: Any = None
+        sink: FastSink | None = channel.sink if isinstance(channel, FastWrites) else None
+        if sink is not None:
+            sink.watch(self._offered)
 
     def __repr__(self) -> str:
         return f"<Connection {self.id} {self.role}>"
@@ -122,13 +131,17 @@ class Connection:
 
     @property
     def closing(self) -> bool:
-        return self._closed.is_set()
+        return self._ended
 
     def send(self, message: bytes) -> None:
         """Queue a frame; a client that cannot keep up is closed, never waited for (P9)."""
-        if self._closed.is_set() or not self._sending:
+        if self._ended or not self._sending:
             return
         if self._direct is not None and not self._busy and not self._queue:
+            fast = self._fast
+            if fast is not None and len(message) <= CACHED_FRAME_BYTES:
+                fast.write(LAST.frame_of(message))
+                return
             try:
                 rest = self._direct(message)
             except ChannelClosedError:
@@ -145,6 +158,9 @@ class Connection:
         self._queue.append(message)
         self._wake()
 
+    def _offered(self, transport: Any) -> None:
+        self._fast = transport
+
     def _wake(self) -> None:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -152,21 +168,25 @@ class Connection:
 
     def close(self, code: int, reason: str) -> None:
         """Ask for the connection to end; the room's serve loop performs the close."""
-        if self._closed.is_set():
+        if self._ended:
             return
         self.close_code = code
         self.close_reason = reason
-        self._closed.set()
+        self._end()
 
     def end(self) -> None:
         """The peer went away: stop without sending a close frame."""
+        self._end()
+
+    def _end(self) -> None:
+        self._ended = True
         self._closed.set()
 
     async def wait_closed(self) -> None:
         await self._closed.wait()
 
     def _gone(self) -> None:
-        self._closed.set()
+        self._end()
         self._sending = False
         self._queue.clear()
         rest, self._rest = self._rest, None

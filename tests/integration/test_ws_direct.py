@@ -23,12 +23,12 @@ from typing import Any
 import pytest
 import uvicorn
 
+from server.sync.wsframe import binary_frame
 from server.ws_direct import (
     DIRECT_PER_READ,
     EXTENSION,
     DirectWebSocketProtocol,
     FrameWriter,
-    binary_frame,
 )
 from tests.support.live import free_port
 
@@ -345,3 +345,60 @@ def test_p365_frames_are_built_like_websockets_builds_them() -> None:
     for size in (0, 1, 125, 126, 65_535, 65_536, 70_000):
         payload = os.urandom(size)
         assert binary_frame(payload) == Frame(Opcode.BINARY, payload).serialize(mask=False)
+
+
+SINK_SEEN: list[tuple[str, bool]] = []
+
+
+async def sink_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Records whether our protocol offers its transport for direct frames (P372) at
+    each stage, and answers each message with the direct write when it is offered."""
+    if scope["type"] != "websocket":
+        return
+    await receive()
+    writer = scope["extensions"][EXTENSION]
+    assert isinstance(writer, FrameWriter)
+    sink = writer.sink
+    SINK_SEEN.append(("before accept", sink.fast is not None))
+    await send({"type": "websocket.accept"})
+    SINK_SEEN.append(("accepted", sink.fast is sink.transport))
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            SINK_SEEN.append(("closed", sink.fast is not None))
+            return
+        SINK_SEEN.append(("message read", sink.fast is sink.transport))
+        sink.pause_writing()  # as the transport does when its buffer is full
+        SINK_SEEN.append(("paused", sink.fast is not None))
+        sink.resume_writing()
+        SINK_SEEN.append(("resumed", sink.fast is sink.transport))
+        sink.fast.write(binary_frame(b"direct:" + message["bytes"]))
+        offered: list[Any] = []
+        sink.watch(offered.append)
+        SINK_SEEN.append(("watched", offered == [sink.transport]))
+        sink.watch(None)
+
+
+def test_p372_the_transport_is_offered_only_while_frames_may_go_into_it() -> None:
+    SINK_SEEN.clear()
+    with server(DirectWebSocketProtocol, sink_app) as port:
+        sock = connect(port)
+        try:
+            sock.sendall(frame(0x2, b"one"))
+            assert read_frames(sock, 1) == [(0x2, b"direct:one")]
+            sock.sendall(frame(0x8, struct.pack("!H", 1000)))  # the client closes
+            assert read_frames(sock, 1)[0][0] == 0x8
+        finally:
+            sock.close()
+        deadline = time.monotonic() + 5
+        while len(SINK_SEEN) < 7 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert SINK_SEEN == [
+        ("before accept", False),
+        ("accepted", True),
+        ("message read", True),
+        ("paused", False),
+        ("resumed", True),
+        ("watched", True),
+        ("closed", False),
+    ]

@@ -139,14 +139,64 @@ class ReadsMemoryChannel(DirectMemoryChannel):
         return taken
 
 
+class Transport:
+    """What a sink offers (P372): a transport that takes whole frames; it keeps them."""
+
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+
+@dataclass
+class Sink:
+    """Offers `fast` as our websocket protocol offers its transport; `offer` changes it
+    where the protocol would (a pause, a close)."""
+
+    fast: Transport | None = field(default_factory=Transport)
+    listener: Callable[[Transport | None], None] | None = None
+
+    def watch(self, listener: Callable[[Transport | None], None] | None) -> None:
+        self.listener = listener
+        if listener is not None:
+            listener(self.fast)
+
+    def offer(self, transport: Transport | None) -> None:
+        self.fast = transport
+        if self.listener is not None:
+            self.listener(transport)
+
+
+@dataclass
+class SinkMemoryChannel(DirectMemoryChannel):
+    """A DirectMemoryChannel whose frames may go into the sink's transport past it (P372),
+    as our websocket protocol offers its transport."""
+
+    sink: Sink = field(default_factory=Sink)
+
+
 def channel_pair(
-    path: str = "/ws/test", buffer: int = 10_000, direct: bool = False, reads: bool = False
+    path: str = "/ws/test",
+    buffer: int = 10_000,
+    direct: bool = False,
+    reads: bool = False,
+    sink: bool = False,
 ) -> tuple[MemoryChannel, MemoryChannel]:
     """(server_side, client_side); a close on either side ends both directions.
-    `direct`: the server side is a DirectMemoryChannel; `reads`: a ReadsMemoryChannel."""
+    `direct`: the server side is a DirectMemoryChannel; `reads`: a ReadsMemoryChannel;
+    `sink`: a SinkMemoryChannel."""
     a_send, b_recv = anyio.create_memory_object_stream[bytes](buffer)
     b_send, a_recv = anyio.create_memory_object_stream[bytes](buffer)
-    kind = ReadsMemoryChannel if reads else DirectMemoryChannel if direct else MemoryChannel
+    kind: type[MemoryChannel] = (
+        SinkMemoryChannel
+        if sink
+        else ReadsMemoryChannel
+        if reads
+        else DirectMemoryChannel
+        if direct
+        else MemoryChannel
+    )
     server = kind(path, a_recv, a_send)
     client = MemoryChannel(path, b_recv, b_send)
     server.peer, client.peer = client, server

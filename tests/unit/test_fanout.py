@@ -14,7 +14,8 @@ from server.sync import codec
 from server.sync.connection import Connection
 from server.sync.errors import CloseCode
 from server.sync.fanout import MERGE_MAX_UPDATES
-from tests.support.memchannel import channel_pair
+from server.sync.wsframe import CACHED_FRAME_BYTES, binary_frame
+from tests.support.memchannel import SinkMemoryChannel, channel_pair
 from tests.support.roomkit import running_room
 
 pytestmark = pytest.mark.anyio
@@ -35,6 +36,27 @@ async def test_p360_a_frame_goes_straight_into_a_transport_with_room() -> None:
         queued_client._inbox.receive_nowait()  # the plain channel waits for the sender task
     for ch in (server_side, queued_side):
         ch.dispose()
+
+
+async def test_p372_a_delivery_goes_into_the_sinks_transport_while_it_is_offered() -> None:
+    channel, client_side = channel_pair(sink=True)
+    assert isinstance(channel, SinkMemoryChannel)
+    transport = channel.sink.fast
+    assert transport is not None
+    conn = Connection(channel, "participant", 10)
+    conn.send(b"\x01first")
+    assert transport.written == [binary_frame(b"\x01first")]  # framed, past the channel
+    channel.sink.offer(None)  # a pause, a close: the channel's own path
+    conn.send(b"\x01second")
+    assert client_side._inbox.receive_nowait() == b"\x01second"
+    channel.sink.offer(transport)
+    big = b"\x01" + bytes(CACHED_FRAME_BYTES)  # too big to frame once: the channel's path
+    conn.send(big)
+    assert client_side._inbox.receive_nowait() == big
+    conn.close(CloseCode.FORBIDDEN, "bye")
+    conn.send(b"\x01after the close")
+    assert transport.written == [binary_frame(b"\x01first")]
+    channel.dispose()
 
 
 async def test_p360_frames_wait_behind_a_write_that_waits_in_order() -> None:

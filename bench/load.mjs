@@ -24,7 +24,7 @@ import { WebsocketProvider } from 'y-websocket'
 import WebSocket from 'ws'
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 
 console.log = (...args) => console.error(...args)
 console.info = (...args) => console.error(...args)
@@ -346,8 +346,11 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
   let sent = 0
   let expected = 0
   const cpu0 = process.cpuUsage()
+  // how late the generator's own loop ran: a delivery it reads late counts as slow too
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 })
   phase('measure-start')
   measuring = true
+  loopDelay.enable()
   const t0 = performance.now()
   const send = (c) => {
     const times = sendTimes.get(c.idx)
@@ -364,6 +367,7 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
   const drainUntil = tSendEnd + P.drainMs
   while (received < expected && performance.now() < drainUntil) await sleep(10)
   measuring = false
+  loopDelay.disable()
   phase('measure-end')
   const cpu = process.cpuUsage(cpu0)
   const elapsedMs = Math.max(lastReceive, tSendEnd) - t0
@@ -380,6 +384,12 @@ const fanout = async ({ rooms, clientsPerRoom, senders, schedule }) => {
     elapsed_s: round(elapsedMs / 1000),
     deliveries_per_s: round(received / (elapsedMs / 1000), 1),
     loadgen_cpu_s: round((cpu.user + cpu.system) / 1e6),
+    // the gaps between the ticks of a 1 ms timer: 1 ms when the generator is idle
+    loadgen_loop_gap_ms: {
+      p50: round(loopDelay.percentile(50) / 1e6),
+      p99: round(loopDelay.percentile(99) / 1e6),
+      max: round(loopDelay.max / 1e6)
+    },
     closes_during_run: closeSummary(all)
   }
   for (const c of all) c.destroy()

@@ -369,6 +369,7 @@ def run_load(server: Server, scenario: str, load_args: list[str]) -> Result:
                     tree = process_tree(pid)
                     marks[msg["phase"]] = cpu_seconds(tree)
                     marks[msg["phase"] + ":sys"] = cpu_seconds(tree, system_only=True)
+                    marks[msg["phase"] + ":wall"] = time.time()
                     if msg["phase"] == "measure-end":
                         rss_end_kb = sampler.rss_kb()
                 elif "result" in msg:
@@ -402,6 +403,8 @@ def run_load(server: Server, scenario: str, load_args: list[str]) -> Result:
         "rss_peak_mb": status_kb(pid, "VmHWM") / 1024,
         "alive": server.process.poll() is None,
     }
+    if "measure-start:wall" in marks and "measure-end:wall" in marks:
+        result["server"]["window"] = [marks["measure-start:wall"], marks["measure-end:wall"]]
     delivered = result.get("received")
     if server_cpu is not None and delivered:
         result["server"]["cpu_us_per_delivery"] = server_cpu / delivered * 1e6

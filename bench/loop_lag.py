@@ -53,7 +53,7 @@ def main() -> int:
     p.add_argument("--list", type=int, default=40, help="print at most this many slow waits")
     args = p.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="cocanvas-lag-"))
-    out = workdir / "lag.json"
+    out = workdir / "lag.txt"  # lines of "time probe ms"
     entry = (str(Path(__file__).with_name("lag_probe.py")),)
     load_args = ["--seconds", str(args.seconds)]
     try:

@@ -2,7 +2,8 @@
 
 The DocStore operations. The tables are `sqlite_schema`'s, a board's rows as a whole
 (its record, deleting it, copying it) `sqlite_boards`'; committing (group commit,
-checkpoints, threads) is `sqlite_db.SqliteDb`'s job.
+checkpoints, threads) is `sqlite_db.SqliteDb`'s job, and the journal that takes the
+appends of loaded boards before SQLite does (P373) `sqlite_journal`'s.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from .base import (
     BoardRecord,
@@ -26,11 +28,13 @@ from .base import (
 from .dump import BoardDump
 from .sqlite_boards import LAST_USED, board_records, delete_board_rows, read_dump
 from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
+from .sqlite_journal import Journal
 from .sqlite_schema import create_tables
 from .sqlite_txn import Statement
 from .startup import MARKER, mark_boards
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class SqliteStore:
@@ -47,8 +51,7 @@ class SqliteStore:
         self.db = SqliteDb(
             path, create_tables, synchronous, idle_checkpoint_seconds=idle_checkpoint_seconds
         )
-        self._submit = self.db.submit
-        self._read = self.db.read
+        self.journal: Journal | None = None  # P373: appends go here first
 
     @property
     def commit_seconds(self) -> Callable[[float, int], None] | None:
@@ -57,6 +60,8 @@ class SqliteStore:
     @commit_seconds.setter
     def commit_seconds(self, callback: Callable[[float, int], None] | None) -> None:
         self.db.commit_seconds = callback
+        if self.journal is not None:
+            self.journal.wrote = callback
 
     async def __aenter__(self) -> SqliteStore:
         await self.open()
@@ -67,12 +72,58 @@ class SqliteStore:
 
     async def open(self) -> None:
         await self.db.open()
+        if not self.db.inline:
+            return  # synchronous=FULL: every append waits for the disk in SQLite itself
+        try:
+            journal = await asyncio.to_thread(Journal.open, self.path)
+        except StoreError:
+            await self.db.close()
+            raise
+        if journal is not None:
+            journal.queue_copy = lambda job: self.db.submit(job, heavy=False)
+            journal.wrote = self.db.commit_seconds
+        self.journal = journal
 
     async def close(self) -> None:
+        journal = self.journal
+        if journal is not None:
+            try:
+                await self._copied()
+            except StoreError as exc:
+                log.error("closing: the append journal stays for the next start: %s", exc)
         await self.db.close()
+        if journal is not None:
+            journal.close()
+            self.journal = None
 
     async def flush(self) -> None:
-        await self.db.flush()
+        await self._submit(lambda conn: None, heavy=False)
+
+    # ---- the writer's queue, with the journal in front (P373) --------------------------
+
+    def _submit(
+        self, fn: Callable[[sqlite3.Connection], T], heavy: bool = True
+    ) -> asyncio.Future[T]:
+        """Queue a write; the journal's records are copied before it, so that it sees
+        (and a compaction or deletion acts on) every append acknowledged so far."""
+        journal = self.journal
+        if journal is not None and journal.holds and not journal.copy_queued:
+            journal.request_copy()
+        return self.db.submit(fn, heavy)
+
+    async def _copied(self) -> None:
+        """Wait until every append acknowledged so far is in the database."""
+        journal = self.journal
+        if journal is not None and journal.holds:
+            await journal.request_copy()
+
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await self.db.read(fn)
+
+    async def _read_log(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """A read of the update log: the journal's records are copied first."""
+        await self._copied()
+        return await self.db.read(fn)
 
     # ---- boards ------------------------------------------------------------------------
 
@@ -112,6 +163,8 @@ class SqliteStore:
         return await self._read(lambda c: board_records(c, "", ()))
 
     async def delete_board(self, board_id: str) -> bool:
+        if self.journal is not None:
+            self.journal.known.pop(board_id, None)
         deleted = await self._submit(lambda c: delete_board_rows(c, board_id))
         if deleted is not None:
             await self.erase_deleted()
@@ -151,7 +204,7 @@ class SqliteStore:
             ).fetchall()
             return [str(r[0]) for r in rows]
 
-        return await self._read(run)
+        return await self._read_log(run)
 
     async def delete_idle_board(self, board_id: str, idle_since: float) -> DeletedBoard | None:
         def run(conn: sqlite3.Connection) -> DeletedBoard | None:
@@ -161,6 +214,8 @@ class SqliteStore:
             ).fetchone()
             return delete_board_rows(conn, board_id) if still_idle else None
 
+        if self.journal is not None:
+            self.journal.known.pop(board_id, None)  # not loaded (P201): it loads again
         return await self._submit(run)
 
     async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None:
@@ -242,11 +297,21 @@ class SqliteStore:
             last = int(tail[-1][0]) if tail else base
             return LoadedDoc(state, [bytes(d) for _, d in tail], last)
 
-        return await self._read(run)
+        loaded = await self._read_log(run)
+        if self.journal is not None and loaded.state is not None:
+            self.journal.known[board_id] = loaded.last_seq
+        return loaded
 
     def append(self, board_id: str, seq: int, update: bytes, actor: str) -> asyncio.Future[None]:
+        journal = self.journal
+        if journal is not None and not self.shared_log:
+            # only for a board this store loaded, above its last seq: anything else goes to
+            # SQLite, which refuses an unknown board or a seq taken (P373)
+            last = journal.known.get(board_id)
+            if last is not None and seq > last:
+                journal.known[board_id] = seq
+                return journal.append(board_id, seq, update, actor)
         now = time.time()
-
         if self.shared_log:
             params = (board_id, seq, board_id, board_id, update, actor, now)
             return self._submit(Statement(_APPEND_SHARED, params), heavy=False)
@@ -275,7 +340,7 @@ class SqliteStore:
             ).fetchone()
             return LogStats(int(rows), int(size))
 
-        return await self._read(run)
+        return await self._read_log(run)
 
     # ---- snapshots ---------------------------------------------------------------------
 
@@ -340,7 +405,7 @@ class SqliteStore:
 
     async def dump_board(self, board_id: str) -> BoardDump | None:
         """Every row of the board, read in one transaction (`cocanvas migrate`)."""
-        return await self._read(lambda conn: read_dump(conn, board_id))
+        return await self._read_log(lambda conn: read_dump(conn, board_id))
 
 
 _APPEND = "INSERT INTO updates (board, seq, data, actor, created_at) VALUES (?, ?, ?, ?, ?)"

@@ -1,8 +1,9 @@
 """Backup and restore of the SQLite database file (PROTOCOL.md P203).
 
 A backup uses SQLite's online backup API: one consistent copy while a server keeps
-writing. A restore puts a backup in place of a data directory's database, and only when
-no server has that database open.
+writing, with the appends its journal holds that are not yet in the database (P373). A
+restore puts a backup in place of a data directory's database, and only when no server has
+that database open.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .base import StoreError
+from .sqlite_journal import SUFFIX, JournalInUse, copy_rows, fold, journal_path, scan
 from .sqlite_schema import SCHEMA_VERSION
 
 
@@ -63,6 +65,11 @@ def backup_database(source: Path, dest: Path) -> BackupInfo:
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
+        # read before the copy: an append the server copies into the database meanwhile
+        # is in the copy or in these rows, so the backup holds every board's log up to
+        # at least this moment, without gaps (rows the copy already has are skipped)
+        journal = journal_path(source)
+        appends = scan(journal.read_bytes()).rows if journal.exists() else []
         src = sqlite3.connect(source, timeout=30)
         try:
             # created private: the copy holds everything the server holds
@@ -71,6 +78,9 @@ def backup_database(source: Path, dest: Path) -> BackupInfo:
             try:
                 src.backup(dst)  # every page in one step: one consistent snapshot
                 dst.execute("PRAGMA journal_mode=DELETE")
+                if appends:
+                    with dst:
+                        copy_rows(dst, appends)
             finally:
                 dst.close()
         finally:
@@ -96,6 +106,14 @@ def restore_database(backup: Path, target: Path) -> Path | None:
     has `target` open."""
     _check(backup)
     moved: Path | None = None
+    journal = journal_path(target)
+    if target.exists() and journal.exists():
+        try:  # the appends a killed server left belong to the database moved aside
+            fold(target)
+        except JournalInUse as exc:
+            raise StoreError(f"{exc} before restoring") from exc
+        except StoreError:
+            pass  # an unreadable database: its journal is moved aside with it below
     if target.exists():
         try:
             conn = sqlite3.connect(target, timeout=0)
@@ -115,7 +133,9 @@ def restore_database(backup: Path, target: Path) -> Path | None:
             pass  # damaged or not a database: moved aside below, like any other
         moved = target.with_name(f"{target.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
         os.replace(target, moved)
-    for leftover in (target.with_name(target.name + s) for s in ("-wal", "-shm")):
+        if journal.exists():
+            os.replace(journal, journal_path(moved))
+    for leftover in (target.with_name(target.name + s) for s in ("-wal", "-shm", SUFFIX)):
         leftover.unlink(missing_ok=True)  # never replay another database's WAL onto this one
     partial = target.with_name(target.name + ".partial")
     shutil.copyfile(backup, partial)

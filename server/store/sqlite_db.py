@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from . import sqlite_txn
 from .base import StoreError
 from .sqlite_ckpt import Checkpointer
-from .sqlite_txn import BUSY_TIMEOUT_MS, run_batch, truncate_wal
+from .sqlite_txn import BUSY_TIMEOUT_MS, AfterCommit, run_batch, truncate_wal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -331,7 +331,9 @@ class SqliteDb:
         self._wal_dirty = True
         if self.commit_seconds is not None:
             self.commit_seconds(time.perf_counter() - started, len(batch))
-        for (_, fut, _), (ok, value) in zip(batch, results, strict=True):
+        for (fn, fut, _), (ok, value) in zip(batch, results, strict=True):
+            if ok and isinstance(fn, AfterCommit):
+                fn.committed()
             if fut.done():
                 continue
             if ok:

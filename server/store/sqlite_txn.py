@@ -34,6 +34,19 @@ class Statement:
         conn.execute(self.sql, self.params)
 
 
+class AfterCommit:
+    """A write whose `committed()` runs right after its transaction commits, on the same
+    thread and before anything else can run there (the journal empties its file)."""
+
+    __slots__ = ()
+
+    def __call__(self, conn: sqlite3.Connection) -> Any:
+        raise NotImplementedError
+
+    def committed(self) -> None:
+        raise NotImplementedError
+
+
 def run_batch(conn: sqlite3.Connection, writes: list[Write]) -> list[tuple[bool, Any]]:
     """Run `writes` in one transaction; each result is (True, value) or (False, error)."""
     if len(writes) == 1:

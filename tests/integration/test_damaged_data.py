@@ -10,6 +10,7 @@ import anyio
 import httpx
 import pytest
 
+from server.store.sqlite_journal import fold
 from server.sync.document import doc_view
 from tests.support.live import LiveServer
 from tests.support.pyclient import PyClient
@@ -78,6 +79,7 @@ async def test_p223_unreadable_log_row_is_skipped_and_the_rest_loads(
             # its own and not merged with the next (P362)
             await seen.wait_for(lambda: len(seen.notes) == i + 1)  # noqa: B023
         server.kill()  # no compaction: the notes are log rows
+    fold(Path(server.data_dir) / "cocanvas.db")  # what the next start would copy (P373)
     with database(server) as db:
         seq = db.execute(
             "SELECT seq FROM updates WHERE board = ? ORDER BY seq DESC LIMIT 1", (board.id,)

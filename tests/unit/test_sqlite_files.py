@@ -32,6 +32,7 @@ async def fill(store: SqliteStore, boards: dict[str, str], rnd: random.Random, s
             board, "ko-kreation", 1, f"T-{mark}", "de", time.time(), {"viewer": os.urandom(32)}
         )
         await store.create_board(record, f"init-{mark}".encode())
+        await store.load(board)  # a loaded board's appends go through the journal (P373)
     for _ in range(steps):
         board = rnd.choice(list(boards))
         mark = boards[board]

@@ -29,6 +29,7 @@ from .dump import BoardDump
 from .sqlite_boards import LAST_USED, board_records, delete_board_rows, read_dump
 from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
 from .sqlite_journal import Journal
+from .sqlite_journal_file import read_rows
 from .sqlite_schema import create_tables
 from .sqlite_txn import Statement
 from .startup import MARKER, mark_boards
@@ -52,6 +53,8 @@ class SqliteStore:
             path, create_tables, synchronous, idle_checkpoint_seconds=idle_checkpoint_seconds
         )
         self.journal: Journal | None = None  # P373: appends go here first
+        self.journal_elsewhere = False
+        self._submit = self.db.submit
 
     @property
     def commit_seconds(self) -> Callable[[float, int], None] | None:
@@ -80,9 +83,10 @@ class SqliteStore:
             await self.db.close()
             raise
         if journal is not None:
-            journal.queue_copy = lambda job: self.db.submit(job, heavy=False)
+            journal.queue_copy = lambda job: self.db.submit(job, heavy=True)  # the thread
             journal.wrote = self.db.commit_seconds
         self.journal = journal
+        self.journal_elsewhere = journal is None  # a running server owns it
 
     async def close(self) -> None:
         journal = self.journal
@@ -97,25 +101,16 @@ class SqliteStore:
             self.journal = None
 
     async def flush(self) -> None:
+        """Wait until every write so far, every append included, is in the database."""
+        await self._copied()
         await self._submit(lambda conn: None, heavy=False)
 
-    # ---- the writer's queue, with the journal in front (P373) --------------------------
-
-    def _submit(
-        self, fn: Callable[[sqlite3.Connection], T], heavy: bool = True
-    ) -> asyncio.Future[T]:
-        """Queue a write; the journal's records are copied before it, so that it sees
-        (and a compaction or deletion acts on) every append acknowledged so far."""
-        journal = self.journal
-        if journal is not None and journal.holds and not journal.copy_queued:
-            journal.request_copy()
-        return self.db.submit(fn, heavy)
+    # ---- the journal in front of the log (P373) ----------------------------------------
 
     async def _copied(self) -> None:
         """Wait until every append acknowledged so far is in the database."""
-        journal = self.journal
-        if journal is not None and journal.holds:
-            await journal.request_copy()
+        if self.journal is not None:
+            await self.journal.flushed()
 
     async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await self.db.read(fn)
@@ -163,8 +158,8 @@ class SqliteStore:
         return await self._read(lambda c: board_records(c, "", ()))
 
     async def delete_board(self, board_id: str) -> bool:
-        if self.journal is not None:
-            self.journal.known.pop(board_id, None)
+        self._forget(board_id)
+        await self._copied()  # its appends are in the rows deleted, none stays in a file
         deleted = await self._submit(lambda c: delete_board_rows(c, board_id))
         if deleted is not None:
             await self.erase_deleted()
@@ -186,6 +181,11 @@ class SqliteStore:
                 self.path.with_name(MARKER).unlink(missing_ok=True)
 
         await self._submit(unmark_if_empty)
+
+    def _forget(self, board_id: str) -> None:
+        if self.journal is not None:
+            self.journal.known.pop(board_id, None)
+            self.journal.compacted.pop(board_id, None)
 
     async def touch_board(self, board_id: str, at: float) -> None:
         def run(conn: sqlite3.Connection) -> None:
@@ -214,8 +214,8 @@ class SqliteStore:
             ).fetchone()
             return delete_board_rows(conn, board_id) if still_idle else None
 
-        if self.journal is not None:
-            self.journal.known.pop(board_id, None)  # not loaded (P201): it loads again
+        self._forget(board_id)  # not loaded (P201): it loads again first
+        await self._copied()
         return await self._submit(run)
 
     async def set_token_hash(self, board_id: str, role: Role, token_hash: bytes) -> None:
@@ -294,9 +294,16 @@ class SqliteStore:
                 ).fetchall()
             finally:
                 conn.execute("COMMIT")
+            if elsewhere:  # P373: what the running server has not copied yet
+                seqs = {int(s) for s, _ in tail}
+                more = [(s, d) for b, s, d, _, _ in elsewhere if b == board_id and s > base]
+                tail = sorted(tail + [(s, d) for s, d in more if s not in seqs])
             last = int(tail[-1][0]) if tail else base
             return LoadedDoc(state, [bytes(d) for _, d in tail], last)
 
+        # read before the database: what the server copies meanwhile is in the one or the
+        # other, so nothing acknowledged before this call is missed
+        elsewhere = await asyncio.to_thread(read_rows, self.path) if self.journal_elsewhere else []
         loaded = await self._read_log(run)
         if self.journal is not None and loaded.state is not None:
             self.journal.known[board_id] = loaded.last_seq
@@ -308,9 +315,16 @@ class SqliteStore:
             # only for a board this store loaded, above its last seq: anything else goes to
             # SQLite, which refuses an unknown board or a seq taken (P373)
             last = journal.known.get(board_id)
-            if last is not None and seq > last:
-                journal.known[board_id] = seq
-                return journal.append(board_id, seq, update, actor)
+            if last is not None:
+                if seq > last:
+                    journal.known[board_id] = seq
+                    return journal.append(board_id, seq, update, actor)
+                # what SQLite would say, once the journal's rows were in the table
+                failed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+                failed.set_exception(
+                    StoreError(f"UNIQUE constraint failed: seq {seq} of {board_id} is taken")
+                )
+                return failed
         now = time.time()
         if self.shared_log:
             params = (board_id, seq, board_id, board_id, update, actor, now)
@@ -330,7 +344,18 @@ class SqliteStore:
             )
             conn.execute("DELETE FROM updates WHERE board = ? AND seq <= ?", (board_id, seq))
 
-        return self._submit(run)
+        fut = self._submit(run)
+        journal = self.journal
+        if journal is not None:
+
+            def committed(done: asyncio.Future[None]) -> None:
+                # the journal need not copy what this state holds
+                if not done.cancelled() and done.exception() is None:
+                    held = journal.compacted.get(board_id, 0)
+                    journal.compacted[board_id] = max(held, seq)
+
+            fut.add_done_callback(committed)
+        return fut
 
     async def log_stats(self, board_id: str) -> LogStats:
         def run(conn: sqlite3.Connection) -> LogStats:

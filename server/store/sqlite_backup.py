@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .base import StoreError
-from .sqlite_journal import SUFFIX, JournalInUse, copy_rows, fold, journal_path, scan
+from .sqlite_journal_file import SUFFIXES, JournalInUse, copy_rows, fold, journal_paths, read_rows
 from .sqlite_schema import SCHEMA_VERSION
 
 
@@ -68,8 +68,7 @@ def backup_database(source: Path, dest: Path) -> BackupInfo:
         # read before the copy: an append the server copies into the database meanwhile
         # is in the copy or in these rows, so the backup holds every board's log up to
         # at least this moment, without gaps (rows the copy already has are skipped)
-        journal = journal_path(source)
-        appends = scan(journal.read_bytes()).rows if journal.exists() else []
+        appends = read_rows(source)
         src = sqlite3.connect(source, timeout=30)
         try:
             # created private: the copy holds everything the server holds
@@ -106,8 +105,8 @@ def restore_database(backup: Path, target: Path) -> Path | None:
     has `target` open."""
     _check(backup)
     moved: Path | None = None
-    journal = journal_path(target)
-    if target.exists() and journal.exists():
+    journal = journal_paths(target)
+    if target.exists() and any(p.exists() for p in journal):
         try:  # the appends a killed server left belong to the database moved aside
             fold(target)
         except JournalInUse as exc:
@@ -133,9 +132,10 @@ def restore_database(backup: Path, target: Path) -> Path | None:
             pass  # damaged or not a database: moved aside below, like any other
         moved = target.with_name(f"{target.name}.replaced-{time.strftime('%Y%m%d-%H%M%S')}")
         os.replace(target, moved)
-        if journal.exists():
-            os.replace(journal, journal_path(moved))
-    for leftover in (target.with_name(target.name + s) for s in ("-wal", "-shm", SUFFIX)):
+        for left, beside in zip(journal, journal_paths(moved), strict=True):
+            if left.exists():
+                os.replace(left, beside)
+    for leftover in (target.with_name(target.name + s) for s in ("-wal", "-shm", *SUFFIXES)):
         leftover.unlink(missing_ok=True)  # never replay another database's WAL onto this one
     partial = target.with_name(target.name + ".partial")
     shutil.copyfile(backup, partial)

@@ -15,7 +15,7 @@ import struct
 from pathlib import Path
 
 from .base import StoreError
-from .sqlite_journal import journal_path, scan
+from .sqlite_journal_file import journal_paths, scan
 
 log = logging.getLogger(__name__)
 MARKER = "cocanvas.boards"  # written beside the database once it holds a board
@@ -76,22 +76,24 @@ def skipped_wal_commits(wal: Path) -> int:
 def check_journal(db_path: Path) -> None:
     """P373: a damaged record with sound ones after it would drop acknowledged appends;
     a torn last one, what a power cut leaves, was never acknowledged."""
-    path = journal_path(db_path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise StoreError(f"{path} cannot be read ({exc}): fix its owner or permissions") from exc
-    found = scan(data)
-    if found.damaged:
-        raise StoreError(
-            f"{path} is damaged after {len(found.rows)} sound appends, and more follow the"
-            f" damage: restore {db_path} from a backup, or move {path.name} aside to start"
-            " without the appends it holds"
-        )
-    if found.good_bytes < found.size:
-        log.warning("%s: the last append was torn and is skipped", path)
+    for path in journal_paths(db_path):
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(
+                f"{path} cannot be read ({exc}): fix its owner or permissions"
+            ) from exc
+        found = scan(data)
+        if found.damaged:
+            raise StoreError(
+                f"{path} is damaged after {len(found.rows)} sound appends, and more follow the"
+                f" damage: restore {db_path} from a backup, or move {path.name} aside to start"
+                " without the appends it holds"
+            )
+        if found.good_bytes < found.size:
+            log.warning("%s: the last append was torn and is skipped", path)
 
 
 def check_database(db_path: Path, allow_empty: bool = False) -> None:

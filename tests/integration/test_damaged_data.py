@@ -10,7 +10,7 @@ import anyio
 import httpx
 import pytest
 
-from server.store.sqlite_journal import fold
+from server.store.sqlite_journal_file import fold
 from server.sync.document import doc_view
 from tests.support.live import LiveServer
 from tests.support.pyclient import PyClient

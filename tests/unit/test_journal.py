@@ -20,7 +20,7 @@ from server.store import sqlite_journal
 from server.store.base import BoardRecord, StoreError
 from server.store.sqlite import SqliteStore
 from server.store.sqlite_backup import backup_database, restore_database
-from server.store.sqlite_journal import encode, fold, journal_path, scan
+from server.store.sqlite_journal_file import encode, fold, journal_paths, scan
 from server.store.startup import check_database
 from tests.integration.test_disk_full import fill as fill_disk
 from tests.integration.test_disk_full import small_disk  # noqa: F401 - a fixture
@@ -42,6 +42,15 @@ def log_rows(db: Path, board: str) -> list[tuple[int, bytes]]:
         return [(int(s), bytes(d)) for s, d in rows]
     finally:
         conn.close()
+
+
+def journal_path(db: Path) -> Path:
+    return journal_paths(db)[0]
+
+
+def journal_bytes(db: Path) -> bytes:
+    """Both files of the journal, as they are."""
+    return b"".join(p.read_bytes() for p in journal_paths(db) if p.exists())
 
 
 def files(directory: Path) -> dict[str, bytes]:
@@ -67,25 +76,24 @@ async def test_p373_appends_are_acknowledged_from_the_journal_and_copied_later(
         assert store.journal is not None
         await asyncio.gather(*(store.append("b1", s, b"u%d" % s, "a") for s in range(1, 11)))
         # acknowledged: in the journal file, not yet in the database
-        assert [r[1] for r in scan(journal_path(db).read_bytes()).rows] == list(range(1, 11))
+        assert [r[1] for r in scan(journal_bytes(db)).rows] == list(range(1, 11))
         assert log_rows(db, "b1") == []
         # a read of the log sees its writes: the journal is copied first
         loaded = await store.load("b1")
         assert loaded.updates == [b"u%d" % s for s in range(1, 11)] and loaded.last_seq == 10
         assert len(log_rows(db, "b1")) == 10
-        assert journal_path(db).stat().st_size == 0
+        assert journal_bytes(db) == b""
         # later appends are copied after a short delay without any read
         await store.append("b1", 11, b"u11", "a")
 
         async def copied() -> bool:
             return len(log_rows(db, "b1")) == 11
 
-        await poll_until(copied, seconds=5)
-        assert len(log_rows(db, "b1")) == 11
-        assert journal_path(db).stat().st_size == 0
+        await poll_until(copied, seconds=sqlite_journal.COPY_DELAY + 5)
+        assert journal_bytes(db) == b""
     finally:
         await store.close()
-    assert not journal_path(db).exists()
+    assert not any(p.exists() for p in journal_paths(db))
 
 
 async def test_p373_a_full_journal_is_copied_in_one_transaction(tmp_path: Path) -> None:
@@ -94,9 +102,9 @@ async def test_p373_a_full_journal_is_copied_in_one_transaction(tmp_path: Path) 
     try:
         n = sqlite_journal.COPY_ROWS + 10
         await asyncio.gather(*(store.append("b1", s, b"x", "a") for s in range(1, n + 1)))
-        await store.flush()  # a write after the appends: the copy runs ahead of it
+        await store.flush()
         assert len(log_rows(db, "b1")) == n
-        assert journal_path(db).stat().st_size == 0
+        assert journal_bytes(db) == b""
     finally:
         await store.close()
 
@@ -157,13 +165,13 @@ def crash_after_appends(db: Path, n: int) -> None:
 async def test_p373_what_was_acknowledged_survives_a_killed_process(tmp_path: Path) -> None:
     db = tmp_path / "c.db"
     crash_after_appends(db, 40)
-    assert len(scan(journal_path(db).read_bytes()).rows) == 40
+    assert len(scan(journal_bytes(db)).rows) == 40
     check_database(db)  # a sound journal is no reason to refuse a start
     store = await opened(db)
     try:
         loaded = await store.load("b1")
         assert loaded.updates == [b"u%d" % s for s in range(1, 41)]
-        assert journal_path(db).stat().st_size == 0
+        assert journal_bytes(db) == b""
     finally:
         await store.close()
 
@@ -220,7 +228,7 @@ async def test_p373_copies_never_resurrect_compacted_or_deleted_rows(tmp_path: P
     blobs.append(encode("b2", 1, b"deleted board", "a", 1.0))
     journal_path(db).write_bytes(b"".join(blobs))
     assert fold(db) == 8
-    assert not journal_path(db).exists()
+    assert not any(p.exists() for p in journal_paths(db))
     assert log_rows(db, "b1") == [(6, b"old6"), (7, b"old7")]
     assert log_rows(db, "b2") == []
 
@@ -251,6 +259,8 @@ async def test_p373_a_second_process_on_the_database_writes_straight_to_sqlite(
         await second.open()
         try:
             assert second.journal is None  # the first process owns the journal
+            assert log_rows(db, "b1") == []  # not copied yet, and yet another reader
+            assert (await second.load("b1")).updates == [b"first"]  # sees it (cocanvas export)
         finally:
             await second.close()
         assert journal_path(db).exists()  # the other's close did not take it away
@@ -267,7 +277,7 @@ async def test_p373_erasure_leaves_no_byte_of_the_board_in_the_journal(tmp_path:
             store.append("b1", s, b"SECRET-b1-" * 20, "a")
             store.append("b2", s, b"kept-b2", "a")
         await store.append("b2", 30, b"kept-b2", "a")
-        assert b"SECRET-b1-" in journal_path(db).read_bytes()
+        assert b"SECRET-b1-" in journal_bytes(db)
         assert await store.delete_board("b1")
         for name, data in files(tmp_path).items():
             assert b"SECRET-b1-" not in data, name
@@ -330,7 +340,7 @@ async def test_p373_restore_keeps_a_killed_servers_appends_with_the_replaced_dat
     crash_after_appends(db, 7)  # a killed server: 7 appends only in its journal
     moved = restore_database(backup, db)
     assert moved is not None
-    assert not journal_path(db).exists()  # nothing of the other database is replayed here
+    assert not any(p.exists() for p in journal_paths(db))  # nothing replayed onto another
     assert len(log_rows(moved, "b1")) == 7  # folded into the database moved aside
     store = await opened(db)
     try:
@@ -368,4 +378,52 @@ async def test_p373_a_full_disk_fails_the_appends_and_leaves_no_torn_record(
         await store.append("b1", 3, b"after", "a")
         assert (await store.load("b1")).updates == [b"kept", b"after"]
     finally:
+        await store.close()
+
+
+async def test_p373_appends_go_on_while_a_copy_waits_for_sqlite(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    store = await opened(db, "b1")
+    lock = sqlite3.connect(db, isolation_level=None)
+    try:
+        await asyncio.gather(*(store.append("b1", s, b"u%d" % s, "a") for s in range(1, 11)))
+        lock.execute("BEGIN IMMEDIATE")  # another process writing: the copy waits
+        flushing = asyncio.create_task(store.flush())
+        await asyncio.sleep(0.2)
+        assert not flushing.done()
+        started = time.monotonic()
+        await asyncio.gather(*(store.append("b1", s, b"u%d" % s, "a") for s in range(11, 21)))
+        assert time.monotonic() - started < 0.1, "an append waited for the copy"
+        lock.execute("ROLLBACK")
+        await flushing
+        assert [s for s, _ in log_rows(db, "b1")][:10] == list(range(1, 11))
+        await store.flush()
+        assert [s for s, _ in log_rows(db, "b1")] == list(range(1, 21))
+    finally:
+        lock.close()
+        await store.close()
+
+
+async def test_p373_a_failed_copy_keeps_its_records_and_is_tried_again(tmp_path: Path) -> None:
+    db = tmp_path / "c.db"
+    store = await opened(db, "b1")
+    lock = sqlite3.connect(db, isolation_level=None)
+    try:
+        assert store.db._wconn is not None
+        store.db._wconn.execute("PRAGMA busy_timeout=100")  # fail fast, not after 10 s
+        await asyncio.gather(*(store.append("b1", s, b"u%d" % s, "a") for s in range(1, 6)))
+        lock.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="(?i)locked"):
+            await store.flush()
+        assert len(scan(journal_bytes(db)).rows) == 5  # nothing left the journal
+        lock.execute("ROLLBACK")
+
+        async def copied() -> bool:
+            return len(log_rows(db, "b1")) == 5
+
+        await poll_until(copied, seconds=sqlite_journal.RETRY_SECONDS + 5)  # by itself
+        await store.flush()
+        assert journal_bytes(db) == b""
+    finally:
+        lock.close()
         await store.close()

@@ -183,10 +183,13 @@ class Journal:
 
     def _copy_timer(self) -> None:
         self._copy_due = None
-        if self._failed is not None:
-            self._submit(self._failed)  # the other file's copy, again
-        else:
-            self._maybe_copy_now()
+        try:
+            if self._failed is not None:
+                self._submit(self._failed)  # the other file's copy, again
+            else:
+                self._maybe_copy_now()
+        except StoreError as exc:  # the store is closing: the next start copies them
+            log.warning("append journal: no copy now: %s", exc)
 
     def _maybe_copy_now(self) -> None:
         if self.copying is None and self._failed is None and (self.rows or self.pending):
@@ -204,17 +207,18 @@ class Journal:
         self.row_bytes = 0
         self.active = 1 - self.active
         self.switches += 1
+        self._failed = rows  # until the copy is queued: the files are not let go of
         self._submit(rows)
 
     def _submit(self, rows: list[Row]) -> None:
         assert self.queue_copy is not None
-        self._failed = None
         number = self.switches
         copied = 1 - self.active
         compacted = self.compacted
         # rows a committed compaction holds need no copy (the SQL would skip them too)
         rows = [r for r in rows if r[1] > compacted.get(r[0], 0)] if compacted else rows
         fut = self.queue_copy(_Copy(rows, lambda: self._copied(copied, number)))
+        self._failed = None  # only now: a store that cannot queue it keeps the files
         self.copying = fut
         fut.add_done_callback(lambda f: self._copy_ended(f, rows))
 

@@ -427,3 +427,26 @@ async def test_p373_a_failed_copy_keeps_its_records_and_is_tried_again(tmp_path:
     finally:
         lock.close()
         await store.close()
+
+
+async def test_p373_a_stop_whose_copy_fails_keeps_the_files_for_the_next_start(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "c.db"
+    store = await opened(db, "b1")
+    lock = sqlite3.connect(db, isolation_level=None)
+    try:
+        assert store.db._wconn is not None
+        store.db._wconn.execute("PRAGMA busy_timeout=100")
+        await asyncio.gather(*(store.append("b1", s, b"u%d" % s, "a") for s in range(1, 8)))
+        lock.execute("BEGIN IMMEDIATE")
+        await store.close()  # its last copy fails: logged, and the files stay
+        lock.execute("ROLLBACK")
+    finally:
+        lock.close()
+    assert len(scan(journal_bytes(db)).rows) == 7
+    again = await opened(db)
+    try:
+        assert (await again.load("b1")).updates == [b"u%d" % s for s in range(1, 8)]
+    finally:
+        await again.close()

@@ -22,7 +22,6 @@ from .base import (
     LoadedDoc,
     LogStats,
     Role,
-    SnapshotInfo,
     StoreError,
 )
 from .dump import BoardDump
@@ -31,6 +30,7 @@ from .sqlite_db import IDLE_CHECKPOINT_SECONDS, SqliteDb
 from .sqlite_journal import Journal
 from .sqlite_journal_file import read_rows
 from .sqlite_schema import create_tables
+from .sqlite_snapshots import SnapshotRows
 from .sqlite_txn import Statement
 from .startup import MARKER, mark_boards
 
@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-class SqliteStore:
+class SqliteStore(SnapshotRows):
     """DocStore on a SQLite file; use as `async with SqliteStore(path) as store:`."""
 
     def __init__(
@@ -54,7 +54,6 @@ class SqliteStore:
         )
         self.journal: Journal | None = None  # P373: appends go here first
         self.journal_elsewhere = False
-        self._submit = self.db.submit
 
     @property
     def commit_seconds(self) -> Callable[[float, int], None] | None:
@@ -111,6 +110,11 @@ class SqliteStore:
         """Wait until every append acknowledged so far is in the database."""
         if self.journal is not None:
             await self.journal.flushed()
+
+    def _submit(
+        self, fn: Callable[[sqlite3.Connection], T], heavy: bool = True
+    ) -> asyncio.Future[T]:
+        return self.db.submit(fn, heavy)
 
     async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await self.db.read(fn)
@@ -366,65 +370,6 @@ class SqliteStore:
             return LogStats(int(rows), int(size))
 
         return await self._read_log(run)
-
-    # ---- snapshots ---------------------------------------------------------------------
-
-    async def create_snapshot(self, info: SnapshotInfo, state: bytes) -> None:
-        def run(conn: sqlite3.Connection) -> None:
-            conn.execute(
-                "INSERT INTO snapshots (board, sid, label, kind, state, seq, notes, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    info.board,
-                    info.sid,
-                    info.label,
-                    info.kind,
-                    state,
-                    info.seq,
-                    info.notes,
-                    info.created_at,
-                ),
-            )
-
-        await self._submit(run)
-
-    async def prune_snapshots(self, board_id: str, kinds: tuple[str, ...], keep: int) -> int:
-        """Delete all but the newest `keep` snapshots of these kinds; returns how many."""
-
-        def run(conn: sqlite3.Connection) -> int:
-            marks = ",".join("?" * len(kinds))
-            return conn.execute(
-                f"DELETE FROM snapshots WHERE board = ? AND kind IN ({marks}) AND sid NOT IN"
-                f" (SELECT sid FROM snapshots WHERE board = ? AND kind IN ({marks})"
-                "  ORDER BY created_at DESC, sid DESC LIMIT ?)",
-                (board_id, *kinds, board_id, *kinds, keep),
-            ).rowcount
-
-        return await self._submit(run)
-
-    async def list_snapshots(self, board_id: str) -> list[SnapshotInfo]:
-        def run(conn: sqlite3.Connection) -> list[SnapshotInfo]:
-            rows = conn.execute(
-                "SELECT board, sid, label, kind, created_at, seq, notes FROM snapshots"
-                " WHERE board = ? ORDER BY created_at, sid",
-                (board_id,),
-            ).fetchall()
-            return [SnapshotInfo(*r) for r in rows]
-
-        return await self._read(run)
-
-    async def get_snapshot(self, board_id: str, sid: str) -> tuple[SnapshotInfo, bytes] | None:
-        def run(conn: sqlite3.Connection) -> tuple[SnapshotInfo, bytes] | None:
-            row = conn.execute(
-                "SELECT board, sid, label, kind, created_at, seq, notes, state FROM snapshots"
-                " WHERE board = ? AND sid = ?",
-                (board_id, sid),
-            ).fetchone()
-            if row is None:
-                return None
-            return SnapshotInfo(*row[:7]), bytes(row[7])
-
-        return await self._read(run)
 
     # ---- migration to another store ------------------------------------------------------
 

@@ -20,6 +20,17 @@ class StoreError(Exception):
     """Storage failed; the message says what to check (path, permissions, disk)."""
 
 
+class Ack(asyncio.Future[None]):
+    """An append's future that the store settles on the event loop itself. Besides the
+    usual callbacks, which run a loop turn later, it runs those in `then` right where
+    it is settled: a room fans out an update in the turn its commit ends, not after
+    the next poll's reads have been judged (P373)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop=loop)
+        self.then: list[Callable[[], None]] = []
+
+
 @dataclass(frozen=True)
 class BoardRecord:
     id: str

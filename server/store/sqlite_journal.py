@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .base import StoreError
+from .base import Ack, StoreError
 from .sqlite_journal_file import Row, copy_rows, encode, journal_paths, open_files
 from .sqlite_txn import AfterCommit
 
@@ -72,7 +72,7 @@ class Journal:
         self.compacted: dict[str, int] = {}  # seq of each board's committed compaction
         self.rows: list[Row] = []  # written to the active file, not yet copied
         self.row_bytes = 0
-        self.pending: list[tuple[Row, asyncio.Future[None]]] = []  # not yet written
+        self.pending: list[tuple[Row, Ack]] = []  # not yet written
         self._pending_blobs: list[bytes] = []
         self._write_due = False
         self._copy_due: asyncio.TimerHandle | None = None
@@ -112,9 +112,9 @@ class Journal:
 
     # ---- appends -----------------------------------------------------------------------
 
-    def append(self, board: str, seq: int, data: bytes, actor: str) -> asyncio.Future[None]:
+    def append(self, board: str, seq: int, data: bytes, actor: str) -> Ack:
         loop = asyncio.get_running_loop()
-        fut: asyncio.Future[None] = loop.create_future()
+        fut = Ack(loop)
         at = time.time()
         self.pending.append(((board, seq, data, actor, at), fut))
         self._pending_blobs.append(encode(board, seq, data, actor, at))
@@ -125,15 +125,18 @@ class Journal:
 
     def _write(self) -> None:
         self._write_due = False
-        if self._write_pending():
+        settled = self._write_pending()
+        _run_then(settled)  # the fan-out of what was just written, in this turn
+        if settled and self.rows:
             self._maybe_copy()
 
-    def _write_pending(self) -> bool:
+    def _write_pending(self) -> list[Ack]:
         """One write for every append of the loop turn; each is acknowledged once the
-        kernel has it (what a synchronous=NORMAL commit gave). True if one was written."""
+        kernel has it (what a synchronous=NORMAL commit gave), or failed. Returns the
+        appends settled, whose `then` callbacks the caller runs."""
         pending = self.pending
         if not pending:
-            return False
+            return []
         blobs = self._pending_blobs
         blob = blobs[0] if len(blobs) == 1 else b"".join(blobs)
         self.pending = []
@@ -150,7 +153,7 @@ class Journal:
             for _, fut in pending:
                 if not fut.done():
                     fut.set_exception(err)
-            return False
+            return [fut for _, fut in pending]
         self.sizes[active] += written
         rows = self.rows
         for row, fut in pending:
@@ -160,7 +163,7 @@ class Journal:
                 fut.set_result(None)
         if self.wrote is not None:
             self.wrote(time.perf_counter() - started, len(pending))
-        return True
+        return [fut for _, fut in pending]
 
     def _undo_write(self, exc: OSError) -> None:
         path = self.paths[self.active]
@@ -198,7 +201,9 @@ class Journal:
     def _start_copy(self) -> None:
         """Appends go on into the other file (empty: its copy committed); this one's
         records go to the writer thread."""
-        self._write_pending()  # what this turn appended goes with them
+        settled = self._write_pending()  # what this turn appended goes with them
+        if settled:  # not from inside whatever asked for this copy
+            asyncio.get_running_loop().call_soon(_run_then, settled)
         if self._copy_due is not None:
             self._copy_due.cancel()
             self._copy_due = None
@@ -261,3 +266,17 @@ class Journal:
                 self._start_copy()
             else:
                 raise StoreError("append journal: a copy was lost")  # cannot happen
+
+
+def _run_then(settled: list[Ack]) -> None:
+    """Run the `then` callbacks of settled appends, each one once, in order."""
+    seen: set[Callable[[], None]] = set()
+    for ack in settled:
+        for fn in ack.then:
+            if fn in seen:
+                continue
+            seen.add(fn)
+            try:
+                fn()
+            except Exception:  # as the loop would for a callback: the others still run
+                log.exception("append journal: a callback of a settled append failed")

@@ -14,7 +14,7 @@ import anyio
 from anyio.abc import TaskGroup
 from pycrdt import Doc, Map, Subscription, TransactionEvent, UndoManager, merge_updates
 
-from ..store.base import DocStore, StoreError
+from ..store.base import Ack, DocStore, StoreError
 from . import codec, fanout, precheck
 from .budget import BoardSize
 from .config import RoomConfig
@@ -210,7 +210,11 @@ class DurableDoc:
             self._full_step2 = codec.encode_sync_step2(self.doc.get_update())
         return self._full_step2
 
-    def _publish(self, update: bytes, exclude: Connection | None, actor: str) -> None:
+    def _publish(
+        self, update: bytes, exclude: Connection | None, actor: str, alone: bool = True
+    ) -> None:
+        """Store `update`, then fan it out. `alone`: no burst of a writer (P370), whose
+        rest, read a turn later, may still join its frame (P369)."""
         self.seq += 1
         if self._late is not None:
             self._late.append((self.seq, update))
@@ -218,7 +222,10 @@ class DurableDoc:
         fut = self.store.append(self.board_id, self.seq, update, actor)
         self._last_commit = fut
         self._outbox.append((fut, update, exclude))
-        fut.add_done_callback(self._committed)
+        if alone and isinstance(fut, Ack):
+            fut.then.append(self._flush)  # fanned out in the turn its write ends
+        else:
+            fut.add_done_callback(self._committed)
         self._rows_since_compact += 1
         self._bytes_since_compact += len(update)
         if self._on_update is not None:

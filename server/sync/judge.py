@@ -203,7 +203,8 @@ class JudgedDoc(RevertingDoc):
             raise DocumentFaultError("update could not be applied") from exc
         if net is not None:
             # the offender gets the compensation too, so it converges (P31)
-            self._publish(net, None if violations else conn, f"conn:{conn.author_id or conn.id}")
+            author = f"conn:{conn.author_id or conn.id}"
+            self._publish(net, None if violations else conn, author, len(updates) == 1)
         if violations:
             self._reject(conn, violations, bool(new_roots), parked, len(updates))
         if overtaken and not any(v.note is None for v in violations):

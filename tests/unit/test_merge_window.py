@@ -9,6 +9,7 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ async def test_p369_committed_updates_wait_only_for_commits_already_running() ->
     full = ["done"] * fanout.MERGE_MAX_UPDATES + ["running"]
     assert not fanout.more_coming(outbox(*full))
     assert fanout.more_coming(outbox(*full[1:]))
+
+
+def has_text(client: PyClient, text: str) -> bool:
+    return str(client.notes["n"]["text"]) == text
 
 
 def text_frames(frames: list[bytes]) -> list[bytes]:
@@ -120,3 +125,47 @@ async def test_p369_the_window_bounds_the_wait_for_a_slow_commit(
         finally:
             kit.store.append = append  # type: ignore[method-assign]
         assert not kit.room._window.open
+
+
+async def test_p369_a_single_update_leaves_in_the_turn_its_journal_write_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # P373: the journal's write is the commit; the fan-out runs right there, before the
+    # loop polls again and judges whatever the next read brings
+    async with writer_and_reader(tmp_path, monkeypatch, 0.05) as (kit, writer, reader):
+        journal = kit.store.journal
+        assert journal is not None
+        events: list[str] = []
+        write, broadcast = journal._write, fanout.broadcast
+
+        def traced_write() -> None:
+            write()
+            events.append("written")
+
+        def traced_broadcast(conns: Any, batch: fanout.Batch) -> None:
+            events.append("fanned out")
+            broadcast(conns, batch)
+
+        monkeypatch.setattr(journal, "_write", traced_write)
+        monkeypatch.setattr(fanout, "broadcast", traced_broadcast)
+        for text in ("a", "ab", "abc"):
+            await writer.insert_text("n", len(text) - 1, text[-1])
+            await reader.wait_for(partial(has_text, reader, text))
+        assert events == ["fanned out", "written"] * 3
+
+
+async def test_p369_a_burst_still_waits_for_its_rest_with_the_journal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a writer's burst is judged in parts of at most 32 (P370); the first part's write
+    # must not send it off alone while the rest is still being read
+    async with writer_and_reader(tmp_path, monkeypatch, 5.0) as (kit, writer, reader):
+        assert kit.store.journal is not None
+        before = len(text_frames(reader.frames))
+        body = writer.notes["n"]["text"]
+        assert isinstance(body, Text)
+        for i in range(100):
+            body.insert(i, "y")
+        writer.flush_burst()
+        await reader.wait_for(lambda: str(reader.notes["n"]["text"]) == "y" * 100)
+        assert len(text_frames(reader.frames)) - before == 1

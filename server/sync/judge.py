@@ -21,7 +21,7 @@ from .errors import (
     SyncError,
 )
 from .policy import RELAYED, UNTRUSTED, Violation
-from .revert import EMPTY_DELETE_SET
+from .revert import EMPTY_DELETE_SET, state_before
 from .reverting import RevertingDoc
 
 log = logging.getLogger("server.sync.room")
@@ -147,7 +147,6 @@ class JudgedDoc(RevertingDoc):
         parked: list[dict[str, Any]] = []
         try:
             with self.doc.transaction(origin=UNTRUSTED):
-                before = self.doc.get_state()  # in the update's transaction: one less (P364)
                 for update in updates:
                     self.doc.apply_update(update)
             applied = len(self._captured)
@@ -166,11 +165,13 @@ class JudgedDoc(RevertingDoc):
                     Violation("forbidden", f"unknown top-level types: {names}", {"root": names})
                 )
             whole = any(v.note is None for v in violations)
-            if not whole and self._too_big(before, sum(map(len, updates))):
+            if not whole and self._too_big(applied, sum(map(len, updates))):
                 cap = self.size.cap
                 violations.append(Violation("limit", self._full_reason(), {"bytes": cap}))
                 whole = True
             if violations:
+                # the state before the update, read back only now that it is needed
+                before = state_before(self.doc.get_state(), self._captured[:applied])
                 refused = {v.note for v in violations if v.note is not None}
                 touched = self.policy.touched_notes()
                 keep = set() if whole else touched - refused
@@ -232,11 +233,12 @@ class JudgedDoc(RevertingDoc):
             }
             conn.send(codec.encode_app(appmsg.encode_event("rejected", data)))
 
-    def _too_big(self, before: bytes, nbytes: int) -> bool:
+    def _too_big(self, applied: int, nbytes: int) -> bool:
         """P122: only updates that add content count; deleting stays possible on a full board."""
         if self.size.bound + nbytes <= self.size.cap:
             return False
-        return self.doc.get_state() != before and self.size.over_cap(nbytes)
+        added = any(update[0] != 0 for update in self._captured[:applied])  # structs
+        return added and self.size.over_cap(nbytes)
 
     def _full_reason(self) -> str:
         cap = self.size.cap

@@ -24,6 +24,7 @@ from typing import Any
 from pycrdt import Doc
 
 from .codec import Decoder, write_var_uint
+from .precheck import RECORD, parse_update
 
 EMPTY_DELETE_SET = b"\x00"
 
@@ -36,6 +37,23 @@ def read_state_vector(state: bytes) -> dict[int, int]:
         client = dec.read_var_uint()
         out[client] = dec.read_var_uint()
     return out
+
+
+def state_before(after: bytes, integrated: list[bytes]) -> bytes:
+    """The state vector a document had before a transaction, from the one it has after
+    it and the updates the transaction integrated (pycrdt's encoding of what it added,
+    from the transaction's observer): each client's structs there start at the clock that
+    client had before. Reading it back this way spares a `get_state()` on every update
+    that nothing refuses."""
+    clocks = read_state_vector(after)
+    for update in integrated:
+        for client, clock in parse_update(update, RECORD).start_clocks.items():
+            if clock < clocks.get(client, clock + 1):
+                clocks[client] = clock
+    out = bytearray(write_var_uint(len(clocks)))
+    for client, clock in clocks.items():
+        out += write_var_uint(client) + write_var_uint(clock)
+    return bytes(out)
 
 
 def added_ranges(before: bytes, after: bytes) -> dict[int, tuple[int, int]]:

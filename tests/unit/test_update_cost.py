@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pycrdt import Map, Transaction
+from pycrdt import Doc, Map, Transaction
 
 from tests.support.pyclient import PyClient
 from tests.support.roomkit import running_room
@@ -38,12 +38,22 @@ async def test_p364_a_keystroke_opens_two_transactions(
                     opened["server"] += 1
                 return enter(self, *args)
 
+            get_state = Doc.get_state
+
+            def counted_state(self: Doc[Any]) -> bytes:
+                if self is kit.room.doc:
+                    opened["state vector"] += 1
+                return get_state(self)
+
             monkeypatch.setattr(Transaction, "__enter__", counting)
+            monkeypatch.setattr(Doc, "get_state", counted_state)
             for i in range(5):
                 await writer.insert_text("n1", 6 + i, "!")
                 await reader.wait_for(_text_is(reader, "n1", "hello" + "!" * (i + 2)))
             monkeypatch.undo()
             assert opened["server"] == 2 * 5
+            # the state vector before each is read only when a refusal needs it
+            assert opened["state vector"] == 0
 
 
 async def test_p364_a_refused_update_is_still_judged_and_reverted(tmp_path: Path) -> None:

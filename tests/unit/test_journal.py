@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from server.store import sqlite_journal
-from server.store.base import BoardRecord, StoreError
+from server.store.base import Ack, BoardRecord, StoreError
 from server.store.sqlite import SqliteStore
 from server.store.sqlite_backup import backup_database, restore_database
 from server.store.sqlite_journal_file import encode, fold, journal_paths, scan
@@ -450,3 +450,36 @@ async def test_p373_a_stop_whose_copy_fails_keeps_the_files_for_the_next_start(
         assert (await again.load("b1")).updates == [b"u%d" % s for s in range(1, 8)]
     finally:
         await again.close()
+
+
+async def test_p373_a_write_runs_each_callback_of_its_appends_once_and_survives_one_failing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the rooms' fan-outs run inside the write (P369): one room's failure must not cost
+    # another room its fan-out, and a room with several appends in the write runs once
+    store = await opened(tmp_path / "c.db", "a", "b")
+    try:
+        ran: list[str] = []
+
+        def broken() -> None:
+            ran.append("broken")
+            raise RuntimeError("a room's fan-out failed")
+
+        def fine() -> None:
+            ran.append("fine")
+
+        first = store.append("a", 1, b"u1", "t")
+        second = store.append("a", 2, b"u2", "t")
+        third = store.append("b", 1, b"u3", "t")
+        assert isinstance(first, Ack) and isinstance(second, Ack) and isinstance(third, Ack)
+        first.then.append(broken)
+        second.then.append(broken)
+        third.then.append(fine)
+        with caplog.at_level(logging.ERROR, logger="server.store.sqlite_journal"):
+            await third
+        assert ran == ["broken", "fine"]
+        assert "a callback of a settled append failed" in caplog.text
+        await store.flush()
+        assert [s for s, _ in log_rows(tmp_path / "c.db", "a")] == [1, 2]
+    finally:
+        await store.close()

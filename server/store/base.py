@@ -64,6 +64,22 @@ class SnapshotInfo:
     seq: int
     notes: int
 
+    def row(self, state: bytes) -> tuple[str, str, str, str, bytes, int, int, float]:
+        """The values of SNAPSHOT_COLUMNS, for the snapshots table of either store."""
+        return (
+            self.board,
+            self.sid,
+            self.label,
+            self.kind,
+            state,
+            self.seq,
+            self.notes,
+            self.created_at,
+        )
+
+
+SNAPSHOT_COLUMNS = "board, sid, label, kind, state, seq, notes, created_at"
+
 
 @dataclass(frozen=True)
 class DeletedBoard:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 
 from .base import (
+    SNAPSHOT_COLUMNS,
     BoardRecord,
     DeletedBoard,
     LoadedDoc,
@@ -300,18 +301,9 @@ class PostgresStore:
     async def create_snapshot(self, info: SnapshotInfo, state: bytes) -> None:
         async def run(conn: Conn) -> None:
             await conn.execute(
-                "INSERT INTO snapshots (board, sid, label, kind, state, seq, notes, created_at)"
+                f"INSERT INTO snapshots ({SNAPSHOT_COLUMNS})"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    info.board,
-                    info.sid,
-                    info.label,
-                    info.kind,
-                    state,
-                    info.seq,
-                    info.notes,
-                    info.created_at,
-                ),
+                info.row(state),
             )
 
         await self.db.submit(run)

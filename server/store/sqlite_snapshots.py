@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Callable
 from typing import TypeVar
 
-from .base import SnapshotInfo
+from .base import SNAPSHOT_COLUMNS, SnapshotInfo
 
 T = TypeVar("T")
 
@@ -27,18 +27,8 @@ class SnapshotRows:
     async def create_snapshot(self, info: SnapshotInfo, state: bytes) -> None:
         def run(conn: sqlite3.Connection) -> None:
             conn.execute(
-                "INSERT INTO snapshots (board, sid, label, kind, state, seq, notes, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    info.board,
-                    info.sid,
-                    info.label,
-                    info.kind,
-                    state,
-                    info.seq,
-                    info.notes,
-                    info.created_at,
-                ),
+                f"INSERT INTO snapshots ({SNAPSHOT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                info.row(state),
             )
 
         await self._submit(run)

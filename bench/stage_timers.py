@@ -66,6 +66,8 @@ def install() -> None:
     if hasattr(judge.JudgedDoc, "apply_client_updates"):  # P370: bursts judged as one
         patch(judge.JudgedDoc, "apply_client_updates", "judge: apply_client_updates (bursts)")
     patch(precheck_pkg, "check_client_update", "judge: pre-check")
+    if hasattr(judge.JudgedDoc, "_typed"):
+        patch(judge.JudgedDoc, "_typed", "judge: typed on after a run (P374)")
     patch(policy.UpdatePolicy, "check", "judge: policy check")
     patch(Doc, "apply_update", "judge: pycrdt apply_update (+ observers)")
     patch(durable.DurableDoc, "_publish", "judge: publish (store append, outbox)")

@@ -55,6 +55,7 @@ MODULES = (
     "server.sync.awareness",
     "server.sync.connection",
     "server.sync.revert",
+    "server.sync.keystroke",
 )
 
 # what the process runs: "on" (compiled), "off" (COCANVAS_NATIVE=0), "absent" (never

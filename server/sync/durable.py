@@ -21,6 +21,7 @@ from .config import RoomConfig
 from .connection import Connection
 from .document import CONTROL, META, NOTES, load_doc
 from .errors import CloseCode
+from .keystroke import TextRuns
 from .policy import UNTRUSTED, UpdatePolicy
 from .revert import rebuilt
 from .shared import Shared
@@ -65,6 +66,7 @@ class DurableDoc:
         # read through self.doc, which a rebuild (P120) or reload (P121) replaces
         self.types = self._new_type_index()
         self._subscription: Subscription | None = None
+        self.runs = TextRuns()  # P374
         self._bind(doc)
         self.size = BoardSize(config.max_board_bytes, lambda: len(self.doc.get_update()))
         self.broken = False  # the document could not be reloaded: never compact it
@@ -170,6 +172,7 @@ class DurableDoc:
         if self._subscription is not None:
             self.doc.unobserve(self._subscription)  # pycrdt's callbacks would keep it alive
         self.doc = doc
+        self.runs.clear()
         self._drop_frames()
         self._kept = False  # a fresh or reloaded document holds no kept deletions
         self._roots = [doc.get(name, type=Map) for name in (META, NOTES, CONTROL)]

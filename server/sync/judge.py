@@ -26,6 +26,7 @@ from .reverting import RevertingDoc
 
 log = logging.getLogger("server.sync.room")
 SERVER = "server"
+TYPED = "typed"  # a keystroke judged from what the room learned (P374)
 HELD_UPDATES = 64  # updates of one connection waiting for ids (P114)
 HELD_BYTES = 262_144
 HELD_TRIES = 16  # times they are pre-checked again before the connection is closed
@@ -52,7 +53,7 @@ class JudgedDoc(RevertingDoc):
         before it are judged, then its error is raised."""
         self._check_open()  # before the index learns ids the document may never get
         taken, names_root, waiting, error = self._precheck(conn, updates)
-        violations = self._judge(conn, taken, names_root) if taken else []
+        violations = self._judge_taken(conn, taken, names_root)
         if error is not None:
             raise error
         held_before = bool(conn.held)
@@ -80,6 +81,61 @@ class JudgedDoc(RevertingDoc):
             conn.held_tries = 0
             log.info("board %s: what %r held back is applied", self.board_id, conn)
         return violations
+
+    def _judge_taken(
+        self, conn: Connection, taken: list[bytes], names_root: bool
+    ) -> list[Violation]:
+        """Judge what passed the pre-check: a keystroke after a run the judge accepted
+        goes in at once (P374), anything else through the full judge."""
+        if not taken:
+            return []
+        single = self.types.parsed_of(taken[0]) if len(taken) == 1 else None
+        if single is not None and not names_root and self._typed(conn, taken[0], single):
+            return []
+        return self._judge(conn, taken, names_root, single)
+
+    def _typed(self, conn: Connection, update: bytes, parsed: precheck.Parsed) -> bool:
+        """P374: apply a keystroke into a text the full judge let this board type into,
+        when the judge would accept it: one run of characters, nothing deleted, after
+        a known run's last character, into a note whose field is open to the writer,
+        within the text's and the board's limits. False leaves it to the full judge."""
+        runs = self.runs
+        if not runs.ends or parsed.deleted_ends or len(parsed.structs) != 1:
+            return False
+        client, clock, length, kind, origin, right, root, parent, keyed = parsed.structs[0]
+        if kind != precheck.STRING or origin is None or right is not None or length <= 0:
+            return False  # typed at the end of a run, not between characters
+        if root is not None or parent is not None:
+            return False
+        place = runs.ends.get(origin)
+        if place is None or keyed:
+            return False
+        policy = self.policy
+        fld = policy.note_fields.get(place[0])
+        if fld is None or fld not in policy.rules.field_kinds or policy.has_extra_rules:
+            return False
+        if conn.role != "moderator" and fld in policy.locked_fields():
+            return False
+        chars = runs.chars.get(place, policy.rules.max_note_chars) + length
+        if chars > policy.rules.max_note_chars or self.types.knows(client, clock):
+            return False  # a text that may be full, or ids already here: judge it whole
+        if self.size.bound + len(update) > self.size.cap:
+            return False
+        self._captured = []
+        try:
+            with self.doc.transaction(origin=TYPED):
+                self.doc.apply_update(update)
+        except BaseException as exc:
+            if not _is_fault(exc):
+                raise
+            log.exception("board %s: update from %r failed; reloading", self.board_id, conn)
+            self._start_reload()
+            raise DocumentFaultError("update could not be applied") from exc
+        runs.advance(origin, client, clock + length - 1, place, chars)
+        net = self._take_captured()
+        if net is not None:
+            self._publish(net, conn, f"conn:{conn.author_id or conn.id}")
+        return True
 
     def _precheck(
         self, conn: Connection, queue: list[bytes]
@@ -138,8 +194,16 @@ class JudgedDoc(RevertingDoc):
         if self._gate is not None or self.broken:
             raise SyncError("the board is reloading; reconnecting", CloseCode.SERVER_ERROR)
 
-    def _judge(self, conn: Connection, updates: list[bytes], names_root: bool) -> list[Violation]:
-        """Apply pre-checked updates in one transaction and judge what they did."""
+    def _judge(
+        self,
+        conn: Connection,
+        updates: list[bytes],
+        names_root: bool,
+        single: precheck.Parsed | None = None,
+    ) -> list[Violation]:
+        """Apply pre-checked updates in one transaction and judge what they did.
+        `single`: the parse of the only update, to learn where its writer types (P374)."""
+        typed: tuple[str, str, int] | None = None
         self._captured = []
         self._delete_sets = []
         self.policy.begin()
@@ -156,6 +220,10 @@ class JudgedDoc(RevertingDoc):
                 overtaken = self.policy.overtaken()
                 # only a struct that names a root can add one; doc.keys() wraps every root
                 roots = list(self.doc.keys()) if names_root else []
+            if self.policy.blind:
+                self.runs.clear()
+            else:
+                self.runs.forget(self.policy.touched_notes())  # P374
             new_roots = (
                 set(roots) - self._root_names if len(roots) > len(self._root_names) else set()
             )
@@ -187,6 +255,8 @@ class JudgedDoc(RevertingDoc):
                 self.size.restore(bound)
                 parked = partial.parked(self.doc, wanted)
             else:
+                if single is not None:
+                    typed = self.policy.typed_text()
                 self.policy.commit()
                 net = self._take_captured()
                 self._kept = self._kept or deleted != EMPTY_DELETE_SET
@@ -206,11 +276,23 @@ class JudgedDoc(RevertingDoc):
             # the offender gets the compensation too, so it converges (P31)
             author = f"conn:{conn.author_id or conn.id}"
             self._publish(net, None if violations else conn, author, len(updates) == 1)
+        if typed is not None and single is not None:
+            self._learn(single, typed)
         if violations:
             self._reject(conn, violations, bool(new_roots), parked, len(updates))
         if overtaken and not any(v.note is None for v in violations):
             self._overtaken(conn, overtaken - {v.note for v in violations})
         return violations
+
+    def _learn(self, parsed: precheck.Parsed, typed: tuple[str, str, int]) -> None:
+        """P374: an accepted run of characters into one text, and nothing else: the
+        next keystroke after it may go in at once."""
+        if parsed.deleted_ends or len(parsed.structs) != 1:
+            return
+        client, clock, length, kind = parsed.structs[0][:4]
+        if kind == precheck.STRING and length > 0:
+            note_id, key, chars = typed
+            self.runs.learn(client, clock + length - 1, (note_id, key), chars)
 
     def _overtaken(self, conn: Connection, notes: set[str]) -> None:
         """P266: the writer's change to these notes lost to a concurrent write (Yjs keeps
@@ -287,6 +369,7 @@ class JudgedDoc(RevertingDoc):
 
     def transact(self, fn: Callable[[Doc[Any]], None], actor: str = SERVER) -> None:
         """Change the document as the server (moderation, restore) and publish the result."""
+        self.runs.clear()
         self._captured = []
         with self.doc.transaction(origin=SERVER):
             fn(self.doc)
@@ -304,7 +387,7 @@ class JudgedDoc(RevertingDoc):
             try:
                 with self.doc.transaction(origin=RELAYED):
                     self.doc.apply_update(update)
-                self.policy.relayed()
+                self.runs.forget(self.policy.relayed())
             except BaseException as exc:
                 if not _is_fault(exc):
                     raise

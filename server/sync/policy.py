@@ -62,6 +62,8 @@ class _Touch:
     # notes whose map the update wrote without any key changing: a write that lost to a
     # concurrent one (P266), or one undone within the same update
     silent: set[str] = field(default_factory=set)
+    # (note id, key) of the texts the transaction wrote into (P374)
+    typed: set[tuple[str, str]] = field(default_factory=set)
     unread: bool = False  # an observer failed: what the transaction touched is not known
 
     def note(self, note_id: str, key: str | None) -> None:
@@ -104,6 +106,7 @@ class UpdatePolicy:
         self.private_fields: Callable[[], frozenset[str]] = frozenset
         self.groups: Callable[[], frozenset[str]] = lambda: self._groups()
         self._extra: list[ExtraRule] = []
+        self._text_chars: dict[tuple[str, str], int] = {}  # texts read by the last check
         self._roots: tuple[Map[Any], ...] = ()
         self._subscriptions: tuple[Subscription, ...] = ()
         self.bind(doc)
@@ -174,7 +177,10 @@ class UpdatePolicy:
         for event in events:
             path = list(event.path)
             if len(path) >= 2:  # inside one key of a note (its text)
-                self._touch.note(str(path[0]), str(path[1]))
+                note_id, key = str(path[0]), str(path[1])
+                self._touch.note(note_id, key)
+                if len(path) == 2:
+                    self._touch.typed.add((note_id, key))
             elif path:  # keys of a note changed
                 keys = event.keys
                 if not keys:
@@ -191,6 +197,33 @@ class UpdatePolicy:
 
     def begin(self) -> None:
         self._touch = _Touch()
+        self._text_chars = {}
+
+    @property
+    def blind(self) -> bool:
+        """Whether an observer failed: what the transaction touched is not known."""
+        return self._touch.unread
+
+    @property
+    def has_extra_rules(self) -> bool:
+        return bool(self._extra)
+
+    def typed_text(self) -> tuple[str, str, int] | None:
+        """P374: after a check that found nothing wrong, the note and key of the one text
+        the transaction wrote into, and its characters, when that is all it changed."""
+        touch = self._touch
+        if touch.unread or touch.roots or touch.silent or len(touch.notes) != 1:
+            return None
+        for note_id, keys in touch.notes.items():
+            if keys is None or len(keys) != 1:
+                return None
+            for key in keys:
+                place = (note_id, key)
+                chars = self._text_chars.get(place)
+                if chars is None or place not in touch.typed:
+                    return None
+                return note_id, key, chars
+        return None
 
     def touched_notes(self) -> set[str]:
         return set(self._touch.notes)
@@ -258,12 +291,13 @@ class UpdatePolicy:
                 self._remember(note_id)
         self._touch = _Touch()
 
-    def relayed(self) -> None:
+    def relayed(self) -> set[str]:
         """Re-read the notes a relayed update touched (P324): judged elsewhere, but later
-        local updates are judged against where those notes now are."""
+        local updates are judged against where those notes now are. Returns them."""
         touched, self._relayed = self._relayed, set()
         for note_id in touched:
             self._remember(note_id)
+        return touched
 
     def refresh(self, note_ids: set[str] | None = None) -> None:
         """Re-read the cache after server-side changes (restore, reveal)."""
@@ -328,8 +362,10 @@ class UpdatePolicy:
             words = str(value)
             # a pycrdt Text's length is the UTF-8 bytes of its characters plus one per
             # other item: Any items among them show nowhere and count towards no limit
-            if isinstance(value, Text) and has_hidden(value, words):
-                return f"'{key}' holds values that are not text"
+            if isinstance(value, Text):
+                if has_hidden(value, words):
+                    return f"'{key}' holds values that are not text"
+                self._text_chars[(note_id, key)] = len(words)
             if len(words) > limit:
                 return f"a note's text is at most {self.rules.max_note_chars} characters"
         for key in _NUMBER_KEYS:

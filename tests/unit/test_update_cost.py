@@ -48,8 +48,9 @@ async def test_p364_a_keystroke_opens_two_transactions(
             monkeypatch.setattr(Transaction, "__enter__", counting)
             monkeypatch.setattr(Doc, "get_state", counted_state)
             for i in range(5):
-                await writer.insert_text("n1", 6 + i, "!")
-                await reader.wait_for(_text_is(reader, "n1", "hello" + "!" * (i + 2)))
+                # at the front: a keystroke typed on after a run takes P374's one transaction
+                await writer.insert_text("n1", 0, "?")
+                await reader.wait_for(_text_is(reader, "n1", "?" * (i + 1) + "hello!"))
             monkeypatch.undo()
             assert opened["server"] == 2 * 5
             # the state vector before each is read only when a refusal needs it

@@ -21,6 +21,7 @@ from .limits import MAX_CLIENT_WORK as MAX_CLIENT_WORK
 from .limits import MAX_CLOCK as MAX_CLOCK
 from .limits import MAX_SAFE as MAX_SAFE
 from .limits import RECORD as RECORD
+from .limits import STRING as STRING
 from .limits import Parsed as Parsed
 from .limits import Profile as Profile
 from .limits import UpdateRefusedError as UpdateRefusedError

@@ -81,6 +81,11 @@ class TypeIndex:
         """What the last accepted update holds, until it is recorded."""
         return None if self._checked is None else self._checked[1]
 
+    def parsed_of(self, update: bytes) -> Parsed | None:
+        """The parse of `update` when it is the accepted update not yet recorded."""
+        checked = self._checked
+        return checked[1] if checked is not None and checked[0] is update else None
+
     def checked(self, update: bytes, parsed: Parsed) -> None:
         """Remember an accepted client update: recording it then needs no second parse."""
         self._checked = (update, parsed)

@@ -1,0 +1,276 @@
+"""Keystrokes typed on after a run the full judge accepted (PROTOCOL.md P374), in a real
+Room over in-memory channels and a real SQLite file."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Map, Text, Transaction
+
+from server.sync import codec
+from server.sync.document import doc_view
+from server.sync.room import Room
+from tests.support.pyclient import PyClient
+from tests.support.roomkit import RoomKit, running_room
+
+pytestmark = pytest.mark.anyio
+
+
+def _text_is(client: PyClient, note_id: str, text: str) -> Callable[[], bool]:
+    return lambda: note_id in client.notes and str(client.notes[note_id]["text"]) == text
+
+
+def _room_text(room: Room, note_id: str) -> str:
+    return str(room.doc.get("notes", type=Map)[note_id]["text"])
+
+
+def _count_typed(room: Room) -> list[bool]:
+    """Record what each call of the room's keystroke path answered."""
+    answers: list[bool] = []
+    typed = room._typed
+
+    def counting(*args: Any) -> bool:
+        answers.append(typed(*args))
+        return answers[-1]
+
+    room._typed = counting  # type: ignore[method-assign,assignment]
+    return answers
+
+
+async def test_p374_typing_on_after_an_accepted_run_takes_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as writer, kit.join() as reader:
+            await writer.add_note("n1", "A1", "hello")
+            await writer.insert_text("n1", 5, "!")  # the full judge learns the run
+            await reader.wait_for(_text_is(reader, "n1", "hello!"))
+            assert len(kit.room.runs.ends) == 1
+            answers = _count_typed(kit.room)
+            opened: list[Transaction] = []
+            enter = Transaction.__enter__
+
+            def counting(self: Transaction, *args: Any) -> Transaction:
+                if self._doc is kit.room.doc and self._txn is None:  # a new one, not nested
+                    opened.append(self)
+                return enter(self, *args)
+
+            monkeypatch.setattr(Transaction, "__enter__", counting)
+            for i in range(5):
+                await writer.insert_text("n1", 6 + i, "!")
+                await reader.wait_for(_text_is(reader, "n1", "hello" + "!" * (i + 2)))
+            monkeypatch.undo()
+            assert answers == [True] * 5
+            assert len(opened) == 5  # the keystroke's own, and no read for the policy
+            assert len(kit.room.runs.ends) == 1  # the writer's cursor moved on
+            assert _room_text(kit.room, "n1") == "hello!!!!!!"
+            assert (await kit.stored_view())["notes"]["n1"]["text"] == "hello!!!!!!"
+
+
+async def test_p374_a_locked_field_stops_a_keystroke_typed_on(tmp_path: Path) -> None:
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as writer, kit.join() as reader, kit.join("moderator") as mod:
+            await writer.add_note("n1", "A1", "open")
+            await writer.insert_text("n1", 4, ".")
+            await mod.wait_for(_text_is(mod, "n1", "open."))
+            await mod.insert_text("n1", 5, "m")  # a moderator's run, learned too
+            await reader.wait_for(_text_is(reader, "n1", "open.m"))
+            kit.room.policy.locked_fields = lambda: frozenset({"A1"})
+            answers = _count_typed(kit.room)
+            await writer.insert_text("n1", 6, "x")
+            await writer.wait_for(lambda: writer.denied)
+            assert "locked" in writer.denied[0]
+            assert answers == [False]
+            assert _room_text(kit.room, "n1") == "open.m"
+            # moderators write into locked fields (P33): theirs is still typed on
+            await mod.insert_text("n1", 6, "y")
+            await reader.wait_for(_text_is(reader, "n1", "open.my"))
+            assert mod.denied == []
+
+
+async def test_p374_the_note_limit_holds_for_keystrokes_typed_on(tmp_path: Path) -> None:
+    async with running_room(tmp_path) as kit:  # notes hold at most 200 characters
+        async with kit.join() as writer, kit.join() as reader:
+            await writer.add_note("n1", "A1", "a" * 194)
+            await writer.insert_text("n1", 194, "b")  # learned at 195
+            await reader.wait_for(_text_is(reader, "n1", "a" * 194 + "b"))
+            answers = _count_typed(kit.room)
+            for i in range(3):
+                await writer.insert_text("n1", 195 + i, "c")
+            await writer.insert_text("n1", 198, "\U0001f600")  # two UTF-16 units: 200
+            await reader.wait_for(lambda: "\U0001f600" in str(reader.notes["n1"]["text"]))
+            assert answers == [True] * 4
+            # 201 UTF-16 units are 200 characters: left to the full judge, which takes it
+            await writer.insert_text("n1", 199, "d")
+            await reader.wait_for(lambda: str(reader.notes["n1"]["text"]).endswith("d"))
+            await writer.insert_text("n1", 200, "e")  # 201 characters: refused
+            await writer.wait_for(lambda: writer.denied)
+            assert answers == [True] * 4 + [False, False]
+            assert "at most 200" in writer.denied[0]
+            assert _room_text(kit.room, "n1") == "a" * 194 + "bccc\U0001f600d"
+
+
+async def test_p374_a_note_moved_by_another_writer_is_judged_in_its_new_field(
+    tmp_path: Path,
+) -> None:
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as writer, kit.join() as mover:
+            await writer.add_note("n1", "A1", "move me")
+            await writer.insert_text("n1", 7, "!")
+            await mover.wait_for(_text_is(mover, "n1", "move me!"))
+            assert kit.room.runs.ends
+            note = mover.notes["n1"]
+            assert isinstance(note, Map)
+            note["field"] = "A2"
+            await mover.flush()
+            await writer.wait_for(lambda: writer.notes["n1"]["field"] == "A2")
+            assert not kit.room.runs.ends  # the full judge took the move: all forgotten
+            kit.room.policy.locked_fields = lambda: frozenset({"A2"})
+            await writer.insert_text("n1", 8, "?")
+            await writer.wait_for(lambda: writer.denied)
+            assert _room_text(kit.room, "n1") == "move me!"
+
+
+async def test_p374_the_servers_own_changes_and_other_nodes_updates_forget_runs(
+    tmp_path: Path,
+) -> None:
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as writer:
+            await writer.add_note("n1", "A1", "x")
+            await writer.insert_text("n1", 1, "y")
+            await _handled(writer)
+            assert kit.room.runs.ends
+            kit.room.transact(lambda doc: doc.get("meta", type=Map).__setitem__("title", "T"))
+            assert not kit.room.runs.ends
+            await writer.insert_text("n1", 2, "z")  # the full judge learns it again
+            await _handled(writer)
+            assert kit.room.runs.ends
+            # another node's update (P324) forgets the notes it touched, and only those
+            other: Doc[Any] = Doc()
+            other.apply_update(kit.room.doc.get_update())
+            other.get("meta", type=Map)["title"] = "U"
+            kit.room.apply_relayed(other.get_update(kit.room.doc.get_state()))
+            assert kit.room.runs.ends
+            text = other.get("notes", type=Map)["n1"]["text"]
+            text += "!"
+            kit.room.apply_relayed(other.get_update(kit.room.doc.get_state()))
+            assert not kit.room.runs.ends
+            assert _room_text(kit.room, "n1") == "xyz!"
+
+
+# ---- the same updates, typed on and fully judged, end the same ----------------------------
+
+WRITERS = 3
+STEPS = 160
+
+
+def _returning(locked: frozenset[str]) -> Callable[[], frozenset[str]]:
+    return lambda: locked
+
+
+def _writer_doc(client_id: int) -> Doc[Any]:
+    return Doc(client_id=client_id)
+
+
+async def _handled(client: PyClient) -> None:
+    """Wait until the room handled everything `client` sent: it answers a SyncStep1 only
+    after the messages before it."""
+    seen = len(client.frames)
+    await client.send(codec.encode_sync_step1(b"\x00"))
+
+    def answered() -> bool:
+        return any(isinstance(codec.decode_frame(f), codec.SyncStep2) for f in client.frames[seen:])
+
+    await client.wait_for(answered, within=10)
+
+
+def _edit(rng: random.Random, doc: Doc[Any], me: int) -> None:
+    """One random writer's edit, mostly typing on at the end of its own note."""
+    notes = doc.get("notes", type=Map)
+    ids = sorted(notes.keys())
+    own = f"w{me}"
+    roll = rng.random()
+    if own not in notes or roll < 0.03:
+        notes[own if own not in notes else f"{own}-{rng.randrange(1000)}"] = Map(
+            {"field": rng.choice(["A1", "A2"]), "text": Text("")}
+        )
+        return
+    target = own if roll < 0.75 else rng.choice(ids)
+    note = notes[target]
+    text = note["text"] if isinstance(note, Map) and "text" in note else None
+    if not isinstance(text, Text):
+        return
+    size = len(str(text).encode())
+    if roll < 0.85:
+        text.insert(size, rng.choice(["x", "yz", "\u00e4", "\U0001f600", "w" * 30]))
+    elif roll < 0.9 and size:
+        text.insert(0, "f")  # before a run: the full judge
+    elif roll < 0.95 and size:
+        last = len(str(text)[-1].encode())  # pycrdt counts UTF-8 bytes
+        del text[size - last : size]
+    else:
+        note["field"] = rng.choice(["A1", "A2", "Z9"])  # Z9: no field of the canvas
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_p374_typed_keystrokes_end_as_the_full_judge_ends_them(
+    tmp_path: Path, seed: int
+) -> None:
+    """Random edits by three writers, the same bytes sent to a room that types them on
+    and to one that judges every update in full, with the same locks switched between
+    them: both rooms must hold the same board and refuse the same updates."""
+    rng = random.Random(seed)
+    docs = [_writer_doc(1000 + i) for i in range(WRITERS)]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    async with (
+        running_room(tmp_path / "a", violations_before_close=10_000) as fast,
+        running_room(tmp_path / "b", violations_before_close=10_000) as full,
+    ):
+        full.room._typed = lambda *args: False  # type: ignore[method-assign]
+        answers = _count_typed(fast.room)
+        kits: list[RoomKit] = [fast, full]
+        async with (
+            fast.join() as a0,
+            fast.join() as a1,
+            fast.join() as a2,
+            full.join() as b0,
+            full.join() as b1,
+            full.join() as b2,
+        ):
+            conns = [[a0, a1, a2], [b0, b1, b2]]
+            for step in range(STEPS):
+                if rng.random() < 0.08:
+                    locked = frozenset(rng.sample(["A1", "A2"], rng.randrange(3)))
+                    for kit in kits:
+                        kit.room.policy.locked_fields = _returning(locked)
+                me = rng.randrange(WRITERS)
+                doc = docs[me]
+                made: list[bytes] = []  # what its transaction wrote, as a Yjs client sends it
+                watch = doc.observe(lambda event, made=made: made.append(event.update))
+                _edit(rng, doc, me)
+                doc.unobserve(watch)
+                if not made:
+                    continue
+                (update,) = made
+                for other in docs:  # the writers see each other's edits, accepted or not
+                    if other is not doc:
+                        other.apply_update(update)
+                if update == codec.EMPTY_UPDATE:
+                    continue
+                frame = codec.encode_sync_update(update)
+                for side in conns:
+                    await side[me].send(frame)
+                for side in conns:
+                    await _handled(side[me])
+                assert doc_view(fast.room.doc) == doc_view(full.room.doc), step
+            for side in conns:
+                for client in side:
+                    assert not client.closed.is_set()
+            assert [len(c.denied) for c in conns[0]] == [len(c.denied) for c in conns[1]]
+    # the path was taken, and also left to the full judge
+    assert answers.count(True) > 40 and answers.count(False) > 10, answers.count(True)

@@ -20,13 +20,13 @@ from .errors import (
     StoreUnavailableError,
     SyncError,
 )
-from .policy import RELAYED, UNTRUSTED, Violation
+from .keystroke import plain
+from .policy import RELAYED, TYPED, UNTRUSTED, Violation
 from .revert import EMPTY_DELETE_SET, state_before
 from .reverting import RevertingDoc
 
 log = logging.getLogger("server.sync.room")
 SERVER = "server"
-TYPED = "typed"  # a keystroke judged from what the room learned (P374)
 HELD_UPDATES = 64  # updates of one connection waiting for ids (P114)
 HELD_BYTES = 262_144
 HELD_TRIES = 16  # times they are pre-checked again before the connection is closed
@@ -121,6 +121,13 @@ class JudgedDoc(RevertingDoc):
             return False  # a text that may be full, or ids already here: judge it whole
         if self.size.bound + len(update) > self.size.cap:
             return False
+        runs.advance(origin, client, clock + length - 1, place, chars)
+        author = f"conn:{conn.author_id or conn.id}"
+        if plain(update, client, clock, origin):
+            self.types.record(update)  # its ids are known from now on (P107, P113)
+            self._take_later(update)
+            self._publish(update, conn, author)
+            return True
         self._captured = []
         try:
             with self.doc.transaction(origin=TYPED):
@@ -131,10 +138,9 @@ class JudgedDoc(RevertingDoc):
             log.exception("board %s: update from %r failed; reloading", self.board_id, conn)
             self._start_reload()
             raise DocumentFaultError("update could not be applied") from exc
-        runs.advance(origin, client, clock + length - 1, place, chars)
         net = self._take_captured()
         if net is not None:
-            self._publish(net, conn, f"conn:{conn.author_id or conn.id}")
+            self._publish(net, conn, author)
         return True
 
     def _precheck(
@@ -152,7 +158,7 @@ class JudgedDoc(RevertingDoc):
                 names_root = precheck.check_client_update(update, self.types) or names_root
                 if (parsed := self.types.last_checked) is not None:
                     self.client_ids.check(
-                        conn, parsed, self.types.knows, self.doc.client_id, self.conns
+                        conn, parsed, self.types.knows, self._doc.client_id, self.conns
                     )
             except OutOfOrderError:
                 waiting.append(update)

@@ -51,3 +51,35 @@ class TextRuns:
             self.clear()
         self.ends[(client, last)] = place
         self.chars[place] = chars
+
+
+def _uint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append(0x80 | (n & 0x7F))
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def plain(update: bytes, client: int, clock: int, origin: tuple[int, int]) -> bool:
+    """P375: whether `update` is byte for byte what yrs writes for one run of characters
+    by `client` at `clock` right after `origin`, deleting nothing: one client, one item
+    (info 0x84: an origin and a string), every number in its shortest form, no byte more.
+    Such an update can be stored and sent before pycrdt reads it."""
+    head = _uint(1) + _uint(1) + _uint(client) + _uint(clock) + b"\x84"
+    head += _uint(origin[0]) + _uint(origin[1])
+    if not update.startswith(head):
+        return False
+    pos = len(head)
+    n = shift = 0
+    while pos < len(update):
+        byte = update[pos]
+        pos += 1
+        n |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            break
+    else:
+        return False
+    return update[len(head) : pos] == _uint(n) and pos + n + 1 == len(update) and update[-1] == 0

@@ -28,6 +28,7 @@ from .vocabulary import Role
 
 UNTRUSTED = "client-update"
 RELAYED = "relayed"  # another node checked and stored it (P324); never judged here
+TYPED = "typed"  # a keystroke judged from what the room learned (P374, P375)
 
 _STRING_LIMITS = {
     "field": 16,

@@ -13,9 +13,12 @@ from pycrdt import Doc, Map, Text, Transaction
 
 from server.sync import codec
 from server.sync.document import doc_view
+from server.sync.keystroke import plain
+from server.sync.policy import Rules
 from server.sync.room import Room
+from tests.support import hostile
 from tests.support.pyclient import PyClient
-from tests.support.roomkit import RoomKit, running_room
+from tests.support.roomkit import FIELDS, RoomKit, running_room
 
 pytestmark = pytest.mark.anyio
 
@@ -41,7 +44,7 @@ def _count_typed(room: Room) -> list[bool]:
     return answers
 
 
-async def test_p374_typing_on_after_an_accepted_run_takes_one_transaction(
+async def test_p374_p375_typing_on_after_an_accepted_run_waits_for_one_transaction(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with running_room(tmp_path) as kit:
@@ -55,7 +58,8 @@ async def test_p374_typing_on_after_an_accepted_run_takes_one_transaction(
             enter = Transaction.__enter__
 
             def counting(self: Transaction, *args: Any) -> Transaction:
-                if self._doc is kit.room.doc and self._txn is None:  # a new one, not nested
+                # the room's document as it is: `doc` would apply what waits (P375)
+                if self._doc is kit.room._doc and self._txn is None:  # a new one, not nested
                     opened.append(self)
                 return enter(self, *args)
 
@@ -63,10 +67,13 @@ async def test_p374_typing_on_after_an_accepted_run_takes_one_transaction(
             for i in range(5):
                 await writer.insert_text("n1", 6 + i, "!")
                 await reader.wait_for(_text_is(reader, "n1", "hello" + "!" * (i + 2)))
-            monkeypatch.undo()
             assert answers == [True] * 5
-            assert len(opened) == 5  # the keystroke's own, and no read for the policy
             assert len(kit.room.runs.ends) == 1  # the writer's cursor moved on
+            # stored and sent before pycrdt read them (P375): no transaction yet
+            assert opened == []
+            kit.room.doc  # noqa: B018  (reading the document applies them: all five in one)
+            assert len(opened) == 1
+            monkeypatch.undo()
             assert _room_text(kit.room, "n1") == "hello!!!!!!"
             assert (await kit.stored_view())["notes"]["n1"]["text"] == "hello!!!!!!"
 
@@ -274,3 +281,168 @@ async def test_p374_typed_keystrokes_end_as_the_full_judge_ends_them(
             assert [len(c.denied) for c in conns[0]] == [len(c.denied) for c in conns[1]]
     # the path was taken, and also left to the full judge
     assert answers.count(True) > 40 and answers.count(False) > 10, answers.count(True)
+
+
+# ---- crafted keystrokes after a remembered run -------------------------------------------
+
+
+async def _settled(client: PyClient) -> None:
+    """Wait until the room handled what `client` sent, or closed it."""
+    seen = len(client.frames)
+    await client.send(codec.encode_sync_step1(b"\x00"))
+
+    def done() -> bool:
+        return client.closed.is_set() or any(
+            isinstance(codec.decode_frame(f), codec.SyncStep2) for f in client.frames[seen:]
+        )
+
+    await client.wait_for(done, within=10)
+
+
+def _after(origin: tuple[int, int], words: str, client: int, info: int = 0x84) -> bytes:
+    """A run of `words` right after the item `origin` (info 0x84: origin | String)."""
+    struct = bytes([info]) + hostile.uint(origin[0]) + hostile.uint(origin[1])
+    return hostile.update([struct + hostile.string(words)], client)
+
+
+def _crafted(
+    run: tuple[int, int], locked: tuple[int, int], writer: bytes, attacker: int
+) -> list[bytes]:
+    """Updates that look like a keystroke after `run` and are something else as well."""
+    typed = _after(run, "x", attacker)
+    with_right = (
+        b"\x01\x01"
+        + hostile.uint(attacker)
+        + b"\x00\xc4"
+        + hostile.uint(run[0])
+        + hostile.uint(run[1])
+        + hostile.uint(locked[0])
+        + hostile.uint(locked[1])
+        + hostile.string("r")
+        + b"\x00"
+    )
+    deleting = typed[:-1] + hostile.delete_set({locked[0]: [(locked[1], 1)]})
+    clock = 2 + len(hostile.uint(attacker))
+    return [
+        typed,  # harmless
+        hostile.any_after(run, ["hidden"], attacker),  # a value the words never show
+        with_right,  # placed before a character of a note in a locked field
+        deleting,  # and a character of that note deleted
+        _after(run, "w" * 250, attacker),  # past the note limit at once
+        _after(run, "", attacker),  # no characters
+        _after(run, "k", attacker, info=0xA4),  # a parent key bit where none is read
+        writer,  # the writer's own keystroke, sent again by someone else
+        typed[:-1] + b"\x00\x00",  # a byte more than yrs writes
+        typed[:clock] + b"\x80\x00" + typed[clock + 1 :],  # its clock 0 written in two bytes
+    ]
+
+
+def _mutants(rng: random.Random, base: bytes, count: int) -> list[bytes]:
+    out = []
+    for _ in range(count):
+        data = bytearray(base)
+        for _ in range(rng.randrange(1, 4)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        out.append(bytes(data))
+    return out
+
+
+async def test_p374_crafted_keystrokes_after_a_run_end_as_the_full_judge_ends_them(
+    tmp_path: Path,
+) -> None:
+    """Updates that start like a keystroke after a remembered run, crafted and mutated,
+    sent to a room that types on and to one that judges everything in full: the same
+    board, the same refusals and the same closes in both."""
+    rng = random.Random(374)
+    writer_doc = _writer_doc(1000)
+    made: list[bytes] = []
+    writer_doc.observe(lambda event: made.append(event.update))
+    notes = writer_doc.get("notes", type=Map)
+    notes["n2"] = Map({"field": "A2", "text": Text("closed")})
+    locked = hostile.last_char(writer_doc.get_update(), "closed")
+    rules = Rules(FIELDS, max_notes=500, max_note_chars=200)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    async with (
+        running_room(tmp_path / "a", violations_before_close=10_000, rules=rules) as fast,
+        running_room(tmp_path / "b", violations_before_close=10_000, rules=rules) as full,
+    ):
+        full.room._typed = lambda *args: False  # type: ignore[method-assign]
+        answers = _count_typed(fast.room)
+        async with fast.join() as wa, full.join() as wb:
+            sent = 0
+            for i in range(60):
+                # a fresh note and a run in it that both rooms learn, unlocked
+                for kit in (fast, full):
+                    kit.room.policy.locked_fields = frozenset
+                notes[f"c{i}"] = Map({"field": "A1", "text": Text("go")})
+                text = notes[f"c{i}"]["text"]
+                text += "!"
+                for update in made[sent:]:
+                    for w in (wa, wb):
+                        await w.send(codec.encode_sync_update(update))
+                for w in (wa, wb):
+                    await _settled(w)
+                sent = len(made)
+                assert not wa.denied and not wb.denied
+                run = max(fast.room.runs.ends, key=lambda end: end[1])
+                attacker = hostile.ATTACKER + i
+                cases = _crafted(run, locked, made[-1], attacker)
+                update = cases[i] if i < len(cases) else _mutants(rng, cases[0], 1)[0]
+                lock = frozenset({"A2"} if i % 3 else {"A1", "A2"})
+                for kit in (fast, full):
+                    kit.room.policy.locked_fields = _returning(lock)
+                outcome = []
+                for kit in (fast, full):
+                    async with kit.join() as attacker_conn:
+                        await attacker_conn.send(codec.encode_sync_update(update))
+                        await _settled(attacker_conn)
+                        info = attacker_conn.close_info
+                        outcome.append((len(attacker_conn.denied), info.code if info else None))
+                assert outcome[0] == outcome[1], (i, update.hex(), outcome)
+                assert doc_view(fast.room.doc) == doc_view(full.room.doc), (i, update.hex())
+    assert answers.count(True) >= 1  # a harmless one among them was typed on
+
+
+async def test_p375_whatever_reads_the_board_sees_the_keystrokes_waiting(tmp_path: Path) -> None:
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as writer, kit.join() as watch:
+            await writer.add_note("n1", "A1", "wait")
+            for i in range(6):
+                await writer.insert_text("n1", 4 + i, str(i))
+            # (a SyncStep1 would read the board: the fan-out shows they were taken)
+            await watch.wait_for(_text_is(watch, "n1", "wait012345"))
+            assert kit.room._typed_later  # stored and sent, not applied yet
+            async with kit.join() as late:  # its SyncStep2 holds them
+                assert str(late.notes["n1"]["text"]) == "wait012345"
+            assert not kit.room._typed_later
+            for i in range(3):
+                await writer.insert_text("n1", 10 + i, "!")
+            await watch.wait_for(_text_is(watch, "n1", "wait012345!!!"))
+            assert kit.room._typed_later
+            assert (await kit.stored_view())["notes"]["n1"]["text"] == "wait012345!!!"
+            await kit.compacted_state()  # the compaction reads the document
+            assert _room_text(kit.room, "n1") == "wait012345!!!"
+
+
+def test_p375_only_what_yrs_itself_writes_is_sent_before_pycrdt_reads_it() -> None:
+    writer = _writer_doc(77)
+    made: list[bytes] = []
+    writer.observe(lambda event: made.append(event.update))
+    text = writer.get("t", type=Text)
+    text += "ab"
+    text += "\u00e4"
+    run = (77, 1)
+    update = made[-1]
+    assert plain(update, 77, 2, run)
+    assert not plain(update, 77, 2, (77, 0))  # another origin
+    assert not plain(update, 78, 2, run)
+    assert not plain(update + b"\x00", 77, 2, run)  # a byte more
+    assert not plain(update[:-1] + b"\x01", 77, 2, run)  # something deleted
+    assert not plain(update[:-2], 77, 2, run)  # cut short
+    head = update.index(b"\x84")
+    assert not plain(update[:head] + b"\xa4" + update[head + 1 :], 77, 2, run)
+    length = len(update) - 4  # the string's length byte: 2 bytes of UTF-8 and the end
+    assert update[length] == 2
+    longer = update[:length] + b"\x82\x00" + update[length + 1 :]  # the same number, longer
+    assert not plain(longer, 77, 2, run)

@@ -202,6 +202,10 @@ def test_meine_boards_survive_a_reload_and_can_be_removed(
     expect(other.locator(".myboards-empty")).to_be_visible()
     other.goto(mailed.links["moderator"])  # the name given before is remembered here
     other.wait_for_function("() => window.cocanvas?.role() === 'moderator'")
+    # the socket may tell the role before the board's REST answer, which saves the board
+    other.wait_for_function(
+        "() => (localStorage.getItem('cocanvas:my-boards') || '').includes('Per E-Mail')"
+    )
     other.goto(f"{shared_server.http}/")
     expect(other.locator(".my-boards .myboard-title")).to_have_text(["Per E-Mail"])
 

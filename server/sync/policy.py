@@ -107,7 +107,9 @@ class UpdatePolicy:
         self.private_fields: Callable[[], frozenset[str]] = frozenset
         self.groups: Callable[[], frozenset[str]] = lambda: self._groups()
         self._extra: list[ExtraRule] = []
-        self._text_chars: dict[tuple[str, str], int] = {}  # texts read by the last check
+        # P374: the length of the one note's texts the last check read, when it read one
+        self._text_chars: dict[tuple[str, str], int] = {}
+        self._one_note = False
         self._roots: tuple[Map[Any], ...] = ()
         self._subscriptions: tuple[Subscription, ...] = ()
         self.bind(doc)
@@ -249,6 +251,7 @@ class UpdatePolicy:
             out.append(Violation("forbidden", reason, {"root": root}))
         notes = self._roots[1]  # the bound document's notes: doc.get wraps it anew
         moderator = role == "moderator"
+        self._one_note = len(self._touch.notes) == 1
         locked = frozenset() if moderator else self.locked_fields()
         private = frozenset() if moderator else self.private_fields()
         for note_id in sorted(self._touch.notes):
@@ -291,6 +294,7 @@ class UpdatePolicy:
             if keys is None or "field" in keys:
                 self._remember(note_id)
         self._touch = _Touch()
+        self._text_chars = {}
 
     def relayed(self) -> set[str]:
         """Re-read the notes a relayed update touched (P324): judged elsewhere, but later
@@ -366,7 +370,8 @@ class UpdatePolicy:
             if isinstance(value, Text):
                 if has_hidden(value, words):
                     return f"'{key}' holds values that are not text"
-                self._text_chars[(note_id, key)] = len(words)
+                if self._one_note:
+                    self._text_chars[(note_id, key)] = len(words)
             if len(words) > limit:
                 return f"a note's text is at most {self.rules.max_note_chars} characters"
         for key in _NUMBER_KEYS:

@@ -446,3 +446,22 @@ def test_p375_only_what_yrs_itself_writes_is_sent_before_pycrdt_reads_it() -> No
     assert update[length] == 2
     longer = update[:length] + b"\x82\x00" + update[length + 1 :]  # the same number, longer
     assert not plain(longer, 77, 2, run)
+
+
+async def test_p374_a_board_keeps_no_text_lengths_of_updates_it_cannot_type_on(
+    tmp_path: Path,
+) -> None:
+    """A loaded board's memory must not grow by what the judge read of many notes."""
+    async with running_room(tmp_path) as kit:
+        async with kit.join() as writer, kit.join() as watch:
+            with writer.doc.transaction():
+                for i in range(20):
+                    writer.notes[f"n{i}"] = Map({"field": "A1", "text": Text(f"Notiz {i}")})
+            await writer.flush()
+            await watch.wait_for(lambda: "n19" in watch.notes)
+            assert kit.room.policy._text_chars == {}
+            assert not kit.room.runs.ends
+            await writer.insert_text("n3", 7, "!")
+            await watch.wait_for(_text_is(watch, "n3", "Notiz 3!"))
+            assert kit.room.policy._text_chars == {}  # read, used and dropped
+            assert list(kit.room.runs.chars.values()) == [8]

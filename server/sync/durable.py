@@ -20,7 +20,7 @@ from .budget import BoardSize
 from .config import RoomConfig
 from .connection import Connection
 from .document import CONTROL, META, NOTES, load_doc
-from .errors import CloseCode
+from .errors import CloseCode, is_fault
 from .keystroke import TextRuns
 from .policy import TYPED, UNTRUSTED, UpdatePolicy
 from .revert import rebuilt
@@ -218,7 +218,7 @@ class DurableDoc:
                 for update in updates:
                     self._doc.apply_update(update)
         except BaseException as exc:
-            if not (isinstance(exc, Exception) or type(exc).__name__ == "PanicException"):
+            if not is_fault(exc):
                 raise
             # stored and sent already: the store has them, so the board is read again
             log.exception("board %s: keystrokes could not be applied; reloading", self.board_id)

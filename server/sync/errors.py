@@ -70,3 +70,12 @@ class StoreUnavailableError(SyncError):
 
 class SlowConsumerError(SyncError):
     code = CloseCode.SLOW_CONSUMER
+
+
+class DocumentFaultError(MalformedMessageError):
+    """Applying or judging an update raised; the room reloads its document from the store."""
+
+
+def is_fault(exc: BaseException) -> bool:
+    """Exceptions, and pyo3's PanicException (a BaseException) from a yrs panic."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"

@@ -1,5 +1,6 @@
 """Judging a writer's update (P30-P36, P110-P117, P120-P122, P260-P266) and applying the
-server's own changes and other nodes' updates (P324); reverts live in `reverting`."""
+server's own changes and other nodes' updates (P324); reverts live in `reverting`, and
+keystrokes typed on after an accepted run (P374) in `typed`."""
 
 from __future__ import annotations
 
@@ -15,15 +16,15 @@ from .connection import Connection
 from .durable import SAVING_PAUSED
 from .errors import (
     CloseCode,
-    MalformedMessageError,
+    DocumentFaultError,
     OutOfOrderError,
     StoreUnavailableError,
     SyncError,
+    is_fault,
 )
-from .keystroke import plain
-from .policy import RELAYED, TYPED, UNTRUSTED, Violation
+from .policy import RELAYED, UNTRUSTED, Violation
 from .revert import EMPTY_DELETE_SET, state_before
-from .reverting import RevertingDoc
+from .typed import TypedDoc
 
 log = logging.getLogger("server.sync.room")
 SERVER = "server"
@@ -32,11 +33,7 @@ HELD_BYTES = 262_144
 HELD_TRIES = 16  # times they are pre-checked again before the connection is closed
 
 
-class DocumentFaultError(MalformedMessageError):
-    """Applying or judging an update raised; the room reloads its document from the store."""
-
-
-class JudgedDoc(RevertingDoc):
+class JudgedDoc(TypedDoc):
     def apply_client_update(self, conn: Connection, update: bytes) -> list[Violation]:
         """Apply a writer's update and judge it per note (P260): refused notes are reverted,
         so that nothing of them stays (P120), the rest stands; a violation that names no
@@ -93,55 +90,6 @@ class JudgedDoc(RevertingDoc):
         if single is not None and not names_root and self._typed(conn, taken[0], single):
             return []
         return self._judge(conn, taken, names_root, single)
-
-    def _typed(self, conn: Connection, update: bytes, parsed: precheck.Parsed) -> bool:
-        """P374: apply a keystroke into a text the full judge let this board type into,
-        when the judge would accept it: one run of characters, nothing deleted, after
-        a known run's last character, into a note whose field is open to the writer,
-        within the text's and the board's limits. False leaves it to the full judge."""
-        runs = self.runs
-        if not runs.ends or parsed.deleted_ends or len(parsed.structs) != 1:
-            return False
-        client, clock, length, kind, origin, right, root, parent, keyed = parsed.structs[0]
-        if kind != precheck.STRING or origin is None or right is not None or length <= 0:
-            return False  # typed at the end of a run, not between characters
-        if root is not None or parent is not None:
-            return False
-        place = runs.ends.get(origin)
-        if place is None or keyed:
-            return False
-        policy = self.policy
-        fld = policy.note_fields.get(place[0])
-        if fld is None or fld not in policy.rules.field_kinds or policy.has_extra_rules:
-            return False
-        if conn.role != "moderator" and fld in policy.locked_fields():
-            return False
-        chars = runs.chars.get(place, policy.rules.max_note_chars) + length
-        if chars > policy.rules.max_note_chars or self.types.knows(client, clock):
-            return False  # a text that may be full, or ids already here: judge it whole
-        if self.size.bound + len(update) > self.size.cap:
-            return False
-        runs.advance(origin, client, clock + length - 1, place, chars)
-        author = f"conn:{conn.author_id or conn.id}"
-        if plain(update, client, clock, origin):
-            self.types.record(update)  # its ids are known from now on (P107, P113)
-            self._take_later(update)
-            self._publish(update, conn, author)
-            return True
-        self._captured = []
-        try:
-            with self.doc.transaction(origin=TYPED):
-                self.doc.apply_update(update)
-        except BaseException as exc:
-            if not _is_fault(exc):
-                raise
-            log.exception("board %s: update from %r failed; reloading", self.board_id, conn)
-            self._start_reload()
-            raise DocumentFaultError("update could not be applied") from exc
-        net = self._take_captured()
-        if net is not None:
-            self._publish(net, conn, author)
-        return True
 
     def _precheck(
         self, conn: Connection, queue: list[bytes]
@@ -270,7 +218,7 @@ class JudgedDoc(RevertingDoc):
             self._root_names.update(new_roots)  # a refused root's name stays in the document
             self._undo.clear()
         except BaseException as exc:
-            if not _is_fault(exc):
+            if not is_fault(exc):
                 raise
             self._delete_sets = None
             log.exception(
@@ -289,16 +237,6 @@ class JudgedDoc(RevertingDoc):
         if overtaken and not any(v.note is None for v in violations):
             self._overtaken(conn, overtaken - {v.note for v in violations})
         return violations
-
-    def _learn(self, parsed: precheck.Parsed, typed: tuple[str, str, int]) -> None:
-        """P374: an accepted run of characters into one text, and nothing else: the
-        next keystroke after it may go in at once."""
-        if parsed.deleted_ends or len(parsed.structs) != 1:
-            return
-        client, clock, length, kind = parsed.structs[0][:4]
-        if kind == precheck.STRING and length > 0:
-            note_id, key, chars = typed
-            self.runs.learn(client, clock + length - 1, (note_id, key), chars)
 
     def _overtaken(self, conn: Connection, notes: set[str]) -> None:
         """P266: the writer's change to these notes lost to a concurrent write (Yjs keeps
@@ -395,7 +333,7 @@ class JudgedDoc(RevertingDoc):
                     self.doc.apply_update(update)
                 self.runs.forget(self.policy.relayed())
             except BaseException as exc:
-                if not _is_fault(exc):
+                if not is_fault(exc):
                     raise
                 log.exception("board %s: a relayed update failed; reloading", self.board_id)
                 self._start_reload()  # the store has it: the reload brings it in
@@ -409,8 +347,3 @@ class JudgedDoc(RevertingDoc):
         if self.after_relayed is not None:
             self.after_relayed()
         self._compact_if_due()
-
-
-def _is_fault(exc: BaseException) -> bool:
-    """Exceptions, and pyo3's PanicException (a BaseException) from a yrs panic."""
-    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"

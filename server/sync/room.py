@@ -39,8 +39,8 @@ from .errors import (
     StoreUnavailableError,
     SyncError,
 )
+from .errors import DocumentFaultError as DocumentFaultError
 from .extension import Extensions, RoomExtension
-from .judge import DocumentFaultError as DocumentFaultError
 from .judge import JudgedDoc
 from .reading import Reader, is_write
 from .requests import handle_app_message

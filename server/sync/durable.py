@@ -20,20 +20,19 @@ from .budget import BoardSize
 from .config import RoomConfig
 from .connection import Connection
 from .document import CONTROL, META, NOTES, load_doc
-from .errors import CloseCode, is_fault
+from .errors import CloseCode
 from .keystroke import TextRuns
-from .policy import TYPED, UNTRUSTED, UpdatePolicy
+from .later import LaterDoc
+from .policy import UNTRUSTED, UpdatePolicy
 from .revert import rebuilt
 from .shared import Shared
 from .writers import ClientIds
 
-LATER_UPDATES = 64  # P375
-LATER_BYTES = 65_536
 log = logging.getLogger("server.sync.room")
 SAVING_PAUSED = "saving paused: the server cannot store changes; yours are kept, retry later"
 
 
-class DurableDoc:
+class DurableDoc(LaterDoc):
     def __init__(
         self,
         board_id: str,
@@ -43,13 +42,7 @@ class DurableDoc:
         last_seq: int,
         on_update: Callable[[int], None] | None = None,
     ) -> None:
-        self.board_id = board_id
-        # P375: keystrokes stored and sent before pycrdt applies them; `doc` applies them
-        # first, so whatever reads the document sees them
-        self._typed_later: list[bytes] = []
-        self._typed_bytes = 0
-        self._applying_later = False
-        self.doc = doc
+        super().__init__(board_id, doc)
         self.store = store
         self.config = config
         self.seq = last_seq
@@ -188,43 +181,6 @@ class DurableDoc:
         self._undo.include_origin(UNTRUSTED)
         self._subscription = doc.observe(self._observed)
         self.policy.bind(doc, changed)
-
-    @property
-    def doc(self) -> Doc[Any]:
-        """The board's document, with every keystroke taken so far in it (P375)."""
-        if self._typed_later:
-            self._apply_later()
-        return self._doc
-
-    @doc.setter
-    def doc(self, doc: Doc[Any]) -> None:
-        self._doc = doc
-
-    def _take_later(self, update: bytes) -> None:
-        """P375: a keystroke is stored and sent now and applied with the next read of
-        the document, or once 64 of them or 64 KiB wait."""
-        self._typed_later.append(update)
-        self._typed_bytes += len(update)
-        self._drop_frames()
-        if len(self._typed_later) >= LATER_UPDATES or self._typed_bytes >= LATER_BYTES:
-            self._apply_later()
-
-    def _apply_later(self) -> None:
-        updates, self._typed_later = self._typed_later, []
-        self._typed_bytes = 0
-        self._applying_later = True
-        try:
-            with self._doc.transaction(origin=TYPED):
-                for update in updates:
-                    self._doc.apply_update(update)
-        except BaseException as exc:
-            if not is_fault(exc):
-                raise
-            # stored and sent already: the store has them, so the board is read again
-            log.exception("board %s: keystrokes could not be applied; reloading", self.board_id)
-            self._start_reload()
-        finally:
-            self._applying_later = False
 
     def _observed(self, event: TransactionEvent) -> None:
         self._drop_frames()

@@ -281,3 +281,8 @@ class PyClient:
 
 def now_ms() -> float:
     return time.time() * 1000
+
+
+def text_is(client: PyClient, note_id: str, text: str) -> Callable[[], bool]:
+    """A `wait_for` predicate: the client sees note `note_id` with exactly `text`."""
+    return lambda: note_id in client.notes and str(client.notes[note_id]["text"]) == text

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from anyio.abc import TaskGroup
-from pycrdt import Doc
+from pycrdt import Doc, Transaction
 
 from canvas_schema import load_canvas
 from server.moderation.base import BoardContext
@@ -128,3 +129,19 @@ async def extended_room(
             yield RoomKit(room, store, tg)
             await room.stop()
             tg.cancel_scope.cancel()
+
+
+def new_transactions(monkeypatch: pytest.MonkeyPatch, room: Room) -> list[Transaction]:
+    """Record every transaction opened on the room's document from now on (nested ones
+    not), until `monkeypatch.undo()`. Reads `room._doc`: `room.doc` would apply the
+    keystrokes waiting for it (P375) and so open one itself."""
+    opened: list[Transaction] = []
+    enter = Transaction.__enter__
+
+    def counting(self: Transaction, *args: Any) -> Transaction:
+        if self._doc is room._doc and self._txn is None:
+            opened.append(self)
+        return enter(self, *args)
+
+    monkeypatch.setattr(Transaction, "__enter__", counting)
+    return opened

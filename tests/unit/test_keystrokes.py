@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pycrdt import Doc, Map, Text, Transaction
+from pycrdt import Doc, Map, Text
 
 from server.sync import codec
 from server.sync.document import doc_view
@@ -17,14 +17,10 @@ from server.sync.keystroke import plain
 from server.sync.policy import Rules
 from server.sync.room import Room
 from tests.support import hostile
-from tests.support.pyclient import PyClient
-from tests.support.roomkit import FIELDS, RoomKit, running_room
+from tests.support.pyclient import PyClient, text_is
+from tests.support.roomkit import FIELDS, RoomKit, new_transactions, running_room
 
 pytestmark = pytest.mark.anyio
-
-
-def _text_is(client: PyClient, note_id: str, text: str) -> Callable[[], bool]:
-    return lambda: note_id in client.notes and str(client.notes[note_id]["text"]) == text
 
 
 def _room_text(room: Room, note_id: str) -> str:
@@ -51,22 +47,13 @@ async def test_p374_p375_typing_on_after_an_accepted_run_waits_for_one_transacti
         async with kit.join() as writer, kit.join() as reader:
             await writer.add_note("n1", "A1", "hello")
             await writer.insert_text("n1", 5, "!")  # the full judge learns the run
-            await reader.wait_for(_text_is(reader, "n1", "hello!"))
+            await reader.wait_for(text_is(reader, "n1", "hello!"))
             assert len(kit.room.runs.ends) == 1
             answers = _count_typed(kit.room)
-            opened: list[Transaction] = []
-            enter = Transaction.__enter__
-
-            def counting(self: Transaction, *args: Any) -> Transaction:
-                # the room's document as it is: `doc` would apply what waits (P375)
-                if self._doc is kit.room._doc and self._txn is None:  # a new one, not nested
-                    opened.append(self)
-                return enter(self, *args)
-
-            monkeypatch.setattr(Transaction, "__enter__", counting)
+            opened = new_transactions(monkeypatch, kit.room)
             for i in range(5):
                 await writer.insert_text("n1", 6 + i, "!")
-                await reader.wait_for(_text_is(reader, "n1", "hello" + "!" * (i + 2)))
+                await reader.wait_for(text_is(reader, "n1", "hello" + "!" * (i + 2)))
             assert answers == [True] * 5
             assert len(kit.room.runs.ends) == 1  # the writer's cursor moved on
             # stored and sent before pycrdt read them (P375): no transaction yet
@@ -83,9 +70,9 @@ async def test_p374_a_locked_field_stops_a_keystroke_typed_on(tmp_path: Path) ->
         async with kit.join() as writer, kit.join() as reader, kit.join("moderator") as mod:
             await writer.add_note("n1", "A1", "open")
             await writer.insert_text("n1", 4, ".")
-            await mod.wait_for(_text_is(mod, "n1", "open."))
+            await mod.wait_for(text_is(mod, "n1", "open."))
             await mod.insert_text("n1", 5, "m")  # a moderator's run, learned too
-            await reader.wait_for(_text_is(reader, "n1", "open.m"))
+            await reader.wait_for(text_is(reader, "n1", "open.m"))
             kit.room.policy.locked_fields = lambda: frozenset({"A1"})
             answers = _count_typed(kit.room)
             await writer.insert_text("n1", 6, "x")
@@ -95,7 +82,7 @@ async def test_p374_a_locked_field_stops_a_keystroke_typed_on(tmp_path: Path) ->
             assert _room_text(kit.room, "n1") == "open.m"
             # moderators write into locked fields (P33): theirs is still typed on
             await mod.insert_text("n1", 6, "y")
-            await reader.wait_for(_text_is(reader, "n1", "open.my"))
+            await reader.wait_for(text_is(reader, "n1", "open.my"))
             assert mod.denied == []
 
 
@@ -104,7 +91,7 @@ async def test_p374_the_note_limit_holds_for_keystrokes_typed_on(tmp_path: Path)
         async with kit.join() as writer, kit.join() as reader:
             await writer.add_note("n1", "A1", "a" * 194)
             await writer.insert_text("n1", 194, "b")  # learned at 195
-            await reader.wait_for(_text_is(reader, "n1", "a" * 194 + "b"))
+            await reader.wait_for(text_is(reader, "n1", "a" * 194 + "b"))
             answers = _count_typed(kit.room)
             for i in range(3):
                 await writer.insert_text("n1", 195 + i, "c")
@@ -128,7 +115,7 @@ async def test_p374_a_note_moved_by_another_writer_is_judged_in_its_new_field(
         async with kit.join() as writer, kit.join() as mover:
             await writer.add_note("n1", "A1", "move me")
             await writer.insert_text("n1", 7, "!")
-            await mover.wait_for(_text_is(mover, "n1", "move me!"))
+            await mover.wait_for(text_is(mover, "n1", "move me!"))
             assert kit.room.runs.ends
             note = mover.notes["n1"]
             assert isinstance(note, Map)
@@ -411,14 +398,14 @@ async def test_p375_whatever_reads_the_board_sees_the_keystrokes_waiting(tmp_pat
             for i in range(6):
                 await writer.insert_text("n1", 4 + i, str(i))
             # (a SyncStep1 would read the board: the fan-out shows they were taken)
-            await watch.wait_for(_text_is(watch, "n1", "wait012345"))
+            await watch.wait_for(text_is(watch, "n1", "wait012345"))
             assert kit.room._typed_later  # stored and sent, not applied yet
             async with kit.join() as late:  # its SyncStep2 holds them
                 assert str(late.notes["n1"]["text"]) == "wait012345"
             assert not kit.room._typed_later
             for i in range(3):
                 await writer.insert_text("n1", 10 + i, "!")
-            await watch.wait_for(_text_is(watch, "n1", "wait012345!!!"))
+            await watch.wait_for(text_is(watch, "n1", "wait012345!!!"))
             assert kit.room._typed_later
             assert (await kit.stored_view())["notes"]["n1"]["text"] == "wait012345!!!"
             await kit.compacted_state()  # the compaction reads the document
@@ -462,6 +449,6 @@ async def test_p374_a_board_keeps_no_text_lengths_of_updates_it_cannot_type_on(
             assert kit.room.policy._text_chars == {}
             assert not kit.room.runs.ends
             await writer.insert_text("n3", 7, "!")
-            await watch.wait_for(_text_is(watch, "n3", "Notiz 3!"))
+            await watch.wait_for(text_is(watch, "n3", "Notiz 3!"))
             assert kit.room.policy._text_chars == {}  # read, used and dropped
             assert list(kit.room.runs.chars.values()) == [8]

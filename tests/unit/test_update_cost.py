@@ -4,21 +4,16 @@ over in-memory channels and a real SQLite file."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pycrdt import Doc, Map, Transaction
+from pycrdt import Doc, Map
 
-from tests.support.pyclient import PyClient
-from tests.support.roomkit import running_room
+from tests.support.pyclient import text_is
+from tests.support.roomkit import new_transactions, running_room
 
 pytestmark = pytest.mark.anyio
-
-
-def _text_is(client: PyClient, note_id: str, text: str) -> Callable[[], bool]:
-    return lambda: note_id in client.notes and str(client.notes[note_id]["text"]) == text
 
 
 async def test_p364_a_keystroke_opens_two_transactions(
@@ -29,15 +24,8 @@ async def test_p364_a_keystroke_opens_two_transactions(
             await writer.add_note("n1", "A1", "hello")
             # the first keystroke builds the lazy type index (P107): a one-off, not counted
             await writer.insert_text("n1", 5, "!")
-            await reader.wait_for(_text_is(reader, "n1", "hello!"))
+            await reader.wait_for(text_is(reader, "n1", "hello!"))
             opened: Counter[str] = Counter()
-            enter = Transaction.__enter__
-
-            def counting(self: Transaction, *args: Any) -> Transaction:
-                if self._doc is kit.room.doc and self._txn is None:  # a new one, not nested
-                    opened["server"] += 1
-                return enter(self, *args)
-
             get_state = Doc.get_state
 
             def counted_state(self: Doc[Any]) -> bytes:
@@ -45,14 +33,14 @@ async def test_p364_a_keystroke_opens_two_transactions(
                     opened["state vector"] += 1
                 return get_state(self)
 
-            monkeypatch.setattr(Transaction, "__enter__", counting)
+            transactions = new_transactions(monkeypatch, kit.room)
             monkeypatch.setattr(Doc, "get_state", counted_state)
             for i in range(5):
                 # at the front: a keystroke typed on after a run takes P374's one transaction
                 await writer.insert_text("n1", 0, "?")
-                await reader.wait_for(_text_is(reader, "n1", "?" * (i + 1) + "hello!"))
+                await reader.wait_for(text_is(reader, "n1", "?" * (i + 1) + "hello!"))
             monkeypatch.undo()
-            assert opened["server"] == 2 * 5
+            assert len(transactions) == 2 * 5
             # the state vector before each is read only when a refusal needs it
             assert opened["state vector"] == 0
 

@@ -336,7 +336,14 @@ def test_p365_hostile_frames_close_as_uvicorn_closes(
     data = HOSTILE[name]
     got = {kind: run(port, data, 5, cut_seed) for kind, port in ports.items()}
     assert close_code(got["stock"]) is not None, got["stock"]
-    assert got["direct"] == got["stock"]
+    assert got["direct"][-1] == got["stock"][-1]  # the same close frame, code and reason
+    # A good message read before the bad frame is echoed by the app, in its own task, and
+    # the echo races the close that the protocol writes on the next read: with either
+    # protocol it may come first or not at all. Whatever comes must be that echo.
+    echoable = [(0x2, b"ok")] if name == "good then bad" else []
+    for kind in ("stock", "direct"):
+        echoes = got[kind][:-1]
+        assert echoes == echoable[: len(echoes)], (kind, got[kind])
 
 
 def test_p365_frames_are_built_like_websockets_builds_them() -> None:

@@ -55,6 +55,11 @@ STARTUP_SECONDS = 90.0  # a shared, loaded machine can take a minute to import a
 CREATE_WAIT_SECONDS = 150.0
 SCENARIO_WALL_SECONDS = 300.0
 SAMPLE_SECONDS = 0.1
+# A server may go on starting after it answers: ours starts its export worker, which loads
+# the PDF engine for about a second. The load waits until the server's processes are idle.
+SETTLE_SECONDS = 20.0
+SETTLE_WINDOW = 0.3
+SETTLE_SHARE = 0.05  # of one core
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 Result = dict[str, Any]
@@ -333,10 +338,26 @@ def create_boards(server: Server, count: int) -> list[dict[str, Any]]:
 # -- one measurement --------------------------------------------------------------------------
 
 
+def wait_idle(pid: int) -> float:
+    """Wait until the process tree of ``pid`` uses less than SETTLE_SHARE of a core over
+    SETTLE_WINDOW seconds, at most SETTLE_SECONDS; returns the seconds waited."""
+    start = time.monotonic()
+    before = cpu_seconds(process_tree(pid))
+    while time.monotonic() - start < SETTLE_SECONDS:
+        time.sleep(SETTLE_WINDOW)
+        now = cpu_seconds(process_tree(pid))
+        if now - before < SETTLE_SHARE * SETTLE_WINDOW:
+            break
+        before = now
+    return time.monotonic() - start
+
+
 def run_load(server: Server, scenario: str, load_args: list[str]) -> Result:
-    """Run load.mjs once against ``server``; add server CPU and memory to its result."""
+    """Run load.mjs once against ``server``, once its processes are idle; add server CPU
+    and memory to its result."""
     node = shutil.which("node")
     assert node is not None
+    settle_s = wait_idle(server.process.pid)
     cmd = [node, str(LOAD_JS), "--scenario", scenario, "--url", server.ws_url, *load_args]
     targets_file: Path | None = None
     if server.targets:
@@ -402,6 +423,7 @@ def run_load(server: Server, scenario: str, load_args: list[str]) -> Result:
         "rss_max_mb": sampler.max_rss_kb / 1024,
         "rss_peak_mb": status_kb(pid, "VmHWM") / 1024,
         "alive": server.process.poll() is None,
+        "settle_s": round(settle_s, 2),
     }
     if "measure-start:wall" in marks and "measure-end:wall" in marks:
         result["server"]["window"] = [marks["measure-start:wall"], marks["measure-end:wall"]]

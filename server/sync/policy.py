@@ -217,16 +217,14 @@ class UpdatePolicy:
         touch = self._touch
         if touch.unread or touch.roots or touch.silent or len(touch.notes) != 1:
             return None
-        for note_id, keys in touch.notes.items():
-            if keys is None or len(keys) != 1:
-                return None
-            for key in keys:
-                place = (note_id, key)
-                chars = self._text_chars.get(place)
-                if chars is None or place not in touch.typed:
-                    return None
-                return note_id, key, chars
-        return None
+        ((note_id, keys),) = touch.notes.items()
+        if keys is None or len(keys) != 1:
+            return None
+        (key,) = keys
+        chars = self._text_chars.get((note_id, key))
+        if chars is None or (note_id, key) not in touch.typed:
+            return None
+        return note_id, key, chars
 
     def touched_notes(self) -> set[str]:
         return set(self._touch.notes)
